@@ -1,0 +1,207 @@
+"""Hard and soft limits, findings and overrides: how rule data turns into refusals or warnings.
+
+- A **hard** limit is never crossed: :meth:`LimitCheck.hard_max` raises
+  :class:`~baclofen_dose.errors.HardLimitError` and the planner returns nothing.
+- A **soft** limit is crossed only with an override naming the rule and giving a reason.
+  :meth:`LimitCheck.finish` raises :class:`~baclofen_dose.errors.OverrideRequired` listing
+  every crossing that has no override, refuses overrides of hard limits, of unknown rules, and
+  overrides nothing needed, and records the ones used as findings.
+- **Advice** rules become :class:`Finding` objects that travel with the plan.
+
+Comparisons are on exact Fractions, so NaN can never slip past a check (units.py refuses it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Final
+
+import attrs
+
+from . import display, units
+from .errors import HardLimitError, InputError, InputTypeError, LimitCrossing, OverrideRequired
+from .rules import LIMIT_KINDS, Rule, RuleSet
+
+__all__ = [
+    "SEVERITIES",
+    "Finding",
+    "LimitCheck",
+    "Override",
+    "advice",
+    "parse_date",
+    "parse_overrides",
+]
+
+SEVERITIES: Final = ("info", "warning")
+_REASON = re.compile(r"[\x20-\x7e]{1,200}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@attrs.frozen
+class Finding:
+    """A structured finding: the rule behind it, its severity, a message and its citation.
+
+    ``override_reason`` is set when the finding records a soft limit crossed by an override.
+    """
+
+    rule_id: str
+    severity: str = attrs.field(validator=attrs.validators.in_(SEVERITIES))
+    message: str
+    citation: str
+    override_reason: str | None = None
+
+
+@attrs.frozen
+class Override:
+    """Permission to cross one soft limit: the rule id and the reason, both recorded."""
+
+    rule_id: str
+    reason: str
+
+
+def advice(rule: Rule) -> Finding:
+    """The finding an advice rule produces."""
+    if rule.text is None or rule.severity is None:
+        raise InputError("rule", rule.id, "an advice rule", problem="is not advice")
+    return Finding(rule.id, rule.severity, rule.text, rule.citation)
+
+
+def parse_date(value: object, field: str) -> date:
+    """A calendar date: a ``datetime.date`` or an ISO string ``YYYY-MM-DD``.
+
+    A ``datetime`` is refused (schedules are calendar dates; safety.md amendment A2).
+
+    >>> parse_date("2026-01-05", "start")
+    datetime.date(2026, 1, 5)
+    """
+    if isinstance(value, datetime):
+        raise InputTypeError(
+            field,
+            value,
+            "a date (datetime.date or 'YYYY-MM-DD'), not a datetime",
+            code="E_NAIVE_DATETIME",
+        )
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise InputError(
+            field, value, "a calendar date written YYYY-MM-DD, such as '2026-01-05'", code="E_DATE"
+        )
+    raise InputTypeError(field, value, "a datetime.date or a string 'YYYY-MM-DD'")
+
+
+def parse_overrides(overrides: Mapping[str, str] | None, rules: RuleSet) -> dict[str, Override]:
+    """Check the overrides a caller gave: known soft-limit rules, each with a reason."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise InputTypeError("overrides", overrides, "a mapping of rule id to reason")
+    checked: dict[str, Override] = {}
+    for rule_id, reason in overrides.items():
+        if not isinstance(rule_id, str) or rule_id not in rules:
+            raise InputError(
+                "overrides",
+                rule_id,
+                "the id of a soft-limit rule in the rule set",
+                code="E_OVERRIDE",
+            )
+        rule = rules[rule_id]
+        if rule.kind not in ("soft_min", "soft_max"):
+            raise InputError(
+                "overrides",
+                rule_id,
+                "the id of a soft limit",
+                problem=f"is a {rule.kind.replace('_', ' ')} rule; only soft limits have overrides",
+                code="E_OVERRIDE_HARD" if rule.kind in LIMIT_KINDS else "E_OVERRIDE",
+            )
+        if not isinstance(reason, str) or not reason.strip() or not _REASON.fullmatch(reason):
+            raise InputError(
+                f"overrides[{rule_id}]",
+                reason,
+                "a reason of 1 to 200 printable ASCII characters",
+                problem="is not a usable reason",
+                code="E_OVERRIDE_REASON",
+            )
+        checked[rule_id] = Override(rule_id, reason.strip())
+    return checked
+
+
+@attrs.define
+class LimitCheck:
+    """Collects soft-limit crossings across a plan; raises at once on hard limits."""
+
+    rules: RuleSet
+    overrides: dict[str, Override]
+    _crossed: dict[str, tuple[Fraction, units.Kind, str]] = attrs.field(factory=dict)
+
+    def hard_max(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
+        """Refuse (raise) when ``value`` is above the hard maximum ``rule``."""
+        if value > rule.require_value():
+            raise HardLimitError(
+                rule.id,
+                display.amount(value, kind),
+                display.amount(rule.require_value(), kind),
+                what=what,
+            )
+
+    def hard_min(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
+        """Refuse (raise) when ``value`` is below the hard minimum ``rule``."""
+        if value < rule.require_value():
+            raise HardLimitError(
+                rule.id,
+                display.amount(value, kind),
+                display.amount(rule.require_value(), kind),
+                what=what,
+            )
+
+    def soft_max(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
+        """Note a crossing of the soft maximum ``rule`` (the largest value is kept)."""
+        if value > rule.require_value():
+            seen = self._crossed.get(rule.id)
+            if seen is None or value > seen[0]:
+                self._crossed[rule.id] = (value, kind, what)
+
+    def finish(self) -> tuple[Finding, ...]:
+        """Raise for crossings without overrides and for unused overrides; else the findings."""
+        missing = [rid for rid in self._crossed if rid not in self.overrides]
+        if missing:
+            raise OverrideRequired(tuple(self._crossing(rid) for rid in missing))
+        unused = sorted(set(self.overrides) - set(self._crossed))
+        if unused:
+            raise InputError(
+                "overrides",
+                unused[0],
+                "an override only for a soft limit this plan crosses",
+                problem="names a limit this plan does not cross",
+                code="E_OVERRIDE_UNUSED",
+            )
+        findings = []
+        for rule_id in self._crossed:
+            crossing = self._crossing(rule_id)
+            reason = self.overrides[rule_id].reason
+            findings.append(
+                Finding(
+                    rule_id,
+                    "warning",
+                    f"{crossing.what} {crossing.value} is above the soft limit {crossing.limit}; "
+                    f'overridden with the reason "{reason}"',
+                    self.rules[rule_id].citation,
+                    override_reason=reason,
+                )
+            )
+        return tuple(findings)
+
+    def _crossing(self, rule_id: str) -> LimitCrossing:
+        value, kind, what = self._crossed[rule_id]
+        limit = self.rules[rule_id].require_value()
+        return LimitCrossing(
+            rule_id, what, display.amount(value, kind), display.amount(limit, kind)
+        )

@@ -1,0 +1,156 @@
+"""Immutable values for oral plans: a day's regimen, a dated step, provenance and the plan.
+
+Amounts are exact ``Fraction`` values in mg (``*_mg`` attributes); the properties without
+the suffix give pint Quantity views from the library's registry. One :class:`OralPlan`
+produces the table, the instructions, and the JSON, so they cannot disagree.
+
+>>> r = OralRegimen.split(Fraction(75), 4, grid=Fraction(5))
+>>> [str(d) for d in r.doses_mg], r.times_per_day, r.daily_mg
+(['20', '20', '20', '15'], 4, Fraction(75, 1))
+>>> r.daily_dose
+<Quantity(75, 'milligram / day')>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+import attrs
+
+from . import units
+from ._version import VERSION
+from .limits import Finding, Override
+from .rules import RuleSet
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = ["OralPlan", "OralRegimen", "Provenance", "Step"]
+
+
+def _amounts(
+    _: object, attribute: attrs.Attribute[tuple[Fraction, ...]], value: tuple[Fraction, ...]
+) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise TypeError(f"{attribute.name} must be a non-empty tuple of Fraction amounts in mg")
+    for amount in value:
+        if not isinstance(amount, Fraction) or amount <= 0:
+            raise ValueError(f"{attribute.name}: every amount must be a Fraction above zero")
+
+
+@attrs.frozen
+class OralRegimen:
+    """One day's oral doses: one amount in mg per administration, in the order given."""
+
+    doses_mg: tuple[Fraction, ...] = attrs.field(validator=_amounts)
+
+    @classmethod
+    def split(cls, daily_mg: Fraction, times_per_day: int, *, grid: Fraction) -> OralRegimen:
+        """Divide a daily amount into ``times_per_day`` doses, each a multiple of ``grid``.
+
+        The doses are as equal as the grid allows; any larger ones come first in the day
+        (75 mg in 4 doses on a 5 mg grid: 20, 20, 20 and 15 mg).
+        """
+        units_total = daily_mg / grid
+        if units_total.denominator != 1 or units_total < times_per_day:
+            raise ValueError(
+                f"{daily_mg} mg/day cannot be split into {times_per_day} doses of {grid} mg steps"
+            )
+        base, extra = divmod(int(units_total), times_per_day)
+        doses = [grid * (base + 1)] * extra + [grid * base] * (times_per_day - extra)
+        return cls(tuple(doses))
+
+    @property
+    def times_per_day(self) -> int:
+        """How many administrations a day."""
+        return len(self.doses_mg)
+
+    @property
+    def daily_mg(self) -> Fraction:
+        """The daily total in mg (the sum of the day's doses)."""
+        return sum(self.doses_mg, Fraction(0))
+
+    @property
+    def equal(self) -> bool:
+        """True when every dose of the day is the same amount."""
+        return len(set(self.doses_mg)) == 1
+
+    @property
+    def doses(self) -> tuple[pint.Quantity[Fraction], ...]:
+        """The day's doses as pint Quantities (mg)."""
+        return tuple(units.quantity(d, units.ORAL_DOSE) for d in self.doses_mg)
+
+    @property
+    def daily_dose(self) -> pint.Quantity[Fraction]:
+        """The daily total as a pint Quantity (mg/day)."""
+        return units.quantity(self.daily_mg, units.ORAL_DAILY_DOSE)
+
+
+@attrs.frozen
+class Step:
+    """One dated step of a plan: from ``start`` to ``end`` inclusive (``None``: open-ended)."""
+
+    start: date
+    end: date | None
+    regimen: OralRegimen
+    rule_ids: tuple[str, ...]
+
+    @property
+    def days(self) -> int | None:
+        """How many calendar days the step lasts (``None`` when open-ended)."""
+        return None if self.end is None else (self.end - self.start).days + 1
+
+
+@attrs.frozen
+class Provenance:
+    """What produced a result: library and rule-set identity, rules used and the inputs."""
+
+    library_version: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_sha256: str
+    rule_ids: tuple[str, ...]
+    inputs: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(
+        cls, rules: RuleSet, rule_ids: Sequence[str], inputs: Sequence[tuple[str, str]]
+    ) -> Provenance:
+        """Provenance for a result computed now with ``rules``."""
+        return cls(
+            library_version=VERSION,
+            ruleset_id=rules.id,
+            ruleset_version=rules.version,
+            ruleset_sha256=rules.sha256,
+            rule_ids=tuple(sorted(set(rule_ids))),
+            inputs=tuple(inputs),
+        )
+
+
+@attrs.frozen
+class OralPlan:
+    """An oral plan: dated steps, findings, overrides used, and provenance.
+
+    ``purpose`` is ``"titration"`` (or ``"taper"``); ``max_policy`` names the maximum policy
+    the plan was checked against.
+    """
+
+    purpose: str
+    steps: tuple[Step, ...]
+    findings: tuple[Finding, ...]
+    overrides: tuple[Override, ...]
+    max_policy: str
+    provenance: Provenance
+
+    @property
+    def route(self) -> str:
+        """Always ``"oral"``: doses are in mg by mouth."""
+        return "oral"
+
+    @property
+    def final(self) -> Step:
+        """The last step (open-ended for a titration)."""
+        return self.steps[-1]

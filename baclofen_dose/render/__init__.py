@@ -1,0 +1,17 @@
+"""Renderers: turn a plan into text for people or JSON for programs.
+
+Every number shown to people comes from :mod:`baclofen_dose.display` (the one formatter);
+renderers never compute doses. Every human-facing output carries :data:`INTENDED_USE`.
+
+- :func:`table` the printable schedule with instructions, findings, working and sources;
+- :func:`instructions` plain-English lines, one per step;
+- :func:`to_json` / :func:`from_json` machine output (amount and UCUM unit kept apart),
+  which round-trips to an equal plan.
+"""
+
+from __future__ import annotations
+
+from .json import from_json, to_json
+from .text import INTENDED_USE, instructions, table
+
+__all__ = ["INTENDED_USE", "from_json", "instructions", "table", "to_json"]

@@ -1,0 +1,422 @@
+"""Rule data: load, validate and hash the file that holds every clinical figure.
+
+The bundled rule set is ``baclofen.toml`` beside this module. An institution can load its own
+file with :func:`load_rules`; it is validated the same way. A rule set is refused
+(:class:`~baclofen_dose.errors.RuleSetError`) when a rule has no source or section, an id is
+duplicated, a value is not an exact decimal string, a unit has the wrong dimension for the
+rule's quantity, a minimum lies above a maximum, a soft limit lies outside its hard limit, a
+key is unknown, or a rule the planners need is missing.
+
+>>> rules = default_rules()
+>>> rules.id, rules.version, len(rules.sha256)
+('baclofen-core', '1.0.0', 64)
+>>> rules["oral.adult.max_daily.us_label"].value
+Fraction(80, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .. import units
+from ..errors import BaclofenDoseError, RuleSetError
+
+__all__ = [
+    "LIMIT_KINDS",
+    "QUANTITIES",
+    "REQUIRED_RULES",
+    "Rule",
+    "RuleSet",
+    "Source",
+    "default_rules",
+    "load_rules",
+]
+
+# What each rule measures -> the kind of quantity its value must be.
+QUANTITIES: Final[Mapping[str, units.Kind]] = {
+    "oral.dose": units.ORAL_DOSE,
+    "oral.daily_dose": units.ORAL_DAILY_DOSE,
+    "oral.step": units.ORAL_DAILY_DOSE,
+    "oral.times_per_day": units.PER_DAY,
+    "interval": units.DAYS,
+    "schedule.length": units.DAYS,
+}
+
+LIMIT_KINDS: Final = frozenset({"hard_min", "soft_min", "soft_max", "hard_max"})
+_VALUE_KINDS: Final = LIMIT_KINDS | {"default", "grid", "threshold"}
+_KINDS: Final = _VALUE_KINDS | {"advice"}
+_CONFIDENCE: Final = frozenset({"LABEL", "SECONDARY", "DERIVED", "POLICY"})
+_POPULATIONS: Final = frozenset({"adult", "older_adult", "child", "all"})
+_SEVERITIES: Final = frozenset({"info", "warning"})
+_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
+_VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+# Rules the planners read, with the quantity each must measure (None: advice).
+REQUIRED_RULES: Final[Mapping[str, str | None]] = {
+    "oral.adult.start.dose": "oral.dose",
+    "oral.adult.start.times_per_day": "oral.times_per_day",
+    "oral.adult.titration.step.label": "oral.step",
+    "oral.adult.titration.interval.label": "interval",
+    "oral.adult.titration.step.min": "oral.step",
+    "oral.adult.titration.step.max": "oral.step",
+    "oral.adult.titration.interval.min": "interval",
+    "oral.adult.times_per_day.min": "oral.times_per_day",
+    "oral.adult.times_per_day.max": "oral.times_per_day",
+    "oral.adult.dose.grid": "oral.dose",
+    "oral.adult.frequency.add_dose_above": "oral.dose",
+    "oral.adult.max_daily.hard": "oral.daily_dose",
+    "oral.withdrawal.abrupt": None,
+    "oral.adult.lowest_effective": None,
+    "oral.adult.no_patient_adjustment": None,
+    "oral.adult.policy_above_label": None,
+    "schedule.horizon": "schedule.length",
+}
+
+_TOP_KEYS: Final = frozenset({"ruleset", "policies", "sources", "rules"})
+_RULESET_KEYS: Final = frozenset({"id", "version", "title", "effective", "publisher"})
+_SOURCE_KEYS: Final = frozenset({"document", "edition", "url", "confidence"})
+_RULE_KEYS: Final = frozenset(
+    {
+        "id",
+        "kind",
+        "quantity",
+        "value",
+        "unit",
+        "population",
+        "policy",
+        "source",
+        "section",
+        "clinical",
+        "note",
+        "severity",
+        "text",
+    }
+)
+_MAX_FILE_BYTES: Final = 1_048_576
+
+
+@attrs.frozen
+class Source:
+    """A document a rule comes from: ``key`` as in clinical.md's source register."""
+
+    key: str
+    document: str
+    edition: str
+    url: str
+    confidence: str
+
+
+@attrs.frozen
+class Rule:
+    """One clinical figure (or advice text) with its source.
+
+    ``value`` is exact, in the canonical unit of ``quantity`` (mg, mg/day, days, 1/day...);
+    ``unit`` is the unit as written in the rule data. Advice rules have ``text`` instead.
+    """
+
+    id: str
+    kind: str
+    quantity: str | None
+    value: Fraction | None
+    unit: str | None
+    written: str | None
+    population: str
+    policy: str | None
+    source: Source
+    section: str
+    clinical: str
+    note: str
+    severity: str | None
+    text: str | None
+
+    @property
+    def citation(self) -> str:
+        """Where the figure comes from: document and section."""
+        return f"{self.source.document} ({self.source.key}), {self.section}"
+
+    def require_value(self) -> Fraction:
+        """The exact value; a RuleSetError for a rule that has none (advice)."""
+        if self.value is None:
+            raise RuleSetError(self.id, "is advice and has no value")
+        return self.value
+
+
+@attrs.frozen
+class RuleSet:
+    """A validated, hashed rule set. Look rules up by id: ``rules["oral.adult.start.dose"]``."""
+
+    id: str
+    version: str
+    title: str
+    effective: str
+    sha256: str
+    rules: Mapping[str, Rule] = attrs.field(repr=False)
+    policies: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False)
+    origin: str = attrs.field(repr=False, eq=False)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise RuleSetError(
+                rule_id, f"no such rule in rule set {self.id} {self.version}"
+            ) from None
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.rules
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules.values())
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def policy_choices(self, name: str) -> tuple[str, ...]:
+        """The choices of a named policy (e.g. ``oral_max_daily``), in file order."""
+        return tuple(self.policies[name]["choices"])
+
+    def policy_default(self, name: str) -> str:
+        """The default choice of a named policy."""
+        return str(self.policies[name]["default"])
+
+
+def _need_str(table: Mapping[str, Any], key: str, where: str, *, optional: bool = False) -> str:
+    value = table.get(key)
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise RuleSetError(where, f"'{key}' must be a non-empty string")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise RuleSetError(where, f"unknown keys {unknown}")
+
+
+def _source(key: str, table: Any) -> Source:
+    where = f"sources.{key}"
+    if not isinstance(table, Mapping):
+        raise RuleSetError(where, "must be a table")
+    _check_keys(table, _SOURCE_KEYS, where)
+    confidence = _need_str(table, "confidence", where)
+    if confidence not in _CONFIDENCE:
+        raise RuleSetError(where, f"confidence must be one of {sorted(_CONFIDENCE)}")
+    return Source(
+        key=key,
+        document=_need_str(table, "document", where),
+        edition=_need_str(table, "edition", where),
+        url=_need_str(table, "url", where),
+        confidence=confidence,
+    )
+
+
+def _rule(raw: Any, sources: Mapping[str, Source], index: int) -> Rule:
+    if not isinstance(raw, Mapping):
+        raise RuleSetError(f"rules[{index}]", "must be a table")
+    rule_id = _need_str(raw, "id", f"rules[{index}]")
+    if not _ID.fullmatch(rule_id):
+        raise RuleSetError(
+            rule_id, "ids are lowercase dotted names, such as 'oral.adult.start.dose'"
+        )
+    _check_keys(raw, _RULE_KEYS, rule_id)
+    kind = _need_str(raw, "kind", rule_id)
+    if kind not in _KINDS:
+        raise RuleSetError(rule_id, f"kind {kind!r} is not one of {sorted(_KINDS)}")
+    source_key = raw.get("source")
+    if not isinstance(source_key, str) or not source_key.strip():
+        raise RuleSetError(rule_id, "has no source")
+    if source_key not in sources:
+        raise RuleSetError(rule_id, f"source {source_key!r} is not in the sources table")
+    section = _need_str(raw, "section", rule_id)
+    population = _need_str(raw, "population", rule_id)
+    if population not in _POPULATIONS:
+        raise RuleSetError(rule_id, f"population must be one of {sorted(_POPULATIONS)}")
+    policy = raw.get("policy")
+    if policy is not None and (not isinstance(policy, str) or not policy):
+        raise RuleSetError(rule_id, "'policy' must be a non-empty string")
+    quantity: str | None = None
+    value: Fraction | None = None
+    unit: str | None = None
+    written: str | None = None
+    text: str | None = None
+    severity: str | None = None
+    if kind == "advice":
+        for key in ("value", "unit", "quantity"):
+            if key in raw:
+                raise RuleSetError(rule_id, f"advice has no '{key}'")
+        text = _need_str(raw, "text", rule_id)
+        severity = _need_str(raw, "severity", rule_id)
+        if severity not in _SEVERITIES:
+            raise RuleSetError(rule_id, f"severity must be one of {sorted(_SEVERITIES)}")
+    else:
+        if "text" in raw or "severity" in raw:
+            raise RuleSetError(rule_id, "only advice has 'text' and 'severity'")
+        quantity = _need_str(raw, "quantity", rule_id)
+        if quantity not in QUANTITIES:
+            raise RuleSetError(rule_id, f"quantity {quantity!r} is not one of {sorted(QUANTITIES)}")
+        written = raw.get("value")
+        if not isinstance(written, str) or not _VALUE.fullmatch(written):
+            raise RuleSetError(
+                rule_id, f"value must be an exact decimal written as a string, got {written!r}"
+            )
+        unit = _need_str(raw, "unit", rule_id)
+        try:
+            factor = units.parse_unit(unit, QUANTITIES[quantity], f"{rule_id}.unit")
+        except BaclofenDoseError as exc:
+            raise RuleSetError(rule_id, f"unit {unit!r} does not fit {quantity}: {exc}") from None
+        value = Fraction(written) * factor
+        if value <= 0:
+            raise RuleSetError(rule_id, "value must be greater than zero")
+    return Rule(
+        id=rule_id,
+        kind=kind,
+        quantity=quantity,
+        value=value,
+        unit=unit,
+        written=written,
+        population=population,
+        policy=policy,
+        source=sources[source_key],
+        section=section,
+        clinical=_need_str(raw, "clinical", rule_id),
+        note=_need_str(raw, "note", rule_id, optional=True),
+        severity=severity,
+        text=text,
+    )
+
+
+def _check_limits(rules: Mapping[str, Rule]) -> None:
+    """Minimums below maximums; soft limits inside hard limits (per quantity and population)."""
+    groups: dict[tuple[str, str], list[Rule]] = {}
+    for rule in rules.values():
+        if rule.kind in LIMIT_KINDS and rule.quantity is not None:
+            groups.setdefault((rule.quantity, rule.population), []).append(rule)
+    for members in groups.values():
+        for low in members:
+            for high in members:
+                if low is high or not low.kind.endswith("_min") or not high.kind.endswith("_max"):
+                    continue
+                if low.policy and high.policy and low.policy != high.policy:
+                    continue
+                if low.require_value() > high.require_value():
+                    raise RuleSetError(low.id, f"minimum is above the maximum of {high.id}")
+        hard_max = [r for r in members if r.kind == "hard_max"]
+        hard_min = [r for r in members if r.kind == "hard_min"]
+        for soft in (r for r in members if r.kind.startswith("soft_")):
+            for hard in hard_max:
+                if soft.require_value() > hard.require_value():
+                    raise RuleSetError(soft.id, f"soft limit lies above the hard limit {hard.id}")
+            for hard in hard_min:
+                if soft.require_value() < hard.require_value():
+                    raise RuleSetError(soft.id, f"soft limit lies below the hard limit {hard.id}")
+
+
+def _check_policies(policies: Any, rules: Mapping[str, Rule]) -> dict[str, dict[str, Any]]:
+    if not isinstance(policies, Mapping):
+        raise RuleSetError("policies", "must be a table")
+    checked: dict[str, dict[str, Any]] = {}
+    for name, table in policies.items():
+        where = f"policies.{name}"
+        if not isinstance(table, Mapping):
+            raise RuleSetError(where, "must be a table")
+        _check_keys(table, frozenset({"default", "description", "choices"}), where)
+        choices = table.get("choices")
+        if not isinstance(choices, Mapping) or not choices:
+            raise RuleSetError(where, "needs a non-empty 'choices' table")
+        default = _need_str(table, "default", where)
+        if default not in choices:
+            raise RuleSetError(where, f"default {default!r} is not one of its choices")
+        checked[name] = {
+            "default": default,
+            "description": _need_str(table, "description", where),
+            "choices": {str(k): str(v) for k, v in choices.items()},
+        }
+    all_choices = {c for p in checked.values() for c in p["choices"]}
+    for rule in rules.values():
+        if rule.policy and rule.policy not in all_choices:
+            raise RuleSetError(rule.id, f"policy {rule.policy!r} is not a choice of any policy")
+    return checked
+
+
+def _check_required(rules: Mapping[str, Rule]) -> None:
+    for rule_id, quantity in REQUIRED_RULES.items():
+        if rule_id not in rules:
+            raise RuleSetError(rule_id, "is required by the planners and missing")
+        if rules[rule_id].quantity != quantity:
+            raise RuleSetError(rule_id, f"must measure {quantity or 'nothing (advice)'}")
+
+
+def _parse(data: bytes, origin: str) -> RuleSet:
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleSetError(origin, f"is not valid UTF-8 TOML: {exc}") from None
+    _check_keys(doc, _TOP_KEYS, origin)
+    header = doc.get("ruleset")
+    if not isinstance(header, Mapping):
+        raise RuleSetError("ruleset", "the [ruleset] table is missing")
+    _check_keys(header, _RULESET_KEYS, "ruleset")
+    raw_sources = doc.get("sources")
+    if not isinstance(raw_sources, Mapping) or not raw_sources:
+        raise RuleSetError("sources", "the [sources] table is missing or empty")
+    sources = {key: _source(key, table) for key, table in raw_sources.items()}
+    raw_rules = doc.get("rules")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise RuleSetError("rules", "no [[rules]] entries")
+    rules: dict[str, Rule] = {}
+    for index, raw in enumerate(raw_rules):
+        rule = _rule(raw, sources, index)
+        if rule.id in rules:
+            raise RuleSetError(rule.id, "duplicate rule id")
+        rules[rule.id] = rule
+    _check_limits(rules)
+    policies = _check_policies(doc.get("policies", {}), rules)
+    _check_required(rules)
+    return RuleSet(
+        id=_need_str(header, "id", "ruleset"),
+        version=_need_str(header, "version", "ruleset"),
+        title=_need_str(header, "title", "ruleset"),
+        effective=_need_str(header, "effective", "ruleset"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        rules=rules,
+        policies=policies,
+        origin=origin,
+    )
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    """Load and validate a rule file (an institution's own, say). Refuses invalid data.
+
+    >>> load_rules("no/such/file.toml")
+    Traceback (most recent call last):
+    ...
+    baclofen_dose.errors.RuleSetError: rule data: no/such/file.toml: cannot be read: ...
+    """
+    where = str(path)
+    try:
+        file = Path(path)
+        if file.stat().st_size > _MAX_FILE_BYTES:
+            raise RuleSetError(where, f"is larger than {_MAX_FILE_BYTES} bytes")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise RuleSetError(where, f"cannot be read: {exc.strerror}") from None
+    return _parse(data, where)
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The bundled rule set (``baclofen.toml``), loaded and validated once."""
+    data = resources.files(__package__).joinpath("baclofen.toml").read_bytes()
+    return _parse(data, "baclofen.toml (bundled)")

@@ -1,0 +1,589 @@
+"""The library's one unit registry, strict parsing, and exact canonical values.
+
+Every clinical quantity enters the library here, as a string with an explicit unit
+("5 mg", "60 mg/day", "10 mg/5 mL") or as a pint Quantity, and leaves as an exact
+``Fraction`` in the canonical unit of its :class:`Kind` (mg for oral amounts, mcg for
+intrathecal amounts, days for intervals...). The planners compute on those exact values;
+results give pint Quantities back through :func:`quantity`.
+
+The registry is built, once and only when first needed, from the small bundled definitions
+file ``units.txt`` with exact ratios (``non_int_type=Fraction``), so conversions never drift.
+
+Strings are parsed by a closed grammar, not by pint's expression parser::
+
+    quantity := NUMBER " " unit
+    NUMBER   := 0 | [1-9][0-9]*, optionally "." [0-9]+      (ASCII digits only)
+    unit     := term ( "/" [NUMBER " "] term )*             ("mg/day", "mg/5 mL")
+    term     := a spelling from the closed vocabulary below
+
+Refused, with the library's own errors naming the field, the value and what was expected:
+bare numbers, missing or unknown units, units not allowed for the field (an oral dose in
+mcg), the wrong dimension ("5 mL" as a dose), NaN, infinities, zero and negative amounts,
+booleans, and numbers written with signs, exponents, underscores, grouping commas,
+non-ASCII digits or a naked decimal point.
+
+>>> parse("7.5 mg", ORAL_DOSE, "dose")
+Fraction(15, 2)
+>>> parse("10 mg/5 mL", ORAL_CONCENTRATION, "strength")
+Fraction(2, 1)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from decimal import Decimal
+from fractions import Fraction
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from .errors import InputError, InputTypeError, UnitError
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "CONCENTRATION_FACTOR",
+    "CREATININE_MASS",
+    "CREATININE_MOLAR",
+    "DAYS",
+    "HEIGHT",
+    "HOURS",
+    "IT_CONCENTRATION",
+    "IT_DAILY_DOSE",
+    "IT_DOSE",
+    "ORAL_CONCENTRATION",
+    "ORAL_DAILY_DOSE",
+    "ORAL_DOSE",
+    "PERCENT",
+    "PER_DAY",
+    "RENAL_CLEARANCE",
+    "VOLUME",
+    "WEIGHT",
+    "YEARS",
+    "Kind",
+    "parse",
+    "parse_number",
+    "parse_unit",
+    "quantity",
+    "registry",
+]
+
+Signature = tuple[tuple[str, int], ...]
+
+_MAX_TEXT = 64
+_NUMBER_RE = r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,12})?"
+_NUMBER = re.compile(_NUMBER_RE)
+_QUANTITY = re.compile(rf"(?P<number>{_NUMBER_RE}) (?P<unit>\S.*)")
+
+# The closed input vocabulary: spelling -> unit name in units.txt. Case matters ("Mg" is a
+# megagram in UCUM, so it is unknown here). Display text never uses these spellings: it
+# uses each Kind's house display unit.
+_VOCABULARY: Final[dict[str, str]] = {
+    "mg": "milligram",
+    "milligram": "milligram",
+    "milligrams": "milligram",
+    "mcg": "microgram",
+    "ug": "microgram",
+    "\u00b5g": "microgram",
+    "\u03bcg": "microgram",
+    "microgram": "microgram",
+    "micrograms": "microgram",
+    "g": "gram",
+    "gram": "gram",
+    "grams": "gram",
+    "kg": "kilogram",
+    "kilogram": "kilogram",
+    "kilograms": "kilogram",
+    "lb": "pound",
+    "lbs": "pound",
+    "pound": "pound",
+    "pounds": "pound",
+    "mL": "milliliter",
+    "ml": "milliliter",
+    "milliliter": "milliliter",
+    "milliliters": "milliliter",
+    "millilitre": "milliliter",
+    "millilitres": "milliliter",
+    "L": "liter",
+    "liter": "liter",
+    "litre": "liter",
+    "dL": "deciliter",
+    "deciliter": "deciliter",
+    "decilitre": "deciliter",
+    "micromol": "micromole",
+    "umol": "micromole",
+    "\u00b5mol": "micromole",
+    "\u03bcmol": "micromole",
+    "micromole": "micromole",
+    "mol": "mole",
+    "min": "minute",
+    "minute": "minute",
+    "minutes": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hour": "hour",
+    "hours": "hour",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "wk": "week",
+    "week": "week",
+    "weeks": "week",
+    "year": "year",
+    "years": "year",
+    "cm": "centimeter",
+    "centimeter": "centimeter",
+    "centimeters": "centimeter",
+    "centimetre": "centimeter",
+    "centimetres": "centimeter",
+    "m": "meter",
+    "in": "inch",
+    "inch": "inch",
+    "inches": "inch",
+    "%": "percent",
+    "percent": "percent",
+}
+
+
+@attrs.frozen
+class Kind:
+    """A kind of clinical quantity: its canonical unit and the input units it accepts.
+
+    ``allowed`` lists unit signatures (unit name -> exponent); any of them converts exactly
+    to ``canonical``. ``display`` is the house unit shown to people, ``ucum`` the code used
+    in machine output.
+    """
+
+    name: str
+    canonical: Signature
+    display: str
+    ucum: str
+    allowed: tuple[Signature, ...]
+    expected: str
+    note: str = ""
+
+    @property
+    def canonical_expr(self) -> str:
+        """The canonical unit as a pint expression, e.g. ``milligram / day``."""
+        return _expr(self.canonical)
+
+
+def _sig(*parts: tuple[str, int]) -> Signature:
+    return tuple(sorted(parts))
+
+
+def _kind(
+    name: str,
+    canonical: Signature,
+    display: str,
+    ucum: str,
+    expected: str,
+    *also: Signature,
+    note: str = "",
+) -> Kind:
+    return Kind(name, canonical, display, ucum, (canonical, *also), expected, note)
+
+
+_MG = ("milligram", 1)
+_MCG = ("microgram", 1)
+_PER_DAY = ("day", -1)
+_PER_ML = ("milliliter", -1)
+_ORAL_NOTE = " (oral amounts are in mg; no oral dose is ever converted from an intrathecal one)"
+_IT_NOTE = (
+    " (intrathecal amounts are in mcg; no intrathecal dose is ever converted from an oral one)"
+)
+
+ORAL_DOSE = _kind(
+    "oral dose", _sig(_MG), "mg", "mg", "an amount in mg, such as '5 mg'", note=_ORAL_NOTE
+)
+ORAL_DAILY_DOSE = _kind(
+    "oral daily dose",
+    _sig(_MG, _PER_DAY),
+    "mg/day",
+    "mg/d",
+    "a daily amount in mg/day, such as '60 mg/day'",
+    note=_ORAL_NOTE,
+)
+ORAL_CONCENTRATION = _kind(
+    "oral concentration",
+    _sig(_MG, _PER_ML),
+    "mg/mL",
+    "mg/mL",
+    "a strength in mg/mL or mg/5 mL, such as '10 mg/5 mL'",
+)
+IT_DOSE = _kind(
+    "intrathecal dose", _sig(_MCG), "mcg", "ug", "an amount in mcg, such as '50 mcg'", note=_IT_NOTE
+)
+IT_DAILY_DOSE = _kind(
+    "intrathecal daily dose",
+    _sig(_MCG, _PER_DAY),
+    "mcg/day",
+    "ug/d",
+    "a rate in mcg/day or mcg/hour, such as '300 mcg/day'",
+    _sig(_MCG, ("hour", -1)),
+    note=_IT_NOTE,
+)
+IT_CONCENTRATION = _kind(
+    "intrathecal concentration",
+    _sig(_MCG, _PER_ML),
+    "mcg/mL",
+    "ug/mL",
+    "a concentration in mcg/mL, such as '2000 mcg/mL'",
+)
+VOLUME = _kind("volume", _sig(("milliliter", 1)), "mL", "mL", "a volume in mL, such as '2 mL'")
+DAYS = _kind(
+    "duration in days",
+    _sig(("day", 1)),
+    "days",
+    "d",
+    "a whole number of days or weeks, such as '3 days'",
+    _sig(("week", 1)),
+)
+HOURS = _kind(
+    "duration in hours",
+    _sig(("hour", 1)),
+    "hours",
+    "h",
+    "a duration in hours, such as '6 h'",
+    _sig(("minute", 1)),
+    _sig(("day", 1)),
+)
+YEARS = _kind(
+    "age in years", _sig(("year", 1)), "years", "a", "an age in years, such as '72 years'"
+)
+PER_DAY = _kind("times a day", _sig(_PER_DAY), "times a day", "/d", "a count per day")
+PERCENT = _kind("percentage", (), "%", "%", "a percentage, such as '20 %'", _sig(("percent", 1)))
+WEIGHT = _kind(
+    "body weight",
+    _sig(("kilogram", 1)),
+    "kg",
+    "kg",
+    "a weight such as '70 kg'",
+    _sig(("gram", 1)),
+    _sig(("pound", 1)),
+    _sig(("milligram", 1)),
+)
+HEIGHT = _kind(
+    "height",
+    _sig(("centimeter", 1)),
+    "cm",
+    "cm",
+    "a height such as '170 cm'",
+    _sig(("inch", 1)),
+    _sig(("meter", 1)),
+)
+CREATININE_MASS = _kind(
+    "serum creatinine (mass)",
+    _sig(_MG, ("deciliter", -1)),
+    "mg/dL",
+    "mg/dL",
+    "a serum creatinine in mg/dL or micromol/L, such as '1.1 mg/dL'",
+)
+CREATININE_MOLAR = _kind(
+    "serum creatinine (molar)",
+    _sig(("micromole", 1), ("liter", -1)),
+    "micromol/L",
+    "umol/L",
+    "a serum creatinine in mg/dL or micromol/L, such as '97 micromol/L'",
+)
+RENAL_CLEARANCE = _kind(
+    "renal clearance",
+    _sig(("milliliter", 1), ("minute", -1)),
+    "mL/min",
+    "mL/min",
+    "a clearance in mL/min, such as '40 mL/min'",
+)
+CONCENTRATION_FACTOR = _kind(
+    "conversion factor", (), "", "1", "a plain ratio given with the unit '1'"
+)
+
+
+def _expr(sig: Signature) -> str:
+    num = [name if exp == 1 else f"{name} ** {exp}" for name, exp in sig if exp > 0]
+    den = [name if exp == -1 else f"{name} ** {-exp}" for name, exp in sig if exp < 0]
+    text = " * ".join(num) or "1"
+    if den:
+        text += " / " + " / ".join(den)
+    return text
+
+
+@cache
+def registry() -> pint.UnitRegistry[Fraction]:
+    """Return the library's one pint registry (built on first use from ``units.txt``).
+
+    Magnitudes are exact: ``non_int_type=Fraction``.
+
+    >>> ureg = registry()
+    >>> (5 * ureg.mg).to(ureg.mcg)
+    <Quantity(5000, 'microgram')>
+    """
+    import pint  # deferred: importing pint costs most of the CLI's start-up
+
+    path = resources.files("baclofen_dose").joinpath("units.txt")
+    with resources.as_file(path) as real_path:
+        ureg: pint.UnitRegistry[Fraction] = pint.UnitRegistry(
+            str(real_path),
+            non_int_type=Fraction,
+            cache_folder=None,
+            autoconvert_offset_to_baseunit=False,
+        )
+    return ureg
+
+
+@cache
+def _factor(sig: Signature, canonical: Signature) -> Fraction:
+    """Exact factor taking one ``sig`` unit to the ``canonical`` unit, from the registry."""
+    ureg = registry()
+    one = ureg.Quantity(Fraction(1), _expr(sig)).to(_expr(canonical))
+    magnitude = one.magnitude
+    if not isinstance(magnitude, Fraction | int):  # pragma: no cover - registry is exact
+        raise AssertionError(f"inexact unit factor for {sig}")
+    return Fraction(magnitude)
+
+
+def parse_number(text: str, field: str) -> Fraction:
+    """Parse a plain decimal number strictly (ASCII digits, optional point with a leading digit).
+
+    >>> parse_number("0.5", "x")
+    Fraction(1, 2)
+    >>> parse_number(".5", "x")
+    Traceback (most recent call last):
+    ...
+    baclofen_dose.errors.InputError: x: '.5' is not a plain decimal number; ...
+    """
+    if not isinstance(text, str):
+        raise InputTypeError(field, text, "a decimal number written as text")
+    if len(text) > _MAX_TEXT or not _NUMBER.fullmatch(text):
+        raise InputError(
+            field,
+            text,
+            "ASCII digits with an optional decimal point after a leading digit, such as '0.5'",
+            problem="is not a plain decimal number",
+            code="E_NUMBER_SYNTAX",
+        )
+    return Fraction(text)
+
+
+def _unit_signature(
+    unit_text: str, field: str, value: str, kind: Kind
+) -> tuple[Signature, Fraction]:
+    """Read the unit part of a quantity: its signature and any number in a denominator."""
+    factor = Fraction(1)
+    powers: dict[str, int] = {}
+    parts = unit_text.split("/")
+    for index, raw in enumerate(parts):
+        term = raw
+        if index > 0:
+            match = re.fullmatch(rf"({_NUMBER_RE}) (\S+)", raw)
+            if match:
+                divisor = Fraction(match.group(1))
+                if divisor == 0:
+                    raise UnitError(field, value, kind.expected, problem="divides by zero")
+                factor /= divisor
+                term = match.group(2)
+        if index == 0 and term == "1" and len(parts) > 1:
+            continue
+        name = _VOCABULARY.get(term)
+        if name is None:
+            raise UnitError(
+                field,
+                value,
+                kind.expected,
+                problem=f"has an unknown unit {term!r}" if term else "has a malformed unit",
+                code="E_UNIT_UNKNOWN",
+            )
+        powers[name] = powers.get(name, 0) + (1 if index == 0 else -1)
+    sig = tuple(sorted((n, e) for n, e in powers.items() if e != 0))
+    return sig, factor
+
+
+def _check_allowed(sig: Signature, kind: Kind, field: str, value: object) -> None:
+    if sig not in kind.allowed:
+        raise UnitError(
+            field,
+            value,
+            kind.expected + kind.note,
+            problem=f"is not in a unit for {kind.name}",
+            code="E_UNIT_DIMENSION",
+        )
+
+
+def parse_unit(unit_text: str, kind: Kind, field: str) -> Fraction:
+    """Return the exact factor taking one ``unit_text`` to ``kind``'s canonical unit.
+
+    Used for unit strings in rule data ("mg/day", "1/day").
+
+    >>> parse_unit("mcg/hour", IT_DAILY_DOSE, "rate")
+    Fraction(24, 1)
+    """
+    if not isinstance(unit_text, str) or len(unit_text) > _MAX_TEXT:
+        raise InputTypeError(field, unit_text, "a unit written as text, such as 'mg/day'")
+    sig, factor = _unit_signature(unit_text, field, unit_text, kind)
+    _check_allowed(sig, kind, field, unit_text)
+    return factor * _factor(sig, kind.canonical)
+
+
+def _positive(value: Fraction, kind: Kind, field: str, raw: object) -> Fraction:
+    if value <= 0:
+        raise InputError(
+            field,
+            raw,
+            f"{kind.expected}, greater than zero",
+            problem="is not greater than zero",
+            code="E_OUT_OF_RANGE",
+        )
+    return value
+
+
+def _magnitude(raw: object, field: str, kind: Kind) -> Fraction:
+    """Exact value of a pint Quantity's magnitude; refuse non-finite and odd types."""
+    if isinstance(raw, bool):
+        raise InputTypeError(field, raw, kind.expected)
+    if isinstance(raw, Fraction):
+        return raw
+    if isinstance(raw, numbers.Integral):
+        return Fraction(int(raw))
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise InputError(
+                field, raw, kind.expected, problem="is not finite", code="E_NOT_FINITE"
+            )
+        return Fraction(raw)
+    if isinstance(raw, numbers.Real) and not isinstance(raw, numbers.Rational):
+        as_float = float(raw)
+        if not math.isfinite(as_float):
+            raise InputError(
+                field, raw, kind.expected, problem="is not finite", code="E_NOT_FINITE"
+            )
+        # The shortest repr is what the caller wrote (0.1, not 0.1000000000000000055...).
+        return Fraction(Decimal(repr(as_float)))
+    if isinstance(raw, numbers.Rational):
+        return Fraction(int(raw.numerator), int(raw.denominator))
+    raise InputTypeError(field, raw, f"a Quantity with a real, finite magnitude: {kind.expected}")
+
+
+def _from_quantity(value: pint.Quantity[Any], kind: Kind, field: str) -> Fraction:
+    ureg = registry()
+    unit_name = str(value.units)
+    try:
+        # Re-home by unit name: the Quantity may come from another registry.
+        container = ureg.parse_units(unit_name)._units
+    except Exception as exc:  # pint raises several unrelated types here
+        raise UnitError(
+            field,
+            value,
+            kind.expected,
+            problem=f"has a unit {unit_name!r} this library does not know",
+            code="E_UNIT_UNKNOWN",
+        ) from exc
+    sig = tuple(sorted((str(n), int(str(e))) for n, e in container.items()))
+    _check_allowed(sig, kind, field, value)
+    magnitude = _magnitude(value.magnitude, field, kind)
+    return magnitude * _factor(sig, kind.canonical)
+
+
+def _is_quantity(value: object) -> bool:
+    module = type(value).__module__
+    if not module.startswith("pint"):
+        return False
+    import pint
+
+    return isinstance(value, pint.Quantity)
+
+
+def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) -> Fraction:
+    """Parse ``value`` (a string with a unit, or a pint Quantity) into ``kind``'s canonical unit.
+
+    The result is exact. Zero is refused unless ``allow_zero``; negative values always are.
+
+    >>> parse("3 weeks", DAYS, "over")
+    Fraction(21, 1)
+    >>> parse("60 mcg/hour", IT_DAILY_DOSE, "rate")
+    Fraction(1440, 1)
+    """
+    if isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            raise InputError(
+                field,
+                value,
+                kind.expected,
+                problem=f"is longer than {_MAX_TEXT} characters",
+                code="E_TOO_LONG",
+            )
+        match = _QUANTITY.fullmatch(value)
+        if match is None:
+            head = value.split(" ", 1)[0]
+            if _NUMBER.fullmatch(value):
+                raise UnitError(
+                    field, value, kind.expected, problem="has no unit", code="E_UNIT_MISSING"
+                )
+            if not _NUMBER.fullmatch(head):
+                raise InputError(
+                    field,
+                    value,
+                    f"{kind.expected}; numbers are ASCII digits with an optional decimal "
+                    "point after a leading digit, then one space, then the unit",
+                    problem="does not start with a plain decimal number",
+                    code="E_NUMBER_SYNTAX",
+                )
+            raise UnitError(field, value, kind.expected, problem="has a malformed unit")
+        number = Fraction(match.group("number"))
+        sig, factor = _unit_signature(match.group("unit"), field, value, kind)
+        _check_allowed(sig, kind, field, value)
+        result = number * factor * _factor(sig, kind.canonical)
+    elif _is_quantity(value):
+        result = _from_quantity(value, kind, field)  # type: ignore[arg-type]
+    else:
+        raise InputTypeError(
+            field,
+            value,
+            f"a pint Quantity or a string with a unit: {kind.expected}",
+            code="E_TYPE",
+        )
+    if result < 0 or (result == 0 and not allow_zero):
+        return _positive(result, kind, field, value)
+    return result
+
+
+def quantity(value: Fraction, kind: Kind) -> pint.Quantity[Fraction]:
+    """A pint Quantity view of an exact canonical value, from the library's registry.
+
+    The magnitude is the exact ``Fraction``.
+
+    >>> quantity(Fraction(15, 2), ORAL_DOSE)
+    <Quantity(15/2, 'milligram')>
+    """
+    return registry().Quantity(Fraction(value), kind.canonical_expr)
+
+
+def check_exactness_with_decimal(value: Fraction) -> bool:
+    """True when ``value`` has a finite decimal expansion (it can be written exactly).
+
+    >>> check_exactness_with_decimal(Fraction(15, 2)), check_exactness_with_decimal(Fraction(1, 3))
+    (True, False)
+    """
+    den = value.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    return den == 1
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """The exact Decimal of a terminating Fraction (raises ValueError otherwise).
+
+    >>> to_decimal(Fraction(15, 2)), to_decimal(Fraction(100))
+    (Decimal('7.5'), Decimal('100'))
+    """
+    if not check_exactness_with_decimal(value):
+        raise ValueError(f"{value} has no finite decimal expansion")
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    scaled = value * 10**places
+    return Decimal(scaled.numerator).scaleb(-places)
