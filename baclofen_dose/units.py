@@ -394,7 +394,7 @@ def _unit_signature(
                 field,
                 value,
                 kind.expected,
-                problem=f"has an unknown unit {term!r}" if term else "has a malformed unit",
+                problem="has a unit this library does not know" if term else "has a malformed unit",
                 code="E_UNIT_UNKNOWN",
             )
         powers[name] = powers.get(name, 0) + (1 if index == 0 else -1)

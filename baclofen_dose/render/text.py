@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Final
 
@@ -9,7 +10,7 @@ from .. import display, units
 from ..regimen import OralPlan, Step
 from ..rules import QUANTITIES, Rule, RuleSet, default_rules
 
-__all__ = ["INTENDED_USE", "instructions", "rule_value", "table"]
+__all__ = ["INTENDED_USE", "instructions", "rule_value", "table", "working"]
 
 INTENDED_USE: Final = (
     "Decision support for health-care professionals, not medical advice. "
@@ -84,6 +85,65 @@ def _rules_for(plan: OralPlan, rules: RuleSet | None) -> RuleSet | None:
     return rules if rules.sha256 == plan.provenance.ruleset_sha256 else None
 
 
+def _value(rules: RuleSet | None, rule_id: str) -> str:
+    if rules is None or rule_id not in rules:
+        return rule_id
+    return f"{rule_value(rules[rule_id])} (rule {rule_id})"
+
+
+def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
+    """Each step explained in words, naming the rules (and their values) behind it."""
+    lines: list[str] = []
+    increases = [
+        b.regimen.daily_mg - a.regimen.daily_mg for a, b in itertools.pairwise(plan.steps)
+    ]
+    full_step = max(increases, default=None)
+    previous: Step | None = None
+    for number, step in enumerate(plan.steps, 1):
+        regimen = step.regimen
+        ids = step.rule_ids
+        daily = display.amount(regimen.daily_mg, units.ORAL_DAILY_DOSE)
+        if previous is None:
+            text = f"Step {number}: start at {daily}: {_dose_cell(step)} " + display.times_a_day(
+                regimen.times_per_day
+            )
+            text += "; start dose " + _value(rules, ids[0])
+        else:
+            change = regimen.daily_mg - previous.regimen.daily_mg
+            days = previous.days or 0
+            text = (
+                f"Step {number}: after {display.day_count(days)}, up "
+                f"{display.amount(change, units.ORAL_DAILY_DOSE)} to {daily}"
+            )
+            if "oral.adult.titration.step.label" in ids and change == full_step:
+                text += "; the label step is " + _value(rules, "oral.adult.titration.step.label")
+            elif "oral.adult.titration.step.max" in ids and change == full_step:
+                text += "; the chosen step, within the largest step " + _value(
+                    rules, "oral.adult.titration.step.max"
+                )
+            elif change != full_step:
+                text += "; a smaller last step, so the target is reached without overshooting it"
+            if regimen.times_per_day > previous.regimen.times_per_day:
+                text += (
+                    f"; {display.times_a_day(previous.regimen.times_per_day)} would need more than "
+                    + _value(rules, "oral.adult.frequency.add_dose_above")
+                    + f" per dose, so {regimen.times_per_day} doses a day"
+                )
+        maxima = [rid for rid in ids if ".max_daily." in rid]
+        overridden = {o.rule_id: o.reason for o in plan.overrides}
+        if maxima and maxima[0] in overridden:
+            text += (
+                "; this is the target, above the maximum "
+                + _value(rules, maxima[0])
+                + f' by override ("{overridden[maxima[0]]}")'
+            )
+        elif maxima:
+            text += "; this is the target, within the maximum " + _value(rules, maxima[0])
+        lines.append(text + ".")
+        previous = step
+    return lines
+
+
 def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     """The printable schedule: table, instructions, findings, the working and the sources.
 
@@ -116,10 +176,9 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
         out += ["", "Findings"]
         for finding in plan.findings:
             out.append(f"- {finding.severity}: {finding.message} (rule {finding.rule_id})")
-    out += ["", "Working: the rules behind each step"]
-    for number, step in enumerate(plan.steps, 1):
-        out.append(f"- Step {number}: " + ", ".join(step.rule_ids))
     found = _rules_for(plan, rules)
+    out += ["", "Working: how each step follows from the rules"]
+    out += [f"- {line}" for line in working(plan, found)]
     prov = plan.provenance
     out += [
         "",

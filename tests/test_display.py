@@ -1,0 +1,203 @@
+"""The one formatter and the ISMP display rules (SAF-01..08)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from baclofen_dose import (
+    BaclofenDoseError,
+    display,
+    from_json,
+    instructions,
+    plan_titration,
+    table,
+    to_json,
+    units,
+)
+from baclofen_dose.render.json import plan_to_data
+from tests import strategies as S
+from tests.ismp import CHECKS, assert_clean, lint
+
+
+@pytest.mark.req("SAF-03")
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Fraction(1, 20), "0.05"),
+        (Fraction(1, 2), "0.5"),
+        (Fraction(1), "1"),
+        (Fraction(5, 2), "2.5"),
+        (Fraction(999), "999"),
+        (Fraction(1000), "1,000"),
+        (Fraction(123455, 10), "12,345.5"),
+        (Fraction(1440), "1,440"),
+        (Fraction(2000000), "2,000,000"),
+        (Fraction(10), "10"),
+        (Fraction(100), "100"),
+    ],
+)
+def test_number_boundaries(value: Fraction, text: str) -> None:
+    assert display.number(value) == text
+    assert_clean(f"{text} mg")
+
+
+def test_estimates_round_half_up_only_when_asked() -> None:
+    assert display.number(Fraction(2675, 1000), places=2) == "2.68"
+    assert display.number(Fraction(401, 10), places=1) == "40.1"
+    assert display.number(Fraction(40), places=1) == "40"
+    with pytest.raises(ValueError, match="exactly"):
+        display.number(Fraction(1, 3))
+
+
+@given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("10000000"), places=3))
+def test_numbers_always_pass_the_lint(value: Decimal) -> None:
+    text = display.amount(Fraction(value), units.IT_DAILY_DOSE)
+    assert_clean(text)
+    assert Decimal(text.split()[0].replace(",", "")) == value  # exact, nothing rounded
+
+
+@pytest.mark.req("SAF-02")
+def test_frequencies_and_tablets_in_words() -> None:
+    assert display.times_a_day(1) == "once a day"
+    assert display.times_a_day(3) == "3 times a day"
+    assert display.tablets(Fraction(1, 2)) == "half tablet"
+    assert display.tablets(Fraction(3, 2)) == "one and a half tablets"
+    assert display.tablets(Fraction(3)) == "3 tablets"
+    with pytest.raises(ValueError, match="half"):
+        display.tablets(Fraction(1, 4))
+    assert_clean([display.times_a_day(n) for n in range(1, 13)])
+    assert_clean([display.tablets(Fraction(k, 2)) for k in range(1, 40)])
+
+
+def test_dates_and_lists_are_locale_free() -> None:
+    assert display.day(date(2026, 1, 8)) == "8 January 2026"
+    assert display.dose_list([Fraction(20)] * 3 + [Fraction(15)], units.ORAL_DOSE) == (
+        "20 mg, 20 mg, 20 mg and 15 mg"
+    )
+    assert [display.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+    ]
+
+
+@pytest.mark.req("SAF-01")
+def test_lint_catches_known_bad_strings() -> None:
+    """The project's lint flags what the ISMP list forbids (meta-test of the checker itself)."""
+    bad = [
+        "5.0 mg", ".5 mg", "1000 mcg", "100 000 mcg", "1,5 mg", "10mg", "baclofen10 mg", "5 mg.",
+        "5 ug", "5 cc", "10 U", "take qd", "qod", "q1d", "hs", "tiw", "x3d", "d/c", "sc", "IT",
+        "per os", "5 mg tid", "5 mg po", "ITB", "> 5 mg", "5 mg/10 mg", "1/2 tab", "0.5 tablet",
+        "5 MG", "5 ml", "5 \u00b5g", "05 mg",
+    ]
+    for text in bad:
+        assert lint(text), text
+    good = ["5 mg", "0.5 mg", "1,000 mcg", "25 mg/5 mL", "3 times a day", "half tablet",
+            "2026-01-05", "08:00", "intrathecal", "by mouth"]
+    for text in good:
+        assert not lint(text), text
+    assert set(CHECKS) >= {"TRAILING_ZERO", "NAKED_DECIMAL", "NON_ASCII", "LATIN_FREQ"}
+
+
+def _all_text(plan: object) -> list[str]:
+    from baclofen_dose.regimen import OralPlan
+
+    assert isinstance(plan, OralPlan)
+    texts = [table(plan), *instructions(plan)]
+    texts += [f.message for f in plan.findings] + [f.citation for f in plan.findings]
+    return texts
+
+
+@pytest.mark.req("SAF-01")
+@given(S.dates, S.grid_targets, S.steps, S.intervals, S.times, S.policies)
+def test_every_plan_text_passes_the_lint(first, target, step, interval, n, policy) -> None:  # type: ignore[no-untyped-def]
+    overrides = {r.id: "inpatient, supervised" for r in S.RULES
+                 if r.policy == policy and r.kind == "soft_max"}
+    for chosen in (None, overrides):
+        try:
+            plan = plan_titration(start=first, target=S.mg(target), step=S.mg(step),
+                                  interval=f"{interval} days", times_per_day=n,
+                                  max_policy=policy, overrides=chosen)
+        except BaclofenDoseError as exc:
+            assert_clean(str(exc).replace(repr(S.mg(target)), "'...'"))
+            continue
+        assert_clean(_all_text(plan))
+
+
+def test_table_shows_the_label_ladder() -> None:
+    text = table(plan_titration(start="2026-01-05", target="60 mg/day"))
+    assert "Decision support for health-care professionals" in text
+    assert "5 January 2026" in text and "14 January 2026" in text and "onward" in text
+    assert "Take 10 mg by mouth 3 times a day from 8 January 2026 to 10 January 2026." in text
+    assert "oral.adult.titration.step.label: 15 mg/day" in text
+    assert "Source: Baclofen tablets USP 20 mg" in text
+
+
+def test_unequal_doses_are_written_in_order() -> None:
+    plan = plan_titration(start="2026-01-05", target="80 mg/day")
+    lines = instructions(plan)
+    assert lines[4] == (
+        "Take 4 doses a day by mouth, in this order: 20 mg, 20 mg, 20 mg and 15 mg "
+        "(75 mg a day) from 17 January 2026 to 19 January 2026."
+    )
+    assert lines[5] == "Take 20 mg by mouth 4 times a day from 20 January 2026 onward."
+
+
+@pytest.mark.req("SAF-04")
+def test_json_keeps_amount_and_ucum_unit_apart() -> None:
+    plan = plan_titration(start="2026-01-05", target="80 mg/day")
+    data = json.loads(to_json(plan))
+    step = data["steps"][4]
+    assert step == {
+        "start": "2026-01-17",
+        "end": "2026-01-19",
+        "doses": [{"value": 20, "unit": "mg"}] * 3 + [{"value": 15, "unit": "mg"}],
+        "times_per_day": 4,
+        "daily_dose": {"value": 75, "unit": "mg/d"},
+        "rule_ids": list(plan.steps[4].rule_ids),
+    }
+    assert data["steps"][-1]["end"] is None
+    assert data["provenance"]["ruleset"]["sha256"] == S.RULES.sha256
+    assert data["provenance"]["library_version"]
+    assert {f["rule_id"] for f in data["findings"]} >= {"oral.withdrawal.abrupt"}
+    assert plan_to_data(plan)["steps"][0]["doses"][0]["value"] == Decimal(5)
+
+
+def test_json_numbers_are_exact_decimals() -> None:
+    plan = plan_titration(start="2026-01-05", target="30 mg/day")
+    text = to_json(plan)
+    assert '"value": 5,' in text and "e+" not in text and "5.0" not in text
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.update(schema="other"), "schema"),
+        (lambda d: d["steps"][0].update(times_per_day=4), "times_per_day"),
+        (lambda d: d["steps"][0]["daily_dose"].update(value=16), "daily_dose"),
+        (lambda d: d["steps"][0]["doses"][0].update(unit="ug"), "unit"),
+        (lambda d: d["steps"][0]["doses"][0].update(value=-5), "value"),
+        (lambda d: d["steps"][0].update(start="5 Jan"), "start"),
+        (lambda d: d["findings"][0].update(severity="fatal"), "severity"),
+        (lambda d: d.pop("provenance"), "provenance"),
+    ],
+)
+def test_json_reader_refuses_inconsistent_plans(mutate, field: str) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(to_json(plan_titration(start="2026-01-05", target="30 mg/day")))
+    mutate(data)
+    with pytest.raises(BaclofenDoseError) as caught:
+        from_json(json.dumps(data))
+    assert field in str(caught.value)
+
+
+@given(st.text(max_size=60))
+def test_fuzz_json_reader_only_library_errors(text: str) -> None:
+    try:
+        from_json(text)
+    except BaclofenDoseError:
+        pass

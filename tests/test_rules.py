@@ -1,0 +1,190 @@
+"""Rule data: validation, sources, hashing, institution files (brief: rules are data; SAF-18)."""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from baclofen_dose import plan_titration
+from baclofen_dose.errors import RuleSetError
+from baclofen_dose.render.rules_table import rules_markdown, rules_text
+from baclofen_dose.rules import LIMIT_KINDS, QUANTITIES, REQUIRED_RULES, default_rules, load_rules
+from tests.ismp import assert_clean
+
+BUNDLED = resources.files("baclofen_dose.rules").joinpath("baclofen.toml").read_text("utf-8")
+
+# Snapshot of every hard and soft limit (SAF-38). Changing a limit in the rule data must come
+# with a change here and a CHANGELOG "Rules changed" entry.
+LIMIT_SNAPSHOT = {
+    "oral.adult.titration.step.min": ("hard_min", Fraction(5)),
+    "oral.adult.titration.step.max": ("hard_max", Fraction(15)),
+    "oral.adult.titration.interval.min": ("hard_min", Fraction(3)),
+    "oral.adult.times_per_day.min": ("hard_min", Fraction(3)),
+    "oral.adult.times_per_day.max": ("hard_max", Fraction(4)),
+    "oral.adult.max_daily.us_label": ("soft_max", Fraction(80)),
+    "oral.adult.max_dose.us_label": ("soft_max", Fraction(20)),
+    "oral.adult.max_daily.uk_outpatient": ("soft_max", Fraction(100)),
+    "oral.adult.max_daily.inpatient_supervised": ("soft_max", Fraction(120)),
+    "oral.adult.max_daily.hard": ("hard_max", Fraction(120)),
+    "schedule.horizon": ("hard_max", Fraction(366)),
+}
+
+
+def test_bundled_rules_load_and_identify() -> None:
+    rules = default_rules()
+    assert rules.id == "baclofen-core"
+    assert rules.version == "1.0.0"
+    data = resources.files("baclofen_dose.rules").joinpath("baclofen.toml").read_bytes()
+    assert rules.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.req("SAF-38")
+def test_limit_snapshot() -> None:
+    rules = default_rules()
+    limits = {r.id: (r.kind, r.value) for r in rules if r.kind in LIMIT_KINDS}
+    assert limits == LIMIT_SNAPSHOT
+
+
+@pytest.mark.req("SAF-18")
+def test_every_rule_is_sourced() -> None:
+    for rule in default_rules():
+        assert rule.source.document.strip()
+        assert rule.section.strip()
+        assert rule.clinical.strip()
+        assert rule.source.confidence in {"LABEL", "SECONDARY", "DERIVED", "POLICY"}
+        if rule.kind == "advice":
+            assert rule.text and rule.value is None
+        else:
+            assert rule.quantity in QUANTITIES and rule.value is not None and rule.value > 0
+
+
+def test_required_rules_present() -> None:
+    rules = default_rules()
+    for rule_id, quantity in REQUIRED_RULES.items():
+        assert rules[rule_id].quantity == quantity
+
+
+@pytest.mark.req("SAF-01")
+def test_rule_texts_pass_the_lint() -> None:
+    """Citations and advice are shown to people, so they follow the ISMP rules too."""
+    rules = default_rules()
+    texts = [r.citation for r in rules] + [r.text or "" for r in rules] + [rules.title]
+    assert_clean(texts)
+    assert_clean(rules_text(rules))
+
+
+def test_docs_rules_page_matches_the_data() -> None:
+    """docs/rules.md is generated from the rule data (`baclofen-dose rules --format markdown`)."""
+    page = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+    assert page.read_text(encoding="utf-8") == rules_markdown(default_rules())
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in BUNDLED, old
+    return BUNDLED.replace(old, new, 1)
+
+
+START = 'id = "oral.adult.start.dose"\nkind = "default"\nquantity = "oral.dose"\nvalue = "5"\nunit = "mg"'
+
+
+@pytest.mark.req("SAF-18")
+@pytest.mark.parametrize(
+    ("text", "field", "problem"),
+    [
+        (_edit(START + '\npopulation = "adult"\nsource = "L1"\n', START + '\npopulation = "adult"\n'),
+         "oral.adult.start.dose", "has no source"),
+        (_edit('source = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
+               'source = "L1"\nsection = ""'), "oral.adult.start.dose", "section"),
+        (_edit('id = "oral.adult.start.times_per_day"', 'id = "oral.adult.start.dose"'),
+         "oral.adult.start.dose", "duplicate"),
+        (_edit(START, START.replace('unit = "mg"', 'unit = "mL"')), "oral.adult.start.dose",
+         "does not fit"),
+        (_edit(START, START.replace('unit = "mg"', 'unit = "mcg"')), "oral.adult.start.dose",
+         "does not fit"),
+        (_edit(START, START.replace('value = "5"', "value = 5.0")), "oral.adult.start.dose",
+         "exact decimal"),
+        (_edit(START, START.replace('value = "5"', 'value = "0"')), "oral.adult.start.dose",
+         "greater than zero"),
+        (_edit('id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "5"',
+               'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "20"'),
+         "oral.adult.titration.step.min", "above the maximum"),
+        (_edit('policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily',
+               'policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily')
+         .replace('value = "80"', 'value = "130"', 1), "oral.adult.max_daily.us_label",
+         "above the hard limit"),
+        (_edit('population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
+               'population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"\ncolour = "red"'),
+         "oral.adult.start.dose", "unknown keys"),
+        (_edit('[sources.L1]\n', '[sources.L1]\nfavourite = true\n'), "sources.L1", "unknown keys"),
+        (_edit('confidence = "LABEL"', 'confidence = "NOT FOUND"'), "sources.L1", "confidence"),
+        (_edit('id = "schedule.horizon"', 'id = "schedule.horizon_renamed"'), "schedule.horizon",
+         "missing"),
+        (_edit('kind = "advice"\npopulation = "all"', 'kind = "advice"\nvalue = "1"\npopulation = "all"'),
+         "oral.withdrawal.abrupt", "advice has no"),
+        (_edit('policy = "uk_outpatient"', 'policy = "somewhere_else"'),
+         "oral.adult.max_daily.uk_outpatient", "not a choice"),
+        (_edit('default = "us_label"', 'default = "nowhere"'), "policies.oral_max_daily", "default"),
+        (_edit('kind = "grid"', 'kind = "gird"'), "oral.adult.dose.grid", "kind"),
+        ("this is = not toml [", "rules.toml", "TOML"),
+        (BUNDLED.replace("[ruleset]", "[header]", 1), "rules.toml", "unknown keys"),
+    ],
+)
+def test_invalid_rule_files_are_refused(tmp_path: Path, text: str, field: str, problem: str) -> None:
+    with pytest.raises(RuleSetError) as caught:
+        load_rules(_write(tmp_path, text))
+    assert field in caught.value.field
+    assert problem in str(caught.value)
+
+
+def test_soft_limit_below_hard_minimum_is_refused(tmp_path: Path) -> None:
+    text = BUNDLED + (
+        '\n[[rules]]\nid = "oral.adult.titration.step.soft_floor"\nkind = "soft_min"\n'
+        'quantity = "oral.step"\nvalue = "2"\nunit = "mg/day"\npopulation = "adult"\n'
+        'source = "L1"\nsection = "test"\nclinical = "test"\n'
+    )
+    with pytest.raises(RuleSetError, match="below the hard limit"):
+        load_rules(_write(tmp_path, text))
+
+
+def test_institution_file_is_used_and_identified(tmp_path: Path) -> None:
+    """An institution's own file is validated the same way, and results name its hash."""
+    text = _edit('[ruleset]\nid = "baclofen-core"\nversion = "1.0.0"',
+                 '[ruleset]\nid = "st-elsewhere"\nversion = "7.1.2"')
+    text = text.replace(START, START.replace('value = "5"', 'value = "10"'))
+    path = _write(tmp_path, text)
+    rules = load_rules(path)
+    assert rules.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rules.sha256 != default_rules().sha256
+    plan = plan_titration(start="2026-01-05", target="60 mg/day", rules=rules)
+    assert plan.steps[0].regimen.doses_mg == (Fraction(10),) * 3
+    assert plan.provenance.ruleset_id == "st-elsewhere"
+    assert plan.provenance.ruleset_sha256 == rules.sha256
+
+
+def test_one_changed_byte_changes_the_hash(tmp_path: Path) -> None:
+    rules = load_rules(_write(tmp_path, BUNDLED + "\n# reviewed\n"))
+    assert rules.sha256 != default_rules().sha256
+
+
+def test_unreadable_and_huge_files(tmp_path: Path) -> None:
+    with pytest.raises(RuleSetError, match="cannot be read"):
+        load_rules(tmp_path / "missing.toml")
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * 1_100_000)
+    with pytest.raises(RuleSetError, match="larger than"):
+        load_rules(big)
+
+
+def test_unknown_rule_lookup() -> None:
+    with pytest.raises(RuleSetError, match="no such rule"):
+        default_rules()["oral.nothing"]

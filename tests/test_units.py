@@ -1,0 +1,217 @@
+"""Units: strict parsing, exact canonical values, one registry (brief: units; SAF-09..12)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pint
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from baclofen_dose import units
+from baclofen_dose.errors import BaclofenDoseError, InputError, InputTypeError, UnitError
+from tests.ismp import assert_clean, without_received_value
+from tests.strategies import junk
+
+ORAL = units.ORAL_DOSE
+
+
+@pytest.mark.req("SAF-10")
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("5 mg", units.ORAL_DOSE, Fraction(5)),
+        ("0.5 mg", units.ORAL_DOSE, Fraction(1, 2)),
+        ("7.5 milligrams", units.ORAL_DOSE, Fraction(15, 2)),
+        ("60 mg/day", units.ORAL_DAILY_DOSE, Fraction(60)),
+        ("60 mg/d", units.ORAL_DAILY_DOSE, Fraction(60)),
+        ("10 mg/5 mL", units.ORAL_CONCENTRATION, Fraction(2)),
+        ("25 mg/5 mL", units.ORAL_CONCENTRATION, Fraction(5)),
+        ("1 mg/mL", units.ORAL_CONCENTRATION, Fraction(1)),
+        ("3 days", units.DAYS, Fraction(3)),
+        ("2 weeks", units.DAYS, Fraction(14)),
+        ("300 mcg/day", units.IT_DAILY_DOSE, Fraction(300)),
+        ("60 mcg/hour", units.IT_DAILY_DOSE, Fraction(1440)),
+        ("50 \u00b5g", units.IT_DOSE, Fraction(50)),
+        ("50 ug", units.IT_DOSE, Fraction(50)),
+        ("2000 mcg/mL", units.IT_CONCENTRATION, Fraction(2000)),
+        ("154 lb", units.WEIGHT, Fraction(154) * Fraction(45359237, 100000000)),
+        ("70000 g", units.WEIGHT, Fraction(70)),
+        ("1.4 mg/dL", units.CREATININE_MASS, Fraction(7, 5)),
+        ("123.8 micromol/L", units.CREATININE_MOLAR, Fraction(1238, 10)),
+    ],
+)
+def test_parses_exactly(text: str, kind: units.Kind, expected: Fraction) -> None:
+    assert units.parse(text, kind, "field") == expected
+
+
+@pytest.mark.req("SAF-10")
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("5", "E_UNIT_MISSING"),
+        ("nan mg", "E_NUMBER_SYNTAX"),
+        ("NaN mg", "E_NUMBER_SYNTAX"),
+        ("inf mg", "E_NUMBER_SYNTAX"),
+        ("Infinity mg", "E_NUMBER_SYNTAX"),
+        ("1_000 mg", "E_NUMBER_SYNTAX"),
+        ("1e3 mg", "E_NUMBER_SYNTAX"),
+        ("0.5e-1 mg", "E_NUMBER_SYNTAX"),
+        ("0x10 mg", "E_NUMBER_SYNTAX"),
+        ("\u0661\u0662 mg", "E_NUMBER_SYNTAX"),
+        ("\uff11\uff10 mg", "E_NUMBER_SYNTAX"),
+        ("1O mg", "E_NUMBER_SYNTAX"),
+        (".5 mg", "E_NUMBER_SYNTAX"),
+        ("5. mg", "E_NUMBER_SYNTAX"),
+        ("00.5 mg", "E_NUMBER_SYNTAX"),
+        ("0.5.1 mg", "E_NUMBER_SYNTAX"),
+        ("1,5 mg", "E_NUMBER_SYNTAX"),
+        ("1,000 mg", "E_NUMBER_SYNTAX"),
+        ("1 000 mg", "E_UNIT_UNKNOWN"),
+        (" 5 mg", "E_NUMBER_SYNTAX"),
+        ("5\u00a0mg", "E_NUMBER_SYNTAX"),
+        ("+5 mg", "E_NUMBER_SYNTAX"),
+        ("-5 mg", "E_NUMBER_SYNTAX"),
+        ("-0 mg", "E_NUMBER_SYNTAX"),
+        ("0 mg", "E_OUT_OF_RANGE"),
+        ("0.0 mg", "E_OUT_OF_RANGE"),
+        ("5mg", "E_NUMBER_SYNTAX"),
+        ("5 MG", "E_UNIT_UNKNOWN"),
+        ("5 Mg", "E_UNIT_UNKNOWN"),
+        ("5 mgs", "E_UNIT_UNKNOWN"),
+        ("5 cc", "E_UNIT_UNKNOWN"),
+        ("5 U", "E_UNIT_UNKNOWN"),
+        ("5 mL", "E_UNIT_DIMENSION"),
+        ("5 mcg", "E_UNIT_DIMENSION"),
+        ("5 mg/day", "E_UNIT_DIMENSION"),
+        ("5 mg\n", "E_UNIT"),
+        ("5 mg ", "E_UNIT_UNKNOWN"),
+        ("5 mg/0 mL", "E_UNIT"),
+        ("5" * 70 + " mg", "E_TOO_LONG"),
+    ],
+)
+def test_refuses_malformed_text(text: str, code: str) -> None:
+    with pytest.raises(InputError) as caught:
+        units.parse(text, ORAL, "dose")
+    assert caught.value.code == code
+    assert caught.value.field == "dose"
+    assert caught.value.value == text
+    assert "dose" in str(caught.value)
+    assert_clean(without_received_value(str(caught.value), text))
+
+
+@pytest.mark.req("SAF-09")
+@pytest.mark.parametrize("value", [5, 5.0, True, False, None, Decimal("5"), Fraction(5), [5], b"5 mg"])
+def test_refuses_bare_values(value: object) -> None:
+    with pytest.raises(InputTypeError) as caught:
+        units.parse(value, ORAL, "dose")
+    assert caught.value.field == "dose"
+    assert isinstance(caught.value, TypeError)
+
+
+@pytest.mark.req("SAF-12")
+def test_routes_never_convert() -> None:
+    """An oral field refuses mcg and an intrathecal field refuses mg, even though both are mass."""
+    with pytest.raises(UnitError, match="no oral dose is ever converted"):
+        units.parse("5000 mcg", units.ORAL_DOSE, "dose")
+    with pytest.raises(UnitError, match="no intrathecal dose is ever converted"):
+        units.parse("0.05 mg", units.IT_DOSE, "dose")
+    with pytest.raises(UnitError):
+        units.parse("300 mg/day", units.IT_DAILY_DOSE, "rate")
+
+
+def test_our_registry_quantities() -> None:
+    ureg = units.registry()
+    assert units.parse(5 * ureg.mg, ORAL, "d") == 5
+    assert units.parse(Fraction(15, 2) * ureg.milligram, ORAL, "d") == Fraction(15, 2)
+    assert units.parse(60 * ureg.mg / ureg.day, units.ORAL_DAILY_DOSE, "d") == 60
+    assert units.registry() is ureg
+
+
+def test_other_registry_quantities_are_rehomed_by_name() -> None:
+    other = pint.UnitRegistry()
+    assert units.parse(other.Quantity(0.1, "mg"), ORAL, "d") == Fraction(1, 10)
+    assert units.parse(other.Quantity(60, "mg/d"), units.ORAL_DAILY_DOSE, "d") == 60
+    assert units.parse(other.Quantity(Decimal("2.5"), "milligram"), ORAL, "d") == Fraction(5, 2)
+    with pytest.raises(UnitError):
+        units.parse(other.Quantity(5, "megagram"), ORAL, "d")
+    with pytest.raises(UnitError):
+        units.parse(other.Quantity(5, "mL"), ORAL, "d")
+
+
+@pytest.mark.req("SAF-09")
+@pytest.mark.parametrize(
+    "magnitude", [float("nan"), float("inf"), -float("inf"), Decimal("NaN"), Decimal("Infinity")]
+)
+def test_quantities_must_be_finite(magnitude: object) -> None:
+    ureg = units.registry()
+    with pytest.raises(InputError) as caught:
+        units.parse(ureg.Quantity(magnitude, "milligram"), ORAL, "dose")
+    assert caught.value.code == "E_NOT_FINITE"
+
+
+@pytest.mark.parametrize("magnitude", [0, -5, Fraction(-1, 2), Decimal("-0.5")])
+def test_quantities_must_be_positive(magnitude: object) -> None:
+    ureg = units.registry()
+    with pytest.raises(InputError) as caught:
+        units.parse(ureg.Quantity(magnitude, "milligram"), ORAL, "dose")
+    assert caught.value.code == "E_OUT_OF_RANGE"
+
+
+@given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal("99999"), places=3))
+def test_decimal_text_parses_exactly(value: Decimal) -> None:
+    """No binary-float drift: the parsed value equals the exact decimal written."""
+    text = format(value.normalize(), "f")
+    assert units.parse(f"{text} mg", ORAL, "d") == Fraction(value)
+    assert units.to_decimal(units.parse(f"{text} mg", ORAL, "d")) == value
+
+
+@given(st.integers(min_value=1, max_value=10**6))
+def test_unit_conversions_are_exact_round_trips(n: int) -> None:
+    """mcg/hour to mcg/day is exactly 24-fold; a week is exactly 7 days (SAF-11)."""
+    assert units.parse(f"{n} mcg/hour", units.IT_DAILY_DOSE, "r") == 24 * n
+    assert units.parse(f"{n} weeks", units.DAYS, "d") == 7 * units.parse(f"{n} days", units.DAYS, "d")
+
+
+@given(st.text(max_size=40))
+def test_fuzz_text_only_library_errors(text: str) -> None:
+    """Any text gives a value or one of the library's own errors (never pint's or Python's)."""
+    for kind in (ORAL, units.ORAL_DAILY_DOSE, units.DAYS, units.IT_DAILY_DOSE, units.WEIGHT):
+        try:
+            value = units.parse(text, kind, "f")
+        except BaclofenDoseError:
+            continue
+        assert isinstance(value, Fraction)
+        assert value > 0
+
+
+@given(junk)
+def test_fuzz_objects_only_library_errors(value: object) -> None:
+    try:
+        units.parse(value, ORAL, "f")
+    except BaclofenDoseError:
+        return
+    assert isinstance(value, str)
+
+
+@given(st.text(alphabet="0123456789./ mgdayLhrwk", max_size=16))
+def test_fuzz_near_miss_text(text: str) -> None:
+    try:
+        value = units.parse(text, units.ORAL_DAILY_DOSE, "f")
+    except BaclofenDoseError:
+        return
+    assert value > 0
+
+
+def test_quantity_views_are_exact() -> None:
+    view = units.quantity(Fraction(15, 2), ORAL)
+    assert view.magnitude == Fraction(15, 2)
+    assert str(view.units) == "milligram"
+    assert view.to("microgram").magnitude == 7500
+
+
+def test_to_decimal_refuses_repeating_values() -> None:
+    with pytest.raises(ValueError, match="finite decimal"):
+        units.to_decimal(Fraction(1, 3))
