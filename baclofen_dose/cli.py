@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from ._version import VERSION
 from .errors import BaclofenDoseError, LimitError, OverrideRequired
@@ -47,11 +47,10 @@ def _override(text: str) -> tuple[str, str]:
     return rule_id.strip(), reason.strip()
 
 
-def _parser() -> _Parser:
-    parser = _Parser(prog="baclofen-dose", description=_DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"baclofen-dose {VERSION}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+Command = Callable[[argparse.Namespace], str]
 
+
+def _add_titrate(commands: Any) -> Command:
     titrate = commands.add_parser(
         "titrate",
         help="plan an adult oral titration (US label ladder by default)",
@@ -77,7 +76,10 @@ def _parser() -> _Parser:
     titrate.add_argument(
         "--format", choices=("table", "text", "json"), default="table", help="output form"
     )
+    return _titrate
 
+
+def _add_rules(commands: Any) -> Command:
     rules = commands.add_parser("rules", help="list every rule with its value and source")
     rules.add_argument("--rules", help="a rule file to list instead of the bundled rules")
     rules.add_argument(
@@ -86,7 +88,27 @@ def _parser() -> _Parser:
         default="text",
         help="text for people; markdown (with URLs and the SHA-256) for docs/rules.md",
     )
-    return parser
+    return _rules
+
+
+# Each subcommand: a function that adds its parser and returns the function that runs it.
+_COMMANDS: tuple[Callable[[Any], Command], ...] = (
+    _add_titrate,
+    _add_rules,
+)
+
+
+def _parser() -> tuple[_Parser, dict[str, Command]]:
+    parser = _Parser(prog="baclofen-dose", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"baclofen-dose {VERSION}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    runners: dict[str, Command] = {}
+    for add in _COMMANDS:
+        before = set(commands.choices)
+        runner = add(commands)
+        for name in set(commands.choices) - before:
+            runners[name] = runner
+    return parser, runners
 
 
 def _titrate(args: argparse.Namespace) -> str:
@@ -142,10 +164,10 @@ def _policy_hint(error: OverrideRequired) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the tool; returns the exit code."""
-    parser = _parser()
+    parser, runners = _parser()
     try:
         args = parser.parse_args(argv)
-        output = _titrate(args) if args.command == "titrate" else _rules(args)
+        output = runners[args.command](args)
     except _UsageError as exc:
         print(f"baclofen-dose: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
