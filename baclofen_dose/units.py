@@ -335,15 +335,62 @@ def registry() -> pint.UnitRegistry[Fraction]:
     return ureg
 
 
+Dimension = tuple[tuple[str, int], ...]
+
+
+@cache
+def _definitions() -> dict[str, tuple[Fraction, Dimension]]:
+    """Each unit in ``units.txt``: its exact factor to base units, and its dimension.
+
+    The same file builds the pint registry; reading it here lets strings be parsed without
+    importing pint (most of the CLI's start-up). A test checks every factor against pint.
+    """
+    table: dict[str, tuple[Fraction, Dimension]] = {}
+    text = resources.files("baclofen_dose").joinpath("units.txt").read_text(encoding="utf-8")
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, expr, *_aliases = (part.strip() for part in line.split("="))
+        if expr.startswith("["):
+            table[name] = (Fraction(1), ((expr, 1),))
+            continue
+        factor, powers = Fraction(1), dict[str, int]()
+        operator = "*"
+        for token in expr.split():
+            if token in ("*", "/"):
+                operator = token
+                continue
+            if token in table:
+                token_factor, token_dims = table[token]
+            else:
+                token_factor, token_dims = Fraction(token), ()
+            sign = 1 if operator == "*" else -1
+            factor = factor * token_factor if sign == 1 else factor / token_factor
+            for dim, exp in token_dims:
+                powers[dim] = powers.get(dim, 0) + sign * exp
+        table[name] = (factor, tuple(sorted((d, e) for d, e in powers.items() if e)))
+    return table
+
+
+def _reduce(sig: Signature) -> tuple[Fraction, Dimension]:
+    factor, powers = Fraction(1), dict[str, int]()
+    for name, exp in sig:
+        unit_factor, dims = _definitions()[name]
+        factor *= unit_factor**exp
+        for dim, dim_exp in dims:
+            powers[dim] = powers.get(dim, 0) + dim_exp * exp
+    return factor, tuple(sorted((d, e) for d, e in powers.items() if e))
+
+
 @cache
 def _factor(sig: Signature, canonical: Signature) -> Fraction:
-    """Exact factor taking one ``sig`` unit to the ``canonical`` unit, from the registry."""
-    ureg = registry()
-    one = ureg.Quantity(Fraction(1), _expr(sig)).to(_expr(canonical))
-    magnitude = one.magnitude
-    if not isinstance(magnitude, Fraction | int):  # pragma: no cover - registry is exact
-        raise AssertionError(f"inexact unit factor for {sig}")
-    return Fraction(magnitude)
+    """Exact factor taking one ``sig`` unit to the ``canonical`` unit (from ``units.txt``)."""
+    sig_factor, sig_dims = _reduce(sig)
+    canonical_factor, canonical_dims = _reduce(canonical)
+    if sig_dims != canonical_dims:  # pragma: no cover - Kinds only list convertible units
+        raise AssertionError(f"{sig} and {canonical} differ in dimension")
+    return sig_factor / canonical_factor
 
 
 def parse_number(text: str, field: str) -> Fraction:

@@ -215,3 +215,33 @@ def test_quantity_views_are_exact() -> None:
 def test_to_decimal_refuses_repeating_values() -> None:
     with pytest.raises(ValueError, match="finite decimal"):
         units.to_decimal(Fraction(1, 3))
+
+
+ALL_KINDS = [v for v in vars(units).values() if isinstance(v, units.Kind)]
+
+
+@pytest.mark.req("SAF-11")
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=lambda k: k.name)
+def test_factors_agree_with_the_pint_registry(kind: units.Kind) -> None:
+    """Strings are converted without pint, from units.txt; pint's registry must agree exactly."""
+    ureg = units.registry()
+    for sig in kind.allowed:
+        expected = ureg.Quantity(Fraction(1), units._expr(sig)).to(kind.canonical_expr).magnitude
+        assert units._factor(sig, kind.canonical) == expected
+
+
+def test_cli_path_does_not_import_pint() -> None:
+    """Parsing strings and printing a plan never needs pint (fast CLI start-up)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, io, contextlib; from baclofen_dose.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['titrate', '--start', '2026-01-05', '--target', '80 mg/day'])\n"
+        "print('pint' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
