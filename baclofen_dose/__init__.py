@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .limits import Finding, Override
     from .oral import plan_titration
     from .regimen import OralPlan, OralRegimen, Provenance, Step
-    from .render import from_json, instructions, table, to_json
+    from .render import INTENDED_USE, from_json, instructions, rule_value, table, to_json
     from .rules import Rule, RuleSet, Source, default_rules, load_rules
     from .units import registry
 
@@ -42,6 +42,7 @@ __all__ = [
     "BaclofenDoseWarning",
     "Finding",
     "HardLimitError",
+    "INTENDED_USE",
     "ImplausibleValueError",
     "InputError",
     "InputTypeError",
@@ -65,6 +66,7 @@ __all__ = [
     "load_rules",
     "plan_titration",
     "registry",
+    "rule_value",
     "table",
     "to_json",
 ]
@@ -86,7 +88,7 @@ _HOMES = {
     "limits": ("Finding", "Override"),
     "oral": ("plan_titration",),
     "regimen": ("OralPlan", "OralRegimen", "Provenance", "Step"),
-    "render": ("from_json", "instructions", "table", "to_json"),
+    "render": ("INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_json"),
     "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "units": ("registry",),
 }

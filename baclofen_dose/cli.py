@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import VERSION
 from .errors import BaclofenDoseError, LimitError, OverrideRequired
+
+if TYPE_CHECKING:
+    from .regimen import OralPlan
+    from .rules import RuleSet
 
 __all__ = ["main"]
 
@@ -28,6 +32,10 @@ _DESCRIPTION = (
 
 class _UsageError(Exception):
     pass
+
+
+class _RefusedError(Exception):
+    """A limit refusal, its message complete (with the command-line hint)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -113,7 +121,6 @@ def _parser() -> tuple[_Parser, dict[str, Command]]:
 
 def _titrate(args: argparse.Namespace) -> str:
     from . import render
-    from .oral import plan_titration
     from .rules import default_rules, load_rules
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
@@ -122,7 +129,23 @@ def _titrate(args: argparse.Namespace) -> str:
         if rule_id in overrides:
             raise _UsageError(f"--override {rule_id} is given twice")
         overrides[rule_id] = reason
-    plan = plan_titration(
+    try:
+        plan = _plan(args, ruleset, overrides)
+    except OverrideRequired as exc:
+        raise _RefusedError(str(exc) + _policy_hint(exc, ruleset, args.max_policy)) from None
+    if args.format == "json":
+        return render.to_json(plan)
+    if args.format == "text":
+        lines = render.instructions(plan)
+        lines += [f"{f.severity}: {f.message}" for f in plan.findings if f.severity == "warning"]
+        return "\n".join([*lines, render.INTENDED_USE]) + "\n"
+    return render.table(plan, rules=ruleset)
+
+
+def _plan(args: argparse.Namespace, ruleset: RuleSet, overrides: dict[str, str]) -> OralPlan:
+    from .oral import plan_titration
+
+    return plan_titration(
         start=args.start,
         target=args.target,
         step=args.step,
@@ -132,13 +155,6 @@ def _titrate(args: argparse.Namespace) -> str:
         overrides=overrides or None,
         rules=ruleset,
     )
-    if args.format == "json":
-        return render.to_json(plan)
-    if args.format == "text":
-        lines = render.instructions(plan)
-        lines += [f"{f.severity}: {f.message}" for f in plan.findings if f.severity == "warning"]
-        return "\n".join([*lines, render.INTENDED_USE]) + "\n"
-    return render.table(plan, rules=ruleset)
 
 
 def _rules(args: argparse.Namespace) -> str:
@@ -149,17 +165,37 @@ def _rules(args: argparse.Namespace) -> str:
     return rules_markdown(ruleset) if args.format == "markdown" else rules_text(ruleset)
 
 
-def _policy_hint(error: OverrideRequired) -> str:
-    from .rules import default_rules
+def _policy_hint(error: OverrideRequired, rules: RuleSet, chosen: str | None) -> str:
+    """Name the other maximum policies when the crossing is a policy's own maximum."""
+    from .oral import MAX_POLICY
 
-    rules = default_rules()
-    policies = {
-        c.rule_id for c in error.crossings if c.rule_id in rules and rules[c.rule_id].policy
-    }
-    if not policies:
+    if not any(c.rule_id in rules and rules[c.rule_id].policy for c in error.crossings):
         return ""
-    choices = ", ".join(rules.policy_choices("oral_max_daily"))
-    return f"; or choose another --max-policy ({choices})"
+    current = chosen or rules.policy_default(MAX_POLICY)
+    others = [p for p in rules.policy_choices(MAX_POLICY) if p != current]
+    return f"; or choose another --max-policy ({', '.join(others)})" if others else ""
+
+
+# Library field names as the command line spells them, for error messages.
+_OPTIONS = {
+    "start": "--start",
+    "target": "--target",
+    "step": "--step",
+    "interval": "--every",
+    "times_per_day": "--times-per-day",
+    "max_policy": "--max-policy",
+    "overrides": "--override",
+}
+
+
+def _message(exc: BaclofenDoseError) -> str:
+    text = str(exc)
+    field = getattr(exc, "field", None)
+    if isinstance(field, str):
+        head = field.split("[", 1)[0]
+        if head in _OPTIONS and text.startswith(field):
+            text = _OPTIONS[head] + text[len(head) :]
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,14 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as exc:
         print(f"baclofen-dose: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except OverrideRequired as exc:
-        print(f"baclofen-dose: refused: {exc}{_policy_hint(exc)}", file=sys.stderr)
-        return EXIT_LIMIT
-    except LimitError as exc:
+    except _RefusedError as exc:
         print(f"baclofen-dose: refused: {exc}", file=sys.stderr)
         return EXIT_LIMIT
+    except LimitError as exc:
+        print(f"baclofen-dose: refused: {_message(exc)}", file=sys.stderr)
+        return EXIT_LIMIT
     except BaclofenDoseError as exc:
-        print(f"baclofen-dose: error: {exc}", file=sys.stderr)
+        print(f"baclofen-dose: error: {_message(exc)}", file=sys.stderr)
         return EXIT_INPUT
     sys.stdout.write(output)
     return EXIT_OK

@@ -144,7 +144,7 @@ class HardLimitError(LimitError):
 
     def __init__(self, rule_id: str, value: str, limit: str, *, what: str) -> None:
         message = (
-            f"{what} {value} would cross the hard limit {limit} "
+            f"{what}: {value} would cross the hard limit {limit} "
             f"(rule {rule_id}); hard limits cannot be overridden"
         )
         super().__init__(message)

@@ -66,8 +66,8 @@ def _times_per_day(value: object, rules: RuleSet, check: LimitCheck) -> int | No
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputTypeError("times_per_day", value, "a whole number of doses a day (3 or 4)")
     count = Fraction(value)
-    check.hard_min(rules[_PREFIX + "times_per_day.min"], count, units.PER_DAY, "doses a day")
-    check.hard_max(rules[_PREFIX + "times_per_day.max"], count, units.PER_DAY, "doses a day")
+    check.hard_min(rules[_PREFIX + "times_per_day.min"], count, units.PER_DAY, "times_per_day")
+    check.hard_max(rules[_PREFIX + "times_per_day.max"], count, units.PER_DAY, "times_per_day")
     return value
 
 
@@ -166,9 +166,10 @@ def plan_titration(
         days = units.parse(interval, units.DAYS, "interval")
         if days.denominator != 1:
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
-    check.hard_min(rule("titration.interval.min"), days, units.DAYS, "interval between increases")
+    check.hard_min(rule("titration.interval.min"), days, units.DAYS, "interval")
 
-    if isinstance(target, str) and target == "max":
+    wants_max = isinstance(target, str) and target.lower() == "max"
+    if wants_max:
         target_mg = daily_max.require_value()
     else:
         target_mg = units.parse(target, units.ORAL_DAILY_DOSE, "target")
@@ -189,7 +190,10 @@ def plan_titration(
     # Build the ladder of (regimen, rule ids) pairs, then date it.
     ladder: list[tuple[OralRegimen, list[str]]] = []
     first_ids = [_PREFIX + "start.dose", _PREFIX + "dose.grid"]
-    first_ids.append(_PREFIX + ("start.times_per_day" if chosen_n is None else "times_per_day.max"))
+    if chosen_n is None:
+        first_ids.append(_PREFIX + "start.times_per_day")
+    else:
+        first_ids += [_PREFIX + "times_per_day.min", _PREFIX + "times_per_day.max"]
     ladder.append((OralRegimen.split(daily, n, grid=grid), first_ids))
     step_ids = [
         _PREFIX + ("titration.step.label" if step is None else "titration.step.max"),
@@ -209,9 +213,17 @@ def plan_titration(
     horizon = rules["schedule.horizon"]
     used.append(horizon.id)
     last_start = days * (len(ladder) - 1)
-    check.hard_max(
-        horizon, last_start, units.DAYS, "the last step's start, counted from the first day,"
-    )
+    check.hard_max(horizon, last_start, units.DAYS, "days from the first day to the last step")
+    try:
+        first_day + timedelta(days=int(last_start) + int(days))
+    except OverflowError:
+        raise InputError(
+            "start",
+            start,
+            "a first day that leaves room for the whole schedule before the year 9999",
+            problem="is too late: the schedule would run past the last representable date",
+            code="E_SCHEDULE",
+        ) from None
 
     steps: list[Step] = []
     for index, (regimen, ids) in enumerate(ladder):
@@ -243,7 +255,12 @@ def plan_titration(
 
     inputs = [
         ("start", first_day.isoformat()),
-        ("target", display.amount(target_mg, units.ORAL_DAILY_DOSE)),
+        (
+            "target",
+            f"max ({display.amount(target_mg, units.ORAL_DAILY_DOSE)})"
+            if wants_max
+            else display.amount(target_mg, units.ORAL_DAILY_DOSE),
+        ),
         ("step", display.amount(step_mg, units.ORAL_DAILY_DOSE)),
         ("interval", display.day_count(int(days))),
         ("times_per_day", "label default" if chosen_n is None else str(chosen_n)),

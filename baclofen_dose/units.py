@@ -199,7 +199,13 @@ _IT_NOTE = (
 )
 
 ORAL_DOSE = _kind(
-    "oral dose", _sig(_MG), "mg", "mg", "an amount in mg, such as '5 mg'", note=_ORAL_NOTE
+    "oral dose",
+    _sig(_MG),
+    "mg",
+    "mg",
+    "an amount in mg, such as '5 mg'",
+    _sig(("gram", 1)),
+    note=_ORAL_NOTE,
 )
 ORAL_DAILY_DOSE = _kind(
     "oral daily dose",
@@ -207,6 +213,9 @@ ORAL_DAILY_DOSE = _kind(
     "mg/day",
     "mg/d",
     "a daily amount in mg/day, such as '60 mg/day'",
+    _sig(_MG, ("week", -1)),
+    _sig(_MG, ("hour", -1)),
+    _sig(("gram", 1), _PER_DAY),
     note=_ORAL_NOTE,
 )
 ORAL_CONCENTRATION = _kind(
@@ -427,7 +436,7 @@ def _unit_signature(
         term = raw
         if index > 0:
             match = re.fullmatch(rf"({_NUMBER_RE}) (\S+)", raw)
-            if match:
+            if match and kind.display.endswith("/mL"):  # "10 mg/5 mL": strengths only
                 divisor = Fraction(match.group(1))
                 if divisor == 0:
                     raise UnitError(field, value, kind.expected, problem="divides by zero")
@@ -594,6 +603,14 @@ def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) ->
         )
     if result < 0 or (result == 0 and not allow_zero):
         return _positive(result, kind, field, value)
+    if not check_exactness_with_decimal(result):
+        raise InputError(
+            field,
+            value,
+            f"{kind.expected}, a value that can be written exactly as a decimal in {kind.display}",
+            problem=f"has no exact decimal value in {kind.display}",
+            code="E_NOT_EXACT",
+        )
     return result
 
 

@@ -109,6 +109,28 @@ def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], arg
     assert err.count("\n") == 1 and err.startswith("baclofen-dose: error: ")
 
 
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (["--every", "3.5 days"], "baclofen-dose: error: --every:"),
+        (["--max-policy", "eu"], "baclofen-dose: error: --max-policy:"),
+        (["--target", "65 mg/3 days"], "baclofen-dose: error: --target:"),
+        (["--start", "9999-12-30"], "baclofen-dose: error: --start:"),
+    ],
+)
+def test_errors_use_option_names(capsys: pytest.CaptureFixture[str], argv: list[str], start: str) -> None:
+    args = {"--start": "2026-01-05", "--target": "60 mg/day"}
+    args.update(dict(zip(argv[::2], argv[1::2], strict=True)))
+    code, _, err = run(capsys, "titrate", *[x for kv in args.items() for x in kv])
+    assert code == 2 and err.startswith(start)
+
+
+def test_policy_hint_lists_only_other_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "120 mg/day",
+                    "--max-policy", "uk_outpatient")
+    assert "--max-policy (us_label, inpatient_supervised)" in err
+
+
 def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rules")
     assert code == 0 and "oral.adult.max_daily.us_label: 80 mg/day" in out

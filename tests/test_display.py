@@ -138,6 +138,23 @@ def test_table_shows_the_label_ladder() -> None:
     assert "Source: Baclofen tablets USP 20 mg" in text
 
 
+def test_working_names_a_smaller_last_step_and_every_override() -> None:
+    from baclofen_dose.render.text import working
+
+    small = working(plan_titration(start="2026-01-05", target="20 mg/day"), S.RULES)
+    assert "a smaller last step" in small[1] and "label step" not in small[1]
+    reasons = {
+        "oral.adult.max_daily.us_label": "inpatient",
+        "oral.adult.max_dose.us_label": "inpatient",
+    }
+    lines = working(
+        plan_titration(start="2026-01-05", target="100 mg/day", overrides=reasons), S.RULES
+    )
+    assert "single-dose maximum 20 mg (rule oral.adult.max_dose.us_label)" in lines[5]
+    assert "above the maximum 80 mg/day (rule oral.adult.max_daily.us_label)" in lines[6]
+    assert_clean(small + lines)
+
+
 def test_unequal_doses_are_written_in_order() -> None:
     plan = plan_titration(start="2026-01-05", target="80 mg/day")
     lines = instructions(plan)
@@ -185,6 +202,8 @@ def test_json_numbers_are_exact_decimals() -> None:
         (lambda d: d["steps"][0].update(start="5 Jan"), "start"),
         (lambda d: d["findings"][0].update(severity="fatal"), "severity"),
         (lambda d: d.pop("provenance"), "provenance"),
+        (lambda d: d["steps"][0].update(end="2026-01-01"), "end"),
+        (lambda d: d["findings"][0].update(override_reason=5), "override_reason"),
     ],
 )
 def test_json_reader_refuses_inconsistent_plans(mutate, field: str) -> None:  # type: ignore[no-untyped-def]

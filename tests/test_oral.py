@@ -63,7 +63,9 @@ def test_golden_label_maximum_is_20_mg_4_times_a_day() -> None:
     ]
     assert "oral.adult.frequency.add_dose_above" in plan.steps[4].rule_ids
     assert "oral.adult.max_daily.us_label" in plan.final.rule_ids
-    assert plan_titration(start="2026-01-05", target="max") == plan
+    by_max = plan_titration(start="2026-01-05", target="max")
+    assert by_max.steps == plan.steps
+    assert dict(by_max.provenance.inputs)["target"] == "max (80 mg/day)"
 
 
 def test_target_between_rungs_is_reached_without_overshoot() -> None:
@@ -205,6 +207,18 @@ def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"start": "2026-01-05", **kwargs}
     with pytest.raises(InputTypeError):
         plan_titration(**args)  # type: ignore[arg-type]
+
+
+def test_schedule_past_the_last_date_is_refused() -> None:
+    with pytest.raises(InputError) as caught:
+        plan_titration(start="9999-12-30", target="60 mg/day")
+    assert caught.value.code == "E_SCHEDULE"
+
+
+def test_chosen_frequency_cites_its_bounds() -> None:
+    plan = plan_titration(start="2026-01-05", target="30 mg/day", times_per_day=3)
+    assert "oral.adult.times_per_day.min" in plan.steps[0].rule_ids
+    assert "oral.adult.times_per_day.max" in plan.steps[0].rule_ids
 
 
 def test_plan_is_immutable() -> None:

@@ -88,7 +88,7 @@ def test_parses_exactly(text: str, kind: units.Kind, expected: Fraction) -> None
         ("5 mg/day", "E_UNIT_DIMENSION"),
         ("5 mg\n", "E_UNIT"),
         ("5 mg ", "E_UNIT_UNKNOWN"),
-        ("5 mg/0 mL", "E_UNIT"),
+        ("5 mg/0 mL", "E_UNIT_UNKNOWN"),
         ("5" * 70 + " mg", "E_TOO_LONG"),
     ],
 )
@@ -210,6 +210,40 @@ def test_quantity_views_are_exact() -> None:
     assert view.magnitude == Fraction(15, 2)
     assert str(view.units) == "milligram"
     assert view.to("microgram").magnitude == 7500
+
+
+def test_zero_divisor_in_a_strength() -> None:
+    with pytest.raises(UnitError, match="divides by zero"):
+        units.parse("10 mg/0 mL", units.ORAL_CONCENTRATION, "strength")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("0.06 g/day", units.ORAL_DAILY_DOSE, Fraction(60)),
+        ("420 mg/week", units.ORAL_DAILY_DOSE, Fraction(60)),
+        ("2.5 mg/hour", units.ORAL_DAILY_DOSE, Fraction(60)),
+        ("0.005 g", units.ORAL_DOSE, Fraction(5)),
+    ],
+)
+def test_any_spelling_of_the_right_dimension_converts_exactly(
+    text: str, kind: units.Kind, expected: Fraction
+) -> None:
+    """Safety amendment A1: other spellings convert exactly (but never across routes)."""
+    assert units.parse(text, kind, "f") == expected
+
+
+@pytest.mark.parametrize("text", ["65 mg/3 days", "10 mg/3 days"])
+def test_divisors_only_in_strengths(text: str) -> None:
+    with pytest.raises(UnitError):
+        units.parse(text, units.ORAL_DAILY_DOSE, "target")
+
+
+def test_values_without_an_exact_decimal_are_refused() -> None:
+    ureg = units.registry()
+    with pytest.raises(InputError) as caught:
+        units.parse(ureg.Quantity(Fraction(181, 3), "milligram / day"), units.ORAL_DAILY_DOSE, "t")
+    assert caught.value.code == "E_NOT_EXACT"
 
 
 def test_to_decimal_refuses_repeating_values() -> None:

@@ -12,6 +12,6 @@ renderers never compute doses. Every human-facing output carries :data:`INTENDED
 from __future__ import annotations
 
 from .json import from_json, to_json
-from .text import INTENDED_USE, instructions, table
+from .text import INTENDED_USE, instructions, rule_value, table
 
-__all__ = ["INTENDED_USE", "from_json", "instructions", "table", "to_json"]
+__all__ = ["INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_json"]

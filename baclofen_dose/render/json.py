@@ -144,9 +144,13 @@ def _read_step(data: Any, where: str) -> Step:
     if daily != regimen.daily_mg:
         raise _bad(f"{where}.daily_dose", data["daily_dose"], "the sum of the doses")
     end = data.get("end")
+    first = _read_date(_get(data, "start", str, where), f"{where}.start")
+    last = None if end is None else _read_date(end, f"{where}.end")
+    if last is not None and last < first:
+        raise _bad(f"{where}.end", end, "a date on or after the step's start")
     return Step(
-        start=_read_date(_get(data, "start", str, where), f"{where}.start"),
-        end=None if end is None else _read_date(end, f"{where}.end"),
+        start=first,
+        end=last,
         regimen=regimen,
         rule_ids=tuple(_strings(_get(data, "rule_ids", list, where), f"{where}.rule_ids")),
     )
@@ -183,7 +187,7 @@ def from_json(text: str) -> OralPlan:
                 severity=_severity(_get(f, "severity", str, "finding")),
                 message=_get(f, "message", str, "finding"),
                 citation=_get(f, "citation", str, "finding"),
-                override_reason=f.get("override_reason"),
+                override_reason=_optional_str(f.get("override_reason"), "finding.override_reason"),
             )
             for f in _get(data, "findings", list, "plan")
         ),
@@ -210,4 +214,10 @@ def _no_constant(name: str) -> None:
 def _severity(value: str) -> str:
     if value not in SEVERITIES:
         raise _bad("finding.severity", value, " or ".join(SEVERITIES))
+    return value
+
+
+def _optional_str(value: Any, where: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise _bad(where, value, "a string or null")
     return value

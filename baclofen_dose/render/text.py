@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Final
 
@@ -94,10 +93,17 @@ def _value(rules: RuleSet | None, rule_id: str) -> str:
 def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
     """Each step explained in words, naming the rules (and their values) behind it."""
     lines: list[str] = []
-    increases = [
-        b.regimen.daily_mg - a.regimen.daily_mg for a, b in itertools.pairwise(plan.steps)
+    inputs = dict(plan.provenance.inputs)
+    # The step the plan was made with, as recorded in its normalised inputs.
+    full_step = (
+        units.parse(inputs["step"], units.ORAL_DAILY_DOSE, "step") if "step" in inputs else None
+    )
+    overridden = {o.rule_id: o.reason for o in plan.overrides}
+    per_dose = [
+        rid
+        for rid in overridden
+        if rules is not None and rid in rules and rules[rid].quantity == "oral.dose"
     ]
-    full_step = max(increases, default=None)
     previous: Step | None = None
     for number, step in enumerate(plan.steps, 1):
         regimen = step.regimen
@@ -129,8 +135,16 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
                     + _value(rules, "oral.adult.frequency.add_dose_above")
                     + f" per dose, so {regimen.times_per_day} doses a day"
                 )
+        for rid in list(per_dose):
+            assert rules is not None  # per_dose is empty without the rule set
+            if max(regimen.doses_mg) > rules[rid].require_value():
+                text += (
+                    "; doses above the single-dose maximum "
+                    + _value(rules, rid)
+                    + f' by override ("{overridden[rid]}")'
+                )
+                per_dose.remove(rid)
         maxima = [rid for rid in ids if ".max_daily." in rid]
-        overridden = {o.rule_id: o.reason for o in plan.overrides}
         if maxima and maxima[0] in overridden:
             text += (
                 "; this is the target, above the maximum "
