@@ -47,19 +47,33 @@ class Finding:
     ``override_reason`` is set when the finding records a soft limit crossed by an override.
     """
 
-    rule_id: str
-    severity: str = attrs.field(validator=attrs.validators.in_(SEVERITIES))
-    message: str
-    citation: str
-    override_reason: str | None = None
+    rule_id: str = attrs.field(validator=lambda _, a, v: _text(a.name, v))
+    severity: str = attrs.field(validator=lambda _, a, v: _severity(v))
+    message: str = attrs.field(validator=lambda _, a, v: _text(a.name, v))
+    citation: str = attrs.field(validator=lambda _, a, v: _text(a.name, v))
+    override_reason: str | None = attrs.field(
+        default=None, validator=lambda _, a, v: v is None or _text(a.name, v)
+    )
 
 
 @attrs.frozen
 class Override:
     """Permission to cross one soft limit: the rule id and the reason, both recorded."""
 
-    rule_id: str
-    reason: str
+    rule_id: str = attrs.field(validator=lambda _, a, v: _text(a.name, v))
+    reason: str = attrs.field(validator=lambda _, a, v: _text(a.name, v))
+
+
+def _text(field: str, value: object) -> bool:
+    if not isinstance(value, str) or not value:
+        raise InputTypeError(field, value, "a non-empty string")
+    return True
+
+
+def _severity(value: object) -> bool:
+    if value not in SEVERITIES:
+        raise InputError("severity", value, " or ".join(SEVERITIES), code="E_SEVERITY")
+    return True
 
 
 def advice(rule: Rule) -> Finding:

@@ -22,6 +22,7 @@ import attrs
 
 from . import units
 from ._version import VERSION
+from .errors import InputError, InputTypeError
 from .limits import Finding, Override
 from .rules import RuleSet
 
@@ -34,11 +35,14 @@ __all__ = ["OralPlan", "OralRegimen", "Provenance", "Step"]
 def _amounts(
     _: object, attribute: attrs.Attribute[tuple[Fraction, ...]], value: tuple[Fraction, ...]
 ) -> None:
+    expected = "a non-empty tuple of Fraction amounts in mg, each above zero"
     if not isinstance(value, tuple) or not value:
-        raise TypeError(f"{attribute.name} must be a non-empty tuple of Fraction amounts in mg")
+        raise InputTypeError(attribute.name, value, expected)
     for amount in value:
-        if not isinstance(amount, Fraction) or amount <= 0:
-            raise ValueError(f"{attribute.name}: every amount must be a Fraction above zero")
+        if not isinstance(amount, Fraction):
+            raise InputTypeError(attribute.name, value, expected)
+        if amount <= 0:
+            raise InputError(attribute.name, value, expected, code="E_OUT_OF_RANGE")
 
 
 @attrs.frozen

@@ -369,7 +369,57 @@ def test_regimen_split_orders_larger_doses_first() -> None:
     assert OralRegimen.split(D(65), 3, grid=D(5)).doses_mg == (D(25), D(20), D(20))
     with pytest.raises(ValueError, match="cannot be split"):
         OralRegimen.split(D(62), 3, grid=D(5))
-    with pytest.raises(ValueError, match="above zero"):
+    with pytest.raises(InputError, match="above zero"):
         OralRegimen((D(5), D(0)))
-    with pytest.raises(TypeError):
+    with pytest.raises(InputTypeError):
         OralRegimen([D(5)])  # type: ignore[arg-type]
+
+
+@given(st.lists(S.junk, max_size=4) | S.junk)
+def test_fuzz_regimen_constructor_only_library_errors(value: object) -> None:
+    candidate = tuple(value) if isinstance(value, list) else value
+    try:
+        regimen = OralRegimen(candidate)  # type: ignore[arg-type]
+    except BaclofenDoseError:
+        return
+    assert all(d > 0 for d in regimen.doses_mg)
+
+
+@given(S.junk, S.junk, S.junk, S.junk, S.junk)
+def test_fuzz_finding_and_override_only_library_errors(a: object, b: object, c: object, d: object, e: object) -> None:
+    from baclofen_dose import Finding, Override
+
+    try:
+        Finding(a, b, c, d, e)  # type: ignore[arg-type]
+    except BaclofenDoseError:
+        pass
+    try:
+        Override(a, b)  # type: ignore[arg-type]
+    except BaclofenDoseError:
+        pass
+
+
+@given(st.text(max_size=200))
+def test_fuzz_rule_files_only_library_errors(text: str) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from baclofen_dose import load_rules
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rules.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_rules(path)
+        except BaclofenDoseError:
+            pass
+
+
+@given(S.junk)
+def test_fuzz_dates_only_library_errors(value: object) -> None:
+    from baclofen_dose.limits import parse_date
+
+    try:
+        parse_date(value, "start")
+    except BaclofenDoseError:
+        pass
