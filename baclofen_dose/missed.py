@@ -120,6 +120,32 @@ def _hours(hours: Fraction) -> str:
     return " ".join(parts)
 
 
+def _slots(plan: OralPlan) -> int:
+    """How many doses the plan's fullest day has (a taper: the current regimen's count)."""
+    counts = [s.regimen.times_per_day for s in plan.steps]
+    if plan.supply is not None:
+        counts += [max(p) for p in plan.supply.positions]
+    if plan.taper is not None:
+        counts.append(plan.taper.current.times_per_day)
+    return max(counts)
+
+
+def _times_on(plan: OralPlan, step: Step, times: list[str]) -> list[str]:
+    """The clock times of one step's doses, from the times of the fullest day's doses."""
+    index = plan.steps.index(step)
+    if plan.supply is not None:
+        return [times[p - 1] for p in plan.supply.positions[index]]
+    if step.regimen.times_per_day != len(times):
+        raise InputError(
+            "times",
+            times,
+            f"{step.regimen.times_per_day} clock times, one for each dose from "
+            f"{display.day(step.start)}",
+            code="E_TIME",
+        )
+    return times
+
+
 def advise_missed_dose(
     plan: OralPlan,
     *,
@@ -133,7 +159,9 @@ def advise_missed_dose(
 ) -> MissedDoseAdvice:
     """Advise take-now or skip for a missed dose of ``plan``.
 
-    - ``times``: the clock times of that day's doses, in order, one per dose ("08:00", ...).
+    - ``times``: the clock times of that day's doses, in order, one per dose ("08:00", ...);
+      or one per dose of the plan's fullest day (a taper: the current regimen), from which the
+      times of the doses still taken are picked.
     - ``day``/``missed_at``: the date and scheduled clock time of the missed dose.
     - ``now_day``/``now_at``: the date and clock time now (not before the missed dose).
     - ``next_dose``: the date and time of the next dose, needed only when the missed dose is
@@ -163,19 +191,23 @@ def advise_missed_dose(
         raise InputTypeError("times", times, "a list of clock times such as ['08:00', '20:00']")
     clock = [_clock(t, f"times[{i}]") for i, t in enumerate(times)]
     count = step.regimen.times_per_day
-    if len(clock) != count or any(b <= a for a, b in itertools.pairwise(clock)):
+    slots = _slots(plan)
+    if any(b <= a for a, b in itertools.pairwise(clock)) or len(clock) not in (count, slots):
         raise InputError(
             "times",
             list(times),
-            f"{count} clock times in order, one for each dose on {display.day(missed_day)}",
+            f"clock times in order: one for each dose on {display.day(missed_day)} ({count}), "
+            f"or one for each dose of the plan's fullest day ({slots})",
             code="E_TIME",
         )
+    day_times = list(times) if len(clock) == count else _times_on(plan, step, list(times))
+    clock = [_clock(t, "times") for t in day_times]
     missed_minute = _clock(missed_at, "missed_at")
     if missed_minute not in clock:
         raise InputError(
             "missed_at",
             missed_at,
-            "one of the day's dose times: " + ", ".join(times),
+            "one of the day's dose times: " + ", ".join(day_times),
             code="E_TIME",
         )
     index = clock.index(missed_minute)
@@ -202,13 +234,17 @@ def advise_missed_dose(
             raise InputTypeError("next_dose", next_dose, "a (date, 'HH:MM') pair") from None
         next_day = parse_date(next_on, "next_dose")
     elif index + 1 < count:
-        next_day, next_at = missed_day, times[index + 1]
+        next_day, next_at = missed_day, day_times[index + 1]
     else:
         following = _step_on(plan, missed_day + timedelta(days=1))
         if following is None:
             next_day, next_at = None, None
+        elif len(times) == slots and plan.supply is not None:
+            # Full-day times: the next day's first dose still taken, by its place in the day.
+            next_day = missed_day + timedelta(days=1)
+            next_at = _times_on(plan, following, list(times))[0]
         elif following.regimen.times_per_day == count:
-            next_day, next_at = missed_day + timedelta(days=1), times[0]
+            next_day, next_at = missed_day + timedelta(days=1), day_times[0]
         else:
             raise InputError(
                 "next_dose",
@@ -241,7 +277,7 @@ def advise_missed_dose(
     elif to_next <= 0 and next_day is not None:
         action = "skip"
         reason = (
-            f"The next dose, at {next_at} on {display.day(next_day)}, is already due: "
+            f"The next dose (at {next_at} on {display.day(next_day)}) is already due: "
             "take only that one."
         )
     elif to_next < threshold:

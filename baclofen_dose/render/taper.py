@@ -143,8 +143,11 @@ def _table_rows(plan: OralPlan, supply: Supply) -> list[list[str]]:
 
 
 def _line_for(step: Step, positions: Sequence[int], row: Sequence[Realization], n: int) -> str:
-    when = f"From {display.day(step.start)}"
-    when += " onward" if step.end is None else f" to {display.day(step.end)}"
+    if step.end == step.start:
+        when = f"On {display.day(step.start)}"
+    else:
+        when = f"From {display.day(step.start)}"
+        when += " onward" if step.end is None else f" to {display.day(step.end)}"
     gives = [give(r) for r in row]
     if len(set(gives)) == 1 and len(row) == n:
         return f"{when}: take {gives[0]} by mouth {display.times_a_day(len(row))}."
