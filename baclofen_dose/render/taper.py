@@ -185,7 +185,9 @@ def taper_instructions(plan: OralPlan) -> list[str]:
     ]
     if plan.taper is not None:
         lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
-        lines.append(_fallback(_RETURN))
+        texts = {f.rule_id: f.message for f in plan.findings}
+        lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
+        lines.append(texts.get(_RETURN, _fallback(_RETURN)))
     return lines
 
 

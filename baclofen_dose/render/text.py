@@ -76,6 +76,10 @@ def instructions(plan: OralPlan) -> list[str]:
         from .taper import taper_instructions
 
         return taper_instructions(plan)
+    if plan.supply is not None:
+        from .taper import supply_lines
+
+        return supply_lines(plan)
     return [instruction(step) for step in plan.steps]
 
 
@@ -187,11 +191,8 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     out = [title, INTENDED_USE, "", *_columns(rows), "", "Instructions"]
     out += [f"- {line}" for line in instructions(plan)]
     if plan.supply is not None:
-        from .taper import dispense_lines, supply_lines
+        from .taper import dispense_lines
 
-        names = display.words_list([p.name for p in plan.supply.products])
-        out += ["", f"Units per dose ({names})"]
-        out += [f"- {line}" for line in supply_lines(plan)]
         out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
     if plan.findings:
         out += ["", "Findings"]
