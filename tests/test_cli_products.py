@@ -151,3 +151,26 @@ def test_limit_refusal_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "taper", "--from", "50 mg", "--times-per-day", "3", "--start",
                        "2026-03-02")
     assert code == 3 and "oral.adult.max_daily.hard" in err
+
+
+def test_guide_shows_the_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/taper.md prints the worked taper exactly as the tool prints it today."""
+    _, out, _ = run(capsys, *TAPER)
+    guide = (ROOT / "docs" / "taper.md").read_text(encoding="utf-8")
+    command = '$ baclofen-dose taper --from "20 mg" --times-per-day 3 --start 2026-03-02\n'
+    assert command + out in guide
+
+
+def test_json_reader_refuses_unknown_product_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    from baclofen_dose import from_json
+    from baclofen_dose.errors import InputError
+
+    _, out, _ = run(capsys, *TAPER, "--format", "json")
+    data = json.loads(out)
+    data["products"][0]["form"] = "capsule"
+    with pytest.raises(InputError, match="form"):
+        from_json(json.dumps(data))
+    data["products"][0]["form"] = "tablet"
+    data["products"][0]["scoring"] = "quartered"
+    with pytest.raises(InputError, match="scoring"):
+        from_json(json.dumps(data))

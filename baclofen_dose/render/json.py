@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..limits import SEVERITIES, Finding, Override
 from ..products import Product, Realization, Supply, supply_for
 from ..regimen import OralPlan, OralRegimen, Provenance, Step
+from ..rules import CATALOGUE_FORMS, SCORINGS
 from ..taper import TaperInfo
 from .csv import quantity_unit
 from .text import INTENDED_USE
@@ -306,11 +307,15 @@ def from_json(text: str) -> OralPlan:
 
 def _read_product(data: Any, where: str) -> Product:
     form = _get(data, "form", str, where)
-    liquid = "concentration" in data
+    if form not in CATALOGUE_FORMS:
+        raise _bad(f"{where}.form", form, "one of " + ", ".join(sorted(CATALOGUE_FORMS)))
+    liquid = CATALOGUE_FORMS[form] == "oral.concentration"
     labelled = _get(data, "labelled", Mapping, where) if liquid else None
     scoring = data.get("scoring")
-    if scoring is not None and not isinstance(scoring, str):
-        raise _bad(f"{where}.scoring", scoring, "a string")
+    if (form == "tablet") != (scoring in SCORINGS):
+        raise _bad(
+            f"{where}.scoring", scoring, "a tablet's scoring: " + ", ".join(sorted(SCORINGS))
+        )
     return Product(
         id=_get(data, "id", str, where),
         form=form,
@@ -319,7 +324,9 @@ def _read_product(data: Any, where: str) -> Product:
         else _read_amount(
             _get(data, "strength", Mapping, where), units.ORAL_DOSE, f"{where}.strength"
         ),
-        per_ml=_read_amount(data["concentration"], units.ORAL_CONCENTRATION, where)
+        per_ml=_read_amount(
+            _get(data, "concentration", Mapping, where), units.ORAL_CONCENTRATION, where
+        )
         if liquid
         else None,
         labelled_mg=None
