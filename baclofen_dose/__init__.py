@@ -31,15 +31,35 @@ if TYPE_CHECKING:
         UnitError,
     )
     from .limits import Finding, Override
+    from .missed import MissedDoseAdvice, advise_missed_dose
     from .oral import plan_titration
+    from .products import (
+        DispenseLine,
+        Product,
+        Realization,
+        Supply,
+        catalogue,
+        find_product,
+        realize,
+    )
     from .regimen import OralPlan, OralRegimen, Provenance, Step
-    from .render import INTENDED_USE, from_json, instructions, rule_value, table, to_json
+    from .render import (
+        INTENDED_USE,
+        from_json,
+        instructions,
+        rule_value,
+        table,
+        to_csv,
+        to_json,
+    )
     from .rules import Rule, RuleSet, Source, default_rules, load_rules
+    from .taper import TaperInfo, plan_taper
     from .units import registry
 
 __all__ = [
     "BaclofenDoseError",
     "BaclofenDoseWarning",
+    "DispenseLine",
     "Finding",
     "HardLimitError",
     "INTENDED_USE",
@@ -48,26 +68,37 @@ __all__ = [
     "InputTypeError",
     "LimitCrossing",
     "LimitError",
+    "MissedDoseAdvice",
     "OralPlan",
     "OralRegimen",
     "Override",
     "OverrideRequired",
+    "Product",
     "Provenance",
+    "Realization",
     "Rule",
     "RuleSet",
     "RuleSetError",
     "Source",
     "Step",
+    "Supply",
+    "TaperInfo",
     "UnitError",
     "__version__",
+    "advise_missed_dose",
+    "catalogue",
     "default_rules",
+    "find_product",
     "from_json",
     "instructions",
     "load_rules",
+    "plan_taper",
     "plan_titration",
+    "realize",
     "registry",
     "rule_value",
     "table",
+    "to_csv",
     "to_json",
 ]
 
@@ -87,8 +118,27 @@ _HOMES = {
     ),
     "limits": ("Finding", "Override"),
     "oral": ("plan_titration",),
+    "missed": ("MissedDoseAdvice", "advise_missed_dose"),
+    "products": (
+        "DispenseLine",
+        "Product",
+        "Realization",
+        "Supply",
+        "catalogue",
+        "find_product",
+        "realize",
+    ),
+    "taper": ("TaperInfo", "plan_taper"),
     "regimen": ("OralPlan", "OralRegimen", "Provenance", "Step"),
-    "render": ("INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_json"),
+    "render": (
+        "INTENDED_USE",
+        "from_json",
+        "instructions",
+        "rule_value",
+        "table",
+        "to_csv",
+        "to_json",
+    ),
     "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "units": ("registry",),
 }

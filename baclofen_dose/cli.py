@@ -84,6 +84,13 @@ def _add_titrate(commands: Any) -> Command:
     titrate.add_argument(
         "--format", choices=("table", "text", "json"), default="table", help="output form"
     )
+    titrate.add_argument(
+        "--product",
+        action="append",
+        metavar="PRODUCT",
+        help='give the doses with this product, such as "10 mg tablet" (repeat for several): '
+        "each step then lists the units per dose, and the plan what to dispense",
+    )
     return _titrate
 
 
@@ -99,11 +106,191 @@ def _add_rules(commands: Any) -> Command:
     return _rules
 
 
+def _add_taper(commands: Any) -> Command:
+    taper = commands.add_parser(
+        "taper",
+        help="plan an oral taper to zero, with tablets (or a liquid) and what to dispense",
+        description="Plan an oral taper from the current regimen to zero. The default reaches "
+        "zero over at least 2 weeks in steps of 10 mg/day; faster needs --override.",
+    )
+    taper.add_argument(
+        "--from",
+        dest="current",
+        action="append",
+        required=True,
+        metavar="DOSE",
+        help='the current dose per administration, such as "20 mg" (with --times-per-day), '
+        "or once per dose of the day in order when they differ",
+    )
+    taper.add_argument("--times-per-day", type=int, help="doses a day now (no default)")
+    taper.add_argument("--start", required=True, help="first day of the first reduced dose, "
+                       "YYYY-MM-DD (no default)")
+    taper.add_argument("--over", help='total duration asked for, such as "3 weeks"')
+    taper.add_argument(
+        "--step", help='reduction per step: "5 mg/day", or "20 %%" of the current daily dose'
+    )
+    taper.add_argument("--every", help='days per step, such as "3 days"')
+    taper.add_argument(
+        "--reduce-first", type=int, help="which dose of the day to reduce first (default 1)"
+    )
+    taper.add_argument(
+        "--product",
+        action="append",
+        metavar="PRODUCT",
+        help='a product to use, such as "10 mg tablet" or "5 mg/mL suspension" (repeat for '
+        "several tablet strengths); default: the best single tablet strength",
+    )
+    taper.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    taper.add_argument(
+        "--override",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="RULE_ID=REASON",
+        help="cross a soft limit (such as oral.taper.duration.min), giving the reason",
+    )
+    taper.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    taper.add_argument(
+        "--format", choices=("table", "text", "json", "csv"), default="table",
+        help="output form",
+    )
+    return _taper
+
+
+def _add_missed_dose(commands: Any) -> Command:
+    missed = commands.add_parser(
+        "missed-dose",
+        help="advise take now or skip for a missed dose of a plan (never double)",
+        description="Advise whether to take a missed dose now or skip it (NHS: skip when "
+        "less than 2 hours remain until the next dose). Every time is given explicitly.",
+    )
+    missed.add_argument(
+        "--plan", required=True, help="a plan written by titrate or taper with --format json"
+    )
+    missed.add_argument(
+        "--times",
+        required=True,
+        help='clock times of the doses on the missed day, in order, such as "08:00,14:00,20:00"',
+    )
+    missed.add_argument(
+        "--missed", required=True, help='date and time of the missed dose: "2026-03-03 08:00"'
+    )
+    missed.add_argument("--now", required=True, help='date and time now: "2026-03-03 12:30"')
+    missed.add_argument(
+        "--next", help="date and time of the next dose, if the number of doses changes next day"
+    )
+    missed.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    missed.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+    return _missed_dose
+
+
 # Each subcommand: a function that adds its parser and returns the function that runs it.
 _COMMANDS: tuple[Callable[[Any], Command], ...] = (
     _add_titrate,
     _add_rules,
+    _add_taper,
+    _add_missed_dose,
 )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for rule_id, reason in args.override:
+        if rule_id in overrides:
+            raise _UsageError(f"--override {rule_id} is given twice")
+        overrides[rule_id] = reason
+    return overrides
+
+
+def _taper(args: argparse.Namespace) -> str:
+    from . import render
+    from .rules import default_rules, load_rules
+
+    ruleset = default_rules() if args.rules is None else load_rules(args.rules)
+    current: object = args.current[0] if len(args.current) == 1 else args.current
+    try:
+        plan = _taper_plan(args, ruleset, current)
+    except OverrideRequired as exc:
+        raise _RefusedError(str(exc) + _policy_hint(exc, ruleset, args.max_policy)) from None
+    if args.format == "json":
+        return render.to_json(plan)
+    if args.format == "csv":
+        return render.to_csv(plan)
+    if args.format == "text":
+        return "\n".join([*render.instructions(plan), render.INTENDED_USE]) + "\n"
+    return render.table(plan, rules=ruleset)
+
+
+def _taper_plan(args: argparse.Namespace, ruleset: RuleSet, current: object) -> OralPlan:
+    from .taper import plan_taper
+
+    return plan_taper(
+        current=current,
+        times_per_day=args.times_per_day,
+        start=args.start,
+        over=args.over,
+        step=args.step,
+        every=args.every,
+        reduce_first=args.reduce_first,
+        product=args.product,
+        max_policy=args.max_policy,
+        overrides=_overrides(args) or None,
+        rules=ruleset,
+    )
+
+
+def _when(text: str, option: str) -> tuple[str, str]:
+    day, sep, clock = text.partition(" ")
+    if not sep:
+        raise _UsageError(f"{option} {text!r}: expected a date and a time, such as "
+                          "'2026-03-03 08:00'")
+    return day, clock
+
+
+def _missed_dose(args: argparse.Namespace) -> str:
+    from .missed import advise_missed_dose
+    from .render import INTENDED_USE, from_json
+    from .rules import default_rules, load_rules
+
+    ruleset = default_rules() if args.rules is None else load_rules(args.rules)
+    try:
+        with open(args.plan, encoding="utf-8") as handle:
+            text = handle.read(1_048_576)
+    except OSError as exc:
+        raise _UsageError(f"--plan {args.plan!r}: cannot be read: {exc.strerror}") from None
+    plan = from_json(text)
+    day, missed_at = _when(args.missed, "--missed")
+    now_day, now_at = _when(args.now, "--now")
+    advice = advise_missed_dose(
+        plan,
+        times=args.times.split(","),
+        day=day,
+        missed_at=missed_at,
+        now_day=now_day,
+        now_at=now_at,
+        next_dose=None if args.next is None else _when(args.next, "--next"),
+        rules=ruleset,
+    )
+    if args.format == "json":
+        import json
+
+        data = {
+            "action": advice.action,
+            "dose": {"value": str(advice.dose_mg), "unit": "mg"},
+            "missed": f"{advice.day.isoformat()} {advice.missed_at}",
+            "now": f"{advice.now_day.isoformat()} {advice.now_at}",
+            "next": None
+            if advice.next_day is None
+            else f"{advice.next_day.isoformat()} {advice.next_at}",
+            "text": advice.text(),
+            "rule_ids": list(advice.provenance.rule_ids),
+            "ruleset_sha256": advice.provenance.ruleset_sha256,
+            "intended_use": INTENDED_USE,
+        }
+        return json.dumps(data, indent=2) + "\n"
+    lines = [advice.text()]
+    lines += [f"{f.severity}: {f.message} (rule {f.rule_id})" for f in advice.findings]
+    return "\n".join([*lines, INTENDED_USE]) + "\n"
 
 
 def _parser() -> tuple[_Parser, dict[str, Command]]:
@@ -124,11 +311,7 @@ def _titrate(args: argparse.Namespace) -> str:
     from .rules import default_rules, load_rules
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
-    overrides: dict[str, str] = {}
-    for rule_id, reason in args.override:
-        if rule_id in overrides:
-            raise _UsageError(f"--override {rule_id} is given twice")
-        overrides[rule_id] = reason
+    overrides = _overrides(args)
     try:
         plan = _plan(args, ruleset, overrides)
     except OverrideRequired as exc:
@@ -154,6 +337,7 @@ def _plan(args: argparse.Namespace, ruleset: RuleSet, overrides: dict[str, str])
         max_policy=args.max_policy,
         overrides=overrides or None,
         rules=ruleset,
+        **({} if args.product is None else {"product": args.product}),
     )
 
 
@@ -185,6 +369,11 @@ _OPTIONS = {
     "times_per_day": "--times-per-day",
     "max_policy": "--max-policy",
     "overrides": "--override",
+    "current": "--from",
+    "over": "--over",
+    "every": "--every",
+    "reduce_first": "--reduce-first",
+    "product": "--product",
 }
 
 

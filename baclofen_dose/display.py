@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Final
 
 from . import units
 
@@ -33,10 +34,15 @@ __all__ = [
     "day",
     "day_count",
     "dose_list",
+    "liquid_dose",
+    "liquid_strength",
     "number",
     "ordinal",
+    "packets",
+    "percent",
     "tablets",
     "times_a_day",
+    "words_list",
 ]
 
 _MONTHS = (
@@ -148,3 +154,58 @@ def tablets(count: Fraction) -> str:
         return "half tablet"
     lead = _WORDS[whole] if whole < len(_WORDS) else number(whole)
     return f"{lead} and a half tablets"
+
+
+def packets(count: int) -> str:
+    """A number of single-dose packets: ``'1 packet'``, ``'2 packets'``."""
+    if count <= 0:
+        raise ValueError(f"{count} is not a number of packets")
+    return "1 packet" if count == 1 else f"{number(count)} packets"
+
+
+def liquid_strength(labelled: Fraction, per_ml: Fraction, labelled_volume: Fraction) -> str:
+    """A liquid's strength as labelled and per mL (ISMP, safety.md S7): both, always.
+
+    >>> liquid_strength(Fraction(25), Fraction(5), Fraction(5))
+    '25 mg/5 mL (5 mg/mL)'
+    >>> liquid_strength(Fraction(1), Fraction(1), Fraction(1))
+    '1 mg/mL'
+    """
+    per_ml_text = amount(per_ml, units.ORAL_CONCENTRATION)
+    if labelled_volume == 1:
+        return per_ml_text
+    return f"{number(labelled)} mg/{number(labelled_volume)} mL ({per_ml_text})"
+
+
+def liquid_dose(dose_mg: Fraction, volume_ml: Fraction, per_ml: Fraction) -> str:
+    """A liquid dose: the amount in mg first, then the volume and its concentration.
+
+    >>> liquid_dose(Fraction(15, 2), Fraction(3, 2), Fraction(5))
+    '7.5 mg (1.5 mL of 5 mg/mL)'
+    """
+    return (
+        f"{amount(dose_mg, units.ORAL_DOSE)} "
+        f"({amount(volume_ml, units.VOLUME)} of {amount(per_ml, units.ORAL_CONCENTRATION)})"
+    )
+
+
+def words_list(parts: Sequence[str]) -> str:
+    """Join phrases as English: ``'a'``, ``'a and b'``, ``'a, b and c'`` (never a slash)."""
+    if not parts:
+        raise ValueError("nothing to list")
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+HALF: Final = Fraction(1, 2)
+"""Half a tablet: the only part a scored tablet is ever split into (ISMP: "half tablet")."""
+
+
+def percent(value: Fraction) -> str:
+    """A fraction as a percentage: ``'20 %'``; exact (never rounded).
+
+    >>> percent(Fraction(1, 5)), percent(Fraction(1, 8))
+    ('20 %', '12.5 %')
+    """
+    return f"{number(value * 100)} %"

@@ -183,6 +183,13 @@ class LimitCheck:
             if seen is None or value > seen[0]:
                 self._crossed[rule.id] = (value, kind, what)
 
+    def soft_min(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
+        """Note a crossing of the soft minimum ``rule`` (the smallest value is kept)."""
+        if value < rule.require_value():
+            seen = self._crossed.get(rule.id)
+            if seen is None or value < seen[0]:
+                self._crossed[rule.id] = (value, kind, what)
+
     def finish(self) -> tuple[Finding, ...]:
         """Raise for crossings without overrides and for unused overrides; else the findings."""
         missing = [rid for rid in self._crossed if rid not in self.overrides]
@@ -205,7 +212,8 @@ class LimitCheck:
                 Finding(
                     rule_id,
                     "warning",
-                    f"{crossing.what} {crossing.value} is above the soft limit {crossing.limit}; "
+                    f"{crossing.what} {crossing.value} is {_side(self.rules[rule_id])} the soft "
+                    f"limit {crossing.limit}; "
                     f'overridden with the reason "{reason}"',
                     self.rules[rule_id].citation,
                     override_reason=reason,
@@ -219,3 +227,8 @@ class LimitCheck:
         return LimitCrossing(
             rule_id, what, display.amount(value, kind), display.amount(limit, kind)
         )
+
+
+def _side(rule: Rule) -> str:
+    """How a crossed soft limit was crossed: "below" a minimum, "above" a maximum."""
+    return "below" if rule.kind == "soft_min" else "above"

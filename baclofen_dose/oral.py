@@ -93,6 +93,7 @@ def plan_titration(
     max_policy: str | None = None,
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
+    product: object = None,
 ) -> OralPlan:
     """Plan an adult oral titration from the label start up to ``target``.
 
@@ -109,6 +110,9 @@ def plan_titration(
     - ``max_policy``: a choice of the rule set's ``oral_max_daily`` policy (default ``us_label``).
     - ``overrides``: ``{rule_id: reason}`` for soft limits the plan may cross.
     - ``rules``: another validated rule set (default: the bundled one).
+    - ``product``: optional product name(s) ("10 mg tablet"): each step then lists the units
+      per dose and the plan what to dispense (:func:`baclofen_dose.products.realize_plan`);
+      a dose the products cannot give exactly is refused, never rounded.
 
     Raises ``InputError``/``InputTypeError`` for bad input, ``HardLimitError`` for a hard
     limit, ``OverrideRequired`` for soft limits crossed without an override.
@@ -266,7 +270,7 @@ def plan_titration(
         ("times_per_day", "label default" if chosen_n is None else str(chosen_n)),
         ("max_policy", policy),
     ]
-    return OralPlan(
+    plan = OralPlan(
         purpose="titration",
         steps=tuple(steps),
         findings=tuple(findings),
@@ -274,6 +278,11 @@ def plan_titration(
         max_policy=policy,
         provenance=Provenance.of(rules, used, inputs),
     )
+    if product is None:
+        return plan
+    from .products import realize_plan  # products imports this module's neighbours only
+
+    return realize_plan(plan, product, rules)
 
 
 def _start_above_label(

@@ -29,6 +29,9 @@ from .rules import RuleSet
 if TYPE_CHECKING:
     import pint
 
+    from .products import Supply
+    from .taper import TaperInfo
+
 __all__ = ["OralPlan", "OralRegimen", "Provenance", "Step"]
 
 
@@ -139,7 +142,9 @@ class OralPlan:
     """An oral plan: dated steps, findings, overrides used, and provenance.
 
     ``purpose`` is ``"titration"`` (or ``"taper"``); ``max_policy`` names the maximum policy
-    the plan was checked against.
+    the plan was checked against. ``supply`` (products, units per dose, quantities to dispense)
+    is set when the plan was realized with products; ``taper`` holds a taper's current regimen
+    and stop date.
     """
 
     purpose: str
@@ -148,6 +153,8 @@ class OralPlan:
     overrides: tuple[Override, ...]
     max_policy: str
     provenance: Provenance
+    supply: Supply | None = None
+    taper: TaperInfo | None = None
 
     @property
     def route(self) -> str:

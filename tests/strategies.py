@@ -55,3 +55,26 @@ junk = st.one_of(
     st.binary(max_size=10),
     st.lists(st.integers(), max_size=3),
 )
+
+# --- issue 4: products, tapers, missed doses -------------------------------------------------
+from baclofen_dose.products import catalogue as _catalogue  # noqa: E402
+
+PRODUCTS = _catalogue(RULES)
+TABLETS = tuple(p for p in PRODUCTS if p.form == "tablet")
+GRANULES = tuple(p for p in PRODUCTS if p.form == "granules")
+LIQUIDS = tuple(p for p in PRODUCTS if p.liquid)
+TAPER_MIN_DAYS = int(RULES["oral.taper.duration.min"].require_value())
+TAPER_STEP_MAX = RULES["oral.taper.step.max"].require_value()
+
+# A set of products a plan may use: tablets (1 or more), granules (1 or more) or one liquid.
+product_sets = st.one_of(
+    st.lists(st.sampled_from(TABLETS), min_size=1, max_size=4, unique=True).map(tuple),
+    st.lists(st.sampled_from(GRANULES), min_size=1, max_size=3, unique=True).map(tuple),
+    st.sampled_from(LIQUIDS).map(lambda p: (p,)),
+)
+# Amounts per dose on a 0.5 mg grid, up to 40 mg.
+amounts = st.integers(min_value=1, max_value=80).map(lambda k: Fraction(k, 2))
+# Current doses of a taper: 1 to 4 a day, 2.5 mg steps up to 30 mg each.
+current_doses = st.lists(
+    st.integers(min_value=1, max_value=12).map(lambda k: Fraction(5, 2) * k), min_size=1, max_size=4
+)

@@ -31,6 +31,9 @@ LIMIT_SNAPSHOT = {
     "oral.adult.max_daily.inpatient_supervised": ("soft_max", Fraction(120)),
     "oral.adult.max_daily.hard": ("hard_max", Fraction(120)),
     "schedule.horizon": ("hard_max", Fraction(366)),
+    "oral.taper.duration.min": ("soft_min", Fraction(14)),
+    "oral.taper.step.max": ("soft_max", Fraction(15)),
+    "oral.taper.step_length.min": ("hard_min", Fraction(1)),
 }
 
 

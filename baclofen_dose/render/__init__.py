@@ -6,12 +6,14 @@ renderers never compute doses. Every human-facing output carries :data:`INTENDED
 - :func:`table` the printable schedule with instructions, findings, working and sources;
 - :func:`instructions` plain-English lines, one per step;
 - :func:`to_json` / :func:`from_json` machine output (amount and UCUM unit kept apart),
-  which round-trips to an equal plan.
+  which round-trips to an equal plan;
+- :func:`to_csv` one row per dose portion, plus stop and dispense rows.
 """
 
 from __future__ import annotations
 
+from .csv import to_csv
 from .json import from_json, to_json
 from .text import INTENDED_USE, instructions, rule_value, table
 
-__all__ = ["INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_json"]
+__all__ = ["INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_csv", "to_json"]

@@ -15,10 +15,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
 
+import attrs
+
 from .. import units
 from ..errors import InputError
 from ..limits import SEVERITIES, Finding, Override
+from ..products import Product, Realization, Supply, supply_for
 from ..regimen import OralPlan, OralRegimen, Provenance, Step
+from ..rules import CATALOGUE_FORMS, SCORINGS
+from ..taper import TaperInfo
+from .csv import quantity_unit
 from .text import INTENDED_USE
 
 __all__ = ["SCHEMA", "from_json", "plan_to_data", "to_json"]
@@ -31,7 +37,22 @@ def _amount(value: Fraction, kind: units.Kind) -> dict[str, Any]:
 
 
 def plan_to_data(plan: OralPlan) -> dict[str, Any]:
-    """The plan as plain data (Decimal numbers), ready for :func:`to_json`."""
+    """The plan as plain data (Decimal numbers), ready for :func:`to_json`.
+
+    A plan realized with products adds, per step, ``positions`` and ``units_per_dose``, and at
+    the top ``products``, ``dispense`` and ``daily_after``; a taper adds ``taper`` (its current
+    regimen, stop date, step, grid and reduction order). Plans without them keep the same
+    fields as before.
+    """
+    data = _core_data(plan)
+    if plan.supply is not None:
+        _add_supply(data, plan.supply)
+    if plan.taper is not None:
+        data["taper"] = _taper_data(plan.taper)
+    return data
+
+
+def _core_data(plan: OralPlan) -> dict[str, Any]:
     prov = plan.provenance
     return {
         "schema": SCHEMA,
@@ -71,6 +92,82 @@ def plan_to_data(plan: OralPlan) -> dict[str, Any]:
             "inputs": dict(prov.inputs),
         },
         "intended_use": INTENDED_USE,
+    }
+
+
+def _product_data(product: Product) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": product.id,
+        "form": product.form,
+        "name": product.name,
+        "citation": product.citation,
+    }
+    if product.liquid:
+        item["concentration"] = _amount(_need(product.per_ml), units.ORAL_CONCENTRATION)
+        item["labelled"] = {
+            "amount": _amount(_need(product.labelled_mg), units.ORAL_DOSE),
+            "volume": _amount(_need(product.labelled_ml), units.VOLUME),
+        }
+        item["measure"] = _amount(_need(product.measure_ml), units.VOLUME)
+    else:
+        item["strength"] = _amount(_need(product.strength_mg), units.ORAL_DOSE)
+    if product.scoring is not None:
+        item["scoring"] = product.scoring
+    return item
+
+
+def _need(value: Fraction | None) -> Fraction:
+    if value is None:  # pragma: no cover - products always carry their form's fields
+        raise TypeError("missing product field")
+    return value
+
+
+def _quantity(quantity: Fraction, product: Product) -> dict[str, Any]:
+    return {"value": units.to_decimal(quantity), "unit": quantity_unit(product)}
+
+
+def _realization_data(realization: Realization, position: int) -> dict[str, Any]:
+    return {
+        "position": position,
+        "dose": _amount(realization.dose_mg, units.ORAL_DOSE),
+        "portions": [
+            {"product": p.product.id, "quantity": _quantity(p.quantity, p.product)}
+            for p in realization.portions
+        ],
+        "text": realization.text(),
+    }
+
+
+def _add_supply(data: dict[str, Any], supply: Supply) -> None:
+    for step, positions, row in zip(data["steps"], supply.positions, supply.doses, strict=True):
+        step["units_per_dose"] = [
+            _realization_data(r, p) for p, r in zip(positions, row, strict=True)
+        ]
+    data["products"] = [_product_data(p) for p in supply.products]
+    data["dispense"] = [
+        {
+            "product": line.product.id,
+            "scheduled": _quantity(line.scheduled, line.product),
+            "dispensed": _quantity(line.dispensed, line.product),
+            "first_day": line.first_day.isoformat(),
+            "last_day": line.last_day.isoformat(),
+            "days": line.days,
+            "text": line.text(),
+        }
+        for line in supply.dispense
+    ]
+    data["daily_after"] = [
+        {"product": p.id, "per_day": _quantity(q, p)} for p, q in supply.daily_after
+    ]
+
+
+def _taper_data(taper: TaperInfo) -> dict[str, Any]:
+    return {
+        "current": [_amount(d, units.ORAL_DOSE) for d in taper.current.doses_mg],
+        "stop": taper.stop.isoformat(),
+        "step": _amount(taper.step_mg, units.ORAL_DAILY_DOSE),
+        "grid": _amount(taper.grid_mg, units.ORAL_DOSE),
+        "order": list(taper.order),
     }
 
 
@@ -176,7 +273,7 @@ def from_json(text: str) -> OralPlan:
     prov = _get(data, "provenance", Mapping, "plan")
     ruleset = _get(prov, "ruleset", Mapping, "provenance")
     inputs = _get(prov, "inputs", Mapping, "provenance")
-    return OralPlan(
+    plan = OralPlan(
         purpose=_get(data, "purpose", str, "plan"),
         steps=tuple(
             _read_step(s, f"steps[{i}]") for i, s in enumerate(_get(data, "steps", list, "plan"))
@@ -204,6 +301,118 @@ def from_json(text: str) -> OralPlan:
             rule_ids=tuple(_strings(_get(prov, "rule_ids", list, "provenance"), "rule_ids")),
             inputs=tuple((str(k), str(v)) for k, v in inputs.items()),
         ),
+    )
+    if "products" in data:
+        plan = attrs.evolve(plan, supply=_read_supply(data, plan.steps))
+    if "taper" in data:
+        plan = attrs.evolve(plan, taper=_read_taper(_get(data, "taper", Mapping, "plan")))
+    return plan
+
+
+def _read_product(data: Any, where: str) -> Product:
+    form = _get(data, "form", str, where)
+    if form not in CATALOGUE_FORMS:
+        raise _bad(f"{where}.form", form, "one of " + ", ".join(sorted(CATALOGUE_FORMS)))
+    liquid = CATALOGUE_FORMS[form] == "oral.concentration"
+    labelled = _get(data, "labelled", Mapping, where) if liquid else None
+    scoring = data.get("scoring")
+    if (form == "tablet") != (scoring in SCORINGS):
+        raise _bad(
+            f"{where}.scoring", scoring, "a tablet's scoring: " + ", ".join(sorted(SCORINGS))
+        )
+    return Product(
+        id=_get(data, "id", str, where),
+        form=form,
+        strength_mg=None
+        if liquid
+        else _read_amount(
+            _get(data, "strength", Mapping, where), units.ORAL_DOSE, f"{where}.strength"
+        ),
+        per_ml=_read_amount(
+            _get(data, "concentration", Mapping, where), units.ORAL_CONCENTRATION, where
+        )
+        if liquid
+        else None,
+        labelled_mg=None
+        if labelled is None
+        else _read_amount(_get(labelled, "amount", Mapping, where), units.ORAL_DOSE, where),
+        labelled_ml=None
+        if labelled is None
+        else _read_amount(_get(labelled, "volume", Mapping, where), units.VOLUME, where),
+        measure_ml=_read_amount(_get(data, "measure", Mapping, where), units.VOLUME, where)
+        if liquid
+        else None,
+        scoring=scoring,
+        citation=_get(data, "citation", str, where),
+    )
+
+
+def _read_supply(data: Mapping[str, Any], steps: tuple[Step, ...]) -> Supply:
+    """Rebuild the supply from products, steps and positions, and check that the units and
+    dispense quantities written in the JSON are the ones the plan gives."""
+    chosen = tuple(
+        _read_product(p, f"products[{i}]")
+        for i, p in enumerate(_get(data, "products", list, "plan"))
+    )
+    if not chosen:
+        raise _bad("products", [], "at least one product")
+    raw_steps = _get(data, "steps", list, "plan")
+    positions = []
+    for i, step in enumerate(raw_steps):
+        doses = _get(step, "units_per_dose", list, f"steps[{i}]")
+        where = f"steps[{i}].units_per_dose"
+        positions.append(tuple(_get(d, "position", int, where) for d in doses))
+    try:
+        supply = supply_for(steps, chosen, positions)
+    except ValueError as exc:
+        raise _bad("steps", "units_per_dose", f"doses the products give ({exc})") from None
+    rebuilt = _core_data_supply(supply)
+    written = {
+        "units_per_dose": [s["units_per_dose"] for s in raw_steps],
+        "dispense": _get(data, "dispense", list, "plan"),
+        "daily_after": _get(data, "daily_after", list, "plan"),
+    }
+    if _normal(written) != _normal(rebuilt):
+        raise _bad(
+            "dispense",
+            "units_per_dose",
+            "units per dose and dispense quantities that agree with the steps",
+        )
+    return supply
+
+
+def _core_data_supply(supply: Supply) -> dict[str, Any]:
+    data: dict[str, Any] = {"steps": [{} for _ in supply.doses]}
+    _add_supply(data, supply)
+    return {
+        "units_per_dose": [s["units_per_dose"] for s in data["steps"]],
+        "dispense": data["dispense"],
+        "daily_after": data["daily_after"],
+    }
+
+
+def _normal(value: Any) -> str:
+    return _encode(value, "")
+
+
+def _read_taper(data: Mapping[str, Any]) -> TaperInfo:
+    current = tuple(
+        _read_amount(d, units.ORAL_DOSE, f"taper.current[{i}]")
+        for i, d in enumerate(_get(data, "current", list, "taper"))
+    )
+    if not current:
+        raise _bad("taper.current", [], "at least one dose")
+    order = _get(data, "order", list, "taper")
+    if sorted(order) != list(range(1, len(current) + 1)):
+        raise _bad("taper.order", order, "each dose of the day once")
+    return TaperInfo(
+        current=OralRegimen(current),
+        stop=_read_date(_get(data, "stop", str, "taper"), "taper.stop"),
+        step_mg=_read_amount(
+            _get(data, "step", Mapping, "taper"), units.ORAL_DAILY_DOSE, "taper.step"
+        ),
+        grid_mg=_read_amount(_get(data, "grid", Mapping, "taper"), units.ORAL_DOSE, "taper.grid"),
+        order=tuple(order),
     )
 
 

@@ -21,6 +21,10 @@ def rule_value(rule: Rule) -> str:
     """A rule's value for people, in its house unit ("80 mg/day", "3 days"); advice: its text."""
     if rule.value is None or rule.quantity is None:
         return rule.text or ""
+    if rule.kind == "catalogue":
+        from ..products import product_from_rule
+
+        return product_from_rule(rule, None).name
     kind = QUANTITIES[rule.quantity]
     if kind is units.PER_DAY:
         return display.times_a_day(int(rule.value))
@@ -66,7 +70,15 @@ def instruction(step: Step) -> str:
 
 
 def instructions(plan: OralPlan) -> list[str]:
-    """Plain-English lines, one per step, in date order."""
+    """Plain-English lines, one per step, in date order (a taper: its patient lines)."""
+    if plan.taper is not None:
+        from .taper import taper_instructions
+
+        return taper_instructions(plan)
+    if plan.supply is not None:
+        from .taper import supply_lines
+
+        return supply_lines(plan)
     return [instruction(step) for step in plan.steps]
 
 
@@ -162,8 +174,14 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     """The printable schedule: table, instructions, findings, the working and the sources.
 
     ``rules`` is the rule set the plan was made with (default: the bundled one); the working
-    section cites each rule from it.
+    section cites each rule from it. A taper plan is printed by
+    :func:`baclofen_dose.render.taper.taper_table`; a plan realized with products also shows
+    the units per dose and what to dispense.
     """
+    if plan.taper is not None:
+        from .taper import taper_table
+
+        return taper_table(plan, rules=rules)
     title = "Baclofen by mouth: " + (
         "titration plan" if plan.purpose == "titration" else f"{plan.purpose} plan"
     )
@@ -186,6 +204,10 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
         previous = step
     out = [title, INTENDED_USE, "", *_columns(rows), "", "Instructions"]
     out += [f"- {line}" for line in instructions(plan)]
+    if plan.supply is not None:
+        from .taper import dispense_lines
+
+        out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
     if plan.findings:
         out += ["", "Findings"]
         for finding in plan.findings:

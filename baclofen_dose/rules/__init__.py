@@ -32,9 +32,11 @@ from .. import units
 from ..errors import BaclofenDoseError, RuleSetError
 
 __all__ = [
+    "CATALOGUE_FORMS",
     "LIMIT_KINDS",
     "QUANTITIES",
     "REQUIRED_RULES",
+    "SCORINGS",
     "Rule",
     "RuleSet",
     "Source",
@@ -50,10 +52,13 @@ QUANTITIES: Final[Mapping[str, units.Kind]] = {
     "oral.times_per_day": units.PER_DAY,
     "interval": units.DAYS,
     "schedule.length": units.DAYS,
+    "oral.concentration": units.ORAL_CONCENTRATION,
+    "volume": units.VOLUME,
+    "duration.hours": units.HOURS,
 }
 
 LIMIT_KINDS: Final = frozenset({"hard_min", "soft_min", "soft_max", "hard_max"})
-_VALUE_KINDS: Final = LIMIT_KINDS | {"default", "grid", "threshold"}
+_VALUE_KINDS: Final = LIMIT_KINDS | {"default", "grid", "threshold", "catalogue"}
 _KINDS: Final = _VALUE_KINDS | {"advice"}
 _CONFIDENCE: Final = frozenset({"LABEL", "SECONDARY", "DERIVED", "POLICY"})
 _POPULATIONS: Final = frozenset({"adult", "older_adult", "child", "all"})
@@ -80,7 +85,28 @@ REQUIRED_RULES: Final[Mapping[str, str | None]] = {
     "oral.adult.no_patient_adjustment": None,
     "oral.adult.policy_above_label": None,
     "schedule.horizon": "schedule.length",
+    "product.oral.liquid.measure": "volume",
+    "oral.taper.duration.min": "schedule.length",
+    "oral.taper.step.default": "oral.step",
+    "oral.taper.step.max": "oral.step",
+    "oral.taper.step_length.default": "interval",
+    "oral.taper.step_length.min": "interval",
+    "oral.taper.lowest_practical": None,
+    "oral.taper.return_to_previous_step": None,
+    "oral.missed_dose.skip_within": "duration.hours",
+    "oral.missed_dose.take_when_remembered": None,
+    "oral.missed_dose.never_double": None,
 }
+
+# Product catalogue entries (kind "catalogue"): their forms, the quantity each form's value
+# measures, and the scoring a tablet may have ("not_found": no source says; whole tablets only).
+CATALOGUE_FORMS: Final[Mapping[str, str]] = {
+    "tablet": "oral.dose",
+    "granules": "oral.dose",
+    "oral_solution": "oral.concentration",
+    "oral_suspension": "oral.concentration",
+}
+SCORINGS: Final = frozenset({"scored", "not_scored", "not_found"})
 
 _TOP_KEYS: Final = frozenset({"ruleset", "policies", "sources", "rules"})
 _RULESET_KEYS: Final = frozenset({"id", "version", "title", "effective", "publisher"})
@@ -100,6 +126,8 @@ _RULE_KEYS: Final = frozenset(
         "note",
         "severity",
         "text",
+        "form",
+        "scoring",
     }
 )
 _MAX_FILE_BYTES: Final = 1_048_576
@@ -138,6 +166,8 @@ class Rule:
     note: str
     severity: str | None
     text: str | None
+    form: str | None = None
+    scoring: str | None = None
 
     @property
     def citation(self) -> str:
@@ -279,6 +309,7 @@ def _rule(raw: Any, sources: Mapping[str, Source], index: int) -> Rule:
         value = Fraction(written) * factor
         if value <= 0:
             raise RuleSetError(rule_id, "value must be greater than zero")
+    form, scoring = _catalogue(raw, rule_id, kind, quantity)
     return Rule(
         id=rule_id,
         kind=kind,
@@ -294,7 +325,31 @@ def _rule(raw: Any, sources: Mapping[str, Source], index: int) -> Rule:
         note=_need_str(raw, "note", rule_id, optional=True),
         severity=severity,
         text=text,
+        form=form,
+        scoring=scoring,
     )
+
+
+def _catalogue(
+    raw: Mapping[str, Any], rule_id: str, kind: str, quantity: str | None
+) -> tuple[str | None, str | None]:
+    """A catalogue entry's form and scoring (refused on other kinds; checked against quantity)."""
+    if kind != "catalogue":
+        if "form" in raw or "scoring" in raw:
+            raise RuleSetError(rule_id, "only catalogue entries have 'form' and 'scoring'")
+        return None, None
+    form = _need_str(raw, "form", rule_id)
+    if form not in CATALOGUE_FORMS:
+        raise RuleSetError(rule_id, f"form must be one of {sorted(CATALOGUE_FORMS)}")
+    if quantity != CATALOGUE_FORMS[form]:
+        raise RuleSetError(rule_id, f"a {form} entry must measure {CATALOGUE_FORMS[form]}")
+    scoring = raw.get("scoring")
+    if form == "tablet":
+        if scoring not in SCORINGS:
+            raise RuleSetError(rule_id, f"a tablet needs 'scoring', one of {sorted(SCORINGS)}")
+    elif scoring is not None:
+        raise RuleSetError(rule_id, "only tablets have 'scoring'")
+    return form, scoring
 
 
 def _check_limits(rules: Mapping[str, Rule]) -> None:

@@ -1,0 +1,323 @@
+"""Missed-dose advice for an oral plan: take it now, or skip it; never double.
+
+Clinical basis (clinical.md 8.1): take a missed dose when remembered unless it is nearly
+time for the next one (founding document 3, ``oral.missed_dose.take_when_remembered``); the
+NHS puts "nearly" at less than 2 hours before the next dose (``oral.missed_dose.skip_within``);
+never take two doses together or an extra dose (``oral.missed_dose.never_double``). No US
+label text on missed doses was found, so no other figure is used.
+
+Every input is explicit (safety.md amendment A2): the plan, the clock times of the day's
+doses ("08:00"), the date and time of the missed dose and the date and time now. Times are
+wall-clock labels with no time zone; the hours between two of them are counted on the clock.
+
+>>> from baclofen_dose import plan_taper
+>>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
+...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
+>>> advice.action, advice.text()[:52]
+('skip', 'Skip the missed dose: 15 mg (one and a half tablets)')
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Final
+
+import attrs
+
+from . import display, units
+from .errors import InputError, InputTypeError
+from .limits import Finding, advice, parse_date
+from .regimen import OralPlan, Provenance, Step
+from .rules import RuleSet, default_rules
+
+__all__ = ["MissedDoseAdvice", "advise_missed_dose"]
+
+_CLOCK: Final = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
+_R = "oral.missed_dose."
+
+
+def _per(unit: str) -> Fraction:
+    """Hours in one ``unit`` (minute, day), exactly, from the unit registry."""
+    return units.parse_unit(unit, units.HOURS, "unit")
+
+
+@attrs.frozen
+class MissedDoseAdvice:
+    """The advice for one missed dose, with the rule behind it and provenance.
+
+    ``action`` is ``"take_now"`` or ``"skip"``. ``next_day``/``next_at`` name the next
+    scheduled dose (``None`` when the plan has no later dose); ``hours_to_next`` is the
+    clock time from now to it.
+    """
+
+    action: str
+    dose_mg: Fraction
+    units_text: str | None
+    day: date
+    missed_at: str
+    now_day: date
+    now_at: str
+    next_day: date | None
+    next_at: str | None
+    hours_to_next: Fraction | None
+    reason: str
+    findings: tuple[Finding, ...]
+    provenance: Provenance
+
+    def text(self) -> str:
+        """The advice in plain English (one paragraph)."""
+        dose = display.amount(self.dose_mg, units.ORAL_DOSE)
+        if self.units_text is not None and not self.units_text.startswith(dose):
+            dose = f"{dose} ({self.units_text})"
+        elif self.units_text is not None:
+            dose = self.units_text
+        missed = f"{dose}, due at {self.missed_at} on {display.day(self.day)}"
+        if self.action == "take_now":
+            head = f"Take the missed dose now: {missed}."
+        else:
+            head = f"Skip the missed dose: {missed}."
+        tail = ""
+        due = self.hours_to_next is not None and self.hours_to_next <= 0
+        if self.next_day is not None and self.next_at is not None and not due:
+            tail = (
+                f" Take the next dose at {self.next_at} on {display.day(self.next_day)} as usual."
+            )
+        return f"{head} {self.reason}{tail} Never take two doses together."
+
+
+def _clock(value: object, field: str) -> Fraction:
+    """Hours after midnight of a wall-clock label "HH:MM" (24-hour, no zone), exactly."""
+    if not isinstance(value, str):
+        raise InputTypeError(field, value, "a clock time written HH:MM, such as '08:00'")
+    if not _CLOCK.fullmatch(value):
+        raise InputError(
+            field, value, "a 24-hour clock time written HH:MM, such as '08:00'", code="E_TIME"
+        )
+    hours, minutes = value.split(":")
+    return int(hours) + int(minutes) * _per("minute")
+
+
+def _step_on(plan: OralPlan, day: date) -> Step | None:
+    for step in plan.steps:
+        if step.start <= day and (step.end is None or day <= step.end):
+            return step
+    return None
+
+
+def _hours(hours: Fraction) -> str:
+    whole = int(hours)
+    rest = int((hours - whole) / _per("minute"))
+    parts = []
+    if whole:
+        parts.append("1 hour" if whole == 1 else f"{display.number(whole)} hours")
+    if rest or not parts:
+        parts.append("1 minute" if rest == 1 else f"{rest} minutes")
+    return " ".join(parts)
+
+
+def _slots(plan: OralPlan) -> int:
+    """How many doses the plan's fullest day has (a taper: the current regimen's count)."""
+    counts = [s.regimen.times_per_day for s in plan.steps]
+    if plan.supply is not None:
+        counts += [max(p) for p in plan.supply.positions]
+    if plan.taper is not None:
+        counts.append(plan.taper.current.times_per_day)
+    return max(counts)
+
+
+def _times_on(plan: OralPlan, step: Step, times: list[str]) -> list[str]:
+    """The clock times of one step's doses, from the times of the fullest day's doses."""
+    index = plan.steps.index(step)
+    if plan.supply is not None:
+        return [times[p - 1] for p in plan.supply.positions[index]]
+    if step.regimen.times_per_day != len(times):
+        raise InputError(
+            "times",
+            times,
+            f"{step.regimen.times_per_day} clock times, one for each dose from "
+            f"{display.day(step.start)}",
+            code="E_TIME",
+        )
+    return times
+
+
+def advise_missed_dose(
+    plan: OralPlan,
+    *,
+    times: Sequence[str],
+    day: date | str,
+    missed_at: str,
+    now_day: date | str,
+    now_at: str,
+    next_dose: tuple[date | str, str] | None = None,
+    rules: RuleSet | None = None,
+) -> MissedDoseAdvice:
+    """Advise take-now or skip for a missed dose of ``plan``.
+
+    - ``times``: the clock times of that day's doses, in order, one per dose ("08:00", ...);
+      or one per dose of the plan's fullest day (a taper: the current regimen), from which the
+      times of the doses still taken are picked.
+    - ``day``/``missed_at``: the date and scheduled clock time of the missed dose.
+    - ``now_day``/``now_at``: the date and clock time now (not before the missed dose).
+    - ``next_dose``: the date and time of the next dose, needed only when the missed dose is
+      the last of its day and the next day has a different number of doses.
+
+    Skip when less than ``oral.missed_dose.skip_within`` (2 hours) remains until the next
+    dose, or when the next dose is already due; otherwise take it now. With no later dose in
+    the plan: take it now on the same day, else skip.
+    """
+    rules = default_rules() if rules is None else rules
+    if not isinstance(plan, OralPlan):
+        raise InputTypeError("plan", plan, "an OralPlan from plan_titration or plan_taper")
+    if not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    missed_day = parse_date(day, "day")
+    today = parse_date(now_day, "now_day")
+    step = _step_on(plan, missed_day)
+    if step is None:
+        raise InputError(
+            "day",
+            missed_day.isoformat(),
+            f"a day of the plan, from {plan.steps[0].start.isoformat()}",
+            problem="is not a day with doses in this plan",
+            code="E_SCHEDULE",
+        )
+    if isinstance(times, str) or not isinstance(times, Sequence):
+        raise InputTypeError("times", times, "a list of clock times such as ['08:00', '20:00']")
+    clock = [_clock(t, f"times[{i}]") for i, t in enumerate(times)]
+    count = step.regimen.times_per_day
+    slots = _slots(plan)
+    if any(b <= a for a, b in itertools.pairwise(clock)) or len(clock) not in (count, slots):
+        raise InputError(
+            "times",
+            list(times),
+            f"clock times in order: one for each dose on {display.day(missed_day)} ({count}), "
+            f"or one for each dose of the plan's fullest day ({slots})",
+            code="E_TIME",
+        )
+    day_times = list(times) if len(clock) == count else _times_on(plan, step, list(times))
+    clock = [_clock(t, "times") for t in day_times]
+    missed_minute = _clock(missed_at, "missed_at")
+    if missed_minute not in clock:
+        raise InputError(
+            "missed_at",
+            missed_at,
+            "one of the day's dose times: " + ", ".join(day_times),
+            code="E_TIME",
+        )
+    index = clock.index(missed_minute)
+    now_minute = _clock(now_at, "now_at")
+    a_day = _per("day")
+    elapsed = (today - missed_day).days * a_day + now_minute - missed_minute
+    if elapsed < 0:
+        raise InputError(
+            "now_at",
+            f"{today.isoformat()} {now_at}",
+            "a time at or after the missed dose's scheduled time",
+            problem="is before the missed dose was due",
+            code="E_TIME",
+        )
+
+    next_day: date | None
+    next_at: str | None
+    if next_dose is not None:
+        if not isinstance(next_dose, tuple):
+            raise InputTypeError("next_dose", next_dose, "a (date, 'HH:MM') pair")
+        try:
+            next_on, next_at = next_dose
+        except ValueError:
+            raise InputTypeError("next_dose", next_dose, "a (date, 'HH:MM') pair") from None
+        next_day = parse_date(next_on, "next_dose")
+    elif index + 1 < count:
+        next_day, next_at = missed_day, day_times[index + 1]
+    else:
+        following = _step_on(plan, missed_day + timedelta(days=1))
+        if following is None:
+            next_day, next_at = None, None
+        elif len(times) == slots and plan.supply is not None:
+            # Full-day times: the next day's first dose still taken, by its place in the day.
+            next_day = missed_day + timedelta(days=1)
+            next_at = _times_on(plan, following, list(times))[0]
+        elif following.regimen.times_per_day == count:
+            next_day, next_at = missed_day + timedelta(days=1), day_times[0]
+        else:
+            raise InputError(
+                "next_dose",
+                None,
+                "the date and time of the next dose, because the number of doses a day "
+                f"changes on {display.day(missed_day + timedelta(days=1))}",
+                problem="is missing",
+                code="E_MISSING_INPUT",
+            )
+    to_next: Fraction | None = None
+    if next_day is not None and next_at is not None:
+        next_minute = _clock(next_at, "next_dose")
+        to_next = (next_day - missed_day).days * a_day + next_minute - missed_minute
+        if to_next <= 0:
+            raise InputError("next_dose", next_dose, "a time after the missed dose", code="E_TIME")
+        to_next -= elapsed
+
+    threshold_rule = rules[_R + "skip_within"]
+    threshold = threshold_rule.require_value()  # hours
+    used = [threshold_rule.id, _R + "take_when_remembered", _R + "never_double"]
+    limit_text = display.amount(threshold, units.HOURS)
+    if to_next is None:
+        same_day = today == missed_day
+        action = "take_now" if same_day else "skip"
+        reason = (
+            "The plan has no later dose, and it is still the day it was due."
+            if same_day
+            else "The plan has no later dose, and the day it was due is over."
+        )
+    elif to_next <= 0 and next_day is not None:
+        action = "skip"
+        reason = (
+            f"The next dose (at {next_at} on {display.day(next_day)}) is already due: "
+            "take only that one."
+        )
+    elif to_next < threshold:
+        action = "skip"
+        reason = (
+            f"The next dose is {_hours(to_next)} away, less than {limit_text} "
+            f"(rule {threshold_rule.id})."
+        )
+    else:
+        action = "take_now"
+        reason = (
+            f"The next dose is {_hours(to_next)} away, not less than {limit_text} "
+            f"(rule {threshold_rule.id})."
+        )
+
+    amount = step.regimen.doses_mg[index]
+    units_text = None
+    if plan.supply is not None:
+        position = plan.steps.index(step)
+        units_text = plan.supply.doses[position][index].text()
+    findings = (advice(rules[_R + "never_double"]), advice(rules[_R + "take_when_remembered"]))
+    inputs = [
+        ("plan", f"{plan.purpose} plan from {plan.steps[0].start.isoformat()}"),
+        ("times", ", ".join(times)),
+        ("missed", f"{missed_day.isoformat()} {missed_at}"),
+        ("now", f"{today.isoformat()} {now_at}"),
+        ("next_dose", "from the plan" if next_dose is None else f"{next_dose[0]} {next_dose[1]}"),
+    ]
+    return MissedDoseAdvice(
+        action=action,
+        dose_mg=amount,
+        units_text=units_text,
+        day=missed_day,
+        missed_at=missed_at,
+        now_day=today,
+        now_at=now_at,
+        next_day=next_day,
+        next_at=next_at,
+        hours_to_next=to_next,
+        reason=reason,
+        findings=findings,
+        provenance=Provenance.of(rules, used, inputs),
+    )

@@ -1,0 +1,556 @@
+"""The oral taper planner: from the current regimen down to zero, with products that can be given.
+
+Clinical basis (clinical.md 7.1 and 12): stopping abruptly can cause hallucinations, seizures,
+high fever and death (``oral.withdrawal.abrupt``); taper over at least 2 weeks
+(``oral.taper.duration.min``: founding document 2; UK and Canadian labels 1 to 2 weeks), in
+steps of 10 mg/day by default and at most 15 mg/day without an override (``oral.taper.step.*``,
+French label: steps of 10 or 15 mg); if symptoms come back, return to the previous step
+(``oral.taper.return_to_previous_step``).
+
+How a plan is built, in order:
+
+1. The products: the ones asked for, or by default the single tablet strength that gives the
+   finest steps and the current doses in the fewest tablets. Every dose of the plan is a whole
+   multiple of the *taper grid*: the smallest amount on the dose grid (``oral.adult.dose.grid``)
+   that the products give, so every dose can be given exactly.
+2. The daily totals: the current total minus the step, again and again, until the next total
+   would be at or below the grid amount; then the grid amount once a day (the lowest
+   practical dose, ``oral.taper.lowest_practical``), then stop. Nothing ever goes up. A current
+   dose that is not a multiple of the taper grid is rounded down at the first step, and the
+   first total is rounded up to the grid (a smaller first reduction); both are findings.
+3. The doses of each day: each step takes the reduction from the largest doses of the day
+   first, in grid amounts; among equal doses the one named by ``reduce_first`` goes first,
+   then the others in the order of the day. A dose that reaches zero is dropped: the plan says
+   which dose of the day each remaining dose is.
+4. The step lengths: ``every`` days each (default ``oral.taper.step_length.default``), or the
+   total ``over`` spread over the steps (the last steps take any extra day). When nothing was
+   chosen, the steps are lengthened to meet the minimum duration; a chosen schedule shorter
+   than the minimum needs an override with a reason (``oral.taper.duration.min``).
+
+>>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> [(s.start.isoformat(), [str(d) for d in s.regimen.doses_mg]) for s in plan.steps][:2]
+[('2026-03-02', ['15', '15', '20']), ('2026-03-05', ['10', '15', '15'])]
+>>> plan.taper.stop.isoformat(), plan.supply.dispense[0].dispensed
+('2026-03-20', Fraction(47, 1))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from fractions import Fraction
+
+import attrs
+
+from . import display, products, units
+from .errors import InputError, InputTypeError
+from .limits import Finding, LimitCheck, advice, parse_date, parse_overrides
+from .oral import MAX_POLICY, _policy_rules
+from .regimen import OralPlan, OralRegimen, Provenance, Step
+from .rules import Rule, RuleSet, default_rules
+
+__all__ = ["TaperInfo", "plan_taper"]
+
+_T = "oral.taper."
+
+
+@attrs.frozen
+class TaperInfo:
+    """What a taper starts from and where it ends.
+
+    ``current`` is the regimen before the first step; ``stop`` the first day without
+    baclofen; ``step_mg`` the planned reduction per step (mg/day); ``grid_mg`` the taper grid
+    every dose is a multiple of; ``order`` the doses of the day in the order they are reduced.
+    """
+
+    current: OralRegimen
+    stop: date
+    step_mg: Fraction
+    grid_mg: Fraction
+    order: tuple[int, ...]
+
+
+def _floor(value: Fraction, grid: Fraction) -> Fraction:
+    return grid * math.floor(value / grid)
+
+
+def _ceil(value: Fraction, grid: Fraction) -> Fraction:
+    return grid * math.ceil(value / grid)
+
+
+def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fraction, ...]:
+    """The current doses, one per administration, from the forms plan_taper accepts."""
+    if times_per_day is not None and (
+        isinstance(times_per_day, bool) or not isinstance(times_per_day, int)
+    ):
+        raise InputTypeError("times_per_day", times_per_day, "a whole number of doses a day")
+    if isinstance(current, OralRegimen):
+        doses = current.doses_mg
+    elif isinstance(current, str) or type(current).__module__.startswith("pint"):
+        if times_per_day is None:
+            raise InputError(
+                "times_per_day",
+                None,
+                "how many times a day the current dose is taken (there is no default)",
+                problem="is missing",
+                code="E_MISSING_INPUT",
+            )
+        amount = units.parse(current, units.ORAL_DOSE, "current")
+        doses = (amount,) * max(times_per_day, 0)
+    elif isinstance(current, Sequence) and not isinstance(current, bytes):
+        doses = tuple(
+            units.parse(d, units.ORAL_DOSE, f"current[{i}]") for i, d in enumerate(current)
+        )
+    else:
+        raise InputTypeError(
+            "current",
+            current,
+            "the current dose ('20 mg' with times_per_day), a list of doses, or an OralRegimen",
+        )
+    count = len(doses) if times_per_day is None else times_per_day
+    if not 1 <= count <= n_max or len(doses) != count:
+        raise InputError(
+            "times_per_day",
+            times_per_day if times_per_day is not None else len(doses),
+            f"1 to {n_max} doses a day (rule oral.adult.times_per_day.max), one current dose "
+            "for each",
+            code="E_FREQUENCY",
+        )
+    return doses
+
+
+def _step_input(
+    step: object, total: Fraction, grid: Fraction
+) -> tuple[Fraction, Fraction | None, Fraction | None]:
+    """The step in mg/day: (step, the percentage asked for, the unrounded mg/day)."""
+    if isinstance(step, str) and (step.endswith(" %") or step.endswith(" percent")):
+        percent = units.parse(step, units.PERCENT, "step")
+        if percent > 1:
+            raise InputError(
+                "step",
+                step,
+                "a percentage of the current daily dose up to 100 %",
+                code="E_OUT_OF_RANGE",
+            )
+        raw = percent * total
+        return max(grid, _floor(raw, grid)), percent, raw
+    value = units.parse(step, units.ORAL_DAILY_DOSE, "step")
+    if (value / grid).denominator != 1:
+        raise InputError(
+            "step",
+            step,
+            f"a whole multiple of {display.amount(grid, units.ORAL_DAILY_DOSE)}, the smallest "
+            "amount on the dose grid that the chosen products give",
+            problem=f"is {display.amount(value, units.ORAL_DAILY_DOSE)}",
+            code="E_NOT_GIVABLE",
+        )
+    return value, None, None
+
+
+def _days(value: object, field: str) -> int:
+    days = units.parse(value, units.DAYS, field)
+    if days.denominator != 1:
+        raise InputError(field, value, "a whole number of days", code="E_SCHEDULE")
+    return int(days)
+
+
+def _totals(start: Fraction, floored: Fraction, step: Fraction, grid: Fraction) -> list[Fraction]:
+    """The daily totals of the steps, ending with the lowest practical dose ``grid``."""
+    out: list[Fraction] = []
+    current = start
+    while True:
+        following = current - step
+        if following > 0:
+            following = _ceil(following, grid)
+        if not out:
+            following = min(following, floored)
+        if following <= grid:
+            out.append(grid)
+            return out
+        out.append(following)
+        current = following
+
+
+def _level(
+    doses: list[Fraction], target: Fraction, grid: Fraction, rank: Mapping[int, int]
+) -> list[Fraction]:
+    """Remove ``sum(doses) - target`` in grid amounts, always from the largest dose of the day;
+    among equal doses, the one reduced first in ``rank`` order."""
+    result = list(doses)
+    remove = sum(result, Fraction(0)) - target
+    while remove > 0:
+        top = max(result)
+        index = min((i for i, d in enumerate(result) if d == top), key=lambda i: rank[i])
+        result[index] -= grid
+        remove -= grid
+    return result
+
+
+def _spread(total: int, count: int) -> list[int]:
+    base, extra = divmod(total, count)
+    return [base] * (count - extra) + [base + 1] * extra
+
+
+def _default_product(
+    rules: RuleSet, doses: Sequence[Fraction], grid: Fraction
+) -> tuple[products.Product, ...]:
+    """The single tablet strength with the finest taper grid, then the fewest tablets for the
+    current doses (rounded down to that grid), then the larger strength."""
+    best: tuple[tuple[Fraction, Fraction, Fraction], products.Product] | None = None
+    for product in products.catalogue(rules):
+        if product.form != "tablet":
+            continue
+        finest = products.smallest_amount([product], grid)
+        floored = [_floor(d, finest) for d in doses]
+        if not any(floored):
+            continue
+        count = Fraction(0)
+        for amount in floored:
+            found = products.realize_exact(amount, (product,)) if amount else None
+            if found is not None:
+                count += sum((p.quantity for p in found.portions), Fraction(0))
+        key = (finest, count, -(product.strength_mg or Fraction(0)))
+        if best is None or key < best[0]:
+            best = (key, product)
+    if best is None:
+        raise InputError(
+            "current",
+            display.dose_list(doses, units.ORAL_DOSE),
+            "doses the catalogue's tablets can give; choose a product (a liquid) that gives "
+            "smaller amounts",
+            problem="is below the smallest tablet dose",
+            code="E_NOT_GIVABLE",
+        )
+    return (best[1],)
+
+
+def plan_taper(
+    *,
+    current: object,
+    start: date | str,
+    times_per_day: int | None = None,
+    over: object = None,
+    step: object = None,
+    every: object = None,
+    reduce_first: int | None = None,
+    product: object = None,
+    max_policy: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    rules: RuleSet | None = None,
+) -> OralPlan:
+    """Plan an oral taper from the current regimen to zero, starting on ``start``.
+
+    Parameters (quantities are pint Quantities or strings with units; none has a clinical
+    default that is not in the rule data):
+
+    - ``current``: the dose per administration now ("20 mg", with ``times_per_day``), a list
+      of doses in the order of the day (["20 mg", "20 mg", "10 mg"]), or an ``OralRegimen``.
+    - ``start``: the first day of the first reduced dose (``datetime.date`` or "YYYY-MM-DD").
+    - ``over``: the total duration asked for ("3 weeks"), from the start to the first day
+      without baclofen.
+    - ``step``: the reduction per step, "5 mg/day" or a percentage of the current daily dose
+      ("20 %", turned into mg/day once and rounded down to the taper grid).
+    - ``every``: days per step ("3 days"); with ``over``, the shortest step.
+    - ``reduce_first``: which dose of the day (1 for the first...) is reduced first
+      (default 1, so the last dose of the day is kept longest).
+    - ``product``: one or more product names ("10 mg tablet"); default: see the module notes.
+    - ``max_policy``, ``overrides``, ``rules``: as for :func:`~baclofen_dose.plan_titration`.
+
+    Raises ``InputError``/``InputTypeError`` for bad input, ``HardLimitError`` for a hard limit
+    and ``OverrideRequired`` when a soft limit (the minimum duration, the largest step, the
+    maximum the current regimen is above) is crossed without an override.
+    """
+    rules = default_rules() if rules is None else rules
+    if not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    check = LimitCheck(rules, parse_overrides(overrides, rules))
+    used: list[str] = []
+
+    def rule(rule_id: str) -> Rule:
+        used.append(rule_id)
+        return rules[rule_id]
+
+    first_day = parse_date(start, "start")
+    n_max = int(rule("oral.adult.times_per_day.max").require_value())
+    doses = _current(current, times_per_day, n_max)
+    n = len(doses)
+    total = sum(doses, Fraction(0))
+    order_first = 1 if reduce_first is None else reduce_first
+    if isinstance(order_first, bool) or not isinstance(order_first, int):
+        raise InputTypeError("reduce_first", reduce_first, "a dose number: 1 for the first")
+    if not 1 <= order_first <= n:
+        raise InputError(
+            "reduce_first", reduce_first, f"a dose of the day from 1 to {n}", code="E_INPUT"
+        )
+    order = (order_first, *(p for p in range(1, n + 1) if p != order_first))
+    rank = {position - 1: index for index, position in enumerate(order)}
+
+    policy = rules.policy_default(MAX_POLICY) if max_policy is None else max_policy
+    if policy not in rules.policy_choices(MAX_POLICY):
+        raise InputError(
+            "max_policy",
+            policy,
+            "one of " + ", ".join(rules.policy_choices(MAX_POLICY)),
+            code="E_POLICY",
+        )
+    daily_max, dose_max = _policy_rules(rules, policy)
+    used.append(daily_max.id)
+    check.hard_max(
+        rule("oral.adult.max_daily.hard"), total, units.ORAL_DAILY_DOSE, "current daily dose"
+    )
+    check.soft_max(daily_max, total, units.ORAL_DAILY_DOSE, "current daily dose")
+    if dose_max is not None:
+        used.append(dose_max.id)
+        for amount in doses:
+            check.soft_max(dose_max, amount, units.ORAL_DOSE, "a current single dose of")
+
+    dose_grid = rule("oral.adult.dose.grid").require_value()
+    findings: list[Finding] = []
+    if product is None:
+        chosen = _default_product(rules, doses, dose_grid)
+    else:
+        chosen = products.choose_products(product, rules)
+    grid = products.smallest_amount(chosen, dose_grid)
+    product_ids = [p.id for p in chosen]
+    if any(p.liquid for p in chosen):
+        product_ids.append(products.MEASURE_RULE)
+    used += product_ids
+    floored = [_floor(d, grid) for d in doses]
+    if not any(floored):
+        raise InputError(
+            "current",
+            display.dose_list(doses, units.ORAL_DOSE),
+            f"doses of at least {display.amount(grid, units.ORAL_DOSE)}, the smallest amount on "
+            "the dose grid the chosen products give; choose a product that gives smaller doses",
+            problem="is below what the chosen products give",
+            code="E_NOT_GIVABLE",
+        )
+
+    # The step: chosen (mg/day or %), derived from `over`, or the rule default.
+    percent: Fraction | None = None
+    if step is None:
+        wanted = rule(_T + "step.default").require_value()
+        step_mg = max(grid, _floor(wanted, grid))
+        raw_step: Fraction | None = wanted if step_mg != wanted else None
+    else:
+        step_mg, percent, raw_step = _step_input(step, total, grid)
+        used.append(_T + "step.max")
+    step_max = rule(_T + "step.max")
+    length_min = rule(_T + "step_length.min")
+    every_days = None if every is None else _days(every, "every")
+    if every_days is not None:
+        check.hard_min(length_min, Fraction(every_days), units.DAYS, "a taper step of")
+    over_days = None if over is None else _days(over, "over")
+    shortest = every_days if every_days is not None else int(length_min.require_value())
+    floored_total = sum(floored, Fraction(0))
+    totals = _totals(total, floored_total, step_mg, grid)
+    if over_days is not None and step is None:
+        # Fit the plan to the duration asked for: the smallest step whose steps fit.
+        while len(totals) * shortest > over_days and len(totals) > 1:
+            step_mg += grid
+            totals = _totals(total, floored_total, step_mg, grid)
+        raw_step = None
+    count = len(totals)
+
+    minimum = rule(_T + "duration.min")
+    lengthened = False
+    if over_days is not None:
+        if count * shortest > over_days:
+            raise InputError(
+                "over",
+                over,
+                f"at least {display.day_count(count * shortest)}: {count} steps of at least "
+                f"{display.day_count(shortest)}",
+                problem="is too short for the steps of this taper",
+                code="E_SCHEDULE",
+            )
+        if every_days is not None and step is not None and count * every_days != over_days:
+            raise InputError(
+                "over",
+                over,
+                f"{display.day_count(count * every_days)} ({count} steps of "
+                f"{display.day_count(every_days)}), or give only two of over, step and every",
+                problem="disagrees with the step and the days per step",
+                code="E_SCHEDULE",
+            )
+        lengths = _spread(over_days, count)
+    elif every_days is not None:
+        lengths = [every_days] * count
+    else:
+        default_length = int(rule(_T + "step_length.default").require_value())
+        lengths = [default_length] * count
+        if count * default_length < minimum.require_value():
+            lengths = _spread(int(minimum.require_value()), count)
+            lengthened = True
+    duration = sum(lengths)
+    check.soft_min(minimum, Fraction(duration), units.DAYS, "the taper's duration")
+    horizon = rule("schedule.horizon")
+    check.hard_max(horizon, Fraction(duration), units.DAYS, "the taper's duration")
+    for length in lengths:
+        check.hard_min(length_min, Fraction(length), units.DAYS, "a taper step of")
+
+    # The doses of each day, and the steps with their dates.
+    steps: list[Step] = []
+    positions: list[tuple[int, ...]] = []
+    day_doses = list(floored)
+    previous_total = total
+    begin = first_day
+    for index, (target, length) in enumerate(zip(totals, lengths, strict=True)):
+        check.soft_max(step_max, previous_total - target, units.ORAL_DAILY_DOSE, "a taper step of")
+        day_doses = _level(day_doses, target, grid, rank)
+        kept = [(i + 1, d) for i, d in enumerate(day_doses) if d > 0]
+        ids = [
+            _T + ("step.default" if step is None and over_days is None else "step.max"),
+            _T
+            + (
+                "step_length.default"
+                if every_days is None and over_days is None
+                else "step_length.min"
+            ),
+            "oral.adult.dose.grid",
+            *product_ids,
+        ]
+        if index == count - 1:
+            ids.append(_T + "lowest_practical")
+            if lengthened or over_days is not None:
+                ids.append(_T + "duration.min")
+        end = begin + timedelta(days=length - 1)
+        steps.append(Step(begin, end, OralRegimen(tuple(d for _, d in kept)), tuple(ids)))
+        positions.append(tuple(p for p, _ in kept))
+        used += ids
+        previous_total = target
+        begin = end + timedelta(days=1)
+    supply = products.supply_for(steps, chosen, positions)
+
+    findings += check.finish()
+    findings += _notes(
+        rules,
+        doses,
+        floored,
+        grid,
+        dose_grid,
+        chosen,
+        product is None,
+        step_mg,
+        percent,
+        raw_step,
+        total,
+    )
+    for advice_id in (
+        "oral.withdrawal.abrupt",
+        _T + "return_to_previous_step",
+        _T + "lowest_practical",
+    ):
+        findings.append(advice(rules[advice_id]))
+        used.append(advice_id)
+    default_daily, _ = _policy_rules(rules, rules.policy_default(MAX_POLICY))
+    if daily_max.require_value() > default_daily.require_value():
+        findings.append(advice(rules["oral.adult.policy_above_label"]))
+        used.append("oral.adult.policy_above_label")
+
+    inputs = [
+        ("current", display.dose_list(doses, units.ORAL_DOSE)),
+        ("times_per_day", str(n)),
+        ("start", first_day.isoformat()),
+        ("over", "not chosen" if over_days is None else display.day_count(over_days)),
+        ("step", "not chosen" if step is None else _step_text(step_mg, percent)),
+        ("every", "not chosen" if every_days is None else display.day_count(every_days)),
+        ("reduce_first", display.ordinal(order_first) + " dose of the day"),
+        (
+            "product",
+            "not chosen" if product is None else display.words_list([p.short_name for p in chosen]),
+        ),
+        ("max_policy", policy),
+    ]
+    info = TaperInfo(OralRegimen(doses), begin, step_mg, grid, order)
+    return OralPlan(
+        purpose="taper",
+        steps=tuple(steps),
+        findings=tuple(findings),
+        overrides=tuple(check.overrides.values()),
+        max_policy=policy,
+        provenance=Provenance.of(rules, used, inputs),
+        supply=supply,
+        taper=info,
+    )
+
+
+def _step_text(step_mg: Fraction, percent: Fraction | None) -> str:
+    text = display.amount(step_mg, units.ORAL_DAILY_DOSE)
+    if percent is not None:
+        text = f"{display.percent(percent)} of the current daily dose: {text}"
+    return text
+
+
+def _notes(
+    rules: RuleSet,
+    doses: Sequence[Fraction],
+    floored: Sequence[Fraction],
+    grid: Fraction,
+    dose_grid: Fraction,
+    chosen: Sequence[products.Product],
+    defaulted: bool,
+    step_mg: Fraction,
+    percent: Fraction | None,
+    raw_step: Fraction | None,
+    total: Fraction,
+) -> list[Finding]:
+    """Findings that record every choice and rounding the planner made."""
+    notes: list[Finding] = []
+    grid_rule = rules["oral.adult.dose.grid"]
+    names = display.words_list([p.name for p in chosen])
+    grid_text = display.amount(grid, units.ORAL_DOSE)
+    if defaulted:
+        notes.append(
+            Finding(
+                chosen[0].id,
+                "info",
+                f"No product was chosen: the plan uses the {names}, the single tablet strength "
+                "that gives the finest steps and the current doses in the fewest tablets. Choose "
+                "another product to change this.",
+                chosen[0].citation,
+            )
+        )
+    if list(floored) != list(doses):
+        notes.append(
+            Finding(
+                grid_rule.id,
+                "warning",
+                f"The current doses ({display.dose_list(doses, units.ORAL_DOSE)}) are not whole "
+                f"multiples of {grid_text}, the smallest amount on the dose grid the chosen "
+                f"products give: the first step starts from "
+                f"{display.dose_list([d for d in floored if d] or [grid], units.ORAL_DOSE)} "
+                "(rounded down) and its total is rounded up to that grid.",
+                grid_rule.citation,
+            )
+        )
+    if raw_step is not None:
+        asked = display.amount(raw_step, units.ORAL_DAILY_DOSE)
+        if percent is not None:
+            asked = (
+                f"{display.percent(percent)} of "
+                f"{display.amount(total, units.ORAL_DAILY_DOSE)} is {asked}"
+            )
+        notes.append(
+            Finding(
+                grid_rule.id,
+                "info",
+                f"Step: {asked}; the plan uses {display.amount(step_mg, units.ORAL_DAILY_DOSE)}, "
+                f"rounded down to a whole multiple of {grid_text} (at least one), so every dose "
+                "can be given.",
+                grid_rule.citation,
+            )
+        )
+    if grid > dose_grid:
+        notes.append(
+            Finding(
+                grid_rule.id,
+                "warning",
+                f"The chosen products cannot give less than {grid_text} on the dose grid, so the "
+                f"last step before stopping is {grid_text} once a day; a product that gives "
+                f"{display.amount(dose_grid, units.ORAL_DOSE)} would allow a gentler last step.",
+                grid_rule.citation,
+            )
+        )
+    return notes

@@ -1,0 +1,38 @@
+"""A pharmacist's taper: 20 mg 3 times a day to zero, with tablets to dispense and a missed dose.
+
+Run from the repository root:
+
+    python examples/taper_basic.py
+
+Decision support for health-care professionals, not medical advice.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Use the package from this checkout, so the example runs before (or without) an install.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from baclofen_dose import advise_missed_dose, plan_taper, realize, table
+
+plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+print(table(plan))
+
+# The same realization rules for single amounts.
+print("15 mg from 10 mg tablets:", realize("15 mg", "10 mg tablet").text())
+print("15 mg from 5 mg tablets:", realize("15 mg", "5 mg tablet").text())
+print("7.5 mg from the suspension:", realize("7.5 mg", "5 mg/mL suspension").text())
+
+# A missed 08:00 dose, remembered at 12:30: the next dose (14:00) is less than 2 hours away.
+advice = advise_missed_dose(
+    plan,
+    times=["08:00", "14:00", "20:00"],
+    day="2026-03-03",
+    missed_at="08:00",
+    now_day="2026-03-03",
+    now_at="12:30",
+)
+print()
+print(advice.text())

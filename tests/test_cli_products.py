@@ -1,0 +1,176 @@
+"""The taper, titrate --product and missed-dose commands (issue 4): output, exit codes, lint."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from baclofen_dose.cli import main
+from tests.ismp import assert_clean
+
+ROOT = Path(__file__).resolve().parent.parent
+TAPER = ["taper", "--from", "20 mg", "--times-per-day", "3", "--start", "2026-03-02"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.req("SAF-32")
+def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *TAPER)
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Baclofen by mouth: taper plan"
+    assert "Decision support for health-care professionals" in lines[1]
+    rows = [line.split() for line in lines if line[:2] in {"1 ", "6 "} or line.startswith("Stop ")]
+    assert rows[0][:8] == ["1", "2", "March", "2026", "4", "March", "2026", "3"]
+    assert "20 March 2026" in " ".join(rows[-1])
+    assert "If symptoms come back, return to the previous step and contact your prescriber." in out
+    closing = lines[lines.index("Dispense in total:") + 1]
+    assert closing.startswith("- 10 mg tablet (scored: whole or half tablets): 47 tablets")
+    assert lines[-1].startswith("Decision support")
+    assert_clean(out)
+    # The reference lint script from shared/tools agrees (run as a user would).
+    lint = ROOT.parent / "shared" / "tools" / "ismp_lint.py"
+    if not lint.exists():
+        lint = Path("/work/shared/tools/ismp_lint.py")
+    done = subprocess.run([sys.executable, str(lint)], input=out, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.req("SAF-32")
+def test_must_show_over_3_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *TAPER, "--over", "3 days")
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1
+    assert "oral.taper.duration.min" in err and "--override RULE_ID=REASON" in err
+    assert_clean(err)
+
+
+def test_override_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, *TAPER, "--over", "3 days",
+        "--override", "oral.taper.duration.min=serious adverse reaction",
+        "--override", "oral.taper.step.max=serious adverse reaction",
+    )
+    assert code == 0 and '"serious adverse reaction"' in out
+    assert_clean(out)
+
+
+def test_csv_and_json_agree(capsys: pytest.CaptureFixture[str]) -> None:
+    _, text, _ = run(capsys, *TAPER, "--format", "csv")
+    _, js, _ = run(capsys, *TAPER, "--format", "json")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    data = json.loads(js)
+    doses = [r for r in rows if r["record"] == "dose"]
+    assert len(doses) == sum(len(s["units_per_dose"]) for s in data["steps"])
+    (stop,) = [r for r in rows if r["record"] == "stop"]
+    assert stop["start"] == data["taper"]["stop"] == "2026-03-20"
+    (dispense,) = [r for r in rows if r["record"] == "dispense"]
+    assert dispense["quantity"] == str(data["dispense"][0]["dispensed"]["value"]) == "47"
+    assert dispense["scheduled_quantity"] == "46.5"
+    total = sum((Fraction(r["quantity"]) * int(r["days"]) for r in doses), Fraction(0))
+    assert total == Fraction(93, 2)
+
+
+def test_text_format_and_liquid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *TAPER, "--product", "5 mg/mL suspension", "--format", "text")
+    assert code == 0
+    assert out.splitlines()[0].startswith("From 2 March 2026 to 4 March 2026: take 15 mg (3 mL")
+    assert_clean(out)
+
+
+def test_titrate_with_product(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
+                       "--product", "10 mg tablet")
+    assert code == 0
+    assert "take one and a half tablets (15 mg) by mouth 3 times a day" in out
+    assert "27 tablets, for 5 January 2026 to 13 January 2026 (9 days)" in out
+    assert_clean(out)
+    code, out, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
+                         "--product", "20 mg tablet")
+    assert code == 2 and "cannot be given exactly" in err
+
+
+def test_titrate_without_product_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
+                    "--format", "json")
+    data = json.loads(out)
+    assert "products" not in data and "units_per_dose" not in data["steps"][0]
+
+
+def test_missed_dose_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, plan, _ = run(capsys, *TAPER, "--format", "json")
+    path = tmp_path / "plan.json"
+    path.write_text(plan, encoding="utf-8")
+    base = ["missed-dose", "--plan", str(path), "--times", "08:00,14:00,20:00",
+            "--missed", "2026-03-03 08:00"]
+    code, out, _ = run(capsys, *base, "--now", "2026-03-03 12:30")
+    assert code == 0 and out.startswith("Skip the missed dose: 15 mg")
+    assert_clean(out)
+    code, out, _ = run(capsys, *base, "--now", "2026-03-03 09:00", "--format", "json")
+    assert code == 0 and json.loads(out)["action"] == "take_now"
+    code, _, err = run(capsys, *base, "--now", "2026-03-03 07:00")
+    assert code == 2 and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [*TAPER[:-2]],  # no --start
+        ["taper", "--from", "20 mg", "--start", "2026-03-02"],  # no --times-per-day
+        [*TAPER, "--step", "7 mg/day"],
+        [*TAPER, "--every", "0 days"],
+        [*TAPER, "--product", "7.5 mg tablet"],
+        [*TAPER, "--format", "pdf"],
+        [*TAPER, "--reduce-first", "first"],
+        ["taper", "--from", "20 mcg", "--times-per-day", "3", "--start", "2026-03-02"],
+        ["missed-dose", "--plan", "/no/such.json", "--times", "08:00", "--missed",
+         "2026-03-03 08:00", "--now", "2026-03-03 09:00"],
+        ["missed-dose", "--plan", "/no/such.json", "--times", "08:00", "--missed",
+         "2026-03-03T08:00", "--now", "2026-03-03 09:00"],
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("baclofen-dose: error: ")
+
+
+def test_limit_refusal_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "taper", "--from", "50 mg", "--times-per-day", "3", "--start",
+                       "2026-03-02")
+    assert code == 3 and "oral.adult.max_daily.hard" in err
+
+
+def test_guide_shows_the_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/taper.md prints the worked taper exactly as the tool prints it today."""
+    _, out, _ = run(capsys, *TAPER)
+    guide = (ROOT / "docs" / "taper.md").read_text(encoding="utf-8")
+    command = '$ baclofen-dose taper --from "20 mg" --times-per-day 3 --start 2026-03-02\n'
+    assert command + out in guide
+
+
+def test_json_reader_refuses_unknown_product_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    from baclofen_dose import from_json
+    from baclofen_dose.errors import InputError
+
+    _, out, _ = run(capsys, *TAPER, "--format", "json")
+    data = json.loads(out)
+    data["products"][0]["form"] = "capsule"
+    with pytest.raises(InputError, match="form"):
+        from_json(json.dumps(data))
+    data["products"][0]["form"] = "tablet"
+    data["products"][0]["scoring"] = "quartered"
+    with pytest.raises(InputError, match="scoring"):
+        from_json(json.dumps(data))

@@ -1,0 +1,388 @@
+"""The oral taper planner (issue 4; SAF-28, SAF-32, HZ-09): never up, at least the minimum
+duration unless overridden, through the lowest practical dose to zero, every dose givable,
+dispense equal to what is scheduled, and one plan for text, dates and quantities."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+
+from baclofen_dose import (
+    BaclofenDoseError,
+    HardLimitError,
+    InputError,
+    InputTypeError,
+    OralPlan,
+    OralRegimen,
+    OverrideRequired,
+    from_json,
+    instructions,
+    plan_taper,
+    table,
+    to_csv,
+    to_json,
+)
+from baclofen_dose.products import realize_exact
+from tests import strategies as S
+from tests.ismp import assert_clean
+
+D = Fraction
+RULES = S.RULES
+MIN_DAYS = S.TAPER_MIN_DAYS
+
+
+def _ladder(plan: OralPlan) -> list[tuple[str, str, tuple[Fraction, ...], tuple[int, ...]]]:
+    assert plan.supply is not None
+    return [
+        (s.start.isoformat(), (s.end or s.start).isoformat(), s.regimen.doses_mg, pos)
+        for s, pos in zip(plan.steps, plan.supply.positions, strict=True)
+    ]
+
+
+@pytest.mark.req("SAF-32")
+def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
+    """Issue 4 must-show: at least 14 days, never up, ends at zero, whole or half scored
+    tablets only, and the tablets to dispense per strength (worked by hand in docs/taper.md)."""
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    assert _ladder(plan) == [
+        ("2026-03-02", "2026-03-04", (D(15), D(15), D(20)), (1, 2, 3)),
+        ("2026-03-05", "2026-03-07", (D(10), D(15), D(15)), (1, 2, 3)),
+        ("2026-03-08", "2026-03-10", (D(10), D(10), D(10)), (1, 2, 3)),
+        ("2026-03-11", "2026-03-13", (D(5), D(5), D(10)), (1, 2, 3)),
+        ("2026-03-14", "2026-03-16", (D(5), D(5)), (2, 3)),
+        ("2026-03-17", "2026-03-19", (D(5),), (3,)),
+    ]
+    assert plan.taper is not None and plan.taper.stop == date(2026, 3, 20)
+    assert (plan.taper.stop - plan.steps[0].start).days == 18 >= MIN_DAYS
+    assert plan.supply is not None
+    (line,) = plan.supply.dispense
+    assert line.product.short_name == "10 mg tablet" and line.product.scored
+    # 15 + 12 + 9 + 6 + 3 + 1.5 tablets over 3 days each = 46.5: 47 tablets, half left over
+    assert (line.scheduled, line.dispensed, line.days) == (D(93, 2), D(47), 18)
+    text = table(plan)
+    assert "10 mg tablet (scored: whole or half tablets): 47 tablets" in text
+    assert "If symptoms come back, return to the previous step and contact your prescriber." in text
+    assert "Do not stop baclofen suddenly" in text
+    assert text.rstrip().splitlines()[-3].startswith("- 10 mg tablet (scored")
+    assert_clean(text)
+    assert plan.purpose == "taper" and plan.route == "oral"
+
+
+@pytest.mark.req("SAF-32")
+def test_must_show_over_3_days_needs_the_minimum_duration_override() -> None:
+    with pytest.raises(OverrideRequired) as caught:
+        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="3 days")
+    crossed = [c.rule_id for c in caught.value.crossings]
+    assert crossed[0] == "oral.taper.duration.min"
+    assert "override" in str(caught.value)
+    reason = "serious adverse reaction, stopping under supervision"
+    plan = plan_taper(
+        current="20 mg", times_per_day=3, start="2026-03-02", over="3 days",
+        overrides={rule_id: reason for rule_id in crossed},
+    )
+    assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 3
+    assert plan.final.regimen.doses_mg == (D(5),)  # still through the lowest practical dose
+    assert {o.rule_id for o in plan.overrides} == set(crossed)
+    assert any(f.override_reason == reason for f in plan.findings)
+    assert "by override" in table(plan)
+
+
+def test_over_sets_the_duration_exactly() -> None:
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="3 weeks")
+    assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 21
+    assert [s.days for s in plan.steps] == [3, 3, 3, 4, 4, 4]  # the extra days go last
+
+
+@pytest.mark.req("SAF-37")
+def test_french_label_steps_of_10_or_15_mg() -> None:
+    """L19: taper in steps of 10 or 15 mg; a larger step needs an override."""
+    plan = plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="15 mg/day")
+    totals = [s.regimen.daily_mg for s in plan.steps]
+    assert totals == [45, 30, 15, 5]
+    with pytest.raises(OverrideRequired) as caught:
+        plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="20 mg/day")
+    assert [c.rule_id for c in caught.value.crossings] == ["oral.taper.step.max"]
+
+
+def test_low_dose_is_lengthened_to_the_minimum() -> None:
+    plan = plan_taper(current="5 mg", times_per_day=3, start="2026-03-02")
+    assert [(s.regimen.daily_mg, s.days) for s in plan.steps] == [(5, 14)]
+    assert "oral.taper.duration.min" in plan.final.rule_ids
+
+
+def test_chosen_every_shorter_than_minimum_needs_override() -> None:
+    with pytest.raises(OverrideRequired) as caught:
+        plan_taper(current="10 mg", times_per_day=3, start="2026-03-02", every="2 days")
+    assert caught.value.rule_id == "oral.taper.duration.min"
+
+
+def test_percent_step_is_turned_into_mg_once_and_recorded() -> None:
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+    assert plan.taper is not None and plan.taper.step_mg == 10
+    note = [f for f in plan.findings if "20 % of 60 mg/day is 12 mg/day" in f.message]
+    assert note and "10 mg/day" in note[0].message
+
+
+def test_reduce_first_chooses_which_dose_goes_first() -> None:
+    plan = plan_taper(current="10 mg", times_per_day=3, start="2026-03-02", reduce_first=3)
+    assert plan.supply is not None
+    assert plan.steps[0].regimen.doses_mg == (D(5), D(10), D(5))  # the 3rd, then the 1st
+    assert plan.taper is not None and plan.taper.order == (3, 1, 2)
+
+
+def test_unequal_current_doses_never_go_up_one_by_one() -> None:
+    plan = plan_taper(current=["20 mg", "10 mg", "20 mg"], start="2026-03-02")
+    assert plan.steps[0].regimen.doses_mg == (D(15), D(10), D(15))
+    assert plan.taper is not None and plan.taper.current == OralRegimen((D(20), D(10), D(20)))
+
+
+def test_off_grid_current_dose_is_rounded_down_with_a_finding() -> None:
+    plan = plan_taper(current="7.5 mg", times_per_day=3, start="2026-03-02")
+    assert plan.steps[0].regimen.doses_mg == (D(5), D(5), D(5))
+    assert any("rounded down" in f.message for f in plan.findings)
+
+
+def test_liquid_taper_shows_mg_and_ml() -> None:
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02",
+                      product="25 mg/5 mL oral suspension")
+    assert plan.supply is not None
+    assert plan.supply.doses[0][0].text() == "15 mg (3 mL of 5 mg/mL)"
+    (line,) = plan.supply.dispense
+    assert line.dispensed == line.scheduled == D(93, 2) * 2  # mL: 2 mL per 10 mg
+    assert "25 mg/5 mL (5 mg/mL) oral suspension: 93 mL" in table(plan)
+
+
+def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
+    plan = plan_taper(current="15 mg", times_per_day=3, start="2026-03-02", product="15 mg tablet")
+    assert [s.regimen.daily_mg for s in plan.steps] == [30, 15]
+    assert any("gentler last step" in f.message for f in plan.findings)
+
+
+@pytest.mark.req("SAF-15")
+@pytest.mark.parametrize(
+    ("kwargs", "field", "code"),
+    [
+        ({"times_per_day": None}, "times_per_day", "E_MISSING_INPUT"),
+        ({"times_per_day": 5}, "times_per_day", "E_FREQUENCY"),
+        ({"times_per_day": 0}, "times_per_day", "E_FREQUENCY"),
+        ({"current": "20 mcg"}, "current", "E_UNIT_DIMENSION"),
+        ({"current": "20"}, "current", "E_UNIT_MISSING"),
+        ({"current": "2.5 mg"}, "current", "E_NOT_GIVABLE"),
+        ({"step": "7 mg/day"}, "step", "E_NOT_GIVABLE"),
+        ({"step": "0 mg/day"}, "step", "E_OUT_OF_RANGE"),
+        ({"step": "150 %"}, "step", "E_OUT_OF_RANGE"),
+        ({"step": "10 mg"}, "step", "E_UNIT_DIMENSION"),
+        ({"every": "0 days"}, "every", "E_OUT_OF_RANGE"),
+        ({"every": "36 hours"}, "every", "E_UNIT_DIMENSION"),
+        ({"over": "2.5 weeks"}, "over", "E_SCHEDULE"),
+        ({"over": "4 weeks", "step": "10 mg/day", "every": "3 days"}, "over", "E_SCHEDULE"),
+        ({"over": "3 days", "step": "10 mg/day"}, "over", "E_SCHEDULE"),
+        ({"reduce_first": 4}, "reduce_first", "E_INPUT"),
+        ({"product": "7.5 mg tablet"}, "product", "E_PRODUCT"),
+        ({"product": ["10 mg tablet", "10 mg granules"]}, "product", "E_PRODUCT_MIX"),
+        ({"max_policy": "moon"}, "max_policy", "E_POLICY"),
+        ({"start": "2026-02-30"}, "start", "E_DATE"),
+    ],
+)
+def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) -> None:
+    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
+                               **kwargs}
+    with pytest.raises(InputError) as caught:
+        plan_taper(**args)  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"current": 20},
+        {"current": None},
+        {"times_per_day": True},
+        {"times_per_day": 3.0},
+        {"reduce_first": "1"},
+        {"start": datetime(2026, 3, 2, 8)},  # noqa: DTZ001 - the naive datetime is the bad input
+        {"rules": "baclofen.toml"},
+        {"product": 10},
+    ],
+)
+def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
+    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
+                               **kwargs}
+    with pytest.raises(InputTypeError):
+        plan_taper(**args)  # type: ignore[arg-type]
+
+
+@pytest.mark.req("SAF-19")
+def test_limits_on_the_current_regimen() -> None:
+    with pytest.raises(HardLimitError) as hard:
+        plan_taper(current="50 mg", times_per_day=3, start="2026-03-02")
+    assert hard.value.rule_id == "oral.adult.max_daily.hard"
+    with pytest.raises(OverrideRequired) as soft:
+        plan_taper(current="25 mg", times_per_day=4, start="2026-03-02")
+    assert {c.rule_id for c in soft.value.crossings} == {
+        "oral.adult.max_daily.us_label", "oral.adult.max_dose.us_label"}
+    plan = plan_taper(current="25 mg", times_per_day=4, start="2026-03-02",
+                      max_policy="uk_outpatient")
+    assert plan.steps[0].regimen.daily_mg == 90
+    with pytest.raises(InputError) as caught:
+        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02",
+                   overrides={"oral.taper.step_length.min": "please"})
+    assert caught.value.code == "E_OVERRIDE_HARD"
+
+
+def _check(plan: OralPlan, doses: list[Fraction], overridden: set[str]) -> None:
+    """Every invariant of a taper (SAF-16, SAF-27, SAF-28, SAF-30, SAF-32)."""
+    taper, supply = plan.taper, plan.supply
+    assert taper is not None and supply is not None
+    assert taper.current.doses_mg == tuple(doses)
+    # Never increasing: the daily total, and each dose of the day by its place in the day.
+    previous = dict(enumerate(doses, 1))
+    previous_total = sum(doses, D(0))
+    for step, positions in zip(plan.steps, supply.positions, strict=True):
+        total = step.regimen.daily_mg
+        assert total < previous_total or (total == previous_total == taper.grid_mg)
+        for position, dose in zip(positions, step.regimen.doses_mg, strict=True):
+            assert dose <= previous.get(position, D(0))
+            assert (dose / taper.grid_mg).denominator == 1
+        previous = dict(zip(positions, step.regimen.doses_mg, strict=True))
+        if "oral.taper.step.max" not in overridden and previous_total != total:
+            first_off_grid = any((d / taper.grid_mg).denominator != 1 for d in doses)
+            assert previous_total - total <= S.TAPER_STEP_MAX or first_off_grid
+        previous_total = total
+        assert positions == tuple(sorted(positions)) and len(positions) == len(set(positions))
+    # Ends at zero through the lowest practical dose, once a day.
+    assert plan.final.regimen.doses_mg == (taper.grid_mg,)
+    # Contiguous dates; at least the minimum duration unless overridden.
+    for a, b in zip(plan.steps, plan.steps[1:], strict=False):
+        assert a.end is not None and b.start == a.end + timedelta(days=1)
+    assert plan.final.end is not None and taper.stop == plan.final.end + timedelta(days=1)
+    duration = (taper.stop - plan.steps[0].start).days
+    assert duration == sum(s.days or 0 for s in plan.steps)
+    if "oral.taper.duration.min" not in overridden:
+        assert duration >= MIN_DAYS
+    assert all((s.days or 0) >= 1 for s in plan.steps)
+    # Every dose exactly realizable; dispensed == what the schedule uses (rounded up to whole
+    # tablets or packets only), counted independently here.
+    used: dict[str, Fraction] = {}
+    for step, row in zip(plan.steps, supply.doses, strict=True):
+        for dose, realization in zip(step.regimen.doses_mg, row, strict=True):
+            assert realization == realize_exact(dose, supply.products)
+            assert sum((p.amount_mg for p in realization.portions), D(0)) == dose
+            for portion in realization.portions:
+                if portion.quantity.denominator != 1:
+                    assert portion.product.scored and portion.quantity.denominator == 2
+                used[portion.product.id] = used.get(portion.product.id, D(0)) + (
+                    portion.quantity * (step.days or 0))
+    assert {line.product.id: line.scheduled for line in supply.dispense} == used
+    for line in supply.dispense:
+        if line.product.liquid:
+            assert line.dispensed == line.scheduled
+        else:
+            assert line.dispensed == math.ceil(line.scheduled)
+        assert line.first_day >= plan.steps[0].start and line.last_day <= plan.final.end
+    # One plan: the text names every step's dates and the stop day; JSON and CSV agree.
+    text = table(plan)
+    for step in plan.steps:
+        assert "take " in instructions(plan)[plan.steps.index(step)]
+        assert step.end is not None
+        assert f"{step.start.day} " in text
+    stop_line = f"From {taper.stop.day} "
+    assert any(line.startswith(stop_line) and "stop taking" in line for line in instructions(plan))
+    for line in supply.dispense:
+        assert line.text() in text
+    assert_clean(text)
+    assert from_json(to_json(plan)) == plan
+    csv_rows = to_csv(plan).splitlines()
+    assert sum(1 for r in csv_rows if r.startswith("stop,")) == 1
+    assert sum(1 for r in csv_rows if r.startswith("dispense,")) == len(supply.dispense)
+
+
+@pytest.mark.req("SAF-28", "SAF-32")
+@given(
+    S.dates,
+    S.current_doses,
+    st.sampled_from([None, "5 mg/day", "10 mg/day", "15 mg/day", "20 mg/day", "25 %"]),
+    st.sampled_from([None, "1 day", "3 days", "7 days"]),
+    st.sampled_from([None, "2 weeks", "3 days", "6 weeks"]),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([None, "10 mg tablet", "5 mg tablet", "20 mg tablet", "15 mg tablet",
+                     "5 mg/mL suspension", "1 mg/mL solution", "10 mg granules"]),
+    st.booleans(),
+)
+@example(date(2026, 3, 2), [D(20)] * 3, None, None, None, 1, None, False)
+@example(date(2026, 3, 2), [D(20)] * 3, None, None, "3 days", 1, None, True)
+@example(date(2026, 3, 2), [D(15, 2)] * 3, "5 mg/day", None, None, 2, None, False)
+def test_taper_invariants(first: date, doses: list[Fraction], step: str | None,
+                          every: str | None, over: str | None, reduce_first: int,
+                          product: str | None, override: bool) -> None:
+    assume(reduce_first <= len(doses))
+    args = {"current": [S.mg(d, per_day=False) for d in doses], "start": first, "step": step,
+            "every": every, "over": over, "reduce_first": reduce_first, "product": product,
+            "max_policy": "inpatient_supervised"}
+    try:
+        plan = plan_taper(**args)  # type: ignore[arg-type]
+    except OverrideRequired as exc:
+        crossed = {c.rule_id for c in exc.crossings}
+        assert crossed <= {"oral.taper.duration.min", "oral.taper.step.max"}
+        if not override:
+            return
+        # With an override naming each crossed rule, the plan is made and records them.
+        plan = plan_taper(**args, overrides={r: "serious adverse reaction" for r in crossed})  # type: ignore[arg-type]
+        assert {o.rule_id for o in plan.overrides} == crossed
+    except InputError as exc:
+        assert exc.code in {"E_NOT_GIVABLE", "E_SCHEDULE"}
+        return
+    _check(plan, doses, {o.rule_id for o in plan.overrides})
+
+
+@pytest.mark.req("SAF-28")
+@given(st.integers(min_value=2, max_value=20), st.integers(min_value=1, max_value=4))
+def test_higher_doses_taper_longer(per_dose: int, n: int) -> None:
+    """Longer for high doses: a larger current dose never gives a shorter default taper."""
+    def duration(amount: int) -> int:
+        plan = plan_taper(current=f"{amount * 5} mg", times_per_day=n, start="2026-03-02",
+                          max_policy="uk_outpatient")
+        assert plan.taper is not None
+        return (plan.taper.stop - plan.steps[0].start).days
+    assume(per_dose * 5 * n <= 100)
+    assert duration(per_dose) >= duration(per_dose - 1)
+
+
+@given(st.dictionaries(
+    st.sampled_from(["current", "times_per_day", "start", "over", "step", "every",
+                     "reduce_first", "product", "max_policy"]),
+    S.junk,
+))
+def test_fuzz_plan_taper_only_library_errors(kwargs: dict[str, object]) -> None:
+    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
+                               **kwargs}
+    try:
+        plan_taper(**args)  # type: ignore[arg-type]
+    except BaclofenDoseError:
+        pass
+
+
+def test_tampered_json_is_refused() -> None:
+    """Text, dates and quantities come from one plan: a JSON whose dispense quantity or units
+    disagree with its steps (FHIR example medrx0303's fault) is refused."""
+    import json
+
+    text = to_json(plan_taper(current="20 mg", times_per_day=3, start="2026-03-02"))
+    data = json.loads(text)
+    data["dispense"][0]["dispensed"]["value"] = 51
+    with pytest.raises(InputError, match="agree"):
+        from_json(json.dumps(data))
+    data = json.loads(text)
+    data["steps"][0]["units_per_dose"][0]["portions"][0]["quantity"]["value"] = 2
+    with pytest.raises(InputError, match="agree"):
+        from_json(json.dumps(data))
+    data = json.loads(text)
+    data["steps"][0]["end"] = "2026-03-05"
+    with pytest.raises(InputError):
+        from_json(json.dumps(data))
