@@ -50,12 +50,14 @@ __all__ = [
     "CONCENTRATION_FACTOR",
     "CREATININE_MASS",
     "CREATININE_MOLAR",
+    "DAILY_VOLUME",
     "DAYS",
     "HEIGHT",
     "HOURS",
     "IT_CONCENTRATION",
     "IT_DAILY_DOSE",
     "IT_DOSE",
+    "IT_HOURLY_RATE",
     "ORAL_CONCENTRATION",
     "ORAL_DAILY_DOSE",
     "ORAL_DOSE",
@@ -300,6 +302,25 @@ RENAL_CLEARANCE = _kind(
 )
 CONCENTRATION_FACTOR = _kind(
     "conversion factor", (), "", "1", "a plain ratio given with the unit '1'"
+)
+
+# Intrathecal pump arithmetic (issue 5). IT_HOURLY_RATE accepts only per-hour rates: it shows
+# an hourly rate, and tells whether an intrathecal rate was entered per hour (a time-base
+# hazard); DAILY_VOLUME is the volume a pump delivers in a day.
+IT_HOURLY_RATE = _kind(
+    "intrathecal hourly rate",
+    _sig(_MCG, ("hour", -1)),
+    "mcg/hour",
+    "ug/h",
+    "a rate in mcg/hour, such as '12.5 mcg/hour'",
+    note=_IT_NOTE,
+)
+DAILY_VOLUME = _kind(
+    "daily volume",
+    _sig(("milliliter", 1), _PER_DAY),
+    "mL/day",
+    "mL/d",
+    "a volume per day in mL/day, such as '0.2 mL/day'",
 )
 
 
