@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import (
+        AbruptStopError,
         BaclofenDoseError,
         BaclofenDoseWarning,
+        ConfirmationRequired,
         HardLimitError,
         ImplausibleValueError,
         InputError,
@@ -30,6 +32,25 @@ if TYPE_CHECKING:
         RuleSetError,
         UnitError,
     )
+    from .intrathecal import (
+        FlexProgram,
+        FlexStep,
+        IntrathecalStart,
+        IntrathecalTaper,
+        IntrathecalTitration,
+        PumpRefill,
+        ResidualCheck,
+        ScreeningBolus,
+        ScreeningPlan,
+        TaperStep,
+        convert_route,
+        oral_weaning_advice,
+        plan_initial_dose,
+        plan_intrathecal_taper,
+        plan_refill,
+        plan_screening,
+        titration_bounds,
+    )
     from .limits import Finding, Override
     from .oral import plan_titration
     from .regimen import OralPlan, OralRegimen, Provenance, Step
@@ -38,13 +59,20 @@ if TYPE_CHECKING:
     from .units import registry
 
 __all__ = [
+    "AbruptStopError",
     "BaclofenDoseError",
     "BaclofenDoseWarning",
+    "ConfirmationRequired",
     "Finding",
+    "FlexProgram",
+    "FlexStep",
     "HardLimitError",
     "ImplausibleValueError",
     "InputError",
     "InputTypeError",
+    "IntrathecalStart",
+    "IntrathecalTaper",
+    "IntrathecalTitration",
     "LimitCrossing",
     "LimitError",
     "OralPlan",
@@ -52,27 +80,41 @@ __all__ = [
     "Override",
     "OverrideRequired",
     "Provenance",
+    "PumpRefill",
+    "ResidualCheck",
     "Rule",
     "RuleSet",
     "RuleSetError",
+    "ScreeningBolus",
+    "ScreeningPlan",
     "Source",
     "Step",
+    "TaperStep",
     "UnitError",
     "__version__",
+    "convert_route",
     "default_rules",
     "from_json",
     "instructions",
     "load_rules",
+    "oral_weaning_advice",
+    "plan_initial_dose",
+    "plan_intrathecal_taper",
+    "plan_refill",
+    "plan_screening",
     "plan_titration",
     "registry",
     "table",
+    "titration_bounds",
     "to_json",
 ]
 
 _HOMES = {
     "errors": (
+        "AbruptStopError",
         "BaclofenDoseError",
         "BaclofenDoseWarning",
+        "ConfirmationRequired",
         "HardLimitError",
         "ImplausibleValueError",
         "InputError",
@@ -89,6 +131,25 @@ _HOMES = {
     "render": ("from_json", "instructions", "table", "to_json"),
     "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "units": ("registry",),
+    "intrathecal": (
+        "FlexProgram",
+        "FlexStep",
+        "IntrathecalStart",
+        "IntrathecalTaper",
+        "IntrathecalTitration",
+        "PumpRefill",
+        "ResidualCheck",
+        "ScreeningBolus",
+        "ScreeningPlan",
+        "TaperStep",
+        "convert_route",
+        "oral_weaning_advice",
+        "plan_initial_dose",
+        "plan_intrathecal_taper",
+        "plan_refill",
+        "plan_screening",
+        "titration_bounds",
+    ),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 

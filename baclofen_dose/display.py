@@ -107,7 +107,10 @@ def amount(value: Fraction, kind: units.Kind, *, places: int | None = None) -> s
     """
     if kind is units.PERCENT:
         return f"{number(value * _PER_CENT, places=places)}%"
-    return f"{number(value, places=places)} {kind.display}"
+    unit = kind.display
+    if value == 1 and kind in (units.DAYS, units.HOURS):
+        unit = unit.removesuffix("s")  # "1 day", "1 hour"
+    return f"{number(value, places=places)} {unit}"
 
 
 def approx(value: Fraction, kind: units.Kind, *, places: int = ESTIMATE_PLACES) -> str:

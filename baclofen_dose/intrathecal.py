@@ -754,12 +754,7 @@ def plan_initial_dose(
             problem="is not a dose of the screening sequence",
             code="E_NOT_IN_PROTOCOL",
         )
-    effect = _exact(
-        units.parse(effect_duration, units.HOURS, "effect_duration"),
-        units.HOURS,
-        "effect_duration",
-        effect_duration,
-    )
+    effect = units.parse(effect_duration, units.HOURS, "effect_duration")
     side_effects = _flag(screening_side_effects, "screening_side_effects")
     threshold = ctx.value("it.initial.long_effect_after")
     if side_effects:
@@ -774,7 +769,7 @@ def plan_initial_dose(
     no_increase = ctx.value("it.initial.no_increase")
     ctx.inputs += [
         ("screening_dose", display.amount(dose, units.IT_DOSE)),
-        ("effect_duration", display.amount(effect, units.HOURS)),
+        ("effect_duration", display.approx(effect, units.HOURS)),
         ("screening_side_effects", "yes" if side_effects else "no"),
     ]
     ctx.advise("it.withdrawal.abrupt")
@@ -1177,12 +1172,17 @@ def plan_refill(
     worst = nominal / (1 + tolerance)
     worst_empty = fill / (daily_volume * (1 + tolerance))
     horizon = ctx.rule("schedule.horizon")
-    ctx.check.hard_max(
-        horizon,
-        nominal,
-        units.DAYS,
-        "the days to the low-reservoir alarm at the programmed rate,",
-    )
+    if nominal > horizon.require_value():
+        raise HardLimitError(
+            horizon.id,
+            display.approx(nominal, units.DAYS),
+            display.amount(horizon.require_value(), units.DAYS),
+            what="the time to the low-reservoir alarm at the programmed rate,",
+            problem="is longer than the planning horizon of "
+            f"{display.amount(horizon.require_value(), units.DAYS)}; drug stability in the pump "
+            "limits refill intervals well before that (use a lower concentration or a smaller "
+            "fill volume)",
+        )
     if _floor(worst) <= margin:
         raise HardLimitError(
             margin_rule.id,

@@ -235,7 +235,8 @@ IT_CONCENTRATION = _kind(
     _sig(_MCG, _PER_ML),
     "mcg/mL",
     "ug/mL",
-    "a concentration in mcg/mL, such as '2000 mcg/mL'",
+    "a concentration in mcg/mL, such as '500 mcg/mL'",
+    note=" (intrathecal concentrations are in mcg/mL, never mg/mL)",
 )
 VOLUME = _kind("volume", _sig(("milliliter", 1)), "mL", "mL", "a volume in mL, such as '2 mL'")
 DAYS = _kind(

@@ -133,7 +133,7 @@ def _screening(plan: ScreeningPlan, rules: RuleSet | None) -> list[str]:
             "first"
             if bolus.hours_after_previous is None
             else f"{_a(bolus.hours_after_previous, units.HOURS)} or more after bolus "
-            f"{bolus.number - 1}, only if the response to it was inadequate"
+            f"{bolus.number - 1} and only if the response to it was inadequate"
         )
         volume = display.approx(bolus.volume_ml, ML)
         rows.append([str(bolus.number), _a(bolus.dose_mcg, IT_DOSE), volume, when])
@@ -152,8 +152,8 @@ def _screening(plan: ScreeningPlan, rules: RuleSet | None) -> list[str]:
         "Working",
     ]
     out += [
-        f"- Bolus {b.number}: {_a(b.dose_mcg, IT_DOSE)} ({_rule_ref(rules, b.rule_ids[0])}) "
-        f"divided by {strength} is {display.approx(b.volume_ml, ML)}."
+        f"- Bolus {b.number}: {_a(b.dose_mcg, IT_DOSE)} divided by {strength} is "
+        f"{display.approx(b.volume_ml, ML)} ({_rule_ref(rules, b.rule_ids[0])})."
         for b in plan.boluses
     ]
     return out
@@ -167,7 +167,7 @@ def _screening_text(plan: ScreeningPlan) -> list[str]:
             ""
             if bolus.hours_after_previous is None
             else f", {_a(bolus.hours_after_previous, units.HOURS)} or more after bolus "
-            f"{bolus.number - 1} if the response was inadequate"
+            f"{bolus.number - 1} and only if the response to it was inadequate"
         )
         lines.append(
             f"Bolus {bolus.number}: {_a(bolus.dose_mcg, IT_DOSE)} intrathecal "
@@ -182,7 +182,7 @@ def _screening_text(plan: ScreeningPlan) -> list[str]:
 
 def _initial(start: IntrathecalStart, rules: RuleSet | None) -> list[str]:
     daily = _a(start.daily_mcg, DAILY)
-    effect = _a(start.effect_hours, units.HOURS)
+    effect = display.approx(start.effect_hours, units.HOURS)
     if start.screening_side_effects:
         why = "the screening bolus caused side effects"
     elif start.basis_rule == "it.initial.long_effect.percent_of_screening":
@@ -227,8 +227,8 @@ def _initial_text(start: IntrathecalStart) -> list[str]:
 def _who(result: IntrathecalTitration) -> str:
     who = f"{result.origin} origin"
     if result.child:
-        who += ", child (cerebral-origin rules)"
-    return who + (", at a refill visit" if result.at_refill else "")
+        who += "; a child, so cerebral-origin rules"
+    return who + ("; at a refill visit" if result.at_refill else "")
 
 
 def _titration(result: IntrathecalTitration, rules: RuleSet | None) -> list[str]:
@@ -354,7 +354,7 @@ def _refill(refill: PumpRefill, rules: RuleSet | None) -> list[str]:
         f"Reservoir {_a(refill.reservoir_ml, ML)}, filled with {fill}"
         + ("" if refill.fill_given else " (the whole reservoir)")
         + f" of {strength}; daily dose {daily} ({_per_hour(refill.daily_mcg)}); "
-        f"low-reservoir alarm volume {alarm}.",
+        f"low-reservoir alarm volume {alarm} (an input: there is no default).",
         "",
     ]
     out += _columns(rows)
@@ -420,13 +420,13 @@ def _residual(refill: PumpRefill) -> list[str]:
     }
     out = [
         "",
-        f"Residual check: previous fill {display.day(check.previous_fill)}, "
-        f"{display.day_count(check.days_elapsed)} before this refill",
+        f"Residual check: previous fill on {display.day(check.previous_fill)} "
+        f"({display.day_count(check.days_elapsed)} before this refill)",
         f"- Delivered since: {display.approx(rate, ML_DAY)} times "
-        f"{display.day_count(check.days_elapsed)} is {display.approx(used, ML)}.",
+        f"{display.day_count(check.days_elapsed)} is {display.approx(used, ML)} (estimate).",
         f"- Expected residual: {_a(check.previous_fill_ml, ML)} minus "
         f"{display.approx(used, ML)} is {_signed_volume(check.expected_ml)}; the flow tolerance "
-        f"allows {_signed_volume(check.lowest_ml)} to {_signed_volume(check.highest_ml)}.",
+        f"allows {_signed_volume(check.lowest_ml)} to {_signed_volume(check.highest_ml)} left.",
         f"- Measured residual: {_a(check.measured_ml, ML)}: "
         + (
             "within what the flow tolerance explains."
@@ -526,6 +526,8 @@ def _taper_text(taper: IntrathecalTaper) -> list[str]:
 
 def table(result: Result, *, rules: RuleSet | None = None) -> str:
     """The printable rendering of any intrathecal result: table, working, findings, sources."""
+    if not isinstance(result, tuple(SCHEMAS)):
+        raise TypeError(f"not an intrathecal result: {type(result).__name__}")
     found = _rules_for(result.provenance, rules)
     if isinstance(result, ScreeningPlan):
         body = _screening(result, found)
@@ -535,10 +537,8 @@ def table(result: Result, *, rules: RuleSet | None = None) -> str:
         body = _titration(result, found)
     elif isinstance(result, PumpRefill):
         body = _refill(result, found)
-    elif isinstance(result, IntrathecalTaper):
-        body = _taper(result, found)
     else:
-        raise TypeError(f"not an intrathecal result: {type(result).__name__}")
+        body = _taper(result, found)
     overrides = result.overrides if isinstance(result, IntrathecalTitration) else ()
     return "\n".join(body + _tail(result.findings, overrides, result.provenance, found)) + "\n"
 
@@ -681,6 +681,7 @@ def _body(result: Result) -> dict[str, Any]:
             "daily_volume": _amount(result.daily_volume_ml, ML_DAY),
             "days_to_alarm_nominal": _amount(result.nominal_days, units.DAYS),
             "days_to_alarm_worst_case": _amount(result.worst_days, units.DAYS),
+            "days_to_alarm_worst_case_whole": result.worst_days_whole,
             "days_to_empty_worst_case": _amount(result.worst_empty_days, units.DAYS),
             "start": _date(result.start),
             "alarm_date_nominal": _date(result.nominal_alarm_date),
