@@ -380,9 +380,35 @@ class FlexProgram:
         """True when any step was entered as a per-hour rate."""
         return any(s.per_hour for s in self.steps)
 
+    def describe(self) -> str:
+        """The steps in words: ``'12 hours at 10 mcg/hour and 12 hours at 20 mcg/hour'``."""
+        parts = []
+        for s in self.steps:
+            rate = (
+                display.approx(s.rate_mcg_per_day / _hours_per_day(), units.IT_HOURLY_RATE)
+                if s.per_hour
+                else display.approx(s.rate_mcg_per_day, units.IT_DAILY_DOSE)
+            )
+            parts.append(f"{display.approx(s.hours, units.HOURS)} at {rate}")
+        return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
 
 # ---------------------------------------------------------------------------------------------
 # Shared checks
+
+
+def _shift(first: date, days: int, field: str) -> date:
+    """``first`` plus ``days``, or a clean error when the calendar runs out (year 9999)."""
+    try:
+        return first + timedelta(days=days)
+    except OverflowError:
+        raise InputError(
+            field,
+            first.isoformat(),
+            "a date that leaves room for the whole schedule in the calendar",
+            problem="is too late: the schedule would run past the year 9999",
+            code="E_SCHEDULE",
+        ) from None
 
 
 def _floor(value: Fraction) -> int:
@@ -508,7 +534,10 @@ def _daily(ctx: _Context, raw: object, field: str) -> tuple[Fraction, bool]:
             f"{display.amount(daily, units.IT_DAILY_DOSE)}, and every daily limit was checked "
             "on that daily total. " + (ctx.rules["it.time_base.per_hour"].text or ""),
         )
-    ctx.inputs.append((field, display.amount(daily, units.IT_DAILY_DOSE)))
+    entered = display.amount(daily, units.IT_DAILY_DOSE)
+    if isinstance(raw, FlexProgram):
+        entered += f" (flex program: {raw.describe()})"
+    ctx.inputs.append((field, entered))
     threshold = ctx.rule("it.daily_dose.limited_experience")
     if daily > threshold.require_value():
         ctx.note(
@@ -1247,7 +1276,7 @@ def plan_refill(
     ctx.findings += ctx.check.finish()
 
     def on(days: int) -> date | None:
-        return None if first is None else first + timedelta(days=days)
+        return None if first is None else _shift(first, days, "start")
 
     worst_alarm = on(_floor(worst))
     refill_by = on(_floor(worst) - margin)
@@ -1359,7 +1388,7 @@ def plan_intrathecal_taper(
         )
     steps: list[TaperStep] = []
     for index, amount in enumerate(doses):
-        begin = first_day + timedelta(days=gap * index)
+        begin = _shift(first_day, gap * index, "start")
         last = index == len(doses) - 1
         ids: tuple[str, ...] = ("it.taper.step.max", "it.taper.interval.min", "it.taper.grid")
         if index == 0:
@@ -1367,7 +1396,7 @@ def plan_intrathecal_taper(
         elif last:
             ids += ("it.taper.supervision",)
         steps.append(
-            TaperStep(begin, None if last else begin + timedelta(days=gap - 1), amount, ids)
+            TaperStep(begin, None if last else _shift(begin, gap - 1, "start"), amount, ids)
         )
     ctx.inputs += [
         ("start", first_day.isoformat()),

@@ -556,6 +556,8 @@ def test_refill_invariants(reservoir: Fraction, fill: Fraction, alarm: Fraction,
 
 @pytest.mark.req("SAF-24")
 @given(S.it_tenths_ml, S.it_tenths_ml, S.it_strengths, S.it_strengths, S.it_daily_ok, S.it_daily_ok)
+@example(D(40), D(20), D(2000), D(1000), D(400), D(800))
+@example(D(20), D(40), D(1000), D(2000), D(800), D(400))
 def test_days_grow_with_volume_and_concentration_and_shrink_with_dose(
     fill_a: Fraction, fill_b: Fraction, strength_a: Fraction, strength_b: Fraction,
     daily_a: Fraction, daily_b: Fraction,
