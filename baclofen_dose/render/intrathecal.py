@@ -307,14 +307,14 @@ def _titration_text(result: IntrathecalTitration) -> list[str]:
     lines = []
     if result.can_increase:
         lines.append(
-            f"From {_a(current, DAILY)} ({_who(result)}): increase to "
-            f"{_a(result.increase_from_mcg, DAILY)} up to at most "
+            f"From {_a(current, DAILY)} ({_who(result)}): the next increase is to "
+            f"{_a(result.increase_from_mcg, DAILY)} and at most "
             f"{_a(result.increase_to_mcg, DAILY)}, no sooner than "
             f"{_a(result.hours_between_increases, units.HOURS)} after the last increase."
         )
     lines.append(
-        f"For side effects: decrease to {_a(result.decrease_from_mcg, DAILY)} down to "
-        f"{_a(result.decrease_to_mcg, DAILY)}."
+        f"For side effects: decrease to {_a(result.decrease_from_mcg, DAILY)}, and at most "
+        f"as far as {_a(result.decrease_to_mcg, DAILY)} without an override."
     )
     if result.proposed_daily_mcg is not None:
         lines.append(f"Proposed {_a(result.proposed_daily_mcg, DAILY)}: within the limits.")
