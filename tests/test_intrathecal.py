@@ -57,6 +57,10 @@ GOLDEN = {
 }
 
 
+def units_value(text: str) -> Fraction:
+    return Fraction(text.split()[0])
+
+
 def all_text(result: render.Result) -> list[str]:
     """Every human-readable string a result produces."""
     texts = [render.table(result), render.text(result)]
@@ -100,6 +104,8 @@ def test_small_child_starts_at_25_mcg() -> None:
         ("0.05 mcg/mL", ImplausibleValueError, "E_IMPLAUSIBLE"),
         ("0.5 mcg/mL", ImplausibleValueError, "E_IMPLAUSIBLE"),
         ("2 mcg/mL", ImplausibleValueError, "E_IMPLAUSIBLE"),
+        ("49.9 mcg/mL", ImplausibleValueError, "E_IMPLAUSIBLE"),
+        ("50.1 mcg/mL", HardLimitError, "E_HARD_LIMIT"),
         ("500 mcg/mL", HardLimitError, "E_HARD_LIMIT"),
         ("1000 mcg/mL", HardLimitError, "E_HARD_LIMIT"),
         ("2000 mcg/mL", HardLimitError, "E_HARD_LIMIT"),
@@ -126,11 +132,13 @@ def test_screening_refuses_any_strength_but_50(concentration: str, error: type, 
         ("0.05 mcg/mL", "E_IMPLAUSIBLE"),
         ("0.5 mcg/mL", "E_IMPLAUSIBLE"),
         ("2 mcg/mL", "E_IMPLAUSIBLE"),
+        ("49.9 mcg/mL", "E_IMPLAUSIBLE"),
         ("50 mcg/mL", "E_HARD_LIMIT"),
         ("500 mcg/mL", "ok"),
         ("1000 mcg/mL", "ok"),
         ("2000 mcg/mL", "ok"),
         ("1500 mcg/mL", "E_NOT_IN_CATALOGUE"),
+        ("2000.1 mcg/mL", "E_IMPLAUSIBLE"),
         ("2500 mcg/mL", "E_IMPLAUSIBLE"),
         ("20000 mcg/mL", "E_IMPLAUSIBLE"),
     ],
@@ -144,10 +152,6 @@ def test_refill_concentration_table(concentration: str, outcome: str) -> None:
     with pytest.raises(BaclofenDoseError) as caught:
         plan_refill(**args)  # type: ignore[arg-type]
     assert caught.value.code == outcome
-
-
-def units_value(text: str) -> Fraction:
-    return Fraction(text.split()[0])
 
 
 @pytest.mark.req("SAF-17")
@@ -333,6 +337,50 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
                             proposed="850 mcg/day").proposed_daily_mcg == 850
 
 
+@pytest.mark.req("SAF-19")
+def test_limit_boundaries_are_exact() -> None:
+    """At the limit is allowed; the smallest step past it is not (hard) or needs an override."""
+    spinal = {"current": "300 mcg/day", "origin": "spinal"}
+    assert titration_bounds(**spinal, proposed="240 mcg/day").proposed_daily_mcg == 240
+    with pytest.raises(OverrideRequired):
+        titration_bounds(**spinal, proposed="239.9 mcg/day")
+    assert titration_bounds(current="700 mcg/day", origin="spinal",
+                            proposed="800 mcg/day").proposed_daily_mcg == 800
+    with pytest.raises(OverrideRequired):
+        titration_bounds(current="700 mcg/day", origin="spinal", proposed="800.1 mcg/day")
+    assert titration_bounds(current="2000 mcg/day", origin="spinal").increase_to_mcg == 2000
+    with pytest.raises(HardLimitError):
+        titration_bounds(current="2000.1 mcg/day", origin="spinal")
+    threshold = "it.daily_dose.limited_experience"
+    assert threshold not in {f.rule_id for f in titration_bounds(
+        current="1000 mcg/day", origin="spinal").findings if f.severity == "warning"}
+    assert threshold in {f.rule_id for f in titration_bounds(
+        current="1000.1 mcg/day", origin="spinal").findings if f.severity == "warning"}
+    assert plan_screening().boluses[-1].dose_mcg == 100
+    assert plan_initial_dose(screening_dose="100 mcg", effect_duration="1 h").daily_mcg == 200
+    with pytest.raises(HardLimitError):
+        plan_initial_dose(screening_dose="100.1 mcg", effect_duration="1 h")
+    assert plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
+                                  start="2026-01-05", step="20 %", interval="2 days").steps
+    with pytest.raises(HardLimitError):
+        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
+                               start="2026-01-05", step="20.1 %")
+
+
+@pytest.mark.req("SAF-24")
+def test_refill_margin_boundary() -> None:
+    """A fill must outlast the margin: 11 whole worst-case days pass, 10 are refused."""
+    args = {**GOLDEN, "concentration": "500 mcg/mL", "start": "2026-01-05"}
+    ok = plan_refill(**{**args, "daily_dose": "1400 mcg/day"})  # type: ignore[arg-type]
+    assert ok.worst_days_whole == MARGIN + 1
+    assert ok.refill_by == date(2026, 1, 6)
+    with pytest.raises(HardLimitError) as caught:
+        plan_refill(**{**args, "daily_dose": "1600 mcg/day"})  # type: ignore[arg-type]
+    assert caught.value.rule_id == "it.refill.margin.gillette_7_to_10_days"
+    assert "not longer than the refill margin of 10 days" in str(caught.value)
+    assert_clean(str(caught.value))
+
+
 @pytest.mark.req("SAF-21")
 @pytest.mark.parametrize("zero", ["0 mcg/day", "0 mcg/hour", "0.0 mcg/day"])
 def test_a_daily_dose_of_zero_is_always_refused(zero: str) -> None:
@@ -378,14 +426,11 @@ def test_mg_where_mcg_is_expected_is_refused(call, field: str, oral: str) -> Non
 @pytest.mark.req("SAF-12")
 @given(st.integers(min_value=1, max_value=10**6), st.sampled_from(["mg", "mg/day", "mg/d", "g/day"]))
 def test_any_mass_unit_but_mcg_is_refused(n: int, unit: str) -> None:
-    for field, kind in (("current", "it.daily_dose"),):
-        assert kind
-        try:
-            titration_bounds(current=f"{n} {unit}", origin="spinal")
-        except UnitError as exc:
-            assert exc.field == field
-            continue
-        raise AssertionError(f"{n} {unit} was accepted as an intrathecal dose")
+    with pytest.raises(UnitError) as caught:
+        titration_bounds(current=f"{n} {unit}", origin="spinal")
+    assert caught.value.field == "current"
+    with pytest.raises(UnitError):
+        plan_refill(**{**GOLDEN, "daily_dose": f"{n} {unit}"})  # type: ignore[arg-type]
 
 
 @pytest.mark.req("SAF-12")
