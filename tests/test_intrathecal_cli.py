@@ -183,3 +183,21 @@ def test_display_percentages_and_estimates() -> None:
     assert display.amount(Fraction(25, 2), units.IT_HOURLY_RATE) == "12.5 mcg/hour"
     assert display.amount(Fraction(1, 5), units.DAILY_VOLUME) == "0.2 mL/day"
     assert_clean(["30%", "about 165.94 days", "12.5 mcg/hour", "0.2 mL/day"])
+
+
+@pytest.mark.req("SAF-08")
+def test_refill_output_is_environment_independent() -> None:
+    """The same bytes under other locales and time zones (SAF-08, SAF-23)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    argv = [sys.executable, "-m", "baclofen_dose", *REFILL, "--start", "2026-01-05"]
+    outputs = set()
+    for extra in ({}, {"LC_ALL": "de_DE.UTF-8", "TZ": "Pacific/Apia"}, {"LC_ALL": "C", "TZ": "UTC"}):
+        env = {**os.environ, **extra}
+        done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
