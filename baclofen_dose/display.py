@@ -30,7 +30,9 @@ from typing import Final
 from . import units
 
 __all__ = [
+    "ESTIMATE_PLACES",
     "amount",
+    "approx",
     "day",
     "day_count",
     "dose_list",
@@ -59,6 +61,11 @@ _MONTHS = (
     "November",
     "December",
 )
+
+# Estimates (computed values that are not doses) are shown to this many decimal places.
+ESTIMATE_PLACES: Final = 2
+_PER_CENT: Final = 100
+_TEN: Final = 10
 
 _WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -96,8 +103,34 @@ def number(value: Fraction | int, *, places: int | None = None) -> str:
 
 
 def amount(value: Fraction, kind: units.Kind, *, places: int | None = None) -> str:
-    """An amount with its house unit: ``'7.5 mg'``, ``'1,440 mcg/day'``."""
-    return f"{number(value, places=places)} {kind.display}"
+    """An amount with its house unit: ``'7.5 mg'``, ``'1,440 mcg/day'``; a percentage ``'30%'``.
+
+    A percentage's canonical value is a plain ratio (0.3 for 30%), written as a percentage.
+
+    >>> amount(Fraction(29, 200), units.PERCENT)
+    '14.5%'
+    """
+    if kind is units.PERCENT:
+        return f"{number(value * _PER_CENT, places=places)}%"
+    unit = kind.display
+    if value == 1 and kind in (units.DAYS, units.HOURS):
+        unit = unit.removesuffix("s")  # "1 day", "1 hour"
+    return f"{number(value, places=places)} {unit}"
+
+
+def approx(value: Fraction, kind: units.Kind, *, places: int = ESTIMATE_PLACES) -> str:
+    """An amount written exactly when ``places`` decimals hold it, else labelled ``'about'``.
+
+    For computed values that are not doses (days to an alarm, a volume a day): the estimate
+    is rounded half up to ``places`` decimals and says so.
+
+    >>> approx(Fraction(190), units.DAYS), approx(Fraction(38000, 229), units.DAYS)
+    ('190 days', 'about 165.94 days')
+    """
+    scale = Fraction(_TEN**places) * (_PER_CENT if kind is units.PERCENT else 1)
+    if (value * scale).denominator == 1:
+        return amount(value, kind)
+    return "about " + amount(value, kind, places=places)
 
 
 def times_a_day(count: int) -> str:

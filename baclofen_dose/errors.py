@@ -9,7 +9,9 @@ The tree::
       InputTypeError (+TypeError)            wrong type (a float for a quantity, a bool...)
       LimitError                             a rule-data limit refused the request: rule_id
         HardLimitError                       a hard limit: never crossed, no override exists
+          AbruptStopError                    a plan that would stop intrathecal baclofen abruptly
         OverrideRequired                     soft limits crossed without an override: crossings
+        ConfirmationRequired                 a change that must be confirmed explicitly first
       RuleSetError                           invalid rule data: field names the rule or key
     BaclofenDoseWarning (UserWarning)
 
@@ -23,8 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AbruptStopError",
     "BaclofenDoseError",
     "BaclofenDoseWarning",
+    "ConfirmationRequired",
     "HardLimitError",
     "ImplausibleValueError",
     "InputError",
@@ -142,11 +146,12 @@ class HardLimitError(LimitError):
 
     code = "E_HARD_LIMIT"
 
-    def __init__(self, rule_id: str, value: str, limit: str, *, what: str) -> None:
-        message = (
-            f"{what}: {value} would cross the hard limit {limit} "
-            f"(rule {rule_id}); hard limits cannot be overridden"
-        )
+    def __init__(
+        self, rule_id: str, value: str, limit: str, *, what: str, problem: str | None = None
+    ) -> None:
+        # ``problem`` words a limit that is not a bound ("is not the screening strength").
+        crossed = problem or f"would cross the hard limit {limit}"
+        message = f"{what}: {value} {crossed} (rule {rule_id}); hard limits cannot be overridden"
         super().__init__(message)
         self.rule_id = rule_id
         self.value = value
@@ -207,6 +212,41 @@ class OverrideRequired(LimitError):  # noqa: N818 - the name design.md gives; it
         super().__init__(message)
         self.crossings = crossings
         self.rule_id = crossings[0].rule_id if crossings else ""
+
+
+class AbruptStopError(HardLimitError):
+    """A plan would stop intrathecal baclofen abruptly (a daily dose of zero): always refused.
+
+    Abrupt discontinuation of intrathecal baclofen has caused high fever, rebound rigidity,
+    rhabdomyolysis and death (boxed warning); no override exists.
+    """
+
+    code = "E_ABRUPT_STOP"
+
+    def __init__(self, rule_id: str, field: str, value: str, *, why: str) -> None:
+        LimitError.__init__(
+            self,
+            f"{field}: {value} would stop intrathecal baclofen abruptly (rule {rule_id}); "
+            f"{why}; this is never planned and cannot be overridden",
+        )
+        self.rule_id = rule_id
+        self.field = field
+        self.value = value
+        self.limit = "more than zero"
+
+
+class ConfirmationRequired(LimitError):  # noqa: N818 - reads as a state, like OverrideRequired
+    """A change that is allowed only when the caller confirms it explicitly (``confirm``)."""
+
+    code = "E_CONFIRM_REQUIRED"
+
+    def __init__(self, rule_id: str, what: str, confirm: str) -> None:
+        super().__init__(
+            f"{what} (rule {rule_id}); to go on, confirm it explicitly with {confirm}"
+        )
+        self.rule_id = rule_id
+        self.what = what
+        self.confirm = confirm
 
 
 class RuleSetError(BaclofenDoseError):

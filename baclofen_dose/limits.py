@@ -154,41 +154,75 @@ class LimitCheck:
 
     rules: RuleSet
     overrides: dict[str, Override]
-    _crossed: dict[str, tuple[Fraction, units.Kind, str]] = attrs.field(factory=dict)
+    _crossed: dict[str, tuple[Fraction, units.Kind, str, Fraction]] = attrs.field(factory=dict)
 
-    def hard_max(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
-        """Refuse (raise) when ``value`` is above the hard maximum ``rule``."""
-        if value > rule.require_value():
+    def hard_max(
+        self,
+        rule: Rule,
+        value: Fraction,
+        kind: units.Kind,
+        what: str,
+        *,
+        limit: Fraction | None = None,
+    ) -> None:
+        """Refuse (raise) when ``value`` is above the hard maximum ``rule``.
+
+        ``limit`` is a bound derived from the rule (30% of today's dose, say); by default the
+        rule's own value.
+        """
+        bound = rule.require_value() if limit is None else limit
+        if value > bound:
             raise HardLimitError(
-                rule.id,
-                display.amount(value, kind),
-                display.amount(rule.require_value(), kind),
-                what=what,
+                rule.id, display.amount(value, kind), display.amount(bound, kind), what=what
             )
 
-    def hard_min(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
-        """Refuse (raise) when ``value`` is below the hard minimum ``rule``."""
-        if value < rule.require_value():
+    def hard_min(
+        self,
+        rule: Rule,
+        value: Fraction,
+        kind: units.Kind,
+        what: str,
+        *,
+        limit: Fraction | None = None,
+    ) -> None:
+        """Refuse (raise) when ``value`` is below the hard minimum ``rule`` (or ``limit``)."""
+        bound = rule.require_value() if limit is None else limit
+        if value < bound:
             raise HardLimitError(
-                rule.id,
-                display.amount(value, kind),
-                display.amount(rule.require_value(), kind),
-                what=what,
+                rule.id, display.amount(value, kind), display.amount(bound, kind), what=what
             )
 
-    def soft_max(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
-        """Note a crossing of the soft maximum ``rule`` (the largest value is kept)."""
-        if value > rule.require_value():
+    def soft_max(
+        self,
+        rule: Rule,
+        value: Fraction,
+        kind: units.Kind,
+        what: str,
+        *,
+        limit: Fraction | None = None,
+    ) -> None:
+        """Note a crossing of the soft maximum ``rule`` (or ``limit``); keeps the largest."""
+        bound = rule.require_value() if limit is None else limit
+        if value > bound:
             seen = self._crossed.get(rule.id)
             if seen is None or value > seen[0]:
-                self._crossed[rule.id] = (value, kind, what)
+                self._crossed[rule.id] = (value, kind, what, bound)
 
-    def soft_min(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
-        """Note a crossing of the soft minimum ``rule`` (the smallest value is kept)."""
-        if value < rule.require_value():
+    def soft_min(
+        self,
+        rule: Rule,
+        value: Fraction,
+        kind: units.Kind,
+        what: str,
+        *,
+        limit: Fraction | None = None,
+    ) -> None:
+        """Note a crossing of the soft minimum ``rule`` (or ``limit``); keeps the smallest."""
+        bound = rule.require_value() if limit is None else limit
+        if value < bound:
             seen = self._crossed.get(rule.id)
             if seen is None or value < seen[0]:
-                self._crossed[rule.id] = (value, kind, what)
+                self._crossed[rule.id] = (value, kind, what, bound)
 
     def finish(self) -> tuple[Finding, ...]:
         """Raise for crossings without overrides and for unused overrides; else the findings."""
@@ -222,8 +256,7 @@ class LimitCheck:
         return tuple(findings)
 
     def _crossing(self, rule_id: str) -> LimitCrossing:
-        value, kind, what = self._crossed[rule_id]
-        limit = self.rules[rule_id].require_value()
+        value, kind, what, limit = self._crossed[rule_id]
         return LimitCrossing(
             rule_id, what, display.amount(value, kind), display.amount(limit, kind)
         )

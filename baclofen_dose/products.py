@@ -210,7 +210,9 @@ def catalogue(rules: RuleSet | None = None) -> tuple[Product, ...]:
     ['5 mg tablet', '10 mg tablet', '15 mg tablet', '20 mg tablet']
     """
     rules = default_rules() if rules is None else rules
-    return tuple(_from_rule(rules, r.id) for r in rules if r.kind == "catalogue")
+    return tuple(
+        _from_rule(rules, r.id) for r in rules if r.kind == "catalogue" and r.form is not None
+    )
 
 
 def _catalogue_names(rules: RuleSet) -> str:

@@ -50,12 +50,14 @@ __all__ = [
     "CONCENTRATION_FACTOR",
     "CREATININE_MASS",
     "CREATININE_MOLAR",
+    "DAILY_VOLUME",
     "DAYS",
     "HEIGHT",
     "HOURS",
     "IT_CONCENTRATION",
     "IT_DAILY_DOSE",
     "IT_DOSE",
+    "IT_HOURLY_RATE",
     "ORAL_CONCENTRATION",
     "ORAL_DAILY_DOSE",
     "ORAL_DOSE",
@@ -166,6 +168,8 @@ class Kind:
     allowed: tuple[Signature, ...]
     expected: str
     note: str = ""
+    # Amounts must be writable exactly as decimals; a duration need not (481 minutes in hours).
+    exact_decimal: bool = True
 
     @property
     def canonical_expr(self) -> str:
@@ -242,7 +246,8 @@ IT_CONCENTRATION = _kind(
     _sig(_MCG, _PER_ML),
     "mcg/mL",
     "ug/mL",
-    "a concentration in mcg/mL, such as '2000 mcg/mL'",
+    "a concentration in mcg/mL, such as '500 mcg/mL'",
+    note=" (intrathecal concentrations are in mcg/mL, never mg/mL)",
 )
 VOLUME = _kind("volume", _sig(("milliliter", 1)), "mL", "mL", "a volume in mL, such as '2 mL'")
 DAYS = _kind(
@@ -253,14 +258,17 @@ DAYS = _kind(
     "a whole number of days or weeks, such as '3 days'",
     _sig(("week", 1)),
 )
-HOURS = _kind(
-    "duration in hours",
-    _sig(("hour", 1)),
-    "hours",
-    "h",
-    "a duration in hours, such as '6 h'",
-    _sig(("minute", 1)),
-    _sig(("day", 1)),
+HOURS = attrs.evolve(
+    _kind(
+        "duration in hours",
+        _sig(("hour", 1)),
+        "hours",
+        "h",
+        "a duration in hours, such as '6 h'",
+        _sig(("minute", 1)),
+        _sig(("day", 1)),
+    ),
+    exact_decimal=False,
 )
 YEARS = _kind(
     "age in years", _sig(("year", 1)), "years", "a", "an age in years, such as '72 years'"
@@ -309,6 +317,25 @@ RENAL_CLEARANCE = _kind(
 )
 CONCENTRATION_FACTOR = _kind(
     "conversion factor", (), "", "1", "a plain ratio given with the unit '1'"
+)
+
+# Intrathecal pump arithmetic (issue 5). IT_HOURLY_RATE accepts only per-hour rates: it shows
+# an hourly rate, and tells whether an intrathecal rate was entered per hour (a time-base
+# hazard); DAILY_VOLUME is the volume a pump delivers in a day.
+IT_HOURLY_RATE = _kind(
+    "intrathecal hourly rate",
+    _sig(_MCG, ("hour", -1)),
+    "mcg/hour",
+    "ug/h",
+    "a rate in mcg/hour, such as '12.5 mcg/hour'",
+    note=_IT_NOTE,
+)
+DAILY_VOLUME = _kind(
+    "daily volume",
+    _sig(("milliliter", 1), _PER_DAY),
+    "mL/day",
+    "mL/d",
+    "a volume per day in mL/day, such as '0.2 mL/day'",
 )
 
 
@@ -603,7 +630,7 @@ def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) ->
         )
     if result < 0 or (result == 0 and not allow_zero):
         return _positive(result, kind, field, value)
-    if not check_exactness_with_decimal(result):
+    if kind.exact_decimal and not check_exactness_with_decimal(result):
         raise InputError(
             field,
             value,

@@ -78,3 +78,35 @@ amounts = st.integers(min_value=1, max_value=80).map(lambda k: Fraction(k, 2))
 current_doses = st.lists(
     st.integers(min_value=1, max_value=12).map(lambda k: Fraction(5, 2) * k), min_size=1, max_size=4
 )
+
+# Intrathecal (issue 5): amounts written as input strings, exact decimals in mcg.
+IT_CEILING = RULES["it.daily_dose.ceiling"].require_value()
+IT_STRENGTHS = sorted(
+    r.require_value()
+    for r in RULES
+    if r.kind == "catalogue" and r.quantity == "it.concentration" and r.id != "it.concentration.screening"
+)
+IT_RESERVOIRS = sorted(
+    r.require_value() for r in RULES if r.kind == "catalogue" and r.quantity == "it.volume"
+)
+
+
+def text_of(value: Fraction, unit: str) -> str:
+    """An exact decimal amount written as an input string ("12.5 mcg/day")."""
+    decimal = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    if "." in decimal:
+        decimal = decimal.rstrip("0").rstrip(".")
+    return f"{decimal} {unit}"
+
+
+# Daily doses from 1 mcg/day to past the ceiling, in tenths of a mcg/day.
+it_daily = st.integers(min_value=10, max_value=int(IT_CEILING) * 10 + 500).map(
+    lambda k: Fraction(k, 10)
+)
+# Daily doses a titration or refill accepts (up to the ceiling).
+it_daily_ok = st.integers(min_value=10, max_value=int(IT_CEILING) * 10).map(lambda k: Fraction(k, 10))
+it_strengths = st.sampled_from(IT_STRENGTHS)
+it_reservoirs = st.sampled_from(IT_RESERVOIRS)
+# Fill and alarm volumes in tenths of a mL.
+it_tenths_ml = st.integers(min_value=1, max_value=400).map(lambda k: Fraction(k, 10))
+it_origins = st.sampled_from(["spinal", "cerebral"])

@@ -16,7 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "baclofen_dose"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 # Modules that decide doses: their only numeric literals are 0 and 1 (rules are data).
-DOSE_DECIDING = ["oral.py", "limits.py", "regimen.py", "products.py", "taper.py", "missed.py"]
+DOSE_DECIDING = [
+    "oral.py",
+    "limits.py",
+    "regimen.py",
+    "products.py",
+    "taper.py",
+    "missed.py",
+    "intrathecal.py",
+]
 
 
 def test_public_api_is_explicit_and_sorted() -> None:

@@ -34,6 +34,25 @@ LIMIT_SNAPSHOT = {
     "oral.taper.duration.min": ("soft_min", Fraction(14)),
     "oral.taper.step.max": ("soft_max", Fraction(15)),
     "oral.taper.step_length.min": ("hard_min", Fraction(1)),
+    # intrathecal (issue 5): percentages are plain ratios (3/10 is 30%)
+    "it.concentration.lowest": ("hard_min", Fraction(50)),
+    "it.concentration.highest": ("hard_max", Fraction(2000)),
+    "it.screening.dose.max": ("hard_max", Fraction(100)),
+    "it.screening.interval.min": ("hard_min", Fraction(24)),
+    "it.initial.no_increase": ("hard_min", Fraction(24)),
+    "it.titrate.spinal.increase.max": ("hard_max", Fraction(3, 10)),
+    "it.titrate.cerebral.increase.max": ("hard_max", Fraction(3, 20)),
+    "it.titrate.child.increase.max": ("hard_max", Fraction(3, 20)),
+    "it.refill_change.spinal.increase.max": ("hard_max", Fraction(2, 5)),
+    "it.refill_change.cerebral.increase.max": ("hard_max", Fraction(1, 5)),
+    "it.refill_change.child.increase.max": ("hard_max", Fraction(1, 5)),
+    "it.titrate.interval.min": ("hard_min", Fraction(24)),
+    "it.titrate.decrease.max": ("soft_max", Fraction(1, 5)),
+    "it.maintenance.spinal.usual_high": ("soft_max", Fraction(800)),
+    "it.maintenance.cerebral.usual_high": ("soft_max", Fraction(703)),
+    "it.daily_dose.ceiling": ("hard_max", Fraction(2000)),
+    "it.taper.step.max": ("hard_max", Fraction(1, 5)),
+    "it.taper.interval.min": ("hard_min", Fraction(2)),
 }
 
 

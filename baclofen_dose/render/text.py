@@ -21,7 +21,7 @@ def rule_value(rule: Rule) -> str:
     """A rule's value for people, in its house unit ("80 mg/day", "3 days"); advice: its text."""
     if rule.value is None or rule.quantity is None:
         return rule.text or ""
-    if rule.kind == "catalogue":
+    if rule.kind == "catalogue" and rule.form is not None:
         from ..products import product_from_rule
 
         return product_from_rule(rule, None).name

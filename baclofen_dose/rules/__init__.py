@@ -55,10 +55,25 @@ QUANTITIES: Final[Mapping[str, units.Kind]] = {
     "oral.concentration": units.ORAL_CONCENTRATION,
     "volume": units.VOLUME,
     "duration.hours": units.HOURS,
+    # intrathecal (issue 5): mcg amounts only; percentages are plain ratios (0.3 for 30%)
+    "it.dose": units.IT_DOSE,
+    "it.daily_dose": units.IT_DAILY_DOSE,
+    "it.concentration": units.IT_CONCENTRATION,
+    "it.volume": units.VOLUME,
+    "it.hours": units.HOURS,
+    "it.days": units.DAYS,
+    "it.increase": units.PERCENT,
+    "it.decrease": units.PERCENT,
+    "it.taper_step": units.PERCENT,
+    "it.flow_tolerance": units.PERCENT,
+    "it.initial_percent": units.PERCENT,
+    "it.oral_wean_cut": units.PERCENT,
 }
 
 LIMIT_KINDS: Final = frozenset({"hard_min", "soft_min", "soft_max", "hard_max"})
-_VALUE_KINDS: Final = LIMIT_KINDS | {"default", "grid", "threshold", "catalogue"}
+# catalogue: one marketed strength, size or protocol dose; parameter: a fixed figure the
+# arithmetic or the guidance uses (a flow tolerance, an observation window).
+_VALUE_KINDS: Final = LIMIT_KINDS | {"default", "grid", "threshold", "catalogue", "parameter"}
 _KINDS: Final = _VALUE_KINDS | {"advice"}
 _CONFIDENCE: Final = frozenset({"LABEL", "SECONDARY", "DERIVED", "POLICY"})
 _POPULATIONS: Final = frozenset({"adult", "older_adult", "child", "all"})
@@ -96,6 +111,76 @@ REQUIRED_RULES: Final[Mapping[str, str | None]] = {
     "oral.missed_dose.skip_within": "duration.hours",
     "oral.missed_dose.take_when_remembered": None,
     "oral.missed_dose.never_double": None,
+    # intrathecal (issue 5)
+    "it.concentration.screening": "it.concentration",
+    "it.concentration.strength_500": "it.concentration",
+    "it.concentration.strength_1000": "it.concentration",
+    "it.concentration.strength_2000": "it.concentration",
+    "it.concentration.lowest": "it.concentration",
+    "it.concentration.highest": "it.concentration",
+    "it.concentration.diluted": None,
+    "it.pump.reservoir_20": "it.volume",
+    "it.pump.reservoir_40": "it.volume",
+    "it.pump.flow_tolerance": "it.flow_tolerance",
+    "it.refill.margin.gillette_7_to_10_days": "it.days",
+    "it.refill.margin.gillette_3_to_5_days": "it.days",
+    "it.refill.alarm_is_computed": None,
+    "it.refill.before_alarm": None,
+    "it.refill.interval": None,
+    "it.refill.alarm_volume": None,
+    "it.refill.residual_discrepancy": None,
+    "it.refill.concentration_change": None,
+    "it.screening.dose.first": "it.dose",
+    "it.screening.dose.second": "it.dose",
+    "it.screening.dose.third": "it.dose",
+    "it.screening.dose.child_first": "it.dose",
+    "it.screening.dose.max": "it.dose",
+    "it.screening.interval.min": "it.hours",
+    "it.screening.observe.from": "it.hours",
+    "it.screening.observe.to": "it.hours",
+    "it.screening.injection": None,
+    "it.screening.non_responder": None,
+    "it.screening.setting": None,
+    "it.initial.percent_of_screening": "it.initial_percent",
+    "it.initial.long_effect_after": "it.hours",
+    "it.initial.long_effect.percent_of_screening": "it.initial_percent",
+    "it.initial.screening_side_effects.percent_of_screening": "it.initial_percent",
+    "it.initial.no_increase": "it.hours",
+    "it.titrate.spinal.increase.usual_min": "it.increase",
+    "it.titrate.spinal.increase.max": "it.increase",
+    "it.titrate.cerebral.increase.usual_min": "it.increase",
+    "it.titrate.cerebral.increase.max": "it.increase",
+    "it.titrate.child.increase.usual_min": "it.increase",
+    "it.titrate.child.increase.max": "it.increase",
+    "it.refill_change.spinal.increase.usual_min": "it.increase",
+    "it.refill_change.spinal.increase.max": "it.increase",
+    "it.refill_change.cerebral.increase.usual_min": "it.increase",
+    "it.refill_change.cerebral.increase.max": "it.increase",
+    "it.refill_change.child.increase.usual_min": "it.increase",
+    "it.refill_change.child.increase.max": "it.increase",
+    "it.titrate.interval.min": "it.hours",
+    "it.titrate.decrease.usual_min": "it.decrease",
+    "it.titrate.decrease.max": "it.decrease",
+    "it.titrate.assess": None,
+    "it.maintenance.spinal.usual_low": "it.daily_dose",
+    "it.maintenance.spinal.usual_high": "it.daily_dose",
+    "it.maintenance.cerebral.usual_low": "it.daily_dose",
+    "it.maintenance.cerebral.usual_high": "it.daily_dose",
+    "it.maintenance.child.average": "it.daily_dose",
+    "it.maintenance.child.observed_low": "it.daily_dose",
+    "it.maintenance.child.observed_high": "it.daily_dose",
+    "it.daily_dose.limited_experience": "it.daily_dose",
+    "it.daily_dose.ceiling": "it.daily_dose",
+    "it.taper.step.max": "it.taper_step",
+    "it.taper.interval.min": "it.days",
+    "it.taper.grid": "it.daily_dose",
+    "it.taper.supervision": None,
+    "it.withdrawal.abrupt": None,
+    "it.oral_wean.cut.usual_min": "it.oral_wean_cut",
+    "it.oral_wean.cut.max": "it.oral_wean_cut",
+    "it.oral_wean.method": None,
+    "it.route.no_conversion": None,
+    "it.time_base.per_hour": None,
 }
 
 # Product catalogue entries (kind "catalogue"): their forms, the quantity each form's value
@@ -334,9 +419,12 @@ def _catalogue(
     raw: Mapping[str, Any], rule_id: str, kind: str, quantity: str | None
 ) -> tuple[str | None, str | None]:
     """A catalogue entry's form and scoring (refused on other kinds; checked against quantity)."""
-    if kind != "catalogue":
+    if kind != "catalogue" or (quantity or "").startswith("it."):
+        # Intrathecal catalogue entries are strengths and pump sizes: no form, no scoring.
         if "form" in raw or "scoring" in raw:
-            raise RuleSetError(rule_id, "only catalogue entries have 'form' and 'scoring'")
+            raise RuleSetError(
+                rule_id, "only catalogue entries for oral products have 'form' and 'scoring'"
+            )
         return None, None
     form = _need_str(raw, "form", rule_id)
     if form not in CATALOGUE_FORMS:
