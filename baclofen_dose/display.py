@@ -33,8 +33,10 @@ __all__ = [
     "day",
     "day_count",
     "dose_list",
+    "estimate",
     "number",
     "ordinal",
+    "ratio",
     "tablets",
     "times_a_day",
 ]
@@ -148,3 +150,47 @@ def tablets(count: Fraction) -> str:
         return "half tablet"
     lead = _WORDS[whole] if whole < len(_WORDS) else number(whole)
     return f"{lead} and a half tablets"
+
+
+_DENOMINATORS = {2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters")}
+
+
+def ratio(value: Fraction) -> str:
+    """A plain ratio for people: exact decimals as numbers, simple fractions in words.
+
+    Used for equation coefficients and dose fractions (issue 3); never "1/3" or "0.33".
+
+    >>> ratio(Fraction(17, 20)), ratio(Fraction(2, 3)), ratio(Fraction(1, 2)), ratio(Fraction(1, 3))
+    ('0.85', 'two thirds', 'one half', 'one third')
+    """
+    value = Fraction(value)
+    words = _DENOMINATORS.get(value.denominator)
+    if words is not None and 0 < value < 1:
+        single, plural = words
+        count = value.numerator
+        return f"{_WORDS[count]} {single if count == 1 else plural}"
+    return number(value)
+
+
+# Decimal places for values that cannot be written exactly (issue 3): creatinine and body
+# surface area are read to two places, every other estimate (clearance, eGFR, weights) to one.
+_ESTIMATE_PLACES = {
+    units.CREATININE_MASS.name: 2,
+    units.AREA.name: 2,
+}
+
+
+def estimate(value: Fraction, kind: units.Kind) -> str:
+    """An amount that may be computed: exact when it can be written exactly, else rounded.
+
+    Rounded half up to two places for creatinine and body surface area, one place otherwise.
+
+    >>> estimate(Fraction(70), units.WEIGHT), estimate(Fraction(10115, 252), units.RENAL_CLEARANCE)
+    ('70 kg', '40.1 mL/min')
+    >>> estimate(Fraction(1238, 884), units.CREATININE_MASS)
+    '1.4 mg/dL'
+    """
+    if units.check_exactness_with_decimal(value):
+        return amount(value, kind)
+    return amount(value, kind, places=_ESTIMATE_PLACES.get(kind.name, 1))
+

@@ -141,6 +141,10 @@ class LimitCheck:
     rules: RuleSet
     overrides: dict[str, Override]
     _crossed: dict[str, tuple[Fraction, units.Kind, str]] = attrs.field(factory=dict)
+    # Crossings whose limit is computed from a rule (a renal fraction of the usual maximum, a
+    # per-kg maximum times the weight) or that have no number (on dialysis): rule id ->
+    # (limit, direction, value text). Issue 3.
+    _computed: dict[str, tuple[Fraction | None, str, str | None]] = attrs.field(factory=dict)
 
     def hard_max(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
         """Refuse (raise) when ``value`` is above the hard maximum ``rule``."""
@@ -169,6 +173,29 @@ class LimitCheck:
             if seen is None or value > seen[0]:
                 self._crossed[rule.id] = (value, kind, what)
 
+    def soft_max_at(
+        self, rule: Rule, limit: Fraction, value: Fraction, kind: units.Kind, what: str
+    ) -> None:
+        """Note a crossing of a soft maximum computed from ``rule`` (``limit``, in ``kind``)."""
+        if value > limit:
+            seen = self._crossed.get(rule.id)
+            if seen is None or value > seen[0]:
+                self._crossed[rule.id] = (value, kind, what)
+                self._computed[rule.id] = (limit, "above", None)
+
+    def soft_min(self, rule: Rule, value: Fraction, kind: units.Kind, what: str) -> None:
+        """Note a crossing of the soft minimum ``rule`` (the smallest value is kept)."""
+        if value < rule.require_value():
+            seen = self._crossed.get(rule.id)
+            if seen is None or value < seen[0]:
+                self._crossed[rule.id] = (value, kind, what)
+                self._computed[rule.id] = (None, "below", None)
+
+    def soft_condition(self, rule: Rule, kind: units.Kind, what: str, shown: str) -> None:
+        """Note that a condition without a number (on dialysis) crosses the soft limit ``rule``."""
+        self._crossed[rule.id] = (rule.require_value(), kind, what)
+        self._computed[rule.id] = (None, "below", shown)
+
     def finish(self) -> tuple[Finding, ...]:
         """Raise for crossings without overrides and for unused overrides; else the findings."""
         missing = [rid for rid in self._crossed if rid not in self.overrides]
@@ -187,11 +214,13 @@ class LimitCheck:
         for rule_id in self._crossed:
             crossing = self._crossing(rule_id)
             reason = self.overrides[rule_id].reason
+            direction = self._computed.get(rule_id, (None, "above", None))[1]
             findings.append(
                 Finding(
                     rule_id,
                     "warning",
-                    f"{crossing.what} {crossing.value} is above the soft limit {crossing.limit}; "
+                    f"{crossing.what} {crossing.value} is {direction} the soft limit "
+                    f"{crossing.limit}; "
                     f'overridden with the reason "{reason}"',
                     self.rules[rule_id].citation,
                     override_reason=reason,
@@ -202,6 +231,15 @@ class LimitCheck:
     def _crossing(self, rule_id: str) -> LimitCrossing:
         value, kind, what = self._crossed[rule_id]
         limit = self.rules[rule_id].require_value()
-        return LimitCrossing(
-            rule_id, what, display.amount(value, kind), display.amount(limit, kind)
-        )
+        computed, _, shown = self._computed.get(rule_id, (None, "above", None))
+        if computed is not None:
+            limit = computed
+        value_text = shown if shown is not None else _amount(value, kind)
+        return LimitCrossing(rule_id, what, value_text, _amount(limit, kind))
+
+
+def _amount(value: Fraction, kind: units.Kind) -> str:
+    """An amount for a limit message: exact when it can be, else an estimate to one place."""
+    if units.check_exactness_with_decimal(value):
+        return display.amount(value, kind)
+    return display.amount(value, kind, places=1)

@@ -23,6 +23,8 @@ def rule_value(rule: Rule) -> str:
     if rule.value is None or rule.quantity is None:
         return rule.text or ""
     kind = QUANTITIES[rule.quantity]
+    if kind is units.CONCENTRATION_FACTOR:
+        return display.ratio(rule.value)
     if kind is units.PER_DAY:
         return display.times_a_day(int(rule.value))
     if kind is units.DAYS:

@@ -50,6 +50,20 @@ QUANTITIES: Final[Mapping[str, units.Kind]] = {
     "oral.times_per_day": units.PER_DAY,
     "interval": units.DAYS,
     "schedule.length": units.DAYS,
+    # patient-specific dosing (issue 3)
+    "age": units.YEARS,
+    "weight": units.WEIGHT,
+    "height": units.HEIGHT,
+    "creatinine.mass": units.CREATININE_MASS,
+    "creatinine.molar": units.CREATININE_MOLAR,
+    "renal.crcl": units.RENAL_CLEARANCE,
+    "renal.egfr": units.EGFR,
+    "factor": units.CONCENTRATION_FACTOR,
+    "bmi": units.BODY_MASS_INDEX,
+    "bsa": units.AREA,
+    "weight.per_height": units.WEIGHT_PER_HEIGHT,
+    "oral.daily_dose_per_kg": units.ORAL_DAILY_DOSE_PER_KG,
+    "oral.step_per_kg": units.ORAL_DAILY_DOSE_PER_KG,
 }
 
 LIMIT_KINDS: Final = frozenset({"hard_min", "soft_min", "soft_max", "hard_max"})
@@ -60,6 +74,8 @@ _POPULATIONS: Final = frozenset({"adult", "older_adult", "child", "all"})
 _SEVERITIES: Final = frozenset({"info", "warning"})
 _ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+# A plain ratio (quantity "factor") may also be written as an exact fraction, such as "2/3".
+_RATIO = re.compile(r"[1-9][0-9]*/[1-9][0-9]*")
 
 # Rules the planners read, with the quantity each must measure (None: advice).
 REQUIRED_RULES: Final[Mapping[str, str | None]] = {
@@ -267,7 +283,10 @@ def _rule(raw: Any, sources: Mapping[str, Source], index: int) -> Rule:
         if quantity not in QUANTITIES:
             raise RuleSetError(rule_id, f"quantity {quantity!r} is not one of {sorted(QUANTITIES)}")
         written = raw.get("value")
-        if not isinstance(written, str) or not _VALUE.fullmatch(written):
+        ratio = QUANTITIES[quantity] is units.CONCENTRATION_FACTOR
+        if not isinstance(written, str) or not (
+            _VALUE.fullmatch(written) or (ratio and _RATIO.fullmatch(written))
+        ):
             raise RuleSetError(
                 rule_id, f"value must be an exact decimal written as a string, got {written!r}"
             )
