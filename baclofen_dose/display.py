@@ -180,17 +180,24 @@ _ESTIMATE_PLACES = {
 }
 
 
-def estimate(value: Fraction, kind: units.Kind) -> str:
+def estimate(
+    value: Fraction, kind: units.Kind, *, unit: bool = True, computed: bool = False
+) -> str:
     """An amount that may be computed: exact when it can be written exactly, else rounded.
 
     Rounded half up to two places for creatinine and body surface area, one place otherwise.
+    With ``unit=False`` only the number is written (for equations shown in words);
+    ``computed=True`` always rounds (a value computed to 50 digits is exact but not meant).
 
     >>> estimate(Fraction(70), units.WEIGHT), estimate(Fraction(10115, 252), units.RENAL_CLEARANCE)
     ('70 kg', '40.1 mL/min')
     >>> estimate(Fraction(1238, 884), units.CREATININE_MASS)
     '1.4 mg/dL'
     """
-    if units.check_exactness_with_decimal(value):
-        return amount(value, kind)
-    return amount(value, kind, places=_ESTIMATE_PLACES.get(kind.name, 1))
+    places = None
+    if computed or not units.check_exactness_with_decimal(value):
+        places = _ESTIMATE_PLACES.get(kind.name, 1)
+    if not unit:
+        return number(value, places=places)
+    return amount(value, kind, places=places)
 
