@@ -28,7 +28,7 @@ from .rules import RuleSet
 if TYPE_CHECKING:
     import pint
 
-__all__ = ["OralPlan", "OralRegimen", "Provenance", "Step"]
+__all__ = ["Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"]
 
 
 def _amounts(
@@ -131,11 +131,30 @@ class Provenance:
 
 
 @attrs.frozen
+class Adjustment:
+    """One patient-specific change to a plan (issue 3): what changed, from what, to what, why.
+
+    ``what`` is ``"start"``, ``"step"``, ``"maximum"`` (daily amounts in mg/day),
+    ``"interval"`` (days) or ``"times_per_day"``; ``quantity`` names the rule-data quantity of
+    ``before``/``after`` (``"oral.daily_dose"``, ``"interval"``, ``"oral.times_per_day"``).
+    ``before`` is the usual adult value (``None`` for a child's weight-based profile, which
+    replaces the adult one rather than adjusting it). ``rule_ids`` are the rules behind it.
+    """
+
+    what: str
+    quantity: str
+    before: Fraction | None
+    after: Fraction
+    rule_ids: tuple[str, ...]
+    reason: str
+
+
+@attrs.frozen
 class OralPlan:
     """An oral plan: dated steps, findings, overrides used, and provenance.
 
     ``purpose`` is ``"titration"`` (or ``"taper"``); ``max_policy`` names the maximum policy
-    the plan was checked against.
+    the plan was checked against (for a child: ``"child_age_band"``).
     """
 
     purpose: str
@@ -144,6 +163,12 @@ class OralPlan:
     overrides: tuple[Override, ...]
     max_policy: str
     provenance: Provenance
+    # Patient-specific dosing (issue 3). ``population`` is None when no patient was given (the
+    # adult label schedule); else "adult", "older_adult" or "child". ``renal_policy`` names the
+    # renal dose policy applied (adults), ``adjustments`` every change made for the patient.
+    population: str | None = None
+    renal_policy: str | None = None
+    adjustments: tuple[Adjustment, ...] = ()
 
     @property
     def route(self) -> str:
