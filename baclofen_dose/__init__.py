@@ -32,14 +32,29 @@ if TYPE_CHECKING:
     )
     from .limits import Finding, Override
     from .oral import plan_titration
-    from .regimen import OralPlan, OralRegimen, Provenance, Step
+    from .patient import Patient
+    from .regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+    from .renal import (
+        BodyWeight,
+        RenalAssessment,
+        RenalEstimate,
+        RenalReport,
+        assess,
+        ckd_epi_2021,
+        cockcroft_gault,
+        deindex,
+        dosing_weight,
+        renal_report,
+    )
     from .render import from_json, instructions, table, to_json
     from .rules import Rule, RuleSet, Source, default_rules, load_rules
     from .units import registry
 
 __all__ = [
+    "Adjustment",
     "BaclofenDoseError",
     "BaclofenDoseWarning",
+    "BodyWeight",
     "Finding",
     "HardLimitError",
     "ImplausibleValueError",
@@ -51,7 +66,11 @@ __all__ = [
     "OralRegimen",
     "Override",
     "OverrideRequired",
+    "Patient",
     "Provenance",
+    "RenalAssessment",
+    "RenalEstimate",
+    "RenalReport",
     "Rule",
     "RuleSet",
     "RuleSetError",
@@ -59,12 +78,18 @@ __all__ = [
     "Step",
     "UnitError",
     "__version__",
+    "assess",
+    "ckd_epi_2021",
+    "cockcroft_gault",
     "default_rules",
+    "deindex",
+    "dosing_weight",
     "from_json",
     "instructions",
     "load_rules",
     "plan_titration",
     "registry",
+    "renal_report",
     "table",
     "to_json",
 ]
@@ -85,7 +110,20 @@ _HOMES = {
     ),
     "limits": ("Finding", "Override"),
     "oral": ("plan_titration",),
-    "regimen": ("OralPlan", "OralRegimen", "Provenance", "Step"),
+    "patient": ("Patient",),
+    "regimen": ("Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"),
+    "renal": (
+        "BodyWeight",
+        "RenalAssessment",
+        "RenalEstimate",
+        "RenalReport",
+        "assess",
+        "ckd_epi_2021",
+        "cockcroft_gault",
+        "deindex",
+        "dosing_weight",
+        "renal_report",
+    ),
     "render": ("from_json", "instructions", "table", "to_json"),
     "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "units": ("registry",),

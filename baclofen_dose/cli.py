@@ -76,6 +76,7 @@ def _add_titrate(commands: Any) -> Command:
     titrate.add_argument(
         "--format", choices=("table", "text", "json"), default="table", help="output form"
     )
+    _add_patient_options(titrate)
     return _titrate
 
 
@@ -91,10 +92,102 @@ def _add_rules(commands: Any) -> Command:
     return _rules
 
 
+def _add_patient_options(parser: argparse.ArgumentParser) -> None:
+    """The patient options shared by `titrate` and `renal` (issue 3). None has a default."""
+    group = parser.add_argument_group(
+        "patient (issue 3; nothing is assumed: a value a rule needs and not given is refused)"
+    )
+    group.add_argument(
+        "--age", help='age: whole years ("72") or a quantity ("72 years", "0.5 years")'
+    )
+    group.add_argument("--born", help="date of birth YYYY-MM-DD (with --as-of; instead of --age)")
+    group.add_argument("--as-of", help="the date the age is counted to, YYYY-MM-DD")
+    group.add_argument("--sex", help="female or male (as the kidney equations need it)")
+    group.add_argument("--weight", help='body weight with its unit, such as "70 kg" or "154 lb"')
+    group.add_argument("--height", help='height with its unit, such as "170 cm" or "67 inch"')
+    group.add_argument(
+        "--scr", help='serum creatinine with its unit: "1.4 mg/dL" or "123.8 micromol/L"'
+    )
+    group.add_argument(
+        "--dialysis",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="on dialysis (--dialysis) or not (--no-dialysis); not stated if left out",
+    )
+    group.add_argument(
+        "--weight-policy", help="body weight for Cockcroft-Gault (default: actual)"
+    )
+    group.add_argument("--renal-policy", help="renal dose policy (default: vlavonou2014)")
+
+
+_PATIENT_OPTIONS = ("age", "born", "as_of", "sex", "weight", "height", "scr", "dialysis")
+
+
+def _patient(args: argparse.Namespace, rules: Any) -> Any:
+    """A Patient from the options, or None when no patient option was given."""
+    from .patient import Patient
+
+    if all(getattr(args, name) is None for name in _PATIENT_OPTIONS):
+        return None
+    values = {
+        "sex": args.sex,
+        "weight": args.weight,
+        "height": args.height,
+        "scr": args.scr,
+        "dialysis": args.dialysis,
+        "rules": rules,
+    }
+    if args.born is not None or args.as_of is not None:
+        if args.age is not None:
+            raise _UsageError("give either --age or --born with --as-of, not both")
+        return Patient.from_birth_date(born=args.born, as_of=args.as_of, **values)
+    age = args.age
+    if age is not None and age.isdigit() and age.isascii() and not age.startswith("0"):
+        age = f"{age} years"  # --age takes whole years, as its help says
+    return Patient.from_inputs(age=age, **values)
+
+
+def _add_renal(commands: Any) -> Command:
+    renal = commands.add_parser(
+        "renal",
+        help="kidney function (Cockcroft-Gault, CKD-EPI 2021) and the renal dose policy",
+        description=(
+            "Estimate creatinine clearance and eGFR with their basis (equation, weight, "
+            "creatinine in mg/dL and the conversion factor) and show what the renal dose policy "
+            "makes of them."
+        ),
+    )
+    _add_patient_options(renal)
+    renal.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    renal.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+    return _renal
+
+
+def _renal(args: argparse.Namespace) -> str:
+    from .renal import renal_report as report
+    from .render.renal import renal_json, renal_text
+    from .rules import default_rules, load_rules
+
+    ruleset = default_rules() if args.rules is None else load_rules(args.rules)
+    patient = _patient(args, ruleset)
+    if patient is None:
+        raise _UsageError("renal needs the patient: --age, --sex, --weight and --scr at least")
+    result = report(
+        patient,
+        renal_policy=args.renal_policy,
+        weight_policy=args.weight_policy,
+        rules=ruleset,
+    )
+    if args.format == "json":
+        return renal_json(result)
+    return renal_text(result, rules=ruleset)
+
+
 # Each subcommand: a function that adds its parser and returns the function that runs it.
 _COMMANDS: tuple[Callable[[Any], Command], ...] = (
     _add_titrate,
     _add_rules,
+    _add_renal,
 )
 
 
@@ -131,6 +224,9 @@ def _titrate(args: argparse.Namespace) -> str:
         max_policy=args.max_policy,
         overrides=overrides or None,
         rules=ruleset,
+        patient=_patient(args, ruleset),
+        renal_policy=args.renal_policy,
+        weight_policy=args.weight_policy,
     )
     if args.format == "json":
         return render.to_json(plan)

@@ -168,9 +168,7 @@ def plan_titration(
                     "rule data has no renal rule for children",
                     code="E_OUT_OF_SCOPE",
                 )
-        return _plan_child(
-            start, target, step, interval, times_per_day, overrides, rules, patient
-        )
+        return _plan_child(start, target, step, interval, times_per_day, overrides, rules, patient)
     assessment = renal.assess(
         patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
     )
@@ -194,6 +192,10 @@ class _Adult:
         self.patient = patient
         self.group = group
         self.assessment = assessment
+
+
+def _doses(daily: Fraction, n: int, grid: Fraction) -> tuple[Fraction, ...]:
+    return OralRegimen.split(daily, n, grid=grid).doses_mg
 
 
 def _floor_to(value: Fraction, grid: Fraction) -> Fraction:
@@ -258,7 +260,9 @@ def _date(
     return dated
 
 
-def _not_givable(field: str, raw: Fraction, grid_rule: Rule, smallest: Fraction, why: str) -> InputError:
+def _not_givable(
+    field: str, raw: Fraction, grid_rule: Rule, smallest: Fraction, why: str
+) -> InputError:
     """The refusal when a reduced amount rounds down below the smallest givable amount."""
     return InputError(
         field,
@@ -272,7 +276,11 @@ def _not_givable(field: str, raw: Fraction, grid_rule: Rule, smallest: Fraction,
 
 
 def _rounded(
-    what: str, raw: Fraction, given: Fraction, grid_rule: Rule, kind: units.Kind = units.ORAL_DAILY_DOSE
+    what: str,
+    raw: Fraction,
+    given: Fraction,
+    grid_rule: Rule,
+    kind: units.Kind = units.ORAL_DAILY_DOSE,
 ) -> Finding:
     """The finding recorded when a reduced amount is rounded down to the dose grid."""
     return Finding(
@@ -377,7 +385,7 @@ def _plan_adult(
             "target",
             target,
             f"at least the starting dose, {display.amount(daily, units.ORAL_DAILY_DOSE)} "
-            f"({display.dose_list(OralRegimen.split(daily, first_n, grid=grid).doses_mg, units.ORAL_DOSE)} "
+            f"({display.dose_list(_doses(daily, first_n, grid), units.ORAL_DOSE)} "
             f"{display.times_a_day(first_n)})",
             problem="is below the starting dose, and a titration only goes up",
             code="E_TARGET_BELOW_START",
@@ -397,8 +405,15 @@ def _plan_adult(
     first_ids += renal_ids
     step_ids += [rid for rid in renal_ids if rid not in step_ids and ".start" not in rid]
     ladder = _ladder(
-        daily, step_mg, target_mg, grid, n, first_ids, step_ids,
-        n_max=n_max, add_dose_above=add_dose_above,
+        daily,
+        step_mg,
+        target_mg,
+        grid,
+        n,
+        first_ids,
+        step_ids,
+        n_max=n_max,
+        add_dose_above=add_dose_above,
     )
     ladder[-1][1].append(daily_max.id)
     if assessment is not None:
@@ -491,15 +506,20 @@ def _renal_amounts(
         reasons = []
         rule_ids = list(ids)
         if assessment.fraction_rule is not None and fraction != 1:
-            reasons.append(f"{display.ratio(fraction)} of the usual (rule {assessment.fraction_rule})")
+            reasons.append(
+                f"{display.ratio(fraction)} of the usual (rule {assessment.fraction_rule})"
+            )
         if cap is not None and cap_rule is not None and cap < raw:
             raw = cap
-            reasons = [f"no more than {display.amount(cap, units.ORAL_DAILY_DOSE)} (rule {cap_rule})"]
+            reasons = [
+                f"no more than {display.amount(cap, units.ORAL_DAILY_DOSE)} (rule {cap_rule})"
+            ]
             rule_ids = [cap_rule]
             ids.append(cap_rule)
         given = _floor_to(raw, grid)
         if given < grid:
-            why = f"the {what} {display.estimate(raw, units.ORAL_DAILY_DOSE)} under renal policy {policy}"
+            shown = display.estimate(raw, units.ORAL_DAILY_DOSE)
+            why = f"the {what} {shown} under renal policy {policy}"
             raise _not_givable(f"renal_policy {policy}", raw, grid_rule, grid, why)
         if given != raw:
             findings.append(_rounded(f"reduced {what} for kidney function", raw, given, grid_rule))
@@ -512,8 +532,13 @@ def _renal_amounts(
                     before=usual,
                     after=given,
                     rule_ids=tuple(dict.fromkeys(rule_ids)),
-                    reason=f"renal policy {policy}: " + "; ".join(reasons)
-                    + (f"; rounded down to the {display.amount(grid, units.ORAL_DOSE)} grid" if given != raw else ""),
+                    reason=f"renal policy {policy}: "
+                    + "; ".join(reasons)
+                    + (
+                        f"; rounded down to the {display.amount(grid, units.ORAL_DOSE)} grid"
+                        if given != raw
+                        else ""
+                    ),
                 )
             )
         results.append(given)
@@ -600,7 +625,9 @@ def _record_frequency(
     )
 
 
-def _adult_findings(adult: _Adult, rules: RuleSet, steps: list[Step], used: list[str]) -> list[Finding]:
+def _adult_findings(
+    adult: _Adult, rules: RuleSet, steps: list[Step], used: list[str]
+) -> list[Finding]:
     """Renal and older-adult findings: the policy's reasons, Muanda 2019, onset, tolerance."""
     assessment = adult.assessment
     findings: list[Finding] = []
@@ -610,6 +637,7 @@ def _adult_findings(adult: _Adult, rules: RuleSet, steps: list[Step], used: list
     muanda_egfr = rules["renal.muanda2019.egfr_below"]
     muanda_start = rules["renal.muanda2019.start_daily"]
     used += [muanda_egfr.id, muanda_start.id]
+    older = display.estimate(rules["population.older_adult.from_age"].require_value(), units.YEARS)
     if (
         egfr is not None
         and egfr.value < muanda_egfr.require_value()
@@ -619,10 +647,8 @@ def _adult_findings(adult: _Adult, rules: RuleSet, steps: list[Step], used: list
             Finding(
                 muanda_start.id,
                 "warning",
-                f"The plan starts at {display.amount(first_daily, units.ORAL_DAILY_DOSE)} with eGFR "
-                f"{egfr.shown}: in adults "
-                f"{display.estimate(rules['population.older_adult.from_age'].require_value(), units.YEARS)}"
-                f" and older with eGFR below "
+                f"The plan starts at {display.amount(first_daily, units.ORAL_DAILY_DOSE)} with "
+                f"eGFR {egfr.shown}: in adults {older} and older with eGFR below "
                 f"{display.amount(muanda_egfr.require_value(), units.EGFR)}, starts of "
                 f"{display.amount(muanda_start.require_value(), units.ORAL_DAILY_DOSE)} or more "
                 "carried a higher risk of encephalopathy (Muanda 2019). Consider a lower start.",
@@ -731,7 +757,8 @@ def _plan_child(
     if daily < smallest:
         why = (
             f"the start {display.amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} x "
-            f"{display.estimate(weight, units.WEIGHT)} = {display.estimate(raw_start, units.ORAL_DAILY_DOSE)}"
+            f"{display.estimate(weight, units.WEIGHT)} = "
+            f"{display.estimate(raw_start, units.ORAL_DAILY_DOSE)}"
         )
         raise _not_givable("patient.weight", raw_start, grid_rule, smallest, why)
     start_ids = [per_kg.id, grid_rule.id, n_min.id]
@@ -739,7 +766,11 @@ def _plan_child(
         findings.append(_rounded("weight-based start", raw_start, daily, grid_rule))
     adjustments.append(
         Adjustment(
-            "start", "oral.daily_dose", None, daily, (per_kg.id, grid_rule.id),
+            "start",
+            "oral.daily_dose",
+            None,
+            daily,
+            (per_kg.id, grid_rule.id),
             f"{display.amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} x "
             f"{display.estimate(weight, units.WEIGHT)}, rounded down to whole mg",
         )
@@ -771,9 +802,14 @@ def _plan_child(
         )
     adjustments.append(
         Adjustment(
-            "step", "oral.daily_dose", None, step_mg, tuple(step_ids),
+            "step",
+            "oral.daily_dose",
+            None,
+            step_mg,
+            tuple(step_ids),
             "weekly step for the child's weight (the UK SmPC gives no step size)"
-            if step is None else "the chosen step, within the largest step per kg",
+            if step is None
+            else "the chosen step, within the largest step per kg",
         )
     )
 
@@ -789,7 +825,11 @@ def _plan_child(
     step_ids += [interval_rule.id, grid_rule.id]
     adjustments.append(
         Adjustment(
-            "interval", "interval", None, days, (interval_rule.id,),
+            "interval",
+            "interval",
+            None,
+            days,
+            (interval_rule.id,),
             "increases at about 1-week intervals (UK SmPC)",
         )
     )
@@ -802,7 +842,10 @@ def _plan_child(
     ceiling = min(weight_max, band.require_value())
     adjustments.append(
         Adjustment(
-            "maximum", "oral.daily_dose", None, ceiling,
+            "maximum",
+            "oral.daily_dose",
+            None,
+            ceiling,
             (band.id, per_kg_max.id),
             f"the lower of {display.amount(band.require_value(), units.ORAL_DAILY_DOSE)} (age "
             f"{display.estimate(patient.age_years, units.YEARS)}) and "
@@ -827,16 +870,26 @@ def _plan_child(
         )
 
     ladder = _ladder(
-        daily, step_mg, target_mg, grid, n, start_ids, step_ids,
-        n_max=n, add_dose_above=None,
+        daily,
+        step_mg,
+        target_mg,
+        grid,
+        n,
+        start_ids,
+        step_ids,
+        n_max=n,
+        add_dose_above=None,
     )
     ladder[-1][1].extend([band.id, per_kg_max.id])
     steps: list[Step] = []
     for begin, end, regimen, ids in _date(ladder, first_day, days, rules, check, used):
         check.hard_max(band, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         check.soft_max_at(
-            per_kg_max, per_kg_max.require_value() * weight, regimen.daily_mg,
-            units.ORAL_DAILY_DOSE, "daily dose",
+            per_kg_max,
+            per_kg_max.require_value() * weight,
+            regimen.daily_mg,
+            units.ORAL_DAILY_DOSE,
+            "daily dose",
         )
         steps.append(Step(begin, end, regimen, tuple(dict.fromkeys(ids))))
         used += ids
@@ -868,7 +921,10 @@ def _plan_child(
     inputs = [
         ("start", first_day.isoformat()),
         ("target", display.amount(target_mg, units.ORAL_DAILY_DOSE)),
-        ("step", "weight based" if step is None else display.amount(step_mg, units.ORAL_DAILY_DOSE)),
+        (
+            "step",
+            "weight based" if step is None else display.amount(step_mg, units.ORAL_DAILY_DOSE),
+        ),
         ("interval", display.day_count(int(days))),
         ("times_per_day", "child default" if times_per_day is None else str(times_per_day)),
         ("max_policy", CHILD_MAX_POLICY),

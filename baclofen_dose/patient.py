@@ -282,11 +282,13 @@ def _mix_up(
         if value is None or value == actual or not low <= value <= high:
             continue
         if candidate == kind.display:
-            hints.append(f"a value in {candidate} labelled {unit} (did you mean {shown} {candidate}?)")
+            hints.append(
+                f"a value in {candidate} labelled {unit} (did you mean {shown} {candidate}?)"
+            )
         else:
             hints.append(
                 f"a value in {candidate} labelled {unit} ({shown} {candidate} is "
-                f"{display.amount(value, kind, places=2)})"
+                f"{display.estimate(value, kind, computed=True)})"
             )
     return ("likely " + " or ".join(hints)) if hints else ""
 
@@ -300,13 +302,19 @@ def _as(number: Fraction, unit: str, kind: units.Kind) -> Fraction | None:
 
 
 def _implausible(
-    field: str, raw: object, value: Fraction, kind: units.Kind, rule: Rule, low: Rule, high: Rule,
+    field: str,
+    raw: object,
+    value: Fraction,
+    kind: units.Kind,
+    rule: Rule,
+    low: Rule,
+    high: Rule,
     hint: str,
 ) -> ImplausibleValueError:
     side = "below the plausible minimum" if rule is low else "above the plausible maximum"
     problem = (
-        f"is {display.estimate(value, kind)}, {side} {display.estimate(rule.require_value(), kind)} "
-        f"(rule {rule.id})"
+        f"is {display.estimate(value, kind)}, {side} "
+        f"{display.estimate(rule.require_value(), kind)} (rule {rule.id})"
     )
     if hint:
         problem += f": {hint}"
@@ -317,7 +325,9 @@ def _implausible(
     return ImplausibleValueError(field, raw, expected, problem=problem, code="E_IMPLAUSIBLE")
 
 
-def check_plausible(patient: Patient, rules: RuleSet, *, raw: dict[str, object] | None = None) -> None:
+def check_plausible(
+    patient: Patient, rules: RuleSet, *, raw: dict[str, object] | None = None
+) -> None:
     """Refuse a patient value outside its plausibility band (rules ``patient.*``).
 
     ``raw`` holds the values as the caller gave them, so the error can show them and name the
@@ -433,13 +443,13 @@ def _outside(value: Fraction, low: Rule, high: Rule) -> Rule | None:
 
 def missing(field: str, expected: str, needed_for: str) -> InputError:
     """The error for a value the patient lacks: names the field and what needs it."""
-    return InputError(
-        field,
-        None,
-        expected,
-        problem=f"is missing: {needed_for} needs it (no value is ever assumed)",
-        code="E_MISSING_INPUT",
+    error = InputError(field, None, expected, code="E_MISSING_INPUT")
+    error.message = (
+        f"{field} is missing: {needed_for} needs it, and no value is ever assumed; "
+        f"expected {expected}"
     )
+    error.args = (error.message,)
+    return error
 
 
 def population(patient: Patient, rules: RuleSet) -> str:
@@ -450,7 +460,9 @@ def population(patient: Patient, rules: RuleSet) -> str:
     """
     if patient.age_years is None:
         raise missing(
-            "patient.age", "an age such as '72 years'", "choosing the adult, older-adult or child rules"
+            "patient.age",
+            "an age such as '72 years'",
+            "choosing the adult, older-adult or child rules",
         )
     if patient.age_years < rules["population.child.below_age"].require_value():
         return "child"

@@ -28,8 +28,9 @@ rule ids used and the working in words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
@@ -37,6 +38,7 @@ from . import _numeric, display, units
 from .errors import InputError, InputTypeError, RuleSetError
 from .limits import Finding
 from .patient import Patient, check_plausible, missing, population
+from .regimen import Provenance
 from .rules import Rule, RuleSet, default_rules
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ __all__ = [
     "BodyWeight",
     "RenalAssessment",
     "RenalEstimate",
+    "RenalReport",
     "adjusted_body_weight",
     "assess",
     "body_surface_area",
@@ -57,7 +60,9 @@ __all__ = [
     "deindex",
     "dosing_weight",
     "ideal_body_weight",
+    "renal_report",
 ]
+_T = TypeVar("_T")
 
 RENAL_POLICY: Final = "renal_dose"
 WEIGHT_POLICY: Final = "crcl_weight"
@@ -291,7 +296,8 @@ def adjusted_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> B
 
 
 def _bmi(patient: Patient) -> Fraction:
-    assert patient.weight_kg is not None and patient.height_cm is not None
+    assert patient.weight_kg is not None
+    assert patient.height_cm is not None
     metres = patient.height_cm / units.parse_unit("m", units.HEIGHT, "unit")
     return patient.weight_kg / (metres * metres)
 
@@ -407,12 +413,14 @@ def cockcroft_gault(
         f"{display.estimate(scr, units.CREATININE_MASS, unit=False)}){sex_text} = "
         f"{display.amount(value, units.RENAL_CLEARANCE, places=1)}"
     )
+    converted = "" if unit == units.CREATININE_MASS.display else " (converted)"
     working = (
         line,
         f"age in years, weight in kg ({weight.basis}; weight policy {weight.policy}), "
-        f"serum creatinine in mg/dL{'' if unit == units.CREATININE_MASS.display else ' (converted)'}"
+        f"serum creatinine in mg/dL{converted}"
         + (f"; {sex_text.strip()} for a female patient" if sex_text else ""),
     )
+    notes = tuple(_notes(patient, rules, used))
     return RenalEstimate(
         equation="cockcroft_gault_1976",
         value=value,
@@ -426,7 +434,7 @@ def cockcroft_gault(
         bsa_m2=None,
         rule_ids=tuple(dict.fromkeys(used)),
         working=working,
-        notes=tuple(_notes(patient, rules, used)),
+        notes=notes,
     )
 
 
@@ -477,6 +485,7 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
         f"{'' if unit == units.CREATININE_MASS.display else ' (converted)'}; "
         "indexed to 1.73 m2 of body surface area",
     )
+    notes = tuple(_notes(patient, rules, used))
     return RenalEstimate(
         equation="ckd_epi_2021",
         value=value,
@@ -490,7 +499,7 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
         bsa_m2=None,
         rule_ids=tuple(dict.fromkeys(used)),
         working=working,
-        notes=tuple(_notes(patient, rules, used)),
+        notes=notes,
     )
 
 
@@ -503,7 +512,8 @@ def body_surface_area(patient: Patient, *, rules: RuleSet | None = None) -> Frac
     patient = _patient(patient, rules)
     _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "body surface area")
     _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "body surface area")
-    assert patient.height_cm is not None and patient.weight_kg is not None
+    assert patient.height_cm is not None
+    assert patient.weight_kg is not None
     divisor = rules["renal.bsa.mosteller_divisor"].require_value()
     return _numeric.sqrt(patient.height_cm * patient.weight_kg / divisor)
 
@@ -521,7 +531,8 @@ def deindex(
     bsa = body_surface_area(patient, rules=rules)
     standard = rules["renal.bsa.standard"].require_value()
     value = estimate.value * bsa / standard
-    assert patient.height_cm is not None and patient.weight_kg is not None
+    assert patient.height_cm is not None
+    assert patient.weight_kg is not None
     divisor = rules["renal.bsa.mosteller_divisor"].require_value()
     working = (
         *estimate.working,
@@ -648,8 +659,8 @@ def assess(
                     "warning",
                     f"Renal policy cheong2020: eGFR {egfr.shown} is below "
                     f"{display.amount(below.require_value(), units.EGFR)} (CKD stage 4 to 5): "
-                    f"start at no more than {display.amount(cap.require_value(), units.ORAL_DAILY_DOSE)} "
-                    "(Cheong 2020).",
+                    "start at no more than "
+                    f"{display.amount(cap.require_value(), units.ORAL_DAILY_DOSE)} (Cheong 2020).",
                     cap.citation,
                 )
             )
@@ -735,4 +746,84 @@ def _dialysis(rules: RuleSet, policy: str, weights: str, severe: Rule) -> RenalA
         avoid_value=None,
         findings=(finding,),
         rule_ids=tuple(used),
+    )
+
+
+@attrs.frozen
+class RenalReport:
+    """Every estimate that can be made for a patient, why the others cannot, and the policy.
+
+    For the ``renal`` command and for educators: ``crcl``, ``egfr`` and ``egfr_deindexed`` are
+    ``None`` when not computable, with the reason in ``not_computed``; ``assessment`` is the
+    renal dose policy's reading (``None`` with its reason when it cannot be made).
+    """
+
+    patient: Patient
+    crcl: RenalEstimate | None
+    egfr: RenalEstimate | None
+    egfr_deindexed: RenalEstimate | None
+    assessment: RenalAssessment | None
+    not_computed: tuple[tuple[str, str], ...]
+    provenance: Provenance
+
+
+def renal_report(
+    patient: Patient,
+    *,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    rules: RuleSet | None = None,
+) -> RenalReport:
+    """All renal estimates for ``patient`` and the renal policy's reading, as far as possible.
+
+    A value that is missing or out of scope leaves that estimate out, with the reason. If no
+    estimate at all can be made, the first reason is raised (nothing is guessed).
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    policy = _choice(rules, RENAL_POLICY, renal_policy, "renal_policy")
+    weights = _choice(rules, WEIGHT_POLICY, weight_policy, "weight_policy")
+    skipped: list[tuple[str, str]] = []
+    errors: list[InputError] = []
+
+    def attempt(what: str, compute: Callable[[], _T]) -> _T | None:
+        try:
+            return compute()
+        except InputError as exc:
+            if exc.code not in ("E_MISSING_INPUT", "E_OUT_OF_SCOPE"):
+                raise
+            skipped.append((what, exc.message))
+            errors.append(exc)
+            return None
+
+    crcl = attempt("crcl", lambda: cockcroft_gault(patient, weight_policy=weights, rules=rules))
+    egfr = attempt("egfr", lambda: ckd_epi_2021(patient, rules=rules))
+    deindexed = None
+    if egfr is not None:
+        deindexed = attempt("egfr_deindexed", lambda: deindex(egfr, patient, rules=rules))
+    assessment = attempt(
+        "assessment",
+        lambda: assess(patient, renal_policy=policy, weight_policy=weights, rules=rules),
+    )
+    if crcl is None and egfr is None and assessment is None:
+        raise errors[0]
+    used = [
+        rid
+        for item in (crcl, egfr, deindexed, assessment)
+        if item is not None
+        for rid in item.rule_ids
+    ]
+    inputs = [
+        *patient.describe(),
+        ("renal_policy", policy),
+        ("weight_policy", weights),
+    ]
+    return RenalReport(
+        patient=patient,
+        crcl=crcl,
+        egfr=egfr,
+        egfr_deindexed=deindexed,
+        assessment=assessment,
+        not_computed=tuple(skipped),
+        provenance=Provenance.of(rules, used, inputs),
     )

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "baclofen_dose"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 # Modules that decide doses: their only numeric literals are 0 and 1 (rules are data).
-DOSE_DECIDING = ["oral.py", "limits.py", "regimen.py"]
+DOSE_DECIDING = ["oral.py", "limits.py", "regimen.py", "patient.py", "renal.py"]
 
 
 def test_public_api_is_explicit_and_sorted() -> None:
