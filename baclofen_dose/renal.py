@@ -474,8 +474,8 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     scr_text = display.estimate(scr, units.CREATININE_MASS, unit=False)
     age_text = display.estimate(patient.age_years, units.YEARS, unit=False)
     line = (
-        f"eGFR = {display.number(coefficient)} x min({scr_text} / {display.ratio(kappa)}, 1)^-"
-        f"{display.ratio(alpha)} x max({scr_text} / {display.ratio(kappa)}, 1)^-"
+        f"eGFR = {display.number(coefficient)} x (smaller of {scr_text} / {display.ratio(kappa)} "
+        f"and 1)^-{display.ratio(alpha)} x (larger of {scr_text} / {display.ratio(kappa)} and 1)^-"
         f"{display.ratio(above)} x {display.ratio(age_base)}^{age_text}{sex_text} = "
         f"{display.amount(value, units.EGFR, places=1)}"
     )
