@@ -649,7 +649,7 @@ def _adult_findings(
                 "warning",
                 f"The plan starts at {display.amount(first_daily, units.ORAL_DAILY_DOSE)} with "
                 f"eGFR {egfr.shown}: in adults {older} and older with eGFR below "
-                f"{display.amount(muanda_egfr.require_value(), units.EGFR)}, starts of "
+                f"{display.amount(muanda_egfr.require_value(), units.EGFR)}: starts of "
                 f"{display.amount(muanda_start.require_value(), units.ORAL_DAILY_DOSE)} or more "
                 "carried a higher risk of encephalopathy (Muanda 2019). Consider a lower start.",
                 muanda_start.citation,

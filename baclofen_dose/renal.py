@@ -69,8 +69,8 @@ WEIGHT_POLICY: Final = "crcl_weight"
 BANDS: Final = ("normal", "mild", "moderate", "severe", "dialysis")
 _EQUATIONS: Final = {
     "cockcroft_gault_1976": "CrCl (Cockcroft-Gault 1976)",
-    "ckd_epi_2021": "eGFR (CKD-EPI 2021, race-free)",
-    "ckd_epi_2021_deindexed": "eGFR de-indexed by body surface area (CKD-EPI 2021, Mosteller)",
+    "ckd_epi_2021": "eGFR (CKD-EPI 2021 without race)",
+    "ckd_epi_2021_deindexed": "eGFR de-indexed by body surface area (CKD-EPI 2021 and Mosteller)",
 }
 
 
@@ -330,7 +330,7 @@ def dosing_weight(
         ids = (low.id, high.id)
         bmi_text = f"BMI {display.estimate(bmi, units.BODY_MASS_INDEX)}"
         if bmi < low.require_value():
-            return BodyWeight(chosen, actual, f"{actual_text} ({bmi_text}, underweight)", ids)
+            return BodyWeight(chosen, actual, f"{actual_text} ({bmi_text}: underweight)", ids)
         if bmi <= high.require_value():
             ideal = ideal_body_weight(patient, rules=rules)
             kg = min(ideal.kg, actual)
@@ -676,9 +676,9 @@ def assess(
                     reduce.id,
                     "warning",
                     f"Renal policy ajkd2017: eGFR {egfr.shown} is below "
-                    f"{display.amount(reduce.require_value(), units.EGFR)}, where AJKD 2017 "
-                    f"advises a reduced dose without saying how much; the CrCl band ({where}) "
-                    "gives no reduction. Consider a lower target.",
+                    f"{display.amount(reduce.require_value(), units.EGFR)}: AJKD 2017 "
+                    "advises a reduced dose there without saying how much; the CrCl band "
+                    f"({where}) gives no reduction. Consider a lower target.",
                     reduce.citation,
                 )
             )

@@ -45,7 +45,7 @@ def renal_text(report: RenalReport, *, rules: RuleSet | None = None) -> str:
     out += _estimate_lines(
         "Creatinine clearance (Cockcroft-Gault 1976)", report.crcl, why.get("crcl")
     )
-    out += _estimate_lines("eGFR (CKD-EPI 2021, race-free)", report.egfr, why.get("egfr"))
+    out += _estimate_lines("eGFR (CKD-EPI 2021 without race)", report.egfr, why.get("egfr"))
     out += _estimate_lines(
         "eGFR de-indexed by body surface area (for bands in mL/min)",
         report.egfr_deindexed,

@@ -238,7 +238,7 @@ def adjustment_lines(plan: OralPlan) -> list[str]:
         else:
             before = _adjusted_value(item.before, item.quantity)
             text = f"{_WHAT.get(item.what, item.what)}: {before} to {after}"
-        lines.append(f"{text}: {item.reason} (rules {', '.join(item.rule_ids)})")
+        lines.append(f"{text}: {item.reason} (rules {'; '.join(item.rule_ids)})")
     return lines
 
 
