@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from .limits import Finding, Override
     from .missed import MissedDoseAdvice, advise_missed_dose
     from .oral import plan_titration
+    from .patient import Patient
     from .products import (
         DispenseLine,
         Product,
@@ -63,7 +64,19 @@ if TYPE_CHECKING:
         find_product,
         realize,
     )
-    from .regimen import OralPlan, OralRegimen, Provenance, Step
+    from .regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+    from .renal import (
+        BodyWeight,
+        RenalAssessment,
+        RenalEstimate,
+        RenalReport,
+        assess,
+        ckd_epi_2021,
+        cockcroft_gault,
+        deindex,
+        dosing_weight,
+        renal_report,
+    )
     from .render import (
         INTENDED_USE,
         from_json,
@@ -79,8 +92,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbruptStopError",
+    "Adjustment",
     "BaclofenDoseError",
     "BaclofenDoseWarning",
+    "BodyWeight",
     "ConfirmationRequired",
     "DispenseLine",
     "Finding",
@@ -101,10 +116,14 @@ __all__ = [
     "OralRegimen",
     "Override",
     "OverrideRequired",
+    "Patient",
     "Product",
     "Provenance",
     "PumpRefill",
     "Realization",
+    "RenalAssessment",
+    "RenalEstimate",
+    "RenalReport",
     "ResidualCheck",
     "Rule",
     "RuleSet",
@@ -119,9 +138,14 @@ __all__ = [
     "UnitError",
     "__version__",
     "advise_missed_dose",
+    "assess",
     "catalogue",
+    "ckd_epi_2021",
+    "cockcroft_gault",
     "convert_route",
     "default_rules",
+    "deindex",
+    "dosing_weight",
     "find_product",
     "from_json",
     "instructions",
@@ -135,6 +159,7 @@ __all__ = [
     "plan_titration",
     "realize",
     "registry",
+    "renal_report",
     "rule_value",
     "table",
     "titration_bounds",
@@ -171,7 +196,6 @@ _HOMES = {
         "realize",
     ),
     "taper": ("TaperInfo", "plan_taper"),
-    "regimen": ("OralPlan", "OralRegimen", "Provenance", "Step"),
     "render": (
         "INTENDED_USE",
         "from_json",
@@ -180,6 +204,20 @@ _HOMES = {
         "table",
         "to_csv",
         "to_json",
+    ),
+    "patient": ("Patient",),
+    "regimen": ("Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"),
+    "renal": (
+        "BodyWeight",
+        "RenalAssessment",
+        "RenalEstimate",
+        "RenalReport",
+        "assess",
+        "ckd_epi_2021",
+        "cockcroft_gault",
+        "deindex",
+        "dosing_weight",
+        "renal_report",
     ),
     "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "units": ("registry",),

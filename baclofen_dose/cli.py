@@ -91,6 +91,7 @@ def _add_titrate(commands: Any) -> Command:
         help='give the doses with this product, such as "10 mg tablet" (repeat for several): '
         "each step then lists the units per dose, and the plan what to dispense",
     )
+    _add_patient_options(titrate)
     return _titrate
 
 
@@ -123,8 +124,11 @@ def _add_taper(commands: Any) -> Command:
         "or once per dose of the day in order when they differ",
     )
     taper.add_argument("--times-per-day", type=int, help="doses a day now (no default)")
-    taper.add_argument("--start", required=True, help="first day of the first reduced dose, "
-                       "YYYY-MM-DD (no default)")
+    taper.add_argument(
+        "--start",
+        required=True,
+        help="first day of the first reduced dose, YYYY-MM-DD (no default)",
+    )
     taper.add_argument("--over", help='total duration asked for, such as "3 weeks"')
     taper.add_argument(
         "--step", help='reduction per step: "5 mg/day", or "20 %%" of the current daily dose'
@@ -151,7 +155,9 @@ def _add_taper(commands: Any) -> Command:
     )
     taper.add_argument("--rules", help="a rule file to use instead of the bundled rules")
     taper.add_argument(
-        "--format", choices=("table", "text", "json", "csv"), default="table",
+        "--format",
+        choices=("table", "text", "json", "csv"),
+        default="table",
         help="output form",
     )
     return _taper
@@ -213,9 +219,7 @@ def _add_intrathecal(commands: Any) -> Command:
     screening.add_argument(
         "--concentration", help='the screening strength, "50 mcg/mL" (the only one allowed)'
     )
-    screening.add_argument(
-        "--child", action="store_true", help="a small child: start at 25 mcg"
-    )
+    screening.add_argument("--child", action="store_true", help="a small child: start at 25 mcg")
     common(screening)
 
     initial = sub.add_parser("initial", help="the first daily dose after implant")
@@ -238,9 +242,7 @@ def _add_intrathecal(commands: Any) -> Command:
     titrate.add_argument(
         "--child", action="store_true", help="a child (cerebral-origin titration rules)"
     )
-    titrate.add_argument(
-        "--at-refill", action="store_true", help="a change made at a refill visit"
-    )
+    titrate.add_argument("--at-refill", action="store_true", help="a change made at a refill visit")
     titrate.add_argument("--proposed", help='a daily dose to check, such as "380 mcg/day"')
     titrate.add_argument(
         "--flex-step",
@@ -305,6 +307,95 @@ def _add_intrathecal(commands: Any) -> Command:
     return _intrathecal
 
 
+def _add_patient_options(parser: argparse.ArgumentParser) -> None:
+    """The patient options shared by `titrate` and `renal` (issue 3). None has a default."""
+    group = parser.add_argument_group(
+        "patient (issue 3; nothing is assumed: a value a rule needs and not given is refused)"
+    )
+    group.add_argument(
+        "--age", help='age: whole years ("72") or a quantity ("72 years", "0.5 years")'
+    )
+    group.add_argument("--born", help="date of birth YYYY-MM-DD (with --as-of; instead of --age)")
+    group.add_argument("--as-of", help="the date the age is counted to, YYYY-MM-DD")
+    group.add_argument("--sex", help="female or male (as the kidney equations need it)")
+    group.add_argument("--weight", help='body weight with its unit, such as "70 kg" or "154 lb"')
+    group.add_argument("--height", help='height with its unit, such as "170 cm" or "67 inch"')
+    group.add_argument(
+        "--scr", help='serum creatinine with its unit: "1.4 mg/dL" or "123.8 micromol/L"'
+    )
+    group.add_argument(
+        "--dialysis",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="on dialysis (--dialysis) or not (--no-dialysis); not stated if left out",
+    )
+    group.add_argument("--weight-policy", help="body weight for Cockcroft-Gault (default: actual)")
+    group.add_argument("--renal-policy", help="renal dose policy (default: vlavonou2014)")
+
+
+_PATIENT_OPTIONS = ("age", "born", "as_of", "sex", "weight", "height", "scr", "dialysis")
+
+
+def _patient(args: argparse.Namespace, rules: Any) -> Any:
+    """A Patient from the options, or None when no patient option was given."""
+    from .patient import Patient
+
+    if all(getattr(args, name) is None for name in _PATIENT_OPTIONS):
+        return None
+    values = {
+        "sex": args.sex,
+        "weight": args.weight,
+        "height": args.height,
+        "scr": args.scr,
+        "dialysis": args.dialysis,
+        "rules": rules,
+    }
+    if args.born is not None or args.as_of is not None:
+        if args.age is not None:
+            raise _UsageError("give either --age or --born with --as-of, not both")
+        return Patient.from_birth_date(born=args.born, as_of=args.as_of, **values)
+    age = args.age
+    if age is not None and age.isdigit() and age.isascii() and not age.startswith("0"):
+        age = f"{age} years"  # --age takes whole years, as its help says
+    return Patient.from_inputs(age=age, **values)
+
+
+def _add_renal(commands: Any) -> Command:
+    renal = commands.add_parser(
+        "renal",
+        help="kidney function (Cockcroft-Gault, CKD-EPI 2021) and the renal dose policy",
+        description=(
+            "Estimate creatinine clearance and eGFR with their basis (equation, weight, "
+            "creatinine in mg/dL and the conversion factor) and show what the renal dose policy "
+            "makes of them."
+        ),
+    )
+    _add_patient_options(renal)
+    renal.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    renal.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+    return _renal
+
+
+def _renal(args: argparse.Namespace) -> str:
+    from .renal import renal_report as report
+    from .render.renal import renal_json, renal_text
+    from .rules import default_rules, load_rules
+
+    ruleset = default_rules() if args.rules is None else load_rules(args.rules)
+    patient = _patient(args, ruleset)
+    if patient is None:
+        raise _UsageError("renal needs the patient: --age, --sex, --weight and --scr at least")
+    result = report(
+        patient,
+        renal_policy=args.renal_policy,
+        weight_policy=args.weight_policy,
+        rules=ruleset,
+    )
+    if args.format == "json":
+        return renal_json(result)
+    return renal_text(result, rules=ruleset)
+
+
 # Each subcommand: a function that adds its parser and returns the function that runs it.
 _COMMANDS: tuple[Callable[[Any], Command], ...] = (
     _add_titrate,
@@ -312,6 +403,7 @@ _COMMANDS: tuple[Callable[[Any], Command], ...] = (
     _add_taper,
     _add_missed_dose,
     _add_intrathecal,
+    _add_renal,
 )
 
 
@@ -364,8 +456,9 @@ def _taper_plan(args: argparse.Namespace, ruleset: RuleSet, current: object) -> 
 def _when(text: str, option: str) -> tuple[str, str]:
     day, sep, clock = text.partition(" ")
     if not sep:
-        raise _UsageError(f"{option} {text!r}: expected a date and a time, such as "
-                          "'2026-03-03 08:00'")
+        raise _UsageError(
+            f"{option} {text!r}: expected a date and a time, such as '2026-03-03 08:00'"
+        )
     return day, clock
 
 
@@ -460,6 +553,9 @@ def _plan(args: argparse.Namespace, ruleset: RuleSet, overrides: dict[str, str])
         overrides=overrides or None,
         rules=ruleset,
         **({} if args.product is None else {"product": args.product}),
+        patient=_patient(args, ruleset),
+        renal_policy=args.renal_policy,
+        weight_policy=args.weight_policy,
     )
 
 

@@ -36,12 +36,14 @@ __all__ = [
     "day",
     "day_count",
     "dose_list",
+    "estimate",
     "liquid_dose",
     "liquid_strength",
     "number",
     "ordinal",
     "packets",
     "percent",
+    "ratio",
     "tablets",
     "times_a_day",
     "words_list",
@@ -242,3 +244,53 @@ def percent(value: Fraction) -> str:
     ('20 %', '12.5 %')
     """
     return f"{number(value * 100)} %"
+
+
+_DENOMINATORS = {2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters")}
+
+
+def ratio(value: Fraction) -> str:
+    """A plain ratio for people: exact decimals as numbers, simple fractions in words.
+
+    Used for equation coefficients and dose fractions (issue 3); never "1/3" or "0.33".
+
+    >>> ratio(Fraction(17, 20)), ratio(Fraction(2, 3)), ratio(Fraction(1, 2)), ratio(Fraction(1, 3))
+    ('0.85', 'two thirds', 'one half', 'one third')
+    """
+    value = Fraction(value)
+    words = _DENOMINATORS.get(value.denominator)
+    if words is not None and 0 < value < 1:
+        single, plural = words
+        count = value.numerator
+        return f"{_WORDS[count]} {single if count == 1 else plural}"
+    return number(value)
+
+
+# Decimal places for values that cannot be written exactly (issue 3): creatinine and body
+# surface area are read to two places, every other estimate (clearance, eGFR, weights) to one.
+_ESTIMATE_PLACES = {
+    units.CREATININE_MASS.name: 2,
+    units.AREA.name: 2,
+}
+
+
+def estimate(
+    value: Fraction, kind: units.Kind, *, unit: bool = True, computed: bool = False
+) -> str:
+    """An amount that may be computed: exact when it can be written exactly, else rounded.
+
+    Rounded half up to two places for creatinine and body surface area, one place otherwise.
+    With ``unit=False`` only the number is written (for equations shown in words);
+    ``computed=True`` always rounds (a value computed to 50 digits is exact but not meant).
+
+    >>> estimate(Fraction(70), units.WEIGHT), estimate(Fraction(10115, 252), units.RENAL_CLEARANCE)
+    ('70 kg', '40.1 mL/min')
+    >>> estimate(Fraction(1238, 884), units.CREATININE_MASS)
+    '1.4 mg/dL'
+    """
+    places = None
+    if computed or not units.check_exactness_with_decimal(value):
+        places = _ESTIMATE_PLACES.get(kind.name, 1)
+    if not unit:
+        return number(value, places=places)
+    return amount(value, kind, places=places)

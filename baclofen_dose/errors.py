@@ -241,9 +241,7 @@ class ConfirmationRequired(LimitError):  # noqa: N818 - reads as a state, like O
     code = "E_CONFIRM_REQUIRED"
 
     def __init__(self, rule_id: str, what: str, confirm: str) -> None:
-        super().__init__(
-            f"{what} (rule {rule_id}); to go on, confirm it explicitly with {confirm}"
-        )
+        super().__init__(f"{what} (rule {rule_id}); to go on, confirm it explicitly with {confirm}")
         self.rule_id = rule_id
         self.what = what
         self.confirm = confirm

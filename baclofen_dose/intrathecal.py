@@ -888,9 +888,7 @@ def titration_bounds(
     if daily > high.require_value():
         ctx.note(high.id, "info", f"Today's dose is above {usual}.")
     elif daily < low:
-        ctx.note(
-            low_id, "info", f"Today's dose is below {usual} (usual while titration goes on)."
-        )
+        ctx.note(low_id, "info", f"Today's dose is below {usual} (usual while titration goes on).")
     if small:
         average = ctx.value("it.maintenance.child.average")
         seen_low = ctx.value("it.maintenance.child.observed_low")

@@ -154,7 +154,12 @@ class LimitCheck:
 
     rules: RuleSet
     overrides: dict[str, Override]
-    _crossed: dict[str, tuple[Fraction, units.Kind, str, Fraction]] = attrs.field(factory=dict)
+    # rule id -> (value, kind, what, limit, "above" or "below", value text or None). The limit
+    # may be computed from the rule (a renal fraction of the usual maximum, 30% of today's
+    # dose); the text replaces the value for a condition without a number (on dialysis).
+    _crossed: dict[str, tuple[Fraction, units.Kind, str, Fraction, str, str | None]] = attrs.field(
+        factory=dict
+    )
 
     def hard_max(
         self,
@@ -172,9 +177,7 @@ class LimitCheck:
         """
         bound = rule.require_value() if limit is None else limit
         if value > bound:
-            raise HardLimitError(
-                rule.id, display.amount(value, kind), display.amount(bound, kind), what=what
-            )
+            raise HardLimitError(rule.id, _amount(value, kind), _amount(bound, kind), what=what)
 
     def hard_min(
         self,
@@ -188,9 +191,7 @@ class LimitCheck:
         """Refuse (raise) when ``value`` is below the hard minimum ``rule`` (or ``limit``)."""
         bound = rule.require_value() if limit is None else limit
         if value < bound:
-            raise HardLimitError(
-                rule.id, display.amount(value, kind), display.amount(bound, kind), what=what
-            )
+            raise HardLimitError(rule.id, _amount(value, kind), _amount(bound, kind), what=what)
 
     def soft_max(
         self,
@@ -206,7 +207,7 @@ class LimitCheck:
         if value > bound:
             seen = self._crossed.get(rule.id)
             if seen is None or value > seen[0]:
-                self._crossed[rule.id] = (value, kind, what, bound)
+                self._crossed[rule.id] = (value, kind, what, bound, "above", None)
 
     def soft_min(
         self,
@@ -222,7 +223,18 @@ class LimitCheck:
         if value < bound:
             seen = self._crossed.get(rule.id)
             if seen is None or value < seen[0]:
-                self._crossed[rule.id] = (value, kind, what, bound)
+                self._crossed[rule.id] = (value, kind, what, bound, "below", None)
+
+    def soft_max_at(
+        self, rule: Rule, limit: Fraction, value: Fraction, kind: units.Kind, what: str
+    ) -> None:
+        """Note a crossing of a soft maximum computed from ``rule`` (``limit``, in ``kind``)."""
+        self.soft_max(rule, value, kind, what, limit=limit)
+
+    def soft_condition(self, rule: Rule, kind: units.Kind, what: str, shown: str) -> None:
+        """Note that a condition without a number (on dialysis) crosses the soft limit ``rule``."""
+        bound = rule.require_value()
+        self._crossed[rule.id] = (bound, kind, what, bound, "below", shown)
 
     def finish(self) -> tuple[Finding, ...]:
         """Raise for crossings without overrides and for unused overrides; else the findings."""
@@ -239,15 +251,15 @@ class LimitCheck:
                 code="E_OVERRIDE_UNUSED",
             )
         findings = []
-        for rule_id in self._crossed:
+        for rule_id, (*_, side, _shown) in self._crossed.items():
             crossing = self._crossing(rule_id)
             reason = self.overrides[rule_id].reason
             findings.append(
                 Finding(
                     rule_id,
                     "warning",
-                    f"{crossing.what} {crossing.value} is {_side(self.rules[rule_id])} the soft "
-                    f"limit {crossing.limit}; "
+                    f"{crossing.what} {crossing.value} is {side} the soft limit "
+                    f"{crossing.limit}; "
                     f'overridden with the reason "{reason}"',
                     self.rules[rule_id].citation,
                     override_reason=reason,
@@ -256,12 +268,13 @@ class LimitCheck:
         return tuple(findings)
 
     def _crossing(self, rule_id: str) -> LimitCrossing:
-        value, kind, what, limit = self._crossed[rule_id]
-        return LimitCrossing(
-            rule_id, what, display.amount(value, kind), display.amount(limit, kind)
-        )
+        value, kind, what, limit, _, shown = self._crossed[rule_id]
+        value_text = shown if shown is not None else _amount(value, kind)
+        return LimitCrossing(rule_id, what, value_text, _amount(limit, kind))
 
 
-def _side(rule: Rule) -> str:
-    """How a crossed soft limit was crossed: "below" a minimum, "above" a maximum."""
-    return "below" if rule.kind == "soft_min" else "above"
+def _amount(value: Fraction, kind: units.Kind) -> str:
+    """An amount for a limit message: exact when it can be, else an estimate to one place."""
+    if units.check_exactness_with_decimal(value):
+        return display.amount(value, kind)
+    return display.amount(value, kind, places=1)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .products import Supply
     from .taper import TaperInfo
 
-__all__ = ["OralPlan", "OralRegimen", "Provenance", "Step"]
+__all__ = ["Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"]
 
 
 def _amounts(
@@ -138,13 +138,32 @@ class Provenance:
 
 
 @attrs.frozen
+class Adjustment:
+    """One patient-specific change to a plan (issue 3): what changed, from what, to what, why.
+
+    ``what`` is ``"start"``, ``"step"``, ``"maximum"`` (daily amounts in mg/day),
+    ``"interval"`` (days) or ``"times_per_day"``; ``quantity`` names the rule-data quantity of
+    ``before``/``after`` (``"oral.daily_dose"``, ``"interval"``, ``"oral.times_per_day"``).
+    ``before`` is the usual adult value (``None`` for a child's weight-based profile, which
+    replaces the adult one rather than adjusting it). ``rule_ids`` are the rules behind it.
+    """
+
+    what: str
+    quantity: str
+    before: Fraction | None
+    after: Fraction
+    rule_ids: tuple[str, ...]
+    reason: str
+
+
+@attrs.frozen
 class OralPlan:
     """An oral plan: dated steps, findings, overrides used, and provenance.
 
     ``purpose`` is ``"titration"`` (or ``"taper"``); ``max_policy`` names the maximum policy
-    the plan was checked against. ``supply`` (products, units per dose, quantities to dispense)
-    is set when the plan was realized with products; ``taper`` holds a taper's current regimen
-    and stop date.
+    the plan was checked against (for a child: ``"child_age_band"``). ``supply`` (products,
+    units per dose, quantities to dispense) is set when the plan was realized with products;
+    ``taper`` holds a taper's current regimen and stop date.
     """
 
     purpose: str
@@ -155,6 +174,12 @@ class OralPlan:
     provenance: Provenance
     supply: Supply | None = None
     taper: TaperInfo | None = None
+    # Patient-specific dosing (issue 3). ``population`` is None when no patient was given (the
+    # adult label schedule); else "adult", "older_adult" or "child". ``renal_policy`` names the
+    # renal dose policy applied (adults), ``adjustments`` every change made for the patient.
+    population: str | None = None
+    renal_policy: str | None = None
+    adjustments: tuple[Adjustment, ...] = ()
 
     @property
     def route(self) -> str:

@@ -47,11 +47,14 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = [
+    "AREA",
+    "BODY_MASS_INDEX",
     "CONCENTRATION_FACTOR",
     "CREATININE_MASS",
     "CREATININE_MOLAR",
     "DAILY_VOLUME",
     "DAYS",
+    "EGFR",
     "HEIGHT",
     "HOURS",
     "IT_CONCENTRATION",
@@ -60,12 +63,14 @@ __all__ = [
     "IT_HOURLY_RATE",
     "ORAL_CONCENTRATION",
     "ORAL_DAILY_DOSE",
+    "ORAL_DAILY_DOSE_PER_KG",
     "ORAL_DOSE",
     "PERCENT",
     "PER_DAY",
     "RENAL_CLEARANCE",
     "VOLUME",
     "WEIGHT",
+    "WEIGHT_PER_HEIGHT",
     "YEARS",
     "Kind",
     "parse",
@@ -150,6 +155,9 @@ _VOCABULARY: Final[dict[str, str]] = {
     "%": "percent",
     "percent": "percent",
 }
+
+# Squared terms (issue 3: body surface area in m2, body mass index in kg/m2): spelling -> unit.
+_SQUARED: Final[dict[str, str]] = {"m2": "meter"}
 
 
 @attrs.frozen
@@ -339,6 +347,46 @@ DAILY_VOLUME = _kind(
 )
 
 
+# Patient-specific dosing (issue 3).
+EGFR = _kind(
+    "estimated GFR",
+    _sig(("milliliter", 1), ("minute", -1)),
+    "mL/min/1.73 m2",
+    "mL/min/{1.73_m2}",
+    "an eGFR in mL/min per 1.73 m2 of body surface area",
+    note=" (eGFR values are per 1.73 m2 of body surface area)",
+)
+ORAL_DAILY_DOSE_PER_KG = _kind(
+    "oral daily dose per kg",
+    _sig(_MG, ("kilogram", -1), _PER_DAY),
+    "mg/kg/day",
+    "mg/kg/d",
+    "a daily amount per kg of body weight, such as '0.3 mg/kg/day'",
+    note=_ORAL_NOTE,
+)
+WEIGHT_PER_HEIGHT = _kind(
+    "weight per height",
+    _sig(("kilogram", 1), ("inch", -1)),
+    "kg per inch",
+    "kg/[in_i]",
+    "a weight per inch of height, such as '2.3 kg/inch'",
+)
+BODY_MASS_INDEX = _kind(
+    "body mass index",
+    _sig(("kilogram", 1), ("meter", -2)),
+    "kg/m2",
+    "kg/m2",
+    "a body mass index in kg/m2, such as '24.9 kg/m2'",
+)
+AREA = _kind(
+    "body surface area",
+    _sig(("meter", 2)),
+    "m2",
+    "m2",
+    "a body surface area in m2, such as '1.73 m2'",
+)
+
+
 def _expr(sig: Signature) -> str:
     num = [name if exp == 1 else f"{name} ** {exp}" for name, exp in sig if exp > 0]
     den = [name if exp == -1 else f"{name} ** {-exp}" for name, exp in sig if exp < 0]
@@ -472,6 +520,9 @@ def _unit_signature(
         if index == 0 and term == "1" and len(parts) > 1:
             continue
         name = _VOCABULARY.get(term)
+        power = 1
+        if name is None and term in _SQUARED:
+            name, power = _SQUARED[term], 2
         if name is None:
             raise UnitError(
                 field,
@@ -480,7 +531,7 @@ def _unit_signature(
                 problem="has a unit this library does not know" if term else "has a malformed unit",
                 code="E_UNIT_UNKNOWN",
             )
-        powers[name] = powers.get(name, 0) + (1 if index == 0 else -1)
+        powers[name] = powers.get(name, 0) + (power if index == 0 else -power)
     sig = tuple(sorted((n, e) for n, e in powers.items() if e != 0))
     return sig, factor
 
@@ -506,6 +557,10 @@ def parse_unit(unit_text: str, kind: Kind, field: str) -> Fraction:
     """
     if not isinstance(unit_text, str) or len(unit_text) > _MAX_TEXT:
         raise InputTypeError(field, unit_text, "a unit written as text, such as 'mg/day'")
+    if unit_text == "1" and kind.allowed == ((),):
+        # A plain ratio (an equation coefficient, a dose fraction) is written with the unit "1"
+        # in rule data; only kinds that allow nothing but a plain ratio accept it.
+        return Fraction(1)
     sig, factor = _unit_signature(unit_text, field, unit_text, kind)
     _check_allowed(sig, kind, field, unit_text)
     return factor * _factor(sig, kind.canonical)

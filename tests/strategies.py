@@ -110,3 +110,21 @@ it_reservoirs = st.sampled_from(IT_RESERVOIRS)
 # Fill and alarm volumes in tenths of a mL.
 it_tenths_ml = st.integers(min_value=1, max_value=400).map(lambda k: Fraction(k, 10))
 it_origins = st.sampled_from(["spinal", "cerebral"])
+
+# -- issue 3: patients ---------------------------------------------------------------------------
+
+ADULT_AGES = st.integers(min_value=18, max_value=100)
+CHILD_AGES = st.integers(min_value=1, max_value=17)
+SEXES = st.sampled_from(["female", "male"])
+# Creatinine in mg/dL with two places, inside the plausibility band.
+creatinine = st.integers(min_value=30, max_value=1500).map(lambda n: Fraction(n, 100))
+adult_weights = st.integers(min_value=35, max_value=180)
+child_weights = st.integers(min_value=7, max_value=90)
+RENAL_POLICIES = st.sampled_from(RULES.policy_choices("renal_dose"))
+WEIGHT_POLICIES = st.sampled_from(["actual", "ideal", "adjusted", "medcalc_bmi"])
+
+
+def decimal_text(value: Fraction) -> str:
+    """An exact terminating Fraction written as a plain decimal."""
+    text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

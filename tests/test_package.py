@@ -24,6 +24,8 @@ DOSE_DECIDING = [
     "taper.py",
     "missed.py",
     "intrathecal.py",
+    "patient.py",
+    "renal.py",
 ]
 
 

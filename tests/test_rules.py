@@ -53,6 +53,28 @@ LIMIT_SNAPSHOT = {
     "it.daily_dose.ceiling": ("hard_max", Fraction(2000)),
     "it.taper.step.max": ("hard_max", Fraction(1, 5)),
     "it.taper.interval.min": ("hard_min", Fraction(2)),
+    # issue 3: plausibility bands, renal policies, children
+    "patient.age.max": ("hard_max", Fraction(120)),
+    "patient.weight.min": ("hard_min", Fraction(1)),
+    "patient.weight.max": ("hard_max", Fraction(400)),
+    "patient.height.min": ("hard_min", Fraction(40)),
+    "patient.height.adult_min": ("hard_min", Fraction(100)),
+    "patient.height.max": ("hard_max", Fraction(250)),
+    "patient.creatinine.max_mass": ("hard_max", Fraction(20)),
+    "patient.creatinine.min_molar": ("hard_min", Fraction(20)),
+    "renal.vlavonou2014.mild.dose_fraction": ("soft_max", Fraction(2, 3)),
+    "renal.vlavonou2014.moderate.dose_fraction": ("soft_max", Fraction(1, 2)),
+    "renal.vlavonou2014.severe.dose_fraction": ("soft_max", Fraction(1, 3)),
+    "renal.ca_monograph.dialysis.max_daily": ("soft_max", Fraction(5)),
+    "oral.renal.times_per_day.min": ("hard_min", Fraction(1)),
+    "renal.ajkd2017.egfr_min": ("soft_min", Fraction(30)),
+    "oral.child.times_per_day.min": ("hard_min", Fraction(2)),
+    "oral.child.times_per_day.max": ("hard_max", Fraction(4)),
+    "oral.child.titration.interval.min": ("hard_min", Fraction(7)),
+    "oral.child.titration.step.max_per_kg": ("hard_max", Fraction(1, 2)),
+    "oral.child.maintenance.max_per_kg": ("soft_max", Fraction(2)),
+    "oral.child.max_daily.under_8": ("hard_max", Fraction(40)),
+    "oral.child.max_daily.from_8": ("hard_max", Fraction(60)),
 }
 
 

@@ -277,8 +277,7 @@ def _titration(result: IntrathecalTitration, rules: RuleSet | None) -> list[str]
         amount = "" if change == 0 else f" of {_a(abs(change), DAILY)}"
         out.append(
             f"Proposed: {_a(proposed, DAILY)} ({_per_hour(proposed)}), {word}{amount}: "
-            "within the limits"
-            + (" with the overrides below." if result.overrides else ".")
+            "within the limits" + (" with the overrides below." if result.overrides else ".")
         )
     out += ["", "Working"]
     out.append(
@@ -340,14 +339,26 @@ def _refill(refill: PumpRefill, rules: RuleSet | None) -> list[str]:
     rows = [["Quantity", "Value", "Date (estimate)"]]
     rows += [
         ["Daily volume", display.approx(refill.daily_volume_ml, ML_DAY), ""],
-        ["Days to the alarm, nominal", display.approx(refill.nominal_days, units.DAYS),
-         _on(refill.nominal_alarm_date)],
-        ["Days to the alarm, worst case", f"about {worst_whole} days",
-         _on(refill.worst_alarm_date)],
-        ["Refill by", f"{display.day_count(refill.margin_days)} before the worst-case alarm",
-         _on(refill.refill_by)],
-        ["Reservoir empty, worst case", display.approx(refill.worst_empty_days, units.DAYS),
-         _on(refill.worst_empty_date)],
+        [
+            "Days to the alarm, nominal",
+            display.approx(refill.nominal_days, units.DAYS),
+            _on(refill.nominal_alarm_date),
+        ],
+        [
+            "Days to the alarm, worst case",
+            f"about {worst_whole} days",
+            _on(refill.worst_alarm_date),
+        ],
+        [
+            "Refill by",
+            f"{display.day_count(refill.margin_days)} before the worst-case alarm",
+            _on(refill.refill_by),
+        ],
+        [
+            "Reservoir empty, worst case",
+            display.approx(refill.worst_empty_days, units.DAYS),
+            _on(refill.worst_empty_date),
+        ],
     ]
     out = _head("pump refill arithmetic (estimates, calculated, not measured)")
     out += [
@@ -398,9 +409,7 @@ def _rounded_days(value: Fraction) -> str:
     if not exact.startswith("about "):
         return exact
     places = display.ESTIMATE_PLACES
-    return (
-        f"{display.number(value, places=places)} days (rounded to {places} decimal places)"
-    )
+    return f"{display.number(value, places=places)} days (rounded to {places} decimal places)"
 
 
 def _margin_rule(refill: PumpRefill) -> str:

@@ -21,8 +21,8 @@ from .. import units
 from ..errors import InputError
 from ..limits import SEVERITIES, Finding, Override
 from ..products import Product, Realization, Supply, supply_for
-from ..regimen import OralPlan, OralRegimen, Provenance, Step
-from ..rules import CATALOGUE_FORMS, SCORINGS
+from ..regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+from ..rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
 from ..taper import TaperInfo
 from .csv import quantity_unit
 from .text import INTENDED_USE
@@ -92,6 +92,27 @@ def _core_data(plan: OralPlan) -> dict[str, Any]:
             "inputs": dict(prov.inputs),
         },
         "intended_use": INTENDED_USE,
+    } | _patient_data(plan)
+
+
+def _patient_data(plan: OralPlan) -> dict[str, Any]:
+    """Patient-specific keys (issue 3), only on plans made for a patient."""
+    if plan.population is None:
+        return {}
+    return {
+        "population": plan.population,
+        "renal_policy": plan.renal_policy,
+        "adjustments": [
+            {
+                "what": a.what,
+                "quantity": a.quantity,
+                "before": None if a.before is None else _adjusted(a.before, a.quantity),
+                "after": _adjusted(a.after, a.quantity),
+                "rule_ids": list(a.rule_ids),
+                "reason": a.reason,
+            }
+            for a in plan.adjustments
+        ],
     }
 
 
@@ -169,6 +190,10 @@ def _taper_data(taper: TaperInfo) -> dict[str, Any]:
         "grid": _amount(taper.grid_mg, units.ORAL_DOSE),
         "order": list(taper.order),
     }
+
+
+def _adjusted(value: Fraction, quantity: str) -> dict[str, Any]:
+    return _amount(value, QUANTITIES[quantity])
 
 
 def _encode(value: Any, indent: str) -> str:
@@ -293,6 +318,12 @@ def from_json(text: str) -> OralPlan:
             for o in _get(data, "overrides", list, "plan")
         ),
         max_policy=_get(data, "max_policy", str, "plan"),
+        population=_optional_key(data, "population"),
+        renal_policy=_optional_key(data, "renal_policy"),
+        adjustments=tuple(
+            _read_adjustment(a, f"adjustments[{i}]")
+            for i, a in enumerate(data.get("adjustments", []))
+        ),
         provenance=Provenance(
             library_version=_get(prov, "library_version", str, "provenance"),
             ruleset_id=_get(ruleset, "id", str, "ruleset"),
@@ -430,3 +461,26 @@ def _optional_str(value: Any, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _bad(where, value, "a string or null")
     return value
+
+
+def _optional_key(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _bad(key, value, "a string or null")
+    return value
+
+
+def _read_adjustment(data: Any, where: str) -> Adjustment:
+    quantity = _get(data, "quantity", str, where)
+    if quantity not in QUANTITIES:
+        raise _bad(f"{where}.quantity", quantity, "a rule-data quantity")
+    kind = QUANTITIES[quantity]
+    before = data.get("before")
+    return Adjustment(
+        what=_get(data, "what", str, where),
+        quantity=quantity,
+        before=None if before is None else _read_amount(before, kind, f"{where}.before"),
+        after=_read_amount(_get(data, "after", Mapping, where), kind, f"{where}.after"),
+        rule_ids=tuple(_strings(_get(data, "rule_ids", list, where), f"{where}.rule_ids")),
+        reason=_get(data, "reason", str, where),
+    )

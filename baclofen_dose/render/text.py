@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Final
 
 from .. import display, units
+from ..errors import BaclofenDoseError
 from ..regimen import OralPlan, Step
 from ..rules import QUANTITIES, Rule, RuleSet, default_rules
 
-__all__ = ["INTENDED_USE", "instructions", "rule_value", "table", "working"]
+__all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
 
 INTENDED_USE: Final = (
     "Decision support for health-care professionals, not medical advice. "
@@ -26,6 +29,8 @@ def rule_value(rule: Rule) -> str:
 
         return product_from_rule(rule, None).name
     kind = QUANTITIES[rule.quantity]
+    if kind is units.CONCENTRATION_FACTOR:
+        return display.ratio(rule.value)
     if kind is units.PER_DAY:
         return display.times_a_day(int(rule.value))
     if kind is units.DAYS:
@@ -102,20 +107,36 @@ def _value(rules: RuleSet | None, rule_id: str) -> str:
     return f"{rule_value(rules[rule_id])} (rule {rule_id})"
 
 
+def _recorded_step(text: str | None) -> Fraction | None:
+    """The step recorded in a plan's inputs ("15 mg/day"); None when it is not an amount."""
+    if text is None:
+        return None
+    try:
+        return units.parse(text, units.ORAL_DAILY_DOSE, "step")
+    except BaclofenDoseError:
+        return None  # "weight based" (a child's plan): the working uses the steps themselves
+
+
 def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
     """Each step explained in words, naming the rules (and their values) behind it."""
     lines: list[str] = []
     inputs = dict(plan.provenance.inputs)
     # The step the plan was made with, as recorded in its normalised inputs.
-    full_step = (
-        units.parse(inputs["step"], units.ORAL_DAILY_DOSE, "step") if "step" in inputs else None
-    )
+    full_step = _recorded_step(inputs.get("step"))
     overridden = {o.rule_id: o.reason for o in plan.overrides}
     per_dose = [
         rid
         for rid in overridden
         if rules is not None and rid in rules and rules[rid].quantity == "oral.dose"
     ]
+    adjusted = {a.what: a for a in plan.adjustments}
+    if "step" in adjusted:
+        full_step = adjusted["step"].after
+    elif full_step is None:
+        increases = [
+            b.regimen.daily_mg - a.regimen.daily_mg for a, b in itertools.pairwise(plan.steps)
+        ]
+        full_step = max(increases, default=None)
     previous: Step | None = None
     for number, step in enumerate(plan.steps, 1):
         regimen = step.regimen
@@ -126,6 +147,13 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
                 regimen.times_per_day
             )
             text += "; start dose " + _value(rules, ids[0])
+            start = adjusted.get("start")
+            if start is not None and start.before is not None:
+                text += (
+                    f", reduced for the patient from "
+                    f"{display.amount(start.before, units.ORAL_DAILY_DOSE)} (see Patient "
+                    "adjustments)"
+                )
         else:
             change = regimen.daily_mg - previous.regimen.daily_mg
             days = previous.days or 0
@@ -139,9 +167,17 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
                 text += "; the chosen step, within the largest step " + _value(
                     rules, "oral.adult.titration.step.max"
                 )
+            elif "step" in adjusted and change == full_step:
+                text += "; the step for this patient (see Patient adjustments)"
             elif change != full_step:
                 text += "; a smaller last step, so the target is reached without overshooting it"
-            if regimen.times_per_day > previous.regimen.times_per_day:
+            grew = regimen.times_per_day > previous.regimen.times_per_day
+            if grew and "oral.adult.frequency.add_dose_above" not in ids:
+                text += (
+                    f"; {regimen.times_per_day} doses a day, as many as the amount allows in "
+                    "whole doses on the dose grid, up to the usual number"
+                )
+            elif grew:
                 text += (
                     f"; {display.times_a_day(previous.regimen.times_per_day)} would need more than "
                     + _value(rules, "oral.adult.frequency.add_dose_above")
@@ -157,7 +193,20 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
                 )
                 per_dose.remove(rid)
         maxima = [rid for rid in ids if ".max_daily." in rid]
-        if maxima and maxima[0] in overridden:
+        overridden = {o.rule_id: o.reason for o in plan.overrides}
+        reduced = adjusted.get("maximum")
+        if maxima and reduced is not None and reduced.before is not None:
+            limit = reduced.rule_ids[0]
+            shown = display.amount(reduced.after, units.ORAL_DAILY_DOSE)
+            if limit in overridden:
+                text += (
+                    f"; this is the target, above the maximum for this patient, {shown} (rule "
+                    f'{limit}), by override ("{overridden[limit]}")'
+                )
+            else:
+                text += f"; this is the target, within the maximum for this patient, {shown}"
+                text += f" (rule {limit})"
+        elif maxima and maxima[0] in overridden:
             text += (
                 "; this is the target, above the maximum "
                 + _value(rules, maxima[0])
@@ -167,6 +216,73 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
             text += "; this is the target, within the maximum " + _value(rules, maxima[0])
         lines.append(text + ".")
         previous = step
+    return lines
+
+
+_PATIENT_LABELS = {
+    "population": "Profile",
+    "patient.age": "Age",
+    "patient.sex": "Sex",
+    "patient.weight": "Weight",
+    "patient.height": "Height",
+    "patient.scr": "Serum creatinine",
+    "patient.dialysis": "On dialysis",
+    "crcl": "Creatinine clearance",
+    "egfr": "eGFR",
+    "renal_policy": "Renal policy",
+    "weight_policy": "Weight policy (Cockcroft-Gault)",
+    "renal_band": "Renal band",
+}
+_PROFILES = {
+    "adult": "adult",
+    "older_adult": "older adult",
+    "child": "child (UK SmPC weight-based regimen; off-label in the US under 12 years)",
+}
+
+
+def _patient_lines(plan: OralPlan) -> list[str]:
+    """The patient's values and renal estimates as the plan recorded them (issue 3)."""
+    if plan.population is None:
+        return []
+    lines = []
+    for key, value in plan.provenance.inputs:
+        label = _PATIENT_LABELS.get(key)
+        if label is None:
+            continue
+        shown = _PROFILES.get(value, value) if key == "population" else value
+        lines.append(f"- {label}: {shown}")
+    return lines
+
+
+_WHAT = {
+    "start": "Start",
+    "step": "Step",
+    "maximum": "Maximum",
+    "interval": "Interval",
+    "times_per_day": "Doses a day",
+}
+
+
+def _adjusted_value(value: Fraction, quantity: str) -> str:
+    kind = QUANTITIES[quantity]
+    if kind is units.PER_DAY:
+        return str(int(value))
+    if kind is units.DAYS:
+        return display.day_count(int(value))
+    return display.amount(value, kind)
+
+
+def adjustment_lines(plan: OralPlan) -> list[str]:
+    """Each patient adjustment in words: what, from, to, why, and the rules."""
+    lines = []
+    for item in plan.adjustments:
+        after = _adjusted_value(item.after, item.quantity)
+        if item.before is None:
+            text = f"{_WHAT.get(item.what, item.what)}: {after}"
+        else:
+            before = _adjusted_value(item.before, item.quantity)
+            text = f"{_WHAT.get(item.what, item.what)}: {before} to {after}"
+        lines.append(f"{text}: {item.reason} (rules {'; '.join(item.rule_ids)})")
     return lines
 
 
@@ -203,11 +319,17 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
         )
         previous = step
     out = [title, INTENDED_USE, "", *_columns(rows), "", "Instructions"]
+    patient = _patient_lines(plan)
     out += [f"- {line}" for line in instructions(plan)]
     if plan.supply is not None:
         from .taper import dispense_lines
 
         out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
+    if patient:
+        out += ["", "Patient", *patient]
+    if plan.adjustments:
+        out += ["", "Patient adjustments"]
+        out += [f"- {line}" for line in adjustment_lines(plan)]
     if plan.findings:
         out += ["", "Findings"]
         for finding in plan.findings:
@@ -219,7 +341,9 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     out += [
         "",
         f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
-        f"baclofen-dose {prov.library_version}; maximum policy {plan.max_policy})",
+        f"baclofen-dose {prov.library_version}; maximum policy {plan.max_policy}"
+        + ("" if plan.renal_policy is None else f"; renal policy {plan.renal_policy}")
+        + ")",
     ]
     if found is None:
         out.append("- (the rule set that made this plan is not loaded; rule texts not shown)")

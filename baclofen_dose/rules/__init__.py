@@ -68,6 +68,20 @@ QUANTITIES: Final[Mapping[str, units.Kind]] = {
     "it.flow_tolerance": units.PERCENT,
     "it.initial_percent": units.PERCENT,
     "it.oral_wean_cut": units.PERCENT,
+    # patient-specific dosing (issue 3)
+    "age": units.YEARS,
+    "weight": units.WEIGHT,
+    "height": units.HEIGHT,
+    "creatinine.mass": units.CREATININE_MASS,
+    "creatinine.molar": units.CREATININE_MOLAR,
+    "renal.crcl": units.RENAL_CLEARANCE,
+    "renal.egfr": units.EGFR,
+    "factor": units.CONCENTRATION_FACTOR,
+    "bmi": units.BODY_MASS_INDEX,
+    "bsa": units.AREA,
+    "weight.per_height": units.WEIGHT_PER_HEIGHT,
+    "oral.daily_dose_per_kg": units.ORAL_DAILY_DOSE_PER_KG,
+    "oral.step_per_kg": units.ORAL_DAILY_DOSE_PER_KG,
 }
 
 LIMIT_KINDS: Final = frozenset({"hard_min", "soft_min", "soft_max", "hard_max"})
@@ -80,6 +94,8 @@ _POPULATIONS: Final = frozenset({"adult", "older_adult", "child", "all"})
 _SEVERITIES: Final = frozenset({"info", "warning"})
 _ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 _VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+# A plain ratio (quantity "factor") may also be written as an exact fraction, such as "2/3".
+_RATIO = re.compile(r"[1-9][0-9]*/[1-9][0-9]*")
 
 # Rules the planners read, with the quantity each must measure (None: advice).
 REQUIRED_RULES: Final[Mapping[str, str | None]] = {
@@ -181,6 +197,77 @@ REQUIRED_RULES: Final[Mapping[str, str | None]] = {
     "it.oral_wean.method": None,
     "it.route.no_conversion": None,
     "it.time_base.per_hour": None,
+    # patient-specific dosing (issue 3)
+    "patient.age.max": "age",
+    "patient.weight.min": "weight",
+    "patient.weight.max": "weight",
+    "patient.height.min": "height",
+    "patient.height.adult_min": "height",
+    "patient.height.max": "height",
+    "patient.creatinine.max_mass": "creatinine.mass",
+    "patient.creatinine.min_molar": "creatinine.molar",
+    "population.child.below_age": "age",
+    "population.older_adult.from_age": "age",
+    "renal.creatinine.umol_per_mg_dl": "factor",
+    "renal.cockcroft_gault.age_offset": "age",
+    "renal.cockcroft_gault.divisor": "factor",
+    "renal.cockcroft_gault.female_factor": "factor",
+    "renal.cockcroft_gault.min_age": "age",
+    "renal.cockcroft_gault.derivation_age_max": "age",
+    "renal.ckd_epi_2021.coefficient": "renal.egfr",
+    "renal.ckd_epi_2021.kappa_female": "creatinine.mass",
+    "renal.ckd_epi_2021.kappa_male": "creatinine.mass",
+    "renal.ckd_epi_2021.alpha_female": "factor",
+    "renal.ckd_epi_2021.alpha_male": "factor",
+    "renal.ckd_epi_2021.exponent_above_kappa": "factor",
+    "renal.ckd_epi_2021.age_base": "factor",
+    "renal.ckd_epi_2021.female_factor": "factor",
+    "renal.ckd_epi_2021.min_age": "age",
+    "renal.bsa.standard": "bsa",
+    "renal.bsa.mosteller_divisor": "factor",
+    "renal.weight.ibw.male_base": "weight",
+    "renal.weight.ibw.female_base": "weight",
+    "renal.weight.ibw.per_inch": "weight.per_height",
+    "renal.weight.ibw.base_height": "height",
+    "renal.weight.adjusted.factor": "factor",
+    "renal.weight.medcalc.bmi_underweight_below": "bmi",
+    "renal.weight.medcalc.bmi_normal_max": "bmi",
+    "renal.vlavonou2014.mild.crcl_max": "renal.crcl",
+    "renal.vlavonou2014.mild.dose_fraction": "factor",
+    "renal.vlavonou2014.moderate.crcl_max": "renal.crcl",
+    "renal.vlavonou2014.moderate.dose_fraction": "factor",
+    "renal.vlavonou2014.severe.crcl_below": "renal.crcl",
+    "renal.vlavonou2014.severe.dose_fraction": "factor",
+    "renal.ca_monograph.dialysis.start": "oral.daily_dose",
+    "renal.ca_monograph.dialysis.max_daily": "oral.daily_dose",
+    "oral.renal.times_per_day.min": "oral.times_per_day",
+    "renal.ajkd2017.egfr_min": "renal.egfr",
+    "renal.ajkd2017.reduce.egfr_below": "renal.egfr",
+    "renal.cheong2020.ckd45.egfr_below": "renal.egfr",
+    "renal.cheong2020.ckd45.start": "oral.daily_dose",
+    "renal.cheong2020.dialysis.start": "oral.daily_dose",
+    "renal.muanda2019.egfr_below": "renal.egfr",
+    "renal.muanda2019.start_daily": "oral.daily_dose",
+    "renal.el_husseini2011.onset": None,
+    "oral.older_adult.caution": None,
+    "oral.older_adult.tolerance_note": "oral.daily_dose",
+    "oral.child.start.per_kg": "oral.daily_dose_per_kg",
+    "oral.child.times_per_day.min": "oral.times_per_day",
+    "oral.child.times_per_day.max": "oral.times_per_day",
+    "oral.child.times_per_day.preferred": "oral.times_per_day",
+    "oral.child.titration.interval": "interval",
+    "oral.child.titration.interval.min": "interval",
+    "oral.child.titration.step.per_kg": "oral.step_per_kg",
+    "oral.child.titration.step.max_per_kg": "oral.step_per_kg",
+    "oral.child.maintenance.min_per_kg": "oral.daily_dose_per_kg",
+    "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
+    "oral.child.age_band": "age",
+    "oral.child.max_daily.under_8": "oral.daily_dose",
+    "oral.child.max_daily.from_8": "oral.daily_dose",
+    "oral.child.dose.grid": "oral.dose",
+    "oral.child.us_off_label": None,
+    "oral.child.liquid": None,
+    "oral.child.renal_not_assessed": None,
 }
 
 # Product catalogue entries (kind "catalogue"): their forms, the quantity each form's value
@@ -382,7 +469,10 @@ def _rule(raw: Any, sources: Mapping[str, Source], index: int) -> Rule:
         if quantity not in QUANTITIES:
             raise RuleSetError(rule_id, f"quantity {quantity!r} is not one of {sorted(QUANTITIES)}")
         written = raw.get("value")
-        if not isinstance(written, str) or not _VALUE.fullmatch(written):
+        ratio = QUANTITIES[quantity] is units.CONCENTRATION_FACTOR
+        if not isinstance(written, str) or not (
+            _VALUE.fullmatch(written) or (ratio and _RATIO.fullmatch(written))
+        ):
             raise RuleSetError(
                 rule_id, f"value must be an exact decimal written as a string, got {written!r}"
             )

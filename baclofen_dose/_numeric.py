@@ -1,0 +1,48 @@
+"""Exact-as-possible arithmetic for the equations that need powers and roots (issue 3).
+
+Cockcroft-Gault, the Devine ideal body weight and the dose arithmetic are rational and stay
+exact ``Fraction`` values. CKD-EPI 2021 (``0.9938 ** age``, ``(SCr / kappa) ** -1.2``) and the
+Mosteller body surface area (a square root) are irrational: they are computed here with
+``decimal`` at :data:`DIGITS` significant digits (correctly rounded, half even, independent of
+any caller's decimal context) and returned as the exact ``Fraction`` of that decimal. Results
+of these functions are estimates; people see them only through ``display.number(..., places=N)``.
+
+>>> power(Fraction(2), Fraction(-6, 5)) == power(Fraction(2), Fraction(-12, 10))
+True
+>>> str(float(sqrt(Fraction(2))))[:8]
+'1.414213'
+"""
+
+from __future__ import annotations
+
+from decimal import Context, Decimal
+from fractions import Fraction
+from typing import Final
+
+__all__ = ["DIGITS", "power", "sqrt"]
+
+DIGITS: Final = 50
+_CONTEXT: Final = Context(prec=DIGITS)
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return _CONTEXT.divide(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def power(base: Fraction, exponent: Fraction) -> Fraction:
+    """``base ** exponent`` for a positive base, to :data:`DIGITS` significant digits.
+
+    A whole exponent is computed exactly.
+    """
+    if base <= 0:
+        raise ValueError("power() needs a positive base")
+    if exponent.denominator == 1:
+        return Fraction(base) ** int(exponent)
+    return Fraction(_CONTEXT.power(_decimal(base), _decimal(exponent)))
+
+
+def sqrt(value: Fraction) -> Fraction:
+    """The square root of a positive value, to :data:`DIGITS` significant digits."""
+    if value <= 0:
+        raise ValueError("sqrt() needs a positive value")
+    return Fraction(_CONTEXT.sqrt(_decimal(value)))

@@ -1,0 +1,471 @@
+"""The patient: age, sex, weight, height, serum creatinine and dialysis status (issue 3).
+
+A :class:`Patient` holds exact canonical values (years, kg, cm, mg/dL) or ``None`` for a value
+that is not known. Nothing has a default: each named constructor takes every field as a
+required keyword, and ``None`` says "not known"; a calculation that needs a missing value
+refuses and names it (``E_MISSING_INPUT``), it never assumes a normal value.
+
+Every value is checked against its plausibility band from the rule data (``patient.*``), which
+is what catches unit mix-ups: a creatinine 88.4 times off, a weight in g labelled kg, a height
+in inches labelled cm. The error names the field, the value and the likely mix-up. Any unit
+of the right dimension is accepted and converted exactly ("154 lb", "67 inch", "123.8
+micromol/L"); the creatinine factor 88.4 comes from the rule data
+(``renal.creatinine.umol_per_mg_dl``), never from code.
+
+>>> p = Patient.from_inputs(age="72 years", sex="female", weight="70 kg", height=None,
+...                         scr="123.8 micromol/L", dialysis=False)
+>>> p.weight_kg, p.scr_unit, float(p.scr_mg_dl) > 1.4
+(Fraction(70, 1), 'micromol/L', True)
+>>> Patient.from_inputs(age="72 years", sex="female", weight="70 g", height=None,
+...                     scr=None, dialysis=None)
+Traceback (most recent call last):
+...
+baclofen_dose.errors.ImplausibleValueError: patient.weight: '70 g' is 0.07 kg, ...
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from fractions import Fraction
+from typing import Final
+
+import attrs
+
+from . import display, units
+from .errors import BaclofenDoseError, ImplausibleValueError, InputError, InputTypeError
+from .limits import parse_date
+from .rules import Rule, RuleSet, default_rules
+
+__all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
+
+SEXES: Final = ("female", "male")
+POPULATIONS: Final = ("adult", "older_adult", "child")
+_LEADING_NUMBER = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)? ")
+
+
+def _optional_amount(
+    _: object, attribute: attrs.Attribute[Fraction | None], value: Fraction | None
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Fraction) or value <= 0:
+        raise InputTypeError(
+            f"patient.{attribute.name}", value, "an exact Fraction above zero, or None"
+        )
+
+
+def _optional_sex(_: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None and value not in SEXES:
+        raise InputError("patient.sex", value, "'female', 'male' or None (not known)")
+
+
+def _optional_bool(_: object, attribute: attrs.Attribute[bool | None], value: bool | None) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise InputTypeError("patient.dialysis", value, "True, False or None (not stated)")
+
+
+@attrs.frozen
+class Patient:
+    """What the special-population rules need to know about a patient (``None``: not known).
+
+    Values are exact and canonical: ``age_years`` (completed years when computed from a date of
+    birth), ``weight_kg``, ``height_cm``, ``scr_mg_dl``. ``scr_unit`` and ``scr_as_given``
+    record the creatinine as it was given, and ``scr_factor`` the conversion factor used
+    (micromol/L per mg/dL, from the rule data). Build one with :meth:`from_inputs` or
+    :meth:`from_birth_date`; they check every value against its plausibility band.
+    """
+
+    age_years: Fraction | None = attrs.field(validator=_optional_amount)
+    sex: str | None = attrs.field(validator=_optional_sex)
+    weight_kg: Fraction | None = attrs.field(validator=_optional_amount)
+    height_cm: Fraction | None = attrs.field(validator=_optional_amount)
+    scr_mg_dl: Fraction | None = attrs.field(validator=_optional_amount)
+    dialysis: bool | None = attrs.field(validator=_optional_bool)
+    scr_unit: str | None = None
+    scr_as_given: Fraction | None = attrs.field(default=None, validator=_optional_amount)
+    scr_factor: Fraction | None = attrs.field(default=None, validator=_optional_amount)
+    born: date | None = None
+    as_of: date | None = None
+
+    @classmethod
+    def from_inputs(
+        cls,
+        *,
+        age: object,
+        sex: object,
+        weight: object,
+        height: object,
+        scr: object,
+        dialysis: object,
+        rules: RuleSet | None = None,
+    ) -> Patient:
+        """A patient from quantities (pint Quantities or strings with units) or ``None``.
+
+        ``age`` ("72 years"), ``sex`` ("female" or "male"), ``weight`` ("70 kg", "154 lb"),
+        ``height`` ("170 cm", "67 inch"), ``scr`` (serum creatinine: "1.4 mg/dL" or
+        "123.8 micromol/L") and ``dialysis`` (True or False). Every keyword is required;
+        ``None`` means not known. Values outside their plausibility band are refused.
+        """
+        rules = _rules(rules)
+        age_years = None if age is None else units.parse(age, units.YEARS, "patient.age")
+        return cls._build(age_years, sex, weight, height, scr, dialysis, rules, None, None)
+
+    @classmethod
+    def from_birth_date(
+        cls,
+        *,
+        born: object,
+        as_of: object,
+        sex: object,
+        weight: object,
+        height: object,
+        scr: object,
+        dialysis: object,
+        rules: RuleSet | None = None,
+    ) -> Patient:
+        """A patient whose age is the completed years from ``born`` to ``as_of`` (both dates).
+
+        There is no "today": ``as_of`` is required. A date of birth after ``as_of`` is refused,
+        and so is an age under 1 year (give ``age`` as a quantity, such as "0.5 years").
+        """
+        rules = _rules(rules)
+        birth = parse_date(born, "patient.born")
+        when = parse_date(as_of, "patient.as_of")
+        if birth > when:
+            raise ImplausibleValueError(
+                "patient.born",
+                born,
+                f"a date of birth on or before the as-of date {when.isoformat()}",
+                problem="is after the as-of date",
+                code="E_IMPLAUSIBLE",
+            )
+        years = when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+        if years < 1:
+            raise InputError(
+                "patient.born",
+                born,
+                "a date of birth at least 1 year before the as-of date, or the age as a "
+                "quantity with Patient.from_inputs (such as '0.5 years')",
+                problem="gives an age under 1 year in completed years",
+                code="E_OUT_OF_SCOPE",
+            )
+        return cls._build(Fraction(years), sex, weight, height, scr, dialysis, rules, birth, when)
+
+    @classmethod
+    def _build(
+        cls,
+        age_years: Fraction | None,
+        sex: object,
+        weight: object,
+        height: object,
+        scr: object,
+        dialysis: object,
+        rules: RuleSet,
+        born: date | None,
+        as_of: date | None,
+    ) -> Patient:
+        if sex is not None and not isinstance(sex, str):
+            raise InputTypeError("patient.sex", sex, "'female', 'male' or None (not known)")
+        if dialysis is not None and not isinstance(dialysis, bool):
+            raise InputTypeError("patient.dialysis", dialysis, "True, False or None (not stated)")
+        weight_kg = None if weight is None else units.parse(weight, units.WEIGHT, "patient.weight")
+        height_cm = None if height is None else units.parse(height, units.HEIGHT, "patient.height")
+        scr_mg_dl, scr_unit, scr_given, factor = _creatinine(scr, rules)
+        patient = cls(
+            age_years=age_years,
+            sex=sex,
+            weight_kg=weight_kg,
+            height_cm=height_cm,
+            scr_mg_dl=scr_mg_dl,
+            dialysis=dialysis,
+            scr_unit=scr_unit,
+            scr_as_given=scr_given,
+            scr_factor=factor,
+            born=born,
+            as_of=as_of,
+        )
+        check_plausible(patient, rules, raw={"weight": weight, "height": height, "scr": scr})
+        return patient
+
+    def describe(self) -> tuple[tuple[str, str], ...]:
+        """The normalised values for provenance and display (house units; "not known")."""
+
+        def show(value: Fraction | None, kind: units.Kind) -> str:
+            return "not known" if value is None else display.estimate(value, kind)
+
+        dialysis = {None: "not stated", True: "yes", False: "no"}[self.dialysis]
+        return (
+            ("patient.age", show(self.age_years, units.YEARS)),
+            ("patient.sex", self.sex or "not known"),
+            ("patient.weight", show(self.weight_kg, units.WEIGHT)),
+            ("patient.height", show(self.height_cm, units.HEIGHT)),
+            ("patient.scr", show(self.scr_mg_dl, units.CREATININE_MASS)),
+            ("patient.dialysis", dialysis),
+        )
+
+
+def _rules(rules: RuleSet | None) -> RuleSet:
+    rules = default_rules() if rules is None else rules
+    if not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    return rules
+
+
+def _creatinine(
+    scr: object, rules: RuleSet
+) -> tuple[Fraction | None, str | None, Fraction | None, Fraction | None]:
+    """(mg/dL, unit as given, value as given, factor) for a serum creatinine, or all None."""
+    if scr is None:
+        return None, None, None, None
+    factor = rules["renal.creatinine.umol_per_mg_dl"].require_value()
+    try:
+        mass = units.parse(scr, units.CREATININE_MASS, "patient.scr")
+    except InputError as exc:
+        if exc.code != "E_UNIT_DIMENSION":
+            raise
+    else:
+        return mass, units.CREATININE_MASS.display, mass, factor
+    molar = units.parse(scr, units.CREATININE_MOLAR, "patient.scr")
+    return molar / factor, units.CREATININE_MOLAR.display, molar, factor
+
+
+def _written(raw: object) -> tuple[Fraction, str] | None:
+    """The number and unit the caller wrote, for a mix-up hint; None if unclear."""
+    if isinstance(raw, str):
+        match = _LEADING_NUMBER.match(raw)
+        if match is None:
+            return None
+        return Fraction(match.group(0).strip()), raw[match.end() :]
+    try:
+        value = Fraction(str(raw.magnitude))  # type: ignore[attr-defined]
+        unit = str(raw.units)  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, TypeError, ZeroDivisionError):
+        return None
+    if value <= 0 or not units.check_exactness_with_decimal(value):
+        return None
+    return value, unit
+
+
+def _mix_up(
+    raw: object,
+    kind: units.Kind,
+    candidates: tuple[str, ...],
+    band: tuple[Fraction, Fraction],
+    actual: Fraction,
+    convert: dict[str, Fraction] | None = None,
+) -> str:
+    """Name the likely unit mix-up: the written number read in another unit that is plausible.
+
+    ``actual`` is the value as parsed (canonical unit); a candidate unit giving the same value is
+    the unit that was written. ``convert`` maps a candidate unit to a factor into the canonical
+    unit where the registry cannot convert (micromol/L to mg/dL needs the rule-data factor).
+    """
+    written = _written(raw)
+    if written is None:
+        return ""
+    number, unit = written
+
+    def read(candidate: str) -> Fraction | None:
+        if convert is not None and candidate in convert:
+            return number * convert[candidate]
+        return _as(number, candidate, kind)
+
+    if read(kind.display) != actual:
+        # Written in another unit than the house one: the likely slip is the house unit.
+        candidates = (kind.display,)
+    low, high = band
+    hints = []
+    shown = display.number(number)
+    for candidate in candidates:
+        value = read(candidate)
+        if value is None or value == actual or not low <= value <= high:
+            continue
+        if candidate == kind.display:
+            hints.append(
+                f"a value in {candidate} labelled {unit} (did you mean {shown} {candidate}?)"
+            )
+        else:
+            hints.append(
+                f"a value in {candidate} labelled {unit} ({shown} {candidate} is "
+                f"{display.estimate(value, kind, computed=True)})"
+            )
+    return ("likely " + " or ".join(hints)) if hints else ""
+
+
+def _as(number: Fraction, unit: str, kind: units.Kind) -> Fraction | None:
+    """``number`` read in ``unit``, converted to ``kind``'s canonical unit (None if it fails)."""
+    try:
+        return units.parse(f"{display.number(number).replace(',', '')} {unit}", kind, "hint")
+    except (BaclofenDoseError, ValueError):
+        return None
+
+
+def _implausible(
+    field: str,
+    raw: object,
+    value: Fraction,
+    kind: units.Kind,
+    rule: Rule,
+    low: Rule,
+    high: Rule,
+    hint: str,
+) -> ImplausibleValueError:
+    side = "below the plausible minimum" if rule is low else "above the plausible maximum"
+    problem = (
+        f"is {display.estimate(value, kind)}, {side} "
+        f"{display.estimate(rule.require_value(), kind)} (rule {rule.id})"
+    )
+    if hint:
+        problem += f": {hint}"
+    expected = (
+        f"a {kind.name} from {display.estimate(low.require_value(), kind)} to "
+        f"{display.estimate(high.require_value(), kind)}"
+    )
+    return ImplausibleValueError(field, raw, expected, problem=problem, code="E_IMPLAUSIBLE")
+
+
+def check_plausible(
+    patient: Patient, rules: RuleSet, *, raw: dict[str, object] | None = None
+) -> None:
+    """Refuse a patient value outside its plausibility band (rules ``patient.*``).
+
+    ``raw`` holds the values as the caller gave them, so the error can show them and name the
+    likely unit mix-up.
+    """
+    raw = raw or {}
+    if patient.age_years is not None:
+        top = rules["patient.age.max"]
+        if patient.age_years > top.require_value():
+            raise ImplausibleValueError(
+                "patient.age",
+                raw.get("age", display.estimate(patient.age_years, units.YEARS)),
+                f"an age in years up to {display.estimate(top.require_value(), units.YEARS)}",
+                problem=f"is above the plausible maximum (rule {top.id})",
+                code="E_IMPLAUSIBLE",
+            )
+    if patient.weight_kg is not None:
+        low, high = rules["patient.weight.min"], rules["patient.weight.max"]
+        given = raw.get("weight", display.estimate(patient.weight_kg, units.WEIGHT))
+        outside = _outside(patient.weight_kg, low, high)
+        if outside is not None:
+            hint = ""
+            if "weight" in raw:
+                hint = _mix_up(
+                    given,
+                    units.WEIGHT,
+                    ("kg", "g", "lb"),
+                    (low.require_value(), high.require_value()),
+                    patient.weight_kg,
+                )
+            raise _implausible(
+                "patient.weight", given, patient.weight_kg, units.WEIGHT, outside, low, high, hint
+            )
+    if patient.height_cm is not None:
+        low, high = rules["patient.height.min"], rules["patient.height.max"]
+        adult_low = rules["patient.height.adult_min"]
+        child_below = rules["population.child.below_age"].require_value()
+        if patient.age_years is not None and patient.age_years >= child_below:
+            low = adult_low
+        given = raw.get("height", display.estimate(patient.height_cm, units.HEIGHT))
+        outside = _outside(patient.height_cm, low, high)
+        if outside is not None:
+            hint = ""
+            if "height" in raw:
+                hint = _mix_up(
+                    given,
+                    units.HEIGHT,
+                    ("cm", "inch", "m"),
+                    (low.require_value(), high.require_value()),
+                    patient.height_cm,
+                )
+            raise _implausible(
+                "patient.height", given, patient.height_cm, units.HEIGHT, outside, low, high, hint
+            )
+    if patient.scr_mg_dl is not None:
+        _check_creatinine(patient.scr_mg_dl, raw.get("scr"), rules)
+
+
+def _check_creatinine(mg_dl: Fraction, raw: object, rules: RuleSet) -> None:
+    factor = rules["renal.creatinine.umol_per_mg_dl"].require_value()
+    high = rules["patient.creatinine.max_mass"]
+    low = rules["patient.creatinine.min_molar"]
+    high_mg = high.require_value()
+    low_mg = low.require_value() / factor
+    given = raw if raw is not None else display.estimate(mg_dl, units.CREATININE_MASS)
+    expected = (
+        f"a serum creatinine from {display.estimate(low_mg, units.CREATININE_MASS)} "
+        f"({display.estimate(low.require_value(), units.CREATININE_MOLAR)}) to "
+        f"{display.estimate(high_mg, units.CREATININE_MASS)} "
+        f"({display.estimate(high_mg * factor, units.CREATININE_MOLAR)}), with its unit"
+    )
+    hint = ""
+    if raw is not None and not low_mg <= mg_dl <= high_mg:
+        hint = _mix_up(
+            raw,
+            units.CREATININE_MASS,
+            (units.CREATININE_MASS.display, units.CREATININE_MOLAR.display),
+            (low_mg, high_mg),
+            mg_dl,
+            convert={units.CREATININE_MOLAR.display: 1 / factor},
+        )
+        if hint:
+            hint += f", factor {display.ratio(factor)} (rule renal.creatinine.umol_per_mg_dl)"
+    if mg_dl > high_mg:
+        problem = (
+            f"is above the plausible maximum {display.estimate(high_mg, units.CREATININE_MASS)} "
+            f"(rule {high.id})"
+        )
+    elif mg_dl < low_mg:
+        problem = (
+            f"is below the plausible minimum "
+            f"{display.estimate(low.require_value(), units.CREATININE_MOLAR)} (rule {low.id})"
+        )
+    else:
+        return
+    raise ImplausibleValueError(
+        "patient.scr",
+        given,
+        expected,
+        problem=problem + (f": {hint}" if hint else ""),
+        code="E_IMPLAUSIBLE",
+    )
+
+
+def _outside(value: Fraction, low: Rule, high: Rule) -> Rule | None:
+    """The band rule ``value`` falls outside of, if any."""
+    if value < low.require_value():
+        return low
+    if value > high.require_value():
+        return high
+    return None
+
+
+def missing(field: str, expected: str, needed_for: str) -> InputError:
+    """The error for a value the patient lacks: names the field and what needs it."""
+    error = InputError(field, None, expected, code="E_MISSING_INPUT")
+    error.message = (
+        f"{field} is missing: {needed_for} needs it, and no value is ever assumed; "
+        f"expected {expected}"
+    )
+    error.args = (error.message,)
+    return error
+
+
+def population(patient: Patient, rules: RuleSet) -> str:
+    """``"child"``, ``"adult"`` or ``"older_adult"`` from the age bands in the rule data.
+
+    Rules ``population.child.below_age`` (18 years, UK SmPC) and
+    ``population.older_adult.from_age`` (66 years, Muanda 2019).
+    """
+    if patient.age_years is None:
+        raise missing(
+            "patient.age",
+            "an age such as '72 years'",
+            "choosing the adult, older-adult or child rules",
+        )
+    if patient.age_years < rules["population.child.below_age"].require_value():
+        return "child"
+    if patient.age_years >= rules["population.older_adult.from_age"].require_value():
+        return "older_adult"
+    return "adult"

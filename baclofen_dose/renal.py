@@ -1,0 +1,829 @@
+"""Kidney function: Cockcroft-Gault, CKD-EPI 2021, de-indexing, and the renal dose policies.
+
+Every figure comes from the rule data (``renal.*``; clinical.md 3, 11, 12):
+
+- :func:`cockcroft_gault` creatinine clearance (mL/min) with an explicit body-weight policy
+  (``crcl_weight``: ``actual`` by default, ``ideal`` (Devine), ``adjusted`` (40 percent), or the
+  BMI-based ``medcalc_bmi`` rule of MedCalc-Bench). Rational, so exact.
+- :func:`ckd_epi_2021` eGFR (mL/min/1.73 m2, race-free); :func:`deindex` turns it into mL/min
+  with the body surface area (Mosteller). Powers and roots are computed to 50 digits.
+- :func:`assess` applies a named renal dose policy (``renal_dose``: ``vlavonou2014`` by default,
+  ``ajkd2017``, ``cheong2020``) and says which band applies, with what value, and why.
+
+Each :class:`RenalEstimate` carries its equation, the weight used, the creatinine in mg/dL, the
+creatinine as given and the conversion factor (rule ``renal.creatinine.umol_per_mg_dl``), the
+rule ids used and the working in words.
+
+>>> from baclofen_dose.patient import Patient
+>>> p = Patient.from_inputs(age="72 years", sex="female", weight="70 kg", height=None,
+...                         scr="1.4 mg/dL", dialysis=False)
+>>> crcl = cockcroft_gault(p)
+>>> crcl.shown, crcl.weight.policy
+('40.1 mL/min', 'actual')
+>>> crcl.working[0]
+'CrCl = (140 - 72) x 70 / (72 x 1.4) x 0.85 = 40.1 mL/min'
+>>> assess(p).band
+'moderate'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Final, TypeVar
+
+import attrs
+
+from . import _numeric, display, units
+from .errors import InputError, InputTypeError, RuleSetError
+from .limits import Finding
+from .patient import Patient, check_plausible, missing, population
+from .regimen import Provenance
+from .rules import Rule, RuleSet, default_rules
+
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "BANDS",
+    "RENAL_POLICY",
+    "WEIGHT_POLICY",
+    "BodyWeight",
+    "RenalAssessment",
+    "RenalEstimate",
+    "RenalReport",
+    "adjusted_body_weight",
+    "assess",
+    "body_surface_area",
+    "ckd_epi_2021",
+    "cockcroft_gault",
+    "deindex",
+    "dosing_weight",
+    "ideal_body_weight",
+    "renal_report",
+]
+_T = TypeVar("_T")
+
+RENAL_POLICY: Final = "renal_dose"
+WEIGHT_POLICY: Final = "crcl_weight"
+BANDS: Final = ("normal", "mild", "moderate", "severe", "dialysis")
+_EQUATIONS: Final = {
+    "cockcroft_gault_1976": "CrCl (Cockcroft-Gault 1976)",
+    "ckd_epi_2021": "eGFR (CKD-EPI 2021 without race)",
+    "ckd_epi_2021_deindexed": "eGFR de-indexed by body surface area (CKD-EPI 2021 and Mosteller)",
+}
+
+
+@attrs.frozen
+class BodyWeight:
+    """A body weight for an equation: the policy, the exact kg, the basis in words, the rules."""
+
+    policy: str
+    kg: Fraction
+    basis: str
+    rule_ids: tuple[str, ...]
+
+    @property
+    def quantity(self) -> pint.Quantity[Fraction]:
+        """The weight as a pint Quantity (kg)."""
+        return units.quantity(self.kg, units.WEIGHT)
+
+    @property
+    def shown(self) -> str:
+        """The weight for people (an estimate to 0.1 kg when it is not exact)."""
+        return display.estimate(self.kg, units.WEIGHT)
+
+
+@attrs.frozen
+class RenalEstimate:
+    """One kidney-function estimate, with everything needed to check it by hand.
+
+    ``value`` is in mL/min (``indexed`` False) or mL/min/1.73 m2 (``indexed`` True); ``exact``
+    is False when powers or roots were computed (to 50 significant digits).
+    """
+
+    equation: str
+    value: Fraction
+    indexed: bool
+    exact: bool
+    weight: BodyWeight | None
+    creatinine_mg_dl: Fraction
+    creatinine_as_given: Fraction
+    creatinine_unit: str
+    conversion_factor: Fraction
+    bsa_m2: Fraction | None
+    rule_ids: tuple[str, ...]
+    working: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def kind(self) -> units.Kind:
+        """``units.EGFR`` for an indexed eGFR, else ``units.RENAL_CLEARANCE`` (mL/min)."""
+        return units.EGFR if self.indexed else units.RENAL_CLEARANCE
+
+    @property
+    def label(self) -> str:
+        """What the value is, in words: ``'CrCl (Cockcroft-Gault 1976)'``."""
+        return _EQUATIONS[self.equation]
+
+    @property
+    def quantity(self) -> pint.Quantity[Fraction]:
+        """The value as a pint Quantity (mL/min; eGFR per 1.73 m2)."""
+        return units.quantity(self.value, self.kind)
+
+    @property
+    def shown(self) -> str:
+        """The value for people, rounded to 0.1 (it is an estimate)."""
+        return display.amount(self.value, self.kind, places=1)
+
+    @property
+    def creatinine_shown(self) -> str:
+        """The creatinine in mg/dL, and as given when it was given in micromol/L."""
+        text = display.estimate(self.creatinine_mg_dl, units.CREATININE_MASS)
+        if self.creatinine_unit != units.CREATININE_MASS.display:
+            given = display.estimate(self.creatinine_as_given, units.CREATININE_MOLAR)
+            text += f" (given as {given}; divided by {display.ratio(self.conversion_factor)})"
+        return text
+
+
+@attrs.frozen
+class RenalAssessment:
+    """What a renal dose policy makes of a patient: the band, the fraction, the caps, why.
+
+    ``fraction`` multiplies the usual start, step and maximum (1 in the ``normal`` band);
+    ``fraction_rule`` is the soft limit a target above the reduced maximum must override.
+    ``start_cap`` and ``max_cap`` are absolute daily caps (dialysis, CKD stage 4 to 5) with
+    their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD 2017), ``avoid_value``
+    what crosses it.
+    """
+
+    policy: str
+    weight_policy: str
+    dialysis: bool
+    crcl: RenalEstimate | None
+    egfr: RenalEstimate | None
+    band: str
+    band_rule: str | None
+    fraction: Fraction
+    fraction_rule: str | None
+    start_cap: Fraction | None
+    start_cap_rule: str | None
+    max_cap: Fraction | None
+    max_cap_rule: str | None
+    avoid_rule: str | None
+    avoid_value: Fraction | None
+    findings: tuple[Finding, ...]
+    rule_ids: tuple[str, ...]
+
+    @property
+    def reduced(self) -> bool:
+        """True when the policy lowers anything (a band other than normal, or a cap)."""
+        return self.band != "normal" or self.start_cap is not None or self.max_cap is not None
+
+
+def _rules(rules: RuleSet | None) -> RuleSet:
+    rules = default_rules() if rules is None else rules
+    if not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    return rules
+
+
+def _patient(patient: object, rules: RuleSet) -> Patient:
+    if not isinstance(patient, Patient):
+        raise InputTypeError(
+            "patient", patient, "a Patient from Patient.from_inputs() or Patient.from_birth_date()"
+        )
+    check_plausible(patient, rules)
+    return patient
+
+
+def _choice(rules: RuleSet, policy: str, value: object, field: str) -> str:
+    if policy not in rules.policies:
+        raise RuleSetError(f"policies.{policy}", "is required for patient-specific dosing")
+    if value is None:
+        return rules.policy_default(policy)
+    choices = rules.policy_choices(policy)
+    if not isinstance(value, str) or value not in choices:
+        raise InputError(field, value, "one of " + ", ".join(choices), code="E_POLICY")
+    return value
+
+
+def _value(rules: RuleSet, rule_id: str, used: list[str]) -> Fraction:
+    used.append(rule_id)
+    return rules[rule_id].require_value()
+
+
+def _need(value: Fraction | str | None, field: str, expected: str, purpose: str) -> None:
+    if value is None:
+        raise missing(field, expected, purpose)
+
+
+def _adult_only(patient: Patient, rules: RuleSet, rule_id: str, equation: str) -> list[str]:
+    _need(patient.age_years, "patient.age", "an age such as '72 years'", equation)
+    assert patient.age_years is not None  # for mypy: _need raised otherwise
+    minimum = rules[rule_id].require_value()
+    if patient.age_years < minimum:
+        raise InputError(
+            "patient.age",
+            display.estimate(patient.age_years, units.YEARS),
+            f"an adult of at least {display.estimate(minimum, units.YEARS)} (rule {rule_id})",
+            problem=f"is below the ages {equation} was derived for; it is not used for children",
+            code="E_OUT_OF_SCOPE",
+        )
+    return [rule_id]
+
+
+def _floor_to(value: Fraction, grid: Fraction) -> Fraction:
+    """``value`` rounded down to a whole multiple of ``grid``."""
+    return grid * (value // grid)
+
+
+def ideal_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> BodyWeight:
+    """Ideal body weight (Devine): 50 kg (male) or 45.5 kg (female) plus 2.3 kg per inch over 5 ft.
+
+    Rules ``renal.weight.ibw.*``. Refused for heights under 5 ft (the formula is not
+    extrapolated) and when sex or height is missing.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    used: list[str] = []
+    _need(patient.sex, "patient.sex", "'female' or 'male'", "ideal body weight (Devine)")
+    _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "ideal body weight")
+    assert patient.height_cm is not None
+    base_height = _value(rules, "renal.weight.ibw.base_height", used)
+    if patient.height_cm < base_height:
+        raise InputError(
+            "patient.height",
+            display.estimate(patient.height_cm, units.HEIGHT),
+            f"a height of at least {display.estimate(base_height, units.HEIGHT)} for ideal or "
+            "adjusted body weight (rule renal.weight.ibw.base_height), or the weight policy "
+            "'actual'",
+            problem="is below the heights the Devine formula is given for; it is not extrapolated",
+            code="E_OUT_OF_SCOPE",
+        )
+    base = _value(rules, f"renal.weight.ibw.{patient.sex}_base", used)
+    per_inch = _value(rules, "renal.weight.ibw.per_inch", used)
+    inch_cm = units.parse_unit("inch", units.HEIGHT, "unit")
+    kg = base + per_inch * (patient.height_cm - base_height) / inch_cm
+    basis = (
+        f"ideal body weight (Devine) {display.estimate(kg, units.WEIGHT)}: "
+        f"{display.estimate(base, units.WEIGHT)} plus {display.estimate(per_inch, units.WEIGHT)} "
+        f"per inch over {display.estimate(base_height / inch_cm, units.HEIGHT, unit=False)} inches"
+    )
+    return BodyWeight("ideal_formula", kg, basis, tuple(used))
+
+
+def adjusted_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> BodyWeight:
+    """Adjusted body weight: ideal plus 0.4 of (actual minus ideal), as a formula.
+
+    Rule ``renal.weight.adjusted.factor``. This is the bare formula (as MedCalc-Bench computes
+    it); the ``adjusted`` weight policy of :func:`dosing_weight` never uses it above actual.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "adjusted body weight")
+    assert patient.weight_kg is not None
+    ideal = ideal_body_weight(patient, rules=rules)
+    used = list(ideal.rule_ids)
+    factor = _value(rules, "renal.weight.adjusted.factor", used)
+    kg = ideal.kg + factor * (patient.weight_kg - ideal.kg)
+    basis = (
+        f"adjusted body weight {display.estimate(kg, units.WEIGHT)}: ideal "
+        f"{display.estimate(ideal.kg, units.WEIGHT)} plus {display.ratio(factor)} x (actual "
+        f"{display.estimate(patient.weight_kg, units.WEIGHT)} - ideal)"
+    )
+    return BodyWeight("adjusted_formula", kg, basis, tuple(used))
+
+
+def _bmi(patient: Patient) -> Fraction:
+    assert patient.weight_kg is not None
+    assert patient.height_cm is not None
+    metres = patient.height_cm / units.parse_unit("m", units.HEIGHT, "unit")
+    return patient.weight_kg / (metres * metres)
+
+
+def dosing_weight(
+    patient: Patient, policy: str | None = None, *, rules: RuleSet | None = None
+) -> BodyWeight:
+    """The weight Cockcroft-Gault uses under a ``crcl_weight`` policy (default ``actual``).
+
+    - ``actual``: actual body weight (Cockcroft and Gault 1976).
+    - ``ideal``: ideal body weight (Devine), or actual if lower.
+    - ``adjusted``: adjusted body weight when actual is above ideal, else actual.
+    - ``medcalc_bmi``: BMI below 18.5 actual; 18.5 to 24.9 the lower of ideal and actual;
+      above 24.9 adjusted (rules ``renal.weight.medcalc.*``).
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    chosen = _choice(rules, WEIGHT_POLICY, policy, "weight_policy")
+    _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "Cockcroft-Gault")
+    assert patient.weight_kg is not None
+    actual = patient.weight_kg
+    actual_text = f"actual body weight {display.estimate(actual, units.WEIGHT)}"
+    if chosen == "actual":
+        return BodyWeight(chosen, actual, actual_text, ())
+    if chosen == "medcalc_bmi":
+        _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "the BMI rule")
+        bmi = _bmi(patient)
+        low = rules["renal.weight.medcalc.bmi_underweight_below"]
+        high = rules["renal.weight.medcalc.bmi_normal_max"]
+        ids = (low.id, high.id)
+        bmi_text = f"BMI {display.estimate(bmi, units.BODY_MASS_INDEX)}"
+        if bmi < low.require_value():
+            return BodyWeight(chosen, actual, f"{actual_text} ({bmi_text}: underweight)", ids)
+        if bmi <= high.require_value():
+            ideal = ideal_body_weight(patient, rules=rules)
+            kg = min(ideal.kg, actual)
+            text = ideal.basis if kg < actual else f"{actual_text} (lower than ideal)"
+            return BodyWeight(chosen, kg, f"{text} ({bmi_text})", ids + ideal.rule_ids)
+        adjusted = adjusted_body_weight(patient, rules=rules)
+        return BodyWeight(
+            chosen, adjusted.kg, f"{adjusted.basis} ({bmi_text})", ids + adjusted.rule_ids
+        )
+    ideal = ideal_body_weight(patient, rules=rules)
+    if actual <= ideal.kg:
+        return BodyWeight(
+            chosen,
+            actual,
+            f"{actual_text} (not above ideal {display.estimate(ideal.kg, units.WEIGHT)})",
+            ideal.rule_ids,
+        )
+    if chosen == "ideal":
+        return BodyWeight(chosen, ideal.kg, ideal.basis, ideal.rule_ids)
+    adjusted = adjusted_body_weight(patient, rules=rules)
+    return BodyWeight(chosen, adjusted.kg, adjusted.basis, adjusted.rule_ids)
+
+
+def _creatinine(patient: Patient, rules: RuleSet, purpose: str) -> tuple[Fraction, Fraction, str]:
+    _need(patient.scr_mg_dl, "patient.scr", "a serum creatinine such as '1.1 mg/dL'", purpose)
+    assert patient.scr_mg_dl is not None
+    given = patient.scr_as_given if patient.scr_as_given is not None else patient.scr_mg_dl
+    unit = patient.scr_unit or units.CREATININE_MASS.display
+    return patient.scr_mg_dl, given, unit
+
+
+def _notes(patient: Patient, rules: RuleSet, used: list[str]) -> list[str]:
+    notes = []
+    if patient.dialysis:
+        notes.append(
+            "The patient is on dialysis: creatinine-based equations do not measure kidney "
+            "function there; the renal policy uses its dialysis rule instead."
+        )
+    oldest = _value(rules, "renal.cockcroft_gault.derivation_age_max", used)
+    assert patient.age_years is not None
+    if patient.age_years > oldest:
+        notes.append(
+            f"Age {display.estimate(patient.age_years, units.YEARS)} is above the oldest "
+            f"patients Cockcroft-Gault was derived from ({display.estimate(oldest, units.YEARS)})."
+        )
+    return notes
+
+
+def cockcroft_gault(
+    patient: Patient, *, weight_policy: str | None = None, rules: RuleSet | None = None
+) -> RenalEstimate:
+    """Creatinine clearance (mL/min): (140 - age) x weight / (72 x SCr), x 0.85 if female.
+
+    Rules ``renal.cockcroft_gault.*`` and the weight policy's rules. Exact. Adults only.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    purpose = "Cockcroft-Gault"
+    used = _adult_only(patient, rules, "renal.cockcroft_gault.min_age", purpose)
+    _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
+    weight = dosing_weight(patient, weight_policy, rules=rules)
+    used += weight.rule_ids
+    scr, given, unit = _creatinine(patient, rules, purpose)
+    factor = _value(rules, "renal.creatinine.umol_per_mg_dl", used)
+    offset = _value(rules, "renal.cockcroft_gault.age_offset", used)
+    divisor = _value(rules, "renal.cockcroft_gault.divisor", used)
+    assert patient.age_years is not None
+    value = (offset - patient.age_years) * weight.kg / (divisor * scr)
+    sex_text = ""
+    if patient.sex == "female":
+        female = _value(rules, "renal.cockcroft_gault.female_factor", used)
+        value *= female
+        sex_text = f" x {display.ratio(female)}"
+    if value <= 0:
+        raise RuleSetError("renal.cockcroft_gault.age_offset", "gives no clearance at this age")
+    line = (
+        f"CrCl = ({display.number(offset)} - "
+        f"{display.estimate(patient.age_years, units.YEARS, unit=False)}) x "
+        f"{display.estimate(weight.kg, units.WEIGHT, unit=False)} / ({display.number(divisor)} x "
+        f"{display.estimate(scr, units.CREATININE_MASS, unit=False)}){sex_text} = "
+        f"{display.amount(value, units.RENAL_CLEARANCE, places=1)}"
+    )
+    converted = "" if unit == units.CREATININE_MASS.display else " (converted)"
+    working = (
+        line,
+        f"age in years, weight in kg ({weight.basis}; weight policy {weight.policy}), "
+        f"serum creatinine in mg/dL{converted}"
+        + (f"; {sex_text.strip()} for a female patient" if sex_text else ""),
+    )
+    notes = tuple(_notes(patient, rules, used))
+    return RenalEstimate(
+        equation="cockcroft_gault_1976",
+        value=value,
+        indexed=False,
+        exact=True,
+        weight=weight,
+        creatinine_mg_dl=scr,
+        creatinine_as_given=given,
+        creatinine_unit=unit,
+        conversion_factor=factor,
+        bsa_m2=None,
+        rule_ids=tuple(dict.fromkeys(used)),
+        working=working,
+        notes=notes,
+    )
+
+
+def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEstimate:
+    """eGFR (mL/min/1.73 m2), CKD-EPI 2021 creatinine equation without race.
+
+    142 x min(SCr/kappa, 1)^alpha x max(SCr/kappa, 1)^-1.2 x 0.9938^age (x 1.012 if female);
+    rules ``renal.ckd_epi_2021.*``. Computed to 50 significant digits. Adults only.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    purpose = "CKD-EPI 2021"
+    used = _adult_only(patient, rules, "renal.ckd_epi_2021.min_age", purpose)
+    _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
+    scr, given, unit = _creatinine(patient, rules, purpose)
+    factor = _value(rules, "renal.creatinine.umol_per_mg_dl", used)
+    sex = patient.sex
+    coefficient = _value(rules, "renal.ckd_epi_2021.coefficient", used)
+    kappa = _value(rules, f"renal.ckd_epi_2021.kappa_{sex}", used)
+    alpha = _value(rules, f"renal.ckd_epi_2021.alpha_{sex}", used)
+    above = _value(rules, "renal.ckd_epi_2021.exponent_above_kappa", used)
+    age_base = _value(rules, "renal.ckd_epi_2021.age_base", used)
+    assert patient.age_years is not None
+    ratio = scr / kappa
+    one = Fraction(1)
+    value = (
+        coefficient
+        * _numeric.power(min(ratio, one), -alpha)
+        * _numeric.power(max(ratio, one), -above)
+        * _numeric.power(age_base, patient.age_years)
+    )
+    sex_text = ""
+    if sex == "female":
+        female = _value(rules, "renal.ckd_epi_2021.female_factor", used)
+        value *= female
+        sex_text = f" x {display.ratio(female)}"
+    scr_text = display.estimate(scr, units.CREATININE_MASS, unit=False)
+    age_text = display.estimate(patient.age_years, units.YEARS, unit=False)
+    line = (
+        f"eGFR = {display.number(coefficient)} x (smaller of {scr_text} / {display.ratio(kappa)} "
+        f"and 1)^-{display.ratio(alpha)} x (larger of {scr_text} / {display.ratio(kappa)} and 1)^-"
+        f"{display.ratio(above)} x {display.ratio(age_base)}^{age_text}{sex_text} = "
+        f"{display.amount(value, units.EGFR, places=1)}"
+    )
+    working = (
+        line,
+        f"kappa and alpha for a {sex} patient; serum creatinine in mg/dL"
+        f"{'' if unit == units.CREATININE_MASS.display else ' (converted)'}; "
+        "indexed to 1.73 m2 of body surface area",
+    )
+    notes = tuple(_notes(patient, rules, used))
+    return RenalEstimate(
+        equation="ckd_epi_2021",
+        value=value,
+        indexed=True,
+        exact=False,
+        weight=None,
+        creatinine_mg_dl=scr,
+        creatinine_as_given=given,
+        creatinine_unit=unit,
+        conversion_factor=factor,
+        bsa_m2=None,
+        rule_ids=tuple(dict.fromkeys(used)),
+        working=working,
+        notes=notes,
+    )
+
+
+def body_surface_area(patient: Patient, *, rules: RuleSet | None = None) -> Fraction:
+    """Body surface area in m2 (Mosteller): square root of (height cm x weight kg / 3600).
+
+    Rule ``renal.bsa.mosteller_divisor``. Computed to 50 significant digits.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "body surface area")
+    _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "body surface area")
+    assert patient.height_cm is not None
+    assert patient.weight_kg is not None
+    divisor = rules["renal.bsa.mosteller_divisor"].require_value()
+    return _numeric.sqrt(patient.height_cm * patient.weight_kg / divisor)
+
+
+def deindex(
+    estimate: RenalEstimate, patient: Patient, *, rules: RuleSet | None = None
+) -> RenalEstimate:
+    """An indexed eGFR as mL/min for this patient: eGFR x BSA / 1.73 (rule ``renal.bsa.*``).
+
+    For comparing an eGFR with bands written in mL/min. BSA by Mosteller, from actual weight.
+    """
+    rules = _rules(rules)
+    if not isinstance(estimate, RenalEstimate) or not estimate.indexed:
+        raise InputTypeError("estimate", estimate, "an indexed eGFR from ckd_epi_2021()")
+    bsa = body_surface_area(patient, rules=rules)
+    standard = rules["renal.bsa.standard"].require_value()
+    value = estimate.value * bsa / standard
+    assert patient.height_cm is not None
+    assert patient.weight_kg is not None
+    divisor = rules["renal.bsa.mosteller_divisor"].require_value()
+    working = (
+        *estimate.working,
+        f"BSA = square root of ({display.estimate(patient.height_cm, units.HEIGHT, unit=False)} x "
+        f"{display.estimate(patient.weight_kg, units.WEIGHT, unit=False)} / "
+        f"{display.number(divisor)}) = "
+        f"{display.estimate(bsa, units.AREA, computed=True)} (Mosteller, height in cm, actual "
+        "weight in kg)",
+        f"de-indexed eGFR = {display.amount(estimate.value, units.EGFR, places=1)} x "
+        f"{display.estimate(bsa, units.AREA, computed=True)} / "
+        f"{display.estimate(standard, units.AREA)} = "
+        f"{display.amount(value, units.RENAL_CLEARANCE, places=1)}",
+    )
+    return attrs.evolve(
+        estimate,
+        equation="ckd_epi_2021_deindexed",
+        value=value,
+        indexed=False,
+        bsa_m2=bsa,
+        rule_ids=(*estimate.rule_ids, "renal.bsa.mosteller_divisor", "renal.bsa.standard"),
+        working=working,
+    )
+
+
+def _band(crcl: Fraction, rules: RuleSet) -> tuple[str, Rule | None, Rule | None]:
+    """(band, threshold rule, dose-fraction rule) for a Cockcroft-Gault CrCl (Vlavonou 2014)."""
+    severe = rules["renal.vlavonou2014.severe.crcl_below"]
+    moderate = rules["renal.vlavonou2014.moderate.crcl_max"]
+    mild = rules["renal.vlavonou2014.mild.crcl_max"]
+    if crcl < severe.require_value():
+        return "severe", severe, rules["renal.vlavonou2014.severe.dose_fraction"]
+    if crcl <= moderate.require_value():
+        return "moderate", moderate, rules["renal.vlavonou2014.moderate.dose_fraction"]
+    if crcl <= mild.require_value():
+        return "mild", mild, rules["renal.vlavonou2014.mild.dose_fraction"]
+    return "normal", mild, None
+
+
+def assess(
+    patient: Patient,
+    *,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    rules: RuleSet | None = None,
+) -> RenalAssessment:
+    """Apply a renal dose policy to an adult patient: band, dose fraction, caps and reasons.
+
+    Needs dialysis status; off dialysis also age, sex, weight and serum creatinine (CrCl by
+    Cockcroft-Gault sets the Vlavonou band; eGFR by CKD-EPI 2021 is used by ``ajkd2017``,
+    ``cheong2020`` and the Muanda 2019 finding). Children are refused: no renal rule for
+    children is in the rule data.
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    policy = _choice(rules, RENAL_POLICY, renal_policy, "renal_policy")
+    weights = _choice(rules, WEIGHT_POLICY, weight_policy, "weight_policy")
+    if population(patient, rules) == "child":
+        raise InputError(
+            "patient.age",
+            display.estimate(patient.age_years or Fraction(1), units.YEARS),
+            "an adult: the rule data has no kidney-function rule for children",
+            problem="is a child's age",
+            code="E_OUT_OF_SCOPE",
+        )
+    if patient.dialysis is None:
+        raise missing(
+            "patient.dialysis",
+            "True or False (on dialysis or not)",
+            f"the renal policy {policy}",
+        )
+    used: list[str] = []
+    findings: list[Finding] = []
+    severe_fraction = rules["renal.vlavonou2014.severe.dose_fraction"]
+    if patient.dialysis:
+        return _dialysis(rules, policy, weights, severe_fraction)
+    crcl = cockcroft_gault(patient, weight_policy=weights, rules=rules)
+    egfr = ckd_epi_2021(patient, rules=rules)
+    used += [*crcl.rule_ids, *egfr.rule_ids]
+    band, band_rule, fraction_rule = _band(crcl.value, rules)
+    fraction = Fraction(1) if fraction_rule is None else fraction_rule.require_value()
+    assert band_rule is not None
+    used.append(band_rule.id)
+    where = (
+        f"CrCl {crcl.shown} (Cockcroft-Gault, {crcl.weight.basis if crcl.weight else ''}, "
+        f"creatinine {display.estimate(crcl.creatinine_mg_dl, units.CREATININE_MASS)})"
+    )
+    if fraction_rule is None:
+        findings.append(
+            Finding(
+                band_rule.id,
+                "info",
+                f"Renal policy {policy}: {where} is above "
+                f"{display.amount(band_rule.require_value(), units.RENAL_CLEARANCE)}: no renal "
+                "reduction.",
+                band_rule.citation,
+            )
+        )
+    else:
+        used.append(fraction_rule.id)
+        bound = "below" if band == "severe" else "at or below"
+        findings.append(
+            Finding(
+                fraction_rule.id,
+                "warning",
+                f"Renal policy {policy}: {where} is {bound} "
+                f"{display.amount(band_rule.require_value(), units.RENAL_CLEARANCE)} ({band} "
+                f"impairment): start, step and maximum are {display.ratio(fraction)} of the "
+                "usual ones (Vlavonou 2014).",
+                fraction_rule.citation,
+            )
+        )
+    start_cap = start_cap_rule = avoid_rule = None
+    avoid_value = None
+    if policy == "cheong2020":
+        below = rules["renal.cheong2020.ckd45.egfr_below"]
+        used.append(below.id)
+        if egfr.value < below.require_value():
+            cap = rules["renal.cheong2020.ckd45.start"]
+            start_cap, start_cap_rule = cap.require_value(), cap.id
+            used.append(cap.id)
+            findings.append(
+                Finding(
+                    cap.id,
+                    "warning",
+                    f"Renal policy cheong2020: eGFR {egfr.shown} is below "
+                    f"{display.amount(below.require_value(), units.EGFR)} (CKD stage 4 to 5): "
+                    "start at no more than "
+                    f"{display.amount(cap.require_value(), units.ORAL_DAILY_DOSE)} (Cheong 2020).",
+                    cap.citation,
+                )
+            )
+    if policy == "ajkd2017":
+        minimum = rules["renal.ajkd2017.egfr_min"]
+        reduce = rules["renal.ajkd2017.reduce.egfr_below"]
+        used += [minimum.id, reduce.id]
+        if egfr.value < minimum.require_value():
+            avoid_rule, avoid_value = minimum.id, egfr.value
+        elif egfr.value < reduce.require_value() and fraction_rule is None:
+            findings.append(
+                Finding(
+                    reduce.id,
+                    "warning",
+                    f"Renal policy ajkd2017: eGFR {egfr.shown} is below "
+                    f"{display.amount(reduce.require_value(), units.EGFR)}: AJKD 2017 "
+                    "advises a reduced dose there without saying how much; the CrCl band "
+                    f"({where}) gives no reduction. Consider a lower target.",
+                    reduce.citation,
+                )
+            )
+    return RenalAssessment(
+        policy=policy,
+        weight_policy=weights,
+        dialysis=False,
+        crcl=crcl,
+        egfr=egfr,
+        band=band,
+        band_rule=band_rule.id,
+        fraction=fraction,
+        fraction_rule=None if fraction_rule is None else fraction_rule.id,
+        start_cap=start_cap,
+        start_cap_rule=start_cap_rule,
+        max_cap=None,
+        max_cap_rule=None,
+        avoid_rule=avoid_rule,
+        avoid_value=avoid_value,
+        findings=tuple(findings),
+        rule_ids=tuple(dict.fromkeys(used)),
+    )
+
+
+def _dialysis(rules: RuleSet, policy: str, weights: str, severe: Rule) -> RenalAssessment:
+    """The assessment on dialysis: a start and maximum per the policy; steps as CrCl below 30."""
+    if policy == "cheong2020":
+        start = rules["renal.cheong2020.dialysis.start"]
+        source = "Cheong 2020"
+    else:
+        start = rules["renal.ca_monograph.dialysis.start"]
+        source = "Canadian monograph"
+    maximum = rules["renal.ca_monograph.dialysis.max_daily"]
+    below = rules["renal.vlavonou2014.severe.crcl_below"].require_value()
+    used = [start.id, maximum.id, severe.id]
+    avoid_rule = None
+    if policy == "ajkd2017":
+        avoid_rule = rules["renal.ajkd2017.egfr_min"].id
+        used.append(avoid_rule)
+    finding = Finding(
+        start.id,
+        "warning",
+        f"Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "
+        f"not apply: start at {display.amount(start.require_value(), units.ORAL_DAILY_DOSE)} "
+        f"({source}), maximum {display.amount(maximum.require_value(), units.ORAL_DAILY_DOSE)} "
+        f"(Canadian monograph), steps {display.ratio(severe.require_value())} of the usual (as "
+        f"for CrCl below {display.amount(below, units.RENAL_CLEARANCE)}).",
+        start.citation,
+    )
+    return RenalAssessment(
+        policy=policy,
+        weight_policy=weights,
+        dialysis=True,
+        crcl=None,
+        egfr=None,
+        band="dialysis",
+        band_rule=None,
+        fraction=severe.require_value(),
+        fraction_rule=severe.id,
+        start_cap=start.require_value(),
+        start_cap_rule=start.id,
+        max_cap=maximum.require_value(),
+        max_cap_rule=maximum.id,
+        avoid_rule=avoid_rule,
+        avoid_value=None,
+        findings=(finding,),
+        rule_ids=tuple(used),
+    )
+
+
+@attrs.frozen
+class RenalReport:
+    """Every estimate that can be made for a patient, why the others cannot, and the policy.
+
+    For the ``renal`` command and for educators: ``crcl``, ``egfr`` and ``egfr_deindexed`` are
+    ``None`` when not computable, with the reason in ``not_computed``; ``assessment`` is the
+    renal dose policy's reading (``None`` with its reason when it cannot be made).
+    """
+
+    patient: Patient
+    crcl: RenalEstimate | None
+    egfr: RenalEstimate | None
+    egfr_deindexed: RenalEstimate | None
+    assessment: RenalAssessment | None
+    not_computed: tuple[tuple[str, str], ...]
+    provenance: Provenance
+
+
+def renal_report(
+    patient: Patient,
+    *,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    rules: RuleSet | None = None,
+) -> RenalReport:
+    """All renal estimates for ``patient`` and the renal policy's reading, as far as possible.
+
+    A value that is missing or out of scope leaves that estimate out, with the reason. If no
+    estimate at all can be made, the first reason is raised (nothing is guessed).
+    """
+    rules = _rules(rules)
+    patient = _patient(patient, rules)
+    policy = _choice(rules, RENAL_POLICY, renal_policy, "renal_policy")
+    weights = _choice(rules, WEIGHT_POLICY, weight_policy, "weight_policy")
+    skipped: list[tuple[str, str]] = []
+    errors: list[InputError] = []
+
+    def attempt(what: str, compute: Callable[[], _T]) -> _T | None:
+        try:
+            return compute()
+        except InputError as exc:
+            if exc.code not in ("E_MISSING_INPUT", "E_OUT_OF_SCOPE"):
+                raise
+            skipped.append((what, exc.message))
+            errors.append(exc)
+            return None
+
+    crcl = attempt("crcl", lambda: cockcroft_gault(patient, weight_policy=weights, rules=rules))
+    egfr = attempt("egfr", lambda: ckd_epi_2021(patient, rules=rules))
+    deindexed = None
+    if egfr is not None:
+        deindexed = attempt("egfr_deindexed", lambda: deindex(egfr, patient, rules=rules))
+    assessment = attempt(
+        "assessment",
+        lambda: assess(patient, renal_policy=policy, weight_policy=weights, rules=rules),
+    )
+    if crcl is None and egfr is None and assessment is None:
+        raise errors[0]
+    used = [
+        rid
+        for item in (crcl, egfr, deindexed, assessment)
+        if item is not None
+        for rid in item.rule_ids
+    ]
+    inputs = [
+        *patient.describe(),
+        ("renal_policy", policy),
+        ("weight_policy", weights),
+    ]
+    return RenalReport(
+        patient=patient,
+        crcl=crcl,
+        egfr=egfr,
+        egfr_deindexed=deindexed,
+        assessment=assessment,
+        not_computed=tuple(skipped),
+        provenance=Provenance.of(rules, used, inputs),
+    )

@@ -1,0 +1,39 @@
+"""Patient-specific oral plans: an older woman with CrCl 40 mL/min, and a 6-year-old of 20 kg.
+
+Run from the repository root:
+
+    python examples/renal_and_child_plans.py
+
+Decision support for health-care professionals, not medical advice.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Use the package from this checkout, so the example runs before (or without) an install.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from baclofen_dose import Patient, cockcroft_gault, plan_titration
+from baclofen_dose.render.text import adjustment_lines
+
+woman = Patient.from_inputs(
+    age="72 years", sex="female", weight="70 kg", height=None, scr="123.8 micromol/L",
+    dialysis=False,
+)
+crcl = cockcroft_gault(woman)
+print(f"{crcl.label}: {crcl.shown}")
+print(crcl.working[0])
+plan = plan_titration(start="2026-01-05", target="max", patient=woman)
+print(f"renal policy {plan.renal_policy}; population {plan.population}")
+for line in adjustment_lines(plan):
+    print("-", line)
+
+child = Patient.from_inputs(
+    age="6 years", sex=None, weight="20 kg", height=None, scr=None, dialysis=None
+)
+plan = plan_titration(start="2026-01-05", target="max", patient=child)
+first, last = plan.steps[0].regimen, plan.final.regimen
+print(f"child: start {first.daily_mg} mg/day, maximum {last.daily_mg} mg/day")
+print(next(f.message for f in plan.findings if f.rule_id == "oral.child.us_off_label"))

@@ -1,0 +1,164 @@
+"""The `renal` subcommand and the patient options on `titrate` (issue 3): output, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from baclofen_dose.cli import main
+from tests.ismp import assert_clean
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = ROOT.parent / "shared" / "tools" / "ismp_lint.py"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cells(out: str) -> list[list[str]]:
+    """The schedule table's rows, split into cells."""
+    rows = [line for line in out.splitlines() if line[:1].isdigit()]
+    return [[c.strip() for c in re.split(r"\s{2,}", row) if c.strip()] for row in rows]
+
+
+WOMAN = ["--age", "72", "--sex", "female", "--weight", "70 kg"]
+
+
+@pytest.mark.req("SAF-13")
+def test_must_show_renal_for_a_72_year_old_woman(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "renal", *WOMAN, "--scr", "1.4 mg/dL")
+    assert code == 0 and err == ""
+    assert "Creatinine clearance (Cockcroft-Gault 1976): 40.1 mL/min" in out
+    assert "weight used: actual body weight 70 kg (weight policy actual)" in out
+    assert "CrCl = (140 - 72) x 70 / (72 x 1.4) x 0.85 = 40.1 mL/min" in out
+    assert "eGFR (CKD-EPI 2021 without race): 40 mL/min/1.73 m2" in out
+    assert "Decision support for health-care professionals" in out
+    assert_clean(out)
+    code, molar, _ = run(capsys, "renal", *WOMAN, "--scr", "123.8 micromol/L")
+    assert code == 0
+    assert "Creatinine clearance (Cockcroft-Gault 1976): 40.1 mL/min" in molar
+    assert "given as 123.8 micromol/L; divided by 88.4" in molar
+    assert_clean(molar)
+
+
+def test_renal_json_and_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "renal", *WOMAN, "--scr", "1.4 mg/dL", "--height", "165 cm",
+                       "--no-dialysis", "--weight-policy", "ideal", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["crcl"]["weight"]["policy"] == "ideal"
+    assert data["crcl"]["conversion_factor_umol_per_mg_dl"] == 88.4
+    assert data["egfr_deindexed"]["bsa_m2"] > 1.7
+    assert data["assessment"]["band"] == "moderate"
+    assert data["assessment"]["policy"] == "vlavonou2014"
+
+
+def test_renal_with_a_policy_on_dialysis(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "renal", *WOMAN, "--dialysis", "--renal-policy", "ajkd2017")
+    assert code == 0
+    assert "on dialysis" in out and "renal.ajkd2017.egfr_min" in out
+    assert_clean(out)
+
+
+@pytest.mark.req("SAF-13", "SAF-14")
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--scr", "124 mg/dL"], "likely a value in micromol/L labelled mg/dL"),
+        (["--scr", "1.4"], "has no unit"),
+        (["--weight", "70 g", "--scr", "1 mg/dL"], "did you mean 70 kg?"),
+        (["--scr", "1.4 mg/dL", "--weight-policy", "lean"], "weight_policy"),
+        (["--scr", "1.4 mg/dL", "--age", "72 years", "--born", "1950-01-01"], "not both"),
+        (["--sex", "F"], "patient.sex"),
+    ],
+)
+def test_bad_patient_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+    base = [a for a in WOMAN]
+    for index in range(0, len(argv), 2):
+        if argv[index] in base:
+            base[base.index(argv[index]) + 1] = argv[index + 1]
+        else:
+            base += argv[index : index + 2]
+    code, out, err = run(capsys, "renal", *base)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+
+
+def test_renal_needs_a_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "renal")
+    assert code == 2 and "--age" in err
+    code, _, err = run(capsys, "renal", "--age", "72", "--sex", "female")
+    assert code == 2 and "is missing" in err
+
+
+@pytest.mark.req("SAF-28")
+def test_must_show_titrate_crcl_40_and_100(capsys: pytest.CaptureFixture[str]) -> None:
+    code, low, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
+                       "--scr", "1.4 mg/dL", "--no-dialysis")
+    assert code == 0
+    code, normal, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
+                          "--age", "50", "--sex", "male", "--weight", "80 kg", "--scr", "1 mg/dL",
+                          "--no-dialysis")
+    assert code == 0
+    low_rows, normal_rows = cells(low), cells(normal)
+    assert low_rows[0][3:] == ["start", "5 mg", "once a day", "5 mg/day"]
+    assert low_rows[-1][2:] == ["onward", "up 5 mg/day", "15 mg, 15 mg and 10 mg", "3 times a day",
+                                "40 mg/day"]
+    assert normal_rows[0][3:] == ["start", "5 mg", "3 times a day", "15 mg/day"]
+    assert normal_rows[-1][-1] == "80 mg/day"
+    assert "renal policy vlavonou2014" in low and "renal.vlavonou2014.moderate.dose_fraction" in low
+    assert "Creatinine clearance: 40.1 mL/min" in low
+    assert "Creatinine clearance: 100 mL/min" in normal
+    assert_clean([low, normal])
+
+
+def test_must_show_titrate_six_year_old(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
+                       "--age", "6", "--weight", "20 kg")
+    assert code == 0
+    assert cells(out)[0][3:] == ["start", "2 mg, 2 mg, 1 mg and 1 mg", "4 times a day", "6 mg/day"]
+    assert cells(out)[-1][-1] == "40 mg/day"
+    assert out.count("40 mg/day") >= 2 and "oral.child.max_daily.under_8" in out
+    assert "Off-label in the US" in out and "L18" in out
+    assert_clean(out)
+    code, text, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
+                        "--age", "6", "--weight", "20 kg", "--format", "text")
+    assert code == 0 and "Off-label in the US" in text
+
+
+def test_titrate_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
+                       "--scr", "1.4 mg/dL")
+    assert code == 2 and "patient.dialysis is missing" in err
+    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
+                       *WOMAN, "--scr", "1.4 mg/dL", "--no-dialysis")
+    assert code == 3 and "renal.vlavonou2014.moderate.dose_fraction" in err
+    assert "--override RULE_ID=REASON" in err
+    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
+                       "--dialysis", "--renal-policy", "cheong2020")
+    assert code == 2 and "E_NOT_GIVABLE" not in err and "smallest givable" in err
+
+
+def test_cli_output_passes_the_shared_lint() -> None:
+    """The reference checker (shared/tools/ismp_lint.py) on real CLI output."""
+    if not LINT.exists():  # the shared tree sits beside the repository in CI and here
+        raise AssertionError(f"{LINT} is missing")
+    for argv in (
+        ["renal", *WOMAN, "--scr", "123.8 micromol/L", "--height", "165 cm", "--no-dialysis"],
+        ["titrate", "--start", "2026-01-05", "--target", "max", *WOMAN, "--scr", "1.4 mg/dL",
+         "--no-dialysis"],
+        ["titrate", "--start", "2026-01-05", "--target", "max", "--age", "6", "--weight", "20 kg"],
+    ):
+        done = subprocess.run([sys.executable, "-m", "baclofen_dose", *argv], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        lint = subprocess.run([sys.executable, str(LINT)], input=done.stdout, capture_output=True,
+                              text=True)
+        assert lint.returncode == 0, lint.stdout
