@@ -30,7 +30,7 @@ from ..intrathecal import (
 from ..limits import Finding, Override
 from ..regimen import Provenance
 from ..rules import RuleSet, default_rules
-from .json import _encode
+from .json import _encode, provenance_data
 from .text import INTENDED_USE, _columns, rule_value
 
 __all__ = ["SCHEMAS", "Result", "table", "text", "to_data", "to_json"]
@@ -602,16 +602,7 @@ def _common(result: Result) -> dict[str, Any]:
             for f in result.findings
         ],
         "overrides": [{"rule_id": o.rule_id, "reason": o.reason} for o in overrides],
-        "provenance": {
-            "library_version": prov.library_version,
-            "ruleset": {
-                "id": prov.ruleset_id,
-                "version": prov.ruleset_version,
-                "sha256": prov.ruleset_sha256,
-            },
-            "rule_ids": list(prov.rule_ids),
-            "inputs": dict(prov.inputs),
-        },
+        "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
     }
 

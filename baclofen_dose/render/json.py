@@ -81,16 +81,7 @@ def _core_data(plan: OralPlan) -> dict[str, Any]:
             for f in plan.findings
         ],
         "overrides": [{"rule_id": o.rule_id, "reason": o.reason} for o in plan.overrides],
-        "provenance": {
-            "library_version": prov.library_version,
-            "ruleset": {
-                "id": prov.ruleset_id,
-                "version": prov.ruleset_version,
-                "sha256": prov.ruleset_sha256,
-            },
-            "rule_ids": list(prov.rule_ids),
-            "inputs": dict(prov.inputs),
-        },
+        "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
     } | _patient_data(plan)
 
@@ -194,6 +185,20 @@ def _taper_data(taper: TaperInfo) -> dict[str, Any]:
 
 def _adjusted(value: Fraction, quantity: str) -> dict[str, Any]:
     return _amount(value, QUANTITIES[quantity])
+
+
+def provenance_data(prov: Provenance) -> dict[str, Any]:
+    """A result's provenance as plain data: the same shape in every JSON output."""
+    return {
+        "library_version": prov.library_version,
+        "ruleset": {
+            "id": prov.ruleset_id,
+            "version": prov.ruleset_version,
+            "sha256": prov.ruleset_sha256,
+        },
+        "rule_ids": list(prov.rule_ids),
+        "inputs": dict(prov.inputs),
+    }
 
 
 def _encode(value: Any, indent: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Final
 from .. import units
 from ..renal import RenalEstimate, RenalReport
 from ..rules import RuleSet, default_rules
-from .json import _encode
+from .json import _encode, provenance_data
 from .text import INTENDED_USE, rule_value
 
 __all__ = ["RENAL_SCHEMA", "renal_data", "renal_json", "renal_text"]
@@ -148,16 +148,7 @@ def renal_data(report: RenalReport) -> dict[str, Any]:
                 for f in assessment.findings
             ],
         },
-        "provenance": {
-            "library_version": prov.library_version,
-            "ruleset": {
-                "id": prov.ruleset_id,
-                "version": prov.ruleset_version,
-                "sha256": prov.ruleset_sha256,
-            },
-            "rule_ids": list(prov.rule_ids),
-            "inputs": dict(prov.inputs),
-        },
+        "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
     }
 
