@@ -55,6 +55,23 @@ def _override(text: str) -> tuple[str, str]:
     return rule_id.strip(), reason.strip()
 
 
+def _add_override(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The repeatable ``--override RULE_ID=REASON`` option (soft limits only)."""
+    parser.add_argument(
+        "--override",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="RULE_ID=REASON",
+        help=help_text,
+    )
+
+
+def _add_rules_file(parser: argparse.ArgumentParser) -> None:
+    """The ``--rules FILE`` option: an institution's rule file instead of the bundled one."""
+    parser.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+
+
 Command = Callable[[argparse.Namespace], str]
 
 
@@ -72,15 +89,8 @@ def _add_titrate(commands: Any) -> Command:
     titrate.add_argument("--every", help='days between increases (default: label, "3 days")')
     titrate.add_argument("--times-per-day", type=int, help="doses a day from the start: 3 or 4")
     titrate.add_argument("--max-policy", help="maximum policy (default: us_label)")
-    titrate.add_argument(
-        "--override",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="RULE_ID=REASON",
-        help="cross a soft limit, giving the reason (repeat for several)",
-    )
-    titrate.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    _add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
+    _add_rules_file(titrate)
     titrate.add_argument(
         "--format", choices=("table", "text", "json"), default="table", help="output form"
     )
@@ -145,15 +155,8 @@ def _add_taper(commands: Any) -> Command:
         "several tablet strengths); default: the best single tablet strength",
     )
     taper.add_argument("--max-policy", help="maximum policy (default: us_label)")
-    taper.add_argument(
-        "--override",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="RULE_ID=REASON",
-        help="cross a soft limit (such as oral.taper.duration.min), giving the reason",
-    )
-    taper.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    _add_override(taper, "cross a soft limit (such as oral.taper.duration.min), giving the reason")
+    _add_rules_file(taper)
     taper.add_argument(
         "--format",
         choices=("table", "text", "json", "csv"),
@@ -185,7 +188,7 @@ def _add_missed_dose(commands: Any) -> Command:
     missed.add_argument(
         "--next", help="date and time of the next dose, if the number of doses changes next day"
     )
-    missed.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    _add_rules_file(missed)
     missed.add_argument("--format", choices=("text", "json"), default="text", help="output form")
     return _missed_dose
 
@@ -208,7 +211,7 @@ def _add_intrathecal(commands: Any) -> Command:
     sub = group.add_subparsers(dest="it_command", required=True, parser_class=_Parser)
 
     def common(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+        _add_rules_file(parser)
         parser.add_argument(
             "--format", choices=("table", "text", "json"), default="table", help="output form"
         )
@@ -252,14 +255,7 @@ def _add_intrathecal(commands: Any) -> Command:
         metavar="DURATION=RATE",
         help="today's dose as a flex program step (repeat; the steps cover 24 hours)",
     )
-    titrate.add_argument(
-        "--override",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="RULE_ID=REASON",
-        help="cross a soft limit, giving the reason (repeat for several)",
-    )
+    _add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
     common(titrate)
 
     refill = sub.add_parser("refill", help="pump refill arithmetic and residual check")
@@ -371,7 +367,7 @@ def _add_renal(commands: Any) -> Command:
         ),
     )
     _add_patient_options(renal)
-    renal.add_argument("--rules", help="a rule file to use instead of the bundled rules")
+    _add_rules_file(renal)
     renal.add_argument("--format", choices=("text", "json"), default="text", help="output form")
     return _renal
 
@@ -598,11 +594,7 @@ def _intrathecal(args: argparse.Namespace) -> str:
             rules=ruleset,
         )
     elif args.it_command == "titrate":
-        overrides: dict[str, str] = {}
-        for rule_id, reason in args.override:
-            if rule_id in overrides:
-                raise _UsageError(f"--override {rule_id} is given twice")
-            overrides[rule_id] = reason
+        overrides = _overrides(args)
         result = it.titration_bounds(
             current=_dose_or_flex(args, "--current", args.current),
             origin=args.origin,

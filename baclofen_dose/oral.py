@@ -63,6 +63,20 @@ def _policy_rules(rules: RuleSet, policy: str) -> tuple[Rule, Rule | None]:
     return daily[0], (per_dose[0] if per_dose else None)
 
 
+def select_max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule | None]:
+    """The chosen (or default) ``oral_max_daily`` policy and its daily and per-dose maxima."""
+    policy = rules.policy_default(MAX_POLICY) if max_policy is None else max_policy
+    if policy not in rules.policy_choices(MAX_POLICY):
+        raise InputError(
+            "max_policy",
+            policy,
+            "one of " + ", ".join(rules.policy_choices(MAX_POLICY)),
+            code="E_POLICY",
+        )
+    daily_max, dose_max = _policy_rules(rules, policy)
+    return policy, daily_max, dose_max
+
+
 def _times_per_day(value: object, rules: RuleSet, check: LimitCheck) -> int | None:
     if value is None:
         return None
@@ -344,15 +358,7 @@ def _plan_adult(
 
     first_day = parse_date(start, "start")
 
-    policy = rules.policy_default(MAX_POLICY) if max_policy is None else max_policy
-    if policy not in rules.policy_choices(MAX_POLICY):
-        raise InputError(
-            "max_policy",
-            policy,
-            "one of " + ", ".join(rules.policy_choices(MAX_POLICY)),
-            code="E_POLICY",
-        )
-    daily_max, dose_max = _policy_rules(rules, policy)
+    policy, daily_max, dose_max = select_max_policy(rules, max_policy)
     used.append(daily_max.id)
     if dose_max is not None:
         used.append(dose_max.id)

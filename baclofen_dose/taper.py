@@ -46,7 +46,7 @@ import attrs
 from . import display, products, units
 from .errors import InputError, InputTypeError
 from .limits import Finding, LimitCheck, advice, parse_date, parse_overrides
-from .oral import MAX_POLICY, _policy_rules
+from .oral import MAX_POLICY, _policy_rules, select_max_policy
 from .regimen import OralPlan, OralRegimen, Provenance, Step
 from .rules import Rule, RuleSet, default_rules
 
@@ -286,15 +286,7 @@ def plan_taper(
     order = (order_first, *(p for p in range(1, n + 1) if p != order_first))
     rank = {position - 1: index for index, position in enumerate(order)}
 
-    policy = rules.policy_default(MAX_POLICY) if max_policy is None else max_policy
-    if policy not in rules.policy_choices(MAX_POLICY):
-        raise InputError(
-            "max_policy",
-            policy,
-            "one of " + ", ".join(rules.policy_choices(MAX_POLICY)),
-            code="E_POLICY",
-        )
-    daily_max, dose_max = _policy_rules(rules, policy)
+    policy, daily_max, dose_max = select_max_policy(rules, max_policy)
     used.append(daily_max.id)
     check.hard_max(
         rule("oral.adult.max_daily.hard"), total, units.ORAL_DAILY_DOSE, "current daily dose"

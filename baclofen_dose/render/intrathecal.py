@@ -31,7 +31,14 @@ from ..limits import Finding, Override
 from ..regimen import Provenance
 from ..rules import RuleSet, default_rules
 from .json import _encode, provenance_data
-from .text import INTENDED_USE, _columns, rule_value
+from .text import (
+    INTENDED_USE,
+    _columns,
+    findings_lines,
+    overrides_lines,
+    rule_value,
+    rules_used_lines,
+)
 
 __all__ = ["SCHEMAS", "Result", "table", "text", "to_data", "to_json"]
 
@@ -92,25 +99,9 @@ def _tail(
     provenance: Provenance,
     rules: RuleSet | None,
 ) -> list[str]:
-    out: list[str] = []
-    if findings:
-        out += ["", "Findings"]
-        out += [f"- {f.severity}: {f.message} (rule {f.rule_id})" for f in findings]
-    out += [
-        "",
-        f"Rules used (rule set {provenance.ruleset_id} version {provenance.ruleset_version}; "
-        f"baclofen-dose {provenance.library_version})",
-    ]
-    if rules is None:
-        out.append("- (the rule set that made this result is not loaded; rule texts not shown)")
-    else:
-        for rule_id in provenance.rule_ids:
-            rule = rules[rule_id]
-            out.append(f"- {rule_id}: {rule_value(rule)}")
-            out.append(f"  Source: {rule.citation}")
-    if overrides:
-        out += ["", "Overrides"]
-        out += [f'- {o.rule_id}: "{o.reason}"' for o in overrides]
+    out = findings_lines(findings)
+    out += rules_used_lines(provenance, rules, what="result")
+    out += overrides_lines(overrides)
     out += ["", "Inputs (as understood)"]
     out += [f"- {name}: {value}" for name, value in provenance.inputs]
     out += ["", INTENDED_USE]

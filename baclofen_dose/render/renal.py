@@ -14,7 +14,7 @@ from .. import units
 from ..renal import RenalEstimate, RenalReport
 from ..rules import RuleSet, default_rules
 from .json import _encode, provenance_data
-from .text import INTENDED_USE, rule_value
+from .text import INTENDED_USE, rules_used_lines
 
 __all__ = ["RENAL_SCHEMA", "renal_data", "renal_json", "renal_text"]
 
@@ -66,18 +66,8 @@ def renal_text(report: RenalReport, *, rules: RuleSet | None = None) -> str:
             )
     prov = report.provenance
     rules = default_rules() if rules is None else rules
-    out += [
-        "",
-        f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
-        f"baclofen-dose {prov.library_version})",
-    ]
-    if rules.sha256 != prov.ruleset_sha256:
-        out.append("- (the rule set that made this report is not loaded; rule texts not shown)")
-    else:
-        for rule_id in prov.rule_ids:
-            rule = rules[rule_id]
-            out.append(f"- {rule_id}: {rule_value(rule)}")
-            out.append(f"  Source: {rule.citation}")
+    found = rules if rules.sha256 == prov.ruleset_sha256 else None
+    out += rules_used_lines(prov, found, what="report")
     out += ["", INTENDED_USE]
     return "\n".join(out) + "\n"
 

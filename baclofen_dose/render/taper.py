@@ -15,7 +15,15 @@ from .. import display, units
 from ..products import Realization, Supply
 from ..regimen import OralPlan, OralRegimen, Step
 from ..rules import RuleSet
-from .text import INTENDED_USE, _columns, _rules_for, _value, rule_value
+from .text import (
+    INTENDED_USE,
+    _columns,
+    _rules_for,
+    _value,
+    findings_lines,
+    overrides_lines,
+    rules_used_lines,
+)
 
 __all__ = [
     "dispense_lines",
@@ -276,29 +284,13 @@ def taper_table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     out += [f"- {line}" for line in dispense_lines(supply)]
     out += ["", "Instructions for the patient"]
     out += [f"- {line}" for line in taper_instructions(plan)]
-    if plan.findings:
-        out += ["", "Findings"]
-        for finding in plan.findings:
-            out.append(f"- {finding.severity}: {finding.message} (rule {finding.rule_id})")
+    out += findings_lines(plan.findings)
     found = _rules_for(plan, rules)
     out += ["", "Working: how each step follows from the rules"]
     out += [f"- {line}" for line in taper_working(plan, found)]
-    prov = plan.provenance
-    out += [
-        "",
-        f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
-        f"baclofen-dose {prov.library_version}; maximum policy {plan.max_policy})",
-    ]
-    if found is None:
-        out.append("- (the rule set that made this plan is not loaded; rule texts not shown)")
-    else:
-        for rule_id in prov.rule_ids:
-            rule = found[rule_id]
-            out.append(f"- {rule_id}: {rule_value(rule)}")
-            out.append(f"  Source: {rule.citation}")
-    if plan.overrides:
-        out += ["", "Overrides"]
-        out += [f'- {o.rule_id}: "{o.reason}"' for o in plan.overrides]
+    context = f"; maximum policy {plan.max_policy}"
+    out += rules_used_lines(plan.provenance, found, context=context)
+    out += overrides_lines(plan.overrides)
     out += ["", *_warnings(plan), "", "Dispense in total:"]
     out += [f"- {line}" for line in dispense_lines(supply)]
     out += ["", INTENDED_USE]

@@ -9,7 +9,8 @@ from typing import Final
 
 from .. import display, units
 from ..errors import BaclofenDoseError
-from ..regimen import OralPlan, Step
+from ..limits import Finding, Override
+from ..regimen import OralPlan, Provenance, Step
 from ..rules import QUANTITIES, Rule, RuleSet, default_rules
 
 __all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
@@ -286,6 +287,43 @@ def adjustment_lines(plan: OralPlan) -> list[str]:
     return lines
 
 
+def findings_lines(findings: Sequence[Finding]) -> list[str]:
+    """The "Findings" section: severity, message and rule of each finding (empty when none)."""
+    if not findings:
+        return []
+    return ["", "Findings", *(f"- {f.severity}: {f.message} (rule {f.rule_id})" for f in findings)]
+
+
+def rules_used_lines(
+    prov: Provenance, rules: RuleSet | None, *, context: str = "", what: str = "plan"
+) -> list[str]:
+    """The "Rules used" section: each rule's value and citation, from the rule set that made it.
+
+    ``context`` adds to the heading (the policies applied); ``rules`` is None when the rule set
+    that made the result is not loaded, and the section then says so instead of guessing.
+    """
+    out = [
+        "",
+        f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
+        f"baclofen-dose {prov.library_version}{context})",
+    ]
+    if rules is None:
+        out.append(f"- (the rule set that made this {what} is not loaded; rule texts not shown)")
+        return out
+    for rule_id in prov.rule_ids:
+        rule = rules[rule_id]
+        out.append(f"- {rule_id}: {rule_value(rule)}")
+        out.append(f"  Source: {rule.citation}")
+    return out
+
+
+def overrides_lines(overrides: Sequence[Override]) -> list[str]:
+    """The "Overrides" section: each soft limit crossed and the reason given (empty when none)."""
+    if not overrides:
+        return []
+    return ["", "Overrides", *(f'- {o.rule_id}: "{o.reason}"' for o in overrides)]
+
+
 def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     """The printable schedule: table, instructions, findings, the working and the sources.
 
@@ -330,30 +368,14 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     if plan.adjustments:
         out += ["", "Patient adjustments"]
         out += [f"- {line}" for line in adjustment_lines(plan)]
-    if plan.findings:
-        out += ["", "Findings"]
-        for finding in plan.findings:
-            out.append(f"- {finding.severity}: {finding.message} (rule {finding.rule_id})")
+    out += findings_lines(plan.findings)
     found = _rules_for(plan, rules)
     out += ["", "Working: how each step follows from the rules"]
     out += [f"- {line}" for line in working(plan, found)]
-    prov = plan.provenance
-    out += [
-        "",
-        f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
-        f"baclofen-dose {prov.library_version}; maximum policy {plan.max_policy}"
-        + ("" if plan.renal_policy is None else f"; renal policy {plan.renal_policy}")
-        + ")",
-    ]
-    if found is None:
-        out.append("- (the rule set that made this plan is not loaded; rule texts not shown)")
-    else:
-        for rule_id in prov.rule_ids:
-            rule = found[rule_id]
-            out.append(f"- {rule_id}: {rule_value(rule)}")
-            out.append(f"  Source: {rule.citation}")
-    if plan.overrides:
-        out += ["", "Overrides"]
-        out += [f'- {o.rule_id}: "{o.reason}"' for o in plan.overrides]
+    context = f"; maximum policy {plan.max_policy}"
+    if plan.renal_policy is not None:
+        context += f"; renal policy {plan.renal_policy}"
+    out += rules_used_lines(plan.provenance, found, context=context)
+    out += overrides_lines(plan.overrides)
     out += ["", INTENDED_USE]
     return "\n".join(out) + "\n"
