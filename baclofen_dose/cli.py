@@ -658,6 +658,12 @@ _OPTIONS = {
     "times_per_day": "--times-per-day",
     "max_policy": "--max-policy",
     "overrides": "--override",
+    "patient.age": "--age",
+    "patient.sex": "--sex",
+    "patient.weight": "--weight",
+    "patient.height": "--height",
+    "patient.scr": "--scr",
+    "patient.dialysis": "--dialysis or --no-dialysis",
     "current": "--from",
     "over": "--over",
     "every": "--every",
@@ -673,6 +679,8 @@ def _message(exc: BaclofenDoseError) -> str:
         head = field.split("[", 1)[0]
         if head in _OPTIONS and text.startswith(field):
             text = _OPTIONS[head] + text[len(head) :]
+            if head == "patient.dialysis":
+                text = text.replace("expected True or False", "pass --dialysis or --no-dialysis")
     return text
 
 

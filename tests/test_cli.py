@@ -148,3 +148,11 @@ def test_module_entry_point_is_environment_independent() -> None:
         done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_missing_dialysis_status_names_the_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
+                       "--age", "72", "--sex", "female", "--weight", "70 kg", "--scr", "1.4 mg/dL")
+    assert code == 2
+    assert err.startswith("baclofen-dose: error: --dialysis or --no-dialysis")
+    assert "True or False" not in err

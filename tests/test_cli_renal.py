@@ -77,7 +77,7 @@ def test_renal_with_a_policy_on_dialysis(capsys: pytest.CaptureFixture[str]) -> 
         (["--weight", "70 g", "--scr", "1 mg/dL"], "did you mean 70 kg?"),
         (["--scr", "1.4 mg/dL", "--weight-policy", "lean"], "weight_policy"),
         (["--scr", "1.4 mg/dL", "--age", "72 years", "--born", "1950-01-01"], "not both"),
-        (["--sex", "F"], "patient.sex"),
+        (["--sex", "F"], "--sex:"),
     ],
 )
 def test_bad_patient_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
@@ -137,7 +137,7 @@ def test_must_show_titrate_six_year_old(capsys: pytest.CaptureFixture[str]) -> N
 def test_titrate_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
                        "--scr", "1.4 mg/dL")
-    assert code == 2 and "patient.dialysis is missing" in err
+    assert code == 2 and "--dialysis or --no-dialysis is missing" in err
     code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
                        *WOMAN, "--scr", "1.4 mg/dL", "--no-dialysis")
     assert code == 3 and "renal.vlavonou2014.moderate.dose_fraction" in err
