@@ -17,7 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .errors import (
+    from baclofen_dose.core.errors import (
         AbruptStopError,
         BaclofenDoseError,
         BaclofenDoseWarning,
@@ -32,7 +32,10 @@ if TYPE_CHECKING:
         RuleSetError,
         UnitError,
     )
-    from .intrathecal import (
+    from baclofen_dose.core.limits import Finding, Override
+    from baclofen_dose.core.rules import Rule, RuleSet, Source, default_rules, load_rules
+    from baclofen_dose.core.units import registry
+    from baclofen_dose.intrathecal import (
         FlexProgram,
         FlexStep,
         IntrathecalStart,
@@ -51,11 +54,9 @@ if TYPE_CHECKING:
         plan_screening,
         titration_bounds,
     )
-    from .limits import Finding, Override
-    from .missed import MissedDoseAdvice, advise_missed_dose
-    from .oral import plan_titration
-    from .patient import Patient
-    from .products import (
+    from baclofen_dose.oral.missed import MissedDoseAdvice, advise_missed_dose
+    from baclofen_dose.oral.patient import Patient
+    from baclofen_dose.oral.products import (
         DispenseLine,
         Product,
         Realization,
@@ -64,8 +65,8 @@ if TYPE_CHECKING:
         find_product,
         realize,
     )
-    from .regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
-    from .renal import (
+    from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+    from baclofen_dose.oral.renal import (
         BodyWeight,
         RenalAssessment,
         RenalEstimate,
@@ -77,7 +78,9 @@ if TYPE_CHECKING:
         dosing_weight,
         renal_report,
     )
-    from .render import (
+    from baclofen_dose.oral.taper import TaperInfo, plan_taper
+    from baclofen_dose.oral.titration import plan_titration
+    from baclofen_dose.render import (
         INTENDED_USE,
         from_json,
         instructions,
@@ -86,9 +89,6 @@ if TYPE_CHECKING:
         to_csv,
         to_json,
     )
-    from .rules import Rule, RuleSet, Source, default_rules, load_rules
-    from .taper import TaperInfo, plan_taper
-    from .units import registry
 
 __all__ = [
     "AbruptStopError",
@@ -168,7 +168,7 @@ __all__ = [
 ]
 
 _HOMES = {
-    "errors": (
+    "core.errors": (
         "AbruptStopError",
         "BaclofenDoseError",
         "BaclofenDoseWarning",
@@ -183,10 +183,10 @@ _HOMES = {
         "RuleSetError",
         "UnitError",
     ),
-    "limits": ("Finding", "Override"),
-    "oral": ("plan_titration",),
-    "missed": ("MissedDoseAdvice", "advise_missed_dose"),
-    "products": (
+    "core.limits": ("Finding", "Override"),
+    "oral.titration": ("plan_titration",),
+    "oral.missed": ("MissedDoseAdvice", "advise_missed_dose"),
+    "oral.products": (
         "DispenseLine",
         "Product",
         "Realization",
@@ -195,7 +195,7 @@ _HOMES = {
         "find_product",
         "realize",
     ),
-    "taper": ("TaperInfo", "plan_taper"),
+    "oral.taper": ("TaperInfo", "plan_taper"),
     "render": (
         "INTENDED_USE",
         "from_json",
@@ -205,9 +205,9 @@ _HOMES = {
         "to_csv",
         "to_json",
     ),
-    "patient": ("Patient",),
-    "regimen": ("Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"),
-    "renal": (
+    "oral.patient": ("Patient",),
+    "oral.regimen": ("Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"),
+    "oral.renal": (
         "BodyWeight",
         "RenalAssessment",
         "RenalEstimate",
@@ -219,8 +219,8 @@ _HOMES = {
         "dosing_weight",
         "renal_report",
     ),
-    "rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
-    "units": ("registry",),
+    "core.rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
+    "core.units": ("registry",),
     "intrathecal": (
         "FlexProgram",
         "FlexStep",
@@ -246,7 +246,7 @@ _WHERE = {name: module for module, names in _HOMES.items() for name in names}
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from ._version import VERSION
+        from baclofen_dose._version import VERSION
 
         return VERSION
     module = _WHERE.get(name)

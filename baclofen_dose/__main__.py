@@ -1,5 +1,5 @@
 """``python -m baclofen_dose`` runs the command-line tool."""
 
-from .cli import main
+from baclofen_dose.cli import main
 
 raise SystemExit(main())

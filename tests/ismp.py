@@ -70,6 +70,6 @@ def assert_clean(texts: str | Iterable[str]) -> None:
 
 def without_received_value(message: str, value: object) -> str:
     """An error message minus the echo of the caller's (possibly malformed) input."""
-    from baclofen_dose.errors import shown
+    from baclofen_dose.core.errors import shown
 
     return message.replace(shown(value), "'...'")

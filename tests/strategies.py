@@ -57,7 +57,7 @@ junk = st.one_of(
 )
 
 # --- issue 4: products, tapers, missed doses -------------------------------------------------
-from baclofen_dose.products import catalogue as _catalogue  # noqa: E402
+from baclofen_dose.oral.products import catalogue as _catalogue  # noqa: E402
 
 PRODUCTS = _catalogue(RULES)
 TABLETS = tuple(p for p in PRODUCTS if p.form == "tablet")

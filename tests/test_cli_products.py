@@ -163,7 +163,7 @@ def test_guide_shows_the_real_output(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_json_reader_refuses_unknown_product_forms(capsys: pytest.CaptureFixture[str]) -> None:
     from baclofen_dose import from_json
-    from baclofen_dose.errors import InputError
+    from baclofen_dose.core.errors import InputError
 
     _, out, _ = run(capsys, *TAPER, "--format", "json")
     data = json.loads(out)

@@ -13,14 +13,13 @@ from hypothesis import strategies as st
 
 from baclofen_dose import (
     BaclofenDoseError,
-    display,
     from_json,
     instructions,
     plan_titration,
     table,
     to_json,
-    units,
 )
+from baclofen_dose.core import display, units
 from baclofen_dose.render.json import plan_to_data
 from tests import strategies as S
 from tests.ismp import CHECKS, assert_clean, lint
@@ -105,7 +104,7 @@ def test_lint_catches_known_bad_strings() -> None:
 
 
 def _all_text(plan: object) -> list[str]:
-    from baclofen_dose.regimen import OralPlan
+    from baclofen_dose.oral.regimen import OralPlan
 
     assert isinstance(plan, OralPlan)
     texts = [table(plan), *instructions(plan)]

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from baclofen_dose import errors
+from baclofen_dose.core import errors
 
 
 @pytest.mark.parametrize(

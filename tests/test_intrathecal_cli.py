@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from baclofen_dose import display, units
 from baclofen_dose.cli import main
+from baclofen_dose.core import display, units
 from tests.ismp import assert_clean
 
 REFILL = ["intrathecal", "refill", "--reservoir", "40 mL", "--concentration", "2000 mcg/mL",

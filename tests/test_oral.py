@@ -23,7 +23,7 @@ from baclofen_dose import (
     registry,
     to_json,
 )
-from baclofen_dose.regimen import OralRegimen
+from baclofen_dose.oral.regimen import OralRegimen
 from tests import strategies as S
 
 RULES = S.RULES
@@ -417,7 +417,7 @@ def test_fuzz_rule_files_only_library_errors(text: str) -> None:
 
 @given(S.junk)
 def test_fuzz_dates_only_library_errors(value: object) -> None:
-    from baclofen_dose.limits import parse_date
+    from baclofen_dose.core.limits import parse_date
 
     try:
         parse_date(value, "start")

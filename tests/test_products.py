@@ -12,9 +12,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from baclofen_dose import BaclofenDoseError, InputError, catalogue, find_product, realize
-from baclofen_dose.errors import RuleSetError
-from baclofen_dose.products import Product, realize_exact, smallest_amount
-from baclofen_dose.rules import load_rules
+from baclofen_dose.core.errors import RuleSetError
+from baclofen_dose.core.rules import load_rules
+from baclofen_dose.oral.products import Product, realize_exact, smallest_amount
 from tests import strategies as S
 from tests.ismp import assert_clean
 from tests.test_rules import BUNDLED

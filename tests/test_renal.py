@@ -30,11 +30,11 @@ from baclofen_dose import (
     load_rules,
     renal_report,
 )
-from baclofen_dose.renal import adjusted_body_weight, body_surface_area, ideal_body_weight
+from baclofen_dose.oral.renal import adjusted_body_weight, body_surface_area, ideal_body_weight
 from tests.ismp import assert_clean
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
-BUNDLED = resources.files("baclofen_dose.rules").joinpath("baclofen.toml").read_text("utf-8")
+BUNDLED = resources.files("baclofen_dose.core.rules").joinpath("baclofen.toml").read_text("utf-8")
 
 
 def rows(name: str) -> list[dict[str, str]]:

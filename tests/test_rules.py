@@ -10,12 +10,18 @@ from pathlib import Path
 import pytest
 
 from baclofen_dose import plan_titration
-from baclofen_dose.errors import RuleSetError
+from baclofen_dose.core.errors import RuleSetError
+from baclofen_dose.core.rules import (
+    LIMIT_KINDS,
+    QUANTITIES,
+    REQUIRED_RULES,
+    default_rules,
+    load_rules,
+)
 from baclofen_dose.render.rules_table import rules_markdown, rules_text
-from baclofen_dose.rules import LIMIT_KINDS, QUANTITIES, REQUIRED_RULES, default_rules, load_rules
 from tests.ismp import assert_clean
 
-BUNDLED = resources.files("baclofen_dose.rules").joinpath("baclofen.toml").read_text("utf-8")
+BUNDLED = resources.files("baclofen_dose.core.rules").joinpath("baclofen.toml").read_text("utf-8")
 
 # Snapshot of every hard and soft limit (SAF-38). Changing a limit in the rule data must come
 # with a change here and a CHANGELOG "Rules changed" entry.
@@ -82,7 +88,7 @@ def test_bundled_rules_load_and_identify() -> None:
     rules = default_rules()
     assert rules.id == "baclofen-core"
     assert rules.version == "1.0.0"
-    data = resources.files("baclofen_dose.rules").joinpath("baclofen.toml").read_bytes()
+    data = resources.files("baclofen_dose.core.rules").joinpath("baclofen.toml").read_bytes()
     assert rules.sha256 == hashlib.sha256(data).hexdigest()
 
 

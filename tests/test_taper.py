@@ -27,7 +27,7 @@ from baclofen_dose import (
     to_csv,
     to_json,
 )
-from baclofen_dose.products import realize_exact
+from baclofen_dose.oral.products import realize_exact
 from tests import strategies as S
 from tests.ismp import assert_clean
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baclofen_dose import units
-from baclofen_dose.errors import BaclofenDoseError, InputError, InputTypeError, UnitError
+from baclofen_dose.core import kinds, numeric, units
+from baclofen_dose.core.errors import BaclofenDoseError, InputError, InputTypeError, UnitError
 from tests.ismp import assert_clean, without_received_value
 from tests.strategies import junk
 
@@ -165,7 +165,7 @@ def test_decimal_text_parses_exactly(value: Decimal) -> None:
     """No binary-float drift: the parsed value equals the exact decimal written."""
     text = format(value.normalize(), "f")
     assert units.parse(f"{text} mg", ORAL, "d") == Fraction(value)
-    assert units.to_decimal(units.parse(f"{text} mg", ORAL, "d")) == value
+    assert numeric.to_decimal(units.parse(f"{text} mg", ORAL, "d")) == value
 
 
 @given(st.integers(min_value=1, max_value=10**6))
@@ -248,7 +248,7 @@ def test_values_without_an_exact_decimal_are_refused() -> None:
 
 def test_to_decimal_refuses_repeating_values() -> None:
     with pytest.raises(ValueError, match="finite decimal"):
-        units.to_decimal(Fraction(1, 3))
+        numeric.to_decimal(Fraction(1, 3))
 
 
 ALL_KINDS = [v for v in vars(units).values() if isinstance(v, units.Kind)]
@@ -260,7 +260,7 @@ def test_factors_agree_with_the_pint_registry(kind: units.Kind) -> None:
     """Strings are converted without pint, from units.txt; pint's registry must agree exactly."""
     ureg = units.registry()
     for sig in kind.allowed:
-        expected = ureg.Quantity(Fraction(1), units._expr(sig)).to(kind.canonical_expr).magnitude
+        expected = ureg.Quantity(Fraction(1), kinds._expr(sig)).to(kind.canonical_expr).magnitude
         assert units._factor(sig, kind.canonical) == expected
 
 

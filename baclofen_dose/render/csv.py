@@ -13,9 +13,9 @@ import csv
 import io
 from fractions import Fraction
 
-from .. import display, units
-from ..products import Product
-from ..regimen import OralPlan
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.oral.products import Product
+from baclofen_dose.oral.regimen import OralPlan
 
 __all__ = ["HEADER", "quantity_unit", "to_csv"]
 
@@ -43,7 +43,7 @@ def quantity_unit(product: Product) -> str:
 
 
 def _n(value: Fraction) -> str:
-    return format(units.to_decimal(value), "f")
+    return format(numeric.to_decimal(value), "f")
 
 
 def to_csv(plan: OralPlan) -> str:

@@ -19,19 +19,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, Final
 
-from .. import display, units
-from ..intrathecal import (
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core.limits import Finding, Override
+from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.intrathecal import (
     IntrathecalStart,
     IntrathecalTaper,
     IntrathecalTitration,
     PumpRefill,
     ScreeningPlan,
 )
-from ..limits import Finding, Override
-from ..regimen import Provenance
-from ..rules import RuleSet, default_rules
-from .json import _encode, provenance_data
-from .text import (
+from baclofen_dose.oral.regimen import Provenance
+from baclofen_dose.render.json import _encode, provenance_data
+from baclofen_dose.render.text import (
     INTENDED_USE,
     _columns,
     findings_lines,
@@ -567,8 +567,8 @@ def text(result: Result) -> str:
 
 def _amount(value: Fraction, kind: units.Kind) -> dict[str, Any]:
     shown = value * 100 if kind is PCT else value
-    if units.check_exactness_with_decimal(shown):
-        return {"value": units.to_decimal(shown), "unit": kind.ucum}
+    if numeric.check_exactness_with_decimal(shown):
+        return {"value": numeric.to_decimal(shown), "unit": kind.ucum}
     exact = Decimal(shown.numerator) / Decimal(shown.denominator)
     rounded = exact.quantize(Decimal(1).scaleb(-_JSON_PLACES), rounding=ROUND_HALF_UP)
     return {"value": rounded, "unit": kind.ucum, "exact": f"{shown.numerator}/{shown.denominator}"}

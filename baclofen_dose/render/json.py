@@ -17,15 +17,15 @@ from typing import Any, Final
 
 import attrs
 
-from .. import units
-from ..errors import InputError
-from ..limits import SEVERITIES, Finding, Override
-from ..products import Product, Realization, Supply, supply_for
-from ..regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
-from ..rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
-from ..taper import TaperInfo
-from .csv import quantity_unit
-from .text import INTENDED_USE
+from baclofen_dose.core import numeric, units
+from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.limits import SEVERITIES, Finding, Override
+from baclofen_dose.core.rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
+from baclofen_dose.oral.products import Product, Realization, Supply, supply_for
+from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+from baclofen_dose.oral.taper import TaperInfo
+from baclofen_dose.render.csv import quantity_unit
+from baclofen_dose.render.text import INTENDED_USE
 
 __all__ = ["SCHEMA", "from_json", "plan_to_data", "to_json"]
 
@@ -33,7 +33,7 @@ SCHEMA: Final = "baclofen-dose/oral-plan/1"
 
 
 def _amount(value: Fraction, kind: units.Kind) -> dict[str, Any]:
-    return {"value": units.to_decimal(value), "unit": kind.ucum}
+    return {"value": numeric.to_decimal(value), "unit": kind.ucum}
 
 
 def plan_to_data(plan: OralPlan) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def _need(value: Fraction | None) -> Fraction:
 
 
 def _quantity(quantity: Fraction, product: Product) -> dict[str, Any]:
-    return {"value": units.to_decimal(quantity), "unit": quantity_unit(product)}
+    return {"value": numeric.to_decimal(quantity), "unit": quantity_unit(product)}
 
 
 def _realization_data(realization: Realization, position: int) -> dict[str, Any]:

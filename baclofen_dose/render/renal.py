@@ -10,11 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any, Final
 
-from .. import units
-from ..renal import RenalEstimate, RenalReport
-from ..rules import RuleSet, default_rules
-from .json import _encode, provenance_data
-from .text import INTENDED_USE, rules_used_lines
+from baclofen_dose.core import units
+from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.oral.renal import RenalEstimate, RenalReport
+from baclofen_dose.render.json import _encode, provenance_data
+from baclofen_dose.render.text import INTENDED_USE, rules_used_lines
 
 __all__ = ["RENAL_SCHEMA", "renal_data", "renal_json", "renal_text"]
 

@@ -7,8 +7,8 @@ display lint; the Markdown page carries them for reviewers.
 
 from __future__ import annotations
 
-from ..rules import RuleSet
-from .text import rule_value
+from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.render.text import rule_value
 
 __all__ = ["rules_markdown", "rules_text"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
-from .. import display, units
-from ..products import Realization, Supply
-from ..regimen import OralPlan, OralRegimen, Step
-from ..rules import RuleSet
-from .text import (
+from baclofen_dose.core import display, units
+from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.oral.products import Realization, Supply
+from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
+from baclofen_dose.render.text import (
     INTENDED_USE,
     _columns,
     _rules_for,

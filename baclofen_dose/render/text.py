@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Final
 
-from .. import display, units
-from ..errors import BaclofenDoseError
-from ..limits import Finding, Override
-from ..regimen import OralPlan, Provenance, Step
-from ..rules import QUANTITIES, Rule, RuleSet, default_rules
+from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import BaclofenDoseError
+from baclofen_dose.core.limits import Finding, Override
+from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet, default_rules
+from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
 
 __all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
 
@@ -26,7 +26,7 @@ def rule_value(rule: Rule) -> str:
     if rule.value is None or rule.quantity is None:
         return rule.text or ""
     if rule.kind == "catalogue" and rule.form is not None:
-        from ..products import product_from_rule
+        from baclofen_dose.oral.products import product_from_rule
 
         return product_from_rule(rule, None).name
     kind = QUANTITIES[rule.quantity]
@@ -78,11 +78,11 @@ def instruction(step: Step) -> str:
 def instructions(plan: OralPlan) -> list[str]:
     """Plain-English lines, one per step, in date order (a taper: its patient lines)."""
     if plan.taper is not None:
-        from .taper import taper_instructions
+        from baclofen_dose.render.taper import taper_instructions
 
         return taper_instructions(plan)
     if plan.supply is not None:
-        from .taper import supply_lines
+        from baclofen_dose.render.taper import supply_lines
 
         return supply_lines(plan)
     return [instruction(step) for step in plan.steps]
@@ -333,7 +333,7 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     the units per dose and what to dispense.
     """
     if plan.taper is not None:
-        from .taper import taper_table
+        from baclofen_dose.render.taper import taper_table
 
         return taper_table(plan, rules=rules)
     title = "Baclofen by mouth: " + (
@@ -360,7 +360,7 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     patient = _patient_lines(plan)
     out += [f"- {line}" for line in instructions(plan)]
     if plan.supply is not None:
-        from .taper import dispense_lines
+        from baclofen_dose.render.taper import dispense_lines
 
         out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
     if patient:

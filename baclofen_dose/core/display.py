@@ -27,7 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Final
 
-from . import units
+from baclofen_dose.core import kinds as units
+from baclofen_dose.core.numeric import check_exactness_with_decimal, to_decimal
 
 __all__ = [
     "ESTIMATE_PLACES",
@@ -92,9 +93,9 @@ def number(value: Fraction | int, *, places: int | None = None) -> str:
         exact = Decimal(value.numerator) / Decimal(value.denominator)
         text = format(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
     else:
-        if not units.check_exactness_with_decimal(value):
+        if not check_exactness_with_decimal(value):
             raise ValueError(f"{value} cannot be written exactly as a decimal")
-        text = format(units.to_decimal(value), "f")
+        text = format(to_decimal(value), "f")
     sign = ""
     if text.startswith("-"):
         sign, text = "-", text[1:]
@@ -289,7 +290,7 @@ def estimate(
     '1.4 mg/dL'
     """
     places = None
-    if computed or not units.check_exactness_with_decimal(value):
+    if computed or not check_exactness_with_decimal(value):
         places = _ESTIMATE_PLACES.get(kind.name, 1)
     if not unit:
         return number(value, places=places)

@@ -19,7 +19,7 @@ from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Final
 
-__all__ = ["DIGITS", "power", "sqrt"]
+__all__ = ["DIGITS", "check_exactness_with_decimal", "power", "sqrt", "to_decimal"]
 
 DIGITS: Final = 50
 _CONTEXT: Final = Context(prec=DIGITS)
@@ -46,3 +46,31 @@ def sqrt(value: Fraction) -> Fraction:
     if value <= 0:
         raise ValueError("sqrt() needs a positive value")
     return Fraction(_CONTEXT.sqrt(_decimal(value)))
+
+
+def check_exactness_with_decimal(value: Fraction) -> bool:
+    """True when ``value`` has a finite decimal expansion (it can be written exactly).
+
+    >>> check_exactness_with_decimal(Fraction(15, 2)), check_exactness_with_decimal(Fraction(1, 3))
+    (True, False)
+    """
+    den = value.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    return den == 1
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """The exact Decimal of a terminating Fraction (raises ValueError otherwise).
+
+    >>> to_decimal(Fraction(15, 2)), to_decimal(Fraction(100))
+    (Decimal('7.5'), Decimal('100'))
+    """
+    if not check_exactness_with_decimal(value):
+        raise ValueError(f"{value} has no finite decimal expansion")
+    places = 0
+    while (value * 10**places).denominator != 1:
+        places += 1
+    scaled = value * 10**places
+    return Decimal(scaled.numerator).scaleb(-places)

@@ -20,7 +20,7 @@ micromol/L"); the creatinine factor 88.4 comes from the rule data
 ...                     scr=None, dialysis=None)
 Traceback (most recent call last):
 ...
-baclofen_dose.errors.ImplausibleValueError: patient.weight: '70 g' is 0.07 kg, ...
+baclofen_dose.ImplausibleValueError: patient.weight: '70 g' is 0.07 kg, ...
 """
 
 from __future__ import annotations
@@ -32,10 +32,15 @@ from typing import Final
 
 import attrs
 
-from . import display, units
-from .errors import BaclofenDoseError, ImplausibleValueError, InputError, InputTypeError
-from .limits import parse_date
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core.errors import (
+    BaclofenDoseError,
+    ImplausibleValueError,
+    InputError,
+    InputTypeError,
+)
+from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
 
@@ -242,7 +247,7 @@ def _written(raw: object) -> tuple[Fraction, str] | None:
         unit = str(raw.units)  # type: ignore[attr-defined]
     except (AttributeError, ValueError, TypeError, ZeroDivisionError):
         return None
-    if value <= 0 or not units.check_exactness_with_decimal(value):
+    if value <= 0 or not numeric.check_exactness_with_decimal(value):
         return None
     return value, unit
 

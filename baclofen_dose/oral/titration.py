@@ -22,12 +22,13 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 
-from . import display, renal, units
-from .errors import HardLimitError, InputError, InputTypeError, RuleSetError
-from .limits import Finding, LimitCheck, advice, parse_date, parse_overrides
-from .patient import Patient, check_plausible, missing, population
-from .regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.limits import Finding, LimitCheck, advice, parse_date, parse_overrides
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.oral import renal
+from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
+from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
 
 __all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "plan_titration"]
 
@@ -140,7 +141,7 @@ def plan_titration(
     - ``product``: optional product name(s) ("10 mg tablet"): each step then lists the units
       per dose and the plan what to dispense (:func:`baclofen_dose.products.realize_plan`);
       a dose the products cannot give exactly is refused, never rounded.
-    - ``patient``: a :class:`~baclofen_dose.patient.Patient` (issue 3). Without one the plan is
+    - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient` (issue 3). Without one the plan is
       the adult label schedule and says it takes no account of the patient
       (``oral.adult.no_patient_adjustment``). With one: a child (under 18) gets the UK SmPC
       weight-based profile (``oral.child.*``); an adult gets the renal dose policy applied to
@@ -158,7 +159,9 @@ def plan_titration(
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     if product is not None:
-        from .products import realize_plan  # products imports this module's neighbours only
+        from baclofen_dose.oral.products import (
+            realize_plan,  # products imports this module's neighbours only
+        )
 
         plain = plan_titration(
             start=start,

@@ -11,12 +11,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ._version import VERSION
-from .errors import BaclofenDoseError, LimitError, OverrideRequired
+from baclofen_dose._version import VERSION
+from baclofen_dose.core.errors import BaclofenDoseError, LimitError, OverrideRequired
 
 if TYPE_CHECKING:
-    from .regimen import OralPlan
-    from .rules import RuleSet
+    from baclofen_dose.core.rules import RuleSet
+    from baclofen_dose.oral.regimen import OralPlan
 
 __all__ = ["main"]
 
@@ -334,7 +334,7 @@ _PATIENT_OPTIONS = ("age", "born", "as_of", "sex", "weight", "height", "scr", "d
 
 def _patient(args: argparse.Namespace, rules: Any) -> Any:
     """A Patient from the options, or None when no patient option was given."""
-    from .patient import Patient
+    from baclofen_dose.oral.patient import Patient
 
     if all(getattr(args, name) is None for name in _PATIENT_OPTIONS):
         return None
@@ -373,9 +373,9 @@ def _add_renal(commands: Any) -> Command:
 
 
 def _renal(args: argparse.Namespace) -> str:
-    from .renal import renal_report as report
-    from .render.renal import renal_json, renal_text
-    from .rules import default_rules, load_rules
+    from baclofen_dose.core.rules import default_rules, load_rules
+    from baclofen_dose.oral.renal import renal_report as report
+    from baclofen_dose.render.renal import renal_json, renal_text
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     patient = _patient(args, ruleset)
@@ -413,8 +413,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _taper(args: argparse.Namespace) -> str:
-    from . import render
-    from .rules import default_rules, load_rules
+    from baclofen_dose import render
+    from baclofen_dose.core.rules import default_rules, load_rules
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     current: object = args.current[0] if len(args.current) == 1 else args.current
@@ -432,7 +432,7 @@ def _taper(args: argparse.Namespace) -> str:
 
 
 def _taper_plan(args: argparse.Namespace, ruleset: RuleSet, current: object) -> OralPlan:
-    from .taper import plan_taper
+    from baclofen_dose.oral.taper import plan_taper
 
     return plan_taper(
         current=current,
@@ -459,9 +459,9 @@ def _when(text: str, option: str) -> tuple[str, str]:
 
 
 def _missed_dose(args: argparse.Namespace) -> str:
-    from .missed import advise_missed_dose
-    from .render import INTENDED_USE, from_json
-    from .rules import default_rules, load_rules
+    from baclofen_dose.core.rules import default_rules, load_rules
+    from baclofen_dose.oral.missed import advise_missed_dose
+    from baclofen_dose.render import INTENDED_USE, from_json
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     try:
@@ -518,8 +518,8 @@ def _parser() -> tuple[_Parser, dict[str, Command]]:
 
 
 def _titrate(args: argparse.Namespace) -> str:
-    from . import render
-    from .rules import default_rules, load_rules
+    from baclofen_dose import render
+    from baclofen_dose.core.rules import default_rules, load_rules
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     overrides = _overrides(args)
@@ -537,7 +537,7 @@ def _titrate(args: argparse.Namespace) -> str:
 
 
 def _plan(args: argparse.Namespace, ruleset: RuleSet, overrides: dict[str, str]) -> OralPlan:
-    from .oral import plan_titration
+    from baclofen_dose.oral.titration import plan_titration
 
     return plan_titration(
         start=args.start,
@@ -556,15 +556,15 @@ def _plan(args: argparse.Namespace, ruleset: RuleSet, overrides: dict[str, str])
 
 
 def _rules(args: argparse.Namespace) -> str:
-    from .render.rules_table import rules_markdown, rules_text
-    from .rules import default_rules, load_rules
+    from baclofen_dose.core.rules import default_rules, load_rules
+    from baclofen_dose.render.rules_table import rules_markdown, rules_text
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     return rules_markdown(ruleset) if args.format == "markdown" else rules_text(ruleset)
 
 
 def _dose_or_flex(args: argparse.Namespace, option: str, value: object) -> object:
-    from .intrathecal import FlexProgram
+    from baclofen_dose.intrathecal import FlexProgram
 
     if args.flex_step and value is not None:
         raise _UsageError(f"give {option} or --flex-step, not both")
@@ -576,9 +576,9 @@ def _dose_or_flex(args: argparse.Namespace, option: str, value: object) -> objec
 
 
 def _intrathecal(args: argparse.Namespace) -> str:
-    from . import intrathecal as it
-    from .render import intrathecal as render
-    from .rules import default_rules, load_rules
+    from baclofen_dose import intrathecal as it
+    from baclofen_dose.core.rules import default_rules, load_rules
+    from baclofen_dose.render import intrathecal as render
 
     ruleset = default_rules() if args.rules is None else load_rules(args.rules)
     result: render.Result
@@ -640,7 +640,7 @@ def _intrathecal(args: argparse.Namespace) -> str:
 
 def _policy_hint(error: OverrideRequired, rules: RuleSet, chosen: str | None) -> str:
     """Name the other maximum policies when the crossing is a policy's own maximum."""
-    from .oral import MAX_POLICY
+    from baclofen_dose.oral.titration import MAX_POLICY
 
     if not any(c.rule_id in rules and rules[c.rule_id].policy for c in error.crossings):
         return ""

@@ -1,9 +1,9 @@
 """Hard and soft limits, findings and overrides: how rule data turns into refusals or warnings.
 
 - A **hard** limit is never crossed: :meth:`LimitCheck.hard_max` raises
-  :class:`~baclofen_dose.errors.HardLimitError` and the planner returns nothing.
+  :class:`~baclofen_dose.HardLimitError` and the planner returns nothing.
 - A **soft** limit is crossed only with an override naming the rule and giving a reason.
-  :meth:`LimitCheck.finish` raises :class:`~baclofen_dose.errors.OverrideRequired` listing
+  :meth:`LimitCheck.finish` raises :class:`~baclofen_dose.OverrideRequired` listing
   every crossing that has no override, refuses overrides of hard limits, of unknown rules, and
   overrides nothing needed, and records the ones used as findings.
 - **Advice** rules become :class:`Finding` objects that travel with the plan.
@@ -21,9 +21,15 @@ from typing import Final
 
 import attrs
 
-from . import display, units
-from .errors import HardLimitError, InputError, InputTypeError, LimitCrossing, OverrideRequired
-from .rules import LIMIT_KINDS, Rule, RuleSet
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core.errors import (
+    HardLimitError,
+    InputError,
+    InputTypeError,
+    LimitCrossing,
+    OverrideRequired,
+)
+from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet
 
 __all__ = [
     "SEVERITIES",
@@ -275,6 +281,6 @@ class LimitCheck:
 
 def _amount(value: Fraction, kind: units.Kind) -> str:
     """An amount for a limit message: exact when it can be, else an estimate to one place."""
-    if units.check_exactness_with_decimal(value):
+    if numeric.check_exactness_with_decimal(value):
         return display.amount(value, kind)
     return display.amount(value, kind, places=1)

@@ -14,7 +14,7 @@ Each :class:`RenalEstimate` carries its equation, the weight used, the creatinin
 creatinine as given and the conversion factor (rule ``renal.creatinine.umol_per_mg_dl``), the
 rule ids used and the working in words.
 
->>> from baclofen_dose.patient import Patient
+>>> from baclofen_dose import Patient
 >>> p = Patient.from_inputs(age="72 years", sex="female", weight="70 kg", height=None,
 ...                         scr="1.4 mg/dL", dialysis=False)
 >>> crcl = cockcroft_gault(p)
@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
-from . import _numeric, display, units
-from .errors import InputError, InputTypeError, RuleSetError
-from .limits import Finding
-from .patient import Patient, check_plausible, missing, population
-from .regimen import Provenance
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.limits import Finding
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
+from baclofen_dose.oral.regimen import Provenance
 
 if TYPE_CHECKING:
     import pint
@@ -462,9 +462,9 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     one = Fraction(1)
     value = (
         coefficient
-        * _numeric.power(min(ratio, one), -alpha)
-        * _numeric.power(max(ratio, one), -above)
-        * _numeric.power(age_base, patient.age_years)
+        * numeric.power(min(ratio, one), -alpha)
+        * numeric.power(max(ratio, one), -above)
+        * numeric.power(age_base, patient.age_years)
     )
     sex_text = ""
     if sex == "female":
@@ -515,7 +515,7 @@ def body_surface_area(patient: Patient, *, rules: RuleSet | None = None) -> Frac
     assert patient.height_cm is not None
     assert patient.weight_kg is not None
     divisor = rules["renal.bsa.mosteller_divisor"].require_value()
-    return _numeric.sqrt(patient.height_cm * patient.weight_kg / divisor)
+    return numeric.sqrt(patient.height_cm * patient.weight_kg / divisor)
 
 
 def deindex(

@@ -2,7 +2,7 @@
 
 The bundled rule set is ``baclofen.toml`` beside this module. An institution can load its own
 file with :func:`load_rules`; it is validated the same way. A rule set is refused
-(:class:`~baclofen_dose.errors.RuleSetError`) when a rule has no source or section, an id is
+(:class:`~baclofen_dose.RuleSetError`) when a rule has no source or section, an id is
 duplicated, a value is not an exact decimal string, a unit has the wrong dimension for the
 rule's quantity, a minimum lies above a maximum, a soft limit lies outside its hard limit, a
 key is unknown, or a rule the planners need is missing.
@@ -28,8 +28,8 @@ from typing import Any, Final
 
 import attrs
 
-from .. import units
-from ..errors import BaclofenDoseError, RuleSetError
+from baclofen_dose.core import units
+from baclofen_dose.core.errors import BaclofenDoseError, RuleSetError
 
 __all__ = [
     "CATALOGUE_FORMS",
@@ -635,7 +635,7 @@ def load_rules(path: str | Path) -> RuleSet:
     >>> load_rules("no/such/file.toml")
     Traceback (most recent call last):
     ...
-    baclofen_dose.errors.RuleSetError: rule data: no/such/file.toml: cannot be read: ...
+    baclofen_dose.RuleSetError: rule data: no/such/file.toml: cannot be read: ...
     """
     where = str(path)
     try:

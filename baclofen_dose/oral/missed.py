@@ -29,11 +29,11 @@ from typing import Final
 
 import attrs
 
-from . import display, units
-from .errors import InputError, InputTypeError
-from .limits import Finding, advice, parse_date
-from .regimen import OralPlan, Provenance, Step
-from .rules import RuleSet, default_rules
+from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.limits import Finding, advice, parse_date
+from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
 
 __all__ = ["MissedDoseAdvice", "advise_missed_dose"]
 

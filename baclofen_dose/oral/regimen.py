@@ -20,17 +20,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import units
-from ._version import VERSION
-from .errors import InputError, InputTypeError
-from .limits import Finding, Override
-from .rules import RuleSet
+from baclofen_dose._version import VERSION
+from baclofen_dose.core import units
+from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.limits import Finding, Override
+from baclofen_dose.core.rules import RuleSet
 
 if TYPE_CHECKING:
     import pint
 
-    from .products import Supply
-    from .taper import TaperInfo
+    from baclofen_dose.oral.products import Supply
+    from baclofen_dose.oral.taper import TaperInfo
 
 __all__ = ["Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"]
 

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 
-from . import display, units
-from .errors import (
+from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core.errors import (
     AbruptStopError,
     BaclofenDoseError,
     ConfirmationRequired,
@@ -38,9 +38,16 @@ from .errors import (
     InputTypeError,
     RuleSetError,
 )
-from .limits import Finding, LimitCheck, Override, advice, parse_date, parse_overrides
-from .regimen import Provenance
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.limits import (
+    Finding,
+    LimitCheck,
+    Override,
+    advice,
+    parse_date,
+    parse_overrides,
+)
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.oral.regimen import Provenance
 
 if TYPE_CHECKING:
     import pint
@@ -436,7 +443,7 @@ def _flag(value: object, field: str) -> bool:
 
 
 def _exact(value: Fraction, kind: units.Kind, field: str, raw: object) -> Fraction:
-    if not units.check_exactness_with_decimal(value):
+    if not numeric.check_exactness_with_decimal(value):
         raise InputError(
             field,
             raw,
@@ -668,7 +675,7 @@ def plan_screening(
     >>> plan_screening(concentration="2000 mcg/mL")
     Traceback (most recent call last):
     ...
-    baclofen_dose.errors.HardLimitError: the screening concentration: 2,000 mcg/mL is not ...
+    baclofen_dose.HardLimitError: the screening concentration: 2,000 mcg/mL is not ...
     """
     ctx = _Context(rules)
     small = _flag(child, "child")
@@ -1424,7 +1431,7 @@ def convert_route(dose: object, *, to: str, rules: RuleSet | None = None) -> NoR
     >>> convert_route("60 mg/day", to="intrathecal")
     Traceback (most recent call last):
     ...
-    baclofen_dose.errors.InputError: to: 'intrathecal' asks for a dose conversion between ...
+    baclofen_dose.InputError: to: 'intrathecal' asks for a dose conversion between ...
     """
     ctx = _Context(rules)
     rule = ctx.rule("it.route.no_conversion")

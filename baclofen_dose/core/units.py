@@ -39,9 +39,37 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
-from .errors import InputError, InputTypeError, UnitError
+from baclofen_dose.core.errors import InputError, InputTypeError, UnitError
+from baclofen_dose.core.kinds import (
+    AREA,
+    BODY_MASS_INDEX,
+    CONCENTRATION_FACTOR,
+    CREATININE_MASS,
+    CREATININE_MOLAR,
+    DAILY_VOLUME,
+    DAYS,
+    EGFR,
+    HEIGHT,
+    HOURS,
+    IT_CONCENTRATION,
+    IT_DAILY_DOSE,
+    IT_DOSE,
+    IT_HOURLY_RATE,
+    ORAL_CONCENTRATION,
+    ORAL_DAILY_DOSE,
+    ORAL_DAILY_DOSE_PER_KG,
+    ORAL_DOSE,
+    PER_DAY,
+    PERCENT,
+    RENAL_CLEARANCE,
+    VOLUME,
+    WEIGHT,
+    WEIGHT_PER_HEIGHT,
+    YEARS,
+    Kind,
+    Signature,
+)
+from baclofen_dose.core.numeric import check_exactness_with_decimal
 
 if TYPE_CHECKING:
     import pint
@@ -80,7 +108,6 @@ __all__ = [
     "registry",
 ]
 
-Signature = tuple[tuple[str, int], ...]
 
 _MAX_TEXT = 64
 _NUMBER_RE = r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,12})?"
@@ -160,242 +187,6 @@ _VOCABULARY: Final[dict[str, str]] = {
 _SQUARED: Final[dict[str, str]] = {"m2": "meter"}
 
 
-@attrs.frozen
-class Kind:
-    """A kind of clinical quantity: its canonical unit and the input units it accepts.
-
-    ``allowed`` lists unit signatures (unit name -> exponent); any of them converts exactly
-    to ``canonical``. ``display`` is the house unit shown to people, ``ucum`` the code used
-    in machine output.
-    """
-
-    name: str
-    canonical: Signature
-    display: str
-    ucum: str
-    allowed: tuple[Signature, ...]
-    expected: str
-    note: str = ""
-    # Amounts must be writable exactly as decimals; a duration need not (481 minutes in hours).
-    exact_decimal: bool = True
-
-    @property
-    def canonical_expr(self) -> str:
-        """The canonical unit as a pint expression, e.g. ``milligram / day``."""
-        return _expr(self.canonical)
-
-
-def _sig(*parts: tuple[str, int]) -> Signature:
-    return tuple(sorted(parts))
-
-
-def _kind(
-    name: str,
-    canonical: Signature,
-    display: str,
-    ucum: str,
-    expected: str,
-    *also: Signature,
-    note: str = "",
-) -> Kind:
-    return Kind(name, canonical, display, ucum, (canonical, *also), expected, note)
-
-
-_MG = ("milligram", 1)
-_MCG = ("microgram", 1)
-_PER_DAY = ("day", -1)
-_PER_ML = ("milliliter", -1)
-_ORAL_NOTE = " (oral amounts are in mg; no oral dose is ever converted from an intrathecal one)"
-_IT_NOTE = (
-    " (intrathecal amounts are in mcg; no intrathecal dose is ever converted from an oral one)"
-)
-
-ORAL_DOSE = _kind(
-    "oral dose",
-    _sig(_MG),
-    "mg",
-    "mg",
-    "an amount in mg, such as '5 mg'",
-    _sig(("gram", 1)),
-    note=_ORAL_NOTE,
-)
-ORAL_DAILY_DOSE = _kind(
-    "oral daily dose",
-    _sig(_MG, _PER_DAY),
-    "mg/day",
-    "mg/d",
-    "a daily amount in mg/day, such as '60 mg/day'",
-    _sig(_MG, ("week", -1)),
-    _sig(_MG, ("hour", -1)),
-    _sig(("gram", 1), _PER_DAY),
-    note=_ORAL_NOTE,
-)
-ORAL_CONCENTRATION = _kind(
-    "oral concentration",
-    _sig(_MG, _PER_ML),
-    "mg/mL",
-    "mg/mL",
-    "a strength in mg/mL or mg/5 mL, such as '10 mg/5 mL'",
-)
-IT_DOSE = _kind(
-    "intrathecal dose", _sig(_MCG), "mcg", "ug", "an amount in mcg, such as '50 mcg'", note=_IT_NOTE
-)
-IT_DAILY_DOSE = _kind(
-    "intrathecal daily dose",
-    _sig(_MCG, _PER_DAY),
-    "mcg/day",
-    "ug/d",
-    "a rate in mcg/day or mcg/hour, such as '300 mcg/day'",
-    _sig(_MCG, ("hour", -1)),
-    note=_IT_NOTE,
-)
-IT_CONCENTRATION = _kind(
-    "intrathecal concentration",
-    _sig(_MCG, _PER_ML),
-    "mcg/mL",
-    "ug/mL",
-    "a concentration in mcg/mL, such as '500 mcg/mL'",
-    note=" (intrathecal concentrations are in mcg/mL, never mg/mL)",
-)
-VOLUME = _kind("volume", _sig(("milliliter", 1)), "mL", "mL", "a volume in mL, such as '2 mL'")
-DAYS = _kind(
-    "duration in days",
-    _sig(("day", 1)),
-    "days",
-    "d",
-    "a whole number of days or weeks, such as '3 days'",
-    _sig(("week", 1)),
-)
-HOURS = attrs.evolve(
-    _kind(
-        "duration in hours",
-        _sig(("hour", 1)),
-        "hours",
-        "h",
-        "a duration in hours, such as '6 h'",
-        _sig(("minute", 1)),
-        _sig(("day", 1)),
-    ),
-    exact_decimal=False,
-)
-YEARS = _kind(
-    "age in years", _sig(("year", 1)), "years", "a", "an age in years, such as '72 years'"
-)
-PER_DAY = _kind("times a day", _sig(_PER_DAY), "times a day", "/d", "a count per day")
-PERCENT = _kind("percentage", (), "%", "%", "a percentage, such as '20 %'", _sig(("percent", 1)))
-WEIGHT = _kind(
-    "body weight",
-    _sig(("kilogram", 1)),
-    "kg",
-    "kg",
-    "a weight such as '70 kg'",
-    _sig(("gram", 1)),
-    _sig(("pound", 1)),
-    _sig(("milligram", 1)),
-)
-HEIGHT = _kind(
-    "height",
-    _sig(("centimeter", 1)),
-    "cm",
-    "cm",
-    "a height such as '170 cm'",
-    _sig(("inch", 1)),
-    _sig(("meter", 1)),
-)
-CREATININE_MASS = _kind(
-    "serum creatinine (mass)",
-    _sig(_MG, ("deciliter", -1)),
-    "mg/dL",
-    "mg/dL",
-    "a serum creatinine in mg/dL or micromol/L, such as '1.1 mg/dL'",
-)
-CREATININE_MOLAR = _kind(
-    "serum creatinine (molar)",
-    _sig(("micromole", 1), ("liter", -1)),
-    "micromol/L",
-    "umol/L",
-    "a serum creatinine in mg/dL or micromol/L, such as '97 micromol/L'",
-)
-RENAL_CLEARANCE = _kind(
-    "renal clearance",
-    _sig(("milliliter", 1), ("minute", -1)),
-    "mL/min",
-    "mL/min",
-    "a clearance in mL/min, such as '40 mL/min'",
-)
-CONCENTRATION_FACTOR = _kind(
-    "conversion factor", (), "", "1", "a plain ratio given with the unit '1'"
-)
-
-# Intrathecal pump arithmetic (issue 5). IT_HOURLY_RATE accepts only per-hour rates: it shows
-# an hourly rate, and tells whether an intrathecal rate was entered per hour (a time-base
-# hazard); DAILY_VOLUME is the volume a pump delivers in a day.
-IT_HOURLY_RATE = _kind(
-    "intrathecal hourly rate",
-    _sig(_MCG, ("hour", -1)),
-    "mcg/hour",
-    "ug/h",
-    "a rate in mcg/hour, such as '12.5 mcg/hour'",
-    note=_IT_NOTE,
-)
-DAILY_VOLUME = _kind(
-    "daily volume",
-    _sig(("milliliter", 1), _PER_DAY),
-    "mL/day",
-    "mL/d",
-    "a volume per day in mL/day, such as '0.2 mL/day'",
-)
-
-
-# Patient-specific dosing (issue 3).
-EGFR = _kind(
-    "estimated GFR",
-    _sig(("milliliter", 1), ("minute", -1)),
-    "mL/min/1.73 m2",
-    "mL/min/{1.73_m2}",
-    "an eGFR in mL/min per 1.73 m2 of body surface area",
-    note=" (eGFR values are per 1.73 m2 of body surface area)",
-)
-ORAL_DAILY_DOSE_PER_KG = _kind(
-    "oral daily dose per kg",
-    _sig(_MG, ("kilogram", -1), _PER_DAY),
-    "mg/kg/day",
-    "mg/kg/d",
-    "a daily amount per kg of body weight, such as '0.3 mg/kg/day'",
-    note=_ORAL_NOTE,
-)
-WEIGHT_PER_HEIGHT = _kind(
-    "weight per height",
-    _sig(("kilogram", 1), ("inch", -1)),
-    "kg per inch",
-    "kg/[in_i]",
-    "a weight per inch of height, such as '2.3 kg/inch'",
-)
-BODY_MASS_INDEX = _kind(
-    "body mass index",
-    _sig(("kilogram", 1), ("meter", -2)),
-    "kg/m2",
-    "kg/m2",
-    "a body mass index in kg/m2, such as '24.9 kg/m2'",
-)
-AREA = _kind(
-    "body surface area",
-    _sig(("meter", 2)),
-    "m2",
-    "m2",
-    "a body surface area in m2, such as '1.73 m2'",
-)
-
-
-def _expr(sig: Signature) -> str:
-    num = [name if exp == 1 else f"{name} ** {exp}" for name, exp in sig if exp > 0]
-    den = [name if exp == -1 else f"{name} ** {-exp}" for name, exp in sig if exp < 0]
-    text = " * ".join(num) or "1"
-    if den:
-        text += " / " + " / ".join(den)
-    return text
-
-
 @cache
 def registry() -> pint.UnitRegistry[Fraction]:
     """Return the library's one pint registry (built on first use from ``units.txt``).
@@ -408,7 +199,7 @@ def registry() -> pint.UnitRegistry[Fraction]:
     """
     import pint  # deferred: importing pint costs most of the CLI's start-up
 
-    path = resources.files("baclofen_dose").joinpath("units.txt")
+    path = resources.files("baclofen_dose.core").joinpath("units.txt")
     with resources.as_file(path) as real_path:
         ureg: pint.UnitRegistry[Fraction] = pint.UnitRegistry(
             str(real_path),
@@ -430,7 +221,7 @@ def _definitions() -> dict[str, tuple[Fraction, Dimension]]:
     importing pint (most of the CLI's start-up). A test checks every factor against pint.
     """
     table: dict[str, tuple[Fraction, Dimension]] = {}
-    text = resources.files("baclofen_dose").joinpath("units.txt").read_text(encoding="utf-8")
+    text = resources.files("baclofen_dose.core").joinpath("units.txt").read_text(encoding="utf-8")
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -485,7 +276,7 @@ def parse_number(text: str, field: str) -> Fraction:
     >>> parse_number(".5", "x")
     Traceback (most recent call last):
     ...
-    baclofen_dose.errors.InputError: x: '.5' is not a plain decimal number; ...
+    baclofen_dose.InputError: x: '.5' is not a plain decimal number; ...
     """
     if not isinstance(text, str):
         raise InputTypeError(field, text, "a decimal number written as text")
@@ -706,30 +497,3 @@ def quantity(value: Fraction, kind: Kind) -> pint.Quantity[Fraction]:
     """
     return registry().Quantity(Fraction(value), kind.canonical_expr)
 
-
-def check_exactness_with_decimal(value: Fraction) -> bool:
-    """True when ``value`` has a finite decimal expansion (it can be written exactly).
-
-    >>> check_exactness_with_decimal(Fraction(15, 2)), check_exactness_with_decimal(Fraction(1, 3))
-    (True, False)
-    """
-    den = value.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    return den == 1
-
-
-def to_decimal(value: Fraction) -> Decimal:
-    """The exact Decimal of a terminating Fraction (raises ValueError otherwise).
-
-    >>> to_decimal(Fraction(15, 2)), to_decimal(Fraction(100))
-    (Decimal('7.5'), Decimal('100'))
-    """
-    if not check_exactness_with_decimal(value):
-        raise ValueError(f"{value} has no finite decimal expansion")
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    scaled = value * 10**places
-    return Decimal(scaled.numerator).scaleb(-places)

@@ -39,12 +39,12 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from . import display, units
-from .errors import InputError, InputTypeError, RuleSetError
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 
 if TYPE_CHECKING:
-    from .regimen import OralPlan, Step
+    from baclofen_dose.oral.regimen import OralPlan, Step
 
 __all__ = [
     "DispenseLine",

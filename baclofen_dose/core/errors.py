@@ -260,3 +260,24 @@ class RuleSetError(BaclofenDoseError):
 
 class BaclofenDoseWarning(UserWarning):
     """Root of every warning the library emits."""
+
+
+# Tracebacks and reprs show the public path (``baclofen_dose.HardLimitError``), as httpx does;
+# pickling resolves the class through the package's public names.
+for _cls in (
+    AbruptStopError,
+    BaclofenDoseError,
+    BaclofenDoseWarning,
+    ConfirmationRequired,
+    HardLimitError,
+    ImplausibleValueError,
+    InputError,
+    InputTypeError,
+    LimitCrossing,
+    LimitError,
+    OverrideRequired,
+    RuleSetError,
+    UnitError,
+):
+    _cls.__module__ = "baclofen_dose"
+del _cls

@@ -43,12 +43,13 @@ from fractions import Fraction
 
 import attrs
 
-from . import display, products, units
-from .errors import InputError, InputTypeError
-from .limits import Finding, LimitCheck, advice, parse_date, parse_overrides
-from .oral import MAX_POLICY, _policy_rules, select_max_policy
-from .regimen import OralPlan, OralRegimen, Provenance, Step
-from .rules import Rule, RuleSet, default_rules
+from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.limits import Finding, LimitCheck, advice, parse_date, parse_overrides
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.oral import products
+from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Provenance, Step
+from baclofen_dose.oral.titration import MAX_POLICY, _policy_rules, select_max_policy
 
 __all__ = ["TaperInfo", "plan_taper"]
 

@@ -1,0 +1,1 @@
+"""Oral baclofen planners: patient and renal function, products, titration, taper, missed dose."""
