@@ -102,7 +102,10 @@ def main() -> int:
     except bd.OverrideRequired as err:
         print(f"{err.code}: {len(err.crossings)} soft limits crossed")
         for crossing in err.crossings:
-            print(f"  {crossing.rule_id}: {crossing.what} {crossing.value}, limit {crossing.limit}")
+            print(
+                f"  {crossing.rule_id}: {crossing.what} {crossing.value_text},"
+                f" limit {crossing.limit_text}"
+            )
         reason = "inpatient, supervised"
         overrides = {crossing.rule_id: reason for crossing in err.crossings}
         plan = bd.plan_titration(start=START, target=high, overrides=overrides)

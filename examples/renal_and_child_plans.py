@@ -16,10 +16,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from baclofen_dose import Patient, cockcroft_gault, plan_titration
+from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.text import adjustment_lines
 
 woman = Patient.from_inputs(
-    age="72 years", sex="female", weight="70 kg", height=None, scr="123.8 micromol/L",
+    age="72 years",
+    sex="female",
+    weight="70 kg",
+    height=None,
+    scr="123.8 micromol/L",
     dialysis=False,
 )
 crcl = cockcroft_gault(woman)
@@ -36,4 +41,4 @@ child = Patient.from_inputs(
 plan = plan_titration(start="2026-01-05", target="max", patient=child)
 first, last = plan.steps[0].regimen, plan.final.regimen
 print(f"child: start {first.daily_mg} mg/day, maximum {last.daily_mg} mg/day")
-print(next(f.message for f in plan.findings if f.rule_id == "oral.child.us_off_label"))
+print(next(finding_text(f) for f in plan.findings if f.rule_id == "oral.child.us_off_label"))

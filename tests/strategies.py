@@ -84,7 +84,9 @@ IT_CEILING = RULES["it.daily_dose.ceiling"].require_value()
 IT_STRENGTHS = sorted(
     r.require_value()
     for r in RULES
-    if r.kind == "catalogue" and r.quantity == "it.concentration" and r.id != "it.concentration.screening"
+    if r.kind == "catalogue"
+    and r.quantity == "it.concentration"
+    and r.id != "it.concentration.screening"
 )
 IT_RESERVOIRS = sorted(
     r.require_value() for r in RULES if r.kind == "catalogue" and r.quantity == "it.volume"
@@ -104,7 +106,9 @@ it_daily = st.integers(min_value=10, max_value=int(IT_CEILING) * 10 + 500).map(
     lambda k: Fraction(k, 10)
 )
 # Daily doses a titration or refill accepts (up to the ceiling).
-it_daily_ok = st.integers(min_value=10, max_value=int(IT_CEILING) * 10).map(lambda k: Fraction(k, 10))
+it_daily_ok = st.integers(min_value=10, max_value=int(IT_CEILING) * 10).map(
+    lambda k: Fraction(k, 10)
+)
 it_strengths = st.sampled_from(IT_STRENGTHS)
 it_reservoirs = st.sampled_from(IT_RESERVOIRS)
 # Fill and alarm volumes in tenths of a mL.

@@ -30,16 +30,33 @@ def test_titrate_prints_the_label_schedule(capsys: pytest.CaptureFixture[str]) -
     cells = [[c.strip() for c in row if c.strip()] for row in rows]
     assert cells == [
         ["1", "5 January 2026", "7 January 2026", "start", "5 mg", "3 times a day", "15 mg/day"],
-        ["2", "8 January 2026", "10 January 2026", "up 15 mg/day", "10 mg", "3 times a day", "30 mg/day"],
-        ["3", "11 January 2026", "13 January 2026", "up 15 mg/day", "15 mg", "3 times a day", "45 mg/day"],
+        [
+            "2",
+            "8 January 2026",
+            "10 January 2026",
+            "up 15 mg/day",
+            "10 mg",
+            "3 times a day",
+            "30 mg/day",
+        ],
+        [
+            "3",
+            "11 January 2026",
+            "13 January 2026",
+            "up 15 mg/day",
+            "15 mg",
+            "3 times a day",
+            "45 mg/day",
+        ],
         ["4", "14 January 2026", "onward", "up 15 mg/day", "20 mg", "3 times a day", "60 mg/day"],
     ]
     assert_clean(out)
 
 
 def test_titrate_to_80_ends_at_20_mg_4_times_a_day(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "80 mg/day",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys, "titrate", "--start", "2026-01-05", "--target", "80 mg/day", "--format", "json"
+    )
     assert code == 0
     data = json.loads(out)
     final = data["steps"][-1]
@@ -49,10 +66,14 @@ def test_titrate_to_80_ends_at_20_mg_4_times_a_day(capsys: pytest.CaptureFixture
 
 
 def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "30 mg/day",
-                       "--format", "text")
+    code, out, _ = run(
+        capsys, "titrate", "--start", "2026-01-05", "--target", "30 mg/day", "--format", "text"
+    )
     assert code == 0
-    assert out.splitlines()[0] == "Take 5 mg by mouth 3 times a day from 5 January 2026 to 7 January 2026."
+    assert (
+        out.splitlines()[0]
+        == "Take 5 mg by mouth 3 times a day from 5 January 2026 to 7 January 2026."
+    )
     assert "Do not stop baclofen suddenly" in out and "Decision support" in out
     assert_clean(out)
 
@@ -61,11 +82,16 @@ def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "needle"),
     [
         (["--target", "100 mg/day"], "oral.adult.max_daily.us_label"),
-        (["--target", "125 mg/day", "--max-policy", "inpatient_supervised"], "oral.adult.max_daily.hard"),
+        (
+            ["--target", "125 mg/day", "--max-policy", "inpatient_supervised"],
+            "oral.adult.max_daily.hard",
+        ),
         (["--target", "60 mg/day", "--step", "30 mg/day"], "oral.adult.titration.step.max"),
     ],
 )
-def test_limit_refusal_exits_3(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+def test_limit_refusal_exits_3(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
     code, out, err = run(capsys, "titrate", "--start", "2026-01-05", *argv)
     assert code == 3 and out == ""
     assert err.count("\n") == 1 and needle in err
@@ -79,9 +105,16 @@ def test_override_refusal_names_the_override(capsys: pytest.CaptureFixture[str])
 
 def test_overrides_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "titrate", "--start", "2026-01-05", "--target", "100 mg/day",
-        "--override", "oral.adult.max_daily.us_label=inpatient, supervised",
-        "--override", "oral.adult.max_dose.us_label=inpatient, supervised",
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "100 mg/day",
+        "--override",
+        "oral.adult.max_daily.us_label=inpatient, supervised",
+        "--override",
+        "oral.adult.max_dose.us_label=inpatient, supervised",
     )
     assert code == 0 and '"inpatient, supervised"' in out
     assert_clean(out)
@@ -103,7 +136,9 @@ def test_overrides_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> 
         [],
     ],
 )
-def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("baclofen-dose: error: ")
@@ -118,7 +153,9 @@ def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], arg
         (["--start", "9999-12-30"], "baclofen-dose: error: --start:"),
     ],
 )
-def test_errors_use_option_names(capsys: pytest.CaptureFixture[str], argv: list[str], start: str) -> None:
+def test_errors_use_option_names(
+    capsys: pytest.CaptureFixture[str], argv: list[str], start: str
+) -> None:
     args = {"--start": "2026-01-05", "--target": "60 mg/day"}
     args.update(dict(zip(argv[::2], argv[1::2], strict=True)))
     code, _, err = run(capsys, "titrate", *[x for kv in args.items() for x in kv])
@@ -126,8 +163,16 @@ def test_errors_use_option_names(capsys: pytest.CaptureFixture[str], argv: list[
 
 
 def test_policy_hint_lists_only_other_policies(capsys: pytest.CaptureFixture[str]) -> None:
-    _, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "120 mg/day",
-                    "--max-policy", "uk_outpatient")
+    _, _, err = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "120 mg/day",
+        "--max-policy",
+        "uk_outpatient",
+    )
     assert "--max-policy (us_label, inpatient_supervised)" in err
 
 
@@ -140,10 +185,22 @@ def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.req("SAF-08")
 def test_module_entry_point_is_environment_independent() -> None:
     """The same bytes under other locales and time zones (SAF-08, SAF-23)."""
-    argv = [sys.executable, "-m", "baclofen_dose", "titrate", "--start", "2026-01-05",
-            "--target", "80 mg/day"]
+    argv = [
+        sys.executable,
+        "-m",
+        "baclofen_dose",
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "80 mg/day",
+    ]
     outputs = set()
-    for extra in ({}, {"LC_ALL": "de_DE.UTF-8", "TZ": "Pacific/Apia"}, {"LC_ALL": "C", "TZ": "UTC"}):
+    for extra in (
+        {},
+        {"LC_ALL": "de_DE.UTF-8", "TZ": "Pacific/Apia"},
+        {"LC_ALL": "C", "TZ": "UTC"},
+    ):
         env = {**os.environ, **extra}
         done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         outputs.add(done.stdout)
@@ -151,8 +208,22 @@ def test_module_entry_point_is_environment_independent() -> None:
 
 
 def test_missing_dialysis_status_names_the_options(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
-                       "--age", "72", "--sex", "female", "--weight", "70 kg", "--scr", "1.4 mg/dL")
+    code, _, err = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "60 mg/day",
+        "--age",
+        "72",
+        "--sex",
+        "female",
+        "--weight",
+        "70 kg",
+        "--scr",
+        "1.4 mg/dL",
+    )
     assert code == 2
     assert err.startswith("baclofen-dose: error: --dialysis or --no-dialysis")
     assert "True or False" not in err

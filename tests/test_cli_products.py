@@ -59,9 +59,14 @@ def test_must_show_over_3_days_exits_3(capsys: pytest.CaptureFixture[str]) -> No
 
 def test_override_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, *TAPER, "--over", "3 days",
-        "--override", "oral.taper.duration.min=serious adverse reaction",
-        "--override", "oral.taper.step.max=serious adverse reaction",
+        capsys,
+        *TAPER,
+        "--over",
+        "3 days",
+        "--override",
+        "oral.taper.duration.min=serious adverse reaction",
+        "--override",
+        "oral.taper.step.max=serious adverse reaction",
     )
     assert code == 0 and '"serious adverse reaction"' in out
     assert_clean(out)
@@ -91,20 +96,37 @@ def test_text_format_and_liquid(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_titrate_with_product(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
-                       "--product", "10 mg tablet")
+    code, out, _ = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "60 mg/day",
+        "--product",
+        "10 mg tablet",
+    )
     assert code == 0
     assert "take one and a half tablets (15 mg) by mouth 3 times a day" in out
     assert "27 tablets, for 5 January 2026 to 13 January 2026 (9 days)" in out
     assert_clean(out)
-    code, out, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
-                         "--product", "20 mg tablet")
+    code, out, err = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "60 mg/day",
+        "--product",
+        "20 mg tablet",
+    )
     assert code == 2 and "cannot be given exactly" in err
 
 
 def test_titrate_without_product_is_unchanged(capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
-                    "--format", "json")
+    _, out, _ = run(
+        capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day", "--format", "json"
+    )
     data = json.loads(out)
     assert "products" not in data and "units_per_dose" not in data["steps"][0]
 
@@ -113,8 +135,15 @@ def test_missed_dose_command(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     _, plan, _ = run(capsys, *TAPER, "--format", "json")
     path = tmp_path / "plan.json"
     path.write_text(plan, encoding="utf-8")
-    base = ["missed-dose", "--plan", str(path), "--times", "08:00,14:00,20:00",
-            "--missed", "2026-03-03 08:00"]
+    base = [
+        "missed-dose",
+        "--plan",
+        str(path),
+        "--times",
+        "08:00,14:00,20:00",
+        "--missed",
+        "2026-03-03 08:00",
+    ]
     code, out, _ = run(capsys, *base, "--now", "2026-03-03 12:30")
     assert code == 0 and out.startswith("Skip the missed dose: 15 mg")
     assert_clean(out)
@@ -135,21 +164,42 @@ def test_missed_dose_command(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         [*TAPER, "--format", "pdf"],
         [*TAPER, "--reduce-first", "first"],
         ["taper", "--from", "20 mcg", "--times-per-day", "3", "--start", "2026-03-02"],
-        ["missed-dose", "--plan", "/no/such.json", "--times", "08:00", "--missed",
-         "2026-03-03 08:00", "--now", "2026-03-03 09:00"],
-        ["missed-dose", "--plan", "/no/such.json", "--times", "08:00", "--missed",
-         "2026-03-03T08:00", "--now", "2026-03-03 09:00"],
+        [
+            "missed-dose",
+            "--plan",
+            "/no/such.json",
+            "--times",
+            "08:00",
+            "--missed",
+            "2026-03-03 08:00",
+            "--now",
+            "2026-03-03 09:00",
+        ],
+        [
+            "missed-dose",
+            "--plan",
+            "/no/such.json",
+            "--times",
+            "08:00",
+            "--missed",
+            "2026-03-03T08:00",
+            "--now",
+            "2026-03-03 09:00",
+        ],
     ],
 )
-def test_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("baclofen-dose: error: ")
 
 
 def test_limit_refusal_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "taper", "--from", "50 mg", "--times-per-day", "3", "--start",
-                       "2026-03-02")
+    code, _, err = run(
+        capsys, "taper", "--from", "50 mg", "--times-per-day", "3", "--start", "2026-03-02"
+    )
     assert code == 3 and "oral.adult.max_daily.hard" in err
 
 

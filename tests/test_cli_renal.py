@@ -50,8 +50,20 @@ def test_must_show_renal_for_a_72_year_old_woman(capsys: pytest.CaptureFixture[s
 
 
 def test_renal_json_and_policy(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "renal", *WOMAN, "--scr", "1.4 mg/dL", "--height", "165 cm",
-                       "--no-dialysis", "--weight-policy", "ideal", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "renal",
+        *WOMAN,
+        "--scr",
+        "1.4 mg/dL",
+        "--height",
+        "165 cm",
+        "--no-dialysis",
+        "--weight-policy",
+        "ideal",
+        "--format",
+        "json",
+    )
     assert code == 0
     data = json.loads(out)
     assert data["crcl"]["weight"]["policy"] == "ideal"
@@ -80,7 +92,9 @@ def test_renal_with_a_policy_on_dialysis(capsys: pytest.CaptureFixture[str]) -> 
         (["--sex", "F"], "--sex:"),
     ],
 )
-def test_bad_patient_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
+def test_bad_patient_input_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
     base = [a for a in WOMAN]
     for index in range(0, len(argv), 2):
         if argv[index] in base:
@@ -101,17 +115,46 @@ def test_renal_needs_a_patient(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.req("SAF-28")
 def test_must_show_titrate_crcl_40_and_100(capsys: pytest.CaptureFixture[str]) -> None:
-    code, low, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
-                       "--scr", "1.4 mg/dL", "--no-dialysis")
+    code, low, _ = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "max",
+        *WOMAN,
+        "--scr",
+        "1.4 mg/dL",
+        "--no-dialysis",
+    )
     assert code == 0
-    code, normal, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
-                          "--age", "50", "--sex", "male", "--weight", "80 kg", "--scr", "1 mg/dL",
-                          "--no-dialysis")
+    code, normal, _ = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "max",
+        "--age",
+        "50",
+        "--sex",
+        "male",
+        "--weight",
+        "80 kg",
+        "--scr",
+        "1 mg/dL",
+        "--no-dialysis",
+    )
     assert code == 0
     low_rows, normal_rows = cells(low), cells(normal)
     assert low_rows[0][3:] == ["start", "5 mg", "once a day", "5 mg/day"]
-    assert low_rows[-1][2:] == ["onward", "up 5 mg/day", "15 mg, 15 mg and 10 mg", "3 times a day",
-                                "40 mg/day"]
+    assert low_rows[-1][2:] == [
+        "onward",
+        "up 5 mg/day",
+        "15 mg, 15 mg and 10 mg",
+        "3 times a day",
+        "40 mg/day",
+    ]
     assert normal_rows[0][3:] == ["start", "5 mg", "3 times a day", "15 mg/day"]
     assert normal_rows[-1][-1] == "80 mg/day"
     assert "renal policy vlavonou2014" in low and "renal.vlavonou2014.moderate.dose_fraction" in low
@@ -121,29 +164,72 @@ def test_must_show_titrate_crcl_40_and_100(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_must_show_titrate_six_year_old(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
-                       "--age", "6", "--weight", "20 kg")
+    code, out, _ = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "max",
+        "--age",
+        "6",
+        "--weight",
+        "20 kg",
+    )
     assert code == 0
     assert cells(out)[0][3:] == ["start", "2 mg, 2 mg, 1 mg and 1 mg", "4 times a day", "6 mg/day"]
     assert cells(out)[-1][-1] == "40 mg/day"
     assert out.count("40 mg/day") >= 2 and "oral.child.max_daily.under_8" in out
     assert "Off-label in the US" in out and "L18" in out
     assert_clean(out)
-    code, text, _ = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max",
-                        "--age", "6", "--weight", "20 kg", "--format", "text")
+    code, text, _ = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "max",
+        "--age",
+        "6",
+        "--weight",
+        "20 kg",
+        "--format",
+        "text",
+    )
     assert code == 0 and "Off-label in the US" in text
 
 
 def test_titrate_refusals(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
-                       "--scr", "1.4 mg/dL")
+    code, _, err = run(
+        capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN, "--scr", "1.4 mg/dL"
+    )
     assert code == 2 and "--dialysis or --no-dialysis is missing" in err
-    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "60 mg/day",
-                       *WOMAN, "--scr", "1.4 mg/dL", "--no-dialysis")
+    code, _, err = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "60 mg/day",
+        *WOMAN,
+        "--scr",
+        "1.4 mg/dL",
+        "--no-dialysis",
+    )
     assert code == 3 and "renal.vlavonou2014.moderate.dose_fraction" in err
     assert "--override RULE_ID=REASON" in err
-    code, _, err = run(capsys, "titrate", "--start", "2026-01-05", "--target", "max", *WOMAN,
-                       "--dialysis", "--renal-policy", "cheong2020")
+    code, _, err = run(
+        capsys,
+        "titrate",
+        "--start",
+        "2026-01-05",
+        "--target",
+        "max",
+        *WOMAN,
+        "--dialysis",
+        "--renal-policy",
+        "cheong2020",
+    )
     assert code == 2 and "E_NOT_GIVABLE" not in err and "smallest givable" in err
 
 
@@ -153,12 +239,27 @@ def test_cli_output_passes_the_shared_lint() -> None:
         raise AssertionError(f"{LINT} is missing")
     for argv in (
         ["renal", *WOMAN, "--scr", "123.8 micromol/L", "--height", "165 cm", "--no-dialysis"],
-        ["titrate", "--start", "2026-01-05", "--target", "max", *WOMAN, "--scr", "1.4 mg/dL",
-         "--no-dialysis"],
+        [
+            "titrate",
+            "--start",
+            "2026-01-05",
+            "--target",
+            "max",
+            *WOMAN,
+            "--scr",
+            "1.4 mg/dL",
+            "--no-dialysis",
+        ],
         ["titrate", "--start", "2026-01-05", "--target", "max", "--age", "6", "--weight", "20 kg"],
     ):
-        done = subprocess.run([sys.executable, "-m", "baclofen_dose", *argv], cwd=ROOT,
-                              capture_output=True, text=True, check=True)
-        lint = subprocess.run([sys.executable, str(LINT)], input=done.stdout, capture_output=True,
-                              text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "baclofen_dose", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        lint = subprocess.run(
+            [sys.executable, str(LINT)], input=done.stdout, capture_output=True, text=True
+        )
         assert lint.returncode == 0, lint.stdout

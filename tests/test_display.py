@@ -21,6 +21,7 @@ from baclofen_dose import (
 )
 from baclofen_dose.core import display, units
 from baclofen_dose.render.json import plan_to_data
+from baclofen_dose.render.messages import finding_text
 from tests import strategies as S
 from tests.ismp import CHECKS, assert_clean, lint
 
@@ -81,7 +82,16 @@ def test_dates_and_lists_are_locale_free() -> None:
         "20 mg, 20 mg, 20 mg and 15 mg"
     )
     assert [display.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
     ]
 
 
@@ -89,15 +99,53 @@ def test_dates_and_lists_are_locale_free() -> None:
 def test_lint_catches_known_bad_strings() -> None:
     """The project's lint flags what the ISMP list forbids (meta-test of the checker itself)."""
     bad = [
-        "5.0 mg", ".5 mg", "1000 mcg", "100 000 mcg", "1,5 mg", "10mg", "baclofen10 mg", "5 mg.",
-        "5 ug", "5 cc", "10 U", "take qd", "qod", "q1d", "hs", "tiw", "x3d", "d/c", "sc", "IT",
-        "per os", "5 mg tid", "5 mg po", "ITB", "> 5 mg", "5 mg/10 mg", "1/2 tab", "0.5 tablet",
-        "5 MG", "5 ml", "5 \u00b5g", "05 mg",
+        "5.0 mg",
+        ".5 mg",
+        "1000 mcg",
+        "100 000 mcg",
+        "1,5 mg",
+        "10mg",
+        "baclofen10 mg",
+        "5 mg.",
+        "5 ug",
+        "5 cc",
+        "10 U",
+        "take qd",
+        "qod",
+        "q1d",
+        "hs",
+        "tiw",
+        "x3d",
+        "d/c",
+        "sc",
+        "IT",
+        "per os",
+        "5 mg tid",
+        "5 mg po",
+        "ITB",
+        "> 5 mg",
+        "5 mg/10 mg",
+        "1/2 tab",
+        "0.5 tablet",
+        "5 MG",
+        "5 ml",
+        "5 \u00b5g",
+        "05 mg",
     ]
     for text in bad:
         assert lint(text), text
-    good = ["5 mg", "0.5 mg", "1,000 mcg", "25 mg/5 mL", "3 times a day", "half tablet",
-            "2026-01-05", "08:00", "intrathecal", "by mouth"]
+    good = [
+        "5 mg",
+        "0.5 mg",
+        "1,000 mcg",
+        "25 mg/5 mL",
+        "3 times a day",
+        "half tablet",
+        "2026-01-05",
+        "08:00",
+        "intrathecal",
+        "by mouth",
+    ]
     for text in good:
         assert not lint(text), text
     assert set(CHECKS) >= {"TRAILING_ZERO", "NAKED_DECIMAL", "NON_ASCII", "LATIN_FREQ"}
@@ -108,20 +156,29 @@ def _all_text(plan: object) -> list[str]:
 
     assert isinstance(plan, OralPlan)
     texts = [table(plan), *instructions(plan)]
-    texts += [f.message for f in plan.findings] + [f.citation for f in plan.findings]
+    texts += [finding_text(f) for f in plan.findings] + [f.citation for f in plan.findings]
     return texts
 
 
 @pytest.mark.req("SAF-01")
 @given(S.dates, S.grid_targets, S.steps, S.intervals, S.times, S.policies)
 def test_every_plan_text_passes_the_lint(first, target, step, interval, n, policy) -> None:  # type: ignore[no-untyped-def]
-    overrides = {r.id: "inpatient, supervised" for r in S.RULES
-                 if r.policy == policy and r.kind == "soft_max"}
+    overrides = {
+        r.id: "inpatient, supervised"
+        for r in S.RULES
+        if r.policy == policy and r.kind == "soft_max"
+    }
     for chosen in (None, overrides):
         try:
-            plan = plan_titration(start=first, target=S.mg(target), step=S.mg(step),
-                                  interval=f"{interval} days", times_per_day=n,
-                                  max_policy=policy, overrides=chosen)
+            plan = plan_titration(
+                start=first,
+                target=S.mg(target),
+                step=S.mg(step),
+                interval=f"{interval} days",
+                times_per_day=n,
+                max_policy=policy,
+                overrides=chosen,
+            )
         except BaclofenDoseError as exc:
             assert_clean(str(exc).replace(repr(S.mg(target)), "'...'"))
             continue

@@ -16,8 +16,12 @@ from baclofen_dose.core import errors
         errors.UnitError("dose", "5 mL", "an amount in mg"),
         errors.ImplausibleValueError("weight", "70 g", "a weight in kg"),
         errors.InputTypeError("dose", 5, "a Quantity"),
-        errors.HardLimitError("oral.adult.max_daily.hard", "130 mg/day", "120 mg/day", what="target"),
-        errors.OverrideRequired((errors.LimitCrossing("r.x", "daily dose", "100 mg/day", "80 mg/day"),)),
+        errors.HardLimitError(
+            "oral.adult.max_daily.hard", "130 mg/day", "120 mg/day", what="target"
+        ),
+        errors.OverrideRequired(
+            (errors.LimitCrossing("r.x", "daily dose", "100 mg/day", "80 mg/day"),)
+        ),
         errors.RuleSetError("oral.adult.start.dose", "has no source"),
     ],
 )
@@ -40,9 +44,15 @@ def test_builtin_mixins() -> None:
 
 
 def test_messages_name_field_value_and_expectation() -> None:
-    err = errors.InputError("target", "60", "a daily amount such as '60 mg/day'", problem="has no unit")
+    err = errors.InputError(
+        "target", "60", "a daily amount such as '60 mg/day'", problem="has no unit"
+    )
     assert str(err) == "target: '60' has no unit; expected a daily amount such as '60 mg/day'"
-    assert (err.field, err.value, err.expected) == ("target", "60", "a daily amount such as '60 mg/day'")
+    assert (err.field, err.value, err.expected) == (
+        "target",
+        "60",
+        "a daily amount such as '60 mg/day'",
+    )
 
 
 def test_received_values_are_shown_safely() -> None:

@@ -42,6 +42,7 @@ from baclofen_dose import (
 )
 from baclofen_dose.intrathecal import PumpRefill
 from baclofen_dose.render import intrathecal as render
+from baclofen_dose.render.messages import finding_text
 from tests import strategies as S
 from tests.ismp import assert_clean, without_received_value
 
@@ -64,7 +65,7 @@ def units_value(text: str) -> Fraction:
 def all_text(result: render.Result) -> list[str]:
     """Every human-readable string a result produces."""
     texts = [render.table(result), render.text(result)]
-    texts += [f.message for f in result.findings] + [f.citation for f in result.findings]
+    texts += [finding_text(f) for f in result.findings] + [f.citation for f in result.findings]
     return texts
 
 
@@ -77,14 +78,19 @@ def test_golden_screening_sequence() -> None:
     """50 mcg, 75 mcg and 100 mcg of the 50 mcg/mL strength: 1 mL, 1.5 mL and 2 mL (L14)."""
     plan = plan_screening()
     assert [(b.dose_mcg, b.volume_ml) for b in plan.boluses] == [
-        (D(50), D(1)), (D(75), D(3, 2)), (D(100), D(2)),
+        (D(50), D(1)),
+        (D(75), D(3, 2)),
+        (D(100), D(2)),
     ]
     assert [b.hours_after_previous for b in plan.boluses] == [None, D(24), D(24)]
     assert (plan.observe_from_hours, plan.observe_to_hours) == (D(4), D(8))
     assert plan.concentration_mcg_per_ml == 50 and plan.route == "intrathecal"
     assert plan.largest_dose_mcg == RULES["it.screening.dose.max"].require_value()
     assert plan_screening(concentration="50 mcg/mL").boluses == plan.boluses
-    assert {f.rule_id for f in plan.findings} >= {"it.screening.non_responder", "it.screening.setting"}
+    assert {f.rule_id for f in plan.findings} >= {
+        "it.screening.non_responder",
+        "it.screening.setting",
+    }
     assert str(plan.boluses[1].volume) == "3/2 milliliter"
     assert plan.boluses[0].dose.magnitude == 50
     assert_clean(all_text(plan))
@@ -161,8 +167,9 @@ def test_diluted_concentration_needs_the_flag_and_warns() -> None:
         plan_refill(**args)  # type: ignore[arg-type]
     refill = plan_refill(**args, diluted=True)  # type: ignore[arg-type]
     assert refill.diluted and refill.concentration_mcg_per_ml == 1500
-    assert any(f.rule_id == "it.concentration.diluted" and f.severity == "warning"
-               for f in refill.findings)
+    assert any(
+        f.rule_id == "it.concentration.diluted" and f.severity == "warning" for f in refill.findings
+    )
     assert "(diluted)" in render.table(refill)
 
 
@@ -182,7 +189,9 @@ def test_diluted_concentration_needs_the_flag_and_warns() -> None:
         ("6 h", True, D(100), "it.initial.screening_side_effects.percent_of_screening"),
     ],
 )
-def test_golden_first_daily_dose(effect: str, side_effects: bool, daily: Fraction, basis: str) -> None:
+def test_golden_first_daily_dose(
+    effect: str, side_effects: bool, daily: Fraction, basis: str
+) -> None:
     """An effective 100 mcg screen: 200 mcg/day, or 100 mcg/day when the effect lasted 10 hours."""
     start = plan_initial_dose(
         screening_dose="100 mcg", effect_duration=effect, screening_side_effects=side_effects
@@ -204,7 +213,9 @@ def test_first_dose_shows_daily_and_hourly() -> None:
     text = render.table(plan_initial_dose(screening_dose="100 mcg", effect_duration="6 h"))
     assert "First daily dose: 200 mcg/day (about 8.33 mcg/hour)" in text
     assert "No increase in the first 24 hours" in text
-    data = json.loads(render.to_json(plan_initial_dose(screening_dose="50 mcg", effect_duration="4 h")))
+    data = json.loads(
+        render.to_json(plan_initial_dose(screening_dose="50 mcg", effect_duration="4 h"))
+    )
     assert data["daily_dose"] == {"value": 100, "unit": "ug/d"}
     assert data["hourly_rate"] == {"value": 4.166667, "unit": "ug/h", "exact": "25/6"}
     assert data["percent_of_screening_dose"] == {"value": 200, "unit": "%"}
@@ -243,10 +254,13 @@ def test_first_dose_refusals(dose: str, error: type, code: str) -> None:
         ("cerebral", True, True, D(360), D(315)),
     ],
 )
-def test_golden_titration_from_300(origin: str, child: bool, at_refill: bool, top: Fraction,
-                                   bottom: Fraction) -> None:
+def test_golden_titration_from_300(
+    origin: str, child: bool, at_refill: bool, top: Fraction, bottom: Fraction
+) -> None:
     """From 300 mcg/day: at most 390 (spinal, 30%) or 345 (cerebral and children, 15%)."""
-    bounds = titration_bounds(current="300 mcg/day", origin=origin, child=child, at_refill=at_refill)
+    bounds = titration_bounds(
+        current="300 mcg/day", origin=origin, child=child, at_refill=at_refill
+    )
     assert (bounds.increase_from_mcg, bounds.increase_to_mcg) == (bottom, top)
     assert (bounds.decrease_from_mcg, bounds.decrease_to_mcg) == (D(270), D(240))
     assert bounds.hours_between_increases == 24
@@ -267,12 +281,15 @@ def test_60_mcg_an_hour_is_checked_as_1440_mcg_a_day() -> None:
     assert bounds.current_daily_mcg == 1440
     assert bounds.increase_to_mcg == 1440 * D(13, 10) == 1872
     ids = [f.rule_id for f in bounds.findings]
-    assert {"it.time_base.per_hour", "it.daily_dose.limited_experience",
-            "it.maintenance.spinal.usual_high"} <= set(ids)
+    assert {
+        "it.time_base.per_hour",
+        "it.daily_dose.limited_experience",
+        "it.maintenance.spinal.usual_high",
+    } <= set(ids)
     capped = titration_bounds(current="70 mcg/hour", origin="spinal")
     assert capped.capped_by_ceiling and capped.increase_to_mcg == S.IT_CEILING
     per_hour = next(f for f in bounds.findings if f.rule_id == "it.time_base.per_hour")
-    assert "60 mcg/hour times 24 hours is 1,440 mcg/day" in per_hour.message
+    assert "60 mcg/hour times 24 hours is 1,440 mcg/day" in finding_text(per_hour)
     with pytest.raises(HardLimitError) as caught:
         titration_bounds(current="84 mcg/hour", origin="spinal")
     assert caught.value.rule_id == "it.daily_dose.ceiling"
@@ -297,13 +314,19 @@ def test_flex_program_is_summed_over_24_hours() -> None:
         FlexProgram.from_steps([("12 hours", "10 mcg/hour"), ("11 hours", "10 mcg/hour")])
     assert caught.value.code == "E_FLEX_NOT_ONE_DAY"
     with pytest.raises(AbruptStopError):
-        titration_bounds(current=FlexProgram.from_steps([("24 hours", "0 mcg/hour")]), origin="spinal")
+        titration_bounds(
+            current=FlexProgram.from_steps([("24 hours", "0 mcg/hour")]), origin="spinal"
+        )
 
 
 @pytest.mark.req("SAF-19")
 def test_proposed_increase_above_the_origin_percentage_is_refused() -> None:
-    assert titration_bounds(current="300 mcg/day", origin="spinal",
-                            proposed="390 mcg/day").proposed_daily_mcg == 390
+    assert (
+        titration_bounds(
+            current="300 mcg/day", origin="spinal", proposed="390 mcg/day"
+        ).proposed_daily_mcg
+        == 390
+    )
     with pytest.raises(HardLimitError) as caught:
         titration_bounds(current="300 mcg/day", origin="spinal", proposed="390.1 mcg/day")
     assert caught.value.rule_id == "it.titrate.spinal.increase.max"
@@ -311,8 +334,12 @@ def test_proposed_increase_above_the_origin_percentage_is_refused() -> None:
         titration_bounds(current="300 mcg/day", origin="cerebral", proposed="346 mcg/day")
     assert caught.value.rule_id == "it.titrate.cerebral.increase.max"
     with pytest.raises(InputError) as bad:
-        titration_bounds(current="300 mcg/day", origin="spinal", proposed="400 mcg/day",
-                         overrides={"it.titrate.spinal.increase.max": "urgent"})
+        titration_bounds(
+            current="300 mcg/day",
+            origin="spinal",
+            proposed="400 mcg/day",
+            overrides={"it.titrate.spinal.increase.max": "urgent"},
+        )
     assert bad.value.code == "E_OVERRIDE_HARD"
 
 
@@ -321,8 +348,12 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
     with pytest.raises(OverrideRequired) as caught:
         titration_bounds(current="300 mcg/day", origin="spinal", proposed="200 mcg/day")
     assert [c.rule_id for c in caught.value.crossings] == ["it.titrate.decrease.max"]
-    bounds = titration_bounds(current="300 mcg/day", origin="spinal", proposed="200 mcg/day",
-                              overrides={"it.titrate.decrease.max": "sedation, supervised"})
+    bounds = titration_bounds(
+        current="300 mcg/day",
+        origin="spinal",
+        proposed="200 mcg/day",
+        overrides={"it.titrate.decrease.max": "sedation, supervised"},
+    )
     assert bounds.overrides[0].reason == "sedation, supervised"
     assert any(f.override_reason == "sedation, supervised" for f in bounds.findings)
     assert '"sedation, supervised"' in render.table(bounds)
@@ -333,8 +364,12 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
         titration_bounds(current="650 mcg/day", origin="cerebral", proposed="720 mcg/day")
     assert caught.value.rule_id == "it.maintenance.cerebral.usual_high"
     # A decrease while above the usual range needs no override for the range.
-    assert titration_bounds(current="900 mcg/day", origin="spinal",
-                            proposed="850 mcg/day").proposed_daily_mcg == 850
+    assert (
+        titration_bounds(
+            current="900 mcg/day", origin="spinal", proposed="850 mcg/day"
+        ).proposed_daily_mcg
+        == 850
+    )
 
 
 @pytest.mark.req("SAF-19")
@@ -344,27 +379,43 @@ def test_limit_boundaries_are_exact() -> None:
     assert titration_bounds(**spinal, proposed="240 mcg/day").proposed_daily_mcg == 240
     with pytest.raises(OverrideRequired):
         titration_bounds(**spinal, proposed="239.9 mcg/day")
-    assert titration_bounds(current="700 mcg/day", origin="spinal",
-                            proposed="800 mcg/day").proposed_daily_mcg == 800
+    assert (
+        titration_bounds(
+            current="700 mcg/day", origin="spinal", proposed="800 mcg/day"
+        ).proposed_daily_mcg
+        == 800
+    )
     with pytest.raises(OverrideRequired):
         titration_bounds(current="700 mcg/day", origin="spinal", proposed="800.1 mcg/day")
     assert titration_bounds(current="2000 mcg/day", origin="spinal").increase_to_mcg == 2000
     with pytest.raises(HardLimitError):
         titration_bounds(current="2000.1 mcg/day", origin="spinal")
     threshold = "it.daily_dose.limited_experience"
-    assert threshold not in {f.rule_id for f in titration_bounds(
-        current="1000 mcg/day", origin="spinal").findings if f.severity == "warning"}
-    assert threshold in {f.rule_id for f in titration_bounds(
-        current="1000.1 mcg/day", origin="spinal").findings if f.severity == "warning"}
+    assert threshold not in {
+        f.rule_id
+        for f in titration_bounds(current="1000 mcg/day", origin="spinal").findings
+        if f.severity == "warning"
+    }
+    assert threshold in {
+        f.rule_id
+        for f in titration_bounds(current="1000.1 mcg/day", origin="spinal").findings
+        if f.severity == "warning"
+    }
     assert plan_screening().boluses[-1].dose_mcg == 100
     assert plan_initial_dose(screening_dose="100 mcg", effect_duration="1 h").daily_mcg == 200
     with pytest.raises(HardLimitError):
         plan_initial_dose(screening_dose="100.1 mcg", effect_duration="1 h")
-    assert plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
-                                  start="2026-01-05", step="20 %", interval="2 days").steps
+    assert plan_intrathecal_taper(
+        current="600 mcg/day",
+        first_dose="200 mcg/day",
+        start="2026-01-05",
+        step="20 %",
+        interval="2 days",
+    ).steps
     with pytest.raises(HardLimitError):
-        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
-                               start="2026-01-05", step="20.1 %")
+        plan_intrathecal_taper(
+            current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05", step="20.1 %"
+        )
 
 
 @pytest.mark.req("SAF-24")
@@ -387,8 +438,12 @@ def test_a_daily_dose_of_zero_is_always_refused(zero: str) -> None:
     """Abrupt stopping of intrathecal baclofen (boxed warning): never planned, never overridden."""
     calls = [
         lambda: titration_bounds(current=zero, origin="spinal"),
-        lambda: titration_bounds(current="300 mcg/day", origin="spinal", proposed=zero,
-                                 overrides={"it.titrate.decrease.max": "side effects"}),
+        lambda: titration_bounds(
+            current="300 mcg/day",
+            origin="spinal",
+            proposed=zero,
+            overrides={"it.titrate.decrease.max": "side effects"},
+        ),
         lambda: plan_refill(**{**GOLDEN, "daily_dose": zero}),  # type: ignore[arg-type]
         lambda: plan_intrathecal_taper(current="600 mcg/day", first_dose=zero, start="2026-01-05"),
     ]
@@ -407,9 +462,16 @@ def test_a_daily_dose_of_zero_is_always_refused(zero: str) -> None:
     [
         (lambda v: titration_bounds(current=v, origin="spinal"), "current"),
         (lambda v: plan_refill(**{**GOLDEN, "daily_dose": v}), "daily_dose"),
-        (lambda v: plan_intrathecal_taper(current=v, first_dose="200 mcg/day", start="2026-01-05"),
-         "current"),
-        (lambda v: titration_bounds(current="300 mcg/day", origin="spinal", proposed=v), "proposed"),
+        (
+            lambda v: plan_intrathecal_taper(
+                current=v, first_dose="200 mcg/day", start="2026-01-05"
+            ),
+            "current",
+        ),
+        (
+            lambda v: titration_bounds(current="300 mcg/day", origin="spinal", proposed=v),
+            "proposed",
+        ),
     ],
 )
 @pytest.mark.parametrize("oral", ["0.3 mg/day", "300 mg/day", "30 mg", "300 mcg"])
@@ -424,7 +486,9 @@ def test_mg_where_mcg_is_expected_is_refused(call, field: str, oral: str) -> Non
 
 
 @pytest.mark.req("SAF-12")
-@given(st.integers(min_value=1, max_value=10**6), st.sampled_from(["mg", "mg/day", "mg/d", "g/day"]))
+@given(
+    st.integers(min_value=1, max_value=10**6), st.sampled_from(["mg", "mg/day", "mg/d", "g/day"])
+)
 def test_any_mass_unit_but_mcg_is_refused(n: int, unit: str) -> None:
     with pytest.raises(UnitError) as caught:
         titration_bounds(current=f"{n} {unit}", origin="spinal")
@@ -438,7 +502,9 @@ def test_a_route_conversion_is_refused_with_the_reason() -> None:
     with pytest.raises(InputError) as caught:
         convert_route("60 mg/day", to="intrathecal")
     assert caught.value.code == "E_NO_ROUTE_CONVERSION"
-    assert "No conversion between oral and intrathecal doses has been validated" in str(caught.value)
+    assert "No conversion between oral and intrathecal doses has been validated" in str(
+        caught.value
+    )
     assert "it.route.no_conversion" in str(caught.value)
     with pytest.raises(InputError):
         convert_route("200 mcg/day", to="oral")
@@ -455,8 +521,9 @@ def test_a_route_conversion_is_refused_with_the_reason() -> None:
 def test_titration_never_exceeds_the_origin_percentage(
     current: Fraction, origin: str, child: bool, at_refill: bool
 ) -> None:
-    bounds = titration_bounds(current=S.text_of(current, "mcg/day"), origin=origin, child=child,
-                              at_refill=at_refill)
+    bounds = titration_bounds(
+        current=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
+    )
     group = "child" if child else origin
     prefix = "it.refill_change" if at_refill else "it.titrate"
     largest = RULES[f"{prefix}.{group}.increase.max"].require_value()
@@ -467,19 +534,26 @@ def test_titration_never_exceeds_the_origin_percentage(
     assert bounds.capped_by_ceiling == (current * (1 + largest) > S.IT_CEILING)
     if child:
         assert largest <= RULES[f"{prefix}.spinal.increase.max"].require_value()
-    assert bounds.decrease_to_mcg == current * (1 - RULES["it.titrate.decrease.max"].require_value())
+    assert bounds.decrease_to_mcg == current * (
+        1 - RULES["it.titrate.decrease.max"].require_value()
+    )
     assert 0 < bounds.decrease_to_mcg < bounds.decrease_from_mcg < current
 
 
 @pytest.mark.req("SAF-19")
 @given(S.it_daily_ok, S.it_daily, S.it_origins, st.booleans())
-def test_an_accepted_proposal_is_within_every_bound(current: Fraction, proposed: Fraction,
-                                                    origin: str, at_refill: bool) -> None:
+def test_an_accepted_proposal_is_within_every_bound(
+    current: Fraction, proposed: Fraction, origin: str, at_refill: bool
+) -> None:
     overrides = {"it.titrate.decrease.max": "test", f"it.maintenance.{origin}.usual_high": "test"}
     try:
-        bounds = titration_bounds(current=S.text_of(current, "mcg/day"), origin=origin,
-                                  at_refill=at_refill, proposed=S.text_of(proposed, "mcg/day"),
-                                  overrides=overrides)
+        bounds = titration_bounds(
+            current=S.text_of(current, "mcg/day"),
+            origin=origin,
+            at_refill=at_refill,
+            proposed=S.text_of(proposed, "mcg/day"),
+            overrides=overrides,
+        )
     except HardLimitError as exc:
         assert proposed > S.IT_CEILING or exc.rule_id.endswith(".increase.max")
         if exc.rule_id.endswith(".increase.max"):
@@ -552,7 +626,11 @@ def test_golden_refill_json() -> None:
     assert data["route"] == "intrathecal" and data["estimate"] is True
     assert data["daily_volume"] == {"value": 0.2, "unit": "mL/d"}
     assert data["days_to_alarm_nominal"] == {"value": 190, "unit": "d"}
-    assert data["days_to_alarm_worst_case"] == {"value": 165.938865, "unit": "d", "exact": "38000/229"}
+    assert data["days_to_alarm_worst_case"] == {
+        "value": 165.938865,
+        "unit": "d",
+        "exact": "38000/229",
+    }
     assert data["days_to_alarm_worst_case_whole"] == 165
     assert data["concentration"] == {"value": 2000, "unit": "ug/mL"}
     assert data["daily_dose"] == {"value": 400, "unit": "ug/d"}
@@ -566,17 +644,35 @@ def test_golden_refill_json() -> None:
 
 
 @pytest.mark.req("SAF-24")
-@given(S.it_reservoirs, S.it_tenths_ml, S.it_tenths_ml, S.it_strengths, S.it_daily_ok, S.dates,
-       st.sampled_from(["gillette_7_to_10_days", "gillette_3_to_5_days"]))
+@given(
+    S.it_reservoirs,
+    S.it_tenths_ml,
+    S.it_tenths_ml,
+    S.it_strengths,
+    S.it_daily_ok,
+    S.dates,
+    st.sampled_from(["gillette_7_to_10_days", "gillette_3_to_5_days"]),
+)
 @example(D(40), D(40), D(2), D(2000), D(400), date(2026, 1, 5), "gillette_7_to_10_days")
-def test_refill_invariants(reservoir: Fraction, fill: Fraction, alarm: Fraction,
-                           strength: Fraction, daily: Fraction, first: date, policy: str) -> None:
+def test_refill_invariants(
+    reservoir: Fraction,
+    fill: Fraction,
+    alarm: Fraction,
+    strength: Fraction,
+    daily: Fraction,
+    first: date,
+    policy: str,
+) -> None:
     assume(fill <= reservoir and alarm < fill)
     try:
         refill = plan_refill(
-            reservoir=S.text_of(reservoir, "mL"), fill_volume=S.text_of(fill, "mL"),
-            concentration=S.text_of(strength, "mcg/mL"), daily_dose=S.text_of(daily, "mcg/day"),
-            alarm_volume=S.text_of(alarm, "mL"), start=first, margin_policy=policy,
+            reservoir=S.text_of(reservoir, "mL"),
+            fill_volume=S.text_of(fill, "mL"),
+            concentration=S.text_of(strength, "mcg/mL"),
+            daily_dose=S.text_of(daily, "mcg/day"),
+            alarm_volume=S.text_of(alarm, "mL"),
+            start=first,
+            margin_policy=policy,
         )
     except HardLimitError as exc:
         nominal = (fill - alarm) * strength / daily
@@ -604,17 +700,27 @@ def test_refill_invariants(reservoir: Fraction, fill: Fraction, alarm: Fraction,
 @example(D(40), D(20), D(2000), D(1000), D(400), D(800))
 @example(D(20), D(40), D(1000), D(2000), D(800), D(400))
 def test_days_grow_with_volume_and_concentration_and_shrink_with_dose(
-    fill_a: Fraction, fill_b: Fraction, strength_a: Fraction, strength_b: Fraction,
-    daily_a: Fraction, daily_b: Fraction,
+    fill_a: Fraction,
+    fill_b: Fraction,
+    strength_a: Fraction,
+    strength_b: Fraction,
+    daily_a: Fraction,
+    daily_b: Fraction,
 ) -> None:
     alarm = D(1, 10)
     assume(fill_a > alarm and fill_b > alarm)
 
-    def days(fill: Fraction, strength: Fraction, daily: Fraction) -> tuple[Fraction, Fraction] | None:
+    def days(
+        fill: Fraction, strength: Fraction, daily: Fraction
+    ) -> tuple[Fraction, Fraction] | None:
         try:
-            refill = plan_refill(reservoir="40 mL", fill_volume=S.text_of(fill, "mL"),
-                                 concentration=S.text_of(strength, "mcg/mL"),
-                                 daily_dose=S.text_of(daily, "mcg/day"), alarm_volume="0.1 mL")
+            refill = plan_refill(
+                reservoir="40 mL",
+                fill_volume=S.text_of(fill, "mL"),
+                concentration=S.text_of(strength, "mcg/mL"),
+                daily_dose=S.text_of(daily, "mcg/day"),
+                alarm_volume="0.1 mL",
+            )
         except HardLimitError:
             return None
         return refill.nominal_days, refill.worst_days
@@ -688,8 +794,13 @@ def test_the_margin_policy_is_explicit_and_shown() -> None:
 
 
 def test_a_partial_fill_and_per_hour_rate() -> None:
-    refill = plan_refill(reservoir="40 mL", fill_volume="20 mL", concentration="500 mcg/mL",
-                         daily_dose="12.5 mcg/hour", alarm_volume="4 mL")
+    refill = plan_refill(
+        reservoir="40 mL",
+        fill_volume="20 mL",
+        concentration="500 mcg/mL",
+        daily_dose="12.5 mcg/hour",
+        alarm_volume="4 mL",
+    )
     assert refill.daily_mcg == 300 and refill.per_hour_input
     assert refill.daily_volume_ml == D(3, 5)
     assert refill.nominal_days == D(16) / D(3, 5)
@@ -700,13 +811,22 @@ def test_a_partial_fill_and_per_hour_rate() -> None:
 @pytest.mark.req("SAF-25")
 @pytest.mark.parametrize(
     ("residual", "within", "word"),
-    [("30.8 mL", True, None), ("29.5 mL", True, None), ("29.4 mL", False, "less"),
-     ("32.2 mL", False, "more"), ("0 mL", False, "less")],
+    [
+        ("30.8 mL", True, None),
+        ("29.5 mL", True, None),
+        ("29.4 mL", False, "less"),
+        ("32.2 mL", False, "more"),
+        ("0 mL", False, "less"),
+    ],
 )
 def test_residual_check(residual: str, within: bool, word: str | None) -> None:
     """Since 20 November 2025 at 0.2 mL/day: 46 days, 9.2 mL delivered, 30.8 mL expected."""
-    refill = plan_refill(**GOLDEN, start="2026-01-05", residual=residual,  # type: ignore[arg-type]
-                         previous_fill="2025-11-20")
+    refill = plan_refill(
+        **GOLDEN,
+        start="2026-01-05",
+        residual=residual,  # type: ignore[arg-type]
+        previous_fill="2025-11-20",
+    )
     check = refill.residual
     assert check is not None
     assert check.days_elapsed == 46
@@ -714,9 +834,14 @@ def test_residual_check(residual: str, within: bool, word: str | None) -> None:
     assert check.lowest_ml == 40 - D(92, 10) * (1 + TOLERANCE)
     assert check.highest_ml == 40 - D(92, 10) * (1 - TOLERANCE)
     assert check.within_tolerance is within
-    assert set(check.assumed) == {"previous_fill_volume", "previous_concentration",
-                                  "previous_daily_dose"}
-    messages = [f.message for f in refill.findings if f.rule_id == "it.refill.residual_discrepancy"]
+    assert set(check.assumed) == {
+        "previous_fill_volume",
+        "previous_concentration",
+        "previous_daily_dose",
+    }
+    messages = [
+        finding_text(f) for f in refill.findings if f.rule_id == "it.refill.residual_discrepancy"
+    ]
     if word is None:
         assert not messages
     else:
@@ -727,20 +852,36 @@ def test_residual_check(residual: str, within: bool, word: str | None) -> None:
 
 @pytest.mark.req("SAF-25")
 def test_residual_with_the_previous_fill_given() -> None:
-    refill = plan_refill(**{**GOLDEN, "daily_dose": "500 mcg/day"}, start="2026-01-05",  # type: ignore[arg-type]
-                         residual="3.1 mL", previous_fill="2025-11-20",
-                         previous_fill_volume="20 mL", previous_concentration="1000 mcg/mL",
-                         previous_daily_dose="350 mcg/day", confirm_concentration_change=True)
+    refill = plan_refill(
+        **{**GOLDEN, "daily_dose": "500 mcg/day"},
+        start="2026-01-05",  # type: ignore[arg-type]
+        residual="3.1 mL",
+        previous_fill="2025-11-20",
+        previous_fill_volume="20 mL",
+        previous_concentration="1000 mcg/mL",
+        previous_daily_dose="350 mcg/day",
+        confirm_concentration_change=True,
+    )
     check = refill.residual
     assert check is not None and not check.assumed
     assert check.expected_ml == 20 - D(350, 1000) * 46
     assert any(f.rule_id == "it.refill.concentration_change" for f in refill.findings)
-    late = plan_refill(**GOLDEN, start="2026-01-05", residual="1 mL", previous_fill="2025-11-20",  # type: ignore[arg-type]
-                       previous_fill_volume="10 mL")
+    late = plan_refill(
+        **GOLDEN,
+        start="2026-01-05",
+        residual="1 mL",
+        previous_fill="2025-11-20",  # type: ignore[arg-type]
+        previous_fill_volume="10 mL",
+    )
     assert late.residual is not None and late.residual.expected_ml == D(8, 10)
-    assert any("should have reached the alarm volume" in f.message for f in late.findings)
-    empty = plan_refill(**GOLDEN, start="2026-01-05", residual="0 mL", previous_fill="2025-11-20",  # type: ignore[arg-type]
-                        previous_fill_volume="5 mL")
+    assert any("should have reached the alarm volume" in finding_text(f) for f in late.findings)
+    empty = plan_refill(
+        **GOLDEN,
+        start="2026-01-05",
+        residual="0 mL",
+        previous_fill="2025-11-20",  # type: ignore[arg-type]
+        previous_fill_volume="5 mL",
+    )
     assert empty.residual is not None and empty.residual.expected_ml < 0
     assert "below zero" in render.table(empty)
     assert_clean(all_text(empty))
@@ -757,12 +898,16 @@ def test_residual_with_the_previous_fill_given() -> None:
         ({"previous_daily_dose": "300 mcg/day"}, InputError, "E_MISSING_INPUT"),
         ({"previous_concentration": "500 mcg/mL"}, ConfirmationRequired, "E_CONFIRM_REQUIRED"),
         ({"confirm_concentration_change": True}, InputError, "E_CONFIRM_UNUSED"),
-        ({"previous_concentration": "2000 mcg/mL", "confirm_concentration_change": True},
-         InputError, "E_CONFIRM_UNUSED"),
+        (
+            {"previous_concentration": "2000 mcg/mL", "confirm_concentration_change": True},
+            InputError,
+            "E_CONFIRM_UNUSED",
+        ),
     ],
 )
-def test_residual_and_concentration_change_refusals(extra: dict[str, object], error: type,
-                                                    code: str) -> None:
+def test_residual_and_concentration_change_refusals(
+    extra: dict[str, object], error: type, code: str
+) -> None:
     with pytest.raises(error) as caught:
         plan_refill(**GOLDEN, start="2026-01-05", **extra)  # type: ignore[arg-type]
     assert caught.value.code == code
@@ -790,7 +935,9 @@ def test_no_priming_or_bridge_bolus_api() -> None:
 @pytest.mark.req("SAF-32")
 def test_golden_taper() -> None:
     """At most 20% every 2 days, whole mcg/day rounded up, down to the first post-implant dose."""
-    taper = plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05")
+    taper = plan_intrathecal_taper(
+        current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"
+    )
     assert [(s.start, s.end, s.daily_mcg) for s in taper.steps] == [
         (date(2026, 1, 5), date(2026, 1, 6), D(600)),
         (date(2026, 1, 7), date(2026, 1, 8), D(480)),
@@ -807,18 +954,27 @@ def test_golden_taper() -> None:
 
 
 @pytest.mark.req("SAF-32")
-@given(S.it_daily_ok, S.it_daily_ok, S.dates,
-       st.integers(min_value=1, max_value=20).map(lambda k: Fraction(k, 100)),
-       st.integers(min_value=2, max_value=7))
+@given(
+    S.it_daily_ok,
+    S.it_daily_ok,
+    S.dates,
+    st.integers(min_value=1, max_value=20).map(lambda k: Fraction(k, 100)),
+    st.integers(min_value=2, max_value=7),
+)
 @example(D(2000), D(12), date(2026, 1, 5), D(1, 5), 2)
 @example(D(5), D(1), date(2026, 1, 5), D(1, 5), 2)
-def test_taper_invariants(current: Fraction, floor: Fraction, first: date, step: Fraction,
-                          every: int) -> None:
+def test_taper_invariants(
+    current: Fraction, floor: Fraction, first: date, step: Fraction, every: int
+) -> None:
     assume(floor < current)
     try:
-        taper = plan_intrathecal_taper(current=S.text_of(current, "mcg/day"),
-                                       first_dose=S.text_of(floor, "mcg/day"), start=first,
-                                       step=S.text_of(step * 100, "%"), interval=f"{every} days")
+        taper = plan_intrathecal_taper(
+            current=S.text_of(current, "mcg/day"),
+            first_dose=S.text_of(floor, "mcg/day"),
+            start=first,
+            step=S.text_of(step * 100, "%"),
+            interval=f"{every} days",
+        )
     except HardLimitError as exc:
         assert exc.rule_id == "schedule.horizon"
         return
@@ -942,8 +1098,11 @@ def test_fuzz_plan_screening(kwargs: dict[str, object]) -> None:
         pass
 
 
-@given(st.dictionaries(
-    st.sampled_from(["screening_dose", "effect_duration", "screening_side_effects"]), S.junk))
+@given(
+    st.dictionaries(
+        st.sampled_from(["screening_dose", "effect_duration", "screening_side_effects"]), S.junk
+    )
+)
 def test_fuzz_plan_initial_dose(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"screening_dose": "100 mcg", "effect_duration": "6 h", **kwargs}
     try:
@@ -952,8 +1111,12 @@ def test_fuzz_plan_initial_dose(kwargs: dict[str, object]) -> None:
         pass
 
 
-@given(st.dictionaries(
-    st.sampled_from(["current", "origin", "child", "at_refill", "proposed", "overrides"]), S.junk))
+@given(
+    st.dictionaries(
+        st.sampled_from(["current", "origin", "child", "at_refill", "proposed", "overrides"]),
+        S.junk,
+    )
+)
 def test_fuzz_titration_bounds(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"current": "300 mcg/day", "origin": "spinal", **kwargs}
     try:
@@ -962,14 +1125,30 @@ def test_fuzz_titration_bounds(kwargs: dict[str, object]) -> None:
         pass
 
 
-REFILL_FIELDS = ["reservoir", "concentration", "daily_dose", "alarm_volume", "fill_volume",
-                 "diluted", "start", "residual", "previous_fill", "previous_fill_volume",
-                 "previous_concentration", "previous_daily_dose", "confirm_concentration_change",
-                 "margin_policy"]
+REFILL_FIELDS = [
+    "reservoir",
+    "concentration",
+    "daily_dose",
+    "alarm_volume",
+    "fill_volume",
+    "diluted",
+    "start",
+    "residual",
+    "previous_fill",
+    "previous_fill_volume",
+    "previous_concentration",
+    "previous_daily_dose",
+    "confirm_concentration_change",
+    "margin_policy",
+]
 
 
-@given(st.dictionaries(st.sampled_from(REFILL_FIELDS), S.junk | st.text(
-    alphabet="0123456789. mcgL/dayhour%-", max_size=16)))
+@given(
+    st.dictionaries(
+        st.sampled_from(REFILL_FIELDS),
+        S.junk | st.text(alphabet="0123456789. mcgL/dayhour%-", max_size=16),
+    )
+)
 def test_fuzz_plan_refill(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {**GOLDEN, **kwargs}
     try:
@@ -980,21 +1159,35 @@ def test_fuzz_plan_refill(kwargs: dict[str, object]) -> None:
     assert_clean(all_text(refill))
 
 
-@given(st.dictionaries(st.sampled_from(["current", "first_dose", "start", "step", "interval"]),
-                       S.junk))
+@given(
+    st.dictionaries(st.sampled_from(["current", "first_dose", "start", "step", "interval"]), S.junk)
+)
 def test_fuzz_plan_intrathecal_taper(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"current": "600 mcg/day", "first_dose": "200 mcg/day",
-                               "start": "2026-01-05", **kwargs}
+    args: dict[str, object] = {
+        "current": "600 mcg/day",
+        "first_dose": "200 mcg/day",
+        "start": "2026-01-05",
+        **kwargs,
+    }
     try:
         plan_intrathecal_taper(**args)  # type: ignore[arg-type]
     except BaclofenDoseError:
         pass
 
 
-@given(st.one_of(S.junk, st.lists(st.tuples(S.junk, S.junk), max_size=3),
-                 st.lists(st.tuples(st.sampled_from(["8 hours", "12 hours", "24 h", "1 day"]),
-                                    st.sampled_from(["10 mcg/hour", "300 mcg/day", "5 mg/day"])),
-                          max_size=3)))
+@given(
+    st.one_of(
+        S.junk,
+        st.lists(st.tuples(S.junk, S.junk), max_size=3),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["8 hours", "12 hours", "24 h", "1 day"]),
+                st.sampled_from(["10 mcg/hour", "300 mcg/day", "5 mg/day"]),
+            ),
+            max_size=3,
+        ),
+    )
+)
 def test_fuzz_flex_program(steps: object) -> None:
     try:
         flex = FlexProgram.from_steps(steps)  # type: ignore[arg-type]

@@ -11,8 +11,18 @@ from baclofen_dose.cli import main
 from baclofen_dose.core import display, units
 from tests.ismp import assert_clean
 
-REFILL = ["intrathecal", "refill", "--reservoir", "40 mL", "--concentration", "2000 mcg/mL",
-          "--daily-dose", "400 mcg/day", "--alarm-volume", "2 mL"]
+REFILL = [
+    "intrathecal",
+    "refill",
+    "--reservoir",
+    "40 mL",
+    "--concentration",
+    "2000 mcg/mL",
+    "--daily-dose",
+    "400 mcg/day",
+    "--alarm-volume",
+    "2 mL",
+]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -34,11 +44,20 @@ def test_refill_golden_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("Intrathecal baclofen: pump refill arithmetic (estimates")
     assert cells(out, "Daily volume") == ["Daily volume", "0.2 mL/day"]
     assert cells(out, "Days to the alarm, nominal") == [
-        "Days to the alarm, nominal", "190 days", "14 July 2026"]
+        "Days to the alarm, nominal",
+        "190 days",
+        "14 July 2026",
+    ]
     assert cells(out, "Days to the alarm, worst case") == [
-        "Days to the alarm, worst case", "about 166 days", "19 June 2026"]
+        "Days to the alarm, worst case",
+        "about 166 days",
+        "19 June 2026",
+    ]
     assert cells(out, "Refill by") == [
-        "Refill by", "10 days before the worst-case alarm", "9 June 2026"]
+        "Refill by",
+        "10 days before the worst-case alarm",
+        "9 June 2026",
+    ]
     assert "190 days divided by 1.145 is 165.94 days (rounded to 2 decimal places)" in out
     assert "Decision support for health-care professionals" in out
     assert_clean(out)
@@ -57,33 +76,68 @@ def test_refill_golden_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_refill_text_and_residual(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, *REFILL, "--start", "2026-01-05", "--residual", "3.1 mL",
-                       "--previous-fill", "2025-11-20", "--format", "text")
+    code, out, _ = run(
+        capsys,
+        *REFILL,
+        "--start",
+        "2026-01-05",
+        "--residual",
+        "3.1 mL",
+        "--previous-fill",
+        "2025-11-20",
+        "--format",
+        "text",
+    )
     assert code == 0
-    assert out.splitlines()[0].startswith("Daily volume 0.2 mL/day; days to the low-reservoir alarm")
+    assert out.splitlines()[0].startswith(
+        "Daily volume 0.2 mL/day; days to the low-reservoir alarm"
+    )
     assert "Refill by 9 June 2026" in out
     assert "The measured residual 3.1 mL is less than the flow tolerance explains" in out
     assert_clean(out)
 
 
 @pytest.mark.req("SAF-28")
-@pytest.mark.parametrize(("origin", "top"), [("spinal", "390 mcg/day"), ("cerebral", "345 mcg/day")])
+@pytest.mark.parametrize(
+    ("origin", "top"), [("spinal", "390 mcg/day"), ("cerebral", "345 mcg/day")]
+)
 def test_titrate_from_300(capsys: pytest.CaptureFixture[str], origin: str, top: str) -> None:
     """From 300 mcg/day: at most 390 mcg/day the next day (spinal), 345 (cerebral)."""
-    code, out, _ = run(capsys, "intrathecal", "titrate", "--current", "300 mcg/day", "--origin", origin)
+    code, out, _ = run(
+        capsys, "intrathecal", "titrate", "--current", "300 mcg/day", "--origin", origin
+    )
     assert code == 0
     assert f"The largest next daily dose is {top}, no sooner than 24 hours" in out
     assert cells(out, "increase")[2] == top
     assert_clean(out)
-    code, out, _ = run(capsys, "intrathecal", "titrate", "--current", "300 mcg/day", "--origin",
-                       origin, "--format", "json")
-    assert json.loads(out)["increase"]["daily_dose_max"] == {"value": int(top.split()[0]), "unit": "ug/d"}
+    code, out, _ = run(
+        capsys,
+        "intrathecal",
+        "titrate",
+        "--current",
+        "300 mcg/day",
+        "--origin",
+        origin,
+        "--format",
+        "json",
+    )
+    assert json.loads(out)["increase"]["daily_dose_max"] == {
+        "value": int(top.split()[0]),
+        "unit": "ug/d",
+    }
 
 
 def test_initial_golden(capsys: pytest.CaptureFixture[str]) -> None:
     for effect, daily in (("6 h", "200 mcg/day"), ("10 h", "100 mcg/day")):
-        code, out, _ = run(capsys, "intrathecal", "initial", "--screening-dose", "100 mcg",
-                           "--effect-duration", effect)
+        code, out, _ = run(
+            capsys,
+            "intrathecal",
+            "initial",
+            "--screening-dose",
+            "100 mcg",
+            "--effect-duration",
+            effect,
+        )
         assert code == 0 and f"First daily dose: {daily}" in out
         assert_clean(out)
 
@@ -92,18 +146,52 @@ def test_screening_and_taper(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "intrathecal", "screening", "--child")
     assert code == 0 and cells(out, "1 ")[:3] == ["1", "25 mcg", "0.5 mL"]
     assert_clean(out)
-    code, out, _ = run(capsys, "intrathecal", "taper", "--current", "600 mcg/day", "--first-dose",
-                       "200 mcg/day", "--start", "2026-01-05", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "intrathecal",
+        "taper",
+        "--current",
+        "600 mcg/day",
+        "--first-dose",
+        "200 mcg/day",
+        "--start",
+        "2026-01-05",
+        "--format",
+        "json",
+    )
     assert code == 0
-    assert [s["daily_dose"]["value"] for s in json.loads(out)["steps"]] == [600, 480, 384, 308, 247, 200]
+    assert [s["daily_dose"]["value"] for s in json.loads(out)["steps"]] == [
+        600,
+        480,
+        384,
+        308,
+        247,
+        200,
+    ]
 
 
 def test_flex_steps(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "intrathecal", "titrate", "--origin", "spinal",
-                       "--flex-step", "12 hours=10 mcg/hour", "--flex-step", "12 hours=20 mcg/hour")
+    code, out, _ = run(
+        capsys,
+        "intrathecal",
+        "titrate",
+        "--origin",
+        "spinal",
+        "--flex-step",
+        "12 hours=10 mcg/hour",
+        "--flex-step",
+        "12 hours=20 mcg/hour",
+    )
     assert code == 0 and "Today's daily dose: 360 mcg/day" in out
-    code, _, err = run(capsys, "intrathecal", "titrate", "--origin", "spinal",
-                       "--flex-step", "24 hours=100 mcg/hour")
+    code, _, err = run(
+        capsys,
+        "intrathecal",
+        "titrate",
+        "--origin",
+        "spinal",
+        "--flex-step",
+        "24 hours=100 mcg/hour",
+    )
     assert code == 3 and "flex program" in err
 
 
@@ -111,20 +199,69 @@ def test_flex_steps(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
-        (["screening", "--concentration", "2000 mcg/mL"], "is not the screening strength 50 mcg/mL"),
-        (["refill", "--reservoir", "40 mL", "--concentration", "2000 mcg/mL", "--daily-dose",
-          "0 mcg/day", "--alarm-volume", "2 mL"], "would stop intrathecal baclofen abruptly"),
+        (
+            ["screening", "--concentration", "2000 mcg/mL"],
+            "is not the screening strength 50 mcg/mL",
+        ),
+        (
+            [
+                "refill",
+                "--reservoir",
+                "40 mL",
+                "--concentration",
+                "2000 mcg/mL",
+                "--daily-dose",
+                "0 mcg/day",
+                "--alarm-volume",
+                "2 mL",
+            ],
+            "would stop intrathecal baclofen abruptly",
+        ),
         (["titrate", "--current", "0 mcg/day", "--origin", "spinal"], "it.withdrawal.abrupt"),
-        (["taper", "--current", "600 mcg/day", "--first-dose", "0 mcg/day", "--start",
-          "2026-01-05"], "abruptly"),
-        (["titrate", "--current", "100 mcg/hour", "--origin", "spinal"],
-         "100 mcg/hour times 24 hours"),
-        (["titrate", "--current", "300 mcg/day", "--origin", "spinal", "--proposed", "420 mcg/day"],
-         "it.titrate.spinal.increase.max"),
-        (["titrate", "--current", "300 mcg/day", "--origin", "spinal", "--proposed", "200 mcg/day"],
-         "--override RULE_ID=REASON"),
-        (["refill", *REFILL[2:], "--previous-concentration", "500 mcg/mL"],
-         "--confirm-concentration-change"),
+        (
+            [
+                "taper",
+                "--current",
+                "600 mcg/day",
+                "--first-dose",
+                "0 mcg/day",
+                "--start",
+                "2026-01-05",
+            ],
+            "abruptly",
+        ),
+        (
+            ["titrate", "--current", "100 mcg/hour", "--origin", "spinal"],
+            "100 mcg/hour times 24 hours",
+        ),
+        (
+            [
+                "titrate",
+                "--current",
+                "300 mcg/day",
+                "--origin",
+                "spinal",
+                "--proposed",
+                "420 mcg/day",
+            ],
+            "it.titrate.spinal.increase.max",
+        ),
+        (
+            [
+                "titrate",
+                "--current",
+                "300 mcg/day",
+                "--origin",
+                "spinal",
+                "--proposed",
+                "200 mcg/day",
+            ],
+            "--override RULE_ID=REASON",
+        ),
+        (
+            ["refill", *REFILL[2:], "--previous-concentration", "500 mcg/mL"],
+            "--confirm-concentration-change",
+        ),
     ],
 )
 def test_refusals_exit_3(capsys: pytest.CaptureFixture[str], argv: list[str], needle: str) -> None:
@@ -142,17 +279,49 @@ def test_refusals_exit_3(capsys: pytest.CaptureFixture[str], argv: list[str], ne
         ["titrate", "--current", "300 mcg/day", "--origin", "brain"],
         ["titrate", "--current", "300 mcg/day"],
         ["titrate", "--origin", "spinal"],
-        ["titrate", "--current", "300 mcg/day", "--origin", "spinal", "--flex-step", "24 h=10 mcg/hour"],
+        [
+            "titrate",
+            "--current",
+            "300 mcg/day",
+            "--origin",
+            "spinal",
+            "--flex-step",
+            "24 h=10 mcg/hour",
+        ],
         ["titrate", "--origin", "spinal", "--flex-step", "nonsense"],
-        ["refill", "--reservoir", "40 mL", "--concentration", "2000 mcg/mL", "--daily-dose",
-         "400 mcg/day"],
+        [
+            "refill",
+            "--reservoir",
+            "40 mL",
+            "--concentration",
+            "2000 mcg/mL",
+            "--daily-dose",
+            "400 mcg/day",
+        ],
         ["refill", *REFILL[2:], "--residual", "3 mL"],
         ["refill", *REFILL[2:], "--reservoir", "30 mL"],
-        ["refill", "--reservoir", "40 mL", "--concentration", "2 mcg/mL", "--daily-dose",
-         "400 mcg/day", "--alarm-volume", "2 mL"],
+        [
+            "refill",
+            "--reservoir",
+            "40 mL",
+            "--concentration",
+            "2 mcg/mL",
+            "--daily-dose",
+            "400 mcg/day",
+            "--alarm-volume",
+            "2 mL",
+        ],
         ["screening", "--concentration", "2000"],
         ["taper", "--current", "600 mcg/day", "--first-dose", "200 mcg/day"],
-        ["taper", "--current", "600 mcg/day", "--first-dose", "200 mcg/day", "--start", "9999-12-30"],
+        [
+            "taper",
+            "--current",
+            "600 mcg/day",
+            "--first-dose",
+            "200 mcg/day",
+            "--start",
+            "9999-12-30",
+        ],
         ["frobnicate"],
         [],
     ],
@@ -164,9 +333,13 @@ def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) 
 
 
 def test_mg_for_mcg_names_the_route(capsys: pytest.CaptureFixture[str]) -> None:
-    _, _, err = run(capsys, "intrathecal", "initial", "--screening-dose", "0.1 mg",
-                    "--effect-duration", "6 h")
-    assert "intrathecal amounts are in mcg; no intrathecal dose is ever converted from an oral one" in err
+    _, _, err = run(
+        capsys, "intrathecal", "initial", "--screening-dose", "0.1 mg", "--effect-duration", "6 h"
+    )
+    assert (
+        "intrathecal amounts are in mcg; no intrathecal dose is ever converted from an oral one"
+        in err
+    )
 
 
 @pytest.mark.req("SAF-03")
@@ -196,7 +369,11 @@ def test_refill_output_is_environment_independent() -> None:
     root = Path(__file__).resolve().parent.parent
     argv = [sys.executable, "-m", "baclofen_dose", *REFILL, "--start", "2026-01-05"]
     outputs = set()
-    for extra in ({}, {"LC_ALL": "de_DE.UTF-8", "TZ": "Pacific/Apia"}, {"LC_ALL": "C", "TZ": "UTC"}):
+    for extra in (
+        {},
+        {"LC_ALL": "de_DE.UTF-8", "TZ": "Pacific/Apia"},
+        {"LC_ALL": "C", "TZ": "UTC"},
+    ):
         env = {**os.environ, **extra}
         done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=True)
         outputs.add(done.stdout)

@@ -27,8 +27,15 @@ LIMIT = S.RULES["oral.missed_dose.skip_within"].require_value()
 
 
 def _advise(day: str, missed_at: str, now_day: str, now_at: str, **kw: object) -> object:
-    return advise_missed_dose(TAPER, times=kw.pop("times", TIMES), day=day,  # type: ignore[arg-type]
-                              missed_at=missed_at, now_day=now_day, now_at=now_at, **kw)
+    return advise_missed_dose(
+        TAPER,
+        times=kw.pop("times", TIMES),
+        day=day,  # type: ignore[arg-type]
+        missed_at=missed_at,
+        now_day=now_day,
+        now_at=now_at,
+        **kw,
+    )
 
 
 @pytest.mark.req("SAF-37")
@@ -76,16 +83,34 @@ def test_end_of_plan() -> None:
 
 def test_titration_plan_and_explicit_next_dose() -> None:
     plan = plan_titration(start="2026-01-05", target="80 mg/day")
-    advice = advise_missed_dose(plan, times=["08:00", "13:00", "18:00"], day="2026-01-10",
-                                missed_at="08:00", now_day="2026-01-10", now_at="09:00")
+    advice = advise_missed_dose(
+        plan,
+        times=["08:00", "13:00", "18:00"],
+        day="2026-01-10",
+        missed_at="08:00",
+        now_day="2026-01-10",
+        now_at="09:00",
+    )
     assert advice.action == "take_now" and advice.units_text is None
     with pytest.raises(InputError) as caught:  # 3 doses on the 16th, 4 from the 17th
-        advise_missed_dose(plan, times=["08:00", "13:00", "18:00"], day="2026-01-16",
-                           missed_at="18:00", now_day="2026-01-16", now_at="22:00")
+        advise_missed_dose(
+            plan,
+            times=["08:00", "13:00", "18:00"],
+            day="2026-01-16",
+            missed_at="18:00",
+            now_day="2026-01-16",
+            now_at="22:00",
+        )
     assert caught.value.code == "E_MISSING_INPUT"
-    advice = advise_missed_dose(plan, times=["08:00", "13:00", "18:00"], day="2026-01-16",
-                                missed_at="18:00", now_day="2026-01-16", now_at="22:00",
-                                next_dose=("2026-01-17", "07:00"))
+    advice = advise_missed_dose(
+        plan,
+        times=["08:00", "13:00", "18:00"],
+        day="2026-01-16",
+        missed_at="18:00",
+        now_day="2026-01-16",
+        now_at="22:00",
+        next_dose=("2026-01-17", "07:00"),
+    )
     assert advice.action == "take_now" and advice.hours_to_next == 9
 
 
@@ -104,8 +129,14 @@ def test_titration_plan_and_explicit_next_dose() -> None:
     ],
 )
 def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) -> None:
-    args: dict[str, object] = {"times": TIMES, "day": "2026-03-03", "missed_at": "08:00",
-                               "now_day": "2026-03-03", "now_at": "10:00", **kwargs}
+    args: dict[str, object] = {
+        "times": TIMES,
+        "day": "2026-03-03",
+        "missed_at": "08:00",
+        "now_day": "2026-03-03",
+        "now_at": "10:00",
+        **kwargs,
+    }
     with pytest.raises(InputError) as caught:
         advise_missed_dose(TAPER, **args)  # type: ignore[arg-type]
     assert caught.value.field == field and caught.value.code == code
@@ -113,18 +144,31 @@ def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) 
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"times": "08:00,14:00,20:00"}, {"now_at": 800}, {"day": datetime(2026, 3, 3, 8)},  # noqa: DTZ001 - the naive datetime is the bad input
-     {"next_dose": "2026-03-03 14:00"}],
+    [
+        {"times": "08:00,14:00,20:00"},
+        {"now_at": 800},
+        {"day": datetime(2026, 3, 3, 8)},  # noqa: DTZ001 - the naive datetime is the bad input
+        {"next_dose": "2026-03-03 14:00"},
+    ],
 )
 def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"times": TIMES, "day": "2026-03-03", "missed_at": "08:00",
-                               "now_day": "2026-03-03", "now_at": "10:00", **kwargs}
+    args: dict[str, object] = {
+        "times": TIMES,
+        "day": "2026-03-03",
+        "missed_at": "08:00",
+        "now_day": "2026-03-03",
+        "now_at": "10:00",
+        **kwargs,
+    }
     with pytest.raises(InputTypeError):
         advise_missed_dose(TAPER, **args)  # type: ignore[arg-type]
 
 
-@given(st.integers(min_value=0, max_value=40 * 60), st.sampled_from(TIMES),
-       st.integers(min_value=2, max_value=18))
+@given(
+    st.integers(min_value=0, max_value=40 * 60),
+    st.sampled_from(TIMES),
+    st.integers(min_value=2, max_value=18),
+)
 def test_never_take_when_the_next_dose_is_near(minutes: int, missed_at: str, day: int) -> None:
     """Property: take-now only when at least the threshold remains before the next dose."""
     missed_day = date(2026, 3, day)
@@ -134,8 +178,8 @@ def test_never_take_when_the_next_dose_is_near(minutes: int, missed_at: str, day
     now_at = f"{clock // 60:02d}:{clock % 60:02d}"
     try:
         advice = advise_missed_dose(
-            TAPER, times=TIMES, day=missed_day, missed_at=missed_at, now_day=now_day,
-            now_at=now_at)
+            TAPER, times=TIMES, day=missed_day, missed_at=missed_at, now_day=now_day, now_at=now_at
+        )
     except InputError as exc:
         assert exc.code == "E_TIME"  # not one of that day's doses (a dropped dose)
         return
@@ -148,11 +192,20 @@ def test_never_take_when_the_next_dose_is_near(minutes: int, missed_at: str, day
     assert "oral.missed_dose.skip_within" in advice.provenance.rule_ids
 
 
-@given(st.dictionaries(st.sampled_from(["times", "day", "missed_at", "now_day", "now_at",
-                                        "next_dose"]), S.junk))
+@given(
+    st.dictionaries(
+        st.sampled_from(["times", "day", "missed_at", "now_day", "now_at", "next_dose"]), S.junk
+    )
+)
 def test_fuzz_only_library_errors(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"times": TIMES, "day": "2026-03-03", "missed_at": "08:00",
-                               "now_day": "2026-03-03", "now_at": "10:00", **kwargs}
+    args: dict[str, object] = {
+        "times": TIMES,
+        "day": "2026-03-03",
+        "missed_at": "08:00",
+        "now_day": "2026-03-03",
+        "now_at": "10:00",
+        **kwargs,
+    }
     try:
         advise_missed_dose(TAPER, **args)  # type: ignore[arg-type]
     except BaclofenDoseError:

@@ -123,14 +123,24 @@ def test_named_policy_allows_uk_maximum_with_a_warning() -> None:
     ("kwargs", "rule_id"),
     [
         ({"target": "125 mg/day"}, "oral.adult.max_daily.hard"),
-        ({"target": "125 mg/day", "max_policy": "inpatient_supervised"}, "oral.adult.max_daily.hard"),
+        (
+            {"target": "125 mg/day", "max_policy": "inpatient_supervised"},
+            "oral.adult.max_daily.hard",
+        ),
         ({"target": "60 mg/day", "step": "20 mg/day"}, "oral.adult.titration.step.max"),
         ({"target": "60 mg/day", "step": "2.5 mg/day"}, "oral.adult.titration.step.min"),
         ({"target": "60 mg/day", "interval": "2 days"}, "oral.adult.titration.interval.min"),
         ({"target": "60 mg/day", "times_per_day": 2}, "oral.adult.times_per_day.min"),
         ({"target": "60 mg/day", "times_per_day": 5}, "oral.adult.times_per_day.max"),
-        ({"target": "120 mg/day", "step": "5 mg/day", "interval": "30 days",
-          "max_policy": "inpatient_supervised"}, "schedule.horizon"),
+        (
+            {
+                "target": "120 mg/day",
+                "step": "5 mg/day",
+                "interval": "30 days",
+                "max_policy": "inpatient_supervised",
+            },
+            "schedule.horizon",
+        ),
     ],
 )
 def test_hard_limits_refuse(kwargs: dict[str, object], rule_id: str) -> None:
@@ -304,8 +314,9 @@ def test_overrides_never_pass_the_hard_maximum(target: Fraction, policy: str) ->
     """Whatever soft limits are overridden, nothing above the hard maximum is returned."""
     overrides = {r.id: "test" for r in RULES if r.policy == policy and r.kind == "soft_max"}
     try:
-        plan = plan_titration(start="2026-01-05", target=S.mg(target), max_policy=policy,
-                              overrides=overrides)
+        plan = plan_titration(
+            start="2026-01-05", target=S.mg(target), max_policy=policy, overrides=overrides
+        )
     except HardLimitError:
         assert target > S.HARD_MAX
         return
@@ -313,8 +324,13 @@ def test_overrides_never_pass_the_hard_maximum(target: Fraction, policy: str) ->
         assert exc.code == "E_OVERRIDE_UNUSED"
         return
     assert max(s.regimen.daily_mg for s in plan.steps) <= S.HARD_MAX
-    _check(plan, target, S.RULES["oral.adult.titration.step.label"].require_value(), 3,
-           date(2026, 1, 5))
+    _check(
+        plan,
+        target,
+        S.RULES["oral.adult.titration.step.label"].require_value(),
+        3,
+        date(2026, 1, 5),
+    )
 
 
 @given(S.grid_targets.filter(lambda t: t <= 80))
@@ -353,10 +369,12 @@ def test_json_round_trip_is_exact(first: date, target: Fraction, n: int | None) 
     assert to_json(from_json(text)) == text  # deterministic, byte for byte
 
 
-@given(st.dictionaries(
-    st.sampled_from(["start", "target", "step", "interval", "times_per_day", "max_policy"]),
-    S.junk,
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(["start", "target", "step", "interval", "times_per_day", "max_policy"]),
+        S.junk,
+    )
+)
 def test_fuzz_plan_titration_only_library_errors(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"start": "2026-01-05", "target": "60 mg/day", **kwargs}
     try:
@@ -386,7 +404,9 @@ def test_fuzz_regimen_constructor_only_library_errors(value: object) -> None:
 
 
 @given(S.junk, S.junk, S.junk, S.junk, S.junk)
-def test_fuzz_finding_and_override_only_library_errors(a: object, b: object, c: object, d: object, e: object) -> None:
+def test_fuzz_finding_and_override_only_library_errors(
+    a: object, b: object, c: object, d: object, e: object
+) -> None:
     from baclofen_dose import Finding, Override
 
     try:

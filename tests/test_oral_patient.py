@@ -27,6 +27,7 @@ from baclofen_dose import (
     table,
     to_json,
 )
+from baclofen_dose.render.messages import finding_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
@@ -35,16 +36,28 @@ D = Fraction
 START = "2026-01-05"
 
 
-def adult(age: int = 72, sex: str = "female", weight: str = "70 kg", scr: str | None = "1.4 mg/dL",
-          dialysis: bool | None = False, height: str | None = None) -> Patient:
-    return Patient.from_inputs(age=f"{age} years", sex=sex, weight=weight, height=height, scr=scr,
-                               dialysis=dialysis)
+def adult(
+    age: int = 72,
+    sex: str = "female",
+    weight: str = "70 kg",
+    scr: str | None = "1.4 mg/dL",
+    dialysis: bool | None = False,
+    height: str | None = None,
+) -> Patient:
+    return Patient.from_inputs(
+        age=f"{age} years", sex=sex, weight=weight, height=height, scr=scr, dialysis=dialysis
+    )
 
 
-def child(age: str = "6 years", weight: str = "20 kg", scr: str | None = None,
-          dialysis: bool | None = None) -> Patient:
-    return Patient.from_inputs(age=age, sex=None, weight=weight, height=None, scr=scr,
-                               dialysis=dialysis)
+def child(
+    age: str = "6 years",
+    weight: str = "20 kg",
+    scr: str | None = None,
+    dialysis: bool | None = None,
+) -> Patient:
+    return Patient.from_inputs(
+        age=age, sex=None, weight=weight, height=None, scr=scr, dialysis=dialysis
+    )
 
 
 def shape(plan: OralPlan) -> tuple[Fraction, Fraction, Fraction, int]:
@@ -56,8 +69,11 @@ def shape(plan: OralPlan) -> tuple[Fraction, Fraction, Fraction, int]:
 
 
 def texts(plan: OralPlan) -> list[str]:
-    return [table(plan), *[f.message for f in plan.findings],
-            *[a.reason for a in plan.adjustments]]
+    return [
+        table(plan),
+        *[finding_text(f) for f in plan.findings],
+        *[a.reason for a in plan.adjustments],
+    ]
 
 
 @pytest.mark.req("SAF-28")
@@ -65,8 +81,9 @@ def test_must_show_crcl_40_starts_and_caps_lower_than_crcl_100() -> None:
     """CrCl 40 mL/min starts lower and caps lower than CrCl 100 mL/min; the plan names the
     renal policy and its rule ids."""
     low = plan_titration(start=START, target="max", patient=adult())  # CrCl 40.1 mL/min
-    normal = plan_titration(start=START, target="max",
-                            patient=adult(age=50, sex="male", weight="80 kg", scr="1 mg/dL"))
+    normal = plan_titration(
+        start=START, target="max", patient=adult(age=50, sex="male", weight="80 kg", scr="1 mg/dL")
+    )
     assert dict(normal.provenance.inputs)["crcl"].startswith("100 mL/min")
     assert dict(low.provenance.inputs)["crcl"].startswith("40.1 mL/min")
     assert shape(low)[0] == 5 < shape(normal)[0] == 15
@@ -77,12 +94,21 @@ def test_must_show_crcl_40_starts_and_caps_lower_than_crcl_100() -> None:
     assert fraction in low.provenance.rule_ids
     assert any(f.rule_id == fraction for f in low.findings)
     assert {a.what: (a.before, a.after) for a in low.adjustments} == {
-        "start": (15, 5), "step": (15, 5), "maximum": (80, 40), "times_per_day": (3, 1)}
+        "start": (15, 5),
+        "step": (15, 5),
+        "maximum": (80, 40),
+        "times_per_day": (3, 1),
+    }
     # 7.5 mg/day is not givable on the 5 mg tablet grid: rounded down, and the rule is named.
     rounded = [f for f in low.findings if f.rule_id == "oral.adult.dose.grid"]
-    assert any("7.5 mg/day" in f.message and "rounded down to 5 mg/day" in f.message for f in rounded)
+    assert any(
+        "7.5 mg/day" in finding_text(f) and "rounded down to 5 mg/day" in finding_text(f)
+        for f in rounded
+    )
     # With a patient, the plan records its adjustments instead of the no-patient warning.
-    assert all(f.rule_id != "oral.adult.no_patient_adjustment" for f in low.findings + normal.findings)
+    assert all(
+        f.rule_id != "oral.adult.no_patient_adjustment" for f in low.findings + normal.findings
+    )
     assert any(f.rule_id == "renal.vlavonou2014.mild.crcl_max" for f in normal.findings)
     assert_clean(texts(low) + texts(normal))
 
@@ -96,7 +122,7 @@ def test_must_show_six_year_old_of_20_kg() -> None:
     assert all((s.end - s.start).days + 1 == 7 for s in plan.steps if s.end)
     assert "oral.child.max_daily.under_8" in plan.final.rule_ids
     note = next(f for f in plan.findings if f.rule_id == "oral.child.us_off_label")
-    assert "Off-label in the US" in note.message and "L18" in note.message
+    assert "Off-label in the US" in finding_text(note) and "L18" in finding_text(note)
     assert any(f.rule_id == "oral.child.liquid" for f in plan.findings)
     text = table(plan)
     assert "Off-label in the US" in text and "off-label in the US under 12 years" in text
@@ -117,14 +143,17 @@ def test_no_patient_plan_is_unchanged() -> None:
 def test_reduced_amount_below_the_grid_is_refused_not_guessed() -> None:
     """Cheong 2020's 2.5 mg/day on dialysis is below one 5 mg tablet: refused."""
     with pytest.raises(InputError) as caught:
-        plan_titration(start=START, target="max", patient=adult(scr=None, dialysis=True),
-                       renal_policy="cheong2020")
+        plan_titration(
+            start=START,
+            target="max",
+            patient=adult(scr=None, dialysis=True),
+            renal_policy="cheong2020",
+        )
     assert caught.value.code == "E_NOT_GIVABLE"
     assert "oral.adult.dose.grid" in str(caught.value) and "2.5 mg/day" in str(caught.value)
     assert_clean(str(caught.value))
     with pytest.raises(InputError) as caught:
-        plan_titration(start=START, target="max", step="5 mg/day",
-                       patient=adult(scr="3 mg/dL"))
+        plan_titration(start=START, target="max", step="5 mg/day", patient=adult(scr="3 mg/dL"))
     assert caught.value.code == "E_NOT_GIVABLE"  # a third of 5 mg/day rounds to zero
 
 
@@ -134,8 +163,12 @@ def test_dialysis_default_policy() -> None:
     with pytest.raises(OverrideRequired) as caught:
         plan_titration(start=START, target="15 mg/day", patient=adult(scr=None, dialysis=True))
     assert caught.value.rule_id == "renal.ca_monograph.dialysis.max_daily"
-    plan = plan_titration(start=START, target="15 mg/day", patient=adult(scr=None, dialysis=True),
-                          overrides={"renal.ca_monograph.dialysis.max_daily": "nephrologist agrees"})
+    plan = plan_titration(
+        start=START,
+        target="15 mg/day",
+        patient=adult(scr=None, dialysis=True),
+        overrides={"renal.ca_monograph.dialysis.max_daily": "nephrologist agrees"},
+    )
     assert plan.final.regimen.daily_mg == 15
     assert shape(plan)[1] == 5  # steps as for CrCl below 30
 
@@ -146,8 +179,13 @@ def test_ajkd_stance_needs_an_override() -> None:
         plan_titration(start=START, target="max", patient=severe, renal_policy="ajkd2017")
     assert caught.value.rule_id == "renal.ajkd2017.egfr_min"
     assert "below the soft limit" not in str(caught.value)  # the message names the crossing
-    plan = plan_titration(start=START, target="max", patient=severe, renal_policy="ajkd2017",
-                          overrides={"renal.ajkd2017.egfr_min": "no alternative, supervised"})
+    plan = plan_titration(
+        start=START,
+        target="max",
+        patient=severe,
+        renal_policy="ajkd2017",
+        overrides={"renal.ajkd2017.egfr_min": "no alternative, supervised"},
+    )
     assert any(f.override_reason for f in plan.findings)
     assert shape(plan)[2] <= shape(plan_titration(start=START, target="max", patient=severe))[2]
 
@@ -157,21 +195,28 @@ def test_renal_maximum_is_a_soft_limit() -> None:
         plan_titration(start=START, target="60 mg/day", patient=adult())
     assert caught.value.rule_id == "renal.vlavonou2014.moderate.dose_fraction"
     assert "40 mg/day" in str(caught.value)
-    plan = plan_titration(start=START, target="60 mg/day", patient=adult(),
-                          overrides={"renal.vlavonou2014.moderate.dose_fraction": "tolerated"})
+    plan = plan_titration(
+        start=START,
+        target="60 mg/day",
+        patient=adult(),
+        overrides={"renal.vlavonou2014.moderate.dose_fraction": "tolerated"},
+    )
     assert plan.final.regimen.daily_mg == 60
     assert "by override" in table(plan)
 
 
 def test_older_adult_findings() -> None:
-    plan = plan_titration(start=START, target="max",
-                          patient=adult(age=70, sex="male", weight="90 kg", scr="0.8 mg/dL"))
+    plan = plan_titration(
+        start=START,
+        target="max",
+        patient=adult(age=70, sex="male", weight="90 kg", scr="0.8 mg/dL"),
+    )
     assert plan.population == "older_adult"
     ids = {f.rule_id for f in plan.findings}
     assert {"oral.older_adult.caution", "oral.older_adult.tolerance_note"} <= ids
     assert plan.final.regimen.daily_mg == 80  # a finding, never a silent cap
     note = next(f for f in plan.findings if f.rule_id == "oral.older_adult.tolerance_note")
-    assert "NOT VERIFIED" in note.message and "not a limit" in note.message
+    assert "NOT VERIFIED" in finding_text(note) and "not a limit" in finding_text(note)
 
 
 def test_muanda_finding_for_a_high_start_with_low_egfr() -> None:
@@ -191,8 +236,12 @@ def test_muanda_finding_for_a_high_start_with_low_egfr() -> None:
         (lambda: adult(scr=None), "patient.scr"),
         (lambda: adult(dialysis=None), "patient.dialysis"),
         (lambda: adult(weight=None), "patient.weight"),
-        (lambda: Patient.from_inputs(age=None, sex="female", weight="70 kg", height=None,
-                                     scr="1 mg/dL", dialysis=False), "patient.age"),
+        (
+            lambda: Patient.from_inputs(
+                age=None, sex="female", weight="70 kg", height=None, scr="1 mg/dL", dialysis=False
+            ),
+            "patient.age",
+        ),
         (lambda: child(weight=None), "patient.weight"),
     ],
 )
@@ -220,7 +269,9 @@ def test_child_refusals() -> None:
         plan_titration(start=START, target="max", patient=child(weight="5 kg", age="1 year"))
     assert caught.value.code == "E_NOT_GIVABLE"
     with pytest.raises(OverrideRequired) as caught_soft:
-        plan_titration(start=START, target="30 mg/day", patient=child(weight="10 kg", age="3 years"))
+        plan_titration(
+            start=START, target="30 mg/day", patient=child(weight="10 kg", age="3 years")
+        )
     assert caught_soft.value.rule_id == "oral.child.maintenance.max_per_kg"
     renal_note = plan_titration(start=START, target="max", patient=child(scr="0.4 mg/dL"))
     assert any(f.rule_id == "oral.child.renal_not_assessed" for f in renal_note.findings)
@@ -244,13 +295,27 @@ def _plan_or_none(**kwargs: object) -> OralPlan | None:
 
 
 @pytest.mark.req("SAF-28")
-@given(S.ADULT_AGES, S.SEXES, S.adult_weights, S.creatinine, S.creatinine, S.RENAL_POLICIES,
-       st.sampled_from([None, 3, 4]), st.booleans())
+@given(
+    S.ADULT_AGES,
+    S.SEXES,
+    S.adult_weights,
+    S.creatinine,
+    S.creatinine,
+    S.RENAL_POLICIES,
+    st.sampled_from([None, 3, 4]),
+    st.booleans(),
+)
 @example(72, "female", 70, D(7, 5), D(3), "vlavonou2014", None, False)
 @example(60, "male", 80, D(1), D(1), "cheong2020", None, True)
 def test_worse_renal_function_never_gives_more(
-    age: int, sex: str, kg: int, scr_a: Fraction, scr_b: Fraction, policy: str,
-    n: int | None, worse_on_dialysis: bool,
+    age: int,
+    sex: str,
+    kg: int,
+    scr_a: Fraction,
+    scr_b: Fraction,
+    policy: str,
+    n: int | None,
+    worse_on_dialysis: bool,
 ) -> None:
     """Worse kidney function (higher creatinine, or dialysis) never gives a higher start, a
     larger step or a higher maximum, and never a shorter interval (SAF-28)."""
@@ -267,7 +332,8 @@ def test_worse_renal_function_never_gives_more(
     for plan in (good, bad):
         if plan is not None:  # never above the label plan
             assert shape(plan)[:3] <= shape(no_patient)[:3] or all(
-                x <= y for x, y in zip(shape(plan)[:3], shape(no_patient)[:3], strict=True))
+                x <= y for x, y in zip(shape(plan)[:3], shape(no_patient)[:3], strict=True)
+            )
             assert all(x <= y for x, y in zip(shape(plan)[:3], shape(no_patient)[:3], strict=True))
             assert shape(plan)[3] >= shape(no_patient)[3]
             for step in plan.steps:  # every amount givable on the tablet grid
@@ -278,18 +344,26 @@ def test_worse_renal_function_never_gives_more(
 
 
 @pytest.mark.req("SAF-28")
-@given(st.integers(min_value=66, max_value=100), st.integers(min_value=18, max_value=65),
-       S.SEXES, S.adult_weights, S.creatinine, st.sampled_from([None, 3, 4]))
+@given(
+    st.integers(min_value=66, max_value=100),
+    st.integers(min_value=18, max_value=65),
+    S.SEXES,
+    S.adult_weights,
+    S.creatinine,
+    st.sampled_from([None, 3, 4]),
+)
 def test_older_adult_is_never_faster_or_higher(
     old: int, young: int, sex: str, kg: int, scr: Fraction, n: int | None
 ) -> None:
     """The older-adult profile never starts higher, steps faster or caps higher than the adult
     one for the same weight, sex and creatinine (SAF-28)."""
     text = f"{S.decimal_text(scr)} mg/dL"
-    elder = _plan_or_none(patient=adult(age=old, sex=sex, weight=f"{kg} kg", scr=text),
-                          times_per_day=n)
-    younger = _plan_or_none(patient=adult(age=young, sex=sex, weight=f"{kg} kg", scr=text),
-                            times_per_day=n)
+    elder = _plan_or_none(
+        patient=adult(age=old, sex=sex, weight=f"{kg} kg", scr=text), times_per_day=n
+    )
+    younger = _plan_or_none(
+        patient=adult(age=young, sex=sex, weight=f"{kg} kg", scr=text), times_per_day=n
+    )
     assume(elder is not None and younger is not None)
     assert elder is not None and younger is not None
     assert elder.population == "older_adult"
@@ -298,9 +372,13 @@ def test_older_adult_is_never_faster_or_higher(
 
 
 @pytest.mark.req("SAF-19")
-@given(S.CHILD_AGES, S.child_weights,
-       st.one_of(st.just("max"), st.integers(min_value=1, max_value=80).map(lambda k: f"{k} mg/day")),
-       st.sampled_from([None, 2, 3, 4]), st.booleans())
+@given(
+    S.CHILD_AGES,
+    S.child_weights,
+    st.one_of(st.just("max"), st.integers(min_value=1, max_value=80).map(lambda k: f"{k} mg/day")),
+    st.sampled_from([None, 2, 3, 4]),
+    st.booleans(),
+)
 @example(7, 30, "40 mg/day", None, True)
 @example(8, 40, "max", None, False)
 def test_child_never_above_the_age_band_maximum(
@@ -309,8 +387,13 @@ def test_child_never_above_the_age_band_maximum(
     band = RULES["oral.child.max_daily.under_8" if age < 8 else "oral.child.max_daily.from_8"]
     overrides = {"oral.child.maintenance.max_per_kg": "specialist"} if override else None
     try:
-        plan = plan_titration(start=START, target=target, times_per_day=n, overrides=overrides,
-                              patient=child(age=f"{age} years", weight=f"{kg} kg"))
+        plan = plan_titration(
+            start=START,
+            target=target,
+            times_per_day=n,
+            overrides=overrides,
+            patient=child(age=f"{age} years", weight=f"{kg} kg"),
+        )
     except HardLimitError as exc:
         assert exc.rule_id in (band.id, "schedule.horizon")
         return
@@ -321,14 +404,26 @@ def test_child_never_above_the_age_band_maximum(
         assert step.regimen.daily_mg <= limit
         assert 2 <= step.regimen.times_per_day <= 4
         assert all(d.denominator == 1 for d in step.regimen.doses_mg)  # whole mg
-    steps = [b.regimen.daily_mg - a.regimen.daily_mg for a, b in zip(plan.steps, plan.steps[1:], strict=False)]
-    assert all(0 < s <= RULES["oral.child.titration.step.max_per_kg"].require_value() * kg for s in steps)
+    steps = [
+        b.regimen.daily_mg - a.regimen.daily_mg
+        for a, b in zip(plan.steps, plan.steps[1:], strict=False)
+    ]
+    assert all(
+        0 < s <= RULES["oral.child.titration.step.max_per_kg"].require_value() * kg for s in steps
+    )
     assert plan.steps[0].regimen.daily_mg <= RULES["oral.child.start.per_kg"].require_value() * kg
     assert any(f.rule_id == "oral.child.us_off_label" for f in plan.findings)
 
 
-@given(S.ADULT_AGES, S.SEXES, st.integers(min_value=80, max_value=380),
-       st.integers(min_value=60, max_value=80), S.creatinine, S.WEIGHT_POLICIES, S.RENAL_POLICIES)
+@given(
+    S.ADULT_AGES,
+    S.SEXES,
+    st.integers(min_value=80, max_value=380),
+    st.integers(min_value=60, max_value=80),
+    S.creatinine,
+    S.WEIGHT_POLICIES,
+    S.RENAL_POLICIES,
+)
 def test_same_patient_in_other_units_gives_an_identical_plan(
     age: int, sex: str, lb: int, inches: int, scr: Fraction, weights: str, policy: str
 ) -> None:
@@ -338,12 +433,19 @@ def test_same_patient_in_other_units_gives_an_identical_plan(
     molar = scr * Fraction("88.4")
 
     def make(weight: str, height: str, creatinine: str) -> OralPlan | None:
-        subject = Patient.from_inputs(age=f"{age} years", sex=sex, weight=weight, height=height,
-                                      scr=creatinine, dialysis=False)
+        subject = Patient.from_inputs(
+            age=f"{age} years",
+            sex=sex,
+            weight=weight,
+            height=height,
+            scr=creatinine,
+            dialysis=False,
+        )
         return _plan_or_none(patient=subject, renal_policy=policy, weight_policy=weights)
 
-    metric = make(f"{S.decimal_text(kg)} kg", f"{S.decimal_text(cm)} cm",
-                  f"{S.decimal_text(scr)} mg/dL")
+    metric = make(
+        f"{S.decimal_text(kg)} kg", f"{S.decimal_text(cm)} cm", f"{S.decimal_text(scr)} mg/dL"
+    )
     other = make(f"{lb} lb", f"{inches} inch", f"{S.decimal_text(molar)} micromol/L")
     assert metric == other
     if metric is not None and other is not None:
@@ -354,8 +456,13 @@ def test_same_patient_in_other_units_gives_an_identical_plan(
 def test_patient_plans_round_trip_through_json(
     age: int, sex: str, kg: int, scr: Fraction, policy: str, dialysis: bool
 ) -> None:
-    subject = adult(age=age, sex=sex, weight=f"{kg} kg",
-                    scr=None if dialysis else f"{S.decimal_text(scr)} mg/dL", dialysis=dialysis)
+    subject = adult(
+        age=age,
+        sex=sex,
+        weight=f"{kg} kg",
+        scr=None if dialysis else f"{S.decimal_text(scr)} mg/dL",
+        dialysis=dialysis,
+    )
     plan = _plan_or_none(patient=subject, renal_policy=policy)
     assume(plan is not None)
     assert plan is not None
@@ -363,11 +470,23 @@ def test_patient_plans_round_trip_through_json(
     assert_clean(texts(plan))
 
 
-@given(st.dictionaries(
-    st.sampled_from(["target", "step", "interval", "times_per_day", "renal_policy",
-                     "weight_policy", "max_policy", "patient"]),
-    S.junk,
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "target",
+                "step",
+                "interval",
+                "times_per_day",
+                "renal_policy",
+                "weight_policy",
+                "max_policy",
+                "patient",
+            ]
+        ),
+        S.junk,
+    )
+)
 def test_fuzz_plan_with_patient_only_library_errors(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {"start": START, "target": "max", "patient": adult(), **kwargs}
     try:

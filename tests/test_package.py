@@ -40,7 +40,9 @@ def test_public_api_is_explicit_and_sorted() -> None:
 def test_import_is_light() -> None:
     """Importing the package does not import pint or build a registry."""
     code = "import sys, baclofen_dose; print('pint' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert done.stdout.strip() == "False"
 
 
@@ -61,7 +63,9 @@ def test_no_clinical_literals_in_dose_code(name: str) -> None:
 def test_no_floats_rounding_or_clock(path: Path) -> None:
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
-    floats = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float]
+    floats = [
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) is float
+    ]
     assert not floats
     calls = {
         n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", "")

@@ -26,8 +26,14 @@ from baclofen_dose import (
 from tests import strategies as S
 from tests.ismp import assert_clean, without_received_value
 
-BASE = {"age": "72 years", "sex": "female", "weight": "70 kg", "height": None, "scr": None,
-        "dialysis": None}
+BASE = {
+    "age": "72 years",
+    "sex": "female",
+    "weight": "70 kg",
+    "height": None,
+    "scr": None,
+    "dialysis": None,
+}
 
 
 def make(**changes: object) -> Patient:
@@ -61,11 +67,19 @@ def test_must_show_weight_70_g_is_refused_naming_the_mix_up() -> None:
 @pytest.mark.parametrize(
     ("change", "field", "needle"),
     [
-        ({"scr": "1.4 micromol/L"}, "patient.scr", "a value in mg/dL labelled micromol/L (did you mean 1.4 mg/dL?)"),
+        (
+            {"scr": "1.4 micromol/L"},
+            "patient.scr",
+            "a value in mg/dL labelled micromol/L (did you mean 1.4 mg/dL?)",
+        ),
         ({"scr": "0.9 micromol/L"}, "patient.scr", "mg/dL labelled micromol/L"),
         ({"weight": "70000 kg"}, "patient.weight", "a value in g labelled kg (70,000 g is 70 kg)"),
         ({"weight": "600 kg"}, "patient.weight", "a value in lb labelled kg (600 lb is 272.2 kg)"),
-        ({"height": "67 cm"}, "patient.height", "a value in inch labelled cm (67 inch is 170.2 cm)"),
+        (
+            {"height": "67 cm"},
+            "patient.height",
+            "a value in inch labelled cm (67 inch is 170.2 cm)",
+        ),
         ({"height": "1.7 cm"}, "patient.height", "a value in m labelled cm (1.7 m is 170 cm)"),
         ({"age": "150 years"}, "patient.age", "plausible maximum"),
         ({"scr": "0.1 mg/dL"}, "patient.scr", "below the plausible minimum 20 micromol/L"),
@@ -86,7 +100,10 @@ def test_other_units_are_converted_exactly() -> None:
     assert patient.height_cm == 67 * Fraction("2.54")
     assert patient.scr_mg_dl == Fraction("123.8") / Fraction("88.4")
     assert (patient.scr_unit, patient.scr_as_given, patient.scr_factor) == (
-        "micromol/L", Fraction("123.8"), Fraction("88.4"))
+        "micromol/L",
+        Fraction("123.8"),
+        Fraction("88.4"),
+    )
     other = pint.UnitRegistry()
     again = make(weight=other.Quantity(70, "kg"), scr=other.Quantity(1.4, "mg/dL"))
     assert again.weight_kg == 70 and again.scr_mg_dl == Fraction(7, 5)
@@ -124,18 +141,48 @@ def test_bad_values_are_refused(change: dict[str, object], error: type[Exception
 
 
 def test_date_of_birth() -> None:
-    patient = Patient.from_birth_date(born="1954-03-01", as_of="2026-02-28", sex="female",
-                                      weight="70 kg", height=None, scr=None, dialysis=None)
+    patient = Patient.from_birth_date(
+        born="1954-03-01",
+        as_of="2026-02-28",
+        sex="female",
+        weight="70 kg",
+        height=None,
+        scr=None,
+        dialysis=None,
+    )
     assert patient.age_years == 71  # the birthday is tomorrow
-    assert Patient.from_birth_date(born=date(1954, 3, 1), as_of=date(2026, 3, 1), sex=None,
-                                   weight=None, height=None, scr=None,
-                                   dialysis=None).age_years == 72
+    assert (
+        Patient.from_birth_date(
+            born=date(1954, 3, 1),
+            as_of=date(2026, 3, 1),
+            sex=None,
+            weight=None,
+            height=None,
+            scr=None,
+            dialysis=None,
+        ).age_years
+        == 72
+    )
     with pytest.raises(ImplausibleValueError, match="after the as-of date"):
-        Patient.from_birth_date(born="2030-01-01", as_of="2026-01-01", sex=None, weight=None,
-                                height=None, scr=None, dialysis=None)
+        Patient.from_birth_date(
+            born="2030-01-01",
+            as_of="2026-01-01",
+            sex=None,
+            weight=None,
+            height=None,
+            scr=None,
+            dialysis=None,
+        )
     with pytest.raises(InputError) as caught:
-        Patient.from_birth_date(born="2025-06-01", as_of="2026-01-01", sex=None, weight=None,
-                                height=None, scr=None, dialysis=None)
+        Patient.from_birth_date(
+            born="2025-06-01",
+            as_of="2026-01-01",
+            sex=None,
+            weight=None,
+            height=None,
+            scr=None,
+            dialysis=None,
+        )
     assert caught.value.code == "E_OUT_OF_SCOPE"
 
 
@@ -159,8 +206,9 @@ def test_fuzz_from_inputs_only_library_errors(changes: dict[str, object]) -> Non
 @given(S.junk, S.junk)
 def test_fuzz_from_birth_date_only_library_errors(born: object, as_of: object) -> None:
     try:
-        Patient.from_birth_date(born=born, as_of=as_of, sex=None, weight=None, height=None,
-                                scr=None, dialysis=None)
+        Patient.from_birth_date(
+            born=born, as_of=as_of, sex=None, weight=None, height=None, scr=None, dialysis=None
+        )
     except BaclofenDoseError:
         pass
 

@@ -124,8 +124,11 @@ def test_unknown_products_are_refused(spec: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     "specs",
-    [["10 mg tablet", "10 mg granules"], ["5 mg/mL suspension", "1 mg/mL solution"],
-     ["10 mg tablet", "5 mg/mL suspension"]],
+    [
+        ["10 mg tablet", "10 mg granules"],
+        ["5 mg/mL suspension", "1 mg/mL solution"],
+        ["10 mg tablet", "5 mg/mL suspension"],
+    ],
 )
 def test_forms_and_liquids_are_never_mixed(specs: list[str]) -> None:
     with pytest.raises(InputError) as caught:
@@ -221,14 +224,21 @@ TEN = 'id = "product.oral.tablet_10_mg"\nkind = "catalogue"\nform = "tablet"\nsc
         (TEN, TEN.replace('scoring = "scored"', ""), "needs 'scoring'"),
         (TEN, TEN.replace('scoring = "scored"', 'scoring = "quartered"'), "needs 'scoring'"),
         (TEN, TEN.replace('form = "tablet"', 'form = "oral_solution"'), "must measure"),
-        ('form = "oral_suspension"', 'form = "oral_suspension"\nscoring = "scored"',
-         "only tablets"),
-        ('id = "oral.adult.start.dose"\nkind = "default"',
-         'id = "oral.adult.start.dose"\nkind = "default"\nform = "tablet"', "only catalogue"),
+        (
+            'form = "oral_suspension"',
+            'form = "oral_suspension"\nscoring = "scored"',
+            "only tablets",
+        ),
+        (
+            'id = "oral.adult.start.dose"\nkind = "default"',
+            'id = "oral.adult.start.dose"\nkind = "default"\nform = "tablet"',
+            "only catalogue",
+        ),
     ],
 )
-def test_invalid_catalogue_entries_are_refused(tmp_path: Path, old: str, new: str,
-                                                problem: str) -> None:
+def test_invalid_catalogue_entries_are_refused(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
     assert old in BUNDLED
     path = tmp_path / "rules.toml"
     path.write_text(BUNDLED.replace(old, new, 1), encoding="utf-8")

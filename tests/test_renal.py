@@ -31,6 +31,7 @@ from baclofen_dose import (
     renal_report,
 )
 from baclofen_dose.oral.renal import adjusted_body_weight, body_surface_area, ideal_body_weight
+from baclofen_dose.render.messages import finding_text
 from tests.ismp import assert_clean
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
@@ -120,12 +121,17 @@ def test_must_show_72_year_old_woman() -> None:
 
 
 @pytest.mark.req("SAF-37")
-@pytest.mark.parametrize("row", [r for r in MEDCALC if r["calculator_id"] == "2"], ids=lambda r: r["row_number"])
+@pytest.mark.parametrize(
+    "row", [r for r in MEDCALC if r["calculator_id"] == "2"], ids=lambda r: r["row_number"]
+)
 def test_medcalc_cockcroft_gault(row: dict[str, str]) -> None:
     """MedCalc-Bench CrCl labels use the BMI-based weight rule: our medcalc_bmi policy, +-5%."""
     estimate = cockcroft_gault(medcalc_patient(row), weight_policy="medcalc_bmi")
     assert within(estimate.value, row), (estimate.shown, row["ground_truth"])
-    assert abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000) or row["row_number"] == "3"
+    assert (
+        abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000)
+        or row["row_number"] == "3"
+    )
 
 
 def test_medcalc_row_3_rounds_its_creatinine() -> None:
@@ -146,7 +152,10 @@ def test_medcalc_row_3_rounds_its_creatinine() -> None:
 def test_medcalc_ckd_epi(row: dict[str, str]) -> None:
     estimate = ckd_epi_2021(medcalc_patient(row))
     assert within(estimate.value, row), (estimate.shown, row["ground_truth"])
-    assert abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000) or row["creatinine_unit"] != "mg/dL"
+    assert (
+        abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000)
+        or row["creatinine_unit"] != "mg/dL"
+    )
 
 
 @pytest.mark.parametrize("number", sorted(KNOWN_BAD))
@@ -165,14 +174,18 @@ def test_medcalc_known_bad_ckd_epi_labels(number: str) -> None:
     assert abs(buggy - Decimal(row["ground_truth"])) < Decimal("0.001")
 
 
-@pytest.mark.parametrize("row", [r for r in MEDCALC if r["calculator_id"] == "10"], ids=lambda r: r["row_number"])
+@pytest.mark.parametrize(
+    "row", [r for r in MEDCALC if r["calculator_id"] == "10"], ids=lambda r: r["row_number"]
+)
 def test_medcalc_ideal_body_weight(row: dict[str, str]) -> None:
     weight = ideal_body_weight(medcalc_patient(row))
     assert within(weight.kg, row)
     assert abs(weight.kg - Fraction(row["independent_recompute"])) < Fraction(1, 1000)
 
 
-@pytest.mark.parametrize("row", [r for r in MEDCALC if r["calculator_id"] == "62"], ids=lambda r: r["row_number"])
+@pytest.mark.parametrize(
+    "row", [r for r in MEDCALC if r["calculator_id"] == "62"], ids=lambda r: r["row_number"]
+)
 def test_medcalc_adjusted_body_weight(row: dict[str, str]) -> None:
     weight = adjusted_body_weight(medcalc_patient(row))
     assert within(weight.kg, row)
@@ -195,23 +208,35 @@ def child_cg_rules(tmp_path: Path) -> object:
 
 
 @pytest.mark.req("SAF-37")
-@pytest.mark.parametrize("row", GDL2, ids=lambda r: f"{r['sex']}-{r['age_years']}-{r['weight_kg']}-{r['creatinine_mg_dl']}")
+@pytest.mark.parametrize(
+    "row",
+    GDL2,
+    ids=lambda r: f"{r['sex']}-{r['age_years']}-{r['weight_kg']}-{r['creatinine_mg_dl']}",
+)
 def test_gdl2_cockcroft_gault_ceiling(row: dict[str, str], tmp_path: Path) -> None:
     """gdl2 expects ceil() of the unrounded result (README); a child is refused by default."""
     adult = Fraction(row["age_years"]) >= 18
     rules = None if adult else child_cg_rules(tmp_path)
     subject = patient(
-        age=row["age_years"], sex=row["sex"], weight=f"{row['weight_kg']} kg",
-        scr=f"{row['creatinine_mg_dl']} mg/dL", rules=rules,
+        age=row["age_years"],
+        sex=row["sex"],
+        weight=f"{row['weight_kg']} kg",
+        scr=f"{row['creatinine_mg_dl']} mg/dL",
+        rules=rules,
     )
     estimate = cockcroft_gault(subject, rules=rules)  # type: ignore[arg-type]
     assert rounded(estimate.value, 0, ROUND_CEILING) == Decimal(row["expected_crcl_ml_min"])
     assert rounded(estimate.value, 4) == Decimal(row["unrounded_cg"])
     if not adult:
         with pytest.raises(InputError) as caught:
-            cockcroft_gault(patient(age=row["age_years"], sex=row["sex"],
-                                    weight=f"{row['weight_kg']} kg",
-                                    scr=f"{row['creatinine_mg_dl']} mg/dL"))
+            cockcroft_gault(
+                patient(
+                    age=row["age_years"],
+                    sex=row["sex"],
+                    weight=f"{row['weight_kg']} kg",
+                    scr=f"{row['creatinine_mg_dl']} mg/dL",
+                )
+            )
         assert caught.value.code == "E_OUT_OF_SCOPE"
 
 
@@ -224,7 +249,9 @@ def reference_patient(row: dict[str, str], rules: object = None) -> Patient:
         sex={"M": "male", "F": "female"}[row["sex"]],
         weight=f"{row['weight_kg']} kg" if row["weight_kg"] else None,
         height=f"{row['height_cm']} cm" if row["height_cm"] else None,
-        scr=f"{row['creatinine_value']} {unit(row['creatinine_unit'])}" if row["creatinine_value"] else None,
+        scr=f"{row['creatinine_value']} {unit(row['creatinine_unit'])}"
+        if row["creatinine_value"]
+        else None,
         rules=rules,
     )
 
@@ -237,7 +264,9 @@ def edited(tmp_path: Path, old: str, new: str) -> object:
 
 
 @pytest.mark.req("SAF-37")
-@pytest.mark.parametrize("row", REFERENCE, ids=lambda r: f"{r['source_repo']}-{r['equation']}-{r['expected']}")
+@pytest.mark.parametrize(
+    "row", REFERENCE, ids=lambda r: f"{r['source_repo']}-{r['equation']}-{r['expected']}"
+)
 def test_reference_values(row: dict[str, str], tmp_path: Path) -> None:
     equation, expected = row["equation"], Decimal(row["expected"])
     places = int(row["rounding"].split()[1])
@@ -331,35 +360,45 @@ def test_children_are_out_of_scope_for_the_equations() -> None:
     ],
 )
 def test_vlavonou_bands(scr: str, band: str, fraction: Fraction) -> None:
-    subject = Patient.from_inputs(age="72 years", sex="female", weight="70 kg", height=None,
-                                  scr=scr, dialysis=False)
+    subject = Patient.from_inputs(
+        age="72 years", sex="female", weight="70 kg", height=None, scr=scr, dialysis=False
+    )
     result = assess(subject)
     assert (result.band, result.fraction) == (band, fraction)
     assert result.policy == "vlavonou2014"
-    assert_clean([f.message for f in result.findings])
+    assert_clean([finding_text(f) for f in result.findings])
 
 
 def test_vlavonou_band_edges_follow_the_source_wording() -> None:
     """80 is mild (over 80 is normal); 50 is moderate (the more cautious of the two bands
     that name it); 30 is moderate (under 30 is severe)."""
     # male, 50 years, scr 1 mg/dL: CrCl = 90 x weight / 72
-    for weight, band in (("64 kg", "mild"), ("64.1 kg", "normal"), ("40 kg", "moderate"),
-                         ("40.1 kg", "mild"), ("24 kg", "moderate"), ("23.9 kg", "severe")):
-        subject = Patient.from_inputs(age="50 years", sex="male", weight=weight, height=None,
-                                      scr="1 mg/dL", dialysis=False)
+    for weight, band in (
+        ("64 kg", "mild"),
+        ("64.1 kg", "normal"),
+        ("40 kg", "moderate"),
+        ("40.1 kg", "mild"),
+        ("24 kg", "moderate"),
+        ("23.9 kg", "severe"),
+    ):
+        subject = Patient.from_inputs(
+            age="50 years", sex="male", weight=weight, height=None, scr="1 mg/dL", dialysis=False
+        )
         assert assess(subject).band == band, weight
 
 
 def test_dialysis_and_policies() -> None:
-    on = Patient.from_inputs(age="60 years", sex="male", weight="80 kg", height=None, scr=None,
-                             dialysis=True)
+    on = Patient.from_inputs(
+        age="60 years", sex="male", weight="80 kg", height=None, scr=None, dialysis=True
+    )
     default = assess(on)
     assert default.band == "dialysis" and default.start_cap == 5 and default.max_cap == 5
     assert default.crcl is None and default.egfr is None
     assert assess(on, renal_policy="cheong2020").start_cap == Fraction(5, 2)
     assert assess(on, renal_policy="ajkd2017").avoid_rule == "renal.ajkd2017.egfr_min"
-    unknown = Patient.from_inputs(age="60 years", sex="male", weight="80 kg", height=None,
-                                  scr="1 mg/dL", dialysis=None)
+    unknown = Patient.from_inputs(
+        age="60 years", sex="male", weight="80 kg", height=None, scr="1 mg/dL", dialysis=None
+    )
     with pytest.raises(InputError) as caught:
         assess(unknown)
     assert caught.value.field == "patient.dialysis" and caught.value.code == "E_MISSING_INPUT"
@@ -377,23 +416,39 @@ def test_report_computes_what_it_can() -> None:
         renal_report(patient(age="72", sex="female"))
 
 
-@given(st.decimals(min_value=Decimal("0.3"), max_value=Decimal("15"), places=2),
-       st.integers(min_value=18, max_value=100), st.sampled_from(["female", "male"]),
-       st.integers(min_value=30, max_value=150))
-def test_creatinine_units_give_identical_estimates(scr: Decimal, age: int, sex: str, kg: int) -> None:
+@given(
+    st.decimals(min_value=Decimal("0.3"), max_value=Decimal("15"), places=2),
+    st.integers(min_value=18, max_value=100),
+    st.sampled_from(["female", "male"]),
+    st.integers(min_value=30, max_value=150),
+)
+def test_creatinine_units_give_identical_estimates(
+    scr: Decimal, age: int, sex: str, kg: int
+) -> None:
     """x mg/dL and 88.4x micromol/L are the same patient (SAF-13 metamorphic property)."""
     molar = format((scr * Decimal("88.4")).normalize(), "f")
-    one = patient(age=str(age), sex=sex, weight=f"{kg} kg", scr=f"{format(scr.normalize(), 'f')} mg/dL")
+    one = patient(
+        age=str(age), sex=sex, weight=f"{kg} kg", scr=f"{format(scr.normalize(), 'f')} mg/dL"
+    )
     two = patient(age=str(age), sex=sex, weight=f"{kg} kg", scr=f"{molar} micromol/L")
     assert cockcroft_gault(one).value == cockcroft_gault(two).value
     assert ckd_epi_2021(one).value == ckd_epi_2021(two).value
 
 
-@given(st.integers(min_value=18, max_value=100), st.sampled_from(["female", "male"]),
-       st.integers(min_value=30, max_value=150),
-       st.lists(st.decimals(min_value=Decimal("0.3"), max_value=Decimal("15"), places=2),
-                min_size=2, max_size=2, unique=True))
-def test_higher_creatinine_never_raises_clearance(age: int, sex: str, kg: int, pair: list[Decimal]) -> None:
+@given(
+    st.integers(min_value=18, max_value=100),
+    st.sampled_from(["female", "male"]),
+    st.integers(min_value=30, max_value=150),
+    st.lists(
+        st.decimals(min_value=Decimal("0.3"), max_value=Decimal("15"), places=2),
+        min_size=2,
+        max_size=2,
+        unique=True,
+    ),
+)
+def test_higher_creatinine_never_raises_clearance(
+    age: int, sex: str, kg: int, pair: list[Decimal]
+) -> None:
     low, high = sorted(pair)
     better = patient(age=str(age), sex=sex, weight=f"{kg} kg", scr=f"{low} mg/dL")
     worse = patient(age=str(age), sex=sex, weight=f"{kg} kg", scr=f"{high} mg/dL")

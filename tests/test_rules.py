@@ -151,45 +151,104 @@ START = 'id = "oral.adult.start.dose"\nkind = "default"\nquantity = "oral.dose"\
 @pytest.mark.parametrize(
     ("text", "field", "problem"),
     [
-        (_edit(START + '\npopulation = "adult"\nsource = "L1"\n', START + '\npopulation = "adult"\n'),
-         "oral.adult.start.dose", "has no source"),
-        (_edit('source = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
-               'source = "L1"\nsection = ""'), "oral.adult.start.dose", "section"),
-        (_edit('id = "oral.adult.start.times_per_day"', 'id = "oral.adult.start.dose"'),
-         "oral.adult.start.dose", "duplicate"),
-        (_edit(START, START.replace('unit = "mg"', 'unit = "mL"')), "oral.adult.start.dose",
-         "does not fit"),
-        (_edit(START, START.replace('unit = "mg"', 'unit = "mcg"')), "oral.adult.start.dose",
-         "does not fit"),
-        (_edit(START, START.replace('value = "5"', "value = 5.0")), "oral.adult.start.dose",
-         "exact decimal"),
-        (_edit(START, START.replace('value = "5"', 'value = "0"')), "oral.adult.start.dose",
-         "greater than zero"),
-        (_edit('id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "5"',
-               'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "20"'),
-         "oral.adult.titration.step.min", "above the maximum"),
-        (_edit('policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily',
-               'policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily')
-         .replace('value = "80"', 'value = "130"', 1), "oral.adult.max_daily.us_label",
-         "above the hard limit"),
-        (_edit('population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
-               'population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"\ncolour = "red"'),
-         "oral.adult.start.dose", "unknown keys"),
-        (_edit('[sources.L1]\n', '[sources.L1]\nfavourite = true\n'), "sources.L1", "unknown keys"),
+        (
+            _edit(
+                START + '\npopulation = "adult"\nsource = "L1"\n',
+                START + '\npopulation = "adult"\n',
+            ),
+            "oral.adult.start.dose",
+            "has no source",
+        ),
+        (
+            _edit(
+                'source = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
+                'source = "L1"\nsection = ""',
+            ),
+            "oral.adult.start.dose",
+            "section",
+        ),
+        (
+            _edit('id = "oral.adult.start.times_per_day"', 'id = "oral.adult.start.dose"'),
+            "oral.adult.start.dose",
+            "duplicate",
+        ),
+        (
+            _edit(START, START.replace('unit = "mg"', 'unit = "mL"')),
+            "oral.adult.start.dose",
+            "does not fit",
+        ),
+        (
+            _edit(START, START.replace('unit = "mg"', 'unit = "mcg"')),
+            "oral.adult.start.dose",
+            "does not fit",
+        ),
+        (
+            _edit(START, START.replace('value = "5"', "value = 5.0")),
+            "oral.adult.start.dose",
+            "exact decimal",
+        ),
+        (
+            _edit(START, START.replace('value = "5"', 'value = "0"')),
+            "oral.adult.start.dose",
+            "greater than zero",
+        ),
+        (
+            _edit(
+                'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "5"',
+                'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "20"',
+            ),
+            "oral.adult.titration.step.min",
+            "above the maximum",
+        ),
+        (
+            _edit(
+                'policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily',
+                'policy = "us_label"\nsource = "L1"\nsection = "Dosage and Administration: total daily',
+            ).replace('value = "80"', 'value = "130"', 1),
+            "oral.adult.max_daily.us_label",
+            "above the hard limit",
+        ),
+        (
+            _edit(
+                'population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"',
+                'population = "adult"\nsource = "L1"\nsection = "Dosage and Administration: 5 mg three times a day for 3 days"\ncolour = "red"',
+            ),
+            "oral.adult.start.dose",
+            "unknown keys",
+        ),
+        (_edit("[sources.L1]\n", "[sources.L1]\nfavourite = true\n"), "sources.L1", "unknown keys"),
         (_edit('confidence = "LABEL"', 'confidence = "NOT FOUND"'), "sources.L1", "confidence"),
-        (_edit('id = "schedule.horizon"', 'id = "schedule.horizon_renamed"'), "schedule.horizon",
-         "missing"),
-        (_edit('kind = "advice"\npopulation = "all"', 'kind = "advice"\nvalue = "1"\npopulation = "all"'),
-         "oral.withdrawal.abrupt", "advice has no"),
-        (_edit('policy = "uk_outpatient"', 'policy = "somewhere_else"'),
-         "oral.adult.max_daily.uk_outpatient", "not a choice"),
-        (_edit('default = "us_label"', 'default = "nowhere"'), "policies.oral_max_daily", "default"),
+        (
+            _edit('id = "schedule.horizon"', 'id = "schedule.horizon_renamed"'),
+            "schedule.horizon",
+            "missing",
+        ),
+        (
+            _edit(
+                'kind = "advice"\npopulation = "all"',
+                'kind = "advice"\nvalue = "1"\npopulation = "all"',
+            ),
+            "oral.withdrawal.abrupt",
+            "advice has no",
+        ),
+        (
+            _edit('policy = "uk_outpatient"', 'policy = "somewhere_else"'),
+            "oral.adult.max_daily.uk_outpatient",
+            "not a choice",
+        ),
+        (
+            _edit('default = "us_label"', 'default = "nowhere"'),
+            "policies.oral_max_daily",
+            "default",
+        ),
         (_edit('kind = "grid"', 'kind = "gird"'), "oral.adult.dose.grid", "kind"),
         ("this is = not toml [", "rules.toml", "TOML"),
         (BUNDLED.replace("[ruleset]", "[header]", 1), "rules.toml", "unknown keys"),
     ],
 )
-def test_invalid_rule_files_are_refused(tmp_path: Path, text: str, field: str, problem: str) -> None:
+def test_invalid_rule_files_are_refused(
+    tmp_path: Path, text: str, field: str, problem: str
+) -> None:
     with pytest.raises(RuleSetError) as caught:
         load_rules(_write(tmp_path, text))
     assert field in caught.value.field
@@ -208,8 +267,10 @@ def test_soft_limit_below_hard_minimum_is_refused(tmp_path: Path) -> None:
 
 def test_institution_file_is_used_and_identified(tmp_path: Path) -> None:
     """An institution's own file is validated the same way, and results name its hash."""
-    text = _edit('[ruleset]\nid = "baclofen-core"\nversion = "1.0.0"',
-                 '[ruleset]\nid = "st-elsewhere"\nversion = "7.1.2"')
+    text = _edit(
+        '[ruleset]\nid = "baclofen-core"\nversion = "1.0.0"',
+        '[ruleset]\nid = "st-elsewhere"\nversion = "7.1.2"',
+    )
     text = text.replace(START, START.replace('value = "5"', 'value = "10"'))
     path = _write(tmp_path, text)
     rules = load_rules(path)

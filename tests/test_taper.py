@@ -28,6 +28,7 @@ from baclofen_dose import (
     to_json,
 )
 from baclofen_dose.oral.products import realize_exact
+from baclofen_dose.render.messages import finding_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
@@ -82,7 +83,10 @@ def test_must_show_over_3_days_needs_the_minimum_duration_override() -> None:
     assert "override" in str(caught.value)
     reason = "serious adverse reaction, stopping under supervision"
     plan = plan_taper(
-        current="20 mg", times_per_day=3, start="2026-03-02", over="3 days",
+        current="20 mg",
+        times_per_day=3,
+        start="2026-03-02",
+        over="3 days",
         overrides={rule_id: reason for rule_id in crossed},
     )
     assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 3
@@ -124,8 +128,8 @@ def test_chosen_every_shorter_than_minimum_needs_override() -> None:
 def test_percent_step_is_turned_into_mg_once_and_recorded() -> None:
     plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
     assert plan.taper is not None and plan.taper.step_mg == 10
-    note = [f for f in plan.findings if "20 % of 60 mg/day is 12 mg/day" in f.message]
-    assert note and "10 mg/day" in note[0].message
+    note = [f for f in plan.findings if "20 % of 60 mg/day is 12 mg/day" in finding_text(f)]
+    assert note and "10 mg/day" in finding_text(note[0])
 
 
 def test_reduce_first_chooses_which_dose_goes_first() -> None:
@@ -144,12 +148,13 @@ def test_unequal_current_doses_never_go_up_one_by_one() -> None:
 def test_off_grid_current_dose_is_rounded_down_with_a_finding() -> None:
     plan = plan_taper(current="7.5 mg", times_per_day=3, start="2026-03-02")
     assert plan.steps[0].regimen.doses_mg == (D(5), D(5), D(5))
-    assert any("rounded down" in f.message for f in plan.findings)
+    assert any("rounded down" in finding_text(f) for f in plan.findings)
 
 
 def test_liquid_taper_shows_mg_and_ml() -> None:
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02",
-                      product="25 mg/5 mL oral suspension")
+    plan = plan_taper(
+        current="20 mg", times_per_day=3, start="2026-03-02", product="25 mg/5 mL oral suspension"
+    )
     assert plan.supply is not None
     assert plan.supply.doses[0][0].text() == "15 mg (3 mL of 5 mg/mL)"
     (line,) = plan.supply.dispense
@@ -160,7 +165,7 @@ def test_liquid_taper_shows_mg_and_ml() -> None:
 def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
     plan = plan_taper(current="15 mg", times_per_day=3, start="2026-03-02", product="15 mg tablet")
     assert [s.regimen.daily_mg for s in plan.steps] == [30, 15]
-    assert any("gentler last step" in f.message for f in plan.findings)
+    assert any("gentler last step" in finding_text(f) for f in plan.findings)
 
 
 @pytest.mark.req("SAF-15")
@@ -190,8 +195,12 @@ def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
     ],
 )
 def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) -> None:
-    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
-                               **kwargs}
+    args: dict[str, object] = {
+        "current": "20 mg",
+        "times_per_day": 3,
+        "start": "2026-03-02",
+        **kwargs,
+    }
     with pytest.raises(InputError) as caught:
         plan_taper(**args)  # type: ignore[arg-type]
     assert caught.value.field == field
@@ -212,8 +221,12 @@ def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) 
     ],
 )
 def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
-                               **kwargs}
+    args: dict[str, object] = {
+        "current": "20 mg",
+        "times_per_day": 3,
+        "start": "2026-03-02",
+        **kwargs,
+    }
     with pytest.raises(InputTypeError):
         plan_taper(**args)  # type: ignore[arg-type]
 
@@ -226,13 +239,20 @@ def test_limits_on_the_current_regimen() -> None:
     with pytest.raises(OverrideRequired) as soft:
         plan_taper(current="25 mg", times_per_day=4, start="2026-03-02")
     assert {c.rule_id for c in soft.value.crossings} == {
-        "oral.adult.max_daily.us_label", "oral.adult.max_dose.us_label"}
-    plan = plan_taper(current="25 mg", times_per_day=4, start="2026-03-02",
-                      max_policy="uk_outpatient")
+        "oral.adult.max_daily.us_label",
+        "oral.adult.max_dose.us_label",
+    }
+    plan = plan_taper(
+        current="25 mg", times_per_day=4, start="2026-03-02", max_policy="uk_outpatient"
+    )
     assert plan.steps[0].regimen.daily_mg == 90
     with pytest.raises(InputError) as caught:
-        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02",
-                   overrides={"oral.taper.step_length.min": "please"})
+        plan_taper(
+            current="20 mg",
+            times_per_day=3,
+            start="2026-03-02",
+            overrides={"oral.taper.step_length.min": "please"},
+        )
     assert caught.value.code == "E_OVERRIDE_HARD"
 
 
@@ -278,7 +298,8 @@ def _check(plan: OralPlan, doses: list[Fraction], overridden: set[str]) -> None:
                 if portion.quantity.denominator != 1:
                     assert portion.product.scored and portion.quantity.denominator == 2
                 used[portion.product.id] = used.get(portion.product.id, D(0)) + (
-                    portion.quantity * (step.days or 0))
+                    portion.quantity * (step.days or 0)
+                )
     assert {line.product.id: line.scheduled for line in supply.dispense} == used
     for line in supply.dispense:
         if line.product.liquid:
@@ -311,20 +332,44 @@ def _check(plan: OralPlan, doses: list[Fraction], overridden: set[str]) -> None:
     st.sampled_from([None, "1 day", "3 days", "7 days"]),
     st.sampled_from([None, "2 weeks", "3 days", "6 weeks"]),
     st.integers(min_value=1, max_value=4),
-    st.sampled_from([None, "10 mg tablet", "5 mg tablet", "20 mg tablet", "15 mg tablet",
-                     "5 mg/mL suspension", "1 mg/mL solution", "10 mg granules"]),
+    st.sampled_from(
+        [
+            None,
+            "10 mg tablet",
+            "5 mg tablet",
+            "20 mg tablet",
+            "15 mg tablet",
+            "5 mg/mL suspension",
+            "1 mg/mL solution",
+            "10 mg granules",
+        ]
+    ),
     st.booleans(),
 )
 @example(date(2026, 3, 2), [D(20)] * 3, None, None, None, 1, None, False)
 @example(date(2026, 3, 2), [D(20)] * 3, None, None, "3 days", 1, None, True)
 @example(date(2026, 3, 2), [D(15, 2)] * 3, "5 mg/day", None, None, 2, None, False)
-def test_taper_invariants(first: date, doses: list[Fraction], step: str | None,
-                          every: str | None, over: str | None, reduce_first: int,
-                          product: str | None, override: bool) -> None:
+def test_taper_invariants(
+    first: date,
+    doses: list[Fraction],
+    step: str | None,
+    every: str | None,
+    over: str | None,
+    reduce_first: int,
+    product: str | None,
+    override: bool,
+) -> None:
     assume(reduce_first <= len(doses))
-    args = {"current": [S.mg(d, per_day=False) for d in doses], "start": first, "step": step,
-            "every": every, "over": over, "reduce_first": reduce_first, "product": product,
-            "max_policy": "inpatient_supervised"}
+    args = {
+        "current": [S.mg(d, per_day=False) for d in doses],
+        "start": first,
+        "step": step,
+        "every": every,
+        "over": over,
+        "reduce_first": reduce_first,
+        "product": product,
+        "max_policy": "inpatient_supervised",
+    }
     try:
         plan = plan_taper(**args)  # type: ignore[arg-type]
     except OverrideRequired as exc:
@@ -345,23 +390,46 @@ def test_taper_invariants(first: date, doses: list[Fraction], step: str | None,
 @given(st.integers(min_value=2, max_value=20), st.integers(min_value=1, max_value=4))
 def test_higher_doses_taper_longer(per_dose: int, n: int) -> None:
     """Longer for high doses: a larger current dose never gives a shorter default taper."""
+
     def duration(amount: int) -> int:
-        plan = plan_taper(current=f"{amount * 5} mg", times_per_day=n, start="2026-03-02",
-                          max_policy="uk_outpatient")
+        plan = plan_taper(
+            current=f"{amount * 5} mg",
+            times_per_day=n,
+            start="2026-03-02",
+            max_policy="uk_outpatient",
+        )
         assert plan.taper is not None
         return (plan.taper.stop - plan.steps[0].start).days
+
     assume(per_dose * 5 * n <= 100)
     assert duration(per_dose) >= duration(per_dose - 1)
 
 
-@given(st.dictionaries(
-    st.sampled_from(["current", "times_per_day", "start", "over", "step", "every",
-                     "reduce_first", "product", "max_policy"]),
-    S.junk,
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "current",
+                "times_per_day",
+                "start",
+                "over",
+                "step",
+                "every",
+                "reduce_first",
+                "product",
+                "max_policy",
+            ]
+        ),
+        S.junk,
+    )
+)
 def test_fuzz_plan_taper_only_library_errors(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02",
-                               **kwargs}
+    args: dict[str, object] = {
+        "current": "20 mg",
+        "times_per_day": 3,
+        "start": "2026-03-02",
+        **kwargs,
+    }
     try:
         plan_taper(**args)  # type: ignore[arg-type]
     except BaclofenDoseError:

@@ -103,7 +103,9 @@ def test_refuses_malformed_text(text: str, code: str) -> None:
 
 
 @pytest.mark.req("SAF-09")
-@pytest.mark.parametrize("value", [5, 5.0, True, False, None, Decimal("5"), Fraction(5), [5], b"5 mg"])
+@pytest.mark.parametrize(
+    "value", [5, 5.0, True, False, None, Decimal("5"), Fraction(5), [5], b"5 mg"]
+)
 def test_refuses_bare_values(value: object) -> None:
     with pytest.raises(InputTypeError) as caught:
         units.parse(value, ORAL, "dose")
@@ -172,7 +174,9 @@ def test_decimal_text_parses_exactly(value: Decimal) -> None:
 def test_unit_conversions_are_exact_round_trips(n: int) -> None:
     """mcg/hour to mcg/day is exactly 24-fold; a week is exactly 7 days (SAF-11)."""
     assert units.parse(f"{n} mcg/hour", units.IT_DAILY_DOSE, "r") == 24 * n
-    assert units.parse(f"{n} weeks", units.DAYS, "d") == 7 * units.parse(f"{n} days", units.DAYS, "d")
+    assert units.parse(f"{n} weeks", units.DAYS, "d") == 7 * units.parse(
+        f"{n} days", units.DAYS, "d"
+    )
 
 
 @given(st.text(max_size=40))
@@ -277,5 +281,7 @@ def test_cli_path_does_not_import_pint() -> None:
         "print('pint' in sys.modules)"
     )
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
     assert done.stdout.strip() == "False"

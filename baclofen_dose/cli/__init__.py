@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from baclofen_dose._version import VERSION
 from baclofen_dose.core.errors import BaclofenDoseError, LimitError, OverrideRequired
+from baclofen_dose.render.messages import finding_text
 
 if TYPE_CHECKING:
     from baclofen_dose.core.rules import RuleSet
@@ -421,7 +422,11 @@ def _taper(args: argparse.Namespace) -> str:
     try:
         plan = _taper_plan(args, ruleset, current)
     except OverrideRequired as exc:
-        raise _RefusedError(str(exc) + _policy_hint(exc, ruleset, args.max_policy)) from None
+        raise _RefusedError(
+            str(exc)
+            + " (command line: --override RULE_ID=REASON)"
+            + _policy_hint(exc, ruleset, args.max_policy)
+        ) from None
     if args.format == "json":
         return render.to_json(plan)
     if args.format == "csv":
@@ -500,7 +505,7 @@ def _missed_dose(args: argparse.Namespace) -> str:
         }
         return json.dumps(data, indent=2) + "\n"
     lines = [advice.text()]
-    lines += [f"{f.severity}: {f.message} (rule {f.rule_id})" for f in advice.findings]
+    lines += [f"{f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in advice.findings]
     return "\n".join([*lines, INTENDED_USE]) + "\n"
 
 
@@ -526,12 +531,18 @@ def _titrate(args: argparse.Namespace) -> str:
     try:
         plan = _plan(args, ruleset, overrides)
     except OverrideRequired as exc:
-        raise _RefusedError(str(exc) + _policy_hint(exc, ruleset, args.max_policy)) from None
+        raise _RefusedError(
+            str(exc)
+            + " (command line: --override RULE_ID=REASON)"
+            + _policy_hint(exc, ruleset, args.max_policy)
+        ) from None
     if args.format == "json":
         return render.to_json(plan)
     if args.format == "text":
         lines = render.instructions(plan)
-        lines += [f"{f.severity}: {f.message}" for f in plan.findings if f.severity == "warning"]
+        lines += [
+            f"{f.severity}: {finding_text(f)}" for f in plan.findings if f.severity == "warning"
+        ]
         return "\n".join([*lines, render.INTENDED_USE]) + "\n"
     return render.table(plan, rules=ruleset)
 
@@ -697,7 +708,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"baclofen-dose: refused: {exc}", file=sys.stderr)
         return EXIT_LIMIT
     except LimitError as exc:
-        print(f"baclofen-dose: refused: {_message(exc)}", file=sys.stderr)
+        hint = (
+            " (command line: --override RULE_ID=REASON)"
+            if isinstance(exc, OverrideRequired)
+            else ""
+        )
+        print(f"baclofen-dose: refused: {_message(exc)}{hint}", file=sys.stderr)
         return EXIT_LIMIT
     except BaclofenDoseError as exc:
         print(f"baclofen-dose: error: {_message(exc)}", file=sys.stderr)

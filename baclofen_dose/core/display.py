@@ -21,11 +21,15 @@ names how many decimal places an *estimate* is shown to.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import string
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.model import ParamValue
 
 from baclofen_dose.core import kinds as units
 from baclofen_dose.core.numeric import check_exactness_with_decimal, to_decimal
@@ -38,11 +42,13 @@ __all__ = [
     "day_count",
     "dose_list",
     "estimate",
+    "fill",
     "liquid_dose",
     "liquid_strength",
     "number",
     "ordinal",
     "packets",
+    "param",
     "percent",
     "ratio",
     "tablets",
@@ -295,3 +301,80 @@ def estimate(
     if not unit:
         return number(value, places=places)
     return amount(value, kind, places=places)
+
+
+def _amount_text(value: Any) -> str:
+    """An :class:`~baclofen_dose.core.model.Amount` in its own style."""
+    if value.style == "estimate":
+        return estimate(value.value, value.kind)
+    if value.style == "approx":
+        return approx(value.value, value.kind)
+    if check_exactness_with_decimal(value.value):
+        return amount(value.value, value.kind)
+    return amount(value.value, value.kind, places=1)
+
+
+_SPECS: Final = {
+    "times": lambda v: times_a_day(int(v)),
+    "days": lambda v: day_count(int(v)),
+    "ratio": lambda v: ratio(Fraction(v)),
+    "percent": lambda v: percent(Fraction(v)),
+    "ordinal": lambda v: ordinal(int(v)),
+    "number": lambda v: estimate(v.value, v.kind, unit=False) if hasattr(v, "kind") else number(v),
+    "estimate": lambda v: estimate(v.value, v.kind),
+    "approx": lambda v: approx(v.value, v.kind),
+    "doses": lambda v: dose_list([a.value for a in v], v[0].kind),
+    "words": lambda v: words_list(list(v)),
+}
+
+
+def param(value: ParamValue, spec: str = "") -> str:
+    """One typed parameter as text, through the formatter.
+
+    Amounts in their style (or the ``spec``: ``estimate``, ``approx``, ``number``), dates in
+    words, counts with ``times`` (``'3 times a day'``), ``days``, ``ordinal``; fractions with
+    ``ratio`` or ``percent``; a tuple of amounts as a dose list; strings as they are.
+
+    >>> from baclofen_dose.core.model import Amount
+    >>> param(Amount(Fraction(15, 2), units.ORAL_DOSE)), param(3, "times"), param(date(2026, 1, 5))
+    ('7.5 mg', '3 times a day', '5 January 2026')
+    """
+    if spec:
+        if spec not in _SPECS:
+            raise ValueError(f"unknown format spec {spec!r}")
+        return str(_SPECS[spec](value))
+    if hasattr(value, "kind") and hasattr(value, "style"):
+        return _amount_text(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return day(value)
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, Fraction):
+        return ratio(value)
+    if isinstance(value, tuple):
+        if value and all(hasattr(v, "kind") for v in value):
+            return dose_list([v.value for v in value], value[0].kind)  # type: ignore[union-attr]
+        return words_list([str(v) for v in value])
+    if value is None:
+        return "none"
+    return str(value)
+
+
+class _Filler(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return param(value, format_spec)
+
+
+_FILLER: Final = _Filler()
+
+
+def fill(template: str, params: Mapping[str, ParamValue]) -> str:
+    """A sentence from a template and typed params (``'{dose} {n:times}'``).
+
+    >>> from baclofen_dose.core.model import Amount
+    >>> fill("{dose} {n:times}", {"dose": Amount(Fraction(5), units.ORAL_DOSE), "n": 3})
+    '5 mg 3 times a day'
+    """
+    return _FILLER.vformat(template, (), dict(params))

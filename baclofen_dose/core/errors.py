@@ -22,7 +22,10 @@ Errors from pint, attrs or the TOML parser never escape unwrapped. Every error p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from baclofen_dose.core import display
 
 __all__ = [
     "AbruptStopError",
@@ -35,6 +38,7 @@ __all__ = [
     "InputTypeError",
     "LimitCrossing",
     "LimitError",
+    "MissingInputError",
     "OverrideRequired",
     "RuleSetError",
     "UnitError",
@@ -59,35 +63,55 @@ def shown(value: object) -> str:
 
 
 class BaclofenDoseError(Exception):
-    """Root of every error the library raises on purpose."""
+    """Root of every error the library raises on purpose.
+
+    Subclasses keep their values as attributes and build the message from them in
+    ``__str__`` (as pint's errors do), so a program reads the values and a person the text.
+    """
 
     code: str = "E_BACLOFEN_DOSE"
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self._text = message
         if code is not None:
             self.code = code
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.__dict__.copy()))
 
+    def _message(self) -> str:
+        return self._text
+
+    @property
+    def message(self) -> str:
+        """The message for people (the same as ``str(error)``)."""
+        return self._message()
+
     def __str__(self) -> str:
-        return self.message
+        return self._message()
 
 
 def _rebuild(cls: type[BaclofenDoseError], state: dict[str, Any]) -> BaclofenDoseError:
     err = cls.__new__(cls)
-    Exception.__init__(err, state.get("message", ""))
+    Exception.__init__(err, state.get("_text", ""))
     err.__dict__.update(state)
     return err
+
+
+def _fill(template: str, params: Mapping[str, Any] | None) -> str:
+    if not params:
+        return template
+    return display.fill(template, params)
 
 
 class InputError(BaclofenDoseError, ValueError):
     """A value was received that the library cannot use.
 
     ``field`` names the parameter, ``value`` is what was received (as given) and
-    ``expected`` says what would have been accepted.
+    ``expected`` says what would have been accepted; ``problem`` what is wrong with it.
+    ``expected`` and ``problem`` may name typed values in braces (``"a multiple of {grid}"``)
+    kept in ``params``; the message writes them through the formatter.
     """
 
     code = "E_INPUT"
@@ -100,13 +124,37 @@ class InputError(BaclofenDoseError, ValueError):
         *,
         problem: str | None = None,
         code: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        rule_id: str | None = None,
     ) -> None:
-        what = problem or "is not valid"
-        message = f"{field}: {shown(value)} {what}; expected {expected}"
-        super().__init__(message, code=code)
+        super().__init__(code=code)
         self.field = field
         self.value = value
         self.expected = expected
+        self.problem = problem
+        self.params = dict(params or {})
+        self.rule_id = rule_id
+
+    def _message(self) -> str:
+        what = _fill(self.problem or "is not valid", self.params)
+        expected = _fill(self.expected, self.params)
+        return f"{self.field}: {shown(self.value)} {what}; expected {expected}"
+
+
+class MissingInputError(InputError):
+    """A clinical input a rule needs was not given; no value is ever assumed for it."""
+
+    code = "E_MISSING_INPUT"
+
+    def __init__(self, field: str, expected: str, needed_for: str) -> None:
+        super().__init__(field, None, expected, code="E_MISSING_INPUT")
+        self.needed_for = needed_for
+
+    def _message(self) -> str:
+        return (
+            f"{self.field} is missing: {self.needed_for} needs it, and no value is ever "
+            f"assumed; expected {self.expected}"
+        )
 
 
 class UnitError(InputError):
@@ -127,11 +175,16 @@ class InputTypeError(BaclofenDoseError, TypeError):
     code = "E_TYPE"
 
     def __init__(self, field: str, value: object, expected: str, *, code: str | None = None):
-        message = f"{field}: got {type(value).__name__} {shown(value)}; expected {expected}"
-        super().__init__(message, code=code)
+        super().__init__(code=code)
         self.field = field
         self.value = value
         self.expected = expected
+
+    def _message(self) -> str:
+        return (
+            f"{self.field}: got {type(self.value).__name__} {shown(self.value)}; "
+            f"expected {self.expected}"
+        )
 
 
 class LimitError(BaclofenDoseError):
@@ -141,29 +194,61 @@ class LimitError(BaclofenDoseError):
     rule_id: str = ""
 
 
+def _value_text(value: object) -> str:
+    return value if isinstance(value, str) else display.param(value)  # type: ignore[arg-type]
+
+
 class HardLimitError(LimitError):
-    """A hard limit would be crossed. Nothing is returned, and no override exists for it."""
+    """A hard limit would be crossed. Nothing is returned, and no override exists for it.
+
+    ``value`` and ``limit`` are exact amounts with their kind
+    (:class:`~baclofen_dose.core.model.Amount`), or a text for a limit without a number.
+    """
 
     code = "E_HARD_LIMIT"
 
     def __init__(
-        self, rule_id: str, value: str, limit: str, *, what: str, problem: str | None = None
+        self,
+        rule_id: str,
+        value: object,
+        limit: object,
+        *,
+        what: str,
+        problem: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
-        # ``problem`` words a limit that is not a bound ("is not the screening strength").
-        crossed = problem or f"would cross the hard limit {limit}"
-        message = f"{what}: {value} {crossed} (rule {rule_id}); hard limits cannot be overridden"
-        super().__init__(message)
+        super().__init__()
         self.rule_id = rule_id
         self.value = value
         self.limit = limit
+        self.what = what
+        self.problem = problem
+        self.params = dict(params or {})
+
+    def _message(self) -> str:
+        # ``problem`` words a limit that is not a bound ("is not the screening strength").
+        limit = _value_text(self.limit)
+        crossed = (
+            _fill(self.problem, self.params)
+            if self.problem
+            else f"would cross the hard limit {limit}"
+        )
+        return (
+            f"{self.what}: {_value_text(self.value)} {crossed} (rule {self.rule_id}); "
+            "hard limits cannot be overridden"
+        )
 
 
 class LimitCrossing:
-    """One soft limit a request would cross: the rule, the value and the limit (display text)."""
+    """One soft limit a request would cross: the rule, what, the value and the limit.
+
+    ``value`` and ``limit`` are exact amounts with their kind, or a text for a condition
+    without a number ("on dialysis").
+    """
 
     __slots__ = ("limit", "rule_id", "value", "what")
 
-    def __init__(self, rule_id: str, what: str, value: str, limit: str) -> None:
+    def __init__(self, rule_id: str, what: str, value: object, limit: object) -> None:
         self.rule_id = rule_id
         self.what = what
         self.value = value
@@ -188,6 +273,16 @@ class LimitCrossing:
     def __reduce__(self) -> tuple[Any, ...]:
         return (LimitCrossing, (self.rule_id, self.what, self.value, self.limit))
 
+    @property
+    def value_text(self) -> str:
+        """The value as people read it."""
+        return _value_text(self.value)
+
+    @property
+    def limit_text(self) -> str:
+        """The limit as people read it."""
+        return _value_text(self.limit)
+
 
 class OverrideRequired(LimitError):  # noqa: N818 - the name design.md gives; it reads as a state
     """Soft limits would be crossed and no override was given for them.
@@ -199,19 +294,17 @@ class OverrideRequired(LimitError):  # noqa: N818 - the name design.md gives; it
     code = "E_OVERRIDE_REQUIRED"
 
     def __init__(self, crossings: tuple[LimitCrossing, ...]) -> None:
-        parts = [
-            f"{c.what} {c.value} crosses the soft limit {c.limit} (rule {c.rule_id})"
-            for c in crossings
-        ]
-        needed = ", ".join(c.rule_id for c in crossings)
-        message = (
-            "; ".join(parts)
-            + f". To go on, give an override with a reason for: {needed}"
-            + " (command line: --override RULE_ID=REASON)"
-        )
-        super().__init__(message)
+        super().__init__()
         self.crossings = crossings
         self.rule_id = crossings[0].rule_id if crossings else ""
+
+    def _message(self) -> str:
+        parts = [
+            f"{c.what} {c.value_text} crosses the soft limit {c.limit_text} (rule {c.rule_id})"
+            for c in self.crossings
+        ]
+        needed = ", ".join(c.rule_id for c in self.crossings)
+        return "; ".join(parts) + f". To go on, give an override with a reason for: {needed}"
 
 
 class AbruptStopError(HardLimitError):
@@ -223,28 +316,43 @@ class AbruptStopError(HardLimitError):
 
     code = "E_ABRUPT_STOP"
 
-    def __init__(self, rule_id: str, field: str, value: str, *, why: str) -> None:
-        LimitError.__init__(
-            self,
-            f"{field}: {value} would stop intrathecal baclofen abruptly (rule {rule_id}); "
-            f"{why}; this is never planned and cannot be overridden",
-        )
+    def __init__(self, rule_id: str, field: str, value: object, *, why: str) -> None:
+        LimitError.__init__(self)
         self.rule_id = rule_id
         self.field = field
         self.value = value
+        self.why = why
         self.limit = "more than zero"
+        self.what = field
+        self.problem = None
+        self.params = {}
+
+    def _message(self) -> str:
+        return (
+            f"{self.field}: {_value_text(self.value)} would stop intrathecal baclofen abruptly "
+            f"(rule {self.rule_id}); {self.why}; this is never planned and cannot be overridden"
+        )
 
 
 class ConfirmationRequired(LimitError):  # noqa: N818 - reads as a state, like OverrideRequired
-    """A change that is allowed only when the caller confirms it explicitly (``confirm``)."""
+    """A change that is allowed only when the caller confirms it explicitly (``confirm``).
+
+    ``confirm`` names the library parameter that confirms it.
+    """
 
     code = "E_CONFIRM_REQUIRED"
 
     def __init__(self, rule_id: str, what: str, confirm: str) -> None:
-        super().__init__(f"{what} (rule {rule_id}); to go on, confirm it explicitly with {confirm}")
+        super().__init__()
         self.rule_id = rule_id
         self.what = what
         self.confirm = confirm
+
+    def _message(self) -> str:
+        return (
+            f"{self.what} (rule {self.rule_id}); "
+            f"to go on, confirm it explicitly with {self.confirm}"
+        )
 
 
 class RuleSetError(BaclofenDoseError):
@@ -253,9 +361,12 @@ class RuleSetError(BaclofenDoseError):
     code = "E_RULESET_INVALID"
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"rule data: {field}: {problem}")
+        super().__init__()
         self.field = field
         self.problem = problem
+
+    def _message(self) -> str:
+        return f"rule data: {self.field}: {self.problem}"
 
 
 class BaclofenDoseWarning(UserWarning):
@@ -275,6 +386,7 @@ for _cls in (
     InputTypeError,
     LimitCrossing,
     LimitError,
+    MissingInputError,
     OverrideRequired,
     RuleSetError,
     UnitError,

@@ -12,6 +12,7 @@ import attrs
 
 Signature = tuple[tuple[str, int], ...]
 
+
 @attrs.frozen
 class Kind:
     """A kind of clinical quantity: its canonical unit and the input units it accepts.
@@ -246,3 +247,9 @@ def _expr(sig: Signature) -> str:
     if den:
         text += " / " + " / ".join(den)
     return text
+
+
+KINDS: dict[str, Kind] = {
+    value.name: value for value in list(globals().values()) if isinstance(value, Kind)
+}
+"""Every kind by its name (``"oral dose"``), for readers of machine output."""

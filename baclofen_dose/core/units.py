@@ -496,4 +496,3 @@ def quantity(value: Fraction, kind: Kind) -> pint.Quantity[Fraction]:
     <Quantity(15/2, 'milligram')>
     """
     return registry().Quantity(Fraction(value), kind.canonical_expr)
-

@@ -43,6 +43,7 @@ from baclofen_dose.core.limits import (
     LimitCheck,
     Override,
     advice,
+    legacy_finding,
     parse_date,
     parse_overrides,
 )
@@ -480,7 +481,7 @@ class _Context:
 
     def note(self, rule_id: str, severity: str, message: str) -> None:
         rule = self.rule(rule_id)
-        self.findings.append(Finding(rule.id, severity, message, rule.citation))
+        self.findings.append(legacy_finding(rule.id, severity, message, rule.citation))
 
     def catalogue(self, quantity: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == "catalogue" and r.quantity == quantity]

@@ -38,6 +38,7 @@ from baclofen_dose.core.errors import (
     ImplausibleValueError,
     InputError,
     InputTypeError,
+    MissingInputError,
 )
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
@@ -448,13 +449,7 @@ def _outside(value: Fraction, low: Rule, high: Rule) -> Rule | None:
 
 def missing(field: str, expected: str, needed_for: str) -> InputError:
     """The error for a value the patient lacks: names the field and what needs it."""
-    error = InputError(field, None, expected, code="E_MISSING_INPUT")
-    error.message = (
-        f"{field} is missing: {needed_for} needs it, and no value is ever assumed; "
-        f"expected {expected}"
-    )
-    error.args = (error.message,)
-    return error
+    return MissingInputError(field, expected, needed_for)
 
 
 def population(patient: Patient, rules: RuleSet) -> str:

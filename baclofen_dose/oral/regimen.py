@@ -13,18 +13,15 @@ produces the table, the instructions, and the JSON, so they cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import attrs
 
-from baclofen_dose._version import VERSION
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.limits import Finding, Override
-from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.model import Finding, Override, Provenance
 
 if TYPE_CHECKING:
     import pint
@@ -109,32 +106,6 @@ class Step:
     def days(self) -> int | None:
         """How many calendar days the step lasts (``None`` when open-ended)."""
         return None if self.end is None else (self.end - self.start).days + 1
-
-
-@attrs.frozen
-class Provenance:
-    """What produced a result: library and rule-set identity, rules used and the inputs."""
-
-    library_version: str
-    ruleset_id: str
-    ruleset_version: str
-    ruleset_sha256: str
-    rule_ids: tuple[str, ...]
-    inputs: tuple[tuple[str, str], ...]
-
-    @classmethod
-    def of(
-        cls, rules: RuleSet, rule_ids: Sequence[str], inputs: Sequence[tuple[str, str]]
-    ) -> Provenance:
-        """Provenance for a result computed now with ``rules``."""
-        return cls(
-            library_version=VERSION,
-            ruleset_id=rules.id,
-            ruleset_version=rules.version,
-            ruleset_sha256=rules.sha256,
-            rule_ids=tuple(sorted(set(rule_ids))),
-            inputs=tuple(inputs),
-        )
 
 
 @attrs.frozen

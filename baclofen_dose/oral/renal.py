@@ -36,7 +36,7 @@ import attrs
 
 from baclofen_dose.core import display, numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.limits import Finding
+from baclofen_dose.core.limits import Finding, legacy_finding
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Provenance
@@ -621,7 +621,7 @@ def assess(
     )
     if fraction_rule is None:
         findings.append(
-            Finding(
+            legacy_finding(
                 band_rule.id,
                 "info",
                 f"Renal policy {policy}: {where} is above "
@@ -634,7 +634,7 @@ def assess(
         used.append(fraction_rule.id)
         bound = "below" if band == "severe" else "at or below"
         findings.append(
-            Finding(
+            legacy_finding(
                 fraction_rule.id,
                 "warning",
                 f"Renal policy {policy}: {where} is {bound} "
@@ -654,7 +654,7 @@ def assess(
             start_cap, start_cap_rule = cap.require_value(), cap.id
             used.append(cap.id)
             findings.append(
-                Finding(
+                legacy_finding(
                     cap.id,
                     "warning",
                     f"Renal policy cheong2020: eGFR {egfr.shown} is below "
@@ -672,7 +672,7 @@ def assess(
             avoid_rule, avoid_value = minimum.id, egfr.value
         elif egfr.value < reduce.require_value() and fraction_rule is None:
             findings.append(
-                Finding(
+                legacy_finding(
                     reduce.id,
                     "warning",
                     f"Renal policy ajkd2017: eGFR {egfr.shown} is below "
@@ -718,7 +718,7 @@ def _dialysis(rules: RuleSet, policy: str, weights: str, severe: Rule) -> RenalA
     if policy == "ajkd2017":
         avoid_rule = rules["renal.ajkd2017.egfr_min"].id
         used.append(avoid_rule)
-    finding = Finding(
+    finding = legacy_finding(
         start.id,
         "warning",
         f"Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "

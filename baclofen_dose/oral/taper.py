@@ -45,7 +45,14 @@ import attrs
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.limits import Finding, LimitCheck, advice, parse_date, parse_overrides
+from baclofen_dose.core.limits import (
+    Finding,
+    LimitCheck,
+    advice,
+    legacy_finding,
+    parse_date,
+    parse_overrides,
+)
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral import products
 from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Provenance, Step
@@ -496,7 +503,7 @@ def _notes(
     grid_text = display.amount(grid, units.ORAL_DOSE)
     if defaulted:
         notes.append(
-            Finding(
+            legacy_finding(
                 chosen[0].id,
                 "info",
                 f"No product was chosen: the plan uses the {names}, the single tablet strength "
@@ -507,7 +514,7 @@ def _notes(
         )
     if list(floored) != list(doses):
         notes.append(
-            Finding(
+            legacy_finding(
                 grid_rule.id,
                 "warning",
                 f"The current doses ({display.dose_list(doses, units.ORAL_DOSE)}) are not whole "
@@ -526,7 +533,7 @@ def _notes(
                 f"{display.amount(total, units.ORAL_DAILY_DOSE)} is {asked}"
             )
         notes.append(
-            Finding(
+            legacy_finding(
                 grid_rule.id,
                 "info",
                 f"Step: {asked}; the plan uses {display.amount(step_mg, units.ORAL_DAILY_DOSE)}, "
@@ -537,7 +544,7 @@ def _notes(
         )
     if grid > dose_grid:
         notes.append(
-            Finding(
+            legacy_finding(
                 grid_rule.id,
                 "warning",
                 f"The chosen products cannot give less than {grid_text} on the dose grid, so the "

@@ -24,7 +24,14 @@ from fractions import Fraction
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.limits import Finding, LimitCheck, advice, parse_date, parse_overrides
+from baclofen_dose.core.limits import (
+    Finding,
+    LimitCheck,
+    advice,
+    legacy_finding,
+    parse_date,
+    parse_overrides,
+)
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -329,7 +336,7 @@ def _rounded(
     kind: units.Kind = units.ORAL_DAILY_DOSE,
 ) -> Finding:
     """The finding recorded when a reduced amount is rounded down to the dose grid."""
-    return Finding(
+    return legacy_finding(
         grid_rule.id,
         "warning",
         f"The {what} works out at {display.estimate(raw, kind)}, which is not a whole multiple "
@@ -657,7 +664,7 @@ def _record_frequency(
     )
     chosen = "" if chosen_n is None else f" ({n} were chosen)"
     findings.append(
-        Finding(
+        legacy_finding(
             minimum.id,
             "warning",
             f"Fewer doses a day than usual{chosen}: the plan starts with "
@@ -688,7 +695,7 @@ def _adult_findings(
         and first_daily >= muanda_start.require_value()
     ):
         findings.append(
-            Finding(
+            legacy_finding(
                 muanda_start.id,
                 "warning",
                 f"The plan starts at {display.amount(first_daily, units.ORAL_DAILY_DOSE)} with "
@@ -711,7 +718,7 @@ def _adult_findings(
         used.append(note.id)
         if highest > note.require_value():
             findings.append(
-                Finding(
+                legacy_finding(
                     note.id,
                     "warning",
                     f"This plan reaches {display.amount(highest, units.ORAL_DAILY_DOSE)}. Older "
@@ -943,7 +950,7 @@ def _plan_child(
     low = maintenance_low.require_value() * weight
     high = per_kg_max.require_value() * weight
     findings.append(
-        Finding(
+        legacy_finding(
             maintenance_low.id,
             "info",
             f"Usual maintenance (UK SmPC): "
@@ -990,7 +997,7 @@ def _start_above_label(
 ) -> Finding:
     """The finding recorded when a chosen frequency makes the first day exceed the label's."""
     rule = rules[_PREFIX + "start.times_per_day"]
-    return Finding(
+    return legacy_finding(
         rule.id,
         "warning",
         f"The first step gives {display.amount(first.daily_mg, units.ORAL_DAILY_DOSE)} "

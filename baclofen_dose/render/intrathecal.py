@@ -30,7 +30,8 @@ from baclofen_dose.intrathecal import (
     ScreeningPlan,
 )
 from baclofen_dose.oral.regimen import Provenance
-from baclofen_dose.render.json import _encode, provenance_data
+from baclofen_dose.render.codec import dumps, finding_data, provenance_data
+from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.text import (
     INTENDED_USE,
     _columns,
@@ -557,7 +558,9 @@ def text(result: Result) -> str:
         lines = _taper_text(result)
     else:
         raise TypeError(f"not an intrathecal result: {type(result).__name__}")
-    lines += [f"{f.severity}: {f.message}" for f in result.findings if f.severity == "warning"]
+    lines += [
+        f"{f.severity}: {finding_text(f)}" for f in result.findings if f.severity == "warning"
+    ]
     return "\n".join([*lines, INTENDED_USE]) + "\n"
 
 
@@ -582,16 +585,7 @@ def _common(result: Result) -> dict[str, Any]:
     prov = result.provenance
     overrides = result.overrides if isinstance(result, IntrathecalTitration) else ()
     return {
-        "findings": [
-            {
-                "rule_id": f.rule_id,
-                "severity": f.severity,
-                "message": f.message,
-                "citation": f.citation,
-                "override_reason": f.override_reason,
-            }
-            for f in result.findings
-        ],
+        "findings": [finding_data(f) for f in result.findings],
         "overrides": [{"rule_id": o.rule_id, "reason": o.reason} for o in overrides],
         "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
@@ -731,4 +725,4 @@ def to_data(result: Result) -> dict[str, Any]:
 
 def to_json(result: Result) -> str:
     """The result as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM codes."""
-    return _encode(to_data(result), "") + "\n"
+    return dumps(to_data(result))

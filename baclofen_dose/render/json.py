@@ -19,11 +19,18 @@ import attrs
 
 from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError
-from baclofen_dose.core.limits import SEVERITIES, Finding, Override
+from baclofen_dose.core.limits import SEVERITIES, Override
 from baclofen_dose.core.rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
 from baclofen_dose.oral.products import Product, Realization, Supply, supply_for
-from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Step
 from baclofen_dose.oral.taper import TaperInfo
+from baclofen_dose.render.codec import (
+    dumps,
+    finding_data,
+    provenance_data,
+    read_finding,
+    read_provenance,
+)
 from baclofen_dose.render.csv import quantity_unit
 from baclofen_dose.render.text import INTENDED_USE
 
@@ -70,16 +77,7 @@ def _core_data(plan: OralPlan) -> dict[str, Any]:
             }
             for step in plan.steps
         ],
-        "findings": [
-            {
-                "rule_id": f.rule_id,
-                "severity": f.severity,
-                "message": f.message,
-                "citation": f.citation,
-                "override_reason": f.override_reason,
-            }
-            for f in plan.findings
-        ],
+        "findings": [finding_data(f) for f in plan.findings],
         "overrides": [{"rule_id": o.rule_id, "reason": o.reason} for o in plan.overrides],
         "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
@@ -187,41 +185,9 @@ def _adjusted(value: Fraction, quantity: str) -> dict[str, Any]:
     return _amount(value, QUANTITIES[quantity])
 
 
-def provenance_data(prov: Provenance) -> dict[str, Any]:
-    """A result's provenance as plain data: the same shape in every JSON output."""
-    return {
-        "library_version": prov.library_version,
-        "ruleset": {
-            "id": prov.ruleset_id,
-            "version": prov.ruleset_version,
-            "sha256": prov.ruleset_sha256,
-        },
-        "rule_ids": list(prov.rule_ids),
-        "inputs": dict(prov.inputs),
-    }
-
-
-def _encode(value: Any, indent: str) -> str:
-    inner = indent + "  "
-    if isinstance(value, Mapping):
-        if not value:
-            return "{}"
-        items = [f"{inner}{json.dumps(str(k))}: {_encode(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        return "[\n" + ",\n".join(inner + _encode(v, inner) for v in value) + "\n" + indent + "]"
-    if isinstance(value, Decimal):
-        return format(value, "f")  # exact: no exponent, no binary float
-    if isinstance(value, bool) or value is None or isinstance(value, int | str):
-        return json.dumps(value, ensure_ascii=True)
-    raise TypeError(f"cannot encode {type(value).__name__}")  # pragma: no cover - internal
-
-
 def to_json(plan: OralPlan) -> str:
     """The plan as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM units."""
-    return _encode(plan_to_data(plan), "") + "\n"
+    return dumps(plan_to_data(plan))
 
 
 def _bad(field: str, value: object, expected: str) -> InputError:
@@ -301,22 +267,14 @@ def from_json(text: str) -> OralPlan:
             "schema", data.get("schema") if isinstance(data, Mapping) else data, repr(SCHEMA)
         )
     prov = _get(data, "provenance", Mapping, "plan")
-    ruleset = _get(prov, "ruleset", Mapping, "provenance")
-    inputs = _get(prov, "inputs", Mapping, "provenance")
     plan = OralPlan(
         purpose=_get(data, "purpose", str, "plan"),
         steps=tuple(
             _read_step(s, f"steps[{i}]") for i, s in enumerate(_get(data, "steps", list, "plan"))
         ),
         findings=tuple(
-            Finding(
-                rule_id=_get(f, "rule_id", str, "finding"),
-                severity=_severity(_get(f, "severity", str, "finding")),
-                message=_get(f, "message", str, "finding"),
-                citation=_get(f, "citation", str, "finding"),
-                override_reason=_optional_str(f.get("override_reason"), "finding.override_reason"),
-            )
-            for f in _get(data, "findings", list, "plan")
+            read_finding(f, f"findings[{i}]")
+            for i, f in enumerate(_get(data, "findings", list, "plan"))
         ),
         overrides=tuple(
             Override(_get(o, "rule_id", str, "override"), _get(o, "reason", str, "override"))
@@ -329,14 +287,7 @@ def from_json(text: str) -> OralPlan:
             _read_adjustment(a, f"adjustments[{i}]")
             for i, a in enumerate(data.get("adjustments", []))
         ),
-        provenance=Provenance(
-            library_version=_get(prov, "library_version", str, "provenance"),
-            ruleset_id=_get(ruleset, "id", str, "ruleset"),
-            ruleset_version=_get(ruleset, "version", str, "ruleset"),
-            ruleset_sha256=_get(ruleset, "sha256", str, "ruleset"),
-            rule_ids=tuple(_strings(_get(prov, "rule_ids", list, "provenance"), "rule_ids")),
-            inputs=tuple((str(k), str(v)) for k, v in inputs.items()),
-        ),
+        provenance=read_provenance(prov),
     )
     if "products" in data:
         plan = attrs.evolve(plan, supply=_read_supply(data, plan.steps))
@@ -428,7 +379,7 @@ def _core_data_supply(supply: Supply) -> dict[str, Any]:
 
 
 def _normal(value: Any) -> str:
-    return _encode(value, "")
+    return dumps(value) if isinstance(value, Mapping) else str(value)
 
 
 def _read_taper(data: Mapping[str, Any]) -> TaperInfo:

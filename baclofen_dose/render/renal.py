@@ -13,7 +13,8 @@ from typing import Any, Final
 from baclofen_dose.core import units
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.oral.renal import RenalEstimate, RenalReport
-from baclofen_dose.render.json import _encode, provenance_data
+from baclofen_dose.render.codec import dumps, finding_data, provenance_data
+from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.text import INTENDED_USE, rules_used_lines
 
 __all__ = ["RENAL_SCHEMA", "renal_data", "renal_json", "renal_text"]
@@ -58,7 +59,7 @@ def renal_text(report: RenalReport, *, rules: RuleSet | None = None) -> str:
     else:
         out.append(f"- policy {assessment.policy}; band {assessment.band}")
         for finding in assessment.findings:
-            out.append(f"- {finding.severity}: {finding.message} (rule {finding.rule_id})")
+            out.append(f"- {finding.severity}: {finding_text(finding)} (rule {finding.rule_id})")
         if assessment.avoid_rule is not None:
             out.append(
                 f"- warning: the policy advises avoiding baclofen here; a plan needs an override "
@@ -133,10 +134,7 @@ def renal_data(report: RenalReport) -> dict[str, Any]:
             if assessment.max_cap is None
             else {"value": (_number(assessment.max_cap)), "unit": "mg/d"},
             "avoid_rule": assessment.avoid_rule,
-            "findings": [
-                {"rule_id": f.rule_id, "severity": f.severity, "message": f.message}
-                for f in assessment.findings
-            ],
+            "findings": [finding_data(f) for f in assessment.findings],
         },
         "provenance": provenance_data(prov),
         "intended_use": INTENDED_USE,
@@ -145,4 +143,4 @@ def renal_data(report: RenalReport) -> dict[str, Any]:
 
 def renal_json(report: RenalReport) -> str:
     """The report as JSON text."""
-    return _encode(renal_data(report), "") + "\n"
+    return dumps(renal_data(report))

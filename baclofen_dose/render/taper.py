@@ -15,6 +15,7 @@ from baclofen_dose.core import display, units
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Realization, Supply
 from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
+from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.text import (
     INTENDED_USE,
     _columns,
@@ -60,7 +61,7 @@ def dispense_lines(supply: Supply) -> list[str]:
 
 
 def _warnings(plan: OralPlan) -> list[str]:
-    texts = {f.rule_id: f.message for f in plan.findings}
+    texts = {f.rule_id: finding_text(f) for f in plan.findings}
     out = []
     for rule_id in (_WITHDRAWAL, _RETURN):
         out.append("Warning: " + texts.get(rule_id, _fallback(rule_id)))
@@ -193,7 +194,7 @@ def taper_instructions(plan: OralPlan) -> list[str]:
     ]
     if plan.taper is not None:
         lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
-        texts = {f.rule_id: f.message for f in plan.findings}
+        texts = {f.rule_id: finding_text(f) for f in plan.findings}
         lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
         lines.append(texts.get(_RETURN, _fallback(_RETURN)))
     return lines

@@ -9,9 +9,10 @@ from typing import Final
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import BaclofenDoseError
-from baclofen_dose.core.limits import Finding, Override
+from baclofen_dose.core.model import Finding, Override
 from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet, default_rules
 from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
+from baclofen_dose.render.messages import finding_text
 
 __all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
 
@@ -123,7 +124,8 @@ def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
     lines: list[str] = []
     inputs = dict(plan.provenance.inputs)
     # The step the plan was made with, as recorded in its normalised inputs.
-    full_step = _recorded_step(inputs.get("step"))
+    recorded = inputs.get("step")
+    full_step = _recorded_step(recorded if isinstance(recorded, str) else None)
     overridden = {o.rule_id: o.reason for o in plan.overrides}
     per_dose = [
         rid
@@ -250,7 +252,7 @@ def _patient_lines(plan: OralPlan) -> list[str]:
         label = _PATIENT_LABELS.get(key)
         if label is None:
             continue
-        shown = _PROFILES.get(value, value) if key == "population" else value
+        shown = _PROFILES.get(str(value), str(value)) if key == "population" else value
         lines.append(f"- {label}: {shown}")
     return lines
 
@@ -291,7 +293,11 @@ def findings_lines(findings: Sequence[Finding]) -> list[str]:
     """The "Findings" section: severity, message and rule of each finding (empty when none)."""
     if not findings:
         return []
-    return ["", "Findings", *(f"- {f.severity}: {f.message} (rule {f.rule_id})" for f in findings)]
+    return [
+        "",
+        "Findings",
+        *(f"- {f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in findings),
+    ]
 
 
 def rules_used_lines(

@@ -1,0 +1,246 @@
+"""The value model every result shares: amounts, findings, reasons, overrides and provenance.
+
+Everything here is data. A :class:`Finding` is a rule id, a severity, a stable ``code`` and
+typed ``params`` (exact amounts with their kind, dates, counts, rule values); it holds no
+sentence. ``render/`` writes every sentence from the code and the params (one template per
+code), so wording can change or be translated without touching a planner.
+
+>>> from fractions import Fraction
+>>> from baclofen_dose.core import kinds
+>>> f = Finding("oral.adult.dose.grid", "warning", "ROUNDED_DOWN",
+...             {"raw": Amount(Fraction(15, 2), kinds.ORAL_DAILY_DOSE, "estimate")})
+>>> f.values["raw"].value
+Fraction(15, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, runtime_checkable
+
+import attrs
+
+from baclofen_dose._version import VERSION
+from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.kinds import Kind
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.rules import RuleSet
+
+__all__ = [
+    "Amount",
+    "Finding",
+    "Override",
+    "ParamValue",
+    "Params",
+    "Provenance",
+    "Reason",
+    "Result",
+    "Severity",
+    "Style",
+    "freeze_params",
+]
+
+
+class Severity(StrEnum):
+    """How much a finding matters. ``HARD``: a hard limit is crossed (order checks only)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    HARD = "hard"
+
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+
+Style = Literal["exact", "estimate", "approx"]
+"""How an amount is shown: ``exact`` (a dose: refused if it cannot be written exactly),
+``estimate`` (a computed value: rounded to the kind's places when not exact), ``approx``
+(exact when two places hold it, else "about ...")."""
+
+_STYLES: tuple[str, ...] = ("exact", "estimate", "approx")
+
+
+def _fraction(_: object, attribute: attrs.Attribute[Fraction], value: object) -> None:
+    if not isinstance(value, Fraction):
+        raise InputTypeError(attribute.name, value, "an exact Fraction")
+
+
+@attrs.frozen
+class Amount:
+    """An exact amount and its kind (``Fraction(15, 2)`` of ``ORAL_DOSE`` is 7.5 mg).
+
+    ``style`` tells the formatter how to write it; it is not part of the value's meaning.
+    """
+
+    value: Fraction = attrs.field(validator=_fraction)
+    kind: Kind = attrs.field(validator=attrs.validators.instance_of(Kind))
+    style: Style = attrs.field(default="exact", validator=attrs.validators.in_(_STYLES))
+
+
+ParamValue: TypeAlias = (
+    "Amount | date | Fraction | int | str | bool | tuple[Amount, ...] | tuple[str, ...] | None"
+)
+"""A typed parameter of a finding, reason, error or provenance input."""
+
+Params: TypeAlias = "tuple[tuple[str, ParamValue], ...]"
+"""Parameters as an immutable, ordered tuple of (name, value) pairs."""
+
+_SCALARS = (Amount, date, Fraction, int, str, bool, type(None))
+
+
+def _check_param(name: str, value: object) -> None:
+    if isinstance(value, tuple):
+        if all(isinstance(v, Amount) for v in value) or all(isinstance(v, str) for v in value):
+            return
+    elif isinstance(value, _SCALARS) and not isinstance(value, float):
+        return
+    raise InputTypeError(
+        f"params[{name}]",
+        value,
+        "an Amount, date, Fraction, int, str, bool, None or a tuple of Amounts or strings",
+    )
+
+
+def freeze_params(params: Mapping[str, ParamValue] | Sequence[tuple[str, ParamValue]]) -> Params:
+    """Params as an immutable tuple of (name, value) pairs, each value checked for its type.
+
+    >>> freeze_params({"count": 3})
+    (('count', 3),)
+    """
+    if isinstance(params, Mapping):
+        items = list(params.items())
+    elif isinstance(params, (tuple, list)):
+        items = list(params)
+    else:
+        raise InputTypeError("params", params, "a mapping of name to value")
+    out = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise InputTypeError("params", item, "(name, value) pairs") from None
+        if not isinstance(name, str):
+            raise InputTypeError("params", item, "(name, value) pairs with string names")
+        _check_param(name, value)
+        out.append((name, value))
+    return tuple(out)
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InputTypeError(attribute.name, value, "a non-empty string")
+
+
+def _severity(value: object) -> Severity:
+    if isinstance(value, Severity):
+        return value
+    if isinstance(value, str) and value in SEVERITIES:
+        return Severity(value)
+    raise InputError("severity", value, " or ".join(SEVERITIES), code="E_SEVERITY")
+
+
+@attrs.frozen
+class Finding:
+    """A structured finding: the rule behind it, its severity, a stable code and typed values.
+
+    ``code`` names the sentence render/ writes (``"ROUNDED_DOWN"``; ``"ADVICE"`` for a rule's
+    own advice text, carried as the ``text`` param); ``params`` are the values it cites.
+    ``citation`` is the rule's source as the rule data writes it. ``override_reason`` is set
+    when the finding records a soft limit crossed by an override.
+    """
+
+    rule_id: str = attrs.field(validator=_text)
+    severity: Severity = attrs.field(converter=_severity)
+    code: str = attrs.field(validator=_text)
+    params: Params = attrs.field(default=(), converter=freeze_params)
+    citation: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    override_reason: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_text)
+    )
+
+    @property
+    def values(self) -> Mapping[str, ParamValue]:
+        """The params as a read-only mapping."""
+        return dict(self.params)
+
+
+@attrs.frozen
+class Reason:
+    """Why a step is what it is: a stable code (``"START"``, ``"LABEL_STEP"``...) and values."""
+
+    code: str = attrs.field(validator=_text)
+    params: Params = attrs.field(default=(), converter=freeze_params)
+
+    @property
+    def values(self) -> Mapping[str, ParamValue]:
+        """The params as a read-only mapping."""
+        return dict(self.params)
+
+
+@attrs.frozen
+class Override:
+    """Permission to cross one soft limit: the rule id and the reason, both recorded."""
+
+    rule_id: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_text)
+
+
+@attrs.frozen
+class Provenance:
+    """What produced a result: library and rule-set identity, rules used and typed inputs."""
+
+    library_version: str
+    ruleset_id: str
+    ruleset_version: str
+    ruleset_sha256: str
+    rule_ids: tuple[str, ...]
+    inputs: Params = attrs.field(converter=freeze_params)
+
+    @classmethod
+    def of(
+        cls,
+        rules: RuleSet,
+        rule_ids: Sequence[str],
+        inputs: Mapping[str, ParamValue] | Sequence[tuple[str, ParamValue]],
+    ) -> Provenance:
+        """Provenance for a result computed now with ``rules``."""
+        return cls(
+            library_version=VERSION,
+            ruleset_id=rules.id,
+            ruleset_version=rules.version,
+            ruleset_sha256=rules.sha256,
+            rule_ids=tuple(sorted(set(rule_ids))),
+            inputs=inputs,
+        )
+
+    @property
+    def values(self) -> Mapping[str, ParamValue]:
+        """The inputs as a read-only mapping."""
+        return dict(self.inputs)
+
+
+Route = Literal["oral", "intrathecal"]
+
+
+@runtime_checkable
+class Result(Protocol):
+    """What every result exposes: findings, provenance, its route and a schema id.
+
+    Every result type goes through the same ``to_json``/``from_json``/``table``/``text``
+    functions in render/ (single dispatch on the type).
+    """
+
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+    @property
+    def provenance(self) -> Provenance: ...
+
+    @property
+    def route(self) -> Route: ...
+
+    @property
+    def schema(self) -> str: ...

@@ -1,0 +1,72 @@
+"""Every sentence a finding or a step reason becomes: one template per code.
+
+Planners return codes and typed values (:class:`~baclofen_dose.core.model.Finding`,
+:class:`~baclofen_dose.core.model.Reason`); this module is the one place that words them, so a
+sentence can be changed (or translated) here without touching a planner. Templates name their
+values in braces and are filled through the one formatter (``core.display.fill``): amounts in
+their house unit, counts in words (``{n:times}`` is "3 times a day"), dates in words.
+
+``ADVICE`` findings carry the rule data's own advice text; ``TEXT`` marks a finding whose
+sentence is still written by its planner (being moved here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from baclofen_dose.core import display
+from baclofen_dose.core.model import Finding, ParamValue, Reason
+from baclofen_dose.render.sentences import (
+    intrathecal,
+    missed,
+    patient,
+    products,
+    renal,
+    taper,
+    titration,
+)
+
+__all__ = ["FINDING_TEMPLATES", "REASON_TEMPLATES", "finding_text", "reason_text"]
+
+_CORE: Final[dict[str, str]] = {
+    "SOFT_LIMIT_OVERRIDDEN": (
+        '{what} {value} is {side} the soft limit {limit}; overridden with the reason "{reason}"'
+    ),
+}
+_AREAS: Final = (titration, renal, patient, taper, products, missed, intrathecal)
+
+
+def _merge(tables: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for table in tables:
+        clash = set(merged) & set(table)
+        if clash:  # pragma: no cover - a programming error caught by the test suite at import
+            raise RuntimeError(f"sentence codes defined twice: {sorted(clash)}")
+        merged.update(table)
+    return merged
+
+
+FINDING_TEMPLATES: Final = _merge([_CORE, *(area.FINDINGS for area in _AREAS)])
+REASON_TEMPLATES: Final = _merge([area.REASONS for area in _AREAS])
+
+_VERBATIM: Final = ("ADVICE", "TEXT")
+
+
+def _fill(templates: Mapping[str, str], code: str, values: Mapping[str, ParamValue]) -> str:
+    template = templates.get(code)
+    if template is None:
+        raise KeyError(f"no sentence for the code {code!r}")
+    return display.fill(template, values)
+
+
+def finding_text(finding: Finding) -> str:
+    """The sentence for a finding, from its code and values."""
+    if finding.code in _VERBATIM:
+        return str(finding.values["text"])
+    return _fill(FINDING_TEMPLATES, finding.code, finding.values)
+
+
+def reason_text(reason: Reason) -> str:
+    """The sentence for a step's reason, from its code and values."""
+    return _fill(REASON_TEMPLATES, reason.code, reason.values)

@@ -1,0 +1,1 @@
+"""Sentence templates, one module per planner area; render/messages.py merges them."""
