@@ -8,7 +8,6 @@ True
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -24,6 +23,7 @@ from baclofen_dose.core.rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
 from baclofen_dose.oral.products import Product, Realization, Supply, supply_for
 from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Step
 from baclofen_dose.oral.taper import TaperInfo
+from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
     dumps,
     finding_data,
@@ -187,7 +187,7 @@ def _adjusted(value: Fraction, quantity: str) -> dict[str, Any]:
 
 def to_json(plan: OralPlan) -> str:
     """The plan as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM units."""
-    return dumps(plan_to_data(plan))
+    return protocol.to_json(plan)
 
 
 def _bad(field: str, value: object, expected: str) -> InputError:
@@ -256,16 +256,16 @@ def _strings(values: Sequence[Any], where: str) -> list[str]:
     return list(values)
 
 
-def from_json(text: str) -> OralPlan:
-    """Read a plan written by :func:`to_json`; checks each step's doses against its totals."""
-    try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
-    except ValueError as exc:
-        raise _bad("json", text[:40], f"JSON text ({exc})") from None
-    if not isinstance(data, Mapping) or data.get("schema") != SCHEMA:
-        raise _bad(
-            "schema", data.get("schema") if isinstance(data, Mapping) else data, repr(SCHEMA)
-        )
+def from_json(text: str | bytes) -> OralPlan:
+    """Read an oral plan written by :func:`to_json` (any other result is refused)."""
+    result = protocol.from_json(text)
+    if not isinstance(result, OralPlan):
+        raise _bad("schema", getattr(result, "schema", None), repr(SCHEMA))
+    return result
+
+
+def read_plan(data: Mapping[str, Any]) -> OralPlan:
+    """An oral plan from its data; checks each step's doses against its totals."""
     prov = _get(data, "provenance", Mapping, "plan")
     plan = OralPlan(
         purpose=_get(data, "purpose", str, "plan"),
@@ -440,3 +440,7 @@ def _read_adjustment(data: Any, where: str) -> Adjustment:
         rule_ids=tuple(_strings(_get(data, "rule_ids", list, where), f"{where}.rule_ids")),
         reason=_get(data, "reason", str, where),
     )
+
+
+protocol.to_data.register(OralPlan)(plan_to_data)
+protocol.register_reader(SCHEMA, read_plan)

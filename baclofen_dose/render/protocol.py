@@ -1,0 +1,177 @@
+"""One result protocol: every result goes through the same functions, by single dispatch.
+
+Each renderer module registers its result types here:
+
+- ``to_data.register(ResultType)``: the result as JSON-ready data (a ``schema`` key first);
+- ``table.register``, ``text.register``, ``to_csv.register`` (where the result has rows);
+- ``register_reader(schema_id, reader)``: rebuilds the result from its data, through the
+  same checks as planning (a file is never believed).
+
+:func:`to_json` and :func:`from_json` are then the same two functions for every result type,
+and ``from_json(to_json(result)) == result``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import singledispatch
+from typing import Any, Final
+
+from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.render.codec import dumps
+
+__all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
+    "from_json",
+    "register_reader",
+    "schemas",
+    "table",
+    "text",
+    "to_csv",
+    "to_data",
+    "to_json",
+]
+
+MAX_JSON_BYTES: Final = 4_000_000
+"""The largest JSON document read (a year's daily plan is far below it)."""
+MAX_JSON_DEPTH: Final = 32
+"""The deepest nesting read; deeper documents are refused before parsing."""
+
+_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {}
+
+
+def _unsupported(name: str, result: object) -> InputTypeError:
+    return InputTypeError("result", result, f"a baclofen-dose result that has a {name} form")
+
+
+@singledispatch
+def to_data(result: object) -> dict[str, Any]:
+    """The result as JSON-ready data (exact Decimal numbers, typed params)."""
+    raise _unsupported("JSON", result)
+
+
+@singledispatch
+def table(result: object, **options: Any) -> str:
+    """The printable table of a result, with findings, working and sources."""
+    raise _unsupported("table", result)
+
+
+@singledispatch
+def text(result: object, **options: Any) -> str:
+    """Plain-English lines for a result."""
+    raise _unsupported("text", result)
+
+
+@singledispatch
+def to_csv(result: object, **options: Any) -> str:
+    """CSV rows for a result that has rows (a schedule)."""
+    raise _unsupported("CSV", result)
+
+
+def register_reader(schema: str, reader: Callable[[Mapping[str, Any]], Any]) -> None:
+    """Register the reader for one schema id (each id once)."""
+    if schema in _READERS and _READERS[schema] is not reader:
+        raise RuntimeError(f"schema {schema!r} has a reader already")
+    _READERS[schema] = reader
+
+
+def schemas() -> tuple[str, ...]:
+    """Every schema id a reader is registered for."""
+    return tuple(sorted(_READERS))
+
+
+def to_json(result: object) -> str:
+    """The result as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM units."""
+    return dumps(to_data(result))
+
+
+def _bad(field: str, value: object, expected: str) -> InputError:
+    return InputError(field, value, expected, code="E_JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _bad(
+                "json",
+                key,
+                "each key once in an object",
+            )
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str) -> None:
+    raise _bad("json", name, "finite numbers only (no NaN or Infinity)")
+
+
+def _no_float(text: str) -> Decimal:
+    return Decimal(text)
+
+
+def _depth(text: str) -> int:
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_json(source: str | bytes) -> Mapping[str, Any]:
+    """Parse JSON text with limits: size, depth, UTF-8, duplicate keys, NaN, exact numbers."""
+    if isinstance(source, bytes):
+        if len(source) > MAX_JSON_BYTES:
+            raise _bad("json", f"{len(source)} bytes", f"at most {MAX_JSON_BYTES} bytes")
+        try:
+            source = source.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad("json", source[:20], "UTF-8 text") from None
+    if not isinstance(source, str):
+        raise InputTypeError("json", source, "JSON text (str or UTF-8 bytes)")
+    if len(source) > MAX_JSON_BYTES:
+        raise _bad("json", f"{len(source)} characters", f"at most {MAX_JSON_BYTES} characters")
+    if _depth(source) > MAX_JSON_DEPTH:
+        raise _bad("json", source[:20], f"nesting at most {MAX_JSON_DEPTH} levels deep")
+    try:
+        data = json.loads(
+            source,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+            object_pairs_hook=_no_duplicates,
+        )
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise _bad("json", source[:40], f"JSON text ({exc})") from None
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise _bad("json", source[:20], "less deeply nested JSON") from None
+    if not isinstance(data, Mapping):
+        raise _bad("json", source[:40], "a JSON object")
+    return data
+
+
+def from_json(source: str | bytes) -> Any:
+    """Read any result written by :func:`to_json`, by its ``schema`` id; re-validated."""
+    data = parse_json(source)
+    schema = data.get("schema")
+    reader = _READERS.get(schema) if isinstance(schema, str) else None
+    if reader is None:
+        raise _bad("schema", schema, "one of " + ", ".join(schemas()))
+    return reader(data)
