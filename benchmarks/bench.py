@@ -47,6 +47,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ratios import render as render_ratios
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 CLI_TARGET_RATIO = 1.3
@@ -64,6 +67,7 @@ CLI_ARGS = ("-m", "baclofen_dose", "titrate", "--start", START, "--target", "60 
 # (key, short label, interpreter arguments); the first entry is the baseline.
 COMMANDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("import_pint", "import pint", ("-c", "import pint")),
+    ("python_pass", "python -c pass", ("-c", "pass")),
     ("import_package", "import baclofen_dose", ("-c", "import baclofen_dose")),
     (
         "import_plan_titration",
@@ -95,6 +99,7 @@ class StartupResult:
     max_ms: float
     runs_ms: list[float]
     ratio_to_baseline: float | None = None
+    ratio_to_python: float | None = None
 
 
 @dataclass
@@ -160,8 +165,10 @@ def measure_startup(runs: int, env: dict[str, str]) -> dict[str, StartupResult]:
             runs_ms=[round(t, 3) for t in samples],
         )
     baseline = results[COMMANDS[0][0]].median_ms
+    bare = results["python_pass"].median_ms
     for key, _, _ in COMMANDS[1:]:
         results[key].ratio_to_baseline = results[key].median_ms / baseline
+        results[key].ratio_to_python = results[key].median_ms / bare
     return results
 
 
@@ -270,6 +277,9 @@ def run(runs: int, seconds: float, *, env_bytecode: bool = False) -> dict[str, A
             startup = measure_startup(runs, _child_env(pycache))
         bytecode = "cached for every module (private PYTHONPYCACHEPREFIX)"
     loops = measure_inprocess(seconds)
+    from ratios import run as run_ratios  # side-by-side ratios (benchmarks/ratios.py)
+
+    side_by_side = run_ratios(rounds=3 if seconds < 0.5 else 7, seconds=min(seconds, 0.2))
     cli_ratio = startup["cli_titrate"].ratio_to_baseline
     assert cli_ratio is not None
     worst_plan_us = max(loops["plan_str"].mean_us, loops["plan_quantity"].mean_us)
@@ -288,10 +298,12 @@ def run(runs: int, seconds: float, *, env_bytecode: bool = False) -> dict[str, A
         "settings": {"runs": runs, "loop_seconds": seconds, "bytecode": bytecode},
         "startup": {key: asdict(result) for key, result in startup.items()},
         "inprocess": {key: asdict(result) for key, result in loops.items()},
+        "ratios": side_by_side,
         "targets": {
             "cli_ratio": cli_ratio,
             "cli_ratio_target": CLI_TARGET_RATIO,
             "cli_meets_target": cli_ratio <= CLI_TARGET_RATIO,
+            "cli_ratio_to_python": startup["cli_titrate"].ratio_to_python,
             "plan_mean_us": worst_plan_us,
             "plan_target_us": PLAN_TARGET_US,
             "plan_meets_target": worst_plan_us < PLAN_TARGET_US,
@@ -312,14 +324,17 @@ def render_text(report: dict[str, Any]) -> str:
         f"  {settings['runs']} runs per command; loops of about {settings['loop_seconds']:g} s",
         f"  bytecode: {settings['bytecode']}",
         "",
-        "Start-up (fresh interpreter, wall time)   median ms   min ms   max ms   vs baseline",
+        "Start-up (fresh interpreter, wall time)   median ms   min ms   max ms   vs baseline"
+        "   vs python -c pass",
     ]
     for result in report["startup"].values():
         ratio = result["ratio_to_baseline"]
         ratio_text = "baseline" if ratio is None else f"{ratio:5.2f}x"
+        bare = result.get("ratio_to_python")
+        bare_text = "" if bare is None else f"{bare:10.2f}x"
         lines.append(
             f"  {result['label']:<38} {result['median_ms']:9.1f} {result['min_ms']:8.1f}"
-            f" {result['max_ms']:8.1f}   {ratio_text}"
+            f" {result['max_ms']:8.1f}   {ratio_text:<11}{bare_text}"
         )
     lines.append("  commands (cwd = repository root):")
     lines += [f"    {result['command']}" for result in report["startup"].values()]
@@ -334,7 +349,8 @@ def render_text(report: dict[str, Any]) -> str:
         "",
         "Targets (reported only; never an error)",
         f"  CLI cold start / import pint = {targets['cli_ratio']:.2f}x: {verdict_cli}"
-        f" the {targets['cli_ratio_target']:g}x target",
+        f" the {targets['cli_ratio_target']:g}x target"
+        f" ({targets['cli_ratio_to_python']:.1f}x python -c pass)",
         f"  plan_titration mean = {targets['plan_mean_us']:.1f} us: {verdict_plan}"
         f" the {targets['plan_target_us']:.0f} us target"
         + (
@@ -342,6 +358,8 @@ def render_text(report: dict[str, Any]) -> str:
             if targets["plan_over_attention_us"]
             else ""
         ),
+        "",
+        render_ratios(report["ratios"]).rstrip("\n"),
         "",
         f"Total benchmark time: {report['elapsed_seconds']:.1f} s",
     ]
