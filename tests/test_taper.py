@@ -559,3 +559,37 @@ def test_every_tablet_scoring_has_a_default_product_sentence() -> None:
 
     for scoring in SCORINGS:
         assert "TAPER_DEFAULT_PRODUCT_" + scoring.upper() in FINDING_TEMPLATES
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=5))
+def test_the_fast_json_writer_writes_what_json_dumps_writes(data: dict[str, object]) -> None:
+    """The one JSON writer (render/codec.py) writes, value for value, exactly the text of
+    json.dumps with a 2-space indent (it only avoids one json.dumps call per value)."""
+    import json
+
+    from baclofen_dose.render.codec import dumps
+
+    assert dumps(data) == json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def test_taper_json_keeps_exact_decimals() -> None:
+    import re
+
+    plan = plan_taper(
+        current="17.5 mg", times_per_day=2, start="2026-03-02", product="10 mg/5 mL oral solution"
+    )
+    volumes = {p.quantity for row in plan.supply.doses for r in row for p in r.portions}
+    assert D(15, 2) in volumes  # 15 mg of 2 mg/mL
+    text = to_json(plan)
+    assert '"value": 17.5,' in text and '"value": 7.5,' in text  # exact decimals
+    assert not re.search(r'"value": -?[0-9.]+[eE]', text)
+    assert from_json(text) == plan

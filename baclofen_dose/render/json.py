@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Final
 
 import attrs
@@ -62,8 +63,17 @@ TAPER_SCHEMA: Final = oral_taper.SCHEMA
 MISSED_SCHEMA: Final = missed_dose.SCHEMA
 
 
+@lru_cache(maxsize=4096)
+def _decimal(numerator: int, denominator: int) -> Decimal:
+    """The exact Decimal of a terminating ratio; cached, since a plan repeats a few amounts
+    many times (Decimal values are immutable, so sharing them is safe)."""
+    if denominator == 1:
+        return Decimal(numerator)
+    return numeric.to_decimal(Fraction(numerator, denominator))
+
+
 def _amount(value: Fraction, kind: units.Kind) -> dict[str, Any]:
-    return {"value": numeric.to_decimal(value), "unit": kind.ucum}
+    return {"value": _decimal(value.numerator, value.denominator), "unit": kind.ucum}
 
 
 def plan_to_data(plan: OralPlan) -> dict[str, Any]:
@@ -162,10 +172,13 @@ def _need(value: Fraction | None) -> Fraction:
 
 
 def _quantity(quantity: Fraction, product: Product) -> dict[str, Any]:
-    return {"value": numeric.to_decimal(quantity), "unit": quantity_unit(product)}
+    return {
+        "value": _decimal(quantity.numerator, quantity.denominator),
+        "unit": quantity_unit(product),
+    }
 
 
-def _realization_data(realization: Realization, position: int) -> dict[str, Any]:
+def _realization_data(realization: Realization, position: int, text: str) -> dict[str, Any]:
     return {
         "position": position,
         "dose": _amount(realization.dose_mg, units.ORAL_DOSE),
@@ -173,15 +186,21 @@ def _realization_data(realization: Realization, position: int) -> dict[str, Any]
             {"product": p.product.id, "quantity": _quantity(p.quantity, p.product)}
             for p in realization.portions
         ],
-        "text": units_text(realization),
+        "text": text,
     }
 
 
 def _add_supply(data: dict[str, Any], supply: Supply) -> None:
+    # The planner reuses one Realization for equal doses: word each one once.
+    texts: dict[int, str] = {}
     for step, positions, row in zip(data["steps"], supply.positions, supply.doses, strict=True):
-        step["units_per_dose"] = [
-            _realization_data(r, p) for p, r in zip(positions, row, strict=True)
-        ]
+        units_per_dose = []
+        for position, realization in zip(positions, row, strict=True):
+            text = texts.get(id(realization))
+            if text is None:
+                text = texts[id(realization)] = units_text(realization)
+            units_per_dose.append(_realization_data(realization, position, text))
+        step["units_per_dose"] = units_per_dose
     data["products"] = [_product_data(p) for p in supply.products]
     data["dispense"] = [
         {
