@@ -593,3 +593,25 @@ def test_taper_json_keeps_exact_decimals() -> None:
     assert '"value": 17.5,' in text and '"value": 7.5,' in text  # exact decimals
     assert not re.search(r'"value": -?[0-9.]+[eE]', text)
     assert from_json(text) == plan
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["taper"].update(stop="2026-03-25"),  # a gap before the stop day
+        lambda d: d["steps"][1].update(start="2026-03-06"),  # a gap between steps
+        lambda d: d["steps"][-1].update(end=None),  # an open-ended taper step
+        lambda d: d.update(steps=[]),
+        lambda d: d["taper"]["current"][0].update(value=5),  # the first step would go up
+        lambda d: d["taper"].update(grid={"value": 10, "unit": "mg"}),  # 15 mg off the grid
+        lambda d: d["taper"].update(stop="9999-12-31"),
+    ],
+)
+def test_taper_reader_checks_what_the_planner_guarantees(change: object) -> None:
+    """A file is never believed: the reader checks dates, grid and never-up again."""
+    import json
+
+    data = json.loads(to_json(plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")))
+    change(data)  # type: ignore[operator]
+    with pytest.raises(InputError):
+        from_json(json.dumps(data))

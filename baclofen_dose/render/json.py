@@ -20,6 +20,7 @@ import attrs
 
 from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.kernel import add_days
 from baclofen_dose.core.limits import SEVERITIES, Override
 from baclofen_dose.core.model import Reason
 from baclofen_dose.core.rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
@@ -353,11 +354,30 @@ def read_taper_plan(data: Mapping[str, Any]) -> TaperPlan:
     dispense quantities rebuilt from the products and checked against what was written, and
     the reduction order checked against the current regimen."""
     common = _read_common(data)
-    supply = _read_supply(data, common["steps"])
+    steps: tuple[Step, ...] = common["steps"]
+    if not steps:
+        raise _bad("steps", [], "at least one step")
+    supply = _read_supply(data, steps)
     taper = _read_taper(_get(data, "taper", Mapping, "plan"))
-    if common["steps"] and taper.stop <= common["steps"][-1].start:
-        raise _bad("taper.stop", taper.stop.isoformat(), "a day after the last step")
+    _check_taper(steps, taper)
     return TaperPlan(supply=supply, taper=taper, **common)
+
+
+def _check_taper(steps: tuple[Step, ...], taper: TaperInfo) -> None:
+    """What the planner guarantees, checked again on data read from a file: dated steps one
+    after the other up to the stop day, every dose on the taper grid, never going up."""
+    previous = taper.current.daily_mg
+    for i, step in enumerate(steps):
+        if step.end is None:
+            raise _bad(f"steps[{i}].end", None, "a last day (a taper has no open-ended step)")
+        following = steps[i + 1].start if i + 1 < len(steps) else taper.stop
+        if following != add_days(step.end, 1, f"steps[{i}].end"):
+            raise _bad(f"steps[{i}].end", step.end.isoformat(), "the day before the next step")
+        if any((d / taper.grid_mg).denominator != 1 for d in step.regimen.doses_mg):
+            raise _bad(f"steps[{i}].doses", "doses", "whole multiples of taper.grid")
+        if step.regimen.daily_mg > previous or step.regimen.times_per_day > len(taper.order):
+            raise _bad(f"steps[{i}].daily_dose", "daily_dose", "no more than the step before")
+        previous = step.regimen.daily_mg
 
 
 def _read_product(data: Any, where: str) -> Product:
