@@ -302,6 +302,7 @@ def test_tampered_advice_json_is_refused() -> None:
         lambda d: d["units"]["portions"][0]["quantity"].update(value=2),
         lambda d: d["reason"].update(code="TAKE_TWO"),
         lambda d: d.update(minutes_to_next=1.5),
+        lambda d: d.update(action="take_now"),  # the reason says skip
     ):
         data = json.loads(text)
         change(data)

@@ -288,7 +288,7 @@ def _default_product(
             current,
             "doses the catalogue's tablets can give; choose a product (a liquid) that gives "
             "smaller amounts",
-            problem="({doses}) is below the smallest tablet dose",
+            problem="is below the smallest tablet dose",
             code="E_NOT_GIVABLE",
             params={"doses": _doses(doses)},
         )
@@ -385,7 +385,7 @@ def plan_taper(
             current,
             "doses of at least {grid}, the smallest amount on the dose grid the chosen products "
             "give; choose a product that gives smaller doses",
-            problem="({doses}) is below what the chosen products give",
+            problem="is below what the chosen products give",
             code="E_NOT_GIVABLE",
             params={"grid": Amount(grid, kinds.ORAL_DOSE), "doses": _doses(doses)},
         )

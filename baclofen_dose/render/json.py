@@ -622,7 +622,7 @@ def read_missed(data: Mapping[str, Any]) -> MissedDoseAdvice:
         next_day=None if next_day is None else _read_date(next_day, "advice.next_day"),
         next_at=_read_clock(data, "next_at", optional=True),
         hours_to_next=None if minutes is None else minutes * _MINUTE,
-        reason=_read_reason(data.get("reason")),
+        reason=_read_reason(data.get("reason"), action),
         findings=tuple(
             read_finding(f, f"findings[{i}]")
             for i, f in enumerate(_get(data, "findings", list, "advice"))
@@ -631,10 +631,23 @@ def read_missed(data: Mapping[str, Any]) -> MissedDoseAdvice:
     )
 
 
-def _read_reason(data: Any) -> Reason:
+# The action each missed-dose reason leads to (oral/missed.py): a file whose action and reason
+# disagree is refused.
+_MISSED_ACTIONS: Final = {
+    "MISSED_NO_LATER_DOSE_SAME_DAY": "take_now",
+    "MISSED_NO_LATER_DOSE_OVER": "skip",
+    "MISSED_NEXT_DUE": "skip",
+    "MISSED_NEXT_SOON": "skip",
+    "MISSED_NEXT_NOT_SOON": "take_now",
+}
+
+
+def _read_reason(data: Any, action: str) -> Reason:
     reason = read_reason(data, "advice.reason")
-    if reason.code not in REASON_TEMPLATES:
-        raise _bad("advice.reason.code", reason.code, "a known reason code")
+    if reason.code not in REASON_TEMPLATES or reason.code not in _MISSED_ACTIONS:
+        raise _bad("advice.reason.code", reason.code, "a missed-dose reason code")
+    if _MISSED_ACTIONS[reason.code] != action:
+        raise _bad("advice.action", action, f"{_MISSED_ACTIONS[reason.code]} for {reason.code}")
     return reason
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "product_name",
     "short_name",
     "step_line",
+    "steps_lines",
     "strength_text",
     "supply_lines",
     "units_text",
