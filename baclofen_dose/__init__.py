@@ -78,7 +78,7 @@ if TYPE_CHECKING:
         dosing_weight,
         renal_report,
     )
-    from baclofen_dose.oral.taper import TaperInfo, plan_taper
+    from baclofen_dose.oral.taper import TaperInfo, TaperPlan, plan_taper
     from baclofen_dose.oral.titration import plan_titration
     from baclofen_dose.render import (
         INTENDED_USE,
@@ -134,6 +134,7 @@ __all__ = [
     "Step",
     "Supply",
     "TaperInfo",
+    "TaperPlan",
     "TaperStep",
     "UnitError",
     "__version__",
@@ -195,7 +196,7 @@ _HOMES = {
         "find_product",
         "realize",
     ),
-    "oral.taper": ("TaperInfo", "plan_taper"),
+    "oral.taper": ("TaperInfo", "TaperPlan", "plan_taper"),
     "render": (
         "INTENDED_USE",
         "from_json",

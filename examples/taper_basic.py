@@ -15,15 +15,18 @@ from pathlib import Path
 # Use the package from this checkout, so the example runs before (or without) an install.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from baclofen_dose import advise_missed_dose, plan_taper, realize, table
+from baclofen_dose import advise_missed_dose, plan_taper, realize, table, to_json
+from baclofen_dose.render import protocol
+from baclofen_dose.render.products import units_text
 
 plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 print(table(plan))
 
 # The same realization rules for single amounts.
-print("15 mg from 10 mg tablets:", realize("15 mg", "10 mg tablet").text())
-print("15 mg from 5 mg tablets:", realize("15 mg", "5 mg tablet").text())
-print("7.5 mg from the suspension:", realize("7.5 mg", "5 mg/mL suspension").text())
+# The planner gives exact units (1.5 tablets); render/ writes them in words.
+print("15 mg from 10 mg tablets:", units_text(realize("15 mg", "10 mg tablet")))
+print("15 mg from 5 mg tablets:", units_text(realize("15 mg", "5 mg tablet")))
+print("7.5 mg from the suspension:", units_text(realize("7.5 mg", "5 mg/mL suspension")))
 
 # A missed 08:00 dose, remembered at 12:30: the next dose (14:00) is less than 2 hours away.
 advice = advise_missed_dose(
@@ -35,4 +38,7 @@ advice = advise_missed_dose(
     now_at="12:30",
 )
 print()
-print(advice.text())
+print(protocol.text(advice), end="")
+
+# Both results are data with a schema id: the same to_json / from_json serve them.
+print(plan.schema, advice.schema, len(to_json(advice)) > 0)

@@ -163,6 +163,9 @@ def test_missed_dose_command(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         [*TAPER, "--product", "7.5 mg tablet"],
         [*TAPER, "--format", "pdf"],
         [*TAPER, "--reduce-first", "first"],
+        # Issue 8 must-show: past 9999-12-31, and a huge count refused before any allocation.
+        ["taper", "--from", "20 mg", "--times-per-day", "3", "--start", "9999-12-25"],
+        ["taper", "--from", "20 mg", "--times-per-day", "300000000", "--start", "2026-03-02"],
         ["taper", "--from", "20 mcg", "--times-per-day", "3", "--start", "2026-03-02"],
         [
             "missed-dose",
@@ -224,3 +227,26 @@ def test_json_reader_refuses_unknown_product_forms(capsys: pytest.CaptureFixture
     data["products"][0]["scoring"] = "quartered"
     with pytest.raises(InputError, match="scoring"):
         from_json(json.dumps(data))
+
+
+def test_taper_json_is_a_taper_plan_the_library_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 8: the taper's JSON carries its own schema and reads back as a TaperPlan equal to
+    the library's; the missed-dose advice has a library JSON with a schema too."""
+    from baclofen_dose import TaperPlan, advise_missed_dose, from_json, plan_taper, to_json
+
+    _, out, _ = run(capsys, *TAPER, "--format", "json")
+    data = json.loads(out)
+    assert data["schema"] == "baclofen-dose/oral-taper/1" and "purpose" not in data
+    plan = from_json(out)
+    assert isinstance(plan, TaperPlan)
+    assert plan == plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    advice = advise_missed_dose(
+        plan,
+        times=["08:00", "14:00", "20:00"],
+        day="2026-03-03",
+        missed_at="08:00",
+        now_day="2026-03-03",
+        now_at="12:30",
+    )
+    assert json.loads(to_json(advice))["schema"] == "baclofen-dose/oral-missed-dose/1"
+    assert from_json(to_json(advice)) == advice

@@ -276,3 +276,35 @@ def test_fuzz_json_reader_only_library_errors(text: str) -> None:
         from_json(text)
     except BaclofenDoseError:
         pass
+
+
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [
+        (Fraction(0), "0 minutes"),
+        (Fraction(1, 60), "1 minute"),
+        (Fraction(3, 4), "45 minutes"),
+        (Fraction(1), "1 hour"),
+        (Fraction(61, 60), "1 hour 1 minute"),
+        (Fraction(3, 2), "1 hour 30 minutes"),
+        (Fraction(26), "26 hours"),
+        (Fraction(1000), "1,000 hours"),
+    ],
+)
+def test_hours_and_minutes(hours: Fraction, text: str) -> None:
+    """A clock duration (missed-dose advice) in words, through the formatter's ``hours`` spec."""
+    from baclofen_dose.core.model import Amount
+
+    assert display.hours_minutes(hours) == text
+    assert display.fill("{x:hours}", {"x": Amount(hours, units.HOURS)}) == text
+    assert display.fill("{x:hours}", {"x": hours}) == text
+    assert_clean(text)
+
+
+@given(st.integers(min_value=0, max_value=48 * 60))
+def test_hours_and_minutes_round_trip(minutes: int) -> None:
+    text = display.hours_minutes(Fraction(minutes, 60))
+    hours, _, rest = text.partition(" hour")
+    whole = int(hours.replace(",", "")) if rest or text.endswith("hour") else 0
+    shown = whole * 60 + (int(text.split()[-2]) if "minute" in text else 0)
+    assert shown == minutes

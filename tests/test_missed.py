@@ -14,10 +14,14 @@ from baclofen_dose import (
     BaclofenDoseError,
     InputError,
     InputTypeError,
+    MissedDoseAdvice,
     advise_missed_dose,
     plan_taper,
     plan_titration,
 )
+from baclofen_dose.render import protocol
+from baclofen_dose.render.messages import REASON_TEMPLATES, reason_text
+from baclofen_dose.render.missed import advice_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
@@ -26,7 +30,7 @@ TIMES = ["08:00", "14:00", "20:00"]
 LIMIT = S.RULES["oral.missed_dose.skip_within"].require_value()
 
 
-def _advise(day: str, missed_at: str, now_day: str, now_at: str, **kw: object) -> object:
+def _advise(day: str, missed_at: str, now_day: str, now_at: str, **kw: object) -> MissedDoseAdvice:
     return advise_missed_dose(
         TAPER,
         times=kw.pop("times", TIMES),
@@ -53,8 +57,8 @@ def _advise(day: str, missed_at: str, now_day: str, now_at: str, **kw: object) -
 )
 def test_nhs_two_hour_rule_boundary(now_at: str, action: str) -> None:
     advice = _advise("2026-03-03", "08:00", "2026-03-03", now_at)
-    assert advice.action == action  # type: ignore[attr-defined]
-    text = advice.text()  # type: ignore[attr-defined]
+    assert advice.action == action
+    text = advice_text(advice)
     assert "Never take two doses together." in text
     assert "15 mg (one and a half tablets)" in text
     assert_clean(text)
@@ -62,23 +66,23 @@ def test_nhs_two_hour_rule_boundary(now_at: str, action: str) -> None:
 
 def test_last_dose_of_the_day_looks_at_tomorrow_morning() -> None:
     advice = _advise("2026-03-03", "20:00", "2026-03-04", "06:30")
-    assert advice.action == "skip" and advice.next_day == date(2026, 3, 4)  # type: ignore[attr-defined]
-    assert advice.next_at == "08:00" and advice.hours_to_next == Fraction(3, 2)  # type: ignore[attr-defined]
-    assert _advise("2026-03-03", "20:00", "2026-03-03", "23:00").action == "take_now"  # type: ignore[attr-defined]
+    assert advice.action == "skip" and advice.next_day == date(2026, 3, 4)
+    assert advice.next_at == "08:00" and advice.hours_to_next == Fraction(3, 2)
+    assert _advise("2026-03-03", "20:00", "2026-03-03", "23:00").action == "take_now"
 
 
 def test_days_with_fewer_doses_use_the_full_day_times() -> None:
     """On 14 March the taper has dropped the 1st dose: the 2nd (14:00) is the day's first."""
     advice = _advise("2026-03-13", "20:00", "2026-03-14", "12:30")
-    assert (advice.next_day, advice.next_at, advice.action) == (date(2026, 3, 14), "14:00", "skip")  # type: ignore[attr-defined]
+    assert (advice.next_day, advice.next_at, advice.action) == (date(2026, 3, 14), "14:00", "skip")
     advice = _advise("2026-03-14", "14:00", "2026-03-14", "16:30", times=["14:00", "20:00"])
-    assert advice.action == "take_now" and advice.dose_mg == 5  # type: ignore[attr-defined]
+    assert advice.action == "take_now" and advice.dose_mg == 5
 
 
 def test_end_of_plan() -> None:
-    assert _advise("2026-03-19", "20:00", "2026-03-19", "23:00").action == "take_now"  # type: ignore[attr-defined]
+    assert _advise("2026-03-19", "20:00", "2026-03-19", "23:00").action == "take_now"
     late = _advise("2026-03-19", "20:00", "2026-03-20", "07:00")
-    assert late.action == "skip" and late.next_day is None  # type: ignore[attr-defined]
+    assert late.action == "skip" and late.next_day is None
 
 
 def test_titration_plan_and_explicit_next_dose() -> None:
@@ -91,7 +95,7 @@ def test_titration_plan_and_explicit_next_dose() -> None:
         now_day="2026-01-10",
         now_at="09:00",
     )
-    assert advice.action == "take_now" and advice.units_text is None
+    assert advice.action == "take_now" and advice.units is None
     with pytest.raises(InputError) as caught:  # 3 doses on the 16th, 4 from the 17th
         advise_missed_dose(
             plan,
@@ -187,7 +191,10 @@ def test_never_take_when_the_next_dose_is_near(minutes: int, missed_at: str, day
         assert advice.hours_to_next >= LIMIT
     if advice.hours_to_next is not None and advice.hours_to_next < LIMIT:
         assert advice.action == "skip"
-    assert_clean(advice.text())
+    assert_clean(advice_text(advice))
+    assert advice.reason.code in REASON_TEMPLATES
+    assert all(f.code != "TEXT" for f in advice.findings)
+    assert protocol.from_json(protocol.to_json(advice)) == advice
     assert {f.rule_id for f in advice.findings} >= {"oral.missed_dose.never_double"}
     assert "oral.missed_dose.skip_within" in advice.provenance.rule_ids
 
@@ -210,3 +217,94 @@ def test_fuzz_only_library_errors(kwargs: dict[str, object]) -> None:
         advise_missed_dose(TAPER, **args)  # type: ignore[arg-type]
     except BaclofenDoseError:
         pass
+
+
+def test_advice_is_data_and_round_trips_through_json() -> None:
+    """Issue 8: the missed-dose JSON is built by the library (schema, codes and values), and
+    from_json(to_json(advice)) == advice."""
+    import json
+
+    from baclofen_dose.core import kinds
+    from baclofen_dose.core.model import Amount
+
+    advice = _advise("2026-03-03", "08:00", "2026-03-03", "12:30")
+    assert advice.schema == "baclofen-dose/oral-missed-dose/1" and advice.route == "oral"
+    assert advice.reason.code == "MISSED_NEXT_SOON"
+    assert advice.reason.values["to_next"] == Amount(Fraction(3, 2), kinds.HOURS)
+    assert reason_text(advice.reason) == (
+        "The next dose is 1 hour 30 minutes away, less than 2 hours "
+        "(rule oral.missed_dose.skip_within)."
+    )
+    text = protocol.to_json(advice)
+    assert protocol.from_json(text) == advice
+    data = json.loads(text)
+    assert data["schema"] == advice.schema and data["action"] == "skip"
+    assert data["dose"] == {"value": 15, "unit": "mg"}
+    assert data["units"]["portions"][0]["quantity"] == {"value": 1.5, "unit": "{tablet}"}
+    assert data["minutes_to_next"] == 90 and data["text"] == advice_text(advice)
+    assert data["reason"]["text"] == reason_text(advice.reason)
+    assert "Never take two doses together." in protocol.text(advice)
+    assert "Missed dose" in protocol.table(advice)
+
+
+@pytest.mark.parametrize(
+    ("day", "missed_at", "now_day", "now_at", "code"),
+    [
+        ("2026-03-03", "08:00", "2026-03-03", "09:00", "MISSED_NEXT_NOT_SOON"),
+        ("2026-03-03", "08:00", "2026-03-03", "14:30", "MISSED_NEXT_DUE"),
+        ("2026-03-19", "20:00", "2026-03-19", "23:00", "MISSED_NO_LATER_DOSE_SAME_DAY"),
+        ("2026-03-19", "20:00", "2026-03-20", "07:00", "MISSED_NO_LATER_DOSE_OVER"),
+    ],
+)
+def test_every_reason_round_trips(
+    day: str, missed_at: str, now_day: str, now_at: str, code: str
+) -> None:
+    advice = _advise(day, missed_at, now_day, now_at)
+    assert advice.reason.code == code
+    assert protocol.from_json(protocol.to_json(advice)) == advice
+    assert_clean(advice_text(advice))
+
+
+def test_liquid_and_titration_advice_round_trip() -> None:
+    liquid = plan_taper(
+        current="20 mg", times_per_day=3, start="2026-03-02", product="5 mg/mL suspension"
+    )
+    advice = advise_missed_dose(
+        liquid,
+        times=TIMES,
+        day="2026-03-03",
+        missed_at="08:00",
+        now_day="2026-03-03",
+        now_at="08:30",
+    )
+    assert advice_text(advice).startswith("Take the missed dose now: 15 mg (3 mL of 5 mg/mL),")
+    assert protocol.from_json(protocol.to_json(advice)) == advice
+    plain = plan_titration(start="2026-01-05", target="30 mg/day")
+    advice = advise_missed_dose(
+        plain,
+        times=TIMES,
+        day="2026-01-06",
+        missed_at="14:00",
+        now_day="2026-01-06",
+        now_at="19:10",
+    )
+    assert advice.units is None and advice.hours_to_next == Fraction(5, 6)
+    assert protocol.from_json(protocol.to_json(advice)) == advice
+
+
+def test_tampered_advice_json_is_refused() -> None:
+    import json
+
+    text = protocol.to_json(_advise("2026-03-03", "08:00", "2026-03-03", "12:30"))
+    for change in (
+        lambda d: d.update(action="double"),
+        lambda d: d.update(missed_at="8 am"),
+        lambda d: d["units"]["portions"][0]["quantity"].update(value=2),
+        lambda d: d["reason"].update(code="TAKE_TWO"),
+        lambda d: d.update(minutes_to_next=1.5),
+        lambda d: d.update(action="take_now"),  # the reason says skip
+    ):
+        data = json.loads(text)
+        change(data)
+        with pytest.raises(InputError):
+            protocol.from_json(json.dumps(data))

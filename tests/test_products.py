@@ -15,6 +15,7 @@ from baclofen_dose import BaclofenDoseError, InputError, catalogue, find_product
 from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.rules import load_rules
 from baclofen_dose.oral.products import Product, realize_exact, smallest_amount
+from baclofen_dose.render.products import product_name, short_name, strength_text, units_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 from tests.test_rules import BUNDLED
@@ -42,7 +43,7 @@ D = Fraction
 )
 def test_golden_realizations(amount: str, product: str, text: str) -> None:
     realization = realize(amount, product)
-    assert realization.text() == text
+    assert units_text(realization) == text
     assert_clean(text)
 
 
@@ -50,15 +51,15 @@ def test_fewest_units_across_strengths() -> None:
     """Several strengths: the fewest units; ties go to fewer split tablets, then products."""
     tablets = ["5 mg tablet", "10 mg tablet", "15 mg tablet", "20 mg tablet"]
     # 1.5 units (a 20 mg tablet and half a 10 mg tablet) beat 2 whole tablets (20 mg and 5 mg)
-    assert realize("25 mg", tablets).text() == "1 tablet of 20 mg and half tablet of 10 mg"
-    assert realize("25 mg", ["20 mg tablet", "5 mg tablet"]).text() == (
+    assert units_text(realize("25 mg", tablets)) == "1 tablet of 20 mg and half tablet of 10 mg"
+    assert units_text(realize("25 mg", ["20 mg tablet", "5 mg tablet"])) == (
         "1 tablet of 20 mg and 1 tablet of 5 mg"
     )
-    assert realize("15 mg", tablets).text() == "1 tablet"  # one 15 mg tablet
-    assert realize("25 mg", ["20 mg tablet", "10 mg tablet"]).text() == (
+    assert units_text(realize("15 mg", tablets)) == "1 tablet"  # one 15 mg tablet
+    assert units_text(realize("25 mg", ["20 mg tablet", "10 mg tablet"])) == (
         "1 tablet of 20 mg and half tablet of 10 mg"
     )
-    assert realize("30 mg", ["10 mg granules", "20 mg granules"]).text() == (
+    assert units_text(realize("30 mg", ["10 mg granules", "20 mg granules"])) == (
         "1 packet of 20 mg and 1 packet of 10 mg"
     )
 
@@ -84,14 +85,14 @@ def test_amounts_that_cannot_be_given_are_refused(amount: str, product: str) -> 
 
 @pytest.mark.req("SAF-05")
 def test_catalogue_matches_clinical_md_section_2() -> None:
-    products = {p.short_name: p for p in catalogue()}
+    products = {short_name(p): p for p in catalogue()}
     assert {n: p.scoring for n, p in products.items() if p.form == "tablet"} == {
         "5 mg tablet": "not_scored",
         "10 mg tablet": "scored",
         "15 mg tablet": "not_found",
         "20 mg tablet": "scored",
     }
-    liquids = [p.name for p in catalogue() if p.liquid]
+    liquids = [product_name(p) for p in catalogue() if p.liquid]
     assert liquids == [
         "5 mg/5 mL (1 mg/mL) oral solution",
         "10 mg/5 mL (2 mg/mL) oral solution",
@@ -100,8 +101,8 @@ def test_catalogue_matches_clinical_md_section_2() -> None:
     assert [p.strength_mg for p in catalogue() if p.form == "granules"] == [5, 10, 20]
     for product in catalogue():
         assert product.citation
-        assert_clean([product.name, product.short_name, product.strength_text])
-        assert find_product(product.short_name) == product
+        assert_clean([product_name(product), short_name(product), strength_text(product)])
+        assert find_product(short_name(product)) == product
         assert find_product(product.id) == product
 
 
@@ -138,7 +139,7 @@ def test_forms_and_liquids_are_never_mixed(specs: list[str]) -> None:
 
 def test_smallest_amount_is_on_the_dose_grid() -> None:
     grid = S.GRID
-    by_name = {p.short_name: p for p in catalogue()}
+    by_name = {short_name(p): p for p in catalogue()}
     assert smallest_amount([by_name["10 mg tablet"]], grid) == 5
     assert smallest_amount([by_name["20 mg tablet"]], grid) == 10
     assert smallest_amount([by_name["15 mg tablet"]], grid) == 15
@@ -179,7 +180,7 @@ def test_realization_is_exact_and_minimal(amount: Fraction, products: tuple[Prod
         assert (found is not None) == ((volume / p.measure_ml).denominator == 1)
         if found is not None:
             assert found.portions[0].quantity == volume
-            text = found.text()
+            text = units_text(found)
             assert "mL of" in text and text.startswith(f"{S.mg(amount, per_day=False)} (")
             assert_clean(text)
         return
@@ -194,7 +195,7 @@ def test_realization_is_exact_and_minimal(amount: Fraction, products: tuple[Prod
             assert portion.product.scored and portion.quantity.denominator == 2
     units = sum((p.quantity for p in found.portions), D(0))
     assert units == reference
-    assert_clean(found.text())
+    assert_clean(units_text(found))
 
 
 @given(S.junk, S.junk)
@@ -253,6 +254,37 @@ def test_institution_syringe_resolution(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(BUNDLED.replace(old, old.replace('"0.5"', '"0.1"')), encoding="utf-8")
     rules = load_rules(path)
-    assert realize("1 mg", "5 mg/mL suspension", rules).text() == "1 mg (0.2 mL of 5 mg/mL)"
+    assert units_text(realize("1 mg", "5 mg/mL suspension", rules)) == "1 mg (0.2 mL of 5 mg/mL)"
     with pytest.raises(InputError):
         realize("1 mg", "5 mg/mL suspension")
+
+
+def test_products_keep_numbers_and_render_writes_the_words() -> None:
+    """Issue 8: oral/products.py holds exact numbers only (units per dose, volumes); the
+    words come from render/products.py."""
+    import baclofen_dose.oral.products as module
+
+    found = realize("25 mg", ["20 mg tablet", "10 mg tablet"])
+    assert [(p.product.strength_mg, p.quantity) for p in found.portions] == [
+        (D(20), D(1)),
+        (D(10), D(1, 2)),
+    ]
+    assert not hasattr(found, "text") and not hasattr(found.portions[0].product, "name")
+    assert "display" not in vars(module)
+
+
+def test_unknown_product_error_lists_the_catalogue_by_form() -> None:
+    with pytest.raises(InputError) as caught:
+        find_product("7.5 mg tablet")
+    message = str(caught.value)
+    assert "tablet of 5 mg, 10 mg, 15 mg and 20 mg" in message
+    assert "oral suspension of 5 mg/mL" in message
+    assert_clean(message.replace("'7.5 mg tablet'", "'...'"))
+
+
+def test_not_givable_error_names_the_amount_and_strengths() -> None:
+    with pytest.raises(InputError) as caught:
+        realize("2.5 mg", "5 mg tablet")
+    assert caught.value.params["amount"].value == D(5, 2)
+    assert "the chosen products (5 mg) give exactly" in str(caught.value)
+    assert "is 2.5 mg, which cannot be given exactly" in str(caught.value)

@@ -17,9 +17,9 @@ from baclofen_dose import (
     HardLimitError,
     InputError,
     InputTypeError,
-    OralPlan,
     OralRegimen,
     OverrideRequired,
+    TaperPlan,
     from_json,
     instructions,
     plan_taper,
@@ -28,7 +28,9 @@ from baclofen_dose import (
     to_json,
 )
 from baclofen_dose.oral.products import realize_exact
+from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.products import dispense_text, short_name, units_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
@@ -37,7 +39,7 @@ RULES = S.RULES
 MIN_DAYS = S.TAPER_MIN_DAYS
 
 
-def _ladder(plan: OralPlan) -> list[tuple[str, str, tuple[Fraction, ...], tuple[int, ...]]]:
+def _ladder(plan: TaperPlan) -> list[tuple[str, str, tuple[Fraction, ...], tuple[int, ...]]]:
     assert plan.supply is not None
     return [
         (s.start.isoformat(), (s.end or s.start).isoformat(), s.regimen.doses_mg, pos)
@@ -62,7 +64,7 @@ def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
     assert (plan.taper.stop - plan.steps[0].start).days == 18 >= MIN_DAYS
     assert plan.supply is not None
     (line,) = plan.supply.dispense
-    assert line.product.short_name == "10 mg tablet" and line.product.scored
+    assert short_name(line.product) == "10 mg tablet" and line.product.scored
     # 15 + 12 + 9 + 6 + 3 + 1.5 tablets over 3 days each = 46.5: 47 tablets, half left over
     assert (line.scheduled, line.dispensed, line.days) == (D(93, 2), D(47), 18)
     text = table(plan)
@@ -71,7 +73,8 @@ def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
     assert "Do not stop baclofen suddenly" in text
     assert text.rstrip().splitlines()[-3].startswith("- 10 mg tablet (scored")
     assert_clean(text)
-    assert plan.purpose == "taper" and plan.route == "oral"
+    assert isinstance(plan, TaperPlan) and plan.route == "oral"
+    assert plan.schema == "baclofen-dose/oral-taper/1"
 
 
 @pytest.mark.req("SAF-32")
@@ -156,7 +159,7 @@ def test_liquid_taper_shows_mg_and_ml() -> None:
         current="20 mg", times_per_day=3, start="2026-03-02", product="25 mg/5 mL oral suspension"
     )
     assert plan.supply is not None
-    assert plan.supply.doses[0][0].text() == "15 mg (3 mL of 5 mg/mL)"
+    assert units_text(plan.supply.doses[0][0]) == "15 mg (3 mL of 5 mg/mL)"
     (line,) = plan.supply.dispense
     assert line.dispensed == line.scheduled == D(93, 2) * 2  # mL: 2 mL per 10 mg
     assert "25 mg/5 mL (5 mg/mL) oral suspension: 93 mL" in table(plan)
@@ -256,7 +259,7 @@ def test_limits_on_the_current_regimen() -> None:
     assert caught.value.code == "E_OVERRIDE_HARD"
 
 
-def _check(plan: OralPlan, doses: list[Fraction], overridden: set[str]) -> None:
+def _check(plan: TaperPlan, doses: list[Fraction], overridden: set[str]) -> None:
     """Every invariant of a taper (SAF-16, SAF-27, SAF-28, SAF-30, SAF-32)."""
     taper, supply = plan.taper, plan.supply
     assert taper is not None and supply is not None
@@ -316,7 +319,7 @@ def _check(plan: OralPlan, doses: list[Fraction], overridden: set[str]) -> None:
     stop_line = f"From {taper.stop.day} "
     assert any(line.startswith(stop_line) and "stop taking" in line for line in instructions(plan))
     for line in supply.dispense:
-        assert line.text() in text
+        assert dispense_text(line) in text
     assert_clean(text)
     assert from_json(to_json(plan)) == plan
     csv_rows = to_csv(plan).splitlines()
@@ -452,5 +455,163 @@ def test_tampered_json_is_refused() -> None:
         from_json(json.dumps(data))
     data = json.loads(text)
     data["steps"][0]["end"] = "2026-03-05"
+    with pytest.raises(InputError):
+        from_json(json.dumps(data))
+
+
+def test_a_schedule_past_9999_is_a_typed_error_not_overflow() -> None:
+    """Issue 8 must-show: a taper reaching past 31 December 9999 is E_SCHEDULE (never
+    OverflowError), naming the start."""
+    with pytest.raises(InputError) as caught:
+        plan_taper(current="20 mg", times_per_day=3, start="9999-12-25")
+    assert caught.value.code == "E_SCHEDULE" and caught.value.field == "start"
+    assert "31 December 9999" in str(caught.value)
+
+
+@pytest.mark.parametrize("count", [300_000_000, 10**18, 5, 0, -1])
+def test_a_huge_dose_count_is_refused_before_anything_is_built(count: int) -> None:
+    """Issue 8 must-show: times_per_day=300000000 is refused at once (no 300-million-dose
+    tuple is built), with the rule that bounds it."""
+    with pytest.raises(InputError) as caught:
+        plan_taper(current="20 mg", times_per_day=count, start="2026-03-02")
+    assert caught.value.code == "E_FREQUENCY"
+    assert caught.value.rule_id == "oral.adult.times_per_day.max"
+    assert "1 to 4 doses a day" in str(caught.value)
+
+
+def test_a_long_list_of_current_doses_is_refused_by_its_length() -> None:
+    with pytest.raises(InputError) as caught:
+        plan_taper(current=["5 mg"] * 1000, start="2026-03-02")
+    assert caught.value.code == "E_FREQUENCY"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"current": "17.5 mg", "product": "5 mg/mL suspension"},
+        {"current": "17.5 mg", "product": "25 mg/5 mL oral suspension", "step": "20 %"},
+        {
+            "current": "20 mg",
+            "overrides": {"oral.taper.duration.min": "supervised"},
+            "over": "6 days",
+        },
+        {"current": "15 mg", "product": "15 mg tablet"},
+        {"current": "17 mg"},
+        {"step": "5 mg/day"},
+    ],
+)
+def test_taper_findings_are_data_with_their_own_codes(kwargs: dict[str, object]) -> None:
+    """Issue 8: no finding of a taper carries planner prose (code TEXT); each has a template
+    and its sentence passes the ISMP lint."""
+    from baclofen_dose.render.messages import FINDING_TEMPLATES
+
+    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02"}
+    plan = plan_taper(**{**args, **kwargs})  # type: ignore[arg-type]
+    assert plan.findings
+    for finding in plan.findings:
+        assert finding.code != "TEXT"
+        assert finding.code == "ADVICE" or finding.code in FINDING_TEMPLATES
+        assert_clean(finding_text(finding))
+
+
+def test_taper_findings_words_and_values() -> None:
+    """The rounding findings keep the amounts they cite as typed values."""
+    from baclofen_dose.core import kinds
+    from baclofen_dose.core.model import Amount
+
+    plan = plan_taper(current="17 mg", times_per_day=3, start="2026-03-02")
+    (rounded,) = [f for f in plan.findings if f.code == "TAPER_CURRENT_ROUNDED"]
+    assert rounded.values["current"] == (Amount(D(17), kinds.ORAL_DOSE),) * 3
+    assert rounded.values["start"] == (Amount(D(15), kinds.ORAL_DOSE),) * 3
+    assert finding_text(rounded) == (
+        "The current doses (17 mg, 17 mg and 17 mg) are not whole multiples of 5 mg, the "
+        "smallest amount on the dose grid the chosen products give: the first step starts "
+        "from 15 mg, 15 mg and 15 mg (rounded down) and its total is rounded up to that grid."
+    )
+    (chosen,) = [f for f in plan.findings if f.code == "TAPER_DEFAULT_PRODUCT_SCORED"]
+    assert chosen.values == {"strength": Amount(D(10), kinds.ORAL_DOSE)}
+    assert finding_text(chosen).startswith(
+        "No product was chosen: the plan uses the 10 mg tablet (scored: whole or half tablets), "
+    )
+
+
+def test_taper_plan_goes_through_the_one_result_protocol() -> None:
+    """Issue 8: a TaperPlan is its own result type with findings, provenance, route and a
+    schema, and the generic to_json/from_json/table/text/to_csv serve it."""
+    from baclofen_dose.core.model import Result
+
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+    assert isinstance(plan, Result)
+    assert protocol.from_json(protocol.to_json(plan)) == plan
+    assert protocol.table(plan) == table(plan)
+    assert protocol.text(plan).splitlines()[:-1] == instructions(plan)
+    assert protocol.to_csv(plan) == to_csv(plan)
+    assert "baclofen-dose/oral-taper/1" in protocol.schemas()
+    inputs = plan.provenance.values
+    assert inputs["step_percent"] == D(1, 5) and inputs["times_per_day"] == 3
+    assert inputs["start"] == date(2026, 3, 2) and inputs["product"] is None
+
+
+def test_every_tablet_scoring_has_a_default_product_sentence() -> None:
+    from baclofen_dose.core.rules import SCORINGS
+    from baclofen_dose.render.messages import FINDING_TEMPLATES
+
+    for scoring in SCORINGS:
+        assert "TAPER_DEFAULT_PRODUCT_" + scoring.upper() in FINDING_TEMPLATES
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), _JSON_VALUES, max_size=5))
+def test_the_fast_json_writer_writes_what_json_dumps_writes(data: dict[str, object]) -> None:
+    """The one JSON writer (render/codec.py) writes, value for value, exactly the text of
+    json.dumps with a 2-space indent (it only avoids one json.dumps call per value)."""
+    import json
+
+    from baclofen_dose.render.codec import dumps
+
+    assert dumps(data) == json.dumps(data, indent=2, ensure_ascii=True) + "\n"
+
+
+def test_taper_json_keeps_exact_decimals() -> None:
+    import re
+
+    plan = plan_taper(
+        current="17.5 mg", times_per_day=2, start="2026-03-02", product="10 mg/5 mL oral solution"
+    )
+    volumes = {p.quantity for row in plan.supply.doses for r in row for p in r.portions}
+    assert D(15, 2) in volumes  # 15 mg of 2 mg/mL
+    text = to_json(plan)
+    assert '"value": 17.5,' in text and '"value": 7.5,' in text  # exact decimals
+    assert not re.search(r'"value": -?[0-9.]+[eE]', text)
+    assert from_json(text) == plan
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["taper"].update(stop="2026-03-25"),  # a gap before the stop day
+        lambda d: d["steps"][1].update(start="2026-03-06"),  # a gap between steps
+        lambda d: d["steps"][-1].update(end=None),  # an open-ended taper step
+        lambda d: d.update(steps=[]),
+        lambda d: d["taper"]["current"][0].update(value=5),  # the first step would go up
+        lambda d: d["taper"].update(grid={"value": 10, "unit": "mg"}),  # 15 mg off the grid
+        lambda d: d["taper"].update(stop="9999-12-31"),
+    ],
+)
+def test_taper_reader_checks_what_the_planner_guarantees(change: object) -> None:
+    """A file is never believed: the reader checks dates, grid and never-up again."""
+    import json
+
+    data = json.loads(to_json(plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")))
+    change(data)  # type: ignore[operator]
     with pytest.raises(InputError):
         from_json(json.dumps(data))

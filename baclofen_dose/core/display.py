@@ -43,6 +43,7 @@ __all__ = [
     "dose_list",
     "estimate",
     "fill",
+    "hours_minutes",
     "liquid_dose",
     "liquid_strength",
     "number",
@@ -161,6 +162,22 @@ def day(value: date) -> str:
 def day_count(count: int) -> str:
     """``'1 day'``, ``'3 days'``."""
     return "1 day" if count == 1 else f"{number(count)} days"
+
+
+def hours_minutes(hours: Fraction) -> str:
+    """A clock duration in hours and whole minutes: ``'1 hour 30 minutes'``, ``'45 minutes'``.
+
+    >>> hours_minutes(Fraction(3, 2)), hours_minutes(Fraction(2)), hours_minutes(Fraction(0))
+    ('1 hour 30 minutes', '2 hours', '0 minutes')
+    """
+    whole = int(hours)
+    rest = int((hours - whole) * 60)
+    parts = []
+    if whole:
+        parts.append("1 hour" if whole == 1 else f"{number(whole)} hours")
+    if rest or not parts:
+        parts.append("1 minute" if rest == 1 else f"{rest} minutes")
+    return " ".join(parts)
 
 
 def ordinal(position: int) -> str:
@@ -317,6 +334,7 @@ def _amount_text(value: Any) -> str:
 _SPECS: Final = {
     "times": lambda v: times_a_day(int(v)),
     "days": lambda v: day_count(int(v)),
+    "hours": lambda v: hours_minutes(v.value if hasattr(v, "kind") else Fraction(v)),
     "ratio": lambda v: ratio(Fraction(v)),
     "percent": lambda v: percent(Fraction(v)),
     "ordinal": lambda v: ordinal(int(v)),

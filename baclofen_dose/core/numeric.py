@@ -19,9 +19,11 @@ from decimal import Context, Decimal
 from fractions import Fraction
 from typing import Final
 
-__all__ = ["DIGITS", "check_exactness_with_decimal", "power", "sqrt", "to_decimal"]
+__all__ = ["DIGITS", "HALF", "check_exactness_with_decimal", "power", "sqrt", "to_decimal"]
 
 DIGITS: Final = 50
+HALF: Final = Fraction(1, 2)
+"""One half: the only part a scored tablet is ever split into (ISMP: "half tablet")."""
 _CONTEXT: Final = Context(prec=DIGITS)
 
 

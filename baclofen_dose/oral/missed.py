@@ -14,28 +14,40 @@ wall-clock labels with no time zone; the hours between two of them are counted o
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 >>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
 ...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
->>> advice.action, advice.text()[:52]
-('skip', 'Skip the missed dose: 15 mg (one and a half tablets)')
+>>> advice.action, advice.reason.code, advice.dose_mg, advice.schema
+('skip', 'MISSED_NEXT_SOON', Fraction(15, 1), 'baclofen-dose/oral-missed-dose/1')
+
+The advice is data (an action, the dose and its units, a :class:`~baclofen_dose.core.model.Reason`
+with typed values); ``baclofen_dose.render`` writes its sentence (render/missed.py).
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
-from typing import Final
+from typing import Final, Literal
 
 import attrs
 
-from baclofen_dose.core import display, units
+from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.limits import Finding, advice, parse_date
-from baclofen_dose.core.rules import RuleSet, default_rules
-from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
+from baclofen_dose.core.kernel import add_days, rules_or_default
+from baclofen_dose.core.limits import advice, parse_date
+from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Reason
+from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.oral.products import Realization
+from baclofen_dose.oral.regimen import OralPlan, Step
+from baclofen_dose.oral.taper import TaperPlan
 
-__all__ = ["MissedDoseAdvice", "advise_missed_dose"]
+__all__ = ["ACTIONS", "SCHEMA", "MissedDoseAdvice", "advise_missed_dose"]
+
+SCHEMA: Final = "baclofen-dose/oral-missed-dose/1"
+Action = Literal["take_now", "skip"]
+ACTIONS: Final[tuple[Action, ...]] = ("take_now", "skip")
 
 _CLOCK: Final = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _R = "oral.missed_dose."
@@ -50,14 +62,16 @@ def _per(unit: str) -> Fraction:
 class MissedDoseAdvice:
     """The advice for one missed dose, with the rule behind it and provenance.
 
-    ``action`` is ``"take_now"`` or ``"skip"``. ``next_day``/``next_at`` name the next
-    scheduled dose (``None`` when the plan has no later dose); ``hours_to_next`` is the
-    clock time from now to it.
+    ``action`` is ``"take_now"`` or ``"skip"``; ``dose_mg`` the missed dose and ``units`` its
+    units of the plan's products (``None`` for a plan without products). ``next_day`` and
+    ``next_at`` name the next scheduled dose (``None`` when the plan has no later dose);
+    ``hours_to_next`` is the clock time from now to it. ``reason`` says why, as a code and
+    typed values (render/sentences/missed.py words it).
     """
 
-    action: str
+    action: Action
     dose_mg: Fraction
-    units_text: str | None
+    units: Realization | None
     day: date
     missed_at: str
     now_day: date
@@ -65,29 +79,30 @@ class MissedDoseAdvice:
     next_day: date | None
     next_at: str | None
     hours_to_next: Fraction | None
-    reason: str
+    reason: Reason
     findings: tuple[Finding, ...]
     provenance: Provenance
 
+    @property
+    def route(self) -> Literal["oral"]:
+        """Always ``"oral"``."""
+        return "oral"
+
+    @property
+    def schema(self) -> str:
+        """The JSON schema id of missed-dose advice."""
+        return SCHEMA
+
     def text(self) -> str:
-        """The advice in plain English (one paragraph)."""
-        dose = display.amount(self.dose_mg, units.ORAL_DOSE)
-        if self.units_text is not None and not self.units_text.startswith(dose):
-            dose = f"{dose} ({self.units_text})"
-        elif self.units_text is not None:
-            dose = self.units_text
-        missed = f"{dose}, due at {self.missed_at} on {display.day(self.day)}"
-        if self.action == "take_now":
-            head = f"Take the missed dose now: {missed}."
-        else:
-            head = f"Skip the missed dose: {missed}."
-        tail = ""
-        due = self.hours_to_next is not None and self.hours_to_next <= 0
-        if self.next_day is not None and self.next_at is not None and not due:
-            tail = (
-                f" Take the next dose at {self.next_at} on {display.day(self.next_day)} as usual."
-            )
-        return f"{head} {self.reason}{tail} Never take two doses together."
+        """The advice in plain English (one paragraph).
+
+        TRANSITIONAL: the sentence is written by render/missed.py (``baclofen_dose.render.text
+        (advice)``); this method forwards there only until the CLI calls render itself, and is
+        then to be removed (planners do not import render).
+        """
+        writer = importlib.import_module("baclofen_dose.render.missed")
+        text: str = writer.advice_text(self)
+        return text
 
 
 def _clock(value: object, field: str) -> Fraction:
@@ -102,35 +117,24 @@ def _clock(value: object, field: str) -> Fraction:
     return int(hours) + int(minutes) * _per("minute")
 
 
-def _step_on(plan: OralPlan, day: date) -> Step | None:
+def _step_on(plan: OralPlan | TaperPlan, day: date) -> Step | None:
     for step in plan.steps:
         if step.start <= day and (step.end is None or day <= step.end):
             return step
     return None
 
 
-def _hours(hours: Fraction) -> str:
-    whole = int(hours)
-    rest = int((hours - whole) / _per("minute"))
-    parts = []
-    if whole:
-        parts.append("1 hour" if whole == 1 else f"{display.number(whole)} hours")
-    if rest or not parts:
-        parts.append("1 minute" if rest == 1 else f"{rest} minutes")
-    return " ".join(parts)
-
-
-def _slots(plan: OralPlan) -> int:
+def _slots(plan: OralPlan | TaperPlan) -> int:
     """How many doses the plan's fullest day has (a taper: the current regimen's count)."""
     counts = [s.regimen.times_per_day for s in plan.steps]
     if plan.supply is not None:
         counts += [max(p) for p in plan.supply.positions]
-    if plan.taper is not None:
+    if isinstance(plan, TaperPlan):
         counts.append(plan.taper.current.times_per_day)
     return max(counts)
 
 
-def _times_on(plan: OralPlan, step: Step, times: list[str]) -> list[str]:
+def _times_on(plan: OralPlan | TaperPlan, step: Step, times: list[str]) -> list[str]:
     """The clock times of one step's doses, from the times of the fullest day's doses."""
     index = plan.steps.index(step)
     if plan.supply is not None:
@@ -139,15 +143,15 @@ def _times_on(plan: OralPlan, step: Step, times: list[str]) -> list[str]:
         raise InputError(
             "times",
             times,
-            f"{step.regimen.times_per_day} clock times, one for each dose from "
-            f"{display.day(step.start)}",
+            "{count} clock times, one for each dose from {start}",
             code="E_TIME",
+            params={"count": step.regimen.times_per_day, "start": step.start},
         )
     return times
 
 
 def advise_missed_dose(
-    plan: OralPlan,
+    plan: OralPlan | TaperPlan,
     *,
     times: Sequence[str],
     day: date | str,
@@ -171,11 +175,9 @@ def advise_missed_dose(
     dose, or when the next dose is already due; otherwise take it now. With no later dose in
     the plan: take it now on the same day, else skip.
     """
-    rules = default_rules() if rules is None else rules
-    if not isinstance(plan, OralPlan):
-        raise InputTypeError("plan", plan, "an OralPlan from plan_titration or plan_taper")
-    if not isinstance(rules, RuleSet):
-        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    if not isinstance(plan, OralPlan | TaperPlan):
+        raise InputTypeError("plan", plan, "a plan from plan_titration or plan_taper")
+    rules = rules_or_default(rules)
     missed_day = parse_date(day, "day")
     today = parse_date(now_day, "now_day")
     step = _step_on(plan, missed_day)
@@ -196,9 +198,10 @@ def advise_missed_dose(
         raise InputError(
             "times",
             list(times),
-            f"clock times in order: one for each dose on {display.day(missed_day)} ({count}), "
-            f"or one for each dose of the plan's fullest day ({slots})",
+            "clock times in order: one for each dose on {day} ({count}), or one for each dose "
+            "of the plan's fullest day ({slots})",
             code="E_TIME",
+            params={"day": missed_day, "count": count, "slots": slots},
         )
     day_times = list(times) if len(clock) == count else _times_on(plan, step, list(times))
     clock = [_clock(t, "times") for t in day_times]
@@ -207,8 +210,9 @@ def advise_missed_dose(
         raise InputError(
             "missed_at",
             missed_at,
-            "one of the day's dose times: " + ", ".join(day_times),
+            "one of the day's dose times: {times}",
             code="E_TIME",
+            params={"times": tuple(day_times)},
         )
     index = clock.index(missed_minute)
     now_minute = _clock(now_at, "now_at")
@@ -236,23 +240,25 @@ def advise_missed_dose(
     elif index + 1 < count:
         next_day, next_at = missed_day, day_times[index + 1]
     else:
-        following = _step_on(plan, missed_day + timedelta(days=1))
+        day_after = add_days(missed_day, 1, "day")
+        following = _step_on(plan, day_after)
         if following is None:
             next_day, next_at = None, None
         elif len(times) == slots and plan.supply is not None:
             # Full-day times: the next day's first dose still taken, by its place in the day.
-            next_day = missed_day + timedelta(days=1)
+            next_day = day_after
             next_at = _times_on(plan, following, list(times))[0]
         elif following.regimen.times_per_day == count:
-            next_day, next_at = missed_day + timedelta(days=1), day_times[0]
+            next_day, next_at = day_after, day_times[0]
         else:
             raise InputError(
                 "next_dose",
                 None,
                 "the date and time of the next dose, because the number of doses a day "
-                f"changes on {display.day(missed_day + timedelta(days=1))}",
+                "changes on {day}",
                 problem="is missing",
                 code="E_MISSING_INPUT",
+                params={"day": day_after},
             )
     to_next: Fraction | None = None
     if next_day is not None and next_at is not None:
@@ -265,51 +271,47 @@ def advise_missed_dose(
     threshold_rule = rules[_R + "skip_within"]
     threshold = threshold_rule.require_value()  # hours
     used = [threshold_rule.id, _R + "take_when_remembered", _R + "never_double"]
-    limit_text = display.amount(threshold, units.HOURS)
+    action: Action
     if to_next is None:
         same_day = today == missed_day
         action = "take_now" if same_day else "skip"
-        reason = (
-            "The plan has no later dose, and it is still the day it was due."
-            if same_day
-            else "The plan has no later dose, and the day it was due is over."
+        reason = Reason(
+            "MISSED_NO_LATER_DOSE_SAME_DAY" if same_day else "MISSED_NO_LATER_DOSE_OVER"
         )
     elif to_next <= 0 and next_day is not None:
         action = "skip"
-        reason = (
-            f"The next dose (at {next_at} on {display.day(next_day)}) is already due: "
-            "take only that one."
-        )
-    elif to_next < threshold:
-        action = "skip"
-        reason = (
-            f"The next dose is {_hours(to_next)} away, less than {limit_text} "
-            f"(rule {threshold_rule.id})."
-        )
+        reason = Reason("MISSED_NEXT_DUE", {"next_at": next_at, "next_day": next_day})
     else:
-        action = "take_now"
-        reason = (
-            f"The next dose is {_hours(to_next)} away, not less than {limit_text} "
-            f"(rule {threshold_rule.id})."
+        action = "skip" if to_next < threshold else "take_now"
+        reason = Reason(
+            "MISSED_NEXT_SOON" if to_next < threshold else "MISSED_NEXT_NOT_SOON",
+            {
+                "to_next": Amount(to_next, kinds.HOURS),
+                "limit": Amount(threshold, kinds.HOURS),
+                "rule": threshold_rule.id,
+            },
         )
 
     amount = step.regimen.doses_mg[index]
-    units_text = None
+    realized = None
     if plan.supply is not None:
         position = plan.steps.index(step)
-        units_text = plan.supply.doses[position][index].text()
+        realized = plan.supply.doses[position][index]
     findings = (advice(rules[_R + "never_double"]), advice(rules[_R + "take_when_remembered"]))
-    inputs = [
-        ("plan", f"{plan.purpose} plan from {plan.steps[0].start.isoformat()}"),
-        ("times", ", ".join(times)),
-        ("missed", f"{missed_day.isoformat()} {missed_at}"),
-        ("now", f"{today.isoformat()} {now_at}"),
-        ("next_dose", "from the plan" if next_dose is None else f"{next_dose[0]} {next_dose[1]}"),
+    inputs: list[tuple[str, ParamValue]] = [
+        ("plan", "taper" if isinstance(plan, TaperPlan) else "titration"),
+        ("plan_start", plan.steps[0].start),
+        ("times", tuple(times)),
+        ("day", missed_day),
+        ("missed_at", missed_at),
+        ("now_day", today),
+        ("now_at", now_at),
+        ("next_dose", None if next_dose is None else (str(next_dose[0]), str(next_dose[1]))),
     ]
     return MissedDoseAdvice(
         action=action,
         dose_mg=amount,
-        units_text=units_text,
+        units=realized,
         day=missed_day,
         missed_at=missed_at,
         now_day=today,

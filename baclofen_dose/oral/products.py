@@ -18,14 +18,16 @@ An amount that cannot be given exactly is refused (``E_NOT_GIVABLE``), never rou
 planners that round say so in a finding. Products of different forms are never mixed in one
 plan, and a plan uses at most one liquid (concentration mix-ups, safety.md HZ-14).
 
+Only exact numbers live here (units per dose, volumes, what to dispense); the words
+("one and a half tablets", "7.5 mg (1.5 mL of 5 mg/mL)") are written by
+:mod:`baclofen_dose.render.products`.
+
 >>> rules = default_rules()
 >>> ten = find_product("10 mg tablet", rules)
->>> realize("15 mg", [ten]).text()
-'one and a half tablets'
->>> realize("15 mg", [find_product("5 mg tablet", rules)]).text()
-'3 tablets'
->>> realize("7.5 mg", [find_product("5 mg/mL suspension", rules)]).text()
-'7.5 mg (1.5 mL of 5 mg/mL)'
+>>> [(p.product.id, p.quantity) for p in realize("15 mg", [ten]).portions]
+[('product.oral.tablet_10_mg', Fraction(3, 2))]
+>>> realize("7.5 mg", [find_product("5 mg/mL suspension", rules)]).portions[0].quantity
+Fraction(3, 2)
 """
 
 from __future__ import annotations
@@ -39,20 +41,26 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from baclofen_dose.core import display, units
+from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.kernel import RoundMode, round_to_grid
+from baclofen_dose.core.model import Amount, ParamValue
+from baclofen_dose.core.numeric import HALF
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 
 if TYPE_CHECKING:
     from baclofen_dose.oral.regimen import OralPlan, Step
 
 __all__ = [
+    "FORM_NAMES",
+    "MEASURE_RULE",
     "DispenseLine",
     "Portion",
     "Product",
     "Realization",
     "Supply",
     "catalogue",
+    "catalogue_error",
     "choose_products",
     "find_product",
     "product_from_rule",
@@ -76,7 +84,8 @@ _FORM_WORDS: Final = (
     (" packets", "granules"),
     (" packet", "granules"),
 )
-_FORM_NAMES: Final = {
+_ONE: Final = Fraction(1)
+FORM_NAMES: Final = {
     "tablet": "tablet",
     "granules": "granules",
     "oral_solution": "oral solution",
@@ -119,44 +128,19 @@ class Product:
         return {"tablet": "tablet", "granules": "packet"}.get(self.form, "mL")
 
     @property
+    def amount(self) -> Amount:
+        """The strength as a typed amount: mg for tablets and granules, mg/mL for a liquid."""
+        if self.liquid:
+            return Amount(_need(self.per_ml), kinds.ORAL_CONCENTRATION)
+        return Amount(_need(self.strength_mg), kinds.ORAL_DOSE)
+
+    @property
     def step_mg(self) -> Fraction:
         """The smallest amount one piece of this product gives (half of a scored tablet)."""
         if self.liquid:
             return _need(self.per_ml) * _need(self.measure_ml)
         strength = _need(self.strength_mg)
-        return strength * display.HALF if self.scored else strength
-
-    @property
-    def strength_text(self) -> str:
-        """The strength for people: "10 mg", or "25 mg/5 mL (5 mg/mL)" for a liquid."""
-        if self.liquid:
-            return display.liquid_strength(
-                _need(self.labelled_mg), _need(self.per_ml), _need(self.labelled_ml)
-            )
-        return display.amount(_need(self.strength_mg), units.ORAL_DOSE)
-
-    @property
-    def short_name(self) -> str:
-        """A name a user can type back: "10 mg tablet", "25 mg/5 mL oral suspension"."""
-        if self.liquid:
-            labelled = f"{display.number(_need(self.labelled_mg))} mg/"
-            labelled += f"{display.number(_need(self.labelled_ml))} mL"
-            return f"{labelled} {_FORM_NAMES[self.form]}"
-        return f"{self.strength_text} {_FORM_NAMES[self.form]}"
-
-    @property
-    def name(self) -> str:
-        """The full name for people, with scoring or concentration."""
-        if self.liquid:
-            return f"{self.strength_text} {_FORM_NAMES[self.form]}"
-        if self.form == "granules":
-            return f"{self.strength_text} granules (single-dose packets)"
-        scoring = {
-            "scored": "scored: whole or half tablets",
-            "not_scored": "not scored: whole tablets only",
-            "not_found": "scoring not known: whole tablets only",
-        }[self.scoring or "not_found"]
-        return f"{self.strength_text} tablet ({scoring})"
+        return strength * HALF if self.scored else strength
 
 
 def _need(value: Fraction | None) -> Fraction:
@@ -206,8 +190,8 @@ def product_from_rule(rule: Rule, measure_ml: Fraction | None) -> Product:
 def catalogue(rules: RuleSet | None = None) -> tuple[Product, ...]:
     """Every product in the rule set's catalogue, in file order.
 
-    >>> [p.short_name for p in catalogue()][:4]
-    ['5 mg tablet', '10 mg tablet', '15 mg tablet', '20 mg tablet']
+    >>> [p.strength_mg for p in catalogue()][:4]
+    [Fraction(5, 1), Fraction(10, 1), Fraction(15, 1), Fraction(20, 1)]
     """
     rules = default_rules() if rules is None else rules
     return tuple(
@@ -215,8 +199,18 @@ def catalogue(rules: RuleSet | None = None) -> tuple[Product, ...]:
     )
 
 
-def _catalogue_names(rules: RuleSet) -> str:
-    return display.words_list([p.short_name for p in catalogue(rules)] or ["(none)"])
+def catalogue_error(
+    spec: object, rules: RuleSet, problem: str, *, code: str = "E_PRODUCT"
+) -> InputError:
+    """The error for a product name that is not in ``rules``' catalogue: it lists the
+    catalogue's strengths by form (typed amounts, worded by the formatter)."""
+    by_form: dict[str, list[Amount]] = {}
+    for product in catalogue(rules):
+        by_form.setdefault(product.form, []).append(product.amount)
+    params: dict[str, ParamValue] = {name: tuple(amounts) for name, amounts in by_form.items()}
+    parts = [f"{FORM_NAMES[form]} of {{{form}:doses}}" for form in by_form]
+    expected = "a catalogue product: " + ("; ".join(parts) if parts else "(none)")
+    return InputError("product", spec, expected, problem=problem, code=code, params=params)
 
 
 def find_product(spec: object, rules: RuleSet | None = None) -> Product:
@@ -237,7 +231,6 @@ def find_product(spec: object, rules: RuleSet | None = None) -> Product:
         return spec
     if not isinstance(spec, str):
         raise InputTypeError("product", spec, "a product name such as '10 mg tablet'")
-    expected = "a catalogue product: " + _catalogue_names(rules)
     if spec in rules:
         return _from_rule(rules, spec)
     for suffix, form in _FORM_WORDS:
@@ -249,15 +242,9 @@ def find_product(spec: object, rules: RuleSet | None = None) -> Product:
                 amount = product.per_ml if product.liquid else product.strength_mg
                 if product.form == form and amount == value:
                     return product
-            raise InputError(
-                "product", spec, expected, problem="is not in the catalogue", code="E_PRODUCT"
-            )
-    raise InputError(
-        "product",
-        spec,
-        expected,
-        problem="does not name a form (tablet, granules, oral solution, oral suspension)",
-        code="E_PRODUCT",
+            raise catalogue_error(spec, rules, "is not in the catalogue")
+    raise catalogue_error(
+        spec, rules, "does not name a form (tablet, granules, oral solution, oral suspension)"
     )
 
 
@@ -306,16 +293,6 @@ class Portion:
             return self.quantity * _need(self.product.per_ml)
         return self.quantity * _need(self.product.strength_mg)
 
-    def text(self, *, name_product: bool) -> str:
-        """The portion for people: "one and a half tablets", "half tablet of 10 mg"."""
-        if self.product.form == "tablet":
-            count = display.tablets(self.quantity)
-        else:
-            count = display.packets(int(self.quantity))
-        if name_product:
-            return f"{count} of {self.product.strength_text}"
-        return count
-
 
 @attrs.frozen
 class Realization:
@@ -329,16 +306,6 @@ class Realization:
         """True when the dose is a liquid volume."""
         return self.portions[0].product.liquid
 
-    def text(self, *, name_products: bool = False) -> str:
-        """For people: "one and a half tablets", or "10 mg (2 mL of 5 mg/mL)" for a liquid."""
-        if self.liquid:
-            portion = self.portions[0]
-            return display.liquid_dose(
-                self.dose_mg, portion.quantity, _need(portion.product.per_ml)
-            )
-        named = name_products or len(self.portions) > 1
-        return display.words_list([p.text(name_product=named) for p in self.portions])
-
 
 def _key(
     counts: tuple[int, ...], pieces: tuple[tuple[Product, Fraction, Fraction], ...]
@@ -347,7 +314,7 @@ def _key(
     halves = sum(
         1
         for k, (p, _, _) in zip(counts, pieces, strict=True)
-        if p.scored and (k * display.HALF).denominator != 1
+        if p.scored and (k * HALF).denominator != 1
     )
     distinct = sum(1 for k in counts if k)
     larger_first = tuple(-k * u for k, (_, u, _) in zip(counts, pieces, strict=True))
@@ -359,7 +326,7 @@ def _solid(amount: Fraction, products: tuple[Product, ...]) -> Realization | Non
     """The best tablets-or-granules realization of ``amount``, or None when none is exact."""
     # Pieces: (product, amount per piece, units per piece), larger strengths first.
     ordered = sorted(products, key=lambda p: _need(p.strength_mg), reverse=True)
-    pieces = tuple((p, p.step_mg, display.HALF if p.scored else Fraction(1)) for p in ordered)
+    pieces = tuple((p, p.step_mg, HALF if p.scored else Fraction(1)) for p in ordered)
     best: tuple[int, ...] | None = None
     best_key: tuple[Fraction, int, int, tuple[Fraction, ...]] | None = None
 
@@ -405,13 +372,16 @@ def realize_exact(amount: Fraction, products: tuple[Product, ...]) -> Realizatio
 def _not_givable(
     amount: Fraction, products: Sequence[Product], field: str, raw: object
 ) -> InputError:
-    names = display.words_list([p.name for p in products])
     return InputError(
         field,
         raw,
-        f"an amount the chosen products give exactly ({names})",
-        problem=f"is {display.amount(amount, units.ORAL_DOSE)}, which cannot be given exactly",
+        "an amount the chosen products ({strengths}) give exactly",
+        problem="is {amount}, which cannot be given exactly",
         code="E_NOT_GIVABLE",
+        params={
+            "strengths": tuple(p.amount for p in products),
+            "amount": Amount(amount, kinds.ORAL_DOSE),
+        },
     )
 
 
@@ -422,8 +392,9 @@ def realize(amount: object, products: object, rules: RuleSet | None = None) -> R
     ``product.oral.liquid.measure``. Refuses (``E_NOT_GIVABLE``) an amount the products
     cannot give exactly; nothing is rounded.
 
-    >>> realize("25 mg", ["20 mg tablet", "10 mg tablet"]).text()
-    '1 tablet of 20 mg and half tablet of 10 mg'
+    >>> found = realize("25 mg", ["20 mg tablet", "10 mg tablet"])
+    >>> [(p.product.id, p.quantity) for p in found.portions]
+    [('product.oral.tablet_20_mg', Fraction(1, 1)), ('product.oral.tablet_10_mg', Fraction(1, 2))]
     """
     rules = default_rules() if rules is None else rules
     chosen = choose_products(products, rules)
@@ -471,29 +442,10 @@ class DispenseLine:
         """Calendar days covered, first and last included."""
         return (self.last_day - self.first_day).days + 1
 
-    def text(self) -> str:
-        """One line for people."""
-        if self.product.liquid:
-            qty = display.amount(self.dispensed, units.VOLUME)
-        elif self.product.form == "tablet":
-            qty = display.tablets(self.dispensed)
-        else:
-            qty = display.packets(int(self.dispensed))
-        line = (
-            f"{self.product.name}: {qty}, for {display.day(self.first_day)} to "
-            f"{display.day(self.last_day)} ({display.day_count(self.days)})"
-        )
-        spare = self.dispensed - self.scheduled
-        if spare:
-            line += f"; the schedule uses {_count(self.product, self.scheduled)}, so "
-            line += f"{_count(self.product, spare)} is left over"
-        return line
-
-
-def _count(product: Product, quantity: Fraction) -> str:
-    if product.form == "tablet":
-        return display.tablets(quantity)
-    return display.packets(int(quantity))  # pragma: no cover - packets are never split
+    @property
+    def spare(self) -> Fraction:
+        """What is dispensed beyond the schedule (the other half of a split tablet)."""
+        return self.dispensed - self.scheduled
 
 
 @attrs.frozen
@@ -558,7 +510,7 @@ def supply_for(
         if product not in totals:
             continue
         scheduled = totals[product]
-        dispensed = scheduled if product.liquid else Fraction(math.ceil(scheduled))
+        dispensed = scheduled if product.liquid else round_to_grid(scheduled, _ONE, RoundMode.UP)
         lines.append(DispenseLine(product, scheduled, dispensed, first[product], last[product]))
     return Supply(
         products=products,
@@ -584,6 +536,6 @@ def realize_plan(plan: OralPlan, product: object, rules: RuleSet) -> OralPlan:
     provenance = attrs.evolve(
         prov,
         rule_ids=tuple(sorted({*prov.rule_ids, *ids})),
-        inputs=(*prov.inputs, ("product", display.words_list([p.short_name for p in chosen]))),
+        inputs=(*prov.inputs, ("product", tuple(p.id for p in chosen))),
     )
     return attrs.evolve(plan, supply=supply, provenance=provenance)

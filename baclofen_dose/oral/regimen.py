@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     import pint
 
     from baclofen_dose.oral.products import Supply
-    from baclofen_dose.oral.taper import TaperInfo
 
 __all__ = ["Adjustment", "OralPlan", "OralRegimen", "Provenance", "Step"]
 
@@ -131,10 +130,10 @@ class Adjustment:
 class OralPlan:
     """An oral plan: dated steps, findings, overrides used, and provenance.
 
-    ``purpose`` is ``"titration"`` (or ``"taper"``); ``max_policy`` names the maximum policy
-    the plan was checked against (for a child: ``"child_age_band"``). ``supply`` (products,
-    units per dose, quantities to dispense) is set when the plan was realized with products;
-    ``taper`` holds a taper's current regimen and stop date.
+    ``purpose`` is ``"titration"`` (a taper is a :class:`~baclofen_dose.oral.taper.TaperPlan`);
+    ``max_policy`` names the maximum policy the plan was checked against (for a child:
+    ``"child_age_band"``). ``supply`` (products, units per dose, quantities to dispense) is set
+    when the plan was realized with products.
     """
 
     purpose: str
@@ -144,7 +143,6 @@ class OralPlan:
     max_policy: str
     provenance: Provenance
     supply: Supply | None = None
-    taper: TaperInfo | None = None
     # Patient-specific dosing (issue 3). ``population`` is None when no patient was given (the
     # adult label schedule); else "adult", "older_adult" or "child". ``renal_policy`` names the
     # renal dose policy applied (adults), ``adjustments`` every change made for the patient.

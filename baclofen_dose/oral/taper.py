@@ -7,6 +7,9 @@ steps of 10 mg/day by default and at most 15 mg/day without an override (``oral.
 French label: steps of 10 or 15 mg); if symptoms come back, return to the previous step
 (``oral.taper.return_to_previous_step``).
 
+The result is a :class:`TaperPlan` (its own type: a titration plan is an ``OralPlan``). Its
+findings are data (a code and typed values); render/ words them (render/sentences/taper.py).
+
 How a plan is built, in order:
 
 1. The products: the ones asked for, or by default the single tablet strength that gives the
@@ -30,37 +33,35 @@ How a plan is built, in order:
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 >>> [(s.start.isoformat(), [str(d) for d in s.regimen.doses_mg]) for s in plan.steps][:2]
 [('2026-03-02', ['15', '15', '20']), ('2026-03-05', ['10', '15', '15'])]
->>> plan.taper.stop.isoformat(), plan.supply.dispense[0].dispensed
-('2026-03-20', Fraction(47, 1))
+>>> plan.taper.stop.isoformat(), plan.supply.dispense[0].dispensed, plan.schema
+('2026-03-20', Fraction(47, 1), 'baclofen-dose/oral-taper/1')
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
+from typing import Final, Literal
 
 import attrs
 
-from baclofen_dose.core import display, units
+from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.limits import (
-    Finding,
-    LimitCheck,
-    advice,
-    legacy_finding,
-    parse_date,
-    parse_overrides,
-)
-from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.kernel import PlanningContext, RoundMode, add_days, round_to_grid
+from baclofen_dose.core.limits import advice, parse_date
+from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
+from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral import products
-from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Provenance, Step
-from baclofen_dose.oral.titration import MAX_POLICY, _policy_rules, select_max_policy
+from baclofen_dose.oral.regimen import OralRegimen, Step
+from baclofen_dose.oral.titration import select_max_policy
 
-__all__ = ["TaperInfo", "plan_taper"]
+__all__ = ["SCHEMA", "TaperInfo", "TaperPlan", "plan_taper"]
 
+SCHEMA: Final = "baclofen-dose/oral-taper/1"
 _T = "oral.taper."
+_GRID = "oral.adult.dose.grid"
+_TIMES_MAX = "oral.adult.times_per_day.max"
 
 
 @attrs.frozen
@@ -79,20 +80,80 @@ class TaperInfo:
     order: tuple[int, ...]
 
 
+@attrs.frozen
+class TaperPlan:
+    """An oral taper: dated steps down to the stop day, with products and what to dispense.
+
+    ``steps`` are the reduced regimens (each dose a whole multiple of ``taper.grid_mg``);
+    ``supply`` the units per dose and the quantities to dispense; ``taper`` the current
+    regimen, the stop date, the step and the reduction order. ``findings`` are data (codes and
+    typed values), ``overrides`` the soft limits crossed with a reason, ``max_policy`` the
+    maximum policy the current regimen was checked against.
+    """
+
+    steps: tuple[Step, ...]
+    findings: tuple[Finding, ...]
+    overrides: tuple[Override, ...]
+    max_policy: str
+    provenance: Provenance
+    supply: products.Supply
+    taper: TaperInfo
+
+    @property
+    def route(self) -> Literal["oral"]:
+        """Always ``"oral"``: doses are in mg by mouth."""
+        return "oral"
+
+    @property
+    def schema(self) -> str:
+        """The JSON schema id of a taper plan."""
+        return SCHEMA
+
+    @property
+    def final(self) -> Step:
+        """The last step before stopping."""
+        return self.steps[-1]
+
+    @property
+    def stop(self) -> date:
+        """The first day without baclofen."""
+        return self.taper.stop
+
+
 def _floor(value: Fraction, grid: Fraction) -> Fraction:
-    return grid * math.floor(value / grid)
+    return round_to_grid(value, grid, RoundMode.DOWN)
 
 
 def _ceil(value: Fraction, grid: Fraction) -> Fraction:
-    return grid * math.ceil(value / grid)
+    return round_to_grid(value, grid, RoundMode.UP)
+
+
+def _doses(amounts: Sequence[Fraction]) -> tuple[Amount, ...]:
+    return tuple(Amount(a, kinds.ORAL_DOSE) for a in amounts)
+
+
+def _count_error(value: object, n_max: int) -> InputError:
+    return InputError(
+        "times_per_day",
+        value,
+        "1 to {max} doses a day (rule {rule}), one current dose for each",
+        code="E_FREQUENCY",
+        params={"max": n_max, "rule": _TIMES_MAX},
+        rule_id=_TIMES_MAX,
+    )
 
 
 def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fraction, ...]:
-    """The current doses, one per administration, from the forms plan_taper accepts."""
+    """The current doses, one per administration, from the forms plan_taper accepts.
+
+    The count is checked against ``n_max`` before any tuple is built from it.
+    """
     if times_per_day is not None and (
         isinstance(times_per_day, bool) or not isinstance(times_per_day, int)
     ):
         raise InputTypeError("times_per_day", times_per_day, "a whole number of doses a day")
+    if times_per_day is not None and not 1 <= times_per_day <= n_max:
+        raise _count_error(times_per_day, n_max)
     if isinstance(current, OralRegimen):
         doses = current.doses_mg
     elif isinstance(current, str) or type(current).__module__.startswith("pint"):
@@ -105,8 +166,10 @@ def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fracti
                 code="E_MISSING_INPUT",
             )
         amount = units.parse(current, units.ORAL_DOSE, "current")
-        doses = (amount,) * max(times_per_day, 0)
+        doses = (amount,) * times_per_day
     elif isinstance(current, Sequence) and not isinstance(current, bytes):
+        if len(current) > n_max:
+            raise _count_error(len(current), n_max)
         doses = tuple(
             units.parse(d, units.ORAL_DOSE, f"current[{i}]") for i, d in enumerate(current)
         )
@@ -118,13 +181,7 @@ def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fracti
         )
     count = len(doses) if times_per_day is None else times_per_day
     if not 1 <= count <= n_max or len(doses) != count:
-        raise InputError(
-            "times_per_day",
-            times_per_day if times_per_day is not None else len(doses),
-            f"1 to {n_max} doses a day (rule oral.adult.times_per_day.max), one current dose "
-            "for each",
-            code="E_FREQUENCY",
-        )
+        raise _count_error(times_per_day if times_per_day is not None else len(doses), n_max)
     return doses
 
 
@@ -148,10 +205,14 @@ def _step_input(
         raise InputError(
             "step",
             step,
-            f"a whole multiple of {display.amount(grid, units.ORAL_DAILY_DOSE)}, the smallest "
-            "amount on the dose grid that the chosen products give",
-            problem=f"is {display.amount(value, units.ORAL_DAILY_DOSE)}",
+            "a whole multiple of {grid}, the smallest amount on the dose grid that the chosen "
+            "products give",
+            problem="is {step}",
             code="E_NOT_GIVABLE",
+            params={
+                "grid": Amount(grid, kinds.ORAL_DAILY_DOSE),
+                "step": Amount(value, kinds.ORAL_DAILY_DOSE),
+            },
         )
     return value, None, None
 
@@ -201,7 +262,7 @@ def _spread(total: int, count: int) -> list[int]:
 
 
 def _default_product(
-    rules: RuleSet, doses: Sequence[Fraction], grid: Fraction
+    rules: RuleSet, current: object, doses: Sequence[Fraction], grid: Fraction
 ) -> tuple[products.Product, ...]:
     """The single tablet strength with the finest taper grid, then the fewest tablets for the
     current doses (rounded down to that grid), then the larger strength."""
@@ -224,11 +285,12 @@ def _default_product(
     if best is None:
         raise InputError(
             "current",
-            display.dose_list(doses, units.ORAL_DOSE),
+            current,
             "doses the catalogue's tablets can give; choose a product (a liquid) that gives "
             "smaller amounts",
             problem="is below the smallest tablet dose",
             code="E_NOT_GIVABLE",
+            params={"doses": _doses(doses)},
         )
     return (best[1],)
 
@@ -246,7 +308,7 @@ def plan_taper(
     max_policy: str | None = None,
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
-) -> OralPlan:
+) -> TaperPlan:
     """Plan an oral taper from the current regimen to zero, starting on ``start``.
 
     Parameters (quantities are pint Quantities or strings with units; none has a clinical
@@ -265,22 +327,18 @@ def plan_taper(
     - ``product``: one or more product names ("10 mg tablet"); default: see the module notes.
     - ``max_policy``, ``overrides``, ``rules``: as for :func:`~baclofen_dose.plan_titration`.
 
-    Raises ``InputError``/``InputTypeError`` for bad input, ``HardLimitError`` for a hard limit
-    and ``OverrideRequired`` when a soft limit (the minimum duration, the largest step, the
-    maximum the current regimen is above) is crossed without an override.
+    Returns a :class:`TaperPlan`. Raises ``InputError``/``InputTypeError`` for bad input (a
+    count of doses above ``oral.adult.times_per_day.max``: ``E_FREQUENCY``, before anything is
+    built; a schedule past 31 December 9999: ``E_SCHEDULE``), ``HardLimitError`` for a hard
+    limit and ``OverrideRequired`` when a soft limit (the minimum duration, the largest step,
+    the maximum the current regimen is above) is crossed without an override.
     """
-    rules = default_rules() if rules is None else rules
-    if not isinstance(rules, RuleSet):
-        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
-    check = LimitCheck(rules, parse_overrides(overrides, rules))
-    used: list[str] = []
-
-    def rule(rule_id: str) -> Rule:
-        used.append(rule_id)
-        return rules[rule_id]
+    ctx = PlanningContext.start(rules, overrides)
+    rules, check = ctx.rules, ctx.check
+    rule = ctx.rule
 
     first_day = parse_date(start, "start")
-    n_max = int(rule("oral.adult.times_per_day.max").require_value())
+    n_max = int(ctx.value(_TIMES_MAX))
     doses = _current(current, times_per_day, n_max)
     n = len(doses)
     total = sum(doses, Fraction(0))
@@ -289,53 +347,58 @@ def plan_taper(
         raise InputTypeError("reduce_first", reduce_first, "a dose number: 1 for the first")
     if not 1 <= order_first <= n:
         raise InputError(
-            "reduce_first", reduce_first, f"a dose of the day from 1 to {n}", code="E_INPUT"
+            "reduce_first",
+            reduce_first,
+            "a dose of the day from 1 to {n}",
+            code="E_INPUT",
+            params={"n": n},
         )
     order = (order_first, *(p for p in range(1, n + 1) if p != order_first))
     rank = {position - 1: index for index, position in enumerate(order)}
 
     policy, daily_max, dose_max = select_max_policy(rules, max_policy)
-    used.append(daily_max.id)
+    ctx.used.append(daily_max.id)
     check.hard_max(
         rule("oral.adult.max_daily.hard"), total, units.ORAL_DAILY_DOSE, "current daily dose"
     )
     check.soft_max(daily_max, total, units.ORAL_DAILY_DOSE, "current daily dose")
     if dose_max is not None:
-        used.append(dose_max.id)
+        ctx.used.append(dose_max.id)
         for amount in doses:
             check.soft_max(dose_max, amount, units.ORAL_DOSE, "a current single dose of")
 
-    dose_grid = rule("oral.adult.dose.grid").require_value()
+    dose_grid = ctx.value(_GRID)
     findings: list[Finding] = []
     if product is None:
-        chosen = _default_product(rules, doses, dose_grid)
+        chosen = _default_product(rules, current, doses, dose_grid)
     else:
         chosen = products.choose_products(product, rules)
     grid = products.smallest_amount(chosen, dose_grid)
     product_ids = [p.id for p in chosen]
     if any(p.liquid for p in chosen):
         product_ids.append(products.MEASURE_RULE)
-    used += product_ids
+    ctx.used.extend(product_ids)
     floored = [_floor(d, grid) for d in doses]
     if not any(floored):
         raise InputError(
             "current",
-            display.dose_list(doses, units.ORAL_DOSE),
-            f"doses of at least {display.amount(grid, units.ORAL_DOSE)}, the smallest amount on "
-            "the dose grid the chosen products give; choose a product that gives smaller doses",
+            current,
+            "doses of at least {grid}, the smallest amount on the dose grid the chosen products "
+            "give; choose a product that gives smaller doses",
             problem="is below what the chosen products give",
             code="E_NOT_GIVABLE",
+            params={"grid": Amount(grid, kinds.ORAL_DOSE), "doses": _doses(doses)},
         )
 
     # The step: chosen (mg/day or %), derived from `over`, or the rule default.
     percent: Fraction | None = None
     if step is None:
-        wanted = rule(_T + "step.default").require_value()
+        wanted = ctx.value(_T + "step.default")
         step_mg = max(grid, _floor(wanted, grid))
         raw_step: Fraction | None = wanted if step_mg != wanted else None
     else:
         step_mg, percent, raw_step = _step_input(step, total, grid)
-        used.append(_T + "step.max")
+        ctx.used.append(_T + "step.max")
     step_max = rule(_T + "step.max")
     length_min = rule(_T + "step_length.min")
     every_days = None if every is None else _days(every, "every")
@@ -360,25 +423,26 @@ def plan_taper(
             raise InputError(
                 "over",
                 over,
-                f"at least {display.day_count(count * shortest)}: {count} steps of at least "
-                f"{display.day_count(shortest)}",
+                "at least {total:days}: {count} steps of at least {shortest:days}",
                 problem="is too short for the steps of this taper",
                 code="E_SCHEDULE",
+                params={"total": count * shortest, "count": count, "shortest": shortest},
             )
         if every_days is not None and step is not None and count * every_days != over_days:
             raise InputError(
                 "over",
                 over,
-                f"{display.day_count(count * every_days)} ({count} steps of "
-                f"{display.day_count(every_days)}), or give only two of over, step and every",
+                "{total:days} ({count} steps of {every:days}), or give only two of over, step "
+                "and every",
                 problem="disagrees with the step and the days per step",
                 code="E_SCHEDULE",
+                params={"total": count * every_days, "count": count, "every": every_days},
             )
         lengths = _spread(over_days, count)
     elif every_days is not None:
         lengths = [every_days] * count
     else:
-        default_length = int(rule(_T + "step_length.default").require_value())
+        default_length = int(ctx.value(_T + "step_length.default"))
         lengths = [default_length] * count
         if count * default_length < minimum.require_value():
             lengths = _spread(int(minimum.require_value()), count)
@@ -389,6 +453,8 @@ def plan_taper(
     check.hard_max(horizon, Fraction(duration), units.DAYS, "the taper's duration")
     for length in lengths:
         check.hard_min(length_min, Fraction(length), units.DAYS, "a taper step of")
+    # The stop day must be a representable date (E_SCHEDULE, never OverflowError).
+    add_days(first_day, duration, "start")
 
     # The doses of each day, and the steps with their dates.
     steps: list[Step] = []
@@ -396,31 +462,30 @@ def plan_taper(
     day_doses = list(floored)
     previous_total = total
     begin = first_day
+    common = [
+        _T + ("step.default" if step is None and over_days is None else "step.max"),
+        _T
+        + (
+            "step_length.default" if every_days is None and over_days is None else "step_length.min"
+        ),
+        _GRID,
+        *product_ids,
+    ]
     for index, (target, length) in enumerate(zip(totals, lengths, strict=True)):
         check.soft_max(step_max, previous_total - target, units.ORAL_DAILY_DOSE, "a taper step of")
         day_doses = _level(day_doses, target, grid, rank)
         kept = [(i + 1, d) for i, d in enumerate(day_doses) if d > 0]
-        ids = [
-            _T + ("step.default" if step is None and over_days is None else "step.max"),
-            _T
-            + (
-                "step_length.default"
-                if every_days is None and over_days is None
-                else "step_length.min"
-            ),
-            "oral.adult.dose.grid",
-            *product_ids,
-        ]
+        ids = list(common)
         if index == count - 1:
             ids.append(_T + "lowest_practical")
             if lengthened or over_days is not None:
                 ids.append(_T + "duration.min")
-        end = begin + timedelta(days=length - 1)
+        end = add_days(begin, length - 1, "start")
         steps.append(Step(begin, end, OralRegimen(tuple(d for _, d in kept)), tuple(ids)))
         positions.append(tuple(p for p, _ in kept))
-        used += ids
+        ctx.used.extend(ids)
         previous_total = target
-        begin = end + timedelta(days=1)
+        begin = add_days(end, 1, "start")
     supply = products.supply_for(steps, chosen, positions)
 
     findings += check.finish()
@@ -442,45 +507,33 @@ def plan_taper(
         _T + "return_to_previous_step",
         _T + "lowest_practical",
     ):
-        findings.append(advice(rules[advice_id]))
-        used.append(advice_id)
-    default_daily, _ = _policy_rules(rules, rules.policy_default(MAX_POLICY))
+        findings.append(advice(rule(advice_id)))
+    _, default_daily, _ = select_max_policy(rules, None)
     if daily_max.require_value() > default_daily.require_value():
-        findings.append(advice(rules["oral.adult.policy_above_label"]))
-        used.append("oral.adult.policy_above_label")
+        findings.append(advice(rule("oral.adult.policy_above_label")))
 
-    inputs = [
-        ("current", display.dose_list(doses, units.ORAL_DOSE)),
-        ("times_per_day", str(n)),
-        ("start", first_day.isoformat()),
-        ("over", "not chosen" if over_days is None else display.day_count(over_days)),
-        ("step", "not chosen" if step is None else _step_text(step_mg, percent)),
-        ("every", "not chosen" if every_days is None else display.day_count(every_days)),
-        ("reduce_first", display.ordinal(order_first) + " dose of the day"),
-        (
-            "product",
-            "not chosen" if product is None else display.words_list([p.short_name for p in chosen]),
-        ),
+    inputs: list[tuple[str, ParamValue]] = [
+        ("current", _doses(doses)),
+        ("times_per_day", n),
+        ("start", first_day),
+        ("over", None if over_days is None else Amount(Fraction(over_days), kinds.DAYS)),
+        ("step", None if step is None else Amount(step_mg, kinds.ORAL_DAILY_DOSE)),
+        ("step_percent", percent),
+        ("every", None if every_days is None else Amount(Fraction(every_days), kinds.DAYS)),
+        ("reduce_first", order_first),
+        ("product", None if product is None else tuple(p.id for p in chosen)),
         ("max_policy", policy),
     ]
     info = TaperInfo(OralRegimen(doses), begin, step_mg, grid, order)
-    return OralPlan(
-        purpose="taper",
+    return TaperPlan(
         steps=tuple(steps),
         findings=tuple(findings),
         overrides=tuple(check.overrides.values()),
         max_policy=policy,
-        provenance=Provenance.of(rules, used, inputs),
+        provenance=ctx.provenance(inputs),
         supply=supply,
         taper=info,
     )
-
-
-def _step_text(step_mg: Fraction, percent: Fraction | None) -> str:
-    text = display.amount(step_mg, units.ORAL_DAILY_DOSE)
-    if percent is not None:
-        text = f"{display.percent(percent)} of the current daily dose: {text}"
-    return text
 
 
 def _notes(
@@ -496,60 +549,59 @@ def _notes(
     raw_step: Fraction | None,
     total: Fraction,
 ) -> list[Finding]:
-    """Findings that record every choice and rounding the planner made."""
+    """Findings that record every choice and rounding the planner made (codes in
+    render/sentences/taper.py)."""
     notes: list[Finding] = []
-    grid_rule = rules["oral.adult.dose.grid"]
-    names = display.words_list([p.name for p in chosen])
-    grid_text = display.amount(grid, units.ORAL_DOSE)
+    grid_rule = rules[_GRID]
+    grid_amount = Amount(grid, kinds.ORAL_DOSE)
     if defaulted:
         notes.append(
-            legacy_finding(
+            Finding(
                 chosen[0].id,
                 "info",
-                f"No product was chosen: the plan uses the {names}, the single tablet strength "
-                "that gives the finest steps and the current doses in the fewest tablets. Choose "
-                "another product to change this.",
+                # One sentence per scoring (the tablet's name states what may be split).
+                "TAPER_DEFAULT_PRODUCT_" + (chosen[0].scoring or "not_found").upper(),
+                {"strength": chosen[0].amount},
                 chosen[0].citation,
             )
         )
     if list(floored) != list(doses):
         notes.append(
-            legacy_finding(
+            Finding(
                 grid_rule.id,
                 "warning",
-                f"The current doses ({display.dose_list(doses, units.ORAL_DOSE)}) are not whole "
-                f"multiples of {grid_text}, the smallest amount on the dose grid the chosen "
-                f"products give: the first step starts from "
-                f"{display.dose_list([d for d in floored if d] or [grid], units.ORAL_DOSE)} "
-                "(rounded down) and its total is rounded up to that grid.",
+                "TAPER_CURRENT_ROUNDED",
+                {
+                    "current": _doses(doses),
+                    "grid": grid_amount,
+                    "start": _doses([d for d in floored if d] or [grid]),
+                },
                 grid_rule.citation,
             )
         )
     if raw_step is not None:
-        asked = display.amount(raw_step, units.ORAL_DAILY_DOSE)
+        used = Amount(step_mg, kinds.ORAL_DAILY_DOSE)
+        asked = Amount(raw_step, kinds.ORAL_DAILY_DOSE)
         if percent is not None:
-            asked = (
-                f"{display.percent(percent)} of "
-                f"{display.amount(total, units.ORAL_DAILY_DOSE)} is {asked}"
-            )
-        notes.append(
-            legacy_finding(
-                grid_rule.id,
-                "info",
-                f"Step: {asked}; the plan uses {display.amount(step_mg, units.ORAL_DAILY_DOSE)}, "
-                f"rounded down to a whole multiple of {grid_text} (at least one), so every dose "
-                "can be given.",
-                grid_rule.citation,
-            )
-        )
+            code = "TAPER_STEP_PERCENT_ROUNDED"
+            params: dict[str, ParamValue] = {
+                "percent": percent,
+                "total": Amount(total, kinds.ORAL_DAILY_DOSE),
+                "asked": asked,
+                "used": used,
+                "grid": grid_amount,
+            }
+        else:
+            code = "TAPER_STEP_ROUNDED"
+            params = {"asked": asked, "used": used, "grid": grid_amount}
+        notes.append(Finding(grid_rule.id, "info", code, params, grid_rule.citation))
     if grid > dose_grid:
         notes.append(
-            legacy_finding(
+            Finding(
                 grid_rule.id,
                 "warning",
-                f"The chosen products cannot give less than {grid_text} on the dose grid, so the "
-                f"last step before stopping is {grid_text} once a day; a product that gives "
-                f"{display.amount(dose_grid, units.ORAL_DOSE)} would allow a gentler last step.",
+                "TAPER_LAST_STEP_COARSE",
+                {"grid": grid_amount, "dose_grid": Amount(dose_grid, kinds.ORAL_DOSE)},
                 grid_rule.citation,
             )
         )

@@ -12,10 +12,14 @@ from __future__ import annotations
 import csv
 import io
 from fractions import Fraction
+from typing import Any
 
 from baclofen_dose.core import display, numeric, units
 from baclofen_dose.oral.products import Product
 from baclofen_dose.oral.regimen import OralPlan
+from baclofen_dose.oral.taper import TaperPlan
+from baclofen_dose.render import protocol
+from baclofen_dose.render.products import dispense_text, units_text
 
 __all__ = ["HEADER", "quantity_unit", "to_csv"]
 
@@ -46,8 +50,9 @@ def _n(value: Fraction) -> str:
     return format(numeric.to_decimal(value), "f")
 
 
-def to_csv(plan: OralPlan) -> str:
-    """The plan as CSV text (a plan without products has no product columns filled)."""
+def to_csv(plan: OralPlan | TaperPlan) -> str:
+    """The plan as CSV text (a plan without products has no product columns filled; a taper
+    adds a ``stop`` row)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
@@ -90,10 +95,10 @@ def to_csv(plan: OralPlan) -> str:
                         _n(portion.quantity),
                         quantity_unit(portion.product),
                         "",
-                        realization.text(),
+                        units_text(realization),
                     ]
                 )
-    if plan.taper is not None:
+    if isinstance(plan, TaperPlan):
         writer.writerow(
             [
                 "stop",
@@ -129,7 +134,17 @@ def to_csv(plan: OralPlan) -> str:
                     _n(line.dispensed),
                     quantity_unit(line.product),
                     _n(line.scheduled),
-                    line.text(),
+                    dispense_text(line),
                 ]
             )
     return out.getvalue()
+
+
+@protocol.to_csv.register
+def _oral_csv(plan: OralPlan, **options: Any) -> str:
+    return to_csv(plan)
+
+
+@protocol.to_csv.register
+def _taper_csv(plan: TaperPlan, **options: Any) -> str:
+    return to_csv(plan)

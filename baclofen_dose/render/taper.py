@@ -10,26 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from baclofen_dose.core import display, units
-from baclofen_dose.core.rules import RuleSet
-from baclofen_dose.oral.products import Realization, Supply
-from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
+from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.oral.products import Supply
+from baclofen_dose.oral.regimen import OralRegimen
+from baclofen_dose.oral.taper import TaperPlan
+from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.products import (
+    dispense_lines,
+    give,
+    product_name,
+    steps_lines,
+    units_text,
+)
 from baclofen_dose.render.text import (
     INTENDED_USE,
-    _columns,
-    _rules_for,
-    _value,
     findings_lines,
     overrides_lines,
+    rule_value,
     rules_used_lines,
 )
 
 __all__ = [
     "dispense_lines",
     "give",
-    "supply_lines",
     "taper_instructions",
     "taper_table",
     "taper_working",
@@ -39,28 +46,27 @@ _WITHDRAWAL = "oral.withdrawal.abrupt"
 _RETURN = "oral.taper.return_to_previous_step"
 
 
-def give(realization: Realization) -> str:
-    """One dose for people: "one and a half tablets (15 mg)" or "7.5 mg (1.5 mL of 5 mg/mL)"."""
-    if realization.liquid:
-        return realization.text()
-    return f"{realization.text()} ({display.amount(realization.dose_mg, units.ORAL_DOSE)})"
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
-def dispense_lines(supply: Supply) -> list[str]:
-    """What to dispense, one line per product, then any open-ended daily use."""
-    lines = [line.text() for line in supply.dispense]
-    for product, per_day in supply.daily_after:
-        if product.liquid:
-            amount = display.amount(per_day, units.VOLUME)
-        elif product.form == "tablet":
-            amount = display.tablets(per_day)
-        else:
-            amount = display.packets(int(per_day))
-        lines.append(f"{product.name}: then {amount} a day for the open-ended last step")
-    return lines
+def _rules_for(plan: TaperPlan, rules: RuleSet | None) -> RuleSet | None:
+    """The rule set that made the plan (default: the bundled one), or None when not loaded."""
+    found = default_rules() if rules is None else rules
+    return found if found.sha256 == plan.provenance.ruleset_sha256 else None
 
 
-def _warnings(plan: OralPlan) -> list[str]:
+def _value(rules: RuleSet | None, rule_id: str) -> str:
+    if rules is None or rule_id not in rules:
+        return rule_id
+    return f"{rule_value(rules[rule_id])} (rule {rule_id})"
+
+
+def _warnings(plan: TaperPlan) -> list[str]:
     texts = {f.rule_id: finding_text(f) for f in plan.findings}
     out = []
     for rule_id in (_WITHDRAWAL, _RETURN):
@@ -75,12 +81,12 @@ def _fallback(rule_id: str) -> str:
     return "Do not stop baclofen suddenly: stopping abruptly can cause serious withdrawal."
 
 
-def _dose_rows(step: Step, positions: Sequence[int], row: Sequence[Realization]) -> list[list[str]]:
+def _dose_rows(step: Any, positions: Sequence[int], row: Sequence[Any]) -> list[list[str]]:
     return [
         [
             display.ordinal(position),
             display.amount(dose, units.ORAL_DOSE),
-            realization.text(),
+            units_text(realization),
         ]
         for position, dose, realization in zip(positions, step.regimen.doses_mg, row, strict=True)
     ]
@@ -94,7 +100,7 @@ def _change(before: Fraction, after: Fraction) -> str:
     return f"{word} {display.amount(abs(change), units.ORAL_DAILY_DOSE)}"
 
 
-def _table_rows(plan: OralPlan, supply: Supply) -> list[list[str]]:
+def _table_rows(plan: TaperPlan, supply: Supply) -> list[list[str]]:
     rows = [
         [
             "Step",
@@ -109,13 +115,11 @@ def _table_rows(plan: OralPlan, supply: Supply) -> list[list[str]]:
             "Daily total",
         ]
     ]
-    previous: Fraction | None = None
-    if plan.taper is not None:
-        previous = plan.taper.current.daily_mg
+    previous = plan.taper.current.daily_mg
     for number, (step, positions, row) in enumerate(
         zip(plan.steps, supply.positions, supply.doses, strict=True), 1
     ):
-        change = "start" if previous is None else _change(previous, step.regimen.daily_mg)
+        change = _change(previous, step.regimen.daily_mg)
         for index, cells in enumerate(_dose_rows(step, positions, row)):
             if index == 0:
                 head = [
@@ -133,42 +137,21 @@ def _table_rows(plan: OralPlan, supply: Supply) -> list[list[str]]:
                 head, tail = ["", "", "", "", ""], ["", ""]
             rows.append(head + cells + tail)
         previous = step.regimen.daily_mg
-    if plan.taper is not None and previous is not None:
-        rows.append(
-            [
-                "Stop",
-                display.day(plan.taper.stop),
-                "onward",
-                "",
-                _change(previous, Fraction(0)),
-                "none",
-                "",
-                "no more baclofen",
-                "",
-                "",
-            ]
-        )
+    rows.append(
+        [
+            "Stop",
+            display.day(plan.taper.stop),
+            "onward",
+            "",
+            _change(previous, Fraction(0)),
+            "none",
+            "",
+            "no more baclofen",
+            "",
+            "",
+        ]
+    )
     return rows
-
-
-def _line_for(step: Step, positions: Sequence[int], row: Sequence[Realization], n: int) -> str:
-    if step.end == step.start:
-        when = f"On {display.day(step.start)}"
-    else:
-        when = f"From {display.day(step.start)}"
-        when += " onward" if step.end is None else f" to {display.day(step.end)}"
-    gives = [give(r) for r in row]
-    if len(set(gives)) == 1 and len(row) == n:
-        return f"{when}: take {gives[0]} by mouth {display.times_a_day(len(row))}."
-    parts = [
-        f"{give(r)} for the {display.ordinal(p)} dose" for p, r in zip(positions, row, strict=True)
-    ]
-    line = f"{when}: take {display.words_list(parts)} of the day, by mouth"
-    skipped = [display.ordinal(p) for p in range(1, n + 1) if p not in positions]
-    if skipped:
-        plural = "doses" if len(skipped) > 1 else "dose"
-        line += f"; no {display.words_list(skipped)} {plural}"
-    return line + "."
 
 
 def _regimen_text(regimen: OralRegimen) -> str:
@@ -180,45 +163,20 @@ def _regimen_text(regimen: OralRegimen) -> str:
     return f"{display.dose_list(regimen.doses_mg, units.ORAL_DOSE)} ({daily})"
 
 
-def taper_instructions(plan: OralPlan) -> list[str]:
-    """Plain-English patient lines: one per step, then the stop day and the warning."""
-    supply = plan.supply
-    if supply is None:
-        raise ValueError("a taper plan always has its products and units")
-    n = max(max(p) for p in supply.positions)
-    if plan.taper is not None:
-        n = max(n, plan.taper.current.times_per_day)
-    lines = [
-        _line_for(step, positions, row, n)
-        for step, positions, row in zip(plan.steps, supply.positions, supply.doses, strict=True)
-    ]
-    if plan.taper is not None:
-        lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
-        texts = {f.rule_id: finding_text(f) for f in plan.findings}
-        lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
-        lines.append(texts.get(_RETURN, _fallback(_RETURN)))
+def taper_instructions(plan: TaperPlan) -> list[str]:
+    """Plain-English patient lines: one per step, then the stop day and the warnings."""
+    lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day)
+    lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
+    texts = {f.rule_id: finding_text(f) for f in plan.findings}
+    lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
+    lines.append(texts.get(_RETURN, _fallback(_RETURN)))
     return lines
 
 
-def supply_lines(plan: OralPlan) -> list[str]:
-    """For a realized titration: each step's units per dose, in words."""
-    supply = plan.supply
-    if supply is None:
-        return []
-    n = max(max(p) for p in supply.positions)
-    return [
-        _line_for(step, positions, row, n)
-        for step, positions, row in zip(plan.steps, supply.positions, supply.doses, strict=True)
-    ]
-
-
-def taper_working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
+def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
     """How each step follows from the rules, in words."""
     taper = plan.taper
-    supply = plan.supply
-    if taper is None or supply is None:
-        return []
-    names = display.words_list([p.name for p in supply.products])
+    names = display.words_list([product_name(p) for p in plan.supply.products])
     grid = display.amount(taper.grid_mg, units.ORAL_DOSE)
     order = display.words_list([display.ordinal(p) for p in taper.order])
     lines = [
@@ -269,16 +227,17 @@ def taper_working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
     return lines
 
 
-def taper_table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
+def taper_table(plan: TaperPlan, *, rules: RuleSet | None = None) -> str:
     """The printable taper: warnings, table, dispense summary, patient lines, findings,
-    working, rules and sources, and a closing line on what to dispense."""
+    working, rules and sources, and a closing line on what to dispense.
+
+    ``rules`` is the rule set the plan was made with (default: the bundled one).
+    """
     supply = plan.supply
-    if plan.taper is None or supply is None:
-        raise ValueError("not a taper plan")
     out = ["Baclofen by mouth: taper plan", INTENDED_USE, "", *_warnings(plan), ""]
     out.append(
         f"Now: {_regimen_text(plan.taper.current)}. Products: "
-        + display.words_list([p.name for p in supply.products])
+        + display.words_list([product_name(p) for p in supply.products])
         + "."
     )
     out += ["", *_columns(_table_rows(plan, supply)), "", "To dispense"]
@@ -296,3 +255,13 @@ def taper_table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     out += [f"- {line}" for line in dispense_lines(supply)]
     out += ["", INTENDED_USE]
     return "\n".join(out) + "\n"
+
+
+@protocol.table.register
+def _table(plan: TaperPlan, **options: Any) -> str:
+    return taper_table(plan, rules=options.get("rules"))
+
+
+@protocol.text.register
+def _text(plan: TaperPlan, **options: Any) -> str:
+    return "\n".join([*taper_instructions(plan), INTENDED_USE]) + "\n"

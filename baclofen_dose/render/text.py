@@ -9,9 +9,10 @@ from typing import Final
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import BaclofenDoseError
-from baclofen_dose.core.model import Finding, Override
+from baclofen_dose.core.model import Finding, Override, Result
 from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet, default_rules
 from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
+from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text
 
 __all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
@@ -28,8 +29,9 @@ def rule_value(rule: Rule) -> str:
         return rule.text or ""
     if rule.kind == "catalogue" and rule.form is not None:
         from baclofen_dose.oral.products import product_from_rule
+        from baclofen_dose.render.products import product_name
 
-        return product_from_rule(rule, None).name
+        return product_name(product_from_rule(rule, None))
     kind = QUANTITIES[rule.quantity]
     if kind is units.CONCENTRATION_FACTOR:
         return display.ratio(rule.value)
@@ -76,14 +78,13 @@ def instruction(step: Step) -> str:
     )
 
 
-def instructions(plan: OralPlan) -> list[str]:
-    """Plain-English lines, one per step, in date order (a taper: its patient lines)."""
-    if plan.taper is not None:
-        from baclofen_dose.render.taper import taper_instructions
-
-        return taper_instructions(plan)
+def instructions(plan: OralPlan | Result) -> list[str]:
+    """Plain-English lines, one per step, in date order (another result: its ``text`` lines)."""
+    if not isinstance(plan, OralPlan):  # a taper plan registers its own text (single dispatch)
+        lines = protocol.text(plan).splitlines()
+        return lines[:-1] if lines and lines[-1] == INTENDED_USE else lines
     if plan.supply is not None:
-        from baclofen_dose.render.taper import supply_lines
+        from baclofen_dose.render.products import supply_lines
 
         return supply_lines(plan)
     return [instruction(step) for step in plan.steps]
@@ -330,7 +331,7 @@ def overrides_lines(overrides: Sequence[Override]) -> list[str]:
     return ["", "Overrides", *(f'- {o.rule_id}: "{o.reason}"' for o in overrides)]
 
 
-def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
+def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
     """The printable schedule: table, instructions, findings, the working and the sources.
 
     ``rules`` is the rule set the plan was made with (default: the bundled one); the working
@@ -338,10 +339,8 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     :func:`baclofen_dose.render.taper.taper_table`; a plan realized with products also shows
     the units per dose and what to dispense.
     """
-    if plan.taper is not None:
-        from baclofen_dose.render.taper import taper_table
-
-        return taper_table(plan, rules=rules)
+    if not isinstance(plan, OralPlan):  # a taper plan registers its own table (single dispatch)
+        return protocol.table(plan, rules=rules)
     title = "Baclofen by mouth: " + (
         "titration plan" if plan.purpose == "titration" else f"{plan.purpose} plan"
     )
@@ -366,7 +365,7 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     patient = _patient_lines(plan)
     out += [f"- {line}" for line in instructions(plan)]
     if plan.supply is not None:
-        from baclofen_dose.render.taper import dispense_lines
+        from baclofen_dose.render.products import dispense_lines
 
         out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
     if patient:

@@ -4,5 +4,36 @@ from __future__ import annotations
 
 from typing import Final
 
-FINDINGS: Final[dict[str, str]] = {}
+# The default product's sentence, one per scoring ({{strength}} stays a placeholder).
+_DEFAULT: Final = (
+    "No product was chosen: the plan uses the {{strength}} tablet ({scoring}), the single "
+    "tablet strength that gives the finest steps and the current doses in the fewest tablets. "
+    "Choose another product to change this."
+)
+
+FINDINGS: Final[dict[str, str]] = {
+    "TAPER_DEFAULT_PRODUCT_SCORED": _DEFAULT.format(scoring="scored: whole or half tablets"),
+    "TAPER_DEFAULT_PRODUCT_NOT_SCORED": _DEFAULT.format(scoring="not scored: whole tablets only"),
+    "TAPER_DEFAULT_PRODUCT_NOT_FOUND": _DEFAULT.format(
+        scoring="scoring not known: whole tablets only"
+    ),
+    "TAPER_CURRENT_ROUNDED": (
+        "The current doses ({current}) are not whole multiples of {grid}, the smallest amount "
+        "on the dose grid the chosen products give: the first step starts from {start} "
+        "(rounded down) and its total is rounded up to that grid."
+    ),
+    "TAPER_STEP_ROUNDED": (
+        "Step: {asked}; the plan uses {used}, rounded down to a whole multiple of {grid} (at "
+        "least one), so every dose can be given."
+    ),
+    "TAPER_STEP_PERCENT_ROUNDED": (
+        "Step: {percent:percent} of {total} is {asked}; the plan uses {used}, rounded down to a "
+        "whole multiple of {grid} (at least one), so every dose can be given."
+    ),
+    "TAPER_LAST_STEP_COARSE": (
+        "The chosen products cannot give less than {grid} on the dose grid, so the last step "
+        "before stopping is {grid} once a day; a product that gives {dose_grid} would allow a "
+        "gentler last step."
+    ),
+}
 REASONS: Final[dict[str, str]] = {}

@@ -1,0 +1,66 @@
+"""Missed-dose advice in words: the one paragraph for people, then its findings.
+
+The advice itself is data (:class:`~baclofen_dose.oral.missed.MissedDoseAdvice`: an action,
+the dose and its units, a reason code with typed values); this module writes the sentence, and
+registers the advice with the generic ``text``/``table`` (render/protocol.py).
+
+>>> from baclofen_dose import advise_missed_dose, plan_taper
+>>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
+...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
+>>> advice_text(advice)[:52]
+'Skip the missed dose: 15 mg (one and a half tablets)'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baclofen_dose.core import display, units
+from baclofen_dose.oral.missed import MissedDoseAdvice
+from baclofen_dose.render import protocol
+from baclofen_dose.render.messages import finding_text, reason_text
+from baclofen_dose.render.products import units_text
+from baclofen_dose.render.text import INTENDED_USE
+
+__all__ = ["advice_lines", "advice_text"]
+
+
+def advice_text(advice: MissedDoseAdvice) -> str:
+    """The advice in plain English (one paragraph), ending "Never take two doses together."."""
+    dose = display.amount(advice.dose_mg, units.ORAL_DOSE)
+    if advice.units is not None:
+        shown = units_text(advice.units)
+        # A liquid dose already starts with its amount: "15 mg (3 mL of 5 mg/mL)".
+        dose = shown if shown.startswith(dose) else f"{dose} ({shown})"
+    missed = f"{dose}, due at {advice.missed_at} on {display.day(advice.day)}"
+    if advice.action == "take_now":
+        head = f"Take the missed dose now: {missed}."
+    else:
+        head = f"Skip the missed dose: {missed}."
+    tail = ""
+    due = advice.hours_to_next is not None and advice.hours_to_next <= 0
+    if advice.next_day is not None and advice.next_at is not None and not due:
+        tail = (
+            f" Take the next dose at {advice.next_at} on {display.day(advice.next_day)} as usual."
+        )
+    return f"{head} {reason_text(advice.reason)}{tail} Never take two doses together."
+
+
+def advice_lines(advice: MissedDoseAdvice) -> list[str]:
+    """The paragraph, then each finding with its severity and rule."""
+    lines = [advice_text(advice)]
+    lines += [f"{f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in advice.findings]
+    return lines
+
+
+@protocol.text.register
+def _text(advice: MissedDoseAdvice, **options: Any) -> str:
+    return "\n".join([*advice_lines(advice), INTENDED_USE]) + "\n"
+
+
+@protocol.table.register
+def _table(advice: MissedDoseAdvice, **options: Any) -> str:
+    return (
+        "\n".join(["Missed dose", INTENDED_USE, "", *advice_lines(advice), "", INTENDED_USE]) + "\n"
+    )
