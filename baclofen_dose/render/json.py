@@ -471,7 +471,9 @@ def _read_taper(data: Mapping[str, Any]) -> TaperInfo:
     if not current:
         raise _bad("taper.current", [], "at least one dose")
     order = _get(data, "order", list, "taper")
-    if sorted(order) != list(range(1, len(current) + 1)):
+    if not all(isinstance(o, int) and not isinstance(o, bool) for o in order) or sorted(
+        order
+    ) != list(range(1, len(current) + 1)):
         raise _bad("taper.order", order, "each dose of the day once")
     return TaperInfo(
         current=OralRegimen(current),
