@@ -62,7 +62,10 @@ def _parser() -> tuple[options.Parser, dict[str, Command]]:
         action="store_true",
         help="on an internal error (a bug), show the traceback instead of one line",
     )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=options.Parser)
+    # The metavar names the subcommand in errors ("required: COMMAND"), not the internal dest.
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=options.Parser
+    )
     runners: dict[str, Command] = {}
     for add in _COMMANDS:
         before = set(commands.choices)

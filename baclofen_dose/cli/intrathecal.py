@@ -43,7 +43,10 @@ def add_intrathecal(commands: Any) -> Command:
         help="intrathecal baclofen: screening, first dose, titration, pump refill, taper",
         description="Intrathecal baclofen (doses in mcg; no conversion from oral doses).",
     )
-    sub = group.add_subparsers(dest="it_command", required=True, parser_class=options.Parser)
+    # The metavar names the subcommand in errors ("required: COMMAND"), not the internal dest.
+    sub = group.add_subparsers(
+        dest="it_command", metavar="COMMAND", required=True, parser_class=options.Parser
+    )
 
     screening = sub.add_parser(
         "screening", help="the screening bolus sequence (50 mcg/mL strength only)"
