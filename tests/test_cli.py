@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import json
 import os
@@ -10,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from baclofen_dose.cli import main
 from tests.cli_args import value_options, with_option
@@ -524,3 +528,41 @@ def test_library_messages_never_name_options(
     assert "--" not in str(caught.value)
     _, _, err = run(capsys, *TITRATE, *argv)
     assert err.split(": ", 3)[2] == option
+
+
+_QUANTITY_TEXT = (
+    r"[0-9]{1,6}(\.[0-9]{1,4})? (mg|mcg|mL|mg/day|mcg/day|mcg/hour|days|weeks|h|hours|%|kg|cm"
+    r"|years|mg/dL|micromol/L|mcg/mL|mg tablet)"
+)
+
+
+def _fuzz_cases() -> list[tuple[list[str], str]]:
+    import tests.test_intrathecal_cli as it_cli  # the module, so its tests are not collected here
+
+    tables = [*BAD_VALUES.values(), *it_cli.IT_BAD_VALUES.values()]
+    return [
+        (base, option)
+        for base, table in tables
+        for option in table
+        if option not in {"--rules", "--format"}
+    ]
+
+
+@given(
+    case=st.sampled_from(_fuzz_cases()),
+    value=st.one_of(
+        st.text(max_size=20),
+        st.from_regex(_QUANTITY_TEXT, fullmatch=True),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    ),
+)
+def test_any_value_gives_a_result_or_one_line(case: tuple[list[str], str], value: str) -> None:
+    """Fuzz: whatever an option receives, the tool prints a result (exit 0) or one line of
+    error or refusal (exit 2 or 3), never an internal error (exit 1) or a traceback."""
+    base, option = case
+    assume(not value.startswith("-"))  # argparse reads that as an option, not a value
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(with_option(base, option, value))
+    assert code in {0, 2, 3}, err.getvalue()
+    assert (err.getvalue() == "") == (code == 0) and err.getvalue().count("\n") <= 1
