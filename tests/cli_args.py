@@ -17,8 +17,9 @@ def with_option(base: list[str], option: str, *values: str | None) -> list[str]:
     return argv + [x for value in values if value is not None for x in (option, value)]
 
 
-def value_options(argv: list[str]) -> set[str]:
-    """Every option of the (sub)command ``argv`` names that takes a value."""
+def value_options(argv: list[str], *, flags: bool = False) -> set[str]:
+    """Every option of the (sub)command ``argv`` names that takes a value (and with
+    ``flags``, those that take none too, except --help)."""
     from baclofen_dose.cli import _parser
 
     parser: argparse.ArgumentParser = _parser()[0]
@@ -31,7 +32,7 @@ def value_options(argv: list[str]) -> set[str]:
     return {
         o
         for a in parser._actions
-        if a.nargs != 0 and a.option_strings
+        if (flags or a.nargs != 0) and a.option_strings
         for o in a.option_strings
-        if o.startswith("--")
+        if o.startswith("--") and o != "--help"
     }

@@ -566,3 +566,52 @@ def test_any_value_gives_a_result_or_one_line(case: tuple[list[str], str], value
         code = main(with_option(base, option, value))
     assert code in {0, 2, 3}, err.getvalue()
     assert (err.getvalue() == "") == (code == 0) and err.getvalue().count("\n") <= 1
+
+
+@given(st.text(max_size=8))
+def test_count_takes_exactly_the_plain_numbers_0_to_24(text: str) -> None:
+    """Property: count() accepts a string exactly when it is str(n) for n in 0..24."""
+    import argparse
+
+    from baclofen_dose.cli.options import COUNT_MAX, count
+
+    plain = {str(n) for n in range(COUNT_MAX + 1)}
+    if text in plain:
+        assert count(text) == int(text)
+    else:
+        with pytest.raises(argparse.ArgumentTypeError):
+            count(text)
+
+
+def subcommands() -> list[list[str]]:
+    """Every runnable subcommand, as typed (["titrate"], ["intrathecal", "refill"])."""
+    from baclofen_dose.cli import _parser
+
+    parser = _parser()[0]
+    found: list[list[str]] = []
+    for action in parser._actions:  # argparse keeps its subparsers only here
+        if isinstance(action.choices, dict):
+            for name, sub in action.choices.items():
+                nested = [a for a in sub._actions if isinstance(a.choices, dict)]
+                if nested:
+                    found += [[name, inner] for inner in nested[0].choices]
+                else:
+                    found.append([name])
+    return found
+
+
+def test_every_subcommand_has_a_field_table() -> None:
+    from baclofen_dose.cli.fields import FIELDS
+
+    assert sorted(FIELDS) == sorted(" ".join(words) for words in subcommands())
+
+
+@pytest.mark.parametrize("words", subcommands(), ids=" ".join)
+def test_field_tables_name_real_options(words: list[str]) -> None:
+    """A typo in a table would blame an option that does not exist."""
+    from baclofen_dose.cli.fields import FIELDS
+
+    options = value_options(words, flags=True)
+    for option in FIELDS[" ".join(words)].values():
+        for name in option.split(" (", 1)[0].split(" or "):
+            assert name in options, name

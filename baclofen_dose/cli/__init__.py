@@ -119,7 +119,8 @@ class _InternalError(Exception):
 
 
 def _run(argv: Sequence[str]) -> str:
-    """Parse and run; returns the output (every failure is raised as one of the above)."""
+    """Parse and run; returns the output. Every failure is raised as a UsageError (exit 2),
+    a RefusedError (exit 3) or an _InternalError (exit 1), unless --debug asks for the bug."""
     parser, runners = _parser()
     args = parser.parse_args(argv)
     table = fields.FIELDS.get(_command(args), {})
