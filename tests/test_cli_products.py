@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -40,12 +38,6 @@ def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert closing.startswith("- 10 mg tablet (scored: whole or half tablets): 47 tablets")
     assert lines[-1].startswith("Decision support")
     assert_clean(out)
-    # The reference lint script from shared/tools agrees (run as a user would).
-    lint = ROOT.parent / "shared" / "tools" / "ismp_lint.py"
-    if not lint.exists():
-        lint = Path("/work/shared/tools/ismp_lint.py")
-    done = subprocess.run([sys.executable, str(lint)], input=out, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout
 
 
 @pytest.mark.req("SAF-32")

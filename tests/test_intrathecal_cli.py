@@ -9,6 +9,7 @@ import pytest
 
 from baclofen_dose.cli import main
 from baclofen_dose.core import display, units
+from tests.cli_args import value_options, with_option
 from tests.ismp import assert_clean
 
 REFILL = [
@@ -378,3 +379,149 @@ def test_refill_output_is_environment_independent() -> None:
         done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, check=True)
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+# Subcommand -> its base command (which succeeds) and, for every option that takes a value,
+# a bad value for it (and extra options it needs; None leaves an option out).
+IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
+    "screening": (
+        ["intrathecal", "screening"],
+        {
+            "--concentration": ["50 mcg"],
+            "--rules": ["/no/such.toml"],
+            "--format": ["pdf"],
+        },
+    ),
+    "initial": (
+        ["intrathecal", "initial", "--screening-dose", "100 mcg", "--effect-duration", "6 h"],
+        {
+            "--screening-dose": ["0.1 mg"],
+            "--effect-duration": ["6"],
+            "--rules": ["/no/such.toml"],
+            "--format": ["pdf"],
+        },
+    ),
+    "titrate": (
+        ["intrathecal", "titrate", "--current", "300 mcg/day", "--origin", "spinal"],
+        {
+            "--current": ["0.3 mg/day"],
+            "--origin": ["brain"],
+            "--proposed": ["380 mg/day"],
+            "--flex-step": ["12 h=15 mcg/hour", "--current", None],
+            "--override": ["it.titrate.spinal.increase.max=a reason"],
+            "--rules": ["/no/such.toml"],
+            "--format": ["pdf"],
+        },
+    ),
+    "refill": (
+        [*REFILL, "--start", "2026-01-05"],
+        {
+            "--reservoir": ["30 mL"],
+            "--fill-volume": ["41 mL"],
+            "--concentration": ["2 mg/mL"],
+            "--daily-dose": ["400 mcg"],
+            "--flex-step": ["x=15 mcg/hour", "--daily-dose", None],
+            "--alarm-volume": ["2 mcg"],
+            "--start": ["2026-02-30"],
+            "--residual": ["3 mcg", "--previous-fill", "2025-12-01"],
+            "--previous-fill": ["2026-02-30", "--residual", "3 mL"],
+            "--previous-fill-volume": ["40 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--previous-concentration": ["2 mg/mL"],
+            "--previous-daily-dose": ["400 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--margin-policy": ["never"],
+            "--rules": ["/no/such.toml"],
+            "--format": ["pdf"],
+        },
+    ),
+    "taper": (
+        [
+            "intrathecal",
+            "taper",
+            "--current",
+            "600 mcg/day",
+            "--first-dose",
+            "200 mcg/day",
+            "--start",
+            "2026-01-05",
+        ],
+        {
+            "--current": ["0.6 mg/day"],
+            "--first-dose": ["200 mcg"],
+            "--start": ["2026-02-30"],
+            "--step": ["20"],
+            "--every": ["2.5 days"],
+            "--rules": ["/no/such.toml"],
+            "--format": ["pdf"],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("command", IT_BAD_VALUES)
+def test_every_intrathecal_option_has_a_bad_value_case(command: str) -> None:
+    """The table covers every option that takes a value, so none is left untested."""
+    assert set(IT_BAD_VALUES[command][1]) == value_options(["intrathecal", command])
+
+
+@pytest.mark.parametrize(
+    ("command", "option"), [(c, o) for c, (_, table) in IT_BAD_VALUES.items() for o in table]
+)
+def test_a_bad_value_is_blamed_on_its_option(
+    capsys: pytest.CaptureFixture[str], command: str, option: str
+) -> None:
+    """Issue 8, item 8: each intrathecal subcommand names its own option for a bad value
+    (``titrate --current "0.3 mg/day"`` once blamed ``--from``; refill said ``daily_dose:``)."""
+    base, table = IT_BAD_VALUES[command]
+    code, _, _ = run(capsys, *base)
+    assert code == 0, "the base command must succeed"
+    value, *extra = table[option]
+    argv = with_option(base, option, value)
+    for index in range(0, len(extra), 2):
+        extra_option = extra[index]
+        assert extra_option is not None
+        argv = with_option(argv, extra_option, extra[index + 1])
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(f"baclofen-dose: error: {option}"), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_titrate_current_blames_current(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        capsys, "intrathecal", "titrate", "--current", "0.3 mg/day", "--origin", "spinal"
+    )
+    assert code == 2 and err.startswith("baclofen-dose: error: --current: '0.3 mg/day' ")
+    assert "--from" not in err
+
+
+def test_abrupt_stop_names_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """A refusal that names a parameter names the option instead (``daily_dose:`` before)."""
+    code, _, err = run(capsys, *with_option(REFILL, "--daily-dose", "0 mcg/day"))
+    assert code == 3
+    assert err.startswith("baclofen-dose: refused: --daily-dose: 0 mcg/day would stop")
+
+
+def test_confirmation_names_the_flag_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """The library asks for its parameter; the command line names its own flag, once."""
+    code, _, err = run(capsys, *REFILL, "--previous-concentration", "500 mcg/mL")
+    assert code == 3 and err.count("\n") == 1
+    assert err.rstrip().endswith("confirm it explicitly with --confirm-concentration-change")
+    assert "confirm_concentration_change" not in err
+
+
+def test_override_hint_only_where_there_is_an_override_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Only `intrathecal titrate` takes --override; its soft-limit refusals name it."""
+    code, _, err = run(
+        capsys,
+        "intrathecal",
+        "titrate",
+        "--current",
+        "300 mcg/day",
+        "--origin",
+        "spinal",
+        "--proposed",
+        "200 mcg/day",
+    )
+    assert code == 3 and err.rstrip().endswith("(command line: --override RULE_ID=REASON)")

@@ -1,0 +1,361 @@
+"""The oral subcommands: titrate, taper, missed-dose, renal, and the rules listing.
+
+Each ``add_*`` function adds its parser and returns the function that runs it; a runner
+takes the parsed arguments and returns the text to print. Library errors pass through (the
+caller writes them with the subcommand's option names); a soft-limit refusal becomes a
+:class:`RefusedError` carrying the command-line hint.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from baclofen_dose.cli import options
+from baclofen_dose.core.errors import BaclofenDoseError, OverrideRequired, shown
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.rules import RuleSet
+
+__all__ = [
+    "Command",
+    "add_missed_dose",
+    "add_renal",
+    "add_rules",
+    "add_taper",
+    "add_titrate",
+    "refusal",
+]
+
+Command = Callable[[argparse.Namespace], str]
+
+# The largest plan file missed-dose reads (a plan of a year of daily steps is far smaller).
+_PLAN_MAX_BYTES = 1_048_576
+
+
+def refusal(error: OverrideRequired, rules: RuleSet, chosen: str | None) -> options.RefusedError:
+    """A soft-limit refusal with the command-line hint, naming the other maximum policies."""
+    hint = " (command line: --override RULE_ID=REASON)" + _policy_hint(error, rules, chosen)
+    return options.RefusedError(str(error) + hint)
+
+
+def _policy_hint(error: OverrideRequired, rules: RuleSet, chosen: str | None) -> str:
+    """Name the other maximum policies when the crossing is a policy's own maximum."""
+    from baclofen_dose.oral.titration import MAX_POLICY
+
+    if not any(c.rule_id in rules and rules[c.rule_id].policy for c in error.crossings):
+        return ""
+    current = chosen or rules.policy_default(MAX_POLICY)
+    others = [p for p in rules.policy_choices(MAX_POLICY) if p != current]
+    return f"; or choose another --max-policy ({', '.join(others)})" if others else ""
+
+
+def add_titrate(commands: Any) -> Command:
+    """``titrate``: an adult (or child) oral titration plan."""
+    titrate = commands.add_parser(
+        "titrate",
+        help="plan an adult oral titration (US label ladder by default)",
+        description="Plan an adult oral titration from the label start to a target daily dose.",
+    )
+    titrate.add_argument("--start", required=True, help="first day, YYYY-MM-DD (no default)")
+    titrate.add_argument(
+        "--target", required=True, help='target daily dose, such as "60 mg/day", or "max"'
+    )
+    titrate.add_argument("--step", help='daily increase per step (default: label, "15 mg/day")')
+    titrate.add_argument("--every", help='days between increases (default: label, "3 days")')
+    titrate.add_argument(
+        "--times-per-day", type=options.count, help="doses a day from the start: 3 or 4"
+    )
+    titrate.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    options.add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
+    options.add_rules_file(titrate)
+    titrate.add_argument(
+        "--format", choices=("table", "text", "json"), default="table", help="output form"
+    )
+    titrate.add_argument(
+        "--product",
+        action="append",
+        metavar="PRODUCT",
+        help='give the doses with this product, such as "10 mg tablet" (repeat for several): '
+        "each step then lists the units per dose, and the plan what to dispense",
+    )
+    options.add_patient_options(titrate)
+    return run_titrate
+
+
+def run_titrate(args: argparse.Namespace) -> str:
+    """Plan a titration and render it."""
+    from baclofen_dose import render
+    from baclofen_dose.oral.titration import plan_titration
+    from baclofen_dose.render.messages import finding_text
+
+    rules = options.ruleset(args)
+    overrides = options.overrides(args)
+    try:
+        plan = plan_titration(
+            start=args.start,
+            target=args.target,
+            step=args.step,
+            interval=args.every,
+            times_per_day=args.times_per_day,
+            max_policy=args.max_policy,
+            overrides=overrides or None,
+            rules=rules,
+            **({} if args.product is None else {"product": args.product}),
+            patient=options.patient(args, rules),
+            renal_policy=args.renal_policy,
+            weight_policy=args.weight_policy,
+        )
+    except OverrideRequired as exc:
+        raise refusal(exc, rules, args.max_policy) from None
+    if args.format == "json":
+        return render.to_json(plan)
+    if args.format == "text":
+        lines = render.instructions(plan)
+        lines += [
+            f"{f.severity}: {finding_text(f)}" for f in plan.findings if f.severity == "warning"
+        ]
+        return "\n".join([*lines, render.INTENDED_USE]) + "\n"
+    return render.table(plan, rules=rules)
+
+
+def add_rules(commands: Any) -> Command:
+    """``rules``: list every rule with its value and source."""
+    rules = commands.add_parser("rules", help="list every rule with its value and source")
+    rules.add_argument("--rules", help="a rule file to list instead of the bundled rules")
+    rules.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        default="text",
+        help="text for people; markdown (with URLs and the SHA-256) for docs/rules.md",
+    )
+    return run_rules
+
+
+def run_rules(args: argparse.Namespace) -> str:
+    """List the rules."""
+    from baclofen_dose.render.rules_table import rules_markdown, rules_text
+
+    rules = options.ruleset(args)
+    return rules_markdown(rules) if args.format == "markdown" else rules_text(rules)
+
+
+def add_taper(commands: Any) -> Command:
+    """``taper``: an oral taper to zero."""
+    taper = commands.add_parser(
+        "taper",
+        help="plan an oral taper to zero, with tablets (or a liquid) and what to dispense",
+        description="Plan an oral taper from the current regimen to zero. The default reaches "
+        "zero over at least 2 weeks in steps of 10 mg/day; faster needs --override.",
+    )
+    taper.add_argument(
+        "--from",
+        dest="current",
+        action="append",
+        required=True,
+        metavar="DOSE",
+        help='the current dose per administration, such as "20 mg" (with --times-per-day), '
+        "or once per dose of the day in order when they differ",
+    )
+    taper.add_argument("--times-per-day", type=options.count, help="doses a day now (no default)")
+    taper.add_argument(
+        "--start",
+        required=True,
+        help="first day of the first reduced dose, YYYY-MM-DD (no default)",
+    )
+    taper.add_argument("--over", help='total duration asked for, such as "3 weeks"')
+    taper.add_argument(
+        "--step", help='reduction per step: "5 mg/day", or "20 %%" of the current daily dose'
+    )
+    taper.add_argument("--every", help='days per step, such as "3 days"')
+    taper.add_argument(
+        "--reduce-first",
+        type=options.count,
+        help="which dose of the day to reduce first (default 1)",
+    )
+    taper.add_argument(
+        "--product",
+        action="append",
+        metavar="PRODUCT",
+        help='a product to use, such as "10 mg tablet" or "5 mg/mL suspension" (repeat for '
+        "several tablet strengths); default: the best single tablet strength",
+    )
+    taper.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    options.add_override(
+        taper, "cross a soft limit (such as oral.taper.duration.min), giving the reason"
+    )
+    options.add_rules_file(taper)
+    taper.add_argument(
+        "--format",
+        choices=("table", "text", "json", "csv"),
+        default="table",
+        help="output form",
+    )
+    return run_taper
+
+
+def run_taper(args: argparse.Namespace) -> str:
+    """Plan a taper and render it."""
+    from baclofen_dose import render
+    from baclofen_dose.oral.taper import plan_taper
+
+    rules = options.ruleset(args)
+    current: str | list[str] = args.current[0] if len(args.current) == 1 else args.current
+    try:
+        plan = plan_taper(
+            current=current,
+            times_per_day=args.times_per_day,
+            start=args.start,
+            over=args.over,
+            step=args.step,
+            every=args.every,
+            reduce_first=args.reduce_first,
+            product=args.product,
+            max_policy=args.max_policy,
+            overrides=options.overrides(args) or None,
+            rules=rules,
+        )
+    except OverrideRequired as exc:
+        raise refusal(exc, rules, args.max_policy) from None
+    if args.format == "json":
+        return render.to_json(plan)
+    if args.format == "csv":
+        return render.to_csv(plan)
+    if args.format == "text":
+        return "\n".join([*render.instructions(plan), render.INTENDED_USE]) + "\n"
+    return render.table(plan, rules=rules)
+
+
+def add_missed_dose(commands: Any) -> Command:
+    """``missed-dose``: take now or skip, for a dose missed from a saved plan."""
+    missed = commands.add_parser(
+        "missed-dose",
+        help="advise take now or skip for a missed dose of a plan (never double)",
+        description="Advise whether to take a missed dose now or skip it (NHS: skip when "
+        "less than 2 hours remain until the next dose). Every time is given explicitly.",
+    )
+    missed.add_argument(
+        "--plan", required=True, help="a plan written by titrate or taper with --format json"
+    )
+    missed.add_argument(
+        "--times",
+        required=True,
+        help='clock times of the doses on the missed day, in order, such as "08:00,14:00,20:00"',
+    )
+    missed.add_argument(
+        "--missed", required=True, help='date and time of the missed dose: "2026-03-03 08:00"'
+    )
+    missed.add_argument("--now", required=True, help='date and time now: "2026-03-03 12:30"')
+    missed.add_argument(
+        "--next", help="date and time of the next dose, if the number of doses changes next day"
+    )
+    options.add_rules_file(missed)
+    missed.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+    return run_missed_dose
+
+
+def _when(text: str, option: str) -> tuple[str, str]:
+    day, sep, clock = text.partition(" ")
+    if not sep:
+        raise options.UsageError(
+            f"{option}: {shown(text)}: expected a date and a time, such as '2026-03-03 08:00'"
+        )
+    return day, clock
+
+
+def _read_plan(path: str) -> Any:
+    """The plan saved in ``path`` (read through the library's JSON reader, which re-checks it)."""
+    from baclofen_dose.render import from_json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(_PLAN_MAX_BYTES)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise options.UsageError(f"--plan {shown(path)}: cannot be read: {reason}") from None
+    try:
+        return from_json(text)
+    except BaclofenDoseError as exc:
+        raise options.UsageError(f"--plan {shown(path)}: {exc}") from None
+
+
+def run_missed_dose(args: argparse.Namespace) -> str:
+    """Advise on a missed dose and render the advice."""
+    from baclofen_dose.oral.missed import advise_missed_dose
+    from baclofen_dose.render import INTENDED_USE
+    from baclofen_dose.render.messages import finding_text
+
+    rules = options.ruleset(args)
+    plan = _read_plan(args.plan)
+    day, missed_at = _when(args.missed, "--missed")
+    now_day, now_at = _when(args.now, "--now")
+    advice = advise_missed_dose(
+        plan,
+        times=args.times.split(","),
+        day=day,
+        missed_at=missed_at,
+        now_day=now_day,
+        now_at=now_at,
+        next_dose=None if args.next is None else _when(args.next, "--next"),
+        rules=rules,
+    )
+    if args.format == "json":
+        import json
+
+        data = {
+            "action": advice.action,
+            "dose": {"value": str(advice.dose_mg), "unit": "mg"},
+            "missed": f"{advice.day.isoformat()} {advice.missed_at}",
+            "now": f"{advice.now_day.isoformat()} {advice.now_at}",
+            "next": None
+            if advice.next_day is None
+            else f"{advice.next_day.isoformat()} {advice.next_at}",
+            "text": advice.text(),
+            "rule_ids": list(advice.provenance.rule_ids),
+            "ruleset_sha256": advice.provenance.ruleset_sha256,
+            "intended_use": INTENDED_USE,
+        }
+        return json.dumps(data, indent=2) + "\n"
+    lines = [advice.text()]
+    lines += [f"{f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in advice.findings]
+    return "\n".join([*lines, INTENDED_USE]) + "\n"
+
+
+def add_renal(commands: Any) -> Command:
+    """``renal``: kidney function and the renal dose policy."""
+    renal = commands.add_parser(
+        "renal",
+        help="kidney function (Cockcroft-Gault, CKD-EPI 2021) and the renal dose policy",
+        description=(
+            "Estimate creatinine clearance and eGFR with their basis (equation, weight, "
+            "creatinine in mg/dL and the conversion factor) and show what the renal dose policy "
+            "makes of them."
+        ),
+    )
+    options.add_patient_options(renal)
+    options.add_rules_file(renal)
+    renal.add_argument("--format", choices=("text", "json"), default="text", help="output form")
+    return run_renal
+
+
+def run_renal(args: argparse.Namespace) -> str:
+    """Assess kidney function and render it."""
+    from baclofen_dose.oral.renal import renal_report
+    from baclofen_dose.render.renal import renal_json, renal_text
+
+    rules = options.ruleset(args)
+    patient = options.patient(args, rules)
+    if patient is None:
+        raise options.UsageError(
+            "renal needs the patient: --age, --sex, --weight and --scr at least"
+        )
+    result = renal_report(
+        patient,
+        renal_policy=args.renal_policy,
+        weight_policy=args.weight_policy,
+        rules=rules,
+    )
+    if args.format == "json":
+        return renal_json(result)
+    return renal_text(result, rules=rules)
