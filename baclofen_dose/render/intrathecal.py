@@ -834,7 +834,7 @@ def _get(data: Any, key: str, types: type | tuple[type, ...], where: str) -> Any
         raise _bad(f"{where}.{key}", None, "a value for this key")
     value = data[key]
     if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-        raise _bad(f"{where}.{key}", value, "not a boolean")
+        raise _bad(f"{where}.{key}", value, f"a JSON {_type_name(types)}, not a boolean")
     if not isinstance(value, types):
         raise _bad(f"{where}.{key}", value, f"a JSON {_type_name(types)}")
     return value
@@ -1171,7 +1171,8 @@ def _read_refill(data: Mapping[str, Any]) -> PumpRefill:
     tolerance = _read_amount(_get(data, "flow_tolerance", Mapping, where), PCT, "flow_tolerance")
     margin = _whole(_get(data, "margin", Mapping, where), units.DAYS, "margin")
     policy = _get(data, "margin_policy", str, where)
-    _rule_known(f"it.refill.margin.{policy}", "margin_policy")
+    if f"it.refill.margin.{policy}" not in default_rules():
+        raise _bad("margin_policy", policy, "the name of a refill margin policy")
     if not alarm < fill <= reservoir:
         raise _bad("fill_volume", data["fill_volume"], "alarm volume < fill volume <= reservoir")
     fill_given = (
@@ -1264,7 +1265,7 @@ def _read_taper(data: Mapping[str, Any]) -> IntrathecalTaper:
     for index, (before, after) in enumerate(itertools.pairwise(steps), 1):
         cut = before.daily_mcg - after.daily_mcg
         if not 0 < cut <= before.daily_mcg * step:
-            raise _bad(f"steps[{index}].daily_dose", after.daily_mcg, "a cut within the step")
+            raise _bad(f"steps[{index}].daily_dose", str(after.daily_mcg), "a cut within the step")
         if after.start != add_days(before.start, interval, "start") or before.end != add_days(
             before.start, interval - 1, "start"
         ):
