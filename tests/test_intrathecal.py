@@ -13,6 +13,7 @@ import pickle
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import attrs
 import pint
@@ -1388,8 +1389,34 @@ def _set(path: tuple[object, ...], value: object):  # type: ignore[no-untyped-de
     return change
 
 
+def _consistent_increase_of_50_percent(data: dict[str, Any]) -> None:
+    """An increase limit of 50% with every figure recomputed to match it."""
+    data["increase"]["percent_max"]["value"] = 50
+    data["increase"]["daily_dose_max"]["value"] = 450
+
+
 REFILL = plan_refill(**GOLDEN, start="2026-01-05", residual="3.1 mL", previous_fill="2025-11-20")  # type: ignore[arg-type]
 TITRATION = titration_bounds(current="300 mcg/day", origin="spinal")
+
+
+def test_a_file_from_another_library_version_is_planned_again() -> None:
+    """The library version is not a way around the check: the inputs are planned again."""
+    from baclofen_dose.render import protocol
+
+    older = protocol.from_json(_tampered(REFILL, _set(("provenance", "library_version"), "0.0.1")))
+    assert older.provenance.library_version == "0.0.1"
+    assert attrs.evolve(older, provenance=REFILL.provenance) == REFILL
+    with pytest.raises(InputError) as caught:
+        protocol.from_json(
+            _tampered(
+                TITRATION,
+                lambda data: (
+                    _consistent_increase_of_50_percent(data),
+                    data["provenance"].update(library_version="0.0.1"),
+                ),
+            )
+        )
+    assert caught.value.field == "increase_max"
 
 
 def test_an_untouched_file_reads_back() -> None:
@@ -1434,6 +1461,18 @@ def test_an_untouched_file_reads_back() -> None:
         (RESULTS[-2], _set(("steps", 1, "daily_dose", "value"), 300)),  # a cut of 50%
         (RESULTS[-2], _set(("steps", 1, "start"), "2026-01-08")),
         (RESULTS[-2], _set(("steps", -1, "end"), "2026-02-01")),
+        # consistent in itself, but not what the rules give: caught by planning again
+        (TITRATION, _consistent_increase_of_50_percent),
+        (TITRATION, lambda data: data["findings"].pop()),
+        (TITRATION, _set(("provenance", "inputs", "origin"), "cerebral")),
+        (REFILL, _set(("provenance", "inputs", "daily_dose", "value"), 500)),
+        (
+            REFILL,
+            _set(
+                ("provenance", "inputs", "previous_fill"), {"type": "date", "value": "2025-11-21"}
+            ),
+        ),
+        (RESULTS[0], lambda data: data["findings"][0]["params"].update(text="Any advice.")),
     ],
 )
 def test_readers_believe_nothing(result: render.Result, change) -> None:  # type: ignore[no-untyped-def]

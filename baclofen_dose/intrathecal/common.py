@@ -295,6 +295,8 @@ def daily_dose(ctx: Context, raw: object, field: str) -> tuple[Fraction, bool]:
             },
         )
     ctx.inputs.append((field, _daily_amount(daily)))
+    if rate is not None:
+        ctx.inputs.append((f"{field}_entered_per_hour", rate))
     if flex is not None:
         ctx.inputs += [(f"{field}_flex_hours", flex.hours), (f"{field}_flex_rates", flex.rates)]
     threshold = ctx.rule("it.daily_dose.limited_experience")

@@ -400,6 +400,9 @@ def plan_refill(
         previous_strength = concentration_of(
             ctx, previous_concentration, "previous_concentration", screening=False, previous=True
         )
+        ctx.inputs.append(
+            ("previous_concentration", Amount(previous_strength, units.IT_CONCENTRATION))
+        )
     changing = previous_strength is not None and previous_strength != strength
     confirmed = flag(confirm_concentration_change, "confirm_concentration_change")
     change_rule = ctx.rules["it.refill.concentration_change"]

@@ -31,15 +31,18 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
 
 from baclofen_dose.core import display, numeric, units
 from baclofen_dose.core.errors import BaclofenDoseError, InputError
 from baclofen_dose.core.kernel import add_days
-from baclofen_dose.core.model import Finding, Override, ParamValue, Provenance
+from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.intrathecal import (
     ORIGINS,
+    FlexProgram,
     IntrathecalStart,
     IntrathecalTaper,
     IntrathecalTitration,
@@ -48,6 +51,11 @@ from baclofen_dose.intrathecal import (
     ScreeningBolus,
     ScreeningPlan,
     TaperStep,
+    plan_initial_dose,
+    plan_intrathecal_taper,
+    plan_refill,
+    plan_screening,
+    titration_bounds,
 )
 from baclofen_dose.intrathecal.common import ROUTE
 from baclofen_dose.intrathecal.first_dose import BASIS_RULES
@@ -68,6 +76,9 @@ from baclofen_dose.render.text import (
     rule_value,
     rules_used_lines,
 )
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = [
     "SCHEMAS",
@@ -175,6 +186,7 @@ _NOTES: Final = {
     "diluted": ("concentration", True, "diluted"),
 }
 _FLEX: Final = ("_flex_hours", "_flex_rates")
+_PER_HOUR: Final = "_entered_per_hour"
 
 
 def input_lines(provenance: Provenance) -> list[str]:
@@ -182,7 +194,7 @@ def input_lines(provenance: Provenance) -> list[str]:
     values = provenance.values
     out = []
     for name, value in provenance.inputs:
-        if name in _NOTES or name.endswith(_FLEX):
+        if name in _NOTES or name.endswith((*_FLEX, _PER_HOUR)):
             continue
         if isinstance(value, tuple) and not value:
             continue  # nothing assumed, no flex steps: nothing to say
@@ -192,6 +204,9 @@ def input_lines(provenance: Provenance) -> list[str]:
             for key, (target, when, note) in _NOTES.items()
             if target == name and values.get(key) is when
         ]
+        entered = values.get(name + _PER_HOUR)
+        if entered is not None:
+            notes.append("entered as " + display.param(entered))
         hours, rates = values.get(name + _FLEX[0]), values.get(name + _FLEX[1])
         if isinstance(hours, tuple) and isinstance(rates, tuple) and hours:
             notes.append("flex program: " + flex_text(hours, rates))
@@ -822,6 +837,9 @@ def to_json(result: Result) -> str:
 # Reading JSON back: every value checked, every derived figure recomputed and compared
 
 _T = TypeVar("_T")
+_R = TypeVar(
+    "_R", ScreeningPlan, IntrathecalStart, IntrathecalTitration, PumpRefill, IntrathecalTaper
+)
 _KNOWN_CODES: Final = frozenset(FINDING_TEMPLATES) | {"ADVICE"}
 
 
@@ -1281,20 +1299,157 @@ def _read_taper(data: Mapping[str, Any]) -> IntrathecalTaper:
     )
 
 
+# Planning again: a file made with the bundled rules by this library version must be exactly what
+# its recorded inputs give now (the planners' own checks run again on every input).
+
+
+def _quantity(value: object, where: str) -> pint.Quantity[Fraction]:
+    if not isinstance(value, Amount):
+        raise _bad(where, value, "an amount")
+    return units.quantity(value.value, value.kind)
+
+
+def _entered(values: Mapping[str, ParamValue], field: str) -> object:
+    """A daily dose as it was entered: per day, per hour, or a flex program."""
+    where = f"provenance.inputs.{field}"
+    hours, rates = values.get(field + _FLEX[0]), values.get(field + _FLEX[1])
+    if hours is not None or rates is not None:
+        if not isinstance(hours, tuple) or not isinstance(rates, tuple) or not hours:
+            raise _bad(where, hours, "a flex program's steps")
+        if len(hours) != len(rates):
+            raise _bad(where, rates, "a rate for each step")
+        return FlexProgram.from_steps(
+            [(_quantity(h, where), _quantity(r, where)) for h, r in zip(hours, rates, strict=True)]
+        )
+    if values.get(field + _PER_HOUR) is not None:
+        return _quantity(values[field + _PER_HOUR], where)
+    if field not in values:
+        raise _bad(where, None, "the input the result was planned from")
+    return _quantity(values[field], where)
+
+
+def _optional(values: Mapping[str, ParamValue], field: str) -> object:
+    return None if values.get(field) is None else _quantity(values[field], f"inputs.{field}")
+
+
+def _again_screening(read: ScreeningPlan, rules: RuleSet) -> ScreeningPlan:
+    values = read.provenance.values
+    given = values.get("concentration_given") is True
+    return plan_screening(
+        concentration=_optional(values, "concentration") if given else None,
+        child=read.child,
+        rules=rules,
+    )
+
+
+def _again_initial(read: IntrathecalStart, rules: RuleSet) -> IntrathecalStart:
+    values = read.provenance.values
+    return plan_initial_dose(
+        screening_dose=_entered(values, "screening_dose"),
+        effect_duration=_entered(values, "effect_duration"),
+        screening_side_effects=read.screening_side_effects,
+        rules=rules,
+    )
+
+
+def _again_titration(read: IntrathecalTitration, rules: RuleSet) -> IntrathecalTitration:
+    values = read.provenance.values
+    return titration_bounds(
+        current=_entered(values, "current"),
+        origin=read.origin,
+        child=read.child,
+        at_refill=read.at_refill,
+        proposed=None if read.proposed_daily_mcg is None else _entered(values, "proposed"),
+        overrides={o.rule_id: o.reason for o in read.overrides},
+        rules=rules,
+    )
+
+
+def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
+    values = read.provenance.values
+    check = read.residual
+    previous = values.get("previous_concentration")
+    previous_fill = values.get("previous_fill")
+    return plan_refill(
+        reservoir=_entered(values, "reservoir"),
+        concentration=_entered(values, "concentration"),
+        daily_dose=_entered(values, "daily_dose"),
+        alarm_volume=_entered(values, "alarm_volume"),
+        fill_volume=_entered(values, "fill_volume") if read.fill_given else None,
+        diluted=read.diluted,
+        start=read.start,
+        residual=_optional(values, "residual"),
+        previous_fill=previous_fill if isinstance(previous_fill, date) else None,
+        previous_fill_volume=None
+        if check is None or "previous_fill_volume" in check.assumed
+        else units.quantity(check.previous_fill_ml, ML),
+        previous_concentration=_optional(values, "previous_concentration"),
+        previous_daily_dose=None
+        if "previous_daily_dose" not in values
+        else _entered(values, "previous_daily_dose"),
+        confirm_concentration_change=isinstance(previous, Amount)
+        and previous.value != read.concentration_mcg_per_ml,
+        margin_policy=read.margin_policy,
+        rules=rules,
+    )
+
+
+def _again_taper(read: IntrathecalTaper, rules: RuleSet) -> IntrathecalTaper:
+    values = read.provenance.values
+    return plan_intrathecal_taper(
+        current=_entered(values, "current"),
+        first_dose=_entered(values, "first_dose"),
+        start=read.steps[0].start,
+        step=_entered(values, "step"),
+        interval=_entered(values, "interval"),
+        rules=rules,
+    )
+
+
+def _replayed(read: _R, again: Callable[[_R, RuleSet], _R]) -> _R:
+    """``read`` when planning again from its inputs gives exactly it (E_JSON otherwise).
+
+    Only a result made with the bundled rule set can be planned again here (whatever library
+    version wrote it: a file a later version would not write is refused, not believed); a result
+    made with another rule set is checked field by field only (the readers above).
+    """
+    rules = default_rules()
+    prov = read.provenance
+    if prov.ruleset_sha256 != rules.sha256:
+        return read
+    try:
+        fresh = again(read, rules)
+    except BaclofenDoseError as exc:
+        raise _bad("provenance.inputs", str(exc), "inputs the planner accepts") from None
+    fresh = attrs.evolve(
+        fresh, provenance=attrs.evolve(fresh.provenance, library_version=prov.library_version)
+    )
+    if fresh != read:
+        name = next(
+            f.name
+            for f in attrs.fields(type(read))
+            if getattr(read, f.name) != getattr(fresh, f.name)
+        )
+        raise _bad(name, "(as written)", "what planning again from the recorded inputs gives")
+    return read
+
+
 _READERS: Final[dict[type, Callable[[Mapping[str, Any]], Any]]] = {
-    ScreeningPlan: _read_screening,
-    IntrathecalStart: _read_initial,
-    IntrathecalTitration: _read_titration,
-    PumpRefill: _read_refill,
-    IntrathecalTaper: _read_taper,
+    ScreeningPlan: lambda data: _replayed(_read_screening(data), _again_screening),
+    IntrathecalStart: lambda data: _replayed(_read_initial(data), _again_initial),
+    IntrathecalTitration: lambda data: _replayed(_read_titration(data), _again_titration),
+    PumpRefill: lambda data: _replayed(_read_refill(data), _again_refill),
+    IntrathecalTaper: lambda data: _replayed(_read_taper(data), _again_taper),
 }
 
 
 def read_result(data: Mapping[str, Any]) -> Result:
     """An intrathecal result from its JSON data (parsed), by its ``schema``; re-validated.
 
-    Raises ``InputError`` (code ``E_JSON``) naming the first field that is not as the library
-    writes it or that disagrees with the figures its inputs give.
+    Every field is checked (types, units, positive exact amounts, known rule ids and codes,
+    derived figures recomputed); a result made with the bundled rules by this library version
+    is planned again from its recorded inputs and must come out the same. Raises
+    ``InputError`` (code ``E_JSON``) naming the first field at fault.
     """
     for kind, schema in SCHEMAS.items():
         if data.get("schema") == schema:
