@@ -1526,3 +1526,38 @@ def test_confirmation_required_keeps_its_values() -> None:
     assert "changes from 500 mcg/mL to 2,000 mcg/mL" in str(error)
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == str(error)
+
+
+def _leaves(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    if isinstance(value, dict):
+        return [path] + [p for k, v in value.items() for p in _leaves(v, (*path, k))]
+    if isinstance(value, list):
+        return [path] + [p for i, v in enumerate(value) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+JSON_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.text(max_size=12),
+    st.sampled_from(["ug/d", "mL", "2026-01-05", "1/0", "-1/3", "it.withdrawal.abrupt", "ADVICE"]),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.sampled_from(["type", "value", "unit", "kind"]), st.text(max_size=5)),
+)
+
+
+@given(st.sampled_from(RESULTS), st.data())
+def test_fuzz_readers_only_our_errors_escape(result: render.Result, data: st.DataObject) -> None:
+    """Any one value of a written result replaced by junk: read back equal, or a library error."""
+    from baclofen_dose.render import protocol
+
+    document = json.loads(render.to_json(result), parse_float=Decimal)
+    path = data.draw(st.sampled_from([p for p in _leaves(document) if p]))
+    junk = data.draw(JSON_JUNK)
+    try:
+        again = protocol.from_json(_tampered(result, _set(path, junk)))
+    except BaclofenDoseError:
+        return
+    assert type(again) is type(result)

@@ -964,8 +964,22 @@ def _list(data: Any, key: str, where: str, read: Callable[[Any, str], _T]) -> tu
     return tuple(read(item, f"{where}.{key}[{i}]") for i, item in enumerate(items))
 
 
+def _decoded(read: Callable[[Any, str], _T], data: Any, where: str) -> _T:
+    """The shared decoder's result; its unexpected failures on malformed data become E_JSON.
+
+    (render/codec.py can raise TypeError on an unhashable kind; a file never gets past here
+    with anything but a library error.)
+    """
+    try:
+        return read(data, where)
+    except BaclofenDoseError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError):
+        raise _bad(where, data, "a value as baclofen-dose writes it") from None
+
+
 def _finding(data: Any, where: str) -> Finding:
-    finding = read_finding(data, where)
+    finding = _decoded(read_finding, data, where)
     _rule_known(finding.rule_id, f"{where}.rule_id")
     if finding.code not in _KNOWN_CODES:
         raise _bad(f"{where}.code", finding.code, "a finding code of an intrathecal result")
@@ -986,7 +1000,7 @@ def _common_read(data: Mapping[str, Any]) -> tuple[tuple[Finding, ...], Provenan
     if _get(data, "route", str, where) != ROUTE:
         raise _bad("route", data.get("route"), repr(ROUTE))
     _get(data, "intended_use", str, where)
-    provenance = read_provenance(_get(data, "provenance", Mapping, where))
+    provenance = _decoded(read_provenance, _get(data, "provenance", Mapping, where), "provenance")
     _rules_known(list(provenance.rule_ids), "provenance.rule_ids")
     findings = _list(data, "findings", where, _finding)
     for finding in findings:
