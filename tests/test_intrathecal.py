@@ -13,6 +13,7 @@ import pickle
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+import baclofen_dose.intrathecal as package
 from baclofen_dose import (
     AbruptStopError,
     BaclofenDoseError,
@@ -42,9 +44,12 @@ from baclofen_dose import (
     titration_bounds,
 )
 from baclofen_dose.core import kinds
+from baclofen_dose.core.model import Amount, Result
 from baclofen_dose.intrathecal import PumpRefill
 from baclofen_dose.render import intrathecal as render
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render import protocol
+from baclofen_dose.render.codec import dumps
+from baclofen_dose.render.messages import FINDING_TEMPLATES, finding_text
 from tests import strategies as S
 from tests.ismp import assert_clean, without_received_value
 
@@ -1291,9 +1296,6 @@ def test_every_result_type_is_covered() -> None:
 @pytest.mark.parametrize("result", RESULTS, ids=lambda r: type(r).__name__)
 def test_json_round_trip_through_the_one_protocol(result: render.Result) -> None:
     """``from_json(to_json(r)) == r`` for every intrathecal result type, pump refill included."""
-    from baclofen_dose.core.model import Result
-    from baclofen_dose.render import protocol
-
     assert isinstance(result, Result)
     assert result.route == "intrathecal" and result.schema == render.SCHEMAS[type(result)]
     written = protocol.to_json(result)
@@ -1309,9 +1311,6 @@ def test_json_round_trip_through_the_one_protocol(result: render.Result) -> None
 @pytest.mark.parametrize("result", RESULTS, ids=lambda r: type(r).__name__)
 def test_findings_are_codes_with_typed_values(result: render.Result) -> None:
     """No intrathecal finding is a sentence written by its planner (code ``TEXT``)."""
-    from baclofen_dose.core.model import Amount
-    from baclofen_dose.render.messages import FINDING_TEMPLATES
-
     for finding in result.findings:
         assert finding.code != "TEXT"
         assert finding.code in FINDING_TEMPLATES or finding.code == "ADVICE"
@@ -1326,8 +1325,6 @@ def test_findings_are_codes_with_typed_values(result: render.Result) -> None:
 
 
 def test_weaning_advice_is_data_too() -> None:
-    from baclofen_dose.core.model import Amount
-
     method, no_conversion = oral_weaning_advice()
     assert method.code == "IT_ORAL_WEAN" and no_conversion.code == "ADVICE"
     assert method.values["low"] == Amount(D(1, 4), kinds.PERCENT)
@@ -1336,10 +1333,6 @@ def test_weaning_advice_is_data_too() -> None:
 
 def test_no_intrathecal_module_imports_the_formatter() -> None:
     """Planners return data; render/ writes every sentence (import-linter says so too)."""
-    from pathlib import Path
-
-    import baclofen_dose.intrathecal as package
-
     folder = Path(package.__file__).parent
     for path in folder.glob("*.py"):
         source = path.read_text(encoding="utf-8")
@@ -1348,8 +1341,6 @@ def test_no_intrathecal_module_imports_the_formatter() -> None:
 
 
 def test_provenance_inputs_are_typed() -> None:
-    from baclofen_dose.core.model import Amount
-
     refill = plan_refill(**GOLDEN, start="2026-01-05")  # type: ignore[arg-type]
     values = refill.provenance.values
     assert values["concentration"] == Amount(D(2000), kinds.IT_CONCENTRATION)
@@ -1374,8 +1365,6 @@ def test_provenance_inputs_are_typed() -> None:
 def _tampered(result: render.Result, change) -> str:  # type: ignore[no-untyped-def]
     data = json.loads(render.to_json(result), parse_float=Decimal)
     change(data)
-    from baclofen_dose.render.codec import dumps
-
     return dumps(data)
 
 
@@ -1401,8 +1390,6 @@ TITRATION = titration_bounds(current="300 mcg/day", origin="spinal")
 
 def test_a_file_from_another_library_version_is_planned_again() -> None:
     """The library version is not a way around the check: the inputs are planned again."""
-    from baclofen_dose.render import protocol
-
     older = protocol.from_json(_tampered(REFILL, _set(("provenance", "library_version"), "0.0.1")))
     assert older.provenance.library_version == "0.0.1"
     assert attrs.evolve(older, provenance=REFILL.provenance) == REFILL
@@ -1421,8 +1408,6 @@ def test_a_file_from_another_library_version_is_planned_again() -> None:
 
 def test_an_untouched_file_reads_back() -> None:
     """The control for the next test: rewriting the JSON unchanged still reads back equal."""
-    from baclofen_dose.render import protocol
-
     for result in (REFILL, TITRATION, *RESULTS):
         assert protocol.from_json(_tampered(result, lambda data: None)) == result
 
@@ -1478,8 +1463,6 @@ def test_an_untouched_file_reads_back() -> None:
 def test_readers_believe_nothing(result: render.Result, change) -> None:  # type: ignore[no-untyped-def]
     """What comes from a file is checked: types, units, positive exact amounts, known rule ids
     and codes, and every derived figure against the inputs it follows from."""
-    from baclofen_dose.render import protocol
-
     with pytest.raises(InputError) as caught:
         protocol.from_json(_tampered(result, change))
     assert caught.value.code == "E_JSON"
@@ -1489,8 +1472,6 @@ def test_readers_believe_nothing(result: render.Result, change) -> None:  # type
 def test_refill_round_trip_property(
     reservoir: Fraction, strength: Fraction, daily: Fraction, first: date
 ) -> None:
-    from baclofen_dose.render import protocol
-
     try:
         refill = plan_refill(
             reservoir=S.text_of(reservoir, "mL"),
@@ -1508,8 +1489,6 @@ def test_refill_round_trip_property(
 def test_titration_round_trip_property(
     current: Fraction, origin: str, child: bool, at_refill: bool
 ) -> None:
-    from baclofen_dose.render import protocol
-
     bounds = titration_bounds(
         current=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
     )
@@ -1517,8 +1496,6 @@ def test_titration_round_trip_property(
 
 
 def test_confirmation_required_keeps_its_values() -> None:
-    from baclofen_dose.core.model import Amount
-
     with pytest.raises(ConfirmationRequired) as caught:
         plan_refill(**GOLDEN, previous_concentration="500 mcg/mL")  # type: ignore[arg-type]
     error = caught.value
@@ -1551,8 +1528,6 @@ JSON_JUNK = st.one_of(
 @given(st.sampled_from(RESULTS), st.data())
 def test_fuzz_readers_only_our_errors_escape(result: render.Result, data: st.DataObject) -> None:
     """Any one value of a written result replaced by junk: read back equal, or a library error."""
-    from baclofen_dose.render import protocol
-
     document = json.loads(render.to_json(result), parse_float=Decimal)
     path = data.draw(st.sampled_from([p for p in _leaves(document) if p]))
     junk = data.draw(JSON_JUNK)
