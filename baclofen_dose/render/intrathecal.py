@@ -1036,8 +1036,12 @@ def _read_screening(data: Mapping[str, Any]) -> ScreeningPlan:
             raise _bad(f"boluses[{index}]", raw[index], "boluses numbered in order from 1")
         if index and bolus.dose_mcg <= boluses[index - 1].dose_mcg:
             raise _bad(f"boluses[{index}].dose", raw[index], "doses rising from bolus to bolus")
-    observe_from = _read_amount(_get(data, "observe_from", Mapping, "result"), units.HOURS, "x")
-    observe_to = _read_amount(_get(data, "observe_to", Mapping, "result"), units.HOURS, "x")
+    observe_from = _read_amount(
+        _get(data, "observe_from", Mapping, "result"), units.HOURS, "observe_from"
+    )
+    observe_to = _read_amount(
+        _get(data, "observe_to", Mapping, "result"), units.HOURS, "observe_to"
+    )
     if observe_to < observe_from:
         raise _bad("observe_to", data["observe_to"], "a time not before observe_from")
     return ScreeningPlan(
@@ -1096,16 +1100,26 @@ def _read_titration(data: Mapping[str, Any]) -> IntrathecalTitration:
     )
     if rule != expected_rule:
         raise _bad("increase.rule_id", rule, repr(expected_rule))
-    usual_min = _read_amount(_get(up, "percent_from", Mapping, "increase"), PCT, "increase")
-    largest = _read_amount(_get(up, "percent_max", Mapping, "increase"), PCT, "increase")
-    top = _exact_amount(_get(up, "daily_dose_max", Mapping, "increase"), DAILY, "increase")
+    usual_min = _read_amount(
+        _get(up, "percent_from", Mapping, "increase"), PCT, "increase.percent_from"
+    )
+    largest = _read_amount(
+        _get(up, "percent_max", Mapping, "increase"), PCT, "increase.percent_max"
+    )
+    top = _exact_amount(
+        _get(up, "daily_dose_max", Mapping, "increase"), DAILY, "increase.daily_dose_max"
+    )
     capped = _flag(up, "capped_by_ceiling", "increase")
     uncapped = current * (1 + largest)
     if (top != uncapped or capped) and not (capped and current <= top < uncapped):
         raise _bad("increase.daily_dose_max", up["daily_dose_max"], "the value its inputs give")
     _agree(up, "daily_dose_from", min(current * (1 + usual_min), top), DAILY, "increase")
-    down_min = _read_amount(_get(down, "percent_from", Mapping, "decrease"), PCT, "decrease")
-    down_max = _read_amount(_get(down, "percent_max", Mapping, "decrease"), PCT, "decrease")
+    down_min = _read_amount(
+        _get(down, "percent_from", Mapping, "decrease"), PCT, "decrease.percent_from"
+    )
+    down_max = _read_amount(
+        _get(down, "percent_max", Mapping, "decrease"), PCT, "decrease.percent_max"
+    )
     if not usual_min <= largest or not down_min <= down_max < 1:
         raise _bad("increase", up, "usual percentages not above their maximum")
     _agree(down, "daily_dose_from", current * (1 - down_min), DAILY, "decrease")
