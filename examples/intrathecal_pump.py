@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import baclofen_dose as bd
 from baclofen_dose.render import intrathecal as render
+from baclofen_dose.render import protocol
 
 
 def main() -> int:
@@ -36,6 +37,14 @@ def main() -> int:
         start="2026-01-05",
     )
     sys.stdout.write(render.table(refill))
+
+    # Every result is data: findings are codes with typed values, and the JSON reads back
+    # (re-validated: the reader plans it again from its recorded inputs).
+    per_hour = bd.titration_bounds(current="12.5 mcg/hour", origin="spinal")
+    codes = sorted({finding.code for finding in per_hour.findings})
+    sys.stdout.write(f"Finding codes for 12.5 mcg/hour: {', '.join(codes)}\n")
+    again = protocol.from_json(protocol.to_json(refill))
+    sys.stdout.write(f"The refill read back from its JSON is the same: {again == refill}\n")
 
     try:
         bd.plan_screening(concentration="2000 mcg/mL")

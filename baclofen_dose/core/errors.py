@@ -337,20 +337,24 @@ class AbruptStopError(HardLimitError):
 class ConfirmationRequired(LimitError):  # noqa: N818 - reads as a state, like OverrideRequired
     """A change that is allowed only when the caller confirms it explicitly (``confirm``).
 
-    ``confirm`` names the library parameter that confirms it.
+    ``confirm`` names the library parameter that confirms it. ``what`` may name typed values
+    in braces (``"from {before} to {after}"``) kept in ``params``.
     """
 
     code = "E_CONFIRM_REQUIRED"
 
-    def __init__(self, rule_id: str, what: str, confirm: str) -> None:
+    def __init__(
+        self, rule_id: str, what: str, confirm: str, *, params: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__()
         self.rule_id = rule_id
         self.what = what
         self.confirm = confirm
+        self.params = dict(params or {})
 
     def _message(self) -> str:
         return (
-            f"{self.what} (rule {self.rule_id}); "
+            f"{_fill(self.what, getattr(self, 'params', None))} (rule {self.rule_id}); "
             f"to go on, confirm it explicitly with {self.confirm}"
         )
 

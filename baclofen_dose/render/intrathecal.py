@@ -1,56 +1,108 @@
-"""Renderings of intrathecal results: the printable table, short text, and JSON.
+"""Renderings of intrathecal results: the printable table, short text, and JSON (both ways).
 
-Every number shown to people comes from :mod:`baclofen_dose.display`; values that are not
+Every number shown to people comes from :mod:`baclofen_dose.core.display`; values that are not
 exact in a few decimals (an hourly rate of 200 mcg/day, worst-case days) are shown as labelled
 estimates, and the arithmetic behind each is written out. Titles say "intrathecal" in full.
+Findings are worded from their codes by :mod:`baclofen_dose.render.messages`.
 
 JSON keeps amount and unit apart with UCUM codes (``ug``, ``ug/d``, ``ug/h``, ``ug/mL``,
 ``mL``, ``mL/d``, ``d``, ``h``, ``%``). A value with no finite decimal expansion is given
 rounded half up to 6 places with its exact fraction beside it: ``{"value": 8.333333,
 "unit": "ug/h", "exact": "25/3"}``. Percentages are given as percentages (``30`` with
 ``"%"``).
+
+Every result type is registered with :mod:`baclofen_dose.render.protocol`, so the generic
+``to_json``/``from_json``/``table``/``text`` work for it. The readers re-validate what they
+read (types, units, positive exact amounts, known rule ids and finding codes, and every
+derived figure recomputed from the inputs it follows from): a file is never believed.
+
+>>> from baclofen_dose.intrathecal import plan_refill
+>>> from baclofen_dose.render import protocol
+>>> refill = plan_refill(reservoir="40 mL", concentration="2000 mcg/mL",
+...                      daily_dose="400 mcg/day", alarm_volume="2 mL", start="2026-01-05")
+>>> protocol.from_json(protocol.to_json(refill)) == refill
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
 
 from baclofen_dose.core import display, numeric, units
-from baclofen_dose.core.limits import Finding, Override
+from baclofen_dose.core.errors import BaclofenDoseError, InputError
+from baclofen_dose.core.kernel import add_days
+from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.intrathecal import (
+    ORIGINS,
+    FlexProgram,
     IntrathecalStart,
     IntrathecalTaper,
     IntrathecalTitration,
     PumpRefill,
+    ResidualCheck,
+    ScreeningBolus,
     ScreeningPlan,
+    TaperStep,
+    plan_initial_dose,
+    plan_intrathecal_taper,
+    plan_refill,
+    plan_screening,
+    titration_bounds,
 )
-from baclofen_dose.oral.regimen import Provenance
-from baclofen_dose.render.codec import dumps, finding_data, provenance_data
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.intrathecal.common import ROUTE
+from baclofen_dose.intrathecal.first_dose import BASIS_RULES
+from baclofen_dose.intrathecal.refill import RESIDUAL_FIELDS, whole_days
+from baclofen_dose.render import protocol
+from baclofen_dose.render.codec import (
+    dumps,
+    finding_data,
+    provenance_data,
+    read_finding,
+    read_provenance,
+)
+from baclofen_dose.render.messages import FINDING_TEMPLATES, finding_text
 from baclofen_dose.render.text import (
     INTENDED_USE,
-    _columns,
     findings_lines,
     overrides_lines,
     rule_value,
     rules_used_lines,
 )
 
-__all__ = ["SCHEMAS", "Result", "table", "text", "to_data", "to_json"]
+if TYPE_CHECKING:
+    import pint
+
+__all__ = [
+    "SCHEMAS",
+    "Result",
+    "flex_text",
+    "input_lines",
+    "read_result",
+    "table",
+    "text",
+    "to_data",
+    "to_json",
+]
 
 Result = ScreeningPlan | IntrathecalStart | IntrathecalTitration | PumpRefill | IntrathecalTaper
 
-SCHEMAS: Final = {
-    ScreeningPlan: "baclofen-dose/intrathecal-screening/1",
-    IntrathecalStart: "baclofen-dose/intrathecal-initial/1",
-    IntrathecalTitration: "baclofen-dose/intrathecal-titration/1",
-    PumpRefill: "baclofen-dose/intrathecal-refill/1",
-    IntrathecalTaper: "baclofen-dose/intrathecal-taper/1",
+SCHEMAS: Final[dict[type, str]] = {
+    kind: kind.SCHEMA
+    for kind in (
+        ScreeningPlan,
+        IntrathecalStart,
+        IntrathecalTitration,
+        PumpRefill,
+        IntrathecalTaper,
+    )
 }
 _JSON_PLACES: Final = 6
 _WHOLE: Final = 0
@@ -104,8 +156,61 @@ def _tail(
     out += rules_used_lines(provenance, rules, what="result")
     out += overrides_lines(overrides)
     out += ["", "Inputs (as understood)"]
-    out += [f"- {name}: {value}" for name, value in provenance.inputs]
+    out += input_lines(provenance)
     out += ["", INTENDED_USE]
+    return out
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def flex_text(hours: Sequence[ParamValue], rates: Sequence[ParamValue]) -> str:
+    """A flex program's steps in words: ``'12 hours at 10 mcg/hour and 12 hours at 20 mcg/day'``.
+
+    Each rate is written in its own kind (per hour or per day), as it was entered.
+    """
+    return display.words_list(
+        [f"{display.param(h)} at {display.param(r)}" for h, r in zip(hours, rates, strict=True)]
+    )
+
+
+# Inputs shown as a note on another input rather than on their own line.
+_NOTES: Final = {
+    "concentration_given": ("concentration", False, "the screening strength"),
+    "fill_volume_given": ("fill_volume", False, "the whole reservoir"),
+    "diluted": ("concentration", True, "diluted"),
+}
+_FLEX: Final = ("_flex_hours", "_flex_rates")
+_PER_HOUR: Final = "_entered_per_hour"
+
+
+def input_lines(provenance: Provenance) -> list[str]:
+    """The "Inputs (as understood)" lines: each typed input through the formatter."""
+    values = provenance.values
+    out = []
+    for name, value in provenance.inputs:
+        if name in _NOTES or name.endswith((*_FLEX, _PER_HOUR)):
+            continue
+        if isinstance(value, tuple) and not value:
+            continue  # nothing assumed, no flex steps: nothing to say
+        text = "not given" if value is None else display.param(value)
+        notes = [
+            note
+            for key, (target, when, note) in _NOTES.items()
+            if target == name and values.get(key) is when
+        ]
+        entered = values.get(name + _PER_HOUR)
+        if entered is not None:
+            notes.append("entered as " + display.param(entered))
+        hours, rates = values.get(name + _FLEX[0]), values.get(name + _FLEX[1])
+        if isinstance(hours, tuple) and isinstance(rates, tuple) and hours:
+            notes.append("flex program: " + flex_text(hours, rates))
+        out.append(f"- {name}: {text}" + "".join(f" ({n})" for n in notes))
     return out
 
 
@@ -726,3 +831,665 @@ def to_data(result: Result) -> dict[str, Any]:
 def to_json(result: Result) -> str:
     """The result as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM codes."""
     return dumps(to_data(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading JSON back: every value checked, every derived figure recomputed and compared
+
+_T = TypeVar("_T")
+_R = TypeVar(
+    "_R", ScreeningPlan, IntrathecalStart, IntrathecalTitration, PumpRefill, IntrathecalTaper
+)
+_KNOWN_CODES: Final = frozenset(FINDING_TEMPLATES) | {"ADVICE"}
+
+
+def _bad(where: str, value: object, expected: str) -> InputError:
+    return InputError(where, value, expected, code="E_JSON")
+
+
+def _get(data: Any, key: str, types: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(data, Mapping) or key not in data:
+        raise _bad(f"{where}.{key}", None, "a value for this key")
+    value = data[key]
+    if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+        raise _bad(f"{where}.{key}", value, f"a JSON {_type_name(types)}, not a boolean")
+    if not isinstance(value, types):
+        raise _bad(f"{where}.{key}", value, f"a JSON {_type_name(types)}")
+    return value
+
+
+def _type_name(types: type | tuple[type, ...]) -> str:
+    names = {bool: "boolean", int: "integer", str: "string", list: "list", Mapping: "object"}
+    kinds = types if isinstance(types, tuple) else (types,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _flag(data: Any, key: str, where: str) -> bool:
+    return bool(_get(data, key, bool, where))
+
+
+def _ratio(text: Any, where: str) -> Fraction:
+    if not isinstance(text, str) or len(text) > 200:
+        raise _bad(where, text, "an exact ratio written 'n/d'")
+    num, slash, den = text.lstrip("-").partition("/")
+    if not (slash and num.isascii() and num.isdigit() and den.isascii() and den.isdigit()):
+        raise _bad(where, text, "an exact ratio written 'n/d'")
+    if int(den) == 0:
+        raise _bad(where, text, "a ratio with a denominator above zero")
+    value = Fraction(int(num), int(den))
+    return -value if text.startswith("-") else value
+
+
+def _read_amount(
+    data: Any, kind: units.Kind, where: str, *, positive: bool = True, signed: bool = False
+) -> Fraction:
+    """An amount as :func:`_amount` (or :func:`_signed`) writes it, and nothing else.
+
+    The unit must be the kind's UCUM code; the value is exact (or its exact ratio is given);
+    writing the value read again must give the same JSON (so a rounded value that does not
+    match its exact ratio is refused). Amounts are above zero unless ``positive`` is False.
+    """
+    if not isinstance(data, Mapping) or not set(data) <= {"value", "unit", "exact"}:
+        raise _bad(where, data, 'an amount {"value", "unit"}')
+    if data.get("unit") != kind.ucum:
+        raise _bad(f"{where}.unit", data.get("unit"), repr(kind.ucum))
+    raw = data.get("value")
+    if isinstance(raw, bool) or not isinstance(raw, Decimal | int):
+        raise _bad(f"{where}.value", raw, "a JSON number")
+    if isinstance(raw, Decimal) and not raw.is_finite():
+        raise _bad(f"{where}.value", raw, "a finite number")
+    shown = _ratio(data["exact"], f"{where}.exact") if "exact" in data else Fraction(raw)
+    value = shown / 100 if kind is units.PERCENT else shown
+    if positive and value <= 0:
+        raise _bad(f"{where}.value", raw, "an amount above zero")
+    if value < 0 and not signed:
+        raise _bad(f"{where}.value", raw, "an amount of zero or more")
+    again = _signed(value, kind) if signed else _amount(value, kind)
+    if again != dict(data):
+        raise _bad(where, data, "an amount written exactly as baclofen-dose writes it")
+    return value
+
+
+def _exact_amount(data: Any, kind: units.Kind, where: str) -> Fraction:
+    """An amount that must be exact as a decimal (a dose, a volume entered: never a ratio)."""
+    value = _read_amount(data, kind, where)
+    if not numeric.check_exactness_with_decimal(value):
+        raise _bad(where, data, "an amount that can be written exactly as a decimal")
+    return value
+
+
+def _whole(data: Any, kind: units.Kind, where: str) -> int:
+    value = _read_amount(data, kind, where)
+    if value.denominator != 1:
+        raise _bad(where, data, "a whole number")
+    return int(value)
+
+
+def _agree(data: Any, key: str, value: Fraction, kind: units.Kind, where: str) -> None:
+    """The figure written under ``key`` is the one the inputs give (recomputed here)."""
+    written = _get(data, key, Mapping, where)
+    if dict(written) != (_signed(value, kind) if value < 0 else _amount(value, kind)):
+        raise _bad(f"{where}.{key}", written, "the value its inputs give")
+
+
+def _day(text: Any, where: str) -> date:
+    if not isinstance(text, str) or len(text) != len("YYYY-MM-DD"):
+        raise _bad(where, text, "an ISO date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _bad(where, text, "an ISO date YYYY-MM-DD") from None
+
+
+def _optional_day(text: Any, where: str) -> date | None:
+    return None if text is None else _day(text, where)
+
+
+def _rules_known(ids: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(ids, list):
+        raise _bad(where, ids, "a list of rule ids")
+    rules = default_rules()
+    for rule_id in ids:
+        if not isinstance(rule_id, str) or rule_id not in rules:
+            raise _bad(where, rule_id, "the id of a rule in the rule set")
+    return tuple(ids)
+
+
+def _rule_known(rule_id: Any, where: str) -> str:
+    return _rules_known([rule_id], where)[0]
+
+
+def _list(data: Any, key: str, where: str, read: Callable[[Any, str], _T]) -> tuple[_T, ...]:
+    items = _get(data, key, list, where)
+    return tuple(read(item, f"{where}.{key}[{i}]") for i, item in enumerate(items))
+
+
+def _decoded(read: Callable[[Any, str], _T], data: Any, where: str) -> _T:
+    """The shared decoder's result; its unexpected failures on malformed data become E_JSON.
+
+    (render/codec.py can raise TypeError on an unhashable kind; a file never gets past here
+    with anything but a library error.)
+    """
+    try:
+        return read(data, where)
+    except BaclofenDoseError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError):
+        raise _bad(where, data, "a value as baclofen-dose writes it") from None
+
+
+def _finding(data: Any, where: str) -> Finding:
+    finding = _decoded(read_finding, data, where)
+    _rule_known(finding.rule_id, f"{where}.rule_id")
+    if finding.code not in _KNOWN_CODES:
+        raise _bad(f"{where}.code", finding.code, "a finding code of an intrathecal result")
+    try:
+        finding_text(finding)
+    except (BaclofenDoseError, KeyError, IndexError, ValueError, TypeError, AttributeError):
+        raise _bad(f"{where}.params", data.get("params"), "the values its code names") from None
+    return finding
+
+
+def _override(data: Any, where: str) -> Override:
+    rule_id = _rule_known(_get(data, "rule_id", str, where), f"{where}.rule_id")
+    return Override(rule_id, _get(data, "reason", str, where))
+
+
+def _common_read(data: Mapping[str, Any]) -> tuple[tuple[Finding, ...], Provenance]:
+    where = "result"
+    if _get(data, "route", str, where) != ROUTE:
+        raise _bad("route", data.get("route"), repr(ROUTE))
+    _get(data, "intended_use", str, where)
+    provenance = _decoded(read_provenance, _get(data, "provenance", Mapping, where), "provenance")
+    _rules_known(list(provenance.rule_ids), "provenance.rule_ids")
+    findings = _list(data, "findings", where, _finding)
+    for finding in findings:
+        if finding.rule_id not in provenance.rule_ids:
+            raise _bad("findings", finding.rule_id, "a rule listed in the provenance")
+    return findings, provenance
+
+
+def _read_bolus(data: Any, where: str, strength: Fraction) -> ScreeningBolus:
+    dose = _exact_amount(_get(data, "dose", Mapping, where), IT_DOSE, f"{where}.dose")
+    _agree(data, "volume", dose / strength, ML, where)
+    after = data.get("min_time_after_previous") if isinstance(data, Mapping) else None
+    return ScreeningBolus(
+        number=_get(data, "number", int, where),
+        dose_mcg=dose,
+        volume_ml=dose / strength,
+        hours_after_previous=None
+        if after is None
+        else _read_amount(after, units.HOURS, f"{where}.min_time_after_previous"),
+        rule_ids=_rules_known(_get(data, "rule_ids", list, where), f"{where}.rule_ids"),
+    )
+
+
+def _read_screening(data: Mapping[str, Any]) -> ScreeningPlan:
+    findings, provenance = _common_read(data)
+    strength = _exact_amount(_get(data, "concentration", Mapping, "result"), CONC, "concentration")
+    raw = _get(data, "boluses", list, "result")
+    boluses = tuple(_read_bolus(b, f"boluses[{i}]", strength) for i, b in enumerate(raw))
+    if not boluses:
+        raise _bad("boluses", raw, "at least one bolus")
+    for index, bolus in enumerate(boluses):
+        if bolus.number != index + 1 or (bolus.hours_after_previous is None) != (index == 0):
+            raise _bad(f"boluses[{index}]", raw[index], "boluses numbered in order from 1")
+        if index and bolus.dose_mcg <= boluses[index - 1].dose_mcg:
+            raise _bad(f"boluses[{index}].dose", raw[index], "doses rising from bolus to bolus")
+    observe_from = _read_amount(
+        _get(data, "observe_from", Mapping, "result"), units.HOURS, "observe_from"
+    )
+    observe_to = _read_amount(
+        _get(data, "observe_to", Mapping, "result"), units.HOURS, "observe_to"
+    )
+    if observe_to < observe_from:
+        raise _bad("observe_to", data["observe_to"], "a time not before observe_from")
+    return ScreeningPlan(
+        concentration_mcg_per_ml=strength,
+        child=_flag(data, "child", "result"),
+        boluses=boluses,
+        observe_from_hours=observe_from,
+        observe_to_hours=observe_to,
+        findings=findings,
+        provenance=provenance,
+    )
+
+
+def _read_initial(data: Mapping[str, Any]) -> IntrathecalStart:
+    findings, provenance = _common_read(data)
+    dose = _exact_amount(_get(data, "screening_dose", Mapping, "result"), IT_DOSE, "screening_dose")
+    percent = _read_amount(
+        _get(data, "percent_of_screening_dose", Mapping, "result"), PCT, "percent_of_screening"
+    )
+    basis = _get(data, "basis_rule", str, "result")
+    if basis not in BASIS_RULES:
+        raise _bad("basis_rule", basis, "one of " + ", ".join(BASIS_RULES))
+    _agree(data, "daily_dose", dose * percent, DAILY, "result")
+    _agree(data, "hourly_rate", dose * percent / _hours_per_day(), HOURLY, "result")
+    return IntrathecalStart(
+        screening_dose_mcg=dose,
+        effect_hours=_read_amount(
+            _get(data, "effect_duration", Mapping, "result"), units.HOURS, "effect_duration"
+        ),
+        screening_side_effects=_flag(data, "screening_side_effects", "result"),
+        percent_of_screening=percent,
+        basis_rule=basis,
+        daily_mcg=dose * percent,
+        no_increase_hours=_read_amount(
+            _get(data, "no_increase_for", Mapping, "result"), units.HOURS, "no_increase_for"
+        ),
+        findings=findings,
+        provenance=provenance,
+    )
+
+
+def _read_titration(data: Mapping[str, Any]) -> IntrathecalTitration:
+    findings, provenance = _common_read(data)
+    current = _exact_amount(_get(data, "current_daily_dose", Mapping, "result"), DAILY, "current")
+    origin = _get(data, "origin", str, "result")
+    if origin not in ORIGINS:
+        raise _bad("origin", origin, " or ".join(ORIGINS))
+    child = _flag(data, "child", "result")
+    at_refill = _flag(data, "at_refill", "result")
+    up = _get(data, "increase", Mapping, "result")
+    down = _get(data, "decrease_for_side_effects", Mapping, "result")
+    rule = _get(up, "rule_id", str, "increase")
+    expected_rule = (
+        f"{'it.refill_change' if at_refill else 'it.titrate'}."
+        f"{'child' if child else origin}.increase.max"
+    )
+    if rule != expected_rule:
+        raise _bad("increase.rule_id", rule, repr(expected_rule))
+    usual_min = _read_amount(
+        _get(up, "percent_from", Mapping, "increase"), PCT, "increase.percent_from"
+    )
+    largest = _read_amount(
+        _get(up, "percent_max", Mapping, "increase"), PCT, "increase.percent_max"
+    )
+    top = _exact_amount(
+        _get(up, "daily_dose_max", Mapping, "increase"), DAILY, "increase.daily_dose_max"
+    )
+    capped = _flag(up, "capped_by_ceiling", "increase")
+    uncapped = current * (1 + largest)
+    if (top != uncapped or capped) and not (capped and current <= top < uncapped):
+        raise _bad("increase.daily_dose_max", up["daily_dose_max"], "the value its inputs give")
+    _agree(up, "daily_dose_from", min(current * (1 + usual_min), top), DAILY, "increase")
+    down_min = _read_amount(
+        _get(down, "percent_from", Mapping, "decrease"), PCT, "decrease.percent_from"
+    )
+    down_max = _read_amount(
+        _get(down, "percent_max", Mapping, "decrease"), PCT, "decrease.percent_max"
+    )
+    if not usual_min <= largest or not down_min <= down_max < 1:
+        raise _bad("increase", up, "usual percentages not above their maximum")
+    _agree(down, "daily_dose_from", current * (1 - down_min), DAILY, "decrease")
+    _agree(down, "daily_dose_min", current * (1 - down_max), DAILY, "decrease")
+    proposed = data.get("proposed_daily_dose")
+    return IntrathecalTitration(
+        current_daily_mcg=current,
+        origin=origin,
+        child=child,
+        at_refill=at_refill,
+        increase_rule=_rule_known(rule, "increase.rule_id"),
+        increase_usual_min=usual_min,
+        increase_max=largest,
+        increase_from_mcg=min(current * (1 + usual_min), top),
+        increase_to_mcg=top,
+        capped_by_ceiling=capped,
+        decrease_usual_min=down_min,
+        decrease_max=down_max,
+        decrease_from_mcg=current * (1 - down_min),
+        decrease_to_mcg=current * (1 - down_max),
+        hours_between_increases=_read_amount(
+            _get(up, "min_time_between", Mapping, "increase"), units.HOURS, "increase"
+        ),
+        proposed_daily_mcg=None
+        if proposed is None
+        else _exact_amount(proposed, DAILY, "proposed_daily_dose"),
+        findings=findings,
+        overrides=_list(data, "overrides", "result", _override),
+        provenance=provenance,
+    )
+
+
+def _read_residual(
+    data: Any, where: str, start: date | None, tolerance: Fraction, refill: Mapping[str, Any]
+) -> ResidualCheck:
+    if start is None:
+        raise _bad(where, data, "no residual check without a start date")
+    before = _day(_get(data, "previous_fill", str, where), f"{where}.previous_fill")
+    elapsed = (start - before).days
+    if elapsed <= 0 or _get(data, "days_elapsed", int, where) != elapsed:
+        raise _bad(f"{where}.days_elapsed", data.get("days_elapsed"), "the days since the fill")
+    fill = _exact_amount(_get(data, "previous_fill_volume", Mapping, where), ML, where)
+    strength = _exact_amount(_get(data, "previous_concentration", Mapping, where), CONC, where)
+    daily = _exact_amount(_get(data, "previous_daily_dose", Mapping, where), DAILY, where)
+    assumed = _get(data, "assumed_equal_to_this_refill", list, where)
+    if not all(isinstance(a, str) for a in assumed) or [
+        a for a in RESIDUAL_FIELDS if a in assumed
+    ] != list(assumed):
+        raise _bad(f"{where}.assumed_equal_to_this_refill", assumed, ", ".join(RESIDUAL_FIELDS))
+    for name, key, value, kind in (
+        ("previous_fill_volume", "fill_volume", fill, ML),
+        ("previous_concentration", "concentration", strength, CONC),
+        ("previous_daily_dose", "daily_dose", daily, DAILY),
+    ):
+        if name in assumed and dict(_get(refill, key, Mapping, "result")) != _amount(value, kind):
+            raise _bad(f"{where}.{name}", data.get(name), "this refill's value (it was assumed)")
+    measured = _read_amount(_get(data, "measured", Mapping, where), ML, where, positive=False)
+    if measured > fill:
+        raise _bad(f"{where}.measured", data.get("measured"), "at most the previous fill")
+    used = daily / strength * elapsed
+    check = ResidualCheck(
+        previous_fill=before,
+        days_elapsed=elapsed,
+        previous_fill_ml=fill,
+        previous_concentration_mcg_per_ml=strength,
+        previous_daily_mcg=daily,
+        assumed=tuple(assumed),
+        expected_ml=fill - used,
+        lowest_ml=fill - used * (1 + tolerance),
+        highest_ml=fill - used * (1 - tolerance),
+        measured_ml=measured,
+    )
+    for key, value in (
+        ("expected", check.expected_ml),
+        ("lowest", check.lowest_ml),
+        ("highest", check.highest_ml),
+    ):
+        if dict(_get(data, key, Mapping, where)) != _signed(value, ML):
+            raise _bad(f"{where}.{key}", data.get(key), "the value its inputs give")
+    if _flag(data, "within_tolerance", where) != check.within_tolerance:
+        raise _bad(f"{where}.within_tolerance", data.get("within_tolerance"), "the check's result")
+    return check
+
+
+def _read_refill(data: Mapping[str, Any]) -> PumpRefill:
+    findings, provenance = _common_read(data)
+    where = "result"
+    if _get(data, "estimate", bool, where) is not True:
+        raise _bad("estimate", data.get("estimate"), "true (refill figures are estimates)")
+    reservoir = _exact_amount(_get(data, "reservoir", Mapping, where), ML, "reservoir")
+    fill = _exact_amount(_get(data, "fill_volume", Mapping, where), ML, "fill_volume")
+    strength = _exact_amount(_get(data, "concentration", Mapping, where), CONC, "concentration")
+    daily = _exact_amount(_get(data, "daily_dose", Mapping, where), DAILY, "daily_dose")
+    alarm = _exact_amount(_get(data, "alarm_volume", Mapping, where), ML, "alarm_volume")
+    tolerance = _read_amount(_get(data, "flow_tolerance", Mapping, where), PCT, "flow_tolerance")
+    margin = _whole(_get(data, "margin", Mapping, where), units.DAYS, "margin")
+    policy = _get(data, "margin_policy", str, where)
+    if f"it.refill.margin.{policy}" not in default_rules():
+        raise _bad("margin_policy", policy, "the name of a refill margin policy")
+    if not alarm < fill <= reservoir:
+        raise _bad("fill_volume", data["fill_volume"], "alarm volume < fill volume <= reservoir")
+    fill_given = (
+        "fill_volume" in provenance.values
+        and provenance.values.get("fill_volume_given") is not False
+    )
+    daily_volume = daily / strength
+    nominal = (fill - alarm) / daily_volume
+    worst = nominal / (1 + tolerance)
+    worst_empty = fill / (daily_volume * (1 + tolerance))
+    if whole_days(worst) <= margin:
+        raise _bad("days_to_alarm_worst_case", data.get("days_to_alarm_worst_case"), "> margin")
+    _agree(data, "hourly_rate", daily / _hours_per_day(), HOURLY, where)
+    _agree(data, "daily_volume", daily_volume, ML_DAY, where)
+    _agree(data, "days_to_alarm_nominal", nominal, units.DAYS, where)
+    _agree(data, "days_to_alarm_worst_case", worst, units.DAYS, where)
+    _agree(data, "days_to_empty_worst_case", worst_empty, units.DAYS, where)
+    if _get(data, "days_to_alarm_worst_case_whole", int, where) != whole_days(worst):
+        raise _bad(
+            "days_to_alarm_worst_case_whole",
+            data.get("days_to_alarm_worst_case_whole"),
+            "the worst-case days rounded down",
+        )
+    start = _optional_day(data.get("start"), "start")
+
+    def on(days: int) -> date | None:
+        return None if start is None else add_days(start, days, "start")
+
+    dates = {
+        "alarm_date_nominal": on(whole_days(nominal)),
+        "alarm_date_worst_case": on(whole_days(worst)),
+        "refill_by": on(whole_days(worst) - margin),
+        "empty_date_worst_case": on(whole_days(worst_empty)),
+    }
+    for key, value in dates.items():
+        if data.get(key) != _date(value):
+            raise _bad(key, data.get(key), "the date its inputs give")
+    residual = data.get("residual_check")
+    return PumpRefill(
+        reservoir_ml=reservoir,
+        fill_ml=fill,
+        fill_given=fill_given,
+        concentration_mcg_per_ml=strength,
+        diluted=_flag(data, "diluted", where),
+        daily_mcg=daily,
+        per_hour_input=_flag(data, "per_hour_input", where),
+        alarm_ml=alarm,
+        flow_tolerance=tolerance,
+        margin_policy=policy,
+        margin_days=margin,
+        daily_volume_ml=daily_volume,
+        nominal_days=nominal,
+        worst_days=worst,
+        worst_empty_days=worst_empty,
+        start=start,
+        nominal_alarm_date=dates["alarm_date_nominal"],
+        worst_alarm_date=dates["alarm_date_worst_case"],
+        refill_by=dates["refill_by"],
+        worst_empty_date=dates["empty_date_worst_case"],
+        residual=None
+        if residual is None
+        else _read_residual(residual, "residual_check", start, tolerance, data),
+        findings=findings,
+        provenance=provenance,
+    )
+
+
+def _read_step(data: Any, where: str) -> TaperStep:
+    return TaperStep(
+        start=_day(_get(data, "start", str, where), f"{where}.start"),
+        end=_optional_day(data.get("end"), f"{where}.end"),
+        daily_mcg=_read_amount(_get(data, "daily_dose", Mapping, where), DAILY, where),
+        rule_ids=_rules_known(_get(data, "rule_ids", list, where), f"{where}.rule_ids"),
+    )
+
+
+def _read_taper(data: Mapping[str, Any]) -> IntrathecalTaper:
+    findings, provenance = _common_read(data)
+    current = _exact_amount(_get(data, "current_daily_dose", Mapping, "result"), DAILY, "current")
+    floor = _exact_amount(
+        _get(data, "first_post_implant_daily_dose", Mapping, "result"), DAILY, "first_dose"
+    )
+    step = _read_amount(_get(data, "step_max", Mapping, "result"), PCT, "step_max")
+    interval = _whole(_get(data, "interval", Mapping, "result"), units.DAYS, "interval")
+    steps = _list(data, "steps", "result", _read_step)
+    if not floor < current or not 0 < step < 1 or len(steps) < len((current, floor)):
+        raise _bad("steps", data.get("steps"), "a taper from the current to a lower dose")
+    if steps[0].daily_mcg != current or steps[-1].daily_mcg != floor or steps[-1].end is not None:
+        raise _bad("steps", data.get("steps"), "steps from the current dose to the first dose")
+    for index, (before, after) in enumerate(itertools.pairwise(steps), 1):
+        cut = before.daily_mcg - after.daily_mcg
+        if not 0 < cut <= before.daily_mcg * step:
+            raise _bad(f"steps[{index}].daily_dose", str(after.daily_mcg), "a cut within the step")
+        if after.start != add_days(before.start, interval, "start") or before.end != add_days(
+            before.start, interval - 1, "start"
+        ):
+            raise _bad(f"steps[{index}].start", after.start.isoformat(), "steps an interval apart")
+    return IntrathecalTaper(
+        current_daily_mcg=current,
+        floor_daily_mcg=floor,
+        step=step,
+        interval_days=interval,
+        steps=steps,
+        findings=findings,
+        provenance=provenance,
+    )
+
+
+# Planning again: a file made with the bundled rules by this library version must be exactly what
+# its recorded inputs give now (the planners' own checks run again on every input).
+
+
+def _quantity(value: object, where: str) -> pint.Quantity[Fraction]:
+    if not isinstance(value, Amount):
+        raise _bad(where, value, "an amount")
+    return units.quantity(value.value, value.kind)
+
+
+def _entered(values: Mapping[str, ParamValue], field: str) -> object:
+    """A daily dose as it was entered: per day, per hour, or a flex program."""
+    where = f"provenance.inputs.{field}"
+    hours, rates = values.get(field + _FLEX[0]), values.get(field + _FLEX[1])
+    if hours is not None or rates is not None:
+        if not isinstance(hours, tuple) or not isinstance(rates, tuple) or not hours:
+            raise _bad(where, hours, "a flex program's steps")
+        if len(hours) != len(rates):
+            raise _bad(where, rates, "a rate for each step")
+        return FlexProgram.from_steps(
+            [(_quantity(h, where), _quantity(r, where)) for h, r in zip(hours, rates, strict=True)]
+        )
+    if values.get(field + _PER_HOUR) is not None:
+        return _quantity(values[field + _PER_HOUR], where)
+    if field not in values:
+        raise _bad(where, None, "the input the result was planned from")
+    return _quantity(values[field], where)
+
+
+def _optional(values: Mapping[str, ParamValue], field: str) -> object:
+    return None if values.get(field) is None else _quantity(values[field], f"inputs.{field}")
+
+
+def _again_screening(read: ScreeningPlan, rules: RuleSet) -> ScreeningPlan:
+    values = read.provenance.values
+    given = values.get("concentration_given") is True
+    return plan_screening(
+        concentration=_optional(values, "concentration") if given else None,
+        child=read.child,
+        rules=rules,
+    )
+
+
+def _again_initial(read: IntrathecalStart, rules: RuleSet) -> IntrathecalStart:
+    values = read.provenance.values
+    return plan_initial_dose(
+        screening_dose=_entered(values, "screening_dose"),
+        effect_duration=_entered(values, "effect_duration"),
+        screening_side_effects=read.screening_side_effects,
+        rules=rules,
+    )
+
+
+def _again_titration(read: IntrathecalTitration, rules: RuleSet) -> IntrathecalTitration:
+    values = read.provenance.values
+    return titration_bounds(
+        current=_entered(values, "current"),
+        origin=read.origin,
+        child=read.child,
+        at_refill=read.at_refill,
+        proposed=None if read.proposed_daily_mcg is None else _entered(values, "proposed"),
+        overrides={o.rule_id: o.reason for o in read.overrides},
+        rules=rules,
+    )
+
+
+def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
+    values = read.provenance.values
+    check = read.residual
+    previous = values.get("previous_concentration")
+    previous_fill = values.get("previous_fill")
+    return plan_refill(
+        reservoir=_entered(values, "reservoir"),
+        concentration=_entered(values, "concentration"),
+        daily_dose=_entered(values, "daily_dose"),
+        alarm_volume=_entered(values, "alarm_volume"),
+        fill_volume=_entered(values, "fill_volume") if read.fill_given else None,
+        diluted=read.diluted,
+        start=read.start,
+        residual=_optional(values, "residual"),
+        previous_fill=previous_fill if isinstance(previous_fill, date) else None,
+        previous_fill_volume=None
+        if check is None or "previous_fill_volume" in check.assumed
+        else units.quantity(check.previous_fill_ml, ML),
+        previous_concentration=_optional(values, "previous_concentration"),
+        previous_daily_dose=None
+        if "previous_daily_dose" not in values
+        else _entered(values, "previous_daily_dose"),
+        confirm_concentration_change=isinstance(previous, Amount)
+        and previous.value != read.concentration_mcg_per_ml,
+        margin_policy=read.margin_policy,
+        rules=rules,
+    )
+
+
+def _again_taper(read: IntrathecalTaper, rules: RuleSet) -> IntrathecalTaper:
+    values = read.provenance.values
+    return plan_intrathecal_taper(
+        current=_entered(values, "current"),
+        first_dose=_entered(values, "first_dose"),
+        start=read.steps[0].start,
+        step=_entered(values, "step"),
+        interval=_entered(values, "interval"),
+        rules=rules,
+    )
+
+
+def _replayed(read: _R, again: Callable[[_R, RuleSet], _R]) -> _R:
+    """``read`` when planning again from its inputs gives exactly it (E_JSON otherwise).
+
+    Only a result made with the bundled rule set can be planned again here (whatever library
+    version wrote it: a file a later version would not write is refused, not believed); a result
+    made with another rule set is checked field by field only (the readers above).
+    """
+    rules = default_rules()
+    prov = read.provenance
+    if prov.ruleset_sha256 != rules.sha256:
+        return read
+    try:
+        fresh = again(read, rules)
+    except BaclofenDoseError as exc:
+        raise _bad("provenance.inputs", str(exc), "inputs the planner accepts") from None
+    fresh = attrs.evolve(
+        fresh, provenance=attrs.evolve(fresh.provenance, library_version=prov.library_version)
+    )
+    if fresh != read:
+        name = next(
+            f.name
+            for f in attrs.fields(type(read))
+            if getattr(read, f.name) != getattr(fresh, f.name)
+        )
+        raise _bad(name, "(as written)", "what planning again from the recorded inputs gives")
+    return read
+
+
+_READERS: Final[dict[type, Callable[[Mapping[str, Any]], Any]]] = {
+    ScreeningPlan: lambda data: _replayed(_read_screening(data), _again_screening),
+    IntrathecalStart: lambda data: _replayed(_read_initial(data), _again_initial),
+    IntrathecalTitration: lambda data: _replayed(_read_titration(data), _again_titration),
+    PumpRefill: lambda data: _replayed(_read_refill(data), _again_refill),
+    IntrathecalTaper: lambda data: _replayed(_read_taper(data), _again_taper),
+}
+
+
+def read_result(data: Mapping[str, Any]) -> Result:
+    """An intrathecal result from its JSON data (parsed), by its ``schema``; re-validated.
+
+    Every field is checked (types, units, positive exact amounts, known rule ids and codes,
+    derived figures recomputed); a result made with the bundled rules by this library version
+    is planned again from its recorded inputs and must come out the same. Raises
+    ``InputError`` (code ``E_JSON``) naming the first field at fault.
+    """
+    for kind, schema in SCHEMAS.items():
+        if data.get("schema") == schema:
+            result: Result = _READERS[kind](data)
+            return result
+    raise _bad(
+        "schema", data.get("schema"), "an intrathecal schema: " + ", ".join(SCHEMAS.values())
+    )
+
+
+for _kind, _schema in SCHEMAS.items():
+    protocol.to_data.register(_kind)(to_data)
+    protocol.table.register(_kind)(table)
+    protocol.text.register(_kind)(text)
+    protocol.register_reader(_schema, read_result)
