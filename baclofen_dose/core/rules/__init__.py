@@ -24,11 +24,9 @@ import math
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
@@ -312,6 +310,7 @@ _RULE_KEYS: Final = frozenset(
     }
 )
 _MAX_FILE_BYTES: Final = 1_048_576
+_BUNDLED: Final = "baclofen.toml"
 
 
 @attrs.frozen
@@ -827,10 +826,8 @@ def _plain(value: Any) -> bool:
 
 def _store_document(digest: str, document: dict[str, Any]) -> None:
     """Cache a parsed document, atomically; silently skipped on any problem."""
-    if not _plain(document):
-        return
     folder = cache_folder()
-    if folder is None:
+    if folder is None or not _plain(document):
         return
     import tempfile  # deferred: only a cache miss writes
 
@@ -861,6 +858,8 @@ def _document(data: bytes, digest: str, origin: str) -> tuple[dict[str, Any], bo
     cached = _cached_document(digest)
     if cached is not None:
         return cached, True
+    import tomllib  # deferred: a cache hit needs no TOML parser
+
     try:
         return tomllib.loads(data.decode("utf-8")), False
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -933,5 +932,11 @@ def load_rules(path: str | Path) -> RuleSet:
 @cache
 def default_rules() -> RuleSet:
     """The bundled rule set (``baclofen.toml``), loaded and validated once."""
-    data = resources.files(__package__).joinpath("baclofen.toml").read_bytes()
+    try:
+        with open(os.path.join(os.path.dirname(__file__), _BUNDLED), "rb") as stream:
+            data = stream.read()
+    except OSError:  # pragma: no cover - a zipped install; importlib.resources is slow to import
+        from importlib import resources
+
+        data = resources.files(__package__ or __name__).joinpath(_BUNDLED).read_bytes()
     return _parse(data, "baclofen.toml (bundled)")
