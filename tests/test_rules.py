@@ -352,11 +352,32 @@ def test_a_loaded_rule_set_cannot_be_changed_in_place() -> None:
     assert rules.policy_default("oral_max_daily") == "us_label"
 
 
+def test_a_rule_set_is_made_only_by_the_loader() -> None:
+    """A rule set with other rules under the same SHA-256 cannot be made (not by evolve either)."""
+    rules = default_rules()
+    smaller = {k: v for k, v in rules.rules.items() if k != "oral.adult.max_daily.hard"}
+    with pytest.raises(TypeError, match="load_rules"):
+        attrs.evolve(rules, rules=smaller)
+    with pytest.raises(TypeError, match="load_rules"):
+        rules_module.RuleSet(
+            id=rules.id,
+            version=rules.version,
+            title=rules.title,
+            effective=rules.effective,
+            sha256=rules.sha256,
+            rules=smaller,
+            policies=rules.policies,
+            origin="forged",
+        )
+
+
 def test_a_rule_set_does_not_share_the_mappings_it_was_built_from() -> None:
     rules = default_rules()
     given = dict(rules.rules)
     policies = {"oral_max_daily": {"default": "us_label", "choices": {"us_label": "US"}}}
-    copy = attrs.evolve(rules, rules=given, policies=policies)
+    fields = attrs.asdict(rules, recurse=False)
+    del fields["_index"]
+    copy = rules_module._make(**(fields | {"rules": given, "policies": policies}))
     given.clear()
     policies["oral_max_daily"]["default"] = "uk_outpatient"
     assert len(copy) == len(rules)

@@ -7,6 +7,12 @@ duplicated, a value is not an exact decimal string, a unit has the wrong dimensi
 rule's quantity, a minimum lies above a maximum, a soft limit lies outside its hard limit, a
 key is unknown, or a rule the planners need is missing.
 
+A loaded :class:`RuleSet` is immutable (read-only mappings, frozen classes, made only by the
+loaders), equal to another exactly when their SHA-256 is, and indexed: ``rules.select(kind=...,
+quantity=..., population=..., policy=...)`` finds rules without a scan. Loading is quick:
+what the TOML parser makes of a file is cached by the file's SHA-256 (:func:`cache_folder`),
+and every check above still runs on each load.
+
 >>> rules = default_rules()
 >>> rules.id, rules.version, len(rules.sha256)
 ('baclofen-core', '1.0.0', 64)
@@ -17,6 +23,7 @@ Fraction(80, 1)
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import enum
 import hashlib
 import json
@@ -432,6 +439,13 @@ class RuleSet:
         init=False, default=None, repr=False, eq=False
     )
 
+    def __attrs_post_init__(self) -> None:
+        if not _MAKING.get():
+            raise TypeError(
+                "a RuleSet is made only by load_rules() or default_rules(), which validate "
+                "the rule file and hash its bytes"
+            )
+
     def __hash__(self) -> int:
         return hash(self.sha256)
 
@@ -505,6 +519,20 @@ class RuleSet:
         return index.get((kind, quantity, population, policy), ())
 
 
+# Set only while the loader (or the unpickler) makes a RuleSet: a rule set built any other way
+# (attrs.evolve with other rules, say) could report a SHA-256 that its rules do not have.
+_MAKING: Final = contextvars.ContextVar("baclofen_dose_making_rule_set", default=False)
+
+
+def _make(**fields: Any) -> RuleSet:
+    """Make a RuleSet from checked fields (the one way to make one)."""
+    token = _MAKING.set(True)
+    try:
+        return RuleSet(**fields)
+    finally:
+        _MAKING.reset(token)
+
+
 def _rebuild(
     id: str,
     version: str,
@@ -516,7 +544,7 @@ def _rebuild(
     origin: str,
 ) -> RuleSet:
     """Unpickle a :class:`RuleSet` (module level, so pickle can find it)."""
-    return RuleSet(
+    return _make(
         id=id,
         version=version,
         title=title,
@@ -898,7 +926,7 @@ def _validate(doc: dict[str, Any], digest: str, origin: str) -> RuleSet:
     _check_limits(rules)
     policies = _check_policies(doc.get("policies", {}), rules)
     _check_required(rules)
-    return RuleSet(
+    return _make(
         id=_need_str(header, "id", "ruleset"),
         version=_need_str(header, "version", "ruleset"),
         title=_need_str(header, "title", "ruleset"),
