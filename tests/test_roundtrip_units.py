@@ -109,3 +109,19 @@ def test_a_house_unit_is_accepted_only_for_its_own_kind(text: str, kind: kinds.K
     """The displayed spellings widen the grammar by exactly themselves, each for its kind."""
     with pytest.raises(InputError):
         units.parse(text, kind, "value")
+
+
+@given(
+    st.text(alphabet="0123456789.,% /mLgcinuteayskpr\u00a0\t\n", max_size=24),
+    st.sampled_from(SHOWN_KINDS),
+)
+def test_fuzz_every_kind_gives_a_value_or_a_library_error(text: str, kind: kinds.Kind) -> None:
+    """The widened spellings ("14.5%", house units) let nothing else through."""
+    try:
+        value = units.parse(text, kind, "value")
+    except BaseException as exc:
+        assert isinstance(exc, InputError), repr(exc)
+        assert str(exc).startswith(f"value: {text!r} ")
+        return
+    assert isinstance(value, Fraction)
+    assert value > 0
