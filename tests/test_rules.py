@@ -580,3 +580,17 @@ def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rules_module.cache_folder() == Path("/somewhere/cache/baclofen-dose")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not absolute: ignored (XDG)
     assert rules_module.cache_folder() == Path.home() / ".cache" / "baclofen-dose"
+
+
+@posix_only
+def test_the_cache_keeps_only_recent_entries(tmp_path: Path, cache_home: Path) -> None:
+    for n in range(rules_module._MAX_CACHE_ENTRIES + 3):
+        load_rules(_write(tmp_path, BUNDLED + f"\n# edit {n}\n"))
+        newest = max(cache_home.iterdir(), key=lambda p: p.stat().st_mtime)
+        os.utime(newest, (1_000_000 + n, 1_000_000 + n))  # a distinct time for each entry
+    kept = list(cache_home.glob("rules-*.json"))
+    assert len(kept) == rules_module._MAX_CACHE_ENTRIES
+    last = load_rules(
+        _write(tmp_path, BUNDLED + f"\n# edit {rules_module._MAX_CACHE_ENTRIES + 2}\n")
+    )
+    assert cache_home.joinpath(f"rules-{last.sha256}.json") in kept

@@ -785,6 +785,7 @@ _CACHE_FORMAT: Final = 1
 _CACHE_FOLDER: Final = "baclofen-dose"
 _NO_CACHE: Final = "BACLOFEN_DOSE_NO_CACHE"
 _MAX_CACHE_BYTES: Final = 4 * _MAX_FILE_BYTES
+_MAX_CACHE_ENTRIES: Final = 16
 _OTHERS_WRITE: Final = stat.S_IWGRP | stat.S_IWOTH
 
 
@@ -875,8 +876,17 @@ def _store_document(digest: str, document: dict[str, Any]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
+        _prune(folder)
     except (OSError, ValueError, RecursionError):
         return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the most recently written entries only (each edit of a rule file makes one)."""
+    entries = sorted(folder.glob("rules-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_MAX_CACHE_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _document(data: bytes, digest: str, origin: str) -> tuple[dict[str, Any], bool]:
