@@ -125,3 +125,14 @@ def test_fuzz_every_kind_gives_a_value_or_a_library_error(text: str, kind: kinds
         return
     assert isinstance(value, Fraction)
     assert value > 0
+
+
+@given(st.integers(min_value=1, max_value=999))
+def test_a_shown_day_count_parses_back(count: int) -> None:
+    assert units.parse(display.day_count(count), kinds.DAYS, "value") == count
+
+
+@given(st.integers(min_value=2, max_value=999))
+def test_a_shown_frequency_parses_back(count: int) -> None:
+    """A count a day shows as "3 times a day" ("once a day" is a phrase, not a quantity)."""
+    assert units.parse(display.times_a_day(count), kinds.PER_DAY, "value") == count
