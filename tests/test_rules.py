@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import pickle
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+import baclofen_dose.core.rules as rules_module
 from baclofen_dose import plan_titration
 from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.rules import (
@@ -20,6 +30,11 @@ from baclofen_dose.core.rules import (
 )
 from baclofen_dose.render.rules_table import rules_markdown, rules_text
 from tests.ismp import assert_clean
+
+posix_only = pytest.mark.skipif(
+    not hasattr(os, "getuid") or sys.platform == "win32",
+    reason="the cache is used only where files have POSIX owners and modes",
+)
 
 BUNDLED = resources.files("baclofen_dose.core.rules").joinpath("baclofen.toml").read_text("utf-8")
 
@@ -299,3 +314,283 @@ def test_unreadable_and_huge_files(tmp_path: Path) -> None:
 def test_unknown_rule_lookup() -> None:
     with pytest.raises(RuleSetError, match="no such rule"):
         default_rules()["oral.nothing"]
+
+
+# --- issue 8 item 5: an immutable, indexed rule set ------------------------------------------
+
+
+def test_a_loaded_rule_set_cannot_be_changed_in_place() -> None:
+    """No way to change a loaded rule set, so a result's SHA-256 is that of the rules it used."""
+    rules = default_rules()
+    rule = rules["oral.adult.max_daily.hard"]
+    with pytest.raises(TypeError):
+        rules["oral.adult.max_daily.hard"] = rule  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del rules["oral.adult.max_daily.hard"]  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        rules.rules["oral.adult.max_daily.hard"] = rule  # type: ignore[index]
+    with pytest.raises(AttributeError):  # a read-only view has no pop, clear or update
+        rules.rules.pop("oral.adult.max_daily.hard")  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        rules.policies["oral_max_daily"]["default"] = "uk_outpatient"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        rules.policies["oral_max_daily"]["choices"]["anything"] = "goes"
+    with pytest.raises(TypeError):
+        rules.policies["new"] = {}  # type: ignore[index]
+    for target, name, value in [
+        (rules, "sha256", "0" * 64),
+        (rules, "rules", {}),
+        (rules, "policies", {}),
+        (rules, "_index", None),
+        (rule, "value", Fraction(1000)),
+        (rule, "kind", "advice"),
+        (rule.source, "url", "https://example.org"),
+    ]:
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(target, name, value)
+    assert rules["oral.adult.max_daily.hard"].value == 120
+    assert rules.policy_default("oral_max_daily") == "us_label"
+
+
+def test_a_rule_set_is_made_only_by_the_loader() -> None:
+    """A rule set with other rules under the same SHA-256 cannot be made (not by evolve either)."""
+    rules = default_rules()
+    smaller = {k: v for k, v in rules.rules.items() if k != "oral.adult.max_daily.hard"}
+    with pytest.raises(TypeError, match="load_rules"):
+        attrs.evolve(rules, rules=smaller)
+    with pytest.raises(TypeError, match="load_rules"):
+        rules_module.RuleSet(
+            id=rules.id,
+            version=rules.version,
+            title=rules.title,
+            effective=rules.effective,
+            sha256=rules.sha256,
+            rules=smaller,
+            policies=rules.policies,
+            origin="forged",
+        )
+
+
+def test_a_rule_set_does_not_share_the_mappings_it_was_built_from() -> None:
+    rules = default_rules()
+    given = dict(rules.rules)
+    policies = {"oral_max_daily": {"default": "us_label", "choices": {"us_label": "US"}}}
+    fields = attrs.asdict(rules, recurse=False)
+    del fields["_index"]
+    copy = rules_module._make(**(fields | {"rules": given, "policies": policies}))
+    given.clear()
+    policies["oral_max_daily"]["default"] = "uk_outpatient"
+    assert len(copy) == len(rules)
+    assert copy.policy_default("oral_max_daily") == "us_label"
+
+
+def test_equality_and_hash_are_by_sha256(tmp_path: Path) -> None:
+    """Two rule sets are equal, and hash alike, exactly when their bytes are the same."""
+    same = load_rules(_write(tmp_path, BUNDLED))
+    assert same == default_rules()
+    assert hash(same) == hash(default_rules())
+    assert same is not default_rules()
+    assert {same, default_rules()} == {default_rules()}
+    changed = load_rules(_write(tmp_path, BUNDLED + "\n# reviewed\n"))
+    assert changed != default_rules()
+    assert len({changed, default_rules()}) == 2
+    assert default_rules() != default_rules().sha256  # type: ignore[comparison-overlap]
+
+
+def test_a_rule_set_pickles() -> None:
+    rules = default_rules()
+    again = pickle.loads(pickle.dumps(rules))
+    assert again == rules
+    assert list(again) == list(rules)
+    assert again.policies == rules.policies
+    assert again.origin == rules.origin
+    with pytest.raises(TypeError):
+        again.rules["x"] = rules["oral.adult.start.dose"]
+
+
+def test_default_rules_is_loaded_once() -> None:
+    assert default_rules() is default_rules()
+
+
+_RULES = tuple(default_rules())
+_SELECTORS: dict[str, Sequence[str | None]] = {
+    "kind": sorted({r.kind for r in _RULES}),
+    "quantity": sorted({r.quantity for r in _RULES}, key=str),
+    "population": sorted({r.population for r in _RULES}),
+    "policy": sorted({r.policy for r in _RULES}, key=str),
+}
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            name: st.sampled_from([*values, "no such value"]) for name, values in _SELECTORS.items()
+        },
+    )
+)
+def test_select_is_the_same_as_a_scan(filters: dict[str, str | None]) -> None:
+    """The index gives exactly the rules a scan of all rules gives, in file order."""
+    rules = default_rules()
+    scanned = tuple(
+        r for r in rules if all(getattr(r, name) == value for name, value in filters.items())
+    )
+    assert rules.select(**filters) == scanned  # type: ignore[arg-type]
+
+
+def test_select_examples() -> None:
+    rules = default_rules()
+    daily = rules.select(
+        kind="soft_max", quantity="oral.daily_dose", population="adult", policy="uk_outpatient"
+    )
+    assert [r.id for r in daily] == ["oral.adult.max_daily.uk_outpatient"]
+    assert rules.select() == tuple(rules)
+    advice = rules.select(kind="advice")
+    assert advice and advice == rules.select(quantity=None)
+    assert all(r.policy is None for r in rules.select(policy=None))
+    assert rules.select(kind="soft_max") is rules.select(kind="soft_max")  # built once
+
+
+# --- the parse cache (issue 8 item 10: start-up time) ----------------------------------------
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("BACLOFEN_DOSE_NO_CACHE", raising=False)
+    return home / "baclofen-dose"
+
+
+def _no_toml(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the TOML was parsed")
+
+    monkeypatch.setattr(tomllib, "loads", refuse)
+
+
+@posix_only
+def test_a_parsed_file_is_cached_by_its_sha256(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path, BUNDLED)
+    first = load_rules(path)
+    files = list(cache_home.iterdir())
+    assert [f.name for f in files] == [f"rules-{first.sha256}.json"]
+    assert files[0].stat().st_mode & 0o777 == 0o600
+    assert cache_home.stat().st_mode & 0o777 == 0o700
+    _no_toml(monkeypatch)
+    again = load_rules(path)
+    assert again == first
+    assert list(again) == list(first)
+    assert again.policies == first.policies
+
+
+@posix_only
+def test_the_cache_is_validated_like_the_file(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the TOML parse is cached: every check runs again on what the cache holds."""
+    path = _write(tmp_path, BUNDLED)
+    sha = load_rules(path).sha256
+    file = cache_home / f"rules-{sha}.json"
+    payload = json.loads(file.read_text("ascii"))
+    del payload["document"]["rules"][0]["source"]
+    file.write_text(json.dumps(payload), "ascii")
+    _no_toml(monkeypatch)
+    with pytest.raises(RuleSetError, match="has no source"):
+        load_rules(path)
+
+
+@posix_only
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: p.update(sha256="0" * 64),
+        lambda p: p.update(format=0),
+        lambda p: p.update(document=[]),
+        lambda p: p.clear(),
+    ],
+)
+def test_a_cache_entry_that_does_not_match_is_ignored(
+    tmp_path: Path, cache_home: Path, spoil: Callable[[dict[str, object]], None]
+) -> None:
+    path = _write(tmp_path, BUNDLED)
+    sha = load_rules(path).sha256
+    file = cache_home / f"rules-{sha}.json"
+    payload = json.loads(file.read_text("ascii"))
+    payload["document"]["ruleset"]["version"] = "6.6.6"  # would show if the entry were used
+    spoil(payload)
+    file.write_text(json.dumps(payload), "ascii")
+    assert load_rules(path).version == "1.0.0"
+    # ... and it is replaced by a good entry
+    assert json.loads(file.read_text("ascii"))["document"]["ruleset"]["version"] == "1.0.0"
+
+
+@posix_only
+def test_an_unsafe_or_broken_cache_is_ignored(tmp_path: Path, cache_home: Path) -> None:
+    path = _write(tmp_path, BUNDLED)
+    sha = load_rules(path).sha256
+    file = cache_home / f"rules-{sha}.json"
+    good = file.read_text("ascii")
+    forged = good.replace('"version":"1.0.0"', '"version":"6.6.6"')
+    assert forged != good
+    file.write_text(forged, "ascii")
+    file.chmod(0o666)  # others could have written it
+    assert load_rules(path).version == "1.0.0"
+    file.write_text(forged, "ascii")
+    file.chmod(0o600)
+    cache_home.chmod(0o777)  # others could have replaced it
+    try:
+        assert load_rules(path).version == "1.0.0"
+    finally:
+        cache_home.chmod(0o700)
+    file.write_text("{not json", "ascii")
+    assert load_rules(path).version == "1.0.0"
+    file.unlink()
+    file.symlink_to(tmp_path / "elsewhere.json")
+    assert load_rules(path).version == "1.0.0"
+
+
+def test_no_cache_when_turned_off(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BACLOFEN_DOSE_NO_CACHE", "1")
+    assert rules_module.cache_folder() is None
+    load_rules(_write(tmp_path, BUNDLED))
+    assert not cache_home.exists()
+
+
+def test_an_unwritable_cache_does_not_stop_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.delenv("BACLOFEN_DOSE_NO_CACHE", raising=False)
+    assert load_rules(_write(tmp_path, BUNDLED)) == default_rules()
+
+
+def test_the_cache_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACLOFEN_DOSE_NO_CACHE", raising=False)
+    if not hasattr(os, "getuid"):
+        assert rules_module.cache_folder() is None
+        return
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    assert rules_module.cache_folder() == Path("/somewhere/cache/baclofen-dose")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not absolute: ignored (XDG)
+    assert rules_module.cache_folder() == Path.home() / ".cache" / "baclofen-dose"
+
+
+@posix_only
+def test_the_cache_keeps_only_recent_entries(tmp_path: Path, cache_home: Path) -> None:
+    for n in range(rules_module._MAX_CACHE_ENTRIES + 3):
+        load_rules(_write(tmp_path, BUNDLED + f"\n# edit {n}\n"))
+        newest = max(cache_home.iterdir(), key=lambda p: p.stat().st_mtime)
+        os.utime(newest, (1_000_000 + n, 1_000_000 + n))  # a distinct time for each entry
+    kept = list(cache_home.glob("rules-*.json"))
+    assert len(kept) == rules_module._MAX_CACHE_ENTRIES
+    last = load_rules(
+        _write(tmp_path, BUNDLED + f"\n# edit {rules_module._MAX_CACHE_ENTRIES + 2}\n")
+    )
+    assert cache_home.joinpath(f"rules-{last.sha256}.json") in kept

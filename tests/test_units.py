@@ -285,3 +285,66 @@ def test_cli_path_does_not_import_pint() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+# --- issue 8 item 7: one unit table; messages that say what is wrong -------------------------
+
+
+def test_one_table_gives_pint_and_the_parser_the_same_units() -> None:
+    """units.txt is the one source: pint knows exactly its units and spellings, and each
+    spelling means the same unit to pint as to the strict parser (squared spellings such as
+    "m2" are for input text only; pint writes "meter ** 2")."""
+    ureg = units.registry()
+    table = units.spellings()
+    plain = {spelling for spelling, (_, power) in table.items() if power == 1}
+    names = {name for name, _ in table.values()} | {"second"}
+    assert set(ureg) == plain | names
+    for spelling in plain:
+        assert list(ureg.Quantity(1, spelling).unit_items()) == [(table[spelling][0], 1)]
+    assert table["m2"] == ("meter", 2)
+    assert units.parse("1.73 m2", units.AREA, "bsa") == Fraction(173, 100)
+
+
+def test_the_vocabulary_is_closed_and_case_sensitive() -> None:
+    table = units.spellings()
+    for refused in ("MG", "Mg", "mgs", "cc", "U", "IU", "s", "metre", "a", "mole", "liters"):
+        assert refused not in table
+    for accepted in ("mg", "mcg", "ug", "\u00b5g", "\u03bcg", "mL", "ml", "%", "m2", "lbs"):
+        assert accepted in table
+    with pytest.raises(TypeError):
+        units.spellings()["MG"] = ("milligram", 1)  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "problem"),
+    [
+        ("20mg", "E_NUMBER_SYNTAX", "has no space between the number and the unit"),
+        ("20mg/day", "E_NUMBER_SYNTAX", "has no space between the number and the unit"),
+        ("0.5mcg", "E_NUMBER_SYNTAX", "has no space between the number and the unit"),
+        (" 20 mg", "E_NUMBER_SYNTAX", "starts with a space"),
+        ("\t20 mg", "E_NUMBER_SYNTAX", "starts with a tab"),
+        ("20 mg ", "E_UNIT_UNKNOWN", "ends with a space"),
+        ("20 mg\n", "E_UNIT", "ends with a line break"),
+        ("20  mg", "E_UNIT", "has more than one space between the number and the unit"),
+        ("20\u00a0mg", "E_NUMBER_SYNTAX", "has a non-breaking space between the number"),
+        ("1,000 mg", "E_NUMBER_SYNTAX", "has a comma in its number"),
+        ("1,5 mg", "E_NUMBER_SYNTAX", "has a comma in its number"),
+        ("1e3 mg", "E_NUMBER_SYNTAX", "does not start with a plain decimal number"),
+        ("20 MG", "E_UNIT_UNKNOWN", "has a unit this library does not know"),
+    ],
+)
+def test_layout_mistakes_are_named(text: str, code: str, problem: str) -> None:
+    """A missing space, a stray space and a comma each get a message that says so."""
+    with pytest.raises(InputError) as caught:
+        units.parse(text, units.ORAL_DAILY_DOSE if "/" in text else ORAL, "dose")
+    assert caught.value.code == code
+    assert caught.value.problem == problem or str(caught.value.problem).startswith(problem)
+    assert f"dose: {text!r} {problem}" in str(caught.value)
+    assert_clean(without_received_value(str(caught.value), text))
+
+
+def test_other_registry_quantities_use_public_pint_api() -> None:
+    """Re-homing reads a Quantity's units with unit_items(), pint's public API."""
+    other: pint.UnitRegistry[float] = pint.UnitRegistry()
+    assert units.parse(other.Quantity(2, "kg/m**2"), units.BODY_MASS_INDEX, "bmi") == 2
+    assert units.parse(other.Quantity(3, "percent"), units.PERCENT, "p") == Fraction(3, 100)

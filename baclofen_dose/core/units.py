@@ -6,21 +6,28 @@ Every clinical quantity enters the library here, as a string with an explicit un
 intrathecal amounts, days for intervals...). The planners compute on those exact values;
 results give pint Quantities back through :func:`quantity`.
 
-The registry is built, once and only when first needed, from the small bundled definitions
-file ``units.txt`` with exact ratios (``non_int_type=Fraction``), so conversions never drift.
+One owned table, ``units.txt``, defines every unit and its accepted spellings. The parser
+reads it without pint; the pint registry is built from it, once and only when first needed,
+with exact ratios (``non_int_type=Fraction``), so conversions never drift.
 
 Strings are parsed by a closed grammar, not by pint's expression parser::
 
-    quantity := NUMBER " " unit
+    quantity := NUMBER " " unit | NUMBER "%"                 ("%": percentages only)
     NUMBER   := 0 | [1-9][0-9]*, optionally "." [0-9]+      (ASCII digits only)
     unit     := term ( "/" [NUMBER " "] term )*             ("mg/day", "mg/5 mL")
-    term     := a spelling from the closed vocabulary below
+              | the kind's house display unit               ("mL/min/1.73 m2" for an eGFR)
+    term     := a spelling from the unit table (:func:`spellings`)
+
+So every amount the library shows parses back to the same value, except that shown numbers
+of 1,000 or more carry thousands separators, which input refuses (a comma can be a decimal
+point).
 
 Refused, with the library's own errors naming the field, the value and what was expected:
 bare numbers, missing or unknown units, units not allowed for the field (an oral dose in
 mcg), the wrong dimension ("5 mL" as a dose), NaN, infinities, zero and negative amounts,
 booleans, and numbers written with signs, exponents, underscores, grouping commas,
-non-ASCII digits or a naked decimal point.
+non-ASCII digits or a naked decimal point. A missing space ("20mg"), a leading or trailing
+space, or a comma in the number gets a message that says exactly that.
 
 >>> parse("7.5 mg", ORAL_DOSE, "dose")
 Fraction(15, 2)
@@ -32,12 +39,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any, Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from baclofen_dose.core.errors import InputError, InputTypeError, UnitError
 from baclofen_dose.core.kinds import (
@@ -106,6 +115,7 @@ __all__ = [
     "parse_unit",
     "quantity",
     "registry",
+    "spellings",
 ]
 
 
@@ -113,85 +123,158 @@ _MAX_TEXT = 64
 _NUMBER_RE = r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,12})?"
 _NUMBER = re.compile(_NUMBER_RE)
 _QUANTITY = re.compile(rf"(?P<number>{_NUMBER_RE}) (?P<unit>\S.*)")
+_PERCENT_SIGN = re.compile(rf"{_NUMBER_RE}%")
+_NUMBER_THEN = re.compile(rf"(?P<number>{_NUMBER_RE})(?P<rest>.*)", re.DOTALL)
+_COMMA_NUMBER = re.compile(r"[0-9]+(?:,[0-9]+)+")
+_SPACES: Final = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
-# The closed input vocabulary: spelling -> unit name in units.txt. Case matters ("Mg" is a
-# megagram in UCUM, so it is unknown here). Display text never uses these spellings: it
-# uses each Kind's house display unit.
-_VOCABULARY: Final[dict[str, str]] = {
-    "mg": "milligram",
-    "milligram": "milligram",
-    "milligrams": "milligram",
-    "mcg": "microgram",
-    "ug": "microgram",
-    "\u00b5g": "microgram",
-    "\u03bcg": "microgram",
-    "microgram": "microgram",
-    "micrograms": "microgram",
-    "g": "gram",
-    "gram": "gram",
-    "grams": "gram",
-    "kg": "kilogram",
-    "kilogram": "kilogram",
-    "kilograms": "kilogram",
-    "lb": "pound",
-    "lbs": "pound",
-    "pound": "pound",
-    "pounds": "pound",
-    "mL": "milliliter",
-    "ml": "milliliter",
-    "milliliter": "milliliter",
-    "milliliters": "milliliter",
-    "millilitre": "milliliter",
-    "millilitres": "milliliter",
-    "L": "liter",
-    "liter": "liter",
-    "litre": "liter",
-    "dL": "deciliter",
-    "deciliter": "deciliter",
-    "decilitre": "deciliter",
-    "micromol": "micromole",
-    "umol": "micromole",
-    "\u00b5mol": "micromole",
-    "\u03bcmol": "micromole",
-    "micromole": "micromole",
-    "mol": "mole",
-    "min": "minute",
-    "minute": "minute",
-    "minutes": "minute",
-    "h": "hour",
-    "hr": "hour",
-    "hour": "hour",
-    "hours": "hour",
-    "d": "day",
-    "day": "day",
-    "days": "day",
-    "wk": "week",
-    "week": "week",
-    "weeks": "week",
-    "year": "year",
-    "years": "year",
-    "cm": "centimeter",
-    "centimeter": "centimeter",
-    "centimeters": "centimeter",
-    "centimetre": "centimeter",
-    "centimetres": "centimeter",
-    "m": "meter",
-    "in": "inch",
-    "inch": "inch",
-    "inches": "inch",
-    "%": "percent",
-    "percent": "percent",
-}
 
-# Squared terms (issue 3: body surface area in m2, body mass index in kg/m2): spelling -> unit.
-_SQUARED: Final[dict[str, str]] = {"m2": "meter"}
+def _space_name(char: str) -> str:
+    if char == "\u00a0":
+        return "a non-breaking space"
+    return _SPACES.get(char, "white space")
+
+
+def _layout_problem(value: str) -> str | None:
+    """What is wrong with how a quantity is laid out, in words, or None.
+
+    For the messages only (the grammar decides what is accepted): a leading or trailing
+    space, no space or the wrong space between number and unit, a comma in the number.
+    """
+    if not value:
+        return None
+    if value[0].isspace():
+        return f"starts with {_space_name(value[0])}"
+    if value[-1].isspace():
+        return f"ends with {_space_name(value[-1])}"
+    head = value.split(" ", 1)[0]
+    if _COMMA_NUMBER.match(head):
+        return (
+            "has a comma in its number (a comma can be read as a decimal point or as a "
+            "thousands separator: write the number with no thousands separators and with a "
+            "decimal point)"
+        )
+    match = _NUMBER_THEN.fullmatch(value)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    if rest[:1].isspace() and rest[:1] != " ":
+        return f"has {_space_name(rest[0])} between the number and the unit, not one plain space"
+    if rest.startswith("  "):
+        return "has more than one space between the number and the unit"
+    first_term = rest.split(" ", 1)[0].split("/", 1)[0]
+    if first_term in _table().vocabulary:
+        return "has no space between the number and the unit"
+    return None
+
+
+Dimension = tuple[tuple[str, int], ...]
+
+
+class _Table(NamedTuple):
+    """``units.txt`` read once: what the parser needs, and what pint is given."""
+
+    # unit name -> exact factor to base units, and dimension
+    definitions: dict[str, tuple[Fraction, Dimension]]
+    # input spelling -> (unit name, power): the closed vocabulary of input text
+    vocabulary: dict[str, tuple[str, int]]
+    # the same units as pint definitions, with the spellings as symbol and aliases
+    pint_lines: tuple[str, ...]
+
+
+def _package_data(name: str) -> bytes:
+    """A data file beside this module (importlib.resources only when not on a file system:
+    importing it costs a tenth of the CLI's start-up)."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), name), "rb") as stream:
+            return stream.read()
+    except OSError:  # pragma: no cover - a zipped install
+        from importlib import resources
+
+        return resources.files(__package__ or "baclofen_dose.core").joinpath(name).read_bytes()
+
+
+@cache
+def _table() -> _Table:
+    """Read ``units.txt``: the one unit table (its header describes the format).
+
+    Reading it here lets strings be parsed without importing pint (most of the CLI's start-up);
+    :func:`registry` gives pint the same units and spellings. A test checks every factor and
+    spelling against pint.
+    """
+    definitions: dict[str, tuple[Fraction, Dimension]] = {}
+    vocabulary: dict[str, tuple[str, int]] = {}
+    pint_lines: list[str] = []
+
+    def spell(spelling: str, name: str, power: int) -> None:
+        if spelling in vocabulary or name not in definitions:  # pragma: no cover - a bad table
+            raise AssertionError(f"units.txt: spelling {spelling!r} of {name!r}")
+        vocabulary[spelling] = (name, power)
+
+    text = _package_data("units.txt").decode("utf-8")
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("@squared "):
+            spelling, name = (part.strip() for part in line.removeprefix("@squared ").split("="))
+            spell(spelling, name, 2)
+            continue
+        head, _, spelled = line.partition(";")
+        name, expr = (part.strip() for part in head.split("=", 1))
+        definitions[name] = _definition(expr, definitions)
+        spellings = spelled.split()
+        for spelling in spellings:
+            spell(spelling, name, 1)
+        symbol = spellings[0] if spellings and spellings[0] != name else "_"
+        aliases = [s for s in spellings if s not in (name, symbol)]
+        names = [symbol, *aliases] if aliases or symbol != "_" else []
+        pint_lines.append(" = ".join([name, expr, *names]))
+    return _Table(definitions, vocabulary, tuple(pint_lines))
+
+
+def _definition(
+    expr: str, known: Mapping[str, tuple[Fraction, Dimension]]
+) -> tuple[Fraction, Dimension]:
+    """A unit's exact factor and dimension from its definition (``gram / 1000``, ``[mass]``)."""
+    if expr.startswith("["):
+        return Fraction(1), ((expr, 1),)
+    factor, powers = Fraction(1), dict[str, int]()
+    operator = "*"
+    for token in expr.split():
+        if token in ("*", "/"):
+            operator = token
+            continue
+        if token in known:
+            token_factor, token_dims = known[token]
+        else:
+            token_factor, token_dims = Fraction(token), ()
+        sign = 1 if operator == "*" else -1
+        factor = factor * token_factor if sign == 1 else factor / token_factor
+        for dim, exp in token_dims:
+            powers[dim] = powers.get(dim, 0) + sign * exp
+    return factor, tuple(sorted((d, e) for d, e in powers.items() if e))
+
+
+def spellings() -> Mapping[str, tuple[str, int]]:
+    """The accepted unit spellings of input text: spelling -> (unit name, power).
+
+    From the one unit table, ``units.txt``. Case matters.
+
+    >>> spellings()["mcg"], spellings()["m2"]
+    (('microgram', 1), ('meter', 2))
+    >>> "MG" in spellings()
+    False
+    """
+    return MappingProxyType(_table().vocabulary)
 
 
 @cache
 def registry() -> pint.UnitRegistry[Fraction]:
     """Return the library's one pint registry (built on first use from ``units.txt``).
 
-    Magnitudes are exact: ``non_int_type=Fraction``.
+    Magnitudes are exact: ``non_int_type=Fraction``. It knows exactly the units of the unit
+    table, under their names and their accepted spellings.
 
     >>> ureg = registry()
     >>> (5 * ureg.mg).to(ureg.mcg)
@@ -199,59 +282,21 @@ def registry() -> pint.UnitRegistry[Fraction]:
     """
     import pint  # deferred: importing pint costs most of the CLI's start-up
 
-    path = resources.files("baclofen_dose.core").joinpath("units.txt")
-    with resources.as_file(path) as real_path:
-        ureg: pint.UnitRegistry[Fraction] = pint.UnitRegistry(
-            str(real_path),
-            non_int_type=Fraction,
-            cache_folder=None,
-            autoconvert_offset_to_baseunit=False,
-        )
+    ureg: pint.UnitRegistry[Fraction] = pint.UnitRegistry(
+        None,
+        non_int_type=Fraction,
+        cache_folder=None,
+        autoconvert_offset_to_baseunit=False,
+    )
+    for line in _table().pint_lines:
+        ureg.define(line)
     return ureg
-
-
-Dimension = tuple[tuple[str, int], ...]
-
-
-@cache
-def _definitions() -> dict[str, tuple[Fraction, Dimension]]:
-    """Each unit in ``units.txt``: its exact factor to base units, and its dimension.
-
-    The same file builds the pint registry; reading it here lets strings be parsed without
-    importing pint (most of the CLI's start-up). A test checks every factor against pint.
-    """
-    table: dict[str, tuple[Fraction, Dimension]] = {}
-    text = resources.files("baclofen_dose.core").joinpath("units.txt").read_text(encoding="utf-8")
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, expr, *_aliases = (part.strip() for part in line.split("="))
-        if expr.startswith("["):
-            table[name] = (Fraction(1), ((expr, 1),))
-            continue
-        factor, powers = Fraction(1), dict[str, int]()
-        operator = "*"
-        for token in expr.split():
-            if token in ("*", "/"):
-                operator = token
-                continue
-            if token in table:
-                token_factor, token_dims = table[token]
-            else:
-                token_factor, token_dims = Fraction(token), ()
-            sign = 1 if operator == "*" else -1
-            factor = factor * token_factor if sign == 1 else factor / token_factor
-            for dim, exp in token_dims:
-                powers[dim] = powers.get(dim, 0) + sign * exp
-        table[name] = (factor, tuple(sorted((d, e) for d, e in powers.items() if e)))
-    return table
 
 
 def _reduce(sig: Signature) -> tuple[Fraction, Dimension]:
     factor, powers = Fraction(1), dict[str, int]()
     for name, exp in sig:
-        unit_factor, dims = _definitions()[name]
+        unit_factor, dims = _table().definitions[name]
         factor *= unit_factor**exp
         for dim, dim_exp in dims:
             powers[dim] = powers.get(dim, 0) + dim_exp * exp
@@ -294,7 +339,12 @@ def parse_number(text: str, field: str) -> Fraction:
 def _unit_signature(
     unit_text: str, field: str, value: str, kind: Kind
 ) -> tuple[Signature, Fraction]:
-    """Read the unit part of a quantity: its signature and any number in a denominator."""
+    """Read the unit part of a quantity: its signature and any number in a denominator.
+
+    A kind's house display unit is read as that kind's canonical unit, so every amount the
+    library shows parses back ("60 mL/min/1.73 m2" is an eGFR, "3 times a day" a count a day).
+    """
+    vocabulary = _table().vocabulary
     factor = Fraction(1)
     powers: dict[str, int] = {}
     parts = unit_text.split("/")
@@ -310,11 +360,11 @@ def _unit_signature(
                 term = match.group(2)
         if index == 0 and term == "1" and len(parts) > 1:
             continue
-        name = _VOCABULARY.get(term)
-        power = 1
-        if name is None and term in _SQUARED:
-            name, power = _SQUARED[term], 2
-        if name is None:
+        spelled = vocabulary.get(term)
+        if spelled is None and unit_text == kind.display:
+            # A house unit outside the grammar ("mL/min/1.73 m2"): the kind's canonical unit.
+            return kind.canonical, Fraction(1)
+        if spelled is None:
             raise UnitError(
                 field,
                 value,
@@ -322,6 +372,7 @@ def _unit_signature(
                 problem="has a unit this library does not know" if term else "has a malformed unit",
                 code="E_UNIT_UNKNOWN",
             )
+        name, power = spelled
         powers[name] = powers.get(name, 0) + (power if index == 0 else -power)
     sig = tuple(sorted((n, e) for n, e in powers.items() if e != 0))
     return sig, factor
@@ -401,7 +452,7 @@ def _from_quantity(value: pint.Quantity[Any], kind: Kind, field: str) -> Fractio
     unit_name = str(value.units)
     try:
         # Re-home by unit name: the Quantity may come from another registry.
-        container = ureg.parse_units(unit_name)._units
+        items = ureg.Quantity(1, unit_name).unit_items()
     except Exception as exc:  # pint raises several unrelated types here
         raise UnitError(
             field,
@@ -410,7 +461,7 @@ def _from_quantity(value: pint.Quantity[Any], kind: Kind, field: str) -> Fractio
             problem=f"has a unit {unit_name!r} this library does not know",
             code="E_UNIT_UNKNOWN",
         ) from exc
-    sig = tuple(sorted((str(n), int(str(e))) for n, e in container.items()))
+    sig = tuple(sorted((str(n), int(str(e))) for n, e in items))
     _check_allowed(sig, kind, field, value)
     magnitude = _magnitude(value.magnitude, field, kind)
     return magnitude * _factor(sig, kind.canonical)
@@ -444,8 +495,12 @@ def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) ->
                 problem=f"is longer than {_MAX_TEXT} characters",
                 code="E_TOO_LONG",
             )
-        match = _QUANTITY.fullmatch(value)
+        text = value
+        if kind is PERCENT and _PERCENT_SIGN.fullmatch(value):
+            text = value[:-1] + " %"  # "14.5%", as a percentage is shown
+        match = _QUANTITY.fullmatch(text)
         if match is None:
+            layout = _layout_problem(value)
             head = value.split(" ", 1)[0]
             if _NUMBER.fullmatch(value):
                 raise UnitError(
@@ -457,10 +512,18 @@ def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) ->
                     value,
                     f"{kind.expected}; numbers are ASCII digits with an optional decimal "
                     "point after a leading digit, then one space, then the unit",
-                    problem="does not start with a plain decimal number",
+                    problem=layout or "does not start with a plain decimal number",
                     code="E_NUMBER_SYNTAX",
                 )
-            raise UnitError(field, value, kind.expected, problem="has a malformed unit")
+            raise UnitError(field, value, kind.expected, problem=layout or "has a malformed unit")
+        if value[-1].isspace():
+            raise UnitError(
+                field,
+                value,
+                kind.expected,
+                problem=f"ends with {_space_name(value[-1])}",
+                code="E_UNIT_UNKNOWN",
+            )
         number = Fraction(match.group("number"))
         sig, factor = _unit_signature(match.group("unit"), field, value, kind)
         _check_allowed(sig, kind, field, value)

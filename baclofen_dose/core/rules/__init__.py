@@ -7,6 +7,12 @@ duplicated, a value is not an exact decimal string, a unit has the wrong dimensi
 rule's quantity, a minimum lies above a maximum, a soft limit lies outside its hard limit, a
 key is unknown, or a rule the planners need is missing.
 
+A loaded :class:`RuleSet` is immutable (read-only mappings, frozen classes, made only by the
+loaders), equal to another exactly when their SHA-256 is, and indexed: ``rules.select(kind=...,
+quantity=..., population=..., policy=...)`` finds rules without a scan. Loading is quick:
+what the TOML parser makes of a file is cached by the file's SHA-256 (:func:`cache_folder`),
+and every check above still runs on each load.
+
 >>> rules = default_rules()
 >>> rules.id, rules.version, len(rules.sha256)
 ('baclofen-core', '1.0.0', 64)
@@ -16,14 +22,20 @@ Fraction(80, 1)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import enum
 import hashlib
+import json
+import math
+import os
 import re
-import tomllib
+import stat
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -32,6 +44,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import BaclofenDoseError, RuleSetError
 
 __all__ = [
+    "ANY",
     "CATALOGUE_FORMS",
     "LIMIT_KINDS",
     "QUANTITIES",
@@ -40,6 +53,7 @@ __all__ = [
     "Rule",
     "RuleSet",
     "Source",
+    "cache_folder",
     "default_rules",
     "load_rules",
 ]
@@ -303,6 +317,7 @@ _RULE_KEYS: Final = frozenset(
     }
 )
 _MAX_FILE_BYTES: Final = 1_048_576
+_BUNDLED: Final = "baclofen.toml"
 
 
 @attrs.frozen
@@ -353,18 +368,101 @@ class Rule:
         return self.value
 
 
+class _Wildcard(enum.Enum):
+    """The type of :data:`ANY` (an enum member, so it has one value and a readable repr)."""
+
+    ANY = "any"
+
+
+ANY: Final = _Wildcard.ANY
+"""Matches every value in :meth:`RuleSet.select` (the default of each of its filters)."""
+
+_Field = str | _Wildcard
+_OptionalField = str | _Wildcard | None
+_Key = tuple[_Field, _OptionalField, _Field, _OptionalField]
+
+
+def _read_only(value: Any) -> Any:
+    """A deep read-only copy: mappings become ``MappingProxyType``, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: _read_only(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_read_only(item) for item in value)
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    """Plain dicts again (for pickling: ``MappingProxyType`` does not pickle)."""
+    if isinstance(value, Mapping):
+        return {key: _thawed(item) for key, item in value.items()}
+    return value
+
+
+def _rules_view(rules: Mapping[str, Rule]) -> Mapping[str, Rule]:
+    return MappingProxyType(dict(rules))
+
+
+def _policies_view(policies: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Mapping[str, Any]]:
+    view: Mapping[str, Mapping[str, Any]] = _read_only(policies)
+    return view
+
+
 @attrs.frozen
 class RuleSet:
-    """A validated, hashed rule set. Look rules up by id: ``rules["oral.adult.start.dose"]``."""
+    """A validated, hashed, immutable rule set; look a rule up by id: ``rules[rule_id]``.
 
-    id: str
-    version: str
-    title: str
-    effective: str
+    Nothing in it can be changed after loading (its mappings are read-only views, its classes
+    frozen), so the SHA-256 a result reports is always the hash of the rules it used. Two rule
+    sets are equal, and hash alike, exactly when their SHA-256 is the same.
+
+    >>> rules = default_rules()
+    >>> rules == default_rules() and hash(rules) == hash(rules.sha256)
+    True
+    >>> rules.rules["oral.adult.start.dose"] = None
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
+
+    id: str = attrs.field(eq=False)
+    version: str = attrs.field(eq=False)
+    title: str = attrs.field(eq=False)
+    effective: str = attrs.field(eq=False)
     sha256: str
-    rules: Mapping[str, Rule] = attrs.field(repr=False)
-    policies: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False)
+    rules: Mapping[str, Rule] = attrs.field(repr=False, eq=False, converter=_rules_view)
+    policies: Mapping[str, Mapping[str, Any]] = attrs.field(
+        repr=False, eq=False, converter=_policies_view
+    )
     origin: str = attrs.field(repr=False, eq=False)
+    # Built on the first select() and then itself read-only (a view of a derived index).
+    _index: Mapping[_Key, tuple[Rule, ...]] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not _MAKING.get():
+            raise TypeError(
+                "a RuleSet is made only by load_rules() or default_rules(), which validate "
+                "the rule file and hash its bytes"
+            )
+
+    def __hash__(self) -> int:
+        return hash(self.sha256)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (
+                self.id,
+                self.version,
+                self.title,
+                self.effective,
+                self.sha256,
+                dict(self.rules),
+                _thawed(self.policies),
+                self.origin,
+            ),
+        )
 
     def __getitem__(self, rule_id: str) -> Rule:
         try:
@@ -390,6 +488,93 @@ class RuleSet:
     def policy_default(self, name: str) -> str:
         """The default choice of a named policy."""
         return str(self.policies[name]["default"])
+
+    def select(
+        self,
+        *,
+        kind: str | _Wildcard = ANY,
+        quantity: str | _Wildcard | None = ANY,
+        population: str | _Wildcard = ANY,
+        policy: str | _Wildcard | None = ANY,
+    ) -> tuple[Rule, ...]:
+        """The rules matching every given filter, in file order (an index lookup, no scan).
+
+        Each filter left out (:data:`ANY`) matches every rule; ``policy=None`` matches the rules
+        that belong to no policy, and ``quantity=None`` the advice. Matching is exact: the
+        population ``"all"`` is its own value (ask for it separately where it applies).
+
+        >>> rules = default_rules()
+        >>> [r.id for r in rules.select(
+        ...     kind="soft_max", quantity="oral.daily_dose", population="adult", policy="us_label"
+        ... )]
+        ['oral.adult.max_daily.us_label']
+        >>> rules.select(kind="no such kind")
+        ()
+        """
+        index = self._index
+        if index is None:
+            index = _build_index(self.rules)
+            # Frozen class: the slot is set once, to a read-only view derived from the rules.
+            object.__setattr__(self, "_index", index)
+        return index.get((kind, quantity, population, policy), ())
+
+
+# Set only while the loader (or the unpickler) makes a RuleSet: a rule set built any other way
+# (attrs.evolve with other rules, say) could report a SHA-256 that its rules do not have.
+_MAKING: Final = contextvars.ContextVar("baclofen_dose_making_rule_set", default=False)
+
+
+def _make(**fields: Any) -> RuleSet:
+    """Make a RuleSet from checked fields (the one way to make one)."""
+    token = _MAKING.set(True)
+    try:
+        return RuleSet(**fields)
+    finally:
+        _MAKING.reset(token)
+
+
+def _rebuild(
+    id: str,
+    version: str,
+    title: str,
+    effective: str,
+    sha256: str,
+    rules: Mapping[str, Rule],
+    policies: Mapping[str, Mapping[str, Any]],
+    origin: str,
+) -> RuleSet:
+    """Unpickle a :class:`RuleSet` (module level, so pickle can find it)."""
+    return _make(
+        id=id,
+        version=version,
+        title=title,
+        effective=effective,
+        sha256=sha256,
+        rules=rules,
+        policies=policies,
+        origin=origin,
+    )
+
+
+def _build_index(rules: Mapping[str, Rule]) -> Mapping[_Key, tuple[Rule, ...]]:
+    """Every rule under each of the 16 ways of leaving out some of its four select() fields."""
+    index: dict[_Key, list[Rule]] = {}
+    for rule in rules.values():
+        k, q, p, o = rule.kind, rule.quantity, rule.population, rule.policy
+        w = ANY
+        keys: tuple[_Key, ...] = (
+            (k, q, p, o), (w, q, p, o), (k, w, p, o), (w, w, p, o),
+            (k, q, w, o), (w, q, w, o), (k, w, w, o), (w, w, w, o),
+            (k, q, p, w), (w, q, p, w), (k, w, p, w), (w, w, p, w),
+            (k, q, w, w), (w, q, w, w), (k, w, w, w), (w, w, w, w),
+        )  # fmt: skip
+        for key in keys:
+            found = index.get(key)
+            if found is None:
+                index[key] = [rule]
+            else:
+                found.append(rule)
+    return MappingProxyType({key: tuple(found) for key, found in index.items()})
 
 
 def _need_str(table: Mapping[str, Any], key: str, where: str, *, optional: bool = False) -> str:
@@ -591,11 +776,145 @@ def _check_required(rules: Mapping[str, Rule]) -> None:
             raise RuleSetError(rule_id, f"must measure {quantity or 'nothing (advice)'}")
 
 
-def _parse(data: bytes, origin: str) -> RuleSet:
+# The parse cache (start-up time: parsing the TOML is most of the cost of loading the rules).
+# It holds only what tomllib made of a file's bytes, as JSON, keyed by their SHA-256; every
+# validation still runs on each load. It is read only from a folder and file that belong to
+# this user and that no one else may write, and written atomically; any problem and it is
+# ignored. BACLOFEN_DOSE_NO_CACHE=1 turns it off.
+_CACHE_FORMAT: Final = 1
+_CACHE_FOLDER: Final = "baclofen-dose"
+_NO_CACHE: Final = "BACLOFEN_DOSE_NO_CACHE"
+_MAX_CACHE_BYTES: Final = 4 * _MAX_FILE_BYTES
+_MAX_CACHE_ENTRIES: Final = 16
+_OTHERS_WRITE: Final = stat.S_IWGRP | stat.S_IWOTH
+
+
+def cache_folder() -> Path | None:
+    """Where parsed rule files are cached: ``$XDG_CACHE_HOME/baclofen-dose`` or
+    ``~/.cache/baclofen-dose``; ``None`` when caching is off (``BACLOFEN_DOSE_NO_CACHE=1``,
+    no home folder, or a system without POSIX file owners).
+    """
+    if os.environ.get(_NO_CACHE) or not hasattr(os, "getuid"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "")
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:  # no home folder
+        return None
+    return root / _CACHE_FOLDER
+
+
+def _private(info: os.stat_result, *, folder: bool) -> bool:
+    """This user's own folder or regular file, which no other user may write."""
+    kind = stat.S_ISDIR if folder else stat.S_ISREG
+    return kind(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & _OTHERS_WRITE
+
+
+def _cache_file(digest: str) -> Path | None:
+    folder = cache_folder()
+    if folder is None or not _private(os.lstat(folder), folder=True):
+        return None
+    return folder / f"rules-{digest}.json"
+
+
+def _cached_document(digest: str) -> dict[str, Any] | None:
+    """The parsed document cached for the bytes with this SHA-256, or None (on any problem)."""
+    try:
+        file = _cache_file(digest)
+        if file is None:
+            return None
+        handle = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(handle, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not _private(info, folder=False) or info.st_size > _MAX_CACHE_BYTES:
+                return None
+            payload = json.loads(stream.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if (
+        not isinstance(payload, dict)
+        or payload.get("format") != _CACHE_FORMAT
+        or payload.get("sha256") != digest
+        or not isinstance(payload.get("document"), dict)
+    ):
+        return None
+    document: dict[str, Any] = payload["document"]
+    return document
+
+
+def _plain(value: Any) -> bool:
+    """True when JSON gives back exactly this value (no dates, no NaN; str keys)."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_plain(item) for item in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str | int)  # bool is an int
+
+
+def _store_document(digest: str, document: dict[str, Any]) -> None:
+    """Cache a parsed document, atomically; silently skipped on any problem."""
+    folder = cache_folder()
+    if folder is None or not _plain(document):
+        return
+    import tempfile  # deferred: only a cache miss writes
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        file = _cache_file(digest)
+        if file is None:
+            return
+        payload = {"format": _CACHE_FORMAT, "sha256": digest, "document": document}
+        text = json.dumps(payload, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as stream:
+                stream.write(text)
+            os.replace(temporary, file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        _prune(folder)
+    except (OSError, ValueError, RecursionError):
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the most recently written entries only (each edit of a rule file makes one)."""
+    entries = sorted(folder.glob("rules-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[_MAX_CACHE_ENTRIES:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
+def _document(data: bytes, digest: str, origin: str) -> tuple[dict[str, Any], bool]:
+    """The parsed TOML (from the cache when these exact bytes were parsed before) and
+    whether it came from the cache.
+    """
+    cached = _cached_document(digest)
+    if cached is not None:
+        return cached, True
+    import tomllib  # deferred: a cache hit needs no TOML parser
+
+    try:
+        return tomllib.loads(data.decode("utf-8")), False
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleSetError(origin, f"is not valid UTF-8 TOML: {exc}") from None
+
+
+def _parse(data: bytes, origin: str) -> RuleSet:
+    digest = hashlib.sha256(data).hexdigest()
+    doc, cached = _document(data, digest, origin)
+    ruleset = _validate(doc, digest, origin)
+    if not cached:
+        _store_document(digest, doc)
+    return ruleset
+
+
+def _validate(doc: dict[str, Any], digest: str, origin: str) -> RuleSet:
+    """Validate a parsed rule file (every check in the module docstring) into a RuleSet."""
     _check_keys(doc, _TOP_KEYS, origin)
     header = doc.get("ruleset")
     if not isinstance(header, Mapping):
@@ -617,12 +936,12 @@ def _parse(data: bytes, origin: str) -> RuleSet:
     _check_limits(rules)
     policies = _check_policies(doc.get("policies", {}), rules)
     _check_required(rules)
-    return RuleSet(
+    return _make(
         id=_need_str(header, "id", "ruleset"),
         version=_need_str(header, "version", "ruleset"),
         title=_need_str(header, "title", "ruleset"),
         effective=_need_str(header, "effective", "ruleset"),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest,
         rules=rules,
         policies=policies,
         origin=origin,
@@ -651,5 +970,11 @@ def load_rules(path: str | Path) -> RuleSet:
 @cache
 def default_rules() -> RuleSet:
     """The bundled rule set (``baclofen.toml``), loaded and validated once."""
-    data = resources.files(__package__).joinpath("baclofen.toml").read_bytes()
+    try:
+        with open(os.path.join(os.path.dirname(__file__), _BUNDLED), "rb") as stream:
+            data = stream.read()
+    except OSError:  # pragma: no cover - a zipped install; importlib.resources is slow to import
+        from importlib import resources
+
+        data = resources.files(__package__ or __name__).joinpath(_BUNDLED).read_bytes()
     return _parse(data, "baclofen.toml (bundled)")
