@@ -415,12 +415,6 @@ def test_count_accepts_plain_numbers(value: str, expected: int) -> None:
     assert count(value) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the oral taper planner raises OverflowError for a start near 9999-12-31 "
-    "(fixed in the taper branch: it will use core.kernel.add_days); remove this mark then",
-)
 def test_taper_at_the_end_of_the_calendar_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 8 must-show: a schedule past 9999-12-31 is a typed error, one line, exit 2."""
     code, out, err = run(capsys, *with_option(TAPER, "--start", "9999-12-25"))
