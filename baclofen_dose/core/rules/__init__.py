@@ -41,7 +41,8 @@ from typing import Any, Final
 import attrs
 
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import BaclofenDoseError, RuleSetError
+from baclofen_dose.core.errors import BaclofenDoseError, InputTypeError, RuleSetError
+from baclofen_dose.core.rules.tighten import check_bands, check_texts, check_tightens
 
 __all__ = [
     "ANY",
@@ -898,10 +899,32 @@ def _document(data: bytes, digest: str, origin: str) -> tuple[dict[str, Any], bo
         return cached, True
     import tomllib  # deferred: a cache hit needs no TOML parser
 
+    if _nesting(data) > _MAX_NESTING:
+        raise RuleSetError(origin, f"nests tables or arrays more than {_MAX_NESTING} deep")
     try:
         return tomllib.loads(data.decode("utf-8")), False
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleSetError(origin, f"is not valid UTF-8 TOML: {exc}") from None
+    except RecursionError:  # pragma: no cover - the nesting check comes first
+        raise RuleSetError(origin, "nests too deeply to read") from None
+
+
+_MAX_NESTING: Final = 16
+
+
+def _nesting(data: bytes) -> int:
+    """An upper bound on the bracket nesting of a TOML document (strings may inflate it)."""
+    depth = deepest = 0
+    for byte in data:
+        if byte in b"[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif byte in b"]}":
+            depth -= 1
+        elif byte == 10:  # a newline ends any table header line
+            depth = max(depth, 0)
+    return deepest
 
 
 def _parse(data: bytes, origin: str) -> RuleSet:
@@ -956,15 +979,29 @@ def load_rules(path: str | Path) -> RuleSet:
     ...
     baclofen_dose.RuleSetError: rule data: no/such/file.toml: cannot be read: ...
     """
+    if not isinstance(path, (str, Path)) or isinstance(path, bool):
+        raise InputTypeError("rules", path, "the path of a rule file (str or pathlib.Path)")
     where = str(path)
     try:
-        file = Path(path)
-        if file.stat().st_size > _MAX_FILE_BYTES:
-            raise RuleSetError(where, f"is larger than {_MAX_FILE_BYTES} bytes")
-        data = file.read_bytes()
+        # Read at most one byte more than allowed: the size read, not the size reported (a
+        # device such as /dev/zero reports 0 bytes and never ends).
+        with open(path, "rb") as stream:
+            data = stream.read(_MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise RuleSetError(where, f"cannot be read: {exc.strerror}") from None
-    return _parse(data, where)
+    except ValueError as exc:  # an embedded NUL in the path
+        raise RuleSetError(where, f"cannot be read: {exc}") from None
+    if len(data) > _MAX_FILE_BYTES:
+        raise RuleSetError(where, f"is larger than {_MAX_FILE_BYTES} bytes")
+    ruleset = _parse(data, where)
+    bundled = default_rules()
+    if ruleset.sha256 != bundled.sha256:
+        # An institution's file: every value plausible, every text ISMP-clean, and no hard
+        # limit looser than the bundled rule set's (issue 9: a drug library, not a bypass).
+        check_tightens(ruleset.rules, bundled.rules)
+        check_bands(ruleset)
+        check_texts(ruleset)
+    return ruleset
 
 
 @cache
