@@ -13,6 +13,7 @@ renderers never compute doses. Every human-facing output carries :data:`INTENDED
 from __future__ import annotations
 
 from baclofen_dose.render import json as _json  # registers oral plans  # noqa: F401
+from baclofen_dose.render import renal as _renal  # registers renal reports  # noqa: F401
 from baclofen_dose.render.csv import to_csv
 from baclofen_dose.render.protocol import from_json, to_json
 from baclofen_dose.render.text import INTENDED_USE, instructions, rule_value, table
