@@ -611,3 +611,17 @@ def test_provenance_inputs_are_typed_values() -> None:
     assert isinstance(egfr, Amount) and egfr.kind is kinds.EGFR
     child_plan = plan_titration(start=START, target="max", patient=child())
     assert child_plan.provenance.values["step"] == Amount(D(6), kinds.ORAL_DAILY_DOSE)  # 0.3 x 20
+
+
+def test_one_protocol_prints_plans_and_renal_reports() -> None:
+    """The single-dispatch ``table``/``text`` of render/protocol print an oral plan and a renal
+    report (issue 8 item 3)."""
+    from baclofen_dose import renal_report
+    from baclofen_dose.render import protocol
+    from baclofen_dose.render.renal import renal_text
+
+    plan = plan_titration(start=START, target="max", patient=adult())
+    assert protocol.table(plan) == table(plan)
+    assert protocol.text(plan).startswith("Take 5 mg by mouth once a day from 5 January 2026")
+    report = renal_report(adult())
+    assert protocol.table(report) == renal_text(report)

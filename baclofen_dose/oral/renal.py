@@ -255,7 +255,10 @@ def ideal_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> Body
     extrapolated) and when sex or height is missing.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _ideal_body_weight(_patient(patient, rules), rules)
+
+
+def _ideal_body_weight(patient: Patient, rules: RuleSet) -> BodyWeight:
     used: list[str] = []
     _need(patient.sex, "patient.sex", "'female' or 'male'", "ideal body weight (Devine)")
     _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "ideal body weight")
@@ -298,10 +301,13 @@ def adjusted_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> B
     it); the ``adjusted`` weight policy of :func:`dosing_weight` never uses it above actual.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _adjusted_body_weight(_patient(patient, rules), rules)
+
+
+def _adjusted_body_weight(patient: Patient, rules: RuleSet) -> BodyWeight:
     _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "adjusted body weight")
     assert patient.weight_kg is not None
-    ideal = ideal_body_weight(patient, rules=rules)
+    ideal = _ideal_body_weight(patient, rules)
     used = list(ideal.rule_ids)
     factor = _value(rules, "renal.weight.adjusted.factor", used)
     kg = ideal.kg + factor * (patient.weight_kg - ideal.kg)
@@ -336,7 +342,10 @@ def dosing_weight(
       above 24.9 adjusted (rules ``renal.weight.medcalc.*``).
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _dosing_weight(_patient(patient, rules), policy, rules)
+
+
+def _dosing_weight(patient: Patient, policy: str | None, rules: RuleSet) -> BodyWeight:
     chosen = _choice(rules, WEIGHT_POLICY, policy, "weight_policy")
     _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "Cockcroft-Gault")
     assert patient.weight_kg is not None
@@ -357,7 +366,7 @@ def dosing_weight(
             )
             return BodyWeight(chosen, actual, underweight, ids, bmi)
         if bmi <= high.require_value():
-            ideal = ideal_body_weight(patient, rules=rules)
+            ideal = _ideal_body_weight(patient, rules)
             kg = min(ideal.kg, actual)
             basis = (
                 ideal.basis
@@ -365,9 +374,9 @@ def dosing_weight(
                 else Reason("WEIGHT_ACTUAL_BELOW_IDEAL", {"weight": _kg(actual)})
             )
             return BodyWeight(chosen, kg, basis, ids + ideal.rule_ids, bmi)
-        adjusted = adjusted_body_weight(patient, rules=rules)
+        adjusted = _adjusted_body_weight(patient, rules)
         return BodyWeight(chosen, adjusted.kg, adjusted.basis, ids + adjusted.rule_ids, bmi)
-    ideal = ideal_body_weight(patient, rules=rules)
+    ideal = _ideal_body_weight(patient, rules)
     if actual <= ideal.kg:
         return BodyWeight(
             chosen,
@@ -377,7 +386,7 @@ def dosing_weight(
         )
     if chosen == "ideal":
         return BodyWeight(chosen, ideal.kg, ideal.basis, ideal.rule_ids)
-    adjusted = adjusted_body_weight(patient, rules=rules)
+    adjusted = _adjusted_body_weight(patient, rules)
     return BodyWeight(chosen, adjusted.kg, adjusted.basis, adjusted.rule_ids)
 
 
@@ -416,11 +425,14 @@ def cockcroft_gault(
     Rules ``renal.cockcroft_gault.*`` and the weight policy's rules. Exact. Adults only.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _cockcroft_gault(_patient(patient, rules), weight_policy, rules)
+
+
+def _cockcroft_gault(patient: Patient, weight_policy: str | None, rules: RuleSet) -> RenalEstimate:
     purpose = "Cockcroft-Gault"
     used = _adult_only(patient, rules, "renal.cockcroft_gault.min_age", purpose)
     _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
-    weight = dosing_weight(patient, weight_policy, rules=rules)
+    weight = _dosing_weight(patient, weight_policy, rules)
     used += weight.rule_ids
     scr, given, unit = _creatinine(patient, rules, purpose)
     factor = _value(rules, "renal.creatinine.umol_per_mg_dl", used)
@@ -467,7 +479,16 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     rules ``renal.ckd_epi_2021.*``. Computed to 50 significant digits. Adults only.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _ckd_epi_2021(_patient(patient, rules), rules)
+
+
+def _power(base: Fraction, exponent: Fraction) -> Fraction:
+    """``base ** exponent`` (:func:`numeric.power`); one to any power is exactly one, so that
+    case skips the 50-digit computation (one of CKD-EPI's two creatinine terms is always one)."""
+    return Fraction(1) if base == 1 else numeric.power(base, exponent)
+
+
+def _ckd_epi_2021(patient: Patient, rules: RuleSet) -> RenalEstimate:
     purpose = "CKD-EPI 2021"
     used = _adult_only(patient, rules, "renal.ckd_epi_2021.min_age", purpose)
     _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
@@ -484,9 +505,9 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     one = Fraction(1)
     value = (
         coefficient
-        * numeric.power(min(ratio, one), -alpha)
-        * numeric.power(max(ratio, one), -above)
-        * numeric.power(age_base, patient.age_years)
+        * _power(min(ratio, one), -alpha)
+        * _power(max(ratio, one), -above)
+        * _power(age_base, patient.age_years)
     )
     female: Fraction | None = None
     if sex == "female":
@@ -622,8 +643,8 @@ def assess(
     severe_fraction = rules["renal.vlavonou2014.severe.dose_fraction"]
     if patient.dialysis:
         return _dialysis(rules, policy, weights, severe_fraction)
-    crcl = cockcroft_gault(patient, weight_policy=weights, rules=rules)
-    egfr = ckd_epi_2021(patient, rules=rules)
+    crcl = _cockcroft_gault(patient, weights, rules)  # the patient was checked above
+    egfr = _ckd_epi_2021(patient, rules)
     used += [*crcl.rule_ids, *egfr.rule_ids]
     band, band_rule, fraction_rule = _band(crcl.value, rules)
     fraction = Fraction(1) if fraction_rule is None else fraction_rule.require_value()

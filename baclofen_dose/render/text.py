@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import Any
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import QUANTITIES, RuleSet
 from baclofen_dose.oral.regimen import OralPlan, Step
+from baclofen_dose.render import protocol
 from baclofen_dose.render.lines import (
     INTENDED_USE,
     columns,
@@ -329,3 +331,15 @@ def table(plan: OralPlan, *, rules: RuleSet | None = None) -> str:
     out += overrides_lines(plan.overrides)
     out += ["", INTENDED_USE]
     return "\n".join(out) + "\n"
+
+
+def _table(plan: OralPlan, **options: Any) -> str:
+    return table(plan, rules=options.get("rules"))
+
+
+def _text(plan: OralPlan, **options: Any) -> str:
+    return "\n".join(instructions(plan)) + "\n"
+
+
+protocol.table.register(OralPlan)(_table)
+protocol.text.register(OralPlan)(_text)
