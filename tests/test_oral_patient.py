@@ -625,3 +625,21 @@ def test_one_protocol_prints_plans_and_renal_reports() -> None:
     assert protocol.text(plan).startswith("Take 5 mg by mouth once a day from 5 January 2026")
     report = renal_report(adult())
     assert protocol.table(report) == renal_text(report)
+
+
+def test_refusals_keep_their_values_as_data() -> None:
+    """Errors keep exact amounts with their kind and write the message from a template (issue 8
+    item 2): the message names the values, a program reads them."""
+    with pytest.raises(InputError) as caught:
+        plan_titration(start=START, target="max", patient=child(weight="5 kg", age="1 year"))
+    error = caught.value
+    assert error.code == "E_NOT_GIVABLE" and error.rule_id == "oral.child.dose.grid"
+    assert error.params["raw"] == Amount(D(3, 2), kinds.ORAL_DAILY_DOSE, "estimate")
+    assert error.params["smallest"] == Amount(D(2), kinds.ORAL_DAILY_DOSE)
+    assert "0.3 mg/kg/day x 5 kg = 1.5 mg/day" in str(error)
+    with pytest.raises(HardLimitError) as hard:
+        plan_titration(start=START, target="max", step="11 mg/day", patient=child())
+    assert hard.value.value == Amount(D(11), kinds.ORAL_DAILY_DOSE)
+    assert hard.value.limit == Amount(D(10), kinds.ORAL_DAILY_DOSE, "estimate")
+    assert "would cross the hard limit 10 mg/day (0.5 mg/kg/day x 20 kg)" in str(hard.value)
+    assert_clean([str(error), str(hard.value)])
