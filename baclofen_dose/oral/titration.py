@@ -733,7 +733,7 @@ def _record_frequency(
             {
                 "doses": tuple(_dose(d) for d in first.doses_mg),
                 "times": first.times_per_day,
-                "chosen": n,
+                "intended": n,
             },
             minimum.citation,
         )

@@ -31,7 +31,7 @@ FINDINGS: Final[dict[str, str]] = {
         "because the reduced daily amount is too small to divide further on the dose grid."
     ),
     "FEWER_DOSES_CHOSEN": (
-        "Fewer doses a day than usual ({chosen} were chosen): the plan starts with "
+        "Fewer doses a day than usual ({intended} were chosen): the plan starts with "
         "{doses:doses} {times:times}, because the reduced daily amount is too small to divide "
         "further on the dose grid."
     ),
