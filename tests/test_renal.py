@@ -34,6 +34,7 @@ from baclofen_dose.oral.renal import adjusted_body_weight, body_surface_area, id
 from baclofen_dose.render import from_json, to_json
 from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.renal import creatinine_text, estimate_shown, note_lines, working_lines
+from tests import strategies as S
 from tests.ismp import assert_clean
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
@@ -547,3 +548,42 @@ def test_estimates_keep_exact_values_and_codes() -> None:
     assert note_lines(crcl) == [
         "Age 95 years is above the oldest patients Cockcroft-Gault was derived from (92 years)."
     ]
+
+
+@given(
+    S.ADULT_AGES,
+    S.SEXES,
+    S.adult_weights,
+    st.integers(min_value=150, max_value=200),
+    S.creatinine,
+    S.RENAL_POLICIES,
+    S.WEIGHT_POLICIES,
+    st.booleans(),
+)
+def test_any_renal_report_round_trips_exactly(
+    age: int,
+    sex: str,
+    kg: int,
+    cm: int,
+    scr: Fraction,
+    policy: str,
+    weights: str,
+    molar: bool,
+) -> None:
+    """For any plausible adult, ``from_json(to_json(report)) == report``: exact values (a
+    50-digit eGFR included), codes and their values survive the trip."""
+    given_scr = (
+        f"{S.decimal_text(scr * Fraction('88.4'))} micromol/L"
+        if molar
+        else f"{S.decimal_text(scr)} mg/dL"
+    )
+    subject = Patient.from_inputs(
+        age=f"{age} years",
+        sex=sex,
+        weight=f"{kg} kg",
+        height=f"{cm} cm",
+        scr=given_scr,
+        dialysis=False,
+    )
+    report = renal_report(subject, renal_policy=policy, weight_policy=weights)
+    assert from_json(to_json(report)) == report
