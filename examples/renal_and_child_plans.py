@@ -16,8 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from baclofen_dose import Patient, cockcroft_gault, plan_titration
-from baclofen_dose.render.messages import finding_text
-from baclofen_dose.render.text import adjustment_lines
+from baclofen_dose.render.messages import finding_text, reason_text
+from baclofen_dose.render.renal import estimate_label, estimate_shown, working_lines
+from baclofen_dose.render.text import adjustment_lines, working
 
 woman = Patient.from_inputs(
     age="72 years",
@@ -28,12 +29,19 @@ woman = Patient.from_inputs(
     dialysis=False,
 )
 crcl = cockcroft_gault(woman)
-print(f"{crcl.label}: {crcl.shown}")
-print(crcl.working[0])
+# The estimate is exact data (value, kind, equation terms); render/ writes the words.
+print(f"{estimate_label(crcl)}: {estimate_shown(crcl)}")
+print(working_lines(crcl)[0])
 plan = plan_titration(start="2026-01-05", target="max", patient=woman)
 print(f"renal policy {plan.renal_policy}; population {plan.population}")
 for line in adjustment_lines(plan):
     print("-", line)
+# Each step records why it is what it is (a code and values), and each finding has a code.
+first_reason = plan.steps[0].reason
+if first_reason is not None:
+    print(f"first step: {first_reason.code}: {reason_text(first_reason)}")
+print("finding codes:", sorted({f.code for f in plan.findings}))
+print(working(plan, None)[0])
 
 child = Patient.from_inputs(
     age="6 years", sex=None, weight="20 kg", height=None, scr=None, dialysis=None

@@ -233,6 +233,20 @@ def test_json_keeps_amount_and_ucum_unit_apart() -> None:
         "times_per_day": 4,
         "daily_dose": {"value": 75, "unit": "mg/d"},
         "rule_ids": list(plan.steps[4].rule_ids),
+        "reason": {
+            "code": "LABEL_STEP",
+            "params": {
+                "step": {
+                    "type": "amount",
+                    "value": 15,
+                    "unit": "mg/d",
+                    "kind": "oral daily dose",
+                    "style": "exact",
+                },
+                "rule": "oral.adult.titration.step.label",
+            },
+            "text": "the label step is 15 mg/day (rule oral.adult.titration.step.label)",
+        },
     }
     assert data["steps"][-1]["end"] is None
     assert data["provenance"]["ruleset"]["sha256"] == S.RULES.sha256

@@ -23,6 +23,8 @@ from baclofen_dose import (
     registry,
     to_json,
 )
+from baclofen_dose.core import kinds
+from baclofen_dose.core.model import Amount
 from baclofen_dose.oral.regimen import OralRegimen
 from tests import strategies as S
 
@@ -65,7 +67,9 @@ def test_golden_label_maximum_is_20_mg_4_times_a_day() -> None:
     assert "oral.adult.max_daily.us_label" in plan.final.rule_ids
     by_max = plan_titration(start="2026-01-05", target="max")
     assert by_max.steps == plan.steps
-    assert dict(by_max.provenance.inputs)["target"] == "max (80 mg/day)"
+    recorded = by_max.provenance.values
+    assert recorded["target"] == Amount(Fraction(80), kinds.ORAL_DAILY_DOSE)
+    assert recorded["target_is_max"] is True and plan.provenance.values["target_is_max"] is False
 
 
 def test_target_between_rungs_is_reached_without_overshoot() -> None:

@@ -27,7 +27,9 @@ from baclofen_dose import (
     table,
     to_json,
 )
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.core import kinds
+from baclofen_dose.core.model import Amount
+from baclofen_dose.render.messages import finding_text, reason_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
@@ -72,7 +74,8 @@ def texts(plan: OralPlan) -> list[str]:
     return [
         table(plan),
         *[finding_text(f) for f in plan.findings],
-        *[a.reason for a in plan.adjustments],
+        *[reason_text(a.reason) for a in plan.adjustments],
+        *[reason_text(s.reason) for s in plan.steps if s.reason is not None],
     ]
 
 
@@ -84,8 +87,12 @@ def test_must_show_crcl_40_starts_and_caps_lower_than_crcl_100() -> None:
     normal = plan_titration(
         start=START, target="max", patient=adult(age=50, sex="male", weight="80 kg", scr="1 mg/dL")
     )
-    assert dict(normal.provenance.inputs)["crcl"].startswith("100 mL/min")
-    assert dict(low.provenance.inputs)["crcl"].startswith("40.1 mL/min")
+    normal_crcl, low_crcl = normal.provenance.values["crcl"], low.provenance.values["crcl"]
+    assert isinstance(normal_crcl, Amount) and isinstance(low_crcl, Amount)
+    assert normal_crcl.value == 100 and low_crcl.value == Fraction(10115, 252)  # exact
+    assert "- Creatinine clearance: 40.1 mL/min (Cockcroft-Gault, actual weight 70 kg)" in table(
+        low
+    )
     assert shape(low)[0] == 5 < shape(normal)[0] == 15
     assert shape(low)[2] == 40 < shape(normal)[2] == 80
     assert low.renal_policy == normal.renal_policy == "vlavonou2014"
@@ -500,3 +507,139 @@ def test_a_patient_built_directly_is_still_checked() -> None:
     with pytest.raises(InputError) as caught:
         plan_titration(start=date(2026, 1, 5), target="max", patient=implausible)
     assert caught.value.code == "E_IMPLAUSIBLE"
+
+
+# -- Findings, reasons and provenance are data (issue 8 item 2) --------------------------------
+
+REPRESENTATIVE = {
+    "label ladder": {"target": "80 mg/day"},
+    "chosen step and frequency": {"target": "60 mg/day", "step": "10 mg/day", "times_per_day": 4},
+    "overrides": {
+        "target": "100 mg/day",
+        "overrides": {
+            "oral.adult.max_daily.us_label": "inpatient",
+            "oral.adult.max_dose.us_label": "inpatient",
+        },
+    },
+    "moderate renal": {"target": "max", "patient": adult()},
+    "renal, 4 doses chosen": {"target": "max", "times_per_day": 4, "patient": adult()},
+    "normal kidneys": {"target": "max", "patient": adult(age=50, sex="male", weight="80 kg")},
+    "older adult, ideal weight": {
+        "target": "max",
+        "patient": adult(age=80, sex="male", weight="80 kg", scr="1 mg/dL", height="175 cm"),
+        "weight_policy": "ideal",
+    },
+    "severe, cheong2020": {
+        "target": "max",
+        "patient": adult(age=80, weight="50 kg", scr="3 mg/dL", height="160 cm"),
+        "renal_policy": "cheong2020",
+    },
+    "dialysis": {"target": "max", "patient": adult(age=60, sex="male", scr=None, dialysis=True)},
+    "ajkd2017": {
+        "target": "max",
+        "patient": adult(age=60, sex="male", weight="100 kg", scr="1.5 mg/dL"),
+        "renal_policy": "ajkd2017",
+    },
+    "child under 8": {"target": "max", "patient": child()},
+    "child, chosen step": {
+        "target": "max",
+        "step": "5 mg/day",
+        "patient": child(age="10 years", weight="33 kg", scr="0.5 mg/dL", dialysis=False),
+    },
+}
+
+
+@pytest.mark.parametrize("kwargs", REPRESENTATIVE.values(), ids=list(REPRESENTATIVE))
+def test_no_finding_is_a_sentence_written_by_the_planner(kwargs: dict[str, object]) -> None:
+    """Issue 8 item 2: every finding of a titration, renal or child plan has a stable code
+    with typed values (no code ``TEXT``); every step and adjustment has a reason; render/
+    words each of them, and the words pass the ISMP lint."""
+    plan = plan_titration(start=START, **kwargs)  # type: ignore[arg-type]
+    codes = {f.code for f in plan.findings}
+    assert "TEXT" not in codes
+    assert all(f.code == "ADVICE" or f.code.isupper() for f in plan.findings)
+    assert all(step.reason is not None for step in plan.steps)
+    assert plan.steps[0].reason is not None and plan.steps[0].reason.code.startswith("START")
+    assert_clean(texts(plan))
+
+
+@pytest.mark.parametrize("kwargs", REPRESENTATIVE.values(), ids=list(REPRESENTATIVE))
+def test_json_round_trip_keeps_reasons_and_typed_provenance(kwargs: dict[str, object]) -> None:
+    """``from_json(to_json(plan)) == plan`` with patients: step reasons, adjustment reasons and
+    typed provenance inputs (exact amounts with their kind) come back equal."""
+    plan = plan_titration(start=START, **kwargs)  # type: ignore[arg-type]
+    again = from_json(to_json(plan))
+    assert again == plan
+    assert [s.reason for s in again.steps] == [s.reason for s in plan.steps]
+    assert again.provenance.inputs == plan.provenance.inputs
+
+
+def test_step_reasons_say_what_made_each_step() -> None:
+    """The label ladder to 20 mg/day: the label start, then a smaller last step; a renal plan
+    starts reduced for the patient and steps by the patient's step."""
+    small = plan_titration(start=START, target="20 mg/day")
+    assert [s.reason.code for s in small.steps if s.reason] == ["START_LABEL", "LAST_STEP"]
+    ladder = plan_titration(start=START, target="60 mg/day")
+    assert [s.reason.code for s in ladder.steps if s.reason][1:] == ["LABEL_STEP"] * 3
+    reduced = plan_titration(start=START, target="max", patient=adult())
+    codes = [s.reason.code for s in reduced.steps if s.reason]
+    assert codes[0] == "START_PATIENT" and set(codes[1:]) == {"PATIENT_STEP"}
+    assert reduced.steps[0].reason is not None
+    assert reduced.steps[0].reason.values["usual"] == Amount(D(15), kinds.ORAL_DAILY_DOSE)
+    assert {a.reason.code for a in reduced.adjustments} == {
+        "RENAL_FRACTION_ROUNDED",
+        "RENAL_FRACTION",
+        "FEWER_DOSES",
+    }
+
+
+def test_provenance_inputs_are_typed_values() -> None:
+    """Provenance keeps exact values with their kind (target and step amounts, whole days and
+    doses a day, policy names), never text for a program to parse."""
+    plan = plan_titration(start=START, target="max", patient=adult())
+    values = plan.provenance.values
+    assert values["start"] == date(2026, 1, 5)
+    assert values["target"] == Amount(D(40), kinds.ORAL_DAILY_DOSE)
+    assert values["target_is_max"] is True
+    assert values["step"] == Amount(D(15), kinds.ORAL_DAILY_DOSE)
+    assert values["interval"] == 3 and values["times_per_day"] == 3
+    assert values["defaults"] == ("step", "interval", "times_per_day")
+    assert values["max_policy"] == "us_label" and values["renal_policy"] == "vlavonou2014"
+    assert values["patient.weight"] == Amount(D(70), kinds.WEIGHT, "estimate")
+    assert values["patient.dialysis"] is False and values["patient.height"] is None
+    egfr = values["egfr"]
+    assert isinstance(egfr, Amount) and egfr.kind is kinds.EGFR
+    child_plan = plan_titration(start=START, target="max", patient=child())
+    assert child_plan.provenance.values["step"] == Amount(D(6), kinds.ORAL_DAILY_DOSE)  # 0.3 x 20
+
+
+def test_one_protocol_prints_plans_and_renal_reports() -> None:
+    """The single-dispatch ``table``/``text`` of render/protocol print an oral plan and a renal
+    report (issue 8 item 3)."""
+    from baclofen_dose import renal_report
+    from baclofen_dose.render import protocol
+    from baclofen_dose.render.renal import renal_text
+
+    plan = plan_titration(start=START, target="max", patient=adult())
+    assert protocol.table(plan) == table(plan)
+    assert protocol.text(plan).startswith("Take 5 mg by mouth once a day from 5 January 2026")
+    report = renal_report(adult())
+    assert protocol.table(report) == renal_text(report)
+
+
+def test_refusals_keep_their_values_as_data() -> None:
+    """Errors keep exact amounts with their kind and write the message from a template (issue 8
+    item 2): the message names the values, a program reads them."""
+    with pytest.raises(InputError) as caught:
+        plan_titration(start=START, target="max", patient=child(weight="5 kg", age="1 year"))
+    error = caught.value
+    assert error.code == "E_NOT_GIVABLE" and error.rule_id == "oral.child.dose.grid"
+    assert error.params["raw"] == Amount(D(3, 2), kinds.ORAL_DAILY_DOSE, "estimate")
+    assert error.params["smallest"] == Amount(D(2), kinds.ORAL_DAILY_DOSE)
+    assert "0.3 mg/kg/day x 5 kg = 1.5 mg/day" in str(error)
+    with pytest.raises(HardLimitError) as hard:
+        plan_titration(start=START, target="max", step="11 mg/day", patient=child())
+    assert hard.value.value == Amount(D(11), kinds.ORAL_DAILY_DOSE)
+    assert hard.value.limit == Amount(D(10), kinds.ORAL_DAILY_DOSE, "estimate")
+    assert "would cross the hard limit 10 mg/day (0.5 mg/kg/day x 20 kg)" in str(hard.value)
+    assert_clean([str(error), str(hard.value)])

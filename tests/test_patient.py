@@ -23,6 +23,8 @@ from baclofen_dose import (
     InputTypeError,
     Patient,
 )
+from baclofen_dose.core import display, kinds
+from baclofen_dose.core.model import Amount
 from tests import strategies as S
 from tests.ismp import assert_clean, without_received_value
 
@@ -191,8 +193,11 @@ def test_patient_is_frozen_and_pickles() -> None:
     assert pickle.loads(pickle.dumps(patient)) == patient
     with pytest.raises(AttributeError):
         patient.weight_kg = Fraction(1)  # type: ignore[misc]
-    assert dict(patient.describe())["patient.dialysis"] == "no"
-    assert_clean([text for _, text in patient.describe()])
+    described = dict(patient.describe())
+    assert described["patient.dialysis"] is False
+    assert described["patient.weight"] == Amount(Fraction(70), kinds.WEIGHT, "estimate")
+    assert described["patient.height"] is None  # not known: no value is assumed
+    assert_clean([display.param(value) for value in described.values()])
 
 
 @given(st.dictionaries(st.sampled_from(list(BASE)), S.junk))

@@ -31,7 +31,10 @@ from baclofen_dose import (
     renal_report,
 )
 from baclofen_dose.oral.renal import adjusted_body_weight, body_surface_area, ideal_body_weight
+from baclofen_dose.render import from_json, to_json
 from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.renal import creatinine_text, estimate_shown, note_lines, working_lines
+from tests import strategies as S
 from tests.ismp import assert_clean
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
@@ -105,7 +108,7 @@ def test_must_show_72_year_old_woman() -> None:
     in_molar = cockcroft_gault(
         patient(age="72", sex="female", weight="70 kg", scr="123.8 micromol/L")
     )
-    assert in_mass.shown == in_molar.shown == "40.1 mL/min"
+    assert estimate_shown(in_mass) == estimate_shown(in_molar) == "40.1 mL/min"
     assert abs(in_mass.value - in_molar.value) < Fraction(1, 10)
     assert in_mass.value == Fraction(68 * 70 * 85, 72 * 140)  # exact rational arithmetic
     assert in_mass.weight is not None and in_mass.weight.policy == "actual"
@@ -113,8 +116,9 @@ def test_must_show_72_year_old_woman() -> None:
     assert in_molar.creatinine_unit == "micromol/L"
     assert in_molar.conversion_factor == Fraction("88.4")
     assert in_molar.creatinine_mg_dl == Fraction("123.8") / Fraction("88.4")
-    assert "given as 123.8 micromol/L" in in_molar.creatinine_shown
-    assert_clean([*in_mass.working, *in_molar.working, in_molar.creatinine_shown])
+    assert "given as 123.8 micromol/L" in creatinine_text(in_molar)
+    assert working_lines(in_mass)[0] == "CrCl = (140 - 72) x 70 / (72 x 1.4) x 0.85 = 40.1 mL/min"
+    assert_clean([*working_lines(in_mass), *working_lines(in_molar), creatinine_text(in_molar)])
 
 
 # -- MedCalc-Bench -----------------------------------------------------------------------------
@@ -127,7 +131,7 @@ def test_must_show_72_year_old_woman() -> None:
 def test_medcalc_cockcroft_gault(row: dict[str, str]) -> None:
     """MedCalc-Bench CrCl labels use the BMI-based weight rule: our medcalc_bmi policy, +-5%."""
     estimate = cockcroft_gault(medcalc_patient(row), weight_policy="medcalc_bmi")
-    assert within(estimate.value, row), (estimate.shown, row["ground_truth"])
+    assert within(estimate.value, row), (estimate_shown(estimate), row["ground_truth"])
     assert (
         abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000)
         or row["row_number"] == "3"
@@ -151,7 +155,7 @@ def test_medcalc_row_3_rounds_its_creatinine() -> None:
 )
 def test_medcalc_ckd_epi(row: dict[str, str]) -> None:
     estimate = ckd_epi_2021(medcalc_patient(row))
-    assert within(estimate.value, row), (estimate.shown, row["ground_truth"])
+    assert within(estimate.value, row), (estimate_shown(estimate), row["ground_truth"])
     assert (
         abs(estimate.value - Fraction(row["independent_recompute"])) < Fraction(1, 1000)
         or row["creatinine_unit"] != "mg/dL"
@@ -325,7 +329,8 @@ def test_deindexing_by_body_surface_area() -> None:
     assert plain.equation == "ckd_epi_2021_deindexed" and not plain.indexed
     assert abs(plain.value - egfr.value * bsa / Fraction("1.73")) < Fraction(1, 10**30)
     assert plain.bsa_m2 == bsa
-    assert_clean(plain.working)
+    assert_clean(working_lines(plain))
+    assert working_lines(plain)[-1].startswith("de-indexed eGFR = ")
     with pytest.raises(BaclofenDoseError):
         deindex(cockcroft_gault(subject), subject)
 
@@ -336,7 +341,7 @@ def test_missing_values_are_named_never_assumed() -> None:
         cockcroft_gault(subject)
     assert caught.value.code == "E_MISSING_INPUT" and caught.value.field == "patient.weight"
     assert "patient.weight is missing" in str(caught.value)
-    assert ckd_epi_2021(subject).shown == "40 mL/min/1.73 m2"  # eGFR needs no weight
+    assert estimate_shown(ckd_epi_2021(subject)) == "40 mL/min/1.73 m2"  # eGFR needs no weight
     no_scr = patient(age="72", sex="female", weight="70 kg")
     with pytest.raises(InputError, match=r"patient\.scr"):
         ckd_epi_2021(no_scr)
@@ -465,3 +470,120 @@ def attrs_evolve(subject: Patient) -> Patient:
     import attrs
 
     return attrs.evolve(subject, dialysis=False)
+
+
+# -- The renal report as a result: JSON round trip, codes not sentences (issue 8) ---------------
+
+REPORT_PATIENTS = {
+    "micromol/L": dict(
+        age="72", sex="female", weight="70 kg", height="160 cm", scr="123.8 micromol/L"
+    ),
+    "older than the derivation": dict(
+        age="95", sex="male", weight="100 kg", height="180 cm", scr="1.5 mg/dL"
+    ),
+    "no height": dict(age="50", sex="male", weight="80 kg", scr="1 mg/dL"),
+    "no weight": dict(age="72", sex="female", scr="1.4 mg/dL"),
+}
+
+
+@pytest.mark.parametrize("fields", REPORT_PATIENTS.values(), ids=list(REPORT_PATIENTS))
+@pytest.mark.parametrize("weights", [None, "ideal", "adjusted", "medcalc_bmi"])
+def test_renal_report_round_trips_through_json(fields: dict[str, str], weights: str | None) -> None:
+    """``from_json(to_json(report)) == report`` for the renal report (schema
+    baclofen-dose/renal-report/1): every value exact, recomputed from the recorded patient."""
+    subject = Patient.from_inputs(
+        age=f"{fields['age']} years",
+        sex=fields["sex"],
+        weight=fields.get("weight"),
+        height=fields.get("height"),
+        scr=fields["scr"],
+        dialysis=False,
+    )
+    try:
+        report = renal_report(subject, weight_policy=weights)
+    except InputError:
+        return  # nothing computable under this weight policy (a missing height): refused
+    text = to_json(report)
+    assert from_json(text) == report
+    assert '"schema": "baclofen-dose/renal-report/1"' in text
+    assert all(f.code != "TEXT" for f in report.findings)
+    for estimate in (report.crcl, report.egfr, report.egfr_deindexed):
+        if estimate is not None:
+            assert_clean([*working_lines(estimate), *note_lines(estimate)])
+
+
+def test_renal_report_on_dialysis_round_trips_and_uses_codes() -> None:
+    subject = Patient.from_inputs(
+        age="60 years", sex="male", weight="80 kg", height=None, scr=None, dialysis=True
+    )
+    report = renal_report(subject, renal_policy="ajkd2017")
+    assert from_json(to_json(report)) == report
+    assert [f.code for f in report.findings] == ["RENAL_DIALYSIS"]
+    assert report.route == "oral" and report.schema == "baclofen-dose/renal-report/1"
+
+
+def test_a_renal_report_that_disagrees_with_its_patient_is_refused() -> None:
+    """A file is never believed: a changed value (the clearance) is refused, not read."""
+    report = renal_report(patient(age="72", sex="female", weight="70 kg", scr="1.4 mg/dL"))
+    text = to_json(report)
+    assert '"text": "40.1 mL/min"' in text
+    with pytest.raises(InputError) as caught:
+        from_json(text.replace('"text": "40.1 mL/min"', '"text": "80.1 mL/min"', 1))
+    assert caught.value.code == "E_JSON"
+    changed = text.replace('"value": 1.4,', '"value": 1.1,', 1)
+    assert changed != text
+    with pytest.raises(InputError):
+        from_json(changed)
+
+
+def test_estimates_keep_exact_values_and_codes() -> None:
+    """An estimate holds its exact value, kind and equation terms; its notes and the weight's
+    basis are codes (render/ words them)."""
+    old = patient(age="95", sex="male", weight="100 kg", height="180 cm", scr="1.5 mg/dL")
+    crcl = cockcroft_gault(old, weight_policy="ideal")
+    assert crcl.amount.value == crcl.value and crcl.amount.kind.ucum == "mL/min"
+    assert crcl.values["offset"] == 140 and crcl.values["age"] == 95
+    assert [n.code for n in crcl.notes] == ["ABOVE_DERIVATION_AGE"]
+    assert crcl.weight is not None and crcl.weight.basis.code == "WEIGHT_IDEAL"
+    assert note_lines(crcl) == [
+        "Age 95 years is above the oldest patients Cockcroft-Gault was derived from (92 years)."
+    ]
+
+
+@given(
+    S.ADULT_AGES,
+    S.SEXES,
+    S.adult_weights,
+    st.integers(min_value=150, max_value=200),
+    S.creatinine,
+    S.RENAL_POLICIES,
+    S.WEIGHT_POLICIES,
+    st.booleans(),
+)
+def test_any_renal_report_round_trips_exactly(
+    age: int,
+    sex: str,
+    kg: int,
+    cm: int,
+    scr: Fraction,
+    policy: str,
+    weights: str,
+    molar: bool,
+) -> None:
+    """For any plausible adult, ``from_json(to_json(report)) == report``: exact values (a
+    50-digit eGFR included), codes and their values survive the trip."""
+    given_scr = (
+        f"{S.decimal_text(scr * Fraction('88.4'))} micromol/L"
+        if molar
+        else f"{S.decimal_text(scr)} mg/dL"
+    )
+    subject = Patient.from_inputs(
+        age=f"{age} years",
+        sex=sex,
+        weight=f"{kg} kg",
+        height=f"{cm} cm",
+        scr=given_scr,
+        dialysis=False,
+    )
+    report = renal_report(subject, renal_policy=policy, weight_policy=weights)
+    assert from_json(to_json(report)) == report

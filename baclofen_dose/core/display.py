@@ -340,6 +340,7 @@ _SPECS: Final = {
     "ordinal": lambda v: ordinal(int(v)),
     "number": lambda v: estimate(v.value, v.kind, unit=False) if hasattr(v, "kind") else number(v),
     "estimate": lambda v: estimate(v.value, v.kind),
+    "computed": lambda v: estimate(v.value, v.kind, computed=True),
     "approx": lambda v: approx(v.value, v.kind),
     "doses": lambda v: dose_list([a.value for a in v], v[0].kind),
     "words": lambda v: words_list(list(v)),
@@ -349,7 +350,8 @@ _SPECS: Final = {
 def param(value: ParamValue, spec: str = "") -> str:
     """One typed parameter as text, through the formatter.
 
-    Amounts in their style (or the ``spec``: ``estimate``, ``approx``, ``number``), dates in
+    Amounts in their style (or the ``spec``: ``estimate``, ``approx``, ``number``; ``computed``
+    always rounds, for a value computed to 50 digits such as an eGFR), dates in
     words, counts with ``times`` (``'3 times a day'``), ``days``, ``ordinal``; fractions with
     ``ratio`` or ``percent``; a tuple of amounts as a dose list; strings as they are.
 
@@ -372,9 +374,10 @@ def param(value: ParamValue, spec: str = "") -> str:
     if isinstance(value, Fraction):
         return ratio(value)
     if isinstance(value, tuple):
-        if value and all(hasattr(v, "kind") for v in value):
-            return dose_list([v.value for v in value], value[0].kind)  # type: ignore[union-attr]
-        return words_list([str(v) for v in value])
+        if not value:
+            return "none"
+        # Each amount in its own unit and style (a flex program may mix mcg/hour and mcg/day).
+        return words_list([param(v) for v in value])
     if value is None:
         return "none"
     return str(value)

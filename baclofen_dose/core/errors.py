@@ -138,7 +138,7 @@ class InputError(BaclofenDoseError, ValueError):
     def _message(self) -> str:
         what = _fill(self.problem or "is not valid", self.params)
         expected = _fill(self.expected, self.params)
-        return f"{self.field}: {shown(self.value)} {what}; expected {expected}"
+        return f"{self.field}: {_shown_value(self.value)} {what}; expected {expected}"
 
 
 class MissingInputError(InputError):
@@ -192,6 +192,13 @@ class LimitError(BaclofenDoseError):
 
     code = "E_LIMIT"
     rule_id: str = ""
+
+
+def _shown_value(value: object) -> str:
+    """A received value for a message; an exact amount (a computed value) in its house unit."""
+    if hasattr(value, "kind") and hasattr(value, "style"):
+        return repr(display.param(value))  # type: ignore[arg-type]
+    return shown(value)
 
 
 def _value_text(value: object) -> str:

@@ -75,4 +75,6 @@ def to_decimal(value: Fraction) -> Decimal:
     while (value * 10**places).denominator != 1:
         places += 1
     scaled = value * 10**places
-    return Decimal(scaled.numerator).scaleb(-places)
+    # From text, not scaleb(): scaleb rounds to the caller's context precision (28 digits by
+    # default), which would silently shorten a 50-digit estimate written to JSON.
+    return Decimal(f"{scaled.numerator}E-{places}")

@@ -32,7 +32,7 @@ from typing import Final
 
 import attrs
 
-from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import (
     BaclofenDoseError,
     ImplausibleValueError,
@@ -41,6 +41,7 @@ from baclofen_dose.core.errors import (
     MissingInputError,
 )
 from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
@@ -48,6 +49,10 @@ __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
 SEXES: Final = ("female", "male")
 POPULATIONS: Final = ("adult", "older_adult", "child")
 _LEADING_NUMBER = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)? ")
+# Unit spellings for creatinine as the patient records it (the house units of
+# kinds.CREATININE_MASS and kinds.CREATININE_MOLAR).
+MASS_UNIT: Final = units.CREATININE_MASS.ucum
+MOLAR_UNIT: Final = "micromol/L"
 
 
 def _optional_amount(
@@ -194,20 +199,25 @@ class Patient:
         check_plausible(patient, rules, raw={"weight": weight, "height": height, "scr": scr})
         return patient
 
-    def describe(self) -> tuple[tuple[str, str], ...]:
-        """The normalised values for provenance and display (house units; "not known")."""
+    def describe(self) -> tuple[tuple[str, ParamValue], ...]:
+        """The normalised values for provenance: exact amounts with their kind (``None``: not
+        known), the sex and the dialysis status (``None``: not stated).
 
-        def show(value: Fraction | None, kind: units.Kind) -> str:
-            return "not known" if value is None else display.estimate(value, kind)
+        >>> Patient.from_inputs(age="72 years", sex=None, weight=None, height=None, scr=None,
+        ...                     dialysis=False).describe()[-1]
+        ('patient.dialysis', False)
+        """
 
-        dialysis = {None: "not stated", True: "yes", False: "no"}[self.dialysis]
+        def show(value: Fraction | None, kind: units.Kind) -> Amount | None:
+            return None if value is None else Amount(value, kind, "estimate")
+
         return (
             ("patient.age", show(self.age_years, units.YEARS)),
-            ("patient.sex", self.sex or "not known"),
+            ("patient.sex", self.sex),
             ("patient.weight", show(self.weight_kg, units.WEIGHT)),
             ("patient.height", show(self.height_cm, units.HEIGHT)),
             ("patient.scr", show(self.scr_mg_dl, units.CREATININE_MASS)),
-            ("patient.dialysis", dialysis),
+            ("patient.dialysis", self.dialysis),
         )
 
 
@@ -231,9 +241,9 @@ def _creatinine(
         if exc.code != "E_UNIT_DIMENSION":
             raise
     else:
-        return mass, units.CREATININE_MASS.display, mass, factor
+        return mass, MASS_UNIT, mass, factor
     molar = units.parse(scr, units.CREATININE_MOLAR, "patient.scr")
-    return molar / factor, units.CREATININE_MOLAR.display, molar, factor
+    return molar / factor, MOLAR_UNIT, molar, factor
 
 
 def _written(raw: object) -> tuple[Fraction, str] | None:
@@ -253,23 +263,29 @@ def _written(raw: object) -> tuple[Fraction, str] | None:
     return value, unit
 
 
+Hint = tuple[str, dict[str, ParamValue]]
+"""A template (filled by the one formatter) and its values."""
+
+
 def _mix_up(
     raw: object,
     kind: units.Kind,
+    house: str,
     candidates: tuple[str, ...],
     band: tuple[Fraction, Fraction],
     actual: Fraction,
     convert: dict[str, Fraction] | None = None,
-) -> str:
+) -> Hint:
     """Name the likely unit mix-up: the written number read in another unit that is plausible.
 
-    ``actual`` is the value as parsed (canonical unit); a candidate unit giving the same value is
-    the unit that was written. ``convert`` maps a candidate unit to a factor into the canonical
-    unit where the registry cannot convert (micromol/L to mg/dL needs the rule-data factor).
+    ``actual`` is the value as parsed (canonical unit, written ``house``); a candidate unit
+    giving the same value is the unit that was written. ``convert`` maps a candidate unit to a
+    factor into the canonical unit where the registry cannot convert (micromol/L to mg/dL needs
+    the rule-data factor). Returns a template and its values ("" when there is no hint).
     """
     written = _written(raw)
     if written is None:
-        return ""
+        return "", {}
     number, unit = written
 
     def read(candidate: str) -> Fraction | None:
@@ -277,32 +293,41 @@ def _mix_up(
             return number * convert[candidate]
         return _as(number, candidate, kind)
 
-    if read(kind.display) != actual:
+    if read(house) != actual:
         # Written in another unit than the house one: the likely slip is the house unit.
-        candidates = (kind.display,)
+        candidates = (house,)
     low, high = band
     hints = []
-    shown = display.number(number)
-    for candidate in candidates:
+    params: dict[str, ParamValue] = {"written": unit, "number": number}
+    for index, candidate in enumerate(candidates):
         value = read(candidate)
         if value is None or value == actual or not low <= value <= high:
             continue
-        if candidate == kind.display:
+        name = f"unit{index}"
+        params[name] = candidate
+        if candidate == house:
             hints.append(
-                f"a value in {candidate} labelled {unit} (did you mean {shown} {candidate}?)"
+                f"a value in {{{name}}} labelled {{written}} "
+                f"(did you mean {{number:number}} {{{name}}}?)"
             )
         else:
+            params[f"value{index}"] = Amount(value, kind, "estimate")
             hints.append(
-                f"a value in {candidate} labelled {unit} ({shown} {candidate} is "
-                f"{display.estimate(value, kind, computed=True)})"
+                f"a value in {{{name}}} labelled {{written}} "
+                f"({{number:number}} {{{name}}} is {{value{index}:computed}})"
             )
-    return ("likely " + " or ".join(hints)) if hints else ""
+    return ("likely " + " or ".join(hints), params) if hints else ("", {})
+
+
+def _plain(number: Fraction) -> str:
+    """An exact number as plain decimal digits, for the parser (not for people)."""
+    return format(numeric.to_decimal(number), "f")
 
 
 def _as(number: Fraction, unit: str, kind: units.Kind) -> Fraction | None:
     """``number`` read in ``unit``, converted to ``kind``'s canonical unit (None if it fails)."""
     try:
-        return units.parse(f"{display.number(number).replace(',', '')} {unit}", kind, "hint")
+        return units.parse(f"{_plain(number)} {unit}", kind, "hint")
     except (BaclofenDoseError, ValueError):
         return None
 
@@ -315,20 +340,30 @@ def _implausible(
     rule: Rule,
     low: Rule,
     high: Rule,
-    hint: str,
+    hint: Hint,
 ) -> ImplausibleValueError:
     side = "below the plausible minimum" if rule is low else "above the plausible maximum"
-    problem = (
-        f"is {display.estimate(value, kind)}, {side} "
-        f"{display.estimate(rule.require_value(), kind)} (rule {rule.id})"
+    template, hint_params = hint
+    problem = "is {value}, " + side + " {bound} (rule {rule})"
+    if template:
+        problem += ": " + template
+    return ImplausibleValueError(
+        field,
+        raw,
+        "a {kind} from {low} to {high}",
+        problem=problem,
+        params={
+            **hint_params,
+            "value": Amount(value, kind, "estimate"),
+            "bound": Amount(rule.require_value(), kind, "estimate"),
+            "rule": rule.id,
+            "kind": kind.name,
+            "low": Amount(low.require_value(), kind, "estimate"),
+            "high": Amount(high.require_value(), kind, "estimate"),
+        },
+        code="E_IMPLAUSIBLE",
+        rule_id=rule.id,
     )
-    if hint:
-        problem += f": {hint}"
-    expected = (
-        f"a {kind.name} from {display.estimate(low.require_value(), kind)} to "
-        f"{display.estimate(high.require_value(), kind)}"
-    )
-    return ImplausibleValueError(field, raw, expected, problem=problem, code="E_IMPLAUSIBLE")
 
 
 def check_plausible(
@@ -337,7 +372,7 @@ def check_plausible(
     """Refuse a patient value outside its plausibility band (rules ``patient.*``).
 
     ``raw`` holds the values as the caller gave them, so the error can show them and name the
-    likely unit mix-up.
+    likely unit mix-up. Nothing is written unless a value is refused.
     """
     raw = raw or {}
     if patient.age_years is not None:
@@ -345,21 +380,27 @@ def check_plausible(
         if patient.age_years > top.require_value():
             raise ImplausibleValueError(
                 "patient.age",
-                raw.get("age", display.estimate(patient.age_years, units.YEARS)),
-                f"an age in years up to {display.estimate(top.require_value(), units.YEARS)}",
-                problem=f"is above the plausible maximum (rule {top.id})",
+                raw.get("age", Amount(patient.age_years, units.YEARS, "estimate")),
+                "an age in years up to {top}",
+                problem="is above the plausible maximum (rule {rule})",
+                params={
+                    "top": Amount(top.require_value(), units.YEARS, "estimate"),
+                    "rule": top.id,
+                },
                 code="E_IMPLAUSIBLE",
+                rule_id=top.id,
             )
     if patient.weight_kg is not None:
         low, high = rules["patient.weight.min"], rules["patient.weight.max"]
-        given = raw.get("weight", display.estimate(patient.weight_kg, units.WEIGHT))
         outside = _outside(patient.weight_kg, low, high)
         if outside is not None:
-            hint = ""
+            given = raw.get("weight", Amount(patient.weight_kg, units.WEIGHT, "estimate"))
+            hint: Hint = ("", {})
             if "weight" in raw:
                 hint = _mix_up(
                     given,
                     units.WEIGHT,
+                    units.WEIGHT.ucum,  # "kg"
                     ("kg", "g", "lb"),
                     (low.require_value(), high.require_value()),
                     patient.weight_kg,
@@ -373,14 +414,15 @@ def check_plausible(
         child_below = rules["population.child.below_age"].require_value()
         if patient.age_years is not None and patient.age_years >= child_below:
             low = adult_low
-        given = raw.get("height", display.estimate(patient.height_cm, units.HEIGHT))
         outside = _outside(patient.height_cm, low, high)
         if outside is not None:
-            hint = ""
+            given = raw.get("height", Amount(patient.height_cm, units.HEIGHT, "estimate"))
+            hint = ("", {})
             if "height" in raw:
                 hint = _mix_up(
                     given,
                     units.HEIGHT,
+                    units.HEIGHT.ucum,  # "cm"
                     ("cm", "inch", "m"),
                     (low.require_value(), high.require_value()),
                     patient.height_cm,
@@ -398,43 +440,45 @@ def _check_creatinine(mg_dl: Fraction, raw: object, rules: RuleSet) -> None:
     low = rules["patient.creatinine.min_molar"]
     high_mg = high.require_value()
     low_mg = low.require_value() / factor
-    given = raw if raw is not None else display.estimate(mg_dl, units.CREATININE_MASS)
-    expected = (
-        f"a serum creatinine from {display.estimate(low_mg, units.CREATININE_MASS)} "
-        f"({display.estimate(low.require_value(), units.CREATININE_MOLAR)}) to "
-        f"{display.estimate(high_mg, units.CREATININE_MASS)} "
-        f"({display.estimate(high_mg * factor, units.CREATININE_MOLAR)}), with its unit"
-    )
-    hint = ""
-    if raw is not None and not low_mg <= mg_dl <= high_mg:
-        hint = _mix_up(
+    if low_mg <= mg_dl <= high_mg:
+        return
+    mass, molar = units.CREATININE_MASS, units.CREATININE_MOLAR
+    params: dict[str, ParamValue] = {
+        "low_mass": Amount(low_mg, mass, "estimate"),
+        "low_molar": Amount(low.require_value(), molar, "estimate"),
+        "high_mass": Amount(high_mg, mass, "estimate"),
+        "high_molar": Amount(high_mg * factor, molar, "estimate"),
+        "factor": factor,
+    }
+    given = raw if raw is not None else Amount(mg_dl, mass, "estimate")
+    template = ""
+    if raw is not None:
+        template, hint_params = _mix_up(
             raw,
-            units.CREATININE_MASS,
-            (units.CREATININE_MASS.display, units.CREATININE_MOLAR.display),
+            mass,
+            MASS_UNIT,
+            (MASS_UNIT, MOLAR_UNIT),
             (low_mg, high_mg),
             mg_dl,
-            convert={units.CREATININE_MOLAR.display: 1 / factor},
+            convert={MOLAR_UNIT: 1 / factor},
         )
-        if hint:
-            hint += f", factor {display.ratio(factor)} (rule renal.creatinine.umol_per_mg_dl)"
+        params.update(hint_params)
+        if template:
+            template += ", factor {factor:ratio} (rule renal.creatinine.umol_per_mg_dl)"
     if mg_dl > high_mg:
-        problem = (
-            f"is above the plausible maximum {display.estimate(high_mg, units.CREATININE_MASS)} "
-            f"(rule {high.id})"
-        )
-    elif mg_dl < low_mg:
-        problem = (
-            f"is below the plausible minimum "
-            f"{display.estimate(low.require_value(), units.CREATININE_MOLAR)} (rule {low.id})"
-        )
+        problem, rule = "is above the plausible maximum {high_mass} (rule {rule})", high
     else:
-        return
+        problem, rule = "is below the plausible minimum {low_molar} (rule {rule})", low
+    params["rule"] = rule.id
     raise ImplausibleValueError(
         "patient.scr",
         given,
-        expected,
-        problem=problem + (f": {hint}" if hint else ""),
+        "a serum creatinine from {low_mass} ({low_molar}) to {high_mass} ({high_molar}), "
+        "with its unit",
+        problem=problem + (f": {template}" if template else ""),
+        params=params,
         code="E_IMPLAUSIBLE",
+        rule_id=rule.id,
     )
 
 

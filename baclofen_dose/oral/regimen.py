@@ -21,7 +21,7 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.model import Finding, Override, Provenance
+from baclofen_dose.core.model import Finding, Override, Provenance, Reason
 
 if TYPE_CHECKING:
     import pint
@@ -49,6 +49,12 @@ class OralRegimen:
     """One day's oral doses: one amount in mg per administration, in the order given."""
 
     doses_mg: tuple[Fraction, ...] = attrs.field(validator=_amounts)
+    # The daily total, summed once at construction: planners and renderers read it many times
+    # per plan (issue 8 item 10). Derived from ``doses_mg``, so not part of equality.
+    daily_mg: Fraction = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "daily_mg", sum(self.doses_mg, Fraction(0)))
 
     @classmethod
     def split(cls, daily_mg: Fraction, times_per_day: int, *, grid: Fraction) -> OralRegimen:
@@ -72,11 +78,6 @@ class OralRegimen:
         return len(self.doses_mg)
 
     @property
-    def daily_mg(self) -> Fraction:
-        """The daily total in mg (the sum of the day's doses)."""
-        return sum(self.doses_mg, Fraction(0))
-
-    @property
     def equal(self) -> bool:
         """True when every dose of the day is the same amount."""
         return len(set(self.doses_mg)) == 1
@@ -94,12 +95,18 @@ class OralRegimen:
 
 @attrs.frozen
 class Step:
-    """One dated step of a plan: from ``start`` to ``end`` inclusive (``None``: open-ended)."""
+    """One dated step of a plan: from ``start`` to ``end`` inclusive (``None``: open-ended).
+
+    ``reason`` says what made the step (a :class:`~baclofen_dose.core.model.Reason`: ``START``,
+    ``LABEL_STEP``, ``PATIENT_STEP``...; render/ words it); ``None`` for planners that do not
+    record one yet (taper steps).
+    """
 
     start: date
     end: date | None
     regimen: OralRegimen
     rule_ids: tuple[str, ...]
+    reason: Reason | None = None
 
     @property
     def days(self) -> int | None:
@@ -115,7 +122,8 @@ class Adjustment:
     ``"interval"`` (days) or ``"times_per_day"``; ``quantity`` names the rule-data quantity of
     ``before``/``after`` (``"oral.daily_dose"``, ``"interval"``, ``"oral.times_per_day"``).
     ``before`` is the usual adult value (``None`` for a child's weight-based profile, which
-    replaces the adult one rather than adjusting it). ``rule_ids`` are the rules behind it.
+    replaces the adult one rather than adjusting it). ``rule_ids`` are the rules behind it;
+    ``reason`` is why, as a code and values (render/ words it).
     """
 
     what: str
@@ -123,7 +131,7 @@ class Adjustment:
     before: Fraction | None
     after: Fraction
     rule_ids: tuple[str, ...]
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen

@@ -10,18 +10,17 @@ Every figure comes from the rule data (``renal.*``; clinical.md 3, 11, 12):
 - :func:`assess` applies a named renal dose policy (``renal_dose``: ``vlavonou2014`` by default,
   ``ajkd2017``, ``cheong2020``) and says which band applies, with what value, and why.
 
-Each :class:`RenalEstimate` carries its equation, the weight used, the creatinine in mg/dL, the
-creatinine as given and the conversion factor (rule ``renal.creatinine.umol_per_mg_dl``), the
-rule ids used and the working in words.
+Each :class:`RenalEstimate` carries its equation, the exact value and its kind, the weight used,
+the creatinine in mg/dL, the creatinine as given and the conversion factor (rule
+``renal.creatinine.umol_per_mg_dl``), the rule ids used, the equation's terms (for the working)
+and its notes as codes. Nothing here writes text: render/renal.py words the working and notes.
 
 >>> from baclofen_dose import Patient
 >>> p = Patient.from_inputs(age="72 years", sex="female", weight="70 kg", height=None,
 ...                         scr="1.4 mg/dL", dialysis=False)
 >>> crcl = cockcroft_gault(p)
->>> crcl.shown, crcl.weight.policy
-('40.1 mL/min', 'actual')
->>> crcl.working[0]
-'CrCl = (140 - 72) x 70 / (72 x 1.4) x 0.85 = 40.1 mL/min'
+>>> crcl.value, crcl.weight.policy
+(Fraction(1445, 36), 'actual')
 >>> assess(p).band
 'moderate'
 """
@@ -34,9 +33,10 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
-from baclofen_dose.core import display, numeric, units
+from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.limits import Finding, legacy_finding
+from baclofen_dose.core.limits import Finding
+from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Provenance
@@ -44,9 +44,13 @@ from baclofen_dose.oral.regimen import Provenance
 if TYPE_CHECKING:
     import pint
 
+    from baclofen_dose.core.model import Route
+
 __all__ = [
     "BANDS",
+    "EQUATIONS",
     "RENAL_POLICY",
+    "RENAL_REPORT_SCHEMA",
     "WEIGHT_POLICY",
     "BodyWeight",
     "RenalAssessment",
@@ -67,21 +71,28 @@ _T = TypeVar("_T")
 RENAL_POLICY: Final = "renal_dose"
 WEIGHT_POLICY: Final = "crcl_weight"
 BANDS: Final = ("normal", "mild", "moderate", "severe", "dialysis")
-_EQUATIONS: Final = {
-    "cockcroft_gault_1976": "CrCl (Cockcroft-Gault 1976)",
-    "ckd_epi_2021": "eGFR (CKD-EPI 2021 without race)",
-    "ckd_epi_2021_deindexed": "eGFR de-indexed by body surface area (CKD-EPI 2021 and Mosteller)",
-}
+EQUATIONS: Final = ("cockcroft_gault_1976", "ckd_epi_2021", "ckd_epi_2021_deindexed")
+RENAL_REPORT_SCHEMA: Final = "baclofen-dose/renal-report/1"
+
+
+def _kg(value: Fraction) -> Amount:
+    return Amount(value, units.WEIGHT, "estimate")
 
 
 @attrs.frozen
 class BodyWeight:
-    """A body weight for an equation: the policy, the exact kg, the basis in words, the rules."""
+    """A body weight for an equation: the policy, the exact kg, its basis and the rules.
+
+    ``basis`` says how the weight was chosen, as a code and values (``WEIGHT_ACTUAL``,
+    ``WEIGHT_IDEAL``, ``WEIGHT_ADJUSTED``...; render/ words it); ``bmi`` is set when the
+    BMI-based policy chose it.
+    """
 
     policy: str
     kg: Fraction
-    basis: str
+    basis: Reason
     rule_ids: tuple[str, ...]
+    bmi: Fraction | None = None
 
     @property
     def quantity(self) -> pint.Quantity[Fraction]:
@@ -89,9 +100,9 @@ class BodyWeight:
         return units.quantity(self.kg, units.WEIGHT)
 
     @property
-    def shown(self) -> str:
-        """The weight for people (an estimate to 0.1 kg when it is not exact)."""
-        return display.estimate(self.kg, units.WEIGHT)
+    def amount(self) -> Amount:
+        """The weight as an amount (kg; shown as an estimate)."""
+        return _kg(self.kg)
 
 
 @attrs.frozen
@@ -99,7 +110,9 @@ class RenalEstimate:
     """One kidney-function estimate, with everything needed to check it by hand.
 
     ``value`` is in mL/min (``indexed`` False) or mL/min/1.73 m2 (``indexed`` True); ``exact``
-    is False when powers or roots were computed (to 50 significant digits).
+    is False when powers or roots were computed (to 50 significant digits). ``terms`` are the
+    equation's inputs and coefficients by name (exact), from which render/ writes the working;
+    ``notes`` are codes (``ON_DIALYSIS``, ``ABOVE_DERIVATION_AGE``) with their values.
     """
 
     equation: str
@@ -113,8 +126,8 @@ class RenalEstimate:
     conversion_factor: Fraction
     bsa_m2: Fraction | None
     rule_ids: tuple[str, ...]
-    working: tuple[str, ...]
-    notes: tuple[str, ...]
+    terms: Params = attrs.field(converter=freeze_params)
+    notes: tuple[Reason, ...]
 
     @property
     def kind(self) -> units.Kind:
@@ -122,28 +135,19 @@ class RenalEstimate:
         return units.EGFR if self.indexed else units.RENAL_CLEARANCE
 
     @property
-    def label(self) -> str:
-        """What the value is, in words: ``'CrCl (Cockcroft-Gault 1976)'``."""
-        return _EQUATIONS[self.equation]
-
-    @property
     def quantity(self) -> pint.Quantity[Fraction]:
         """The value as a pint Quantity (mL/min; eGFR per 1.73 m2)."""
         return units.quantity(self.value, self.kind)
 
     @property
-    def shown(self) -> str:
-        """The value for people, rounded to 0.1 (it is an estimate)."""
-        return display.amount(self.value, self.kind, places=1)
+    def amount(self) -> Amount:
+        """The value as an exact amount of its kind (an estimate: render/ rounds it to 0.1)."""
+        return Amount(self.value, self.kind, "estimate")
 
     @property
-    def creatinine_shown(self) -> str:
-        """The creatinine in mg/dL, and as given when it was given in micromol/L."""
-        text = display.estimate(self.creatinine_mg_dl, units.CREATININE_MASS)
-        if self.creatinine_unit != units.CREATININE_MASS.display:
-            given = display.estimate(self.creatinine_as_given, units.CREATININE_MOLAR)
-            text += f" (given as {given}; divided by {display.ratio(self.conversion_factor)})"
-        return text
+    def values(self) -> dict[str, ParamValue]:
+        """The terms as a mapping."""
+        return dict(self.terms)
 
 
 @attrs.frozen
@@ -225,10 +229,16 @@ def _adult_only(patient: Patient, rules: RuleSet, rule_id: str, equation: str) -
     if patient.age_years < minimum:
         raise InputError(
             "patient.age",
-            display.estimate(patient.age_years, units.YEARS),
-            f"an adult of at least {display.estimate(minimum, units.YEARS)} (rule {rule_id})",
-            problem=f"is below the ages {equation} was derived for; it is not used for children",
+            Amount(patient.age_years, units.YEARS, "estimate"),
+            "an adult of at least {minimum} (rule {rule})",
+            problem="is below the ages {equation} was derived for; it is not used for children",
+            params={
+                "minimum": Amount(minimum, units.YEARS, "estimate"),
+                "rule": rule_id,
+                "equation": equation,
+            },
             code="E_OUT_OF_SCOPE",
+            rule_id=rule_id,
         )
     return [rule_id]
 
@@ -245,7 +255,10 @@ def ideal_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> Body
     extrapolated) and when sex or height is missing.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _ideal_body_weight(_patient(patient, rules), rules)
+
+
+def _ideal_body_weight(patient: Patient, rules: RuleSet) -> BodyWeight:
     used: list[str] = []
     _need(patient.sex, "patient.sex", "'female' or 'male'", "ideal body weight (Devine)")
     _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "ideal body weight")
@@ -254,21 +267,29 @@ def ideal_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> Body
     if patient.height_cm < base_height:
         raise InputError(
             "patient.height",
-            display.estimate(patient.height_cm, units.HEIGHT),
-            f"a height of at least {display.estimate(base_height, units.HEIGHT)} for ideal or "
-            "adjusted body weight (rule renal.weight.ibw.base_height), or the weight policy "
-            "'actual'",
+            Amount(patient.height_cm, units.HEIGHT, "estimate"),
+            "a height of at least {minimum} for ideal or adjusted body weight (rule {rule}), "
+            "or the weight policy 'actual'",
             problem="is below the heights the Devine formula is given for; it is not extrapolated",
+            params={
+                "minimum": Amount(base_height, units.HEIGHT, "estimate"),
+                "rule": "renal.weight.ibw.base_height",
+            },
             code="E_OUT_OF_SCOPE",
+            rule_id="renal.weight.ibw.base_height",
         )
     base = _value(rules, f"renal.weight.ibw.{patient.sex}_base", used)
     per_inch = _value(rules, "renal.weight.ibw.per_inch", used)
     inch_cm = units.parse_unit("inch", units.HEIGHT, "unit")
     kg = base + per_inch * (patient.height_cm - base_height) / inch_cm
-    basis = (
-        f"ideal body weight (Devine) {display.estimate(kg, units.WEIGHT)}: "
-        f"{display.estimate(base, units.WEIGHT)} plus {display.estimate(per_inch, units.WEIGHT)} "
-        f"per inch over {display.estimate(base_height / inch_cm, units.HEIGHT, unit=False)} inches"
+    basis = Reason(
+        "WEIGHT_IDEAL",
+        {
+            "weight": _kg(kg),
+            "base": _kg(base),
+            "per_inch": _kg(per_inch),
+            "base_inches": base_height / inch_cm,
+        },
     )
     return BodyWeight("ideal_formula", kg, basis, tuple(used))
 
@@ -280,17 +301,24 @@ def adjusted_body_weight(patient: Patient, *, rules: RuleSet | None = None) -> B
     it); the ``adjusted`` weight policy of :func:`dosing_weight` never uses it above actual.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _adjusted_body_weight(_patient(patient, rules), rules)
+
+
+def _adjusted_body_weight(patient: Patient, rules: RuleSet) -> BodyWeight:
     _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "adjusted body weight")
     assert patient.weight_kg is not None
-    ideal = ideal_body_weight(patient, rules=rules)
+    ideal = _ideal_body_weight(patient, rules)
     used = list(ideal.rule_ids)
     factor = _value(rules, "renal.weight.adjusted.factor", used)
     kg = ideal.kg + factor * (patient.weight_kg - ideal.kg)
-    basis = (
-        f"adjusted body weight {display.estimate(kg, units.WEIGHT)}: ideal "
-        f"{display.estimate(ideal.kg, units.WEIGHT)} plus {display.ratio(factor)} x (actual "
-        f"{display.estimate(patient.weight_kg, units.WEIGHT)} - ideal)"
+    basis = Reason(
+        "WEIGHT_ADJUSTED",
+        {
+            "weight": _kg(kg),
+            "ideal": _kg(ideal.kg),
+            "factor": factor,
+            "actual": _kg(patient.weight_kg),
+        },
     )
     return BodyWeight("adjusted_formula", kg, basis, tuple(used))
 
@@ -314,43 +342,51 @@ def dosing_weight(
       above 24.9 adjusted (rules ``renal.weight.medcalc.*``).
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _dosing_weight(_patient(patient, rules), policy, rules)
+
+
+def _dosing_weight(patient: Patient, policy: str | None, rules: RuleSet) -> BodyWeight:
     chosen = _choice(rules, WEIGHT_POLICY, policy, "weight_policy")
     _need(patient.weight_kg, "patient.weight", "a weight such as '70 kg'", "Cockcroft-Gault")
     assert patient.weight_kg is not None
     actual = patient.weight_kg
-    actual_text = f"actual body weight {display.estimate(actual, units.WEIGHT)}"
+    actual_basis = Reason("WEIGHT_ACTUAL", {"weight": _kg(actual)})
     if chosen == "actual":
-        return BodyWeight(chosen, actual, actual_text, ())
+        return BodyWeight(chosen, actual, actual_basis, ())
     if chosen == "medcalc_bmi":
         _need(patient.height_cm, "patient.height", "a height such as '170 cm'", "the BMI rule")
         bmi = _bmi(patient)
         low = rules["renal.weight.medcalc.bmi_underweight_below"]
         high = rules["renal.weight.medcalc.bmi_normal_max"]
         ids = (low.id, high.id)
-        bmi_text = f"BMI {display.estimate(bmi, units.BODY_MASS_INDEX)}"
         if bmi < low.require_value():
-            return BodyWeight(chosen, actual, f"{actual_text} ({bmi_text}: underweight)", ids)
+            underweight = Reason(
+                "WEIGHT_ACTUAL_UNDERWEIGHT",
+                {"weight": _kg(actual), "bmi": Amount(bmi, units.BODY_MASS_INDEX, "estimate")},
+            )
+            return BodyWeight(chosen, actual, underweight, ids, bmi)
         if bmi <= high.require_value():
-            ideal = ideal_body_weight(patient, rules=rules)
+            ideal = _ideal_body_weight(patient, rules)
             kg = min(ideal.kg, actual)
-            text = ideal.basis if kg < actual else f"{actual_text} (lower than ideal)"
-            return BodyWeight(chosen, kg, f"{text} ({bmi_text})", ids + ideal.rule_ids)
-        adjusted = adjusted_body_weight(patient, rules=rules)
-        return BodyWeight(
-            chosen, adjusted.kg, f"{adjusted.basis} ({bmi_text})", ids + adjusted.rule_ids
-        )
-    ideal = ideal_body_weight(patient, rules=rules)
+            basis = (
+                ideal.basis
+                if kg < actual
+                else Reason("WEIGHT_ACTUAL_BELOW_IDEAL", {"weight": _kg(actual)})
+            )
+            return BodyWeight(chosen, kg, basis, ids + ideal.rule_ids, bmi)
+        adjusted = _adjusted_body_weight(patient, rules)
+        return BodyWeight(chosen, adjusted.kg, adjusted.basis, ids + adjusted.rule_ids, bmi)
+    ideal = _ideal_body_weight(patient, rules)
     if actual <= ideal.kg:
         return BodyWeight(
             chosen,
             actual,
-            f"{actual_text} (not above ideal {display.estimate(ideal.kg, units.WEIGHT)})",
+            Reason("WEIGHT_NOT_ABOVE_IDEAL", {"weight": _kg(actual), "ideal": _kg(ideal.kg)}),
             ideal.rule_ids,
         )
     if chosen == "ideal":
         return BodyWeight(chosen, ideal.kg, ideal.basis, ideal.rule_ids)
-    adjusted = adjusted_body_weight(patient, rules=rules)
+    adjusted = _adjusted_body_weight(patient, rules)
     return BodyWeight(chosen, adjusted.kg, adjusted.basis, adjusted.rule_ids)
 
 
@@ -358,23 +394,25 @@ def _creatinine(patient: Patient, rules: RuleSet, purpose: str) -> tuple[Fractio
     _need(patient.scr_mg_dl, "patient.scr", "a serum creatinine such as '1.1 mg/dL'", purpose)
     assert patient.scr_mg_dl is not None
     given = patient.scr_as_given if patient.scr_as_given is not None else patient.scr_mg_dl
-    unit = patient.scr_unit or units.CREATININE_MASS.display
+    unit = patient.scr_unit or units.CREATININE_MASS.ucum  # "mg/dL"
     return patient.scr_mg_dl, given, unit
 
 
-def _notes(patient: Patient, rules: RuleSet, used: list[str]) -> list[str]:
+def _notes(patient: Patient, rules: RuleSet, used: list[str]) -> list[Reason]:
     notes = []
     if patient.dialysis:
-        notes.append(
-            "The patient is on dialysis: creatinine-based equations do not measure kidney "
-            "function there; the renal policy uses its dialysis rule instead."
-        )
+        notes.append(Reason("ON_DIALYSIS"))
     oldest = _value(rules, "renal.cockcroft_gault.derivation_age_max", used)
     assert patient.age_years is not None
     if patient.age_years > oldest:
         notes.append(
-            f"Age {display.estimate(patient.age_years, units.YEARS)} is above the oldest "
-            f"patients Cockcroft-Gault was derived from ({display.estimate(oldest, units.YEARS)})."
+            Reason(
+                "ABOVE_DERIVATION_AGE",
+                {
+                    "age": Amount(patient.age_years, units.YEARS, "estimate"),
+                    "oldest": Amount(oldest, units.YEARS, "estimate"),
+                },
+            )
         )
     return notes
 
@@ -387,11 +425,14 @@ def cockcroft_gault(
     Rules ``renal.cockcroft_gault.*`` and the weight policy's rules. Exact. Adults only.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _cockcroft_gault(_patient(patient, rules), weight_policy, rules)
+
+
+def _cockcroft_gault(patient: Patient, weight_policy: str | None, rules: RuleSet) -> RenalEstimate:
     purpose = "Cockcroft-Gault"
     used = _adult_only(patient, rules, "renal.cockcroft_gault.min_age", purpose)
     _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
-    weight = dosing_weight(patient, weight_policy, rules=rules)
+    weight = _dosing_weight(patient, weight_policy, rules)
     used += weight.rule_ids
     scr, given, unit = _creatinine(patient, rules, purpose)
     factor = _value(rules, "renal.creatinine.umol_per_mg_dl", used)
@@ -399,27 +440,20 @@ def cockcroft_gault(
     divisor = _value(rules, "renal.cockcroft_gault.divisor", used)
     assert patient.age_years is not None
     value = (offset - patient.age_years) * weight.kg / (divisor * scr)
-    sex_text = ""
+    female: Fraction | None = None
     if patient.sex == "female":
         female = _value(rules, "renal.cockcroft_gault.female_factor", used)
         value *= female
-        sex_text = f" x {display.ratio(female)}"
     if value <= 0:
         raise RuleSetError("renal.cockcroft_gault.age_offset", "gives no clearance at this age")
-    line = (
-        f"CrCl = ({display.number(offset)} - "
-        f"{display.estimate(patient.age_years, units.YEARS, unit=False)}) x "
-        f"{display.estimate(weight.kg, units.WEIGHT, unit=False)} / ({display.number(divisor)} x "
-        f"{display.estimate(scr, units.CREATININE_MASS, unit=False)}){sex_text} = "
-        f"{display.amount(value, units.RENAL_CLEARANCE, places=1)}"
-    )
-    converted = "" if unit == units.CREATININE_MASS.display else " (converted)"
-    working = (
-        line,
-        f"age in years, weight in kg ({weight.basis}; weight policy {weight.policy}), "
-        f"serum creatinine in mg/dL{converted}"
-        + (f"; {sex_text.strip()} for a female patient" if sex_text else ""),
-    )
+    terms: dict[str, ParamValue] = {
+        "offset": offset,
+        "age": patient.age_years,
+        "weight": weight.kg,
+        "divisor": divisor,
+        "scr": scr,
+        "female_factor": female,
+    }
     notes = tuple(_notes(patient, rules, used))
     return RenalEstimate(
         equation="cockcroft_gault_1976",
@@ -433,7 +467,7 @@ def cockcroft_gault(
         conversion_factor=factor,
         bsa_m2=None,
         rule_ids=tuple(dict.fromkeys(used)),
-        working=working,
+        terms=terms,
         notes=notes,
     )
 
@@ -445,7 +479,16 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     rules ``renal.ckd_epi_2021.*``. Computed to 50 significant digits. Adults only.
     """
     rules = _rules(rules)
-    patient = _patient(patient, rules)
+    return _ckd_epi_2021(_patient(patient, rules), rules)
+
+
+def _power(base: Fraction, exponent: Fraction) -> Fraction:
+    """``base ** exponent`` (:func:`numeric.power`); one to any power is exactly one, so that
+    case skips the 50-digit computation (one of CKD-EPI's two creatinine terms is always one)."""
+    return Fraction(1) if base == 1 else numeric.power(base, exponent)
+
+
+def _ckd_epi_2021(patient: Patient, rules: RuleSet) -> RenalEstimate:
     purpose = "CKD-EPI 2021"
     used = _adult_only(patient, rules, "renal.ckd_epi_2021.min_age", purpose)
     _need(patient.sex, "patient.sex", "'female' or 'male'", purpose)
@@ -462,29 +505,26 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
     one = Fraction(1)
     value = (
         coefficient
-        * numeric.power(min(ratio, one), -alpha)
-        * numeric.power(max(ratio, one), -above)
-        * numeric.power(age_base, patient.age_years)
+        * _power(min(ratio, one), -alpha)
+        * _power(max(ratio, one), -above)
+        * _power(age_base, patient.age_years)
     )
-    sex_text = ""
+    female: Fraction | None = None
     if sex == "female":
         female = _value(rules, "renal.ckd_epi_2021.female_factor", used)
         value *= female
-        sex_text = f" x {display.ratio(female)}"
-    scr_text = display.estimate(scr, units.CREATININE_MASS, unit=False)
-    age_text = display.estimate(patient.age_years, units.YEARS, unit=False)
-    line = (
-        f"eGFR = {display.number(coefficient)} x (smaller of {scr_text} / {display.ratio(kappa)} "
-        f"and 1)^-{display.ratio(alpha)} x (larger of {scr_text} / {display.ratio(kappa)} and 1)^-"
-        f"{display.ratio(above)} x {display.ratio(age_base)}^{age_text}{sex_text} = "
-        f"{display.amount(value, units.EGFR, places=1)}"
-    )
-    working = (
-        line,
-        f"kappa and alpha for a {sex} patient; serum creatinine in mg/dL"
-        f"{'' if unit == units.CREATININE_MASS.display else ' (converted)'}; "
-        "indexed to 1.73 m2 of body surface area",
-    )
+    terms: dict[str, ParamValue] = {
+        "sex": sex,
+        "coefficient": coefficient,
+        "kappa": kappa,
+        "alpha": alpha,
+        "above": above,
+        "age_base": age_base,
+        "age": patient.age_years,
+        "scr": scr,
+        "female_factor": female,
+        "indexed_value": value,
+    }
     notes = tuple(_notes(patient, rules, used))
     return RenalEstimate(
         equation="ckd_epi_2021",
@@ -498,7 +538,7 @@ def ckd_epi_2021(patient: Patient, *, rules: RuleSet | None = None) -> RenalEsti
         conversion_factor=factor,
         bsa_m2=None,
         rule_ids=tuple(dict.fromkeys(used)),
-        working=working,
+        terms=terms,
         notes=notes,
     )
 
@@ -534,17 +574,12 @@ def deindex(
     assert patient.height_cm is not None
     assert patient.weight_kg is not None
     divisor = rules["renal.bsa.mosteller_divisor"].require_value()
-    working = (
-        *estimate.working,
-        f"BSA = square root of ({display.estimate(patient.height_cm, units.HEIGHT, unit=False)} x "
-        f"{display.estimate(patient.weight_kg, units.WEIGHT, unit=False)} / "
-        f"{display.number(divisor)}) = "
-        f"{display.estimate(bsa, units.AREA, computed=True)} (Mosteller, height in cm, actual "
-        "weight in kg)",
-        f"de-indexed eGFR = {display.amount(estimate.value, units.EGFR, places=1)} x "
-        f"{display.estimate(bsa, units.AREA, computed=True)} / "
-        f"{display.estimate(standard, units.AREA)} = "
-        f"{display.amount(value, units.RENAL_CLEARANCE, places=1)}",
+    terms = (
+        *estimate.terms,
+        ("height", patient.height_cm),
+        ("bsa_weight", patient.weight_kg),
+        ("bsa_divisor", divisor),
+        ("bsa_standard", standard),
     )
     return attrs.evolve(
         estimate,
@@ -553,7 +588,7 @@ def deindex(
         indexed=False,
         bsa_m2=bsa,
         rule_ids=(*estimate.rule_ids, "renal.bsa.mosteller_divisor", "renal.bsa.standard"),
-        working=working,
+        terms=terms,
     )
 
 
@@ -592,7 +627,7 @@ def assess(
     if population(patient, rules) == "child":
         raise InputError(
             "patient.age",
-            display.estimate(patient.age_years or Fraction(1), units.YEARS),
+            Amount(patient.age_years or Fraction(1), units.YEARS, "estimate"),
             "an adult: the rule data has no kidney-function rule for children",
             problem="is a child's age",
             code="E_OUT_OF_SCOPE",
@@ -608,39 +643,35 @@ def assess(
     severe_fraction = rules["renal.vlavonou2014.severe.dose_fraction"]
     if patient.dialysis:
         return _dialysis(rules, policy, weights, severe_fraction)
-    crcl = cockcroft_gault(patient, weight_policy=weights, rules=rules)
-    egfr = ckd_epi_2021(patient, rules=rules)
+    crcl = _cockcroft_gault(patient, weights, rules)  # the patient was checked above
+    egfr = _ckd_epi_2021(patient, rules)
     used += [*crcl.rule_ids, *egfr.rule_ids]
     band, band_rule, fraction_rule = _band(crcl.value, rules)
     fraction = Fraction(1) if fraction_rule is None else fraction_rule.require_value()
     assert band_rule is not None
     used.append(band_rule.id)
-    where = (
-        f"CrCl {crcl.shown} (Cockcroft-Gault, {crcl.weight.basis if crcl.weight else ''}, "
-        f"creatinine {display.estimate(crcl.creatinine_mg_dl, units.CREATININE_MASS)})"
-    )
+    assert crcl.weight is not None  # Cockcroft-Gault always records its weight
+    # Where the band comes from: the clearance, the weight it used and the creatinine.
+    where: dict[str, ParamValue] = {
+        "policy": policy,
+        "crcl": crcl.amount,
+        "weight": crcl.weight.amount,
+        "weight_policy": crcl.weight.policy,
+        "scr": Amount(crcl.creatinine_mg_dl, units.CREATININE_MASS, "estimate"),
+        "threshold": Amount(band_rule.require_value(), units.RENAL_CLEARANCE),
+    }
     if fraction_rule is None:
         findings.append(
-            legacy_finding(
-                band_rule.id,
-                "info",
-                f"Renal policy {policy}: {where} is above "
-                f"{display.amount(band_rule.require_value(), units.RENAL_CLEARANCE)}: no renal "
-                "reduction.",
-                band_rule.citation,
-            )
+            Finding(band_rule.id, "info", "RENAL_NO_REDUCTION", where, band_rule.citation)
         )
     else:
         used.append(fraction_rule.id)
-        bound = "below" if band == "severe" else "at or below"
         findings.append(
-            legacy_finding(
+            Finding(
                 fraction_rule.id,
                 "warning",
-                f"Renal policy {policy}: {where} is {bound} "
-                f"{display.amount(band_rule.require_value(), units.RENAL_CLEARANCE)} ({band} "
-                f"impairment): start, step and maximum are {display.ratio(fraction)} of the "
-                "usual ones (Vlavonou 2014).",
+                "RENAL_REDUCED_SEVERE" if band == "severe" else "RENAL_REDUCED",
+                {**where, "band": band, "fraction": fraction},
                 fraction_rule.citation,
             )
         )
@@ -654,13 +685,16 @@ def assess(
             start_cap, start_cap_rule = cap.require_value(), cap.id
             used.append(cap.id)
             findings.append(
-                legacy_finding(
+                Finding(
                     cap.id,
                     "warning",
-                    f"Renal policy cheong2020: eGFR {egfr.shown} is below "
-                    f"{display.amount(below.require_value(), units.EGFR)} (CKD stage 4 to 5): "
-                    "start at no more than "
-                    f"{display.amount(cap.require_value(), units.ORAL_DAILY_DOSE)} (Cheong 2020).",
+                    "RENAL_CHEONG_START",
+                    {
+                        "policy": policy,
+                        "egfr": egfr.amount,
+                        "below": Amount(below.require_value(), units.EGFR),
+                        "cap": Amount(cap.require_value(), units.ORAL_DAILY_DOSE),
+                    },
                     cap.citation,
                 )
             )
@@ -672,13 +706,15 @@ def assess(
             avoid_rule, avoid_value = minimum.id, egfr.value
         elif egfr.value < reduce.require_value() and fraction_rule is None:
             findings.append(
-                legacy_finding(
+                Finding(
                     reduce.id,
                     "warning",
-                    f"Renal policy ajkd2017: eGFR {egfr.shown} is below "
-                    f"{display.amount(reduce.require_value(), units.EGFR)}: AJKD 2017 "
-                    "advises a reduced dose there without saying how much; the CrCl band "
-                    f"({where}) gives no reduction. Consider a lower target.",
+                    "RENAL_AJKD_REDUCE",
+                    {
+                        **where,
+                        "egfr": egfr.amount,
+                        "below": Amount(reduce.require_value(), units.EGFR),
+                    },
                     reduce.citation,
                 )
             )
@@ -707,10 +743,10 @@ def _dialysis(rules: RuleSet, policy: str, weights: str, severe: Rule) -> RenalA
     """The assessment on dialysis: a start and maximum per the policy; steps as CrCl below 30."""
     if policy == "cheong2020":
         start = rules["renal.cheong2020.dialysis.start"]
-        source = "Cheong 2020"
+        code = "RENAL_DIALYSIS_CHEONG"
     else:
         start = rules["renal.ca_monograph.dialysis.start"]
-        source = "Canadian monograph"
+        code = "RENAL_DIALYSIS"
     maximum = rules["renal.ca_monograph.dialysis.max_daily"]
     below = rules["renal.vlavonou2014.severe.crcl_below"].require_value()
     used = [start.id, maximum.id, severe.id]
@@ -718,14 +754,17 @@ def _dialysis(rules: RuleSet, policy: str, weights: str, severe: Rule) -> RenalA
     if policy == "ajkd2017":
         avoid_rule = rules["renal.ajkd2017.egfr_min"].id
         used.append(avoid_rule)
-    finding = legacy_finding(
+    finding = Finding(
         start.id,
         "warning",
-        f"Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "
-        f"not apply: start at {display.amount(start.require_value(), units.ORAL_DAILY_DOSE)} "
-        f"({source}), maximum {display.amount(maximum.require_value(), units.ORAL_DAILY_DOSE)} "
-        f"(Canadian monograph), steps {display.ratio(severe.require_value())} of the usual (as "
-        f"for CrCl below {display.amount(below, units.RENAL_CLEARANCE)}).",
+        code,
+        {
+            "policy": policy,
+            "start": Amount(start.require_value(), units.ORAL_DAILY_DOSE),
+            "maximum": Amount(maximum.require_value(), units.ORAL_DAILY_DOSE),
+            "fraction": severe.require_value(),
+            "below": Amount(below, units.RENAL_CLEARANCE),
+        },
         start.citation,
     )
     return RenalAssessment(
@@ -765,6 +804,21 @@ class RenalReport:
     assessment: RenalAssessment | None
     not_computed: tuple[tuple[str, str], ...]
     provenance: Provenance
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The renal policy's findings (none when it could not be applied)."""
+        return () if self.assessment is None else self.assessment.findings
+
+    @property
+    def route(self) -> Route:
+        """Always ``"oral"``: the renal policies adjust oral doses."""
+        return "oral"
+
+    @property
+    def schema(self) -> str:
+        """The JSON schema id of a renal report."""
+        return RENAL_REPORT_SCHEMA
 
 
 def renal_report(
@@ -813,7 +867,7 @@ def renal_report(
         if item is not None
         for rid in item.rule_ids
     ]
-    inputs = [
+    inputs: list[tuple[str, ParamValue]] = [
         *patient.describe(),
         ("renal_policy", policy),
         ("weight_policy", weights),

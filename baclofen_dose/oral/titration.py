@@ -18,20 +18,22 @@ target above ``oral.adult.max_daily.hard`` is refused outright.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 
-from baclofen_dose.core import display, units
+from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import (
     Finding,
     LimitCheck,
     advice,
-    legacy_finding,
     parse_date,
     parse_overrides,
 )
+from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -96,6 +98,16 @@ def _times_per_day(value: object, rules: RuleSet, check: LimitCheck) -> int | No
     return value
 
 
+def _daily(value: Fraction, style: Style = "exact") -> Amount:
+    """A daily oral amount (mg/day)."""
+    return Amount(value, units.ORAL_DAILY_DOSE, style)
+
+
+def _dose(value: Fraction) -> Amount:
+    """One oral dose (mg)."""
+    return Amount(value, units.ORAL_DOSE)
+
+
 def _on_grid(
     value: Fraction,
     grid: Fraction,
@@ -108,10 +120,11 @@ def _on_grid(
         raise InputError(
             field,
             raw,
-            f"a whole multiple of {display.amount(grid, units.ORAL_DOSE)} "
-            f"(rule {grid_id}), so every dose can be given",
-            problem=f"is {display.amount(value, kind)}, which is not on the dose grid",
+            "a whole multiple of {grid} (rule {rule}), so every dose can be given",
+            problem="is {value}, which is not on the dose grid",
+            params={"grid": _dose(grid), "rule": grid_id, "value": Amount(value, kind)},
             code="E_NOT_GIVABLE",
+            rule_id=grid_id,
         )
 
 
@@ -245,7 +258,7 @@ def _doses(daily: Fraction, n: int, grid: Fraction) -> tuple[Fraction, ...]:
 
 def _floor_to(value: Fraction, grid: Fraction) -> Fraction:
     """``value`` rounded down to a whole multiple of ``grid`` (never up across a limit)."""
-    return grid * (value // grid)
+    return round_to_grid(value, grid, RoundMode.DOWN)
 
 
 def _ladder(
@@ -281,6 +294,21 @@ def _ladder(
     return ladder
 
 
+def _reasons(
+    ladder: list[tuple[OralRegimen, list[str]]], start: Reason, step: Fraction, usual: Reason
+) -> list[Reason]:
+    """What made each rung: ``start`` for the first, ``usual`` for a full step, and
+    ``LAST_STEP`` for a smaller last one (the target reached without overshooting it)."""
+    reasons = [start]
+    for (before, _), (after, _) in itertools.pairwise(ladder):
+        change = after.daily_mg - before.daily_mg
+        if change == step:
+            reasons.append(usual)
+        else:
+            reasons.append(Reason("LAST_STEP", {"change": _daily(change), "step": _daily(step)}))
+    return reasons
+
+
 def _date(
     ladder: list[tuple[OralRegimen, list[str]]],
     first_day: date,
@@ -294,16 +322,7 @@ def _date(
     used.append(horizon.id)
     last_start = days * (len(ladder) - 1)
     check.hard_max(horizon, last_start, units.DAYS, "days from the first day to the last step")
-    try:
-        first_day + timedelta(days=int(last_start) + int(days))
-    except OverflowError:
-        raise InputError(
-            "start",
-            first_day.isoformat(),
-            "a first day that leaves room for the whole schedule before the year 9999",
-            problem="is too late: the schedule would run past the last representable date",
-            code="E_SCHEDULE",
-        ) from None
+    add_days(first_day, int(last_start) + int(days), "start")
     dated = []
     for index, (regimen, ids) in enumerate(ladder):
         begin = first_day + timedelta(days=int(days) * index)
@@ -314,34 +333,48 @@ def _date(
 
 
 def _not_givable(
-    field: str, raw: Fraction, grid_rule: Rule, smallest: Fraction, why: str
+    field: str,
+    value: object,
+    why: str,
+    params: Mapping[str, ParamValue],
+    grid_rule: Rule,
+    smallest: Fraction,
 ) -> InputError:
-    """The refusal when a reduced amount rounds down below the smallest givable amount."""
+    """The refusal when a reduced amount rounds down below the smallest givable amount.
+
+    ``why`` is a template (filled from ``params``) saying which amount it was; the message
+    goes on "which rounds down below the smallest givable amount".
+    """
     return InputError(
         field,
-        display.estimate(raw, units.ORAL_DAILY_DOSE),
-        f"at least {display.amount(smallest, units.ORAL_DAILY_DOSE)} (whole multiples of "
-        f"{display.amount(grid_rule.require_value(), units.ORAL_DOSE)}, rule {grid_rule.id}); "
-        "choose another policy or plan without this adjustment: no dose is guessed",
-        problem=f"({why}) rounds down below the smallest givable amount",
+        value,
+        "at least {smallest} (whole multiples of {grid}, rule {grid_rule}); choose another "
+        "policy or plan without this adjustment: no dose is guessed",
+        problem=why + ", which rounds down below the smallest givable amount",
+        params={
+            **params,
+            "smallest": _daily(smallest),
+            "grid": _dose(grid_rule.require_value()),
+            "grid_rule": grid_rule.id,
+        },
         code="E_NOT_GIVABLE",
+        rule_id=grid_rule.id,
     )
 
 
-def _rounded(
-    what: str,
-    raw: Fraction,
-    given: Fraction,
-    grid_rule: Rule,
-    kind: units.Kind = units.ORAL_DAILY_DOSE,
-) -> Finding:
-    """The finding recorded when a reduced amount is rounded down to the dose grid."""
-    return legacy_finding(
+def _rounded(code: str, raw: Fraction, given: Fraction, grid_rule: Rule, **extra: str) -> Finding:
+    """The finding recorded when an amount is rounded down to the dose grid (``code``:
+    ``ROUNDED_DOWN_CHILD_START``, ``ROUNDED_DOWN_CHILD_STEP``, ``ROUNDED_DOWN_RENAL``)."""
+    return Finding(
         grid_rule.id,
         "warning",
-        f"The {what} works out at {display.estimate(raw, kind)}, which is not a whole multiple "
-        f"of {display.amount(grid_rule.require_value(), units.ORAL_DOSE)}: rounded down to "
-        f"{display.amount(given, kind)}.",
+        code,
+        {
+            **extra,
+            "raw": _daily(raw, "estimate"),
+            "grid": _dose(grid_rule.require_value()),
+            "given": _daily(given),
+        },
         grid_rule.citation,
     )
 
@@ -381,7 +414,8 @@ def _plan_adult(
         used += [_PREFIX + "times_per_day.min", _PREFIX + "times_per_day.max"]
     label_n = int(rule("start.times_per_day").require_value())
     n = label_n if chosen_n is None else chosen_n
-    start_dose = rule("start.dose").require_value()
+    start_rule = rule("start.dose")
+    start_dose = start_rule.require_value()
     if (start_dose / grid).denominator != 1:
         raise RuleSetError(_PREFIX + "start.dose", "is not a multiple of oral.adult.dose.grid")
     add_dose_above = rule("frequency.add_dose_above").require_value()
@@ -391,8 +425,9 @@ def _plan_adult(
         step_mg = rule("titration.step.label").require_value()
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
+    step_max = rule("titration.step.max")
     check.hard_min(rule("titration.step.min"), step_mg, units.ORAL_DAILY_DOSE, "step")
-    check.hard_max(rule("titration.step.max"), step_mg, units.ORAL_DAILY_DOSE, "step")
+    check.hard_max(step_max, step_mg, units.ORAL_DAILY_DOSE, "step")
     _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE)
 
     if interval is None:
@@ -427,10 +462,13 @@ def _plan_adult(
         raise InputError(
             "target",
             target,
-            f"at least the starting dose, {display.amount(daily, units.ORAL_DAILY_DOSE)} "
-            f"({display.dose_list(_doses(daily, first_n, grid), units.ORAL_DOSE)} "
-            f"{display.times_a_day(first_n)})",
+            "at least the starting dose, {start} ({doses:doses} {n:times})",
             problem="is below the starting dose, and a titration only goes up",
+            params={
+                "start": _daily(daily),
+                "doses": tuple(_dose(d) for d in _doses(daily, first_n, grid)),
+                "n": first_n,
+            },
             code="E_TARGET_BELOW_START",
         )
 
@@ -440,7 +478,9 @@ def _plan_adult(
         first_ids.append(_PREFIX + "start.times_per_day")
     else:
         first_ids += [_PREFIX + "times_per_day.min", _PREFIX + "times_per_day.max"]
-    if assessment is not None and step is None and step_mg != usual_step:
+    step_adjusted = assessment is not None and step_mg != usual_step
+    if step_adjusted and step is None:
+        assert assessment is not None  # for mypy: step_adjusted says so
         step_ids = [assessment.fraction_rule or _PREFIX + "titration.step.label"]
     else:
         step_ids = [_PREFIX + ("titration.step.label" if step is None else "titration.step.max")]
@@ -464,9 +504,31 @@ def _plan_adult(
     ladder[-1][1].append(daily_max.id)
     if assessment is not None:
         _record_frequency(ladder, n, chosen_n, rules, adjustments, findings)
+    start_params: dict[str, ParamValue] = {"dose": _dose(start_dose), "rule": start_rule.id}
+    if daily != usual_start:
+        first_reason = Reason("START_PATIENT", {**start_params, "usual": _daily(usual_start)})
+    else:
+        first_reason = Reason("START_LABEL", start_params)
+    if step_adjusted:
+        usual_reason = Reason("PATIENT_STEP", {"step": _daily(step_mg)})
+    elif step is None:
+        usual_reason = Reason(
+            "LABEL_STEP", {"step": _daily(step_mg), "rule": _PREFIX + "titration.step.label"}
+        )
+    else:
+        usual_reason = Reason(
+            "CHOSEN_STEP",
+            {
+                "step": _daily(step_mg),
+                "limit": _daily(step_max.require_value()),
+                "rule": step_max.id,
+            },
+        )
+    reasons = _reasons(ladder, first_reason, step_mg, usual_reason)
 
     steps: list[Step] = []
-    for begin, end, regimen, ids in _date(ladder, first_day, days, rules, check, used):
+    dated = _date(ladder, first_day, days, rules, check, used)
+    for (begin, end, regimen, ids), why in zip(dated, reasons, strict=True):
         check.hard_max(hard_daily, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if dose_max is not None:
             for amount in regimen.doses_mg:
@@ -474,7 +536,7 @@ def _plan_adult(
         check.soft_max(daily_max, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if assessment is not None:
             _renal_limits(assessment, rules, ceiling, regimen.daily_mg, check)
-        steps.append(Step(begin, end, regimen, tuple(dict.fromkeys(ids))))
+        steps.append(Step(begin, end, regimen, tuple(dict.fromkeys(ids)), why))
         used += ids
 
     patient_findings = findings
@@ -497,17 +559,19 @@ def _plan_adult(
     if adult is not None:
         findings += _adult_findings(adult, rules, steps, used)
 
-    inputs = [
-        ("start", first_day.isoformat()),
-        (
-            "target",
-            f"max ({display.amount(target_mg, units.ORAL_DAILY_DOSE)})"
-            if wants_max
-            else display.amount(target_mg, units.ORAL_DAILY_DOSE),
-        ),
-        ("step", display.amount(usual_step, units.ORAL_DAILY_DOSE)),
-        ("interval", display.day_count(int(days))),
-        ("times_per_day", "label default" if chosen_n is None else str(chosen_n)),
+    defaults = tuple(
+        name
+        for name, value in (("step", step), ("interval", interval), ("times_per_day", chosen_n))
+        if value is None
+    )
+    inputs: list[tuple[str, ParamValue]] = [
+        ("start", first_day),
+        ("target", _daily(target_mg)),
+        ("target_is_max", wants_max),
+        ("step", _daily(usual_step)),
+        ("interval", int(days)),
+        ("times_per_day", n),
+        ("defaults", defaults),
         ("max_policy", policy),
     ]
     if adult is not None:
@@ -554,27 +618,34 @@ def _renal_amounts(
         ("maximum", usual_max, assessment.max_cap, assessment.max_cap_rule),
     ):
         raw = usual * fraction
-        reasons = []
+        code = "RENAL_FRACTION"
+        params: dict[str, ParamValue] = {
+            "policy": policy,
+            "fraction": fraction,
+            "rule": assessment.fraction_rule or "",
+        }
         rule_ids = list(ids)
-        if assessment.fraction_rule is not None and fraction != 1:
-            reasons.append(
-                f"{display.ratio(fraction)} of the usual (rule {assessment.fraction_rule})"
-            )
         if cap is not None and cap_rule is not None and cap < raw:
             raw = cap
-            reasons = [
-                f"no more than {display.amount(cap, units.ORAL_DAILY_DOSE)} (rule {cap_rule})"
-            ]
+            code = "RENAL_CAP"
+            params = {"policy": policy, "cap": _daily(cap), "rule": cap_rule}
             rule_ids = [cap_rule]
             ids.append(cap_rule)
         given = _floor_to(raw, grid)
         if given < grid:
-            shown = display.estimate(raw, units.ORAL_DAILY_DOSE)
-            why = f"the {what} {shown} under renal policy {policy}"
-            raise _not_givable(f"renal_policy {policy}", raw, grid_rule, grid, why)
+            raise _not_givable(
+                "renal_policy",
+                policy,
+                "gives a {what} of {raw} for this patient",
+                {"what": what, "raw": _daily(raw, "estimate")},
+                grid_rule,
+                grid,
+            )
         if given != raw:
-            findings.append(_rounded(f"reduced {what} for kidney function", raw, given, grid_rule))
+            findings.append(_rounded("ROUNDED_DOWN_RENAL", raw, given, grid_rule, what=what))
             rule_ids.append(grid_rule.id)
+            code += "_ROUNDED"
+            params["grid"] = _dose(grid)
         if given != usual:
             adjustments.append(
                 Adjustment(
@@ -583,13 +654,7 @@ def _renal_amounts(
                     before=usual,
                     after=given,
                     rule_ids=tuple(dict.fromkeys(rule_ids)),
-                    reason=f"renal policy {policy}: "
-                    + "; ".join(reasons)
-                    + (
-                        f"; rounded down to the {display.amount(grid, units.ORAL_DOSE)} grid"
-                        if given != raw
-                        else ""
-                    ),
+                    reason=Reason(code, params),
                 )
             )
         results.append(given)
@@ -647,6 +712,7 @@ def _record_frequency(
     for regimen, ids in ladder:
         if regimen.times_per_day < n:
             ids.append(minimum.id)
+    grid = rules[_PREFIX + "dose.grid"].require_value()
     adjustments.append(
         Adjustment(
             what="times_per_day",
@@ -654,23 +720,21 @@ def _record_frequency(
             before=Fraction(n),
             after=Fraction(first.times_per_day),
             rule_ids=(minimum.id, _PREFIX + "dose.grid"),
-            reason=(
-                f"the reduced start {display.amount(first.daily_mg, units.ORAL_DAILY_DOSE)} is "
-                f"too little for {n} doses on the "
-                f"{display.amount(rules[_PREFIX + 'dose.grid'].require_value(), units.ORAL_DOSE)} "
-                "grid: fewer doses, each no larger than usual"
+            reason=Reason(
+                "FEWER_DOSES", {"start": _daily(first.daily_mg), "usual": n, "grid": _dose(grid)}
             ),
         )
     )
-    chosen = "" if chosen_n is None else f" ({n} were chosen)"
     findings.append(
-        legacy_finding(
+        Finding(
             minimum.id,
             "warning",
-            f"Fewer doses a day than usual{chosen}: the plan starts with "
-            f"{display.dose_list(first.doses_mg, units.ORAL_DOSE)} "
-            f"{display.times_a_day(first.times_per_day)}, because the reduced daily amount is too "
-            "small to divide further on the dose grid.",
+            "FEWER_DOSES" if chosen_n is None else "FEWER_DOSES_CHOSEN",
+            {
+                "doses": tuple(_dose(d) for d in first.doses_mg),
+                "times": first.times_per_day,
+                "intended": n,
+            },
             minimum.citation,
         )
     )
@@ -688,21 +752,24 @@ def _adult_findings(
     muanda_egfr = rules["renal.muanda2019.egfr_below"]
     muanda_start = rules["renal.muanda2019.start_daily"]
     used += [muanda_egfr.id, muanda_start.id]
-    older = display.estimate(rules["population.older_adult.from_age"].require_value(), units.YEARS)
     if (
         egfr is not None
         and egfr.value < muanda_egfr.require_value()
         and first_daily >= muanda_start.require_value()
     ):
+        older = rules["population.older_adult.from_age"].require_value()
         findings.append(
-            legacy_finding(
+            Finding(
                 muanda_start.id,
                 "warning",
-                f"The plan starts at {display.amount(first_daily, units.ORAL_DAILY_DOSE)} with "
-                f"eGFR {egfr.shown}: in adults {older} and older with eGFR below "
-                f"{display.amount(muanda_egfr.require_value(), units.EGFR)}: starts of "
-                f"{display.amount(muanda_start.require_value(), units.ORAL_DAILY_DOSE)} or more "
-                "carried a higher risk of encephalopathy (Muanda 2019). Consider a lower start.",
+                "MUANDA_START",
+                {
+                    "start": _daily(first_daily),
+                    "egfr": egfr.amount,
+                    "older": Amount(older, units.YEARS, "estimate"),
+                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                    "risky_start": _daily(muanda_start.require_value()),
+                },
                 muanda_start.citation,
             )
         )
@@ -718,14 +785,11 @@ def _adult_findings(
         used.append(note.id)
         if highest > note.require_value():
             findings.append(
-                legacy_finding(
+                Finding(
                     note.id,
                     "warning",
-                    f"This plan reaches {display.amount(highest, units.ORAL_DAILY_DOSE)}. Older "
-                    f"people are often said to rarely tolerate more than about "
-                    f"{display.amount(note.require_value(), units.ORAL_DAILY_DOSE)} "
-                    "(attributed to AGS 2009; NOT VERIFIED): a reason to go slowly and review, "
-                    "not a limit.",
+                    "OLDER_TOLERANCE",
+                    {"highest": _daily(highest), "tolerated": _daily(note.require_value())},
                     note.citation,
                 )
             )
@@ -734,9 +798,13 @@ def _adult_findings(
 
 def _patient_inputs(
     patient: Patient, group: str, assessment: renal.RenalAssessment | None
-) -> list[tuple[str, str]]:
-    """Normalised patient inputs and renal estimates for provenance (house units)."""
-    inputs = [*patient.describe(), ("population", group)]
+) -> list[tuple[str, ParamValue]]:
+    """The patient's values and renal estimates for provenance: exact amounts, kinds, policies.
+
+    ``crcl`` and ``egfr`` are exact computed values (shown rounded by render/);
+    ``crcl_weight`` is the body weight Cockcroft-Gault used under ``weight_policy``.
+    """
+    inputs: list[tuple[str, ParamValue]] = [*patient.describe(), ("population", group)]
     if assessment is not None:
         inputs += [
             ("renal_policy", assessment.policy),
@@ -744,11 +812,12 @@ def _patient_inputs(
             ("renal_band", assessment.band),
         ]
         if assessment.crcl is not None:
+            inputs.append(("crcl", assessment.crcl.amount))
             weight = assessment.crcl.weight
-            basis = "" if weight is None else f", {weight.policy} weight {weight.shown}"
-            inputs.append(("crcl", f"{assessment.crcl.shown} (Cockcroft-Gault{basis})"))
+            if weight is not None:
+                inputs.append(("crcl_weight", Amount(weight.kg, units.WEIGHT, "estimate")))
         if assessment.egfr is not None:
-            inputs.append(("egfr", f"{assessment.egfr.shown} (CKD-EPI 2021)"))
+            inputs.append(("egfr", assessment.egfr.amount))
     return inputs
 
 
@@ -785,6 +854,7 @@ def _plan_child(
         raise missing("patient.weight", "a weight such as '20 kg'", "a child's weight-based dose")
     assert patient.age_years is not None
     weight = patient.weight_kg
+    weight_amount = Amount(weight, units.WEIGHT, "estimate")
     grid_rule = rule("dose.grid")
     grid = grid_rule.require_value()
     findings: list[Finding] = []
@@ -803,18 +873,25 @@ def _plan_child(
     smallest = grid * n_min.require_value()
 
     per_kg = rule("start.per_kg")
+    per_kg_amount = Amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)
     raw_start = per_kg.require_value() * weight
     daily = _floor_to(raw_start, grid)
     if daily < smallest:
-        why = (
-            f"the start {display.amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} x "
-            f"{display.estimate(weight, units.WEIGHT)} = "
-            f"{display.estimate(raw_start, units.ORAL_DAILY_DOSE)}"
+        raise _not_givable(
+            "patient.weight",
+            weight_amount,
+            "gives a start of {per_kg} x {weight} = {raw}",
+            {
+                "per_kg": per_kg_amount,
+                "weight": weight_amount,
+                "raw": _daily(raw_start, "estimate"),
+            },
+            grid_rule,
+            smallest,
         )
-        raise _not_givable("patient.weight", raw_start, grid_rule, smallest, why)
     start_ids = [per_kg.id, grid_rule.id, n_min.id]
     if daily != raw_start:
-        findings.append(_rounded("weight-based start", raw_start, daily, grid_rule))
+        findings.append(_rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule))
     adjustments.append(
         Adjustment(
             "start",
@@ -822,8 +899,7 @@ def _plan_child(
             None,
             daily,
             (per_kg.id, grid_rule.id),
-            f"{display.amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} x "
-            f"{display.estimate(weight, units.WEIGHT)}, rounded down to whole mg",
+            Reason("CHILD_START", {"per_kg": per_kg_amount, "weight": weight_amount}),
         )
     )
 
@@ -834,9 +910,16 @@ def _plan_child(
         raw_step = step_rule.require_value() * weight
         step_mg = _floor_to(raw_step, grid)
         if step_mg < grid:
-            raise _not_givable("step", raw_step, grid_rule, grid, "the weekly step")
+            raise _not_givable(
+                "step",
+                _daily(raw_step, "estimate"),
+                "(the weekly step for {weight})",
+                {"weight": weight_amount},
+                grid_rule,
+                grid,
+            )
         if step_mg != raw_step:
-            findings.append(_rounded("weekly step", raw_step, step_mg, grid_rule))
+            findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
         step_ids = [step_rule.id]
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
@@ -845,11 +928,15 @@ def _plan_child(
     if step_mg > step_limit:
         raise HardLimitError(
             step_max_rule.id,
-            display.amount(step_mg, units.ORAL_DAILY_DOSE),
-            display.estimate(step_limit, units.ORAL_DAILY_DOSE)
-            + f" ({display.amount(step_max_rule.require_value(), units.ORAL_DAILY_DOSE_PER_KG)}"
-            f" x {display.estimate(weight, units.WEIGHT)})",
+            _daily(step_mg),
+            _daily(step_limit, "estimate"),
             what="step",
+            problem="would cross the hard limit {limit} ({per_kg} x {weight})",
+            params={
+                "limit": _daily(step_limit, "estimate"),
+                "per_kg": Amount(step_max_rule.require_value(), units.ORAL_DAILY_DOSE_PER_KG),
+                "weight": weight_amount,
+            },
         )
     adjustments.append(
         Adjustment(
@@ -858,9 +945,7 @@ def _plan_child(
             None,
             step_mg,
             tuple(step_ids),
-            "weekly step for the child's weight (the UK SmPC gives no step size)"
-            if step is None
-            else "the chosen step, within the largest step per kg",
+            Reason("CHILD_STEP_WEIGHT" if step is None else "CHILD_STEP_CHOSEN"),
         )
     )
 
@@ -876,12 +961,7 @@ def _plan_child(
     step_ids += [interval_rule.id, grid_rule.id]
     adjustments.append(
         Adjustment(
-            "interval",
-            "interval",
-            None,
-            days,
-            (interval_rule.id,),
-            "increases at about 1-week intervals (UK SmPC)",
+            "interval", "interval", None, days, (interval_rule.id,), Reason("CHILD_INTERVAL")
         )
     )
 
@@ -891,6 +971,7 @@ def _plan_child(
     maintenance_low = rule("maintenance.min_per_kg")
     weight_max = _floor_to(per_kg_max.require_value() * weight, grid)
     ceiling = min(weight_max, band.require_value())
+    per_kg_max_amount = Amount(per_kg_max.require_value(), units.ORAL_DAILY_DOSE_PER_KG)
     adjustments.append(
         Adjustment(
             "maximum",
@@ -898,10 +979,15 @@ def _plan_child(
             None,
             ceiling,
             (band.id, per_kg_max.id),
-            f"the lower of {display.amount(band.require_value(), units.ORAL_DAILY_DOSE)} (age "
-            f"{display.estimate(patient.age_years, units.YEARS)}) and "
-            f"{display.amount(per_kg_max.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} x "
-            f"{display.estimate(weight, units.WEIGHT)}, rounded down to whole mg",
+            Reason(
+                "CHILD_MAXIMUM",
+                {
+                    "band": _daily(band.require_value()),
+                    "age": Amount(patient.age_years, units.YEARS, "estimate"),
+                    "per_kg": per_kg_max_amount,
+                    "weight": weight_amount,
+                },
+            ),
         )
     )
 
@@ -913,8 +999,9 @@ def _plan_child(
         raise InputError(
             "target",
             target,
-            f"at least the weight-based start, {display.amount(daily, units.ORAL_DAILY_DOSE)}",
+            "at least the weight-based start, {start}",
             problem="is below the starting dose, and a titration only goes up",
+            params={"start": _daily(daily)},
             code="E_TARGET_BELOW_START",
         )
 
@@ -930,8 +1017,17 @@ def _plan_child(
         add_dose_above=None,
     )
     ladder[-1][1].extend([band.id, per_kg_max.id])
+    reasons = _reasons(
+        ladder,
+        Reason(
+            "START_WEIGHT", {"per_kg": per_kg_amount, "weight": weight_amount, "rule": per_kg.id}
+        ),
+        step_mg,
+        Reason("PATIENT_STEP", {"step": _daily(step_mg)}),
+    )
     steps: list[Step] = []
-    for begin, end, regimen, ids in _date(ladder, first_day, days, rules, check, used):
+    dated = _date(ladder, first_day, days, rules, check, used)
+    for (begin, end, regimen, ids), why in zip(dated, reasons, strict=True):
         check.hard_max(band, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         check.soft_max_at(
             per_kg_max,
@@ -940,26 +1036,26 @@ def _plan_child(
             units.ORAL_DAILY_DOSE,
             "daily dose",
         )
-        steps.append(Step(begin, end, regimen, tuple(dict.fromkeys(ids))))
+        steps.append(Step(begin, end, regimen, tuple(dict.fromkeys(ids)), why))
         used += ids
 
     findings = list(check.finish()) + findings
     for advice_id in ("oral.child.us_off_label", "oral.child.liquid", "oral.withdrawal.abrupt"):
         findings.append(advice(rules[advice_id]))
         used.append(advice_id)
-    low = maintenance_low.require_value() * weight
-    high = per_kg_max.require_value() * weight
     findings.append(
-        legacy_finding(
+        Finding(
             maintenance_low.id,
             "info",
-            f"Usual maintenance (UK SmPC): "
-            f"{display.amount(maintenance_low.require_value(), units.ORAL_DAILY_DOSE_PER_KG)} to "
-            f"{display.amount(per_kg_max.require_value(), units.ORAL_DAILY_DOSE_PER_KG)}, that is "
-            f"{display.estimate(low, units.ORAL_DAILY_DOSE)} to "
-            f"{display.estimate(high, units.ORAL_DAILY_DOSE)} for "
-            f"{display.estimate(weight, units.WEIGHT)}; maximum "
-            f"{display.amount(band.require_value(), units.ORAL_DAILY_DOSE)} at this age.",
+            "CHILD_MAINTENANCE",
+            {
+                "low_per_kg": Amount(maintenance_low.require_value(), units.ORAL_DAILY_DOSE_PER_KG),
+                "high_per_kg": per_kg_max_amount,
+                "low": _daily(maintenance_low.require_value() * weight, "estimate"),
+                "high": _daily(per_kg_max.require_value() * weight, "estimate"),
+                "weight": weight_amount,
+                "maximum": _daily(band.require_value()),
+            },
             maintenance_low.citation,
         )
     )
@@ -967,15 +1063,23 @@ def _plan_child(
         findings.append(advice(rules["oral.child.renal_not_assessed"]))
         used.append("oral.child.renal_not_assessed")
 
-    inputs = [
-        ("start", first_day.isoformat()),
-        ("target", display.amount(target_mg, units.ORAL_DAILY_DOSE)),
-        (
-            "step",
-            "weight based" if step is None else display.amount(step_mg, units.ORAL_DAILY_DOSE),
-        ),
-        ("interval", display.day_count(int(days))),
-        ("times_per_day", "child default" if times_per_day is None else str(times_per_day)),
+    defaults = tuple(
+        name
+        for name, value in (
+            ("step", step),
+            ("interval", interval),
+            ("times_per_day", times_per_day),
+        )
+        if value is None
+    )
+    inputs: list[tuple[str, ParamValue]] = [
+        ("start", first_day),
+        ("target", _daily(target_mg)),
+        ("target_is_max", wants_max),
+        ("step", _daily(step_mg)),
+        ("interval", int(days)),
+        ("times_per_day", n),
+        ("defaults", defaults),
         ("max_policy", CHILD_MAX_POLICY),
         *_patient_inputs(patient, "child", None),
     ]
@@ -997,14 +1101,16 @@ def _start_above_label(
 ) -> Finding:
     """The finding recorded when a chosen frequency makes the first day exceed the label's."""
     rule = rules[_PREFIX + "start.times_per_day"]
-    return legacy_finding(
+    return Finding(
         rule.id,
         "warning",
-        f"The first step gives {display.amount(first.daily_mg, units.ORAL_DAILY_DOSE)} "
-        f"({display.amount(start_dose, units.ORAL_DOSE)} "
-        f"{display.times_a_day(first.times_per_day)}) "
-        f"because {first.times_per_day} doses a day were chosen; the label starts at "
-        f"{display.amount(start_dose * label_n, units.ORAL_DAILY_DOSE)} "
-        f"({display.times_a_day(label_n)}).",
+        "START_ABOVE_LABEL",
+        {
+            "daily": _daily(first.daily_mg),
+            "dose": _dose(start_dose),
+            "times": first.times_per_day,
+            "label_daily": _daily(start_dose * label_n),
+            "label_times": label_n,
+        },
         rule.citation,
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from baclofen_dose.render import intrathecal as _intrathecal  # registers intrathecal results  # noqa: F401
 from baclofen_dose.render import json as _json  # registers oral plans  # noqa: F401
+from baclofen_dose.render import renal as _renal  # registers renal reports  # noqa: F401
 from baclofen_dose.render import taper as _taper  # registers taper plans  # noqa: F401
 from baclofen_dose.render.csv import to_csv
 from baclofen_dose.render.protocol import from_json, to_json

@@ -127,7 +127,8 @@ def decode_param(data: Any, where: str) -> ParamValue:
     if isinstance(data, Mapping):
         tag = data.get("type")
         if tag == "amount":
-            kind = KINDS.get(data.get("kind"))  # type: ignore[arg-type]
+            name = data.get("kind")
+            kind = KINDS.get(name) if isinstance(name, str) else None
             if kind is None or data.get("unit") != kind.ucum:
                 raise _bad(where, data, "an amount with a known kind and its UCUM unit")
             style = data.get("style")

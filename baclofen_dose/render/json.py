@@ -115,6 +115,7 @@ def _core_data(plan: OralPlan | TaperPlan, schema: str) -> dict[str, Any]:
                 "daily_dose": _amount(step.regimen.daily_mg, units.ORAL_DAILY_DOSE),
                 "rule_ids": list(step.rule_ids),
             }
+            | ({} if step.reason is None else {"reason": reason_data(step.reason)})
             for step in plan.steps
         ],
         "findings": [finding_data(f) for f in plan.findings],
@@ -138,7 +139,7 @@ def _patient_data(plan: OralPlan) -> dict[str, Any]:
                 "before": None if a.before is None else _adjusted(a.before, a.quantity),
                 "after": _adjusted(a.after, a.quantity),
                 "rule_ids": list(a.rule_ids),
-                "reason": a.reason,
+                "reason": reason_data(a.reason),
             }
             for a in plan.adjustments
         ],
@@ -295,6 +296,9 @@ def _read_step(data: Any, where: str) -> Step:
         end=last,
         regimen=regimen,
         rule_ids=tuple(_strings(_get(data, "rule_ids", list, where), f"{where}.rule_ids")),
+        reason=None
+        if data.get("reason") is None
+        else read_reason(data["reason"], f"{where}.reason"),
     )
 
 
@@ -521,7 +525,7 @@ def _read_adjustment(data: Any, where: str) -> Adjustment:
         before=None if before is None else _read_amount(before, kind, f"{where}.before"),
         after=_read_amount(_get(data, "after", Mapping, where), kind, f"{where}.after"),
         rule_ids=tuple(_strings(_get(data, "rule_ids", list, where), f"{where}.rule_ids")),
-        reason=_get(data, "reason", str, where),
+        reason=read_reason(_get(data, "reason", Mapping, where), f"{where}.reason"),
     )
 
 

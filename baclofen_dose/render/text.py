@@ -1,45 +1,56 @@
-"""Human-readable renderings of an oral plan: the schedule table and plain-English lines."""
+"""Human-readable renderings of an oral plan: the schedule table and plain-English lines.
+
+Every sentence is built from the plan's data: each step's ``reason`` (a code and values), the
+adjustments' reasons, the typed provenance inputs and the rule ids; nothing is parsed back
+from text. The sections shared with the taper and renal outputs live in
+:mod:`baclofen_dose.render.lines`.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping
 from fractions import Fraction
-from typing import Final
+from typing import Any
 
 from baclofen_dose.core import display, units
-from baclofen_dose.core.errors import BaclofenDoseError
-from baclofen_dose.core.model import Finding, Override, Result
-from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet, default_rules
-from baclofen_dose.oral.regimen import OralPlan, Provenance, Step
+from baclofen_dose.core.model import Amount, ParamValue, Result
+from baclofen_dose.core.rules import QUANTITIES, RuleSet
+from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.render import protocol
-from baclofen_dose.render.messages import finding_text
-
-__all__ = ["INTENDED_USE", "adjustment_lines", "instructions", "rule_value", "table", "working"]
-
-INTENDED_USE: Final = (
-    "Decision support for health-care professionals, not medical advice. "
-    "Check every dose against the patient, the product label and local policy."
+from baclofen_dose.render.lines import (
+    INTENDED_USE,
+    columns,
+    findings_lines,
+    overrides_lines,
+    rule_ref,
+    rule_value,
+    rules_for,
+    rules_used_lines,
 )
+from baclofen_dose.render.messages import reason_text
+
+__all__ = [
+    "INTENDED_USE",
+    "adjustment_lines",
+    "findings_lines",
+    "instructions",
+    "overrides_lines",
+    "rule_value",
+    "rules_used_lines",
+    "table",
+    "working",
+]
 
 
-def rule_value(rule: Rule) -> str:
-    """A rule's value for people, in its house unit ("80 mg/day", "3 days"); advice: its text."""
-    if rule.value is None or rule.quantity is None:
-        return rule.text or ""
-    if rule.kind == "catalogue" and rule.form is not None:
-        from baclofen_dose.oral.products import product_from_rule
-        from baclofen_dose.render.products import product_name
+# The shared helpers under the names render/taper.py and render/intrathecal.py import from here
+# (they now live in render/lines.py; importing them from there removes the text <-> taper cycle).
+_columns = columns
+_value = rule_ref
 
-        return product_name(product_from_rule(rule, None))
-    kind = QUANTITIES[rule.quantity]
-    if kind is units.CONCENTRATION_FACTOR:
-        return display.ratio(rule.value)
-    if kind is units.PER_DAY:
-        return display.times_a_day(int(rule.value))
-    if kind is units.DAYS:
-        return display.day_count(int(rule.value))
-    return display.amount(rule.value, kind)
+
+def _rules_for(plan: OralPlan, rules: RuleSet | None) -> RuleSet | None:
+    """The rule set that made ``plan`` (kept for render/taper.py; see lines.rules_for)."""
+    return rules_for(plan.provenance, rules)
 
 
 def _dose_cell(step: Step) -> str:
@@ -90,115 +101,66 @@ def instructions(plan: OralPlan | Result) -> list[str]:
     return [instruction(step) for step in plan.steps]
 
 
-def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-
-
-def _rules_for(plan: OralPlan, rules: RuleSet | None) -> RuleSet | None:
-    if rules is None:
-        rules = default_rules()
-    return rules if rules.sha256 == plan.provenance.ruleset_sha256 else None
-
-
-def _value(rules: RuleSet | None, rule_id: str) -> str:
-    if rules is None or rule_id not in rules:
-        return rule_id
-    return f"{rule_value(rules[rule_id])} (rule {rule_id})"
-
-
-def _recorded_step(text: str | None) -> Fraction | None:
-    """The step recorded in a plan's inputs ("15 mg/day"); None when it is not an amount."""
-    if text is None:
-        return None
-    try:
-        return units.parse(text, units.ORAL_DAILY_DOSE, "step")
-    except BaclofenDoseError:
-        return None  # "weight based" (a child's plan): the working uses the steps themselves
+def _step_line(number: int, step: Step, previous: Step | None, rules: RuleSet | None) -> str:
+    """The start of a step's working line: what changed and what made the step."""
+    regimen = step.regimen
+    ids = step.rule_ids
+    daily = display.amount(regimen.daily_mg, units.ORAL_DAILY_DOSE)
+    if previous is None:
+        text = f"Step {number}: start at {daily}: {_dose_cell(step)} " + display.times_a_day(
+            regimen.times_per_day
+        )
+        # A step without a reason (a plan written before reasons were recorded) cites its rule.
+        why = "start dose " + _value(rules, ids[0]) if step.reason is None else None
+    else:
+        change = regimen.daily_mg - previous.regimen.daily_mg
+        text = (
+            f"Step {number}: after {display.day_count(previous.days or 0)}, up "
+            f"{display.amount(change, units.ORAL_DAILY_DOSE)} to {daily}"
+        )
+        why = None
+    if step.reason is not None:
+        why = reason_text(step.reason)
+    if why:
+        text += "; " + why
+    if previous is not None and regimen.times_per_day > previous.regimen.times_per_day:
+        if "oral.adult.frequency.add_dose_above" not in ids:
+            text += (
+                f"; {regimen.times_per_day} doses a day, as many as the amount allows in "
+                "whole doses on the dose grid, up to the usual number"
+            )
+        else:
+            text += (
+                f"; {display.times_a_day(previous.regimen.times_per_day)} would need more than "
+                + _value(rules, "oral.adult.frequency.add_dose_above")
+                + f" per dose, so {regimen.times_per_day} doses a day"
+            )
+    return text
 
 
 def working(plan: OralPlan, rules: RuleSet | None) -> list[str]:
-    """Each step explained in words, naming the rules (and their values) behind it."""
+    """Each step explained in words, from its reason and the rules (and values) behind it."""
     lines: list[str] = []
-    inputs = dict(plan.provenance.inputs)
-    # The step the plan was made with, as recorded in its normalised inputs.
-    recorded = inputs.get("step")
-    full_step = _recorded_step(recorded if isinstance(recorded, str) else None)
     overridden = {o.rule_id: o.reason for o in plan.overrides}
     per_dose = [
         rid
         for rid in overridden
         if rules is not None and rid in rules and rules[rid].quantity == "oral.dose"
     ]
-    adjusted = {a.what: a for a in plan.adjustments}
-    if "step" in adjusted:
-        full_step = adjusted["step"].after
-    elif full_step is None:
-        increases = [
-            b.regimen.daily_mg - a.regimen.daily_mg for a, b in itertools.pairwise(plan.steps)
-        ]
-        full_step = max(increases, default=None)
+    reduced = {a.what: a for a in plan.adjustments}.get("maximum")
     previous: Step | None = None
     for number, step in enumerate(plan.steps, 1):
-        regimen = step.regimen
-        ids = step.rule_ids
-        daily = display.amount(regimen.daily_mg, units.ORAL_DAILY_DOSE)
-        if previous is None:
-            text = f"Step {number}: start at {daily}: {_dose_cell(step)} " + display.times_a_day(
-                regimen.times_per_day
-            )
-            text += "; start dose " + _value(rules, ids[0])
-            start = adjusted.get("start")
-            if start is not None and start.before is not None:
-                text += (
-                    f", reduced for the patient from "
-                    f"{display.amount(start.before, units.ORAL_DAILY_DOSE)} (see Patient "
-                    "adjustments)"
-                )
-        else:
-            change = regimen.daily_mg - previous.regimen.daily_mg
-            days = previous.days or 0
-            text = (
-                f"Step {number}: after {display.day_count(days)}, up "
-                f"{display.amount(change, units.ORAL_DAILY_DOSE)} to {daily}"
-            )
-            if "oral.adult.titration.step.label" in ids and change == full_step:
-                text += "; the label step is " + _value(rules, "oral.adult.titration.step.label")
-            elif "oral.adult.titration.step.max" in ids and change == full_step:
-                text += "; the chosen step, within the largest step " + _value(
-                    rules, "oral.adult.titration.step.max"
-                )
-            elif "step" in adjusted and change == full_step:
-                text += "; the step for this patient (see Patient adjustments)"
-            elif change != full_step:
-                text += "; a smaller last step, so the target is reached without overshooting it"
-            grew = regimen.times_per_day > previous.regimen.times_per_day
-            if grew and "oral.adult.frequency.add_dose_above" not in ids:
-                text += (
-                    f"; {regimen.times_per_day} doses a day, as many as the amount allows in "
-                    "whole doses on the dose grid, up to the usual number"
-                )
-            elif grew:
-                text += (
-                    f"; {display.times_a_day(previous.regimen.times_per_day)} would need more than "
-                    + _value(rules, "oral.adult.frequency.add_dose_above")
-                    + f" per dose, so {regimen.times_per_day} doses a day"
-                )
+        text = _step_line(number, step, previous, rules)
         for rid in list(per_dose):
             assert rules is not None  # per_dose is empty without the rule set
-            if max(regimen.doses_mg) > rules[rid].require_value():
+            if max(step.regimen.doses_mg) > rules[rid].require_value():
                 text += (
                     "; doses above the single-dose maximum "
                     + _value(rules, rid)
                     + f' by override ("{overridden[rid]}")'
                 )
                 per_dose.remove(rid)
-        maxima = [rid for rid in ids if ".max_daily." in rid]
-        overridden = {o.rule_id: o.reason for o in plan.overrides}
-        reduced = adjusted.get("maximum")
+        maxima = [rid for rid in step.rule_ids if ".max_daily." in rid]
         if maxima and reduced is not None and reduced.before is not None:
             limit = reduced.rule_ids[0]
             shown = display.amount(reduced.after, units.ORAL_DAILY_DOSE)
@@ -244,17 +206,40 @@ _PROFILES = {
 }
 
 
+def _computed(value: ParamValue) -> str:
+    """A computed estimate (a clearance, an eGFR) rounded for people."""
+    if isinstance(value, Amount):
+        return display.estimate(value.value, value.kind, computed=True)
+    return display.param(value)
+
+
+def patient_value(key: str, value: ParamValue, inputs: Mapping[str, ParamValue]) -> str:
+    """One recorded patient value in words ("not known" for a value not given)."""
+    if key == "population":
+        return _PROFILES.get(str(value), str(value))
+    if value is None:
+        return "not stated" if key == "patient.dialysis" else "not known"
+    if key == "crcl":
+        weight = inputs.get("crcl_weight")
+        basis = "" if weight is None else f", {inputs.get('weight_policy')} weight "
+        basis += "" if weight is None else display.param(weight)
+        return f"{_computed(value)} (Cockcroft-Gault{basis})"
+    if key == "egfr":
+        return f"{_computed(value)} (CKD-EPI 2021)"
+    return display.param(value)
+
+
 def _patient_lines(plan: OralPlan) -> list[str]:
     """The patient's values and renal estimates as the plan recorded them (issue 3)."""
     if plan.population is None:
         return []
+    inputs = plan.provenance.values
     lines = []
     for key, value in plan.provenance.inputs:
         label = _PATIENT_LABELS.get(key)
         if label is None:
             continue
-        shown = _PROFILES.get(str(value), str(value)) if key == "population" else value
-        lines.append(f"- {label}: {shown}")
+        lines.append(f"- {label}: {patient_value(key, value, inputs)}")
     return lines
 
 
@@ -286,49 +271,8 @@ def adjustment_lines(plan: OralPlan) -> list[str]:
         else:
             before = _adjusted_value(item.before, item.quantity)
             text = f"{_WHAT.get(item.what, item.what)}: {before} to {after}"
-        lines.append(f"{text}: {item.reason} (rules {'; '.join(item.rule_ids)})")
+        lines.append(f"{text}: {reason_text(item.reason)} (rules {'; '.join(item.rule_ids)})")
     return lines
-
-
-def findings_lines(findings: Sequence[Finding]) -> list[str]:
-    """The "Findings" section: severity, message and rule of each finding (empty when none)."""
-    if not findings:
-        return []
-    return [
-        "",
-        "Findings",
-        *(f"- {f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in findings),
-    ]
-
-
-def rules_used_lines(
-    prov: Provenance, rules: RuleSet | None, *, context: str = "", what: str = "plan"
-) -> list[str]:
-    """The "Rules used" section: each rule's value and citation, from the rule set that made it.
-
-    ``context`` adds to the heading (the policies applied); ``rules`` is None when the rule set
-    that made the result is not loaded, and the section then says so instead of guessing.
-    """
-    out = [
-        "",
-        f"Rules used (rule set {prov.ruleset_id} version {prov.ruleset_version}; "
-        f"baclofen-dose {prov.library_version}{context})",
-    ]
-    if rules is None:
-        out.append(f"- (the rule set that made this {what} is not loaded; rule texts not shown)")
-        return out
-    for rule_id in prov.rule_ids:
-        rule = rules[rule_id]
-        out.append(f"- {rule_id}: {rule_value(rule)}")
-        out.append(f"  Source: {rule.citation}")
-    return out
-
-
-def overrides_lines(overrides: Sequence[Override]) -> list[str]:
-    """The "Overrides" section: each soft limit crossed and the reason given (empty when none)."""
-    if not overrides:
-        return []
-    return ["", "Overrides", *(f'- {o.rule_id}: "{o.reason}"' for o in overrides)]
 
 
 def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
@@ -374,7 +318,7 @@ def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
         out += ["", "Patient adjustments"]
         out += [f"- {line}" for line in adjustment_lines(plan)]
     out += findings_lines(plan.findings)
-    found = _rules_for(plan, rules)
+    found = _rules_for(plan, rules)  # the rule set that made the plan, if loaded
     out += ["", "Working: how each step follows from the rules"]
     out += [f"- {line}" for line in working(plan, found)]
     context = f"; maximum policy {plan.max_policy}"
@@ -384,3 +328,15 @@ def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
     out += overrides_lines(plan.overrides)
     out += ["", INTENDED_USE]
     return "\n".join(out) + "\n"
+
+
+def _table(plan: OralPlan, **options: Any) -> str:
+    return table(plan, rules=options.get("rules"))
+
+
+def _text(plan: OralPlan, **options: Any) -> str:
+    return "\n".join(instructions(plan)) + "\n"
+
+
+protocol.table.register(OralPlan)(_table)
+protocol.text.register(OralPlan)(_text)

@@ -1,8 +1,87 @@
-"""Sentences for titration findings and step reasons: code -> template (see render/messages.py)."""
+"""Sentences for titration findings and step reasons: code -> template (see render/messages.py).
+
+Findings come from :mod:`baclofen_dose.oral.titration`; reasons are a step's ``reason`` (what
+made the step) and an adjustment's ``reason`` (why a patient's start, step, maximum or dose
+count differs from the usual one).
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-FINDINGS: Final[dict[str, str]] = {}
-REASONS: Final[dict[str, str]] = {}
+FINDINGS: Final[dict[str, str]] = {
+    "ROUNDED_DOWN_CHILD_START": (
+        "The weight-based start works out at {raw}, which is not a whole multiple of {grid}: "
+        "rounded down to {given}."
+    ),
+    "ROUNDED_DOWN_CHILD_STEP": (
+        "The weekly step works out at {raw}, which is not a whole multiple of {grid}: "
+        "rounded down to {given}."
+    ),
+    "ROUNDED_DOWN_RENAL": (
+        "The reduced {what} for kidney function works out at {raw}, which is not a whole "
+        "multiple of {grid}: rounded down to {given}."
+    ),
+    "START_ABOVE_LABEL": (
+        "The first step gives {daily} ({dose} {times:times}) because {times} doses a day were "
+        "chosen; the label starts at {label_daily} ({label_times:times})."
+    ),
+    "FEWER_DOSES": (
+        "Fewer doses a day than usual: the plan starts with {doses:doses} {times:times}, "
+        "because the reduced daily amount is too small to divide further on the dose grid."
+    ),
+    "FEWER_DOSES_CHOSEN": (
+        "Fewer doses a day than usual ({intended} were chosen): the plan starts with "
+        "{doses:doses} {times:times}, because the reduced daily amount is too small to divide "
+        "further on the dose grid."
+    ),
+    "MUANDA_START": (
+        "The plan starts at {start} with eGFR {egfr:computed}: in adults {older} and older with "
+        "eGFR below {egfr_below}, starts of {risky_start} or more carried a higher risk of "
+        "encephalopathy (Muanda 2019). Consider a lower start."
+    ),
+    "OLDER_TOLERANCE": (
+        "This plan reaches {highest}. Older people are often said to rarely tolerate more than "
+        "about {tolerated} (attributed to AGS 2009; NOT VERIFIED): a reason to go slowly and "
+        "review, not a limit."
+    ),
+    "CHILD_MAINTENANCE": (
+        "Usual maintenance (UK SmPC): {low_per_kg} to {high_per_kg}, that is {low} to {high} "
+        "for {weight}; maximum {maximum} at this age."
+    ),
+}
+
+REASONS: Final[dict[str, str]] = {
+    # What made a step (Step.reason); the working line says the rest (dates, dose count).
+    "START_LABEL": "start dose {dose} (rule {rule})",
+    "START_PATIENT": (
+        "start dose {dose} (rule {rule}), reduced for the patient from {usual} (see Patient "
+        "adjustments)"
+    ),
+    "START_WEIGHT": "start {per_kg} for {weight} (rule {rule})",
+    "LABEL_STEP": "the label step is {step} (rule {rule})",
+    "CHOSEN_STEP": "the chosen step, within the largest step {limit} (rule {rule})",
+    "PATIENT_STEP": "the step for this patient (see Patient adjustments)",
+    "LAST_STEP": "a smaller last step, so the target is reached without overshooting it",
+    # Why a patient's plan differs from the usual one (Adjustment.reason).
+    "RENAL_FRACTION": "renal policy {policy}: {fraction:ratio} of the usual (rule {rule})",
+    "RENAL_FRACTION_ROUNDED": (
+        "renal policy {policy}: {fraction:ratio} of the usual (rule {rule}); rounded down to "
+        "the {grid} grid"
+    ),
+    "RENAL_CAP": "renal policy {policy}: no more than {cap} (rule {rule})",
+    "RENAL_CAP_ROUNDED": (
+        "renal policy {policy}: no more than {cap} (rule {rule}); rounded down to the {grid} grid"
+    ),
+    "FEWER_DOSES": (
+        "the reduced start {start} is too little for {usual} doses on the {grid} grid: fewer "
+        "doses, each no larger than usual"
+    ),
+    "CHILD_START": "{per_kg} x {weight}, rounded down to whole mg",
+    "CHILD_STEP_WEIGHT": "weekly step for the child's weight (the UK SmPC gives no step size)",
+    "CHILD_STEP_CHOSEN": "the chosen step, within the largest step per kg",
+    "CHILD_INTERVAL": "increases at about 1-week intervals (UK SmPC)",
+    "CHILD_MAXIMUM": (
+        "the lower of {band} (age {age}) and {per_kg} x {weight}, rounded down to whole mg"
+    ),
+}
