@@ -282,9 +282,8 @@ def _read_plan(path: str) -> Any:
 
 def run_missed_dose(args: argparse.Namespace) -> str:
     """Advise on a missed dose and render the advice."""
+    from baclofen_dose import render
     from baclofen_dose.oral.missed import advise_missed_dose
-    from baclofen_dose.render import INTENDED_USE
-    from baclofen_dose.render.messages import finding_text
 
     rules = options.ruleset(args)
     plan = _read_plan(args.plan)
@@ -301,25 +300,8 @@ def run_missed_dose(args: argparse.Namespace) -> str:
         rules=rules,
     )
     if args.format == "json":
-        import json
-
-        data = {
-            "action": advice.action,
-            "dose": {"value": str(advice.dose_mg), "unit": "mg"},
-            "missed": f"{advice.day.isoformat()} {advice.missed_at}",
-            "now": f"{advice.now_day.isoformat()} {advice.now_at}",
-            "next": None
-            if advice.next_day is None
-            else f"{advice.next_day.isoformat()} {advice.next_at}",
-            "text": advice.text(),
-            "rule_ids": list(advice.provenance.rule_ids),
-            "ruleset_sha256": advice.provenance.ruleset_sha256,
-            "intended_use": INTENDED_USE,
-        }
-        return json.dumps(data, indent=2) + "\n"
-    lines = [advice.text()]
-    lines += [f"{f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in advice.findings]
-    return "\n".join([*lines, INTENDED_USE]) + "\n"
+        return render.to_json(advice)
+    return render.protocol.text(advice)
 
 
 def add_renal(commands: Any) -> Command:

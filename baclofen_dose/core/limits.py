@@ -52,24 +52,6 @@ def advice(rule: Rule) -> Finding:
     return Finding(rule.id, rule.severity, "ADVICE", {"text": rule.text}, rule.citation)
 
 
-def legacy_finding(
-    rule_id: str,
-    severity: str,
-    message: str,
-    citation: str,
-    *,
-    override_reason: str | None = None,
-) -> Finding:
-    """A finding whose sentence is still written by its planner (code ``TEXT``).
-
-    Transitional: each planner's findings move to their own codes, with render/ writing the
-    sentence; a test lists the ones left.
-    """
-    return Finding(
-        rule_id, severity, "TEXT", {"text": message}, citation, override_reason=override_reason
-    )
-
-
 def parse_date(value: object, field: str) -> date:
     """A calendar date: a ``datetime.date`` or an ISO string ``YYYY-MM-DD``.
 

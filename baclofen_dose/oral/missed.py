@@ -23,7 +23,6 @@ with typed values); ``baclofen_dose.render`` writes its sentence (render/missed.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -92,17 +91,6 @@ class MissedDoseAdvice:
     def schema(self) -> str:
         """The JSON schema id of missed-dose advice."""
         return SCHEMA
-
-    def text(self) -> str:
-        """The advice in plain English (one paragraph).
-
-        TRANSITIONAL: the sentence is written by render/missed.py (``baclofen_dose.render.text
-        (advice)``); this method forwards there only until the CLI calls render itself, and is
-        then to be removed (planners do not import render).
-        """
-        writer = importlib.import_module("baclofen_dose.render.missed")
-        text: str = writer.advice_text(self)
-        return text
 
 
 def _clock(value: object, field: str) -> Fraction:

@@ -6,8 +6,8 @@ sentence can be changed (or translated) here without touching a planner. Templat
 values in braces and are filled through the one formatter (``core.display.fill``): amounts in
 their house unit, counts in words (``{n:times}`` is "3 times a day"), dates in words.
 
-``ADVICE`` findings carry the rule data's own advice text; ``TEXT`` marks a finding whose
-sentence is still written by its planner (being moved here).
+``ADVICE`` findings carry the rule data's own advice text (validated and ISMP-linted when the
+rule file is loaded); every other code has its template here.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _merge(tables: Sequence[Mapping[str, str]]) -> dict[str, str]:
 FINDING_TEMPLATES: Final = _merge([_CORE, *(area.FINDINGS for area in _AREAS)])
 REASON_TEMPLATES: Final = _merge([area.REASONS for area in _AREAS])
 
-_VERBATIM: Final = ("ADVICE", "TEXT")
+_VERBATIM: Final = ("ADVICE",)
 
 
 def _fill(templates: Mapping[str, str], code: str, values: Mapping[str, ParamValue]) -> str:
