@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from fractions import Fraction
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -314,3 +315,142 @@ def test_advice_finding_carries_the_rule_text_and_citation() -> None:
     assert finding.citation == rule.citation
     with pytest.raises(InputError):
         advice(HARD_MAX)
+
+
+# --- exact messages and tie-breaking (each kills a class of mutant, SAF-34) --------------
+
+
+def test_soft_limits_at_the_limit_alone_record_nothing() -> None:
+    low = check()
+    low.soft_min(SOFT_MIN, SOFT_MIN.require_value(), kinds.DAYS, "taper length")
+    assert low.finish() == ()
+    at = check()
+    at.soft_max_at(SOFT_MAX, Fraction(40), Fraction(40), DAILY, "daily dose")
+    assert at.finish() == ()
+
+
+def test_equal_crossings_keep_the_first_description() -> None:
+    high = check()
+    high.soft_max(SOFT_MAX, Fraction(100), DAILY, "first")
+    high.soft_max(SOFT_MAX, Fraction(100), DAILY, "second")
+    with pytest.raises(OverrideRequired) as above:
+        high.finish()
+    assert above.value.crossings[0].what == "first"
+    low = check()
+    low.soft_min(SOFT_MIN, Fraction(3), kinds.DAYS, "first")
+    low.soft_min(SOFT_MIN, Fraction(3), kinds.DAYS, "second")
+    with pytest.raises(OverrideRequired) as below:
+        low.finish()
+    assert below.value.crossings[0].what == "first"
+    computed = check()
+    computed.soft_max_at(SOFT_MAX, Fraction(40), Fraction(45), DAILY, "renal daily dose")
+    with pytest.raises(OverrideRequired) as renal:
+        computed.finish()
+    assert renal.value.crossings[0].what == "renal daily dose"
+
+
+def test_overridden_minimum_and_condition_findings_say_below() -> None:
+    reason = "patient request, reviewed"
+    low = check({SOFT_MIN.id: reason})
+    low.soft_min(SOFT_MIN, Fraction(7), kinds.DAYS, "taper length")
+    (finding,) = low.finish()
+    assert finding_text(finding) == (
+        "taper length 7 days is below the soft limit 14 days; "
+        'overridden with the reason "patient request, reviewed"'
+    )
+    egfr_min = RULES["renal.ajkd2017.egfr_min"]
+    cond = check({egfr_min.id: reason})
+    cond.soft_condition(egfr_min, kinds.EGFR, "renal function", "on dialysis")
+    (on_dialysis,) = cond.finish()
+    assert on_dialysis.values["value"] == "on dialysis"
+    assert on_dialysis.values["side"] == "below"
+    assert finding_text(on_dialysis).startswith(
+        "renal function on dialysis is below the soft limit 30 mL/min/1.73 m2"
+    )
+
+
+def test_hard_min_error_keeps_value_and_description() -> None:
+    with pytest.raises(HardLimitError) as caught:
+        check().hard_min(HARD_MIN, Fraction(1), DAILY, "step")
+    assert caught.value.value == Amount(Fraction(1), DAILY)
+    assert str(caught.value) == (
+        "step: 1 mg/day would cross the hard limit 5 mg/day "
+        "(rule oral.adult.titration.step.min); hard limits cannot be overridden"
+    )
+
+
+def test_unused_override_message() -> None:
+    c = check({SOFT_MAX.id: "just in case"})
+    with pytest.raises(InputError) as caught:
+        c.finish()
+    assert str(caught.value) == (
+        "overrides: 'oral.adult.max_daily.us_label' names a limit this plan does not cross; "
+        "expected an override only for a soft limit this plan crosses"
+    )
+
+
+def test_advice_refusal_message() -> None:
+    with pytest.raises(InputError) as caught:
+        advice(HARD_MAX)
+    assert str(caught.value) == (
+        "rule: 'oral.adult.max_daily.hard' is not advice; expected an advice rule"
+    )
+    text_only = attrs.evolve(RULES["oral.withdrawal.abrupt"], severity=None)
+    with pytest.raises(InputError) as caught_text_only:
+        advice(text_only)
+    assert caught_text_only.value.field == "rule"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            datetime(2026, 1, 5),  # noqa: DTZ001 - the point of the test
+            "start: got datetime datetime.datetime(2026, 1, 5, 0, 0); expected a date "
+            "(datetime.date or 'YYYY-MM-DD'), not a datetime",
+        ),
+        (
+            "2026-02-30",
+            "start: '2026-02-30' is not valid; expected a calendar date written YYYY-MM-DD, "
+            "such as '2026-01-05'",
+        ),
+        (20260105, "start: got int 20260105; expected a datetime.date or a string 'YYYY-MM-DD'"),
+    ],
+)
+def test_parse_date_messages(value: object, message: str) -> None:
+    with pytest.raises((InputError, InputTypeError)) as caught:
+        parse_date(value, "start")
+    assert str(caught.value) == message
+    assert caught.value.field == "start" and caught.value.value == value
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ([1], "overrides: got list [1]; expected a mapping of rule id to reason"),
+        (
+            {"no.such.rule": "x"},
+            "overrides: 'no.such.rule' is not valid; expected the id of a soft-limit rule in "
+            "the rule set",
+        ),
+        (
+            {"oral.adult.max_daily.hard": "x"},
+            "overrides: 'oral.adult.max_daily.hard' is a hard max rule; only soft limits have "
+            "overrides; expected the id of a soft limit",
+        ),
+        (
+            {"oral.adult.max_daily.us_label": " "},
+            "overrides[oral.adult.max_daily.us_label]: ' ' is not a usable reason; expected a "
+            "reason of 1 to 200 printable ASCII characters",
+        ),
+    ],
+)
+def test_parse_overrides_messages(overrides: object, message: str) -> None:
+    with pytest.raises((InputError, InputTypeError)) as caught:
+        parse_overrides(overrides, RULES)  # type: ignore[arg-type]
+    assert str(caught.value) == message
+    assert caught.value.value in (overrides, *getattr(overrides, "keys", list)(), " ")
+
+
+def test_a_soft_minimum_can_be_overridden() -> None:
+    assert parse_overrides({SOFT_MIN.id: "reviewed"}, RULES)[SOFT_MIN.id].reason == "reviewed"
