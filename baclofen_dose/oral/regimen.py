@@ -164,6 +164,11 @@ class OralPlan:
         return "oral"
 
     @property
+    def schema(self) -> str:
+        """The JSON schema id of a titration plan."""
+        return "baclofen-dose/oral-plan/1"
+
+    @property
     def final(self) -> Step:
         """The last step (open-ended for a titration)."""
         return self.steps[-1]

@@ -43,6 +43,7 @@ from baclofen_dose.render.csv import quantity_unit
 from baclofen_dose.render.messages import REASON_TEMPLATES
 from baclofen_dose.render.missed import advice_text
 from baclofen_dose.render.products import dispense_text, product_name, units_text
+from baclofen_dose.render.recheck import recheck_titration
 from baclofen_dose.render.text import INTENDED_USE
 
 _MINUTE: Final = units.parse_unit("minute", units.HOURS, "unit")
@@ -350,6 +351,7 @@ def read_plan(data: Mapping[str, Any]) -> OralPlan:
     )
     if "products" in data:
         plan = attrs.evolve(plan, supply=_read_supply(data, plan.steps))
+    recheck_titration(plan, protocol.reading_rules())
     return plan
 
 

@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import singledispatch
 from typing import Any, Final
 
 from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.render.codec import dumps
 
 __all__ = [
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "from_json",
+    "reading_rules",
     "register_reader",
     "schemas",
     "table",
@@ -167,11 +170,55 @@ def parse_json(source: str | bytes) -> Mapping[str, Any]:
     return data
 
 
-def from_json(source: str | bytes) -> Any:
-    """Read any result written by :func:`to_json`, by its ``schema`` id; re-validated."""
+_READING_RULES: ContextVar[RuleSet | None] = ContextVar("reading_rules", default=None)
+
+
+def reading_rules() -> RuleSet:
+    """The rule set a reader re-checks against: the one given to :func:`from_json`, or the
+    bundled one."""
+    given = _READING_RULES.get()
+    return default_rules() if given is None else given
+
+
+def from_json(source: str | bytes, *, rules: RuleSet | None = None) -> Any:
+    """Read any result written by :func:`to_json`, by its ``schema`` id, and re-validate it.
+
+    Nothing read is believed: the reader rebuilds the result through the planners' checks
+    (a plan is planned again from its recorded inputs and must come out identical). A result
+    made with another rule set (its SHA-256 differs) is refused unless that rule set is given
+    as ``rules``.
+
+    Raises ``InputError`` (``E_JSON``, ``E_RULESET_MISMATCH``, ``E_TAMPERED``) for a document
+    that is malformed, made with other rules, or not what the rules give, and the planners'
+    ``HardLimitError``/``OverrideRequired`` when its recorded inputs cross a limit.
+    """
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     data = parse_json(source)
     schema = data.get("schema")
     reader = _READERS.get(schema) if isinstance(schema, str) else None
     if reader is None:
         raise _bad("schema", schema, "one of " + ", ".join(schemas()))
-    return reader(data)
+    expected = rules if rules is not None else default_rules()
+    _check_ruleset(data, expected)
+    token = _READING_RULES.set(expected)
+    try:
+        return reader(data)
+    finally:
+        _READING_RULES.reset(token)
+
+
+def _check_ruleset(data: Mapping[str, Any], rules: RuleSet) -> None:
+    prov = data.get("provenance")
+    ruleset = prov.get("ruleset") if isinstance(prov, Mapping) else None
+    digest = ruleset.get("sha256") if isinstance(ruleset, Mapping) else None
+    if digest != rules.sha256:
+        raise InputError(
+            "provenance.ruleset.sha256",
+            digest,
+            "the SHA-256 of the rule set in use ({sha}); to read a result made with another "
+            "rule file, load that file and pass it as rules",
+            problem="names another rule set",
+            params={"sha": rules.sha256},
+            code="E_RULESET_MISMATCH",
+        )

@@ -1,0 +1,137 @@
+"""Re-checking a plan read from a file: plan it again from its recorded inputs (issue 9).
+
+A saved plan is never believed. Its provenance records every input the planner used (typed
+values: dates, exact amounts, counts, policy names, product ids, the patient); the reader
+plans again from those inputs with the rule set in use and requires the result to be the very
+same plan. So a file whose doses were edited (each dose of step 1 set to 500 mg), whose
+findings were emptied (the withdrawal warning gone), whose steps overlap or lack an end date,
+or whose override has lost its reason, is refused, naming the first step or field that differs;
+and a file whose recorded inputs themselves cross a limit is refused by that limit
+(``HardLimitError`` or ``OverrideRequired``), as planning would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from baclofen_dose.core import units
+from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.limits import LimitCheck
+from baclofen_dose.core.model import Amount, ParamValue
+from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.oral.patient import Patient
+from baclofen_dose.oral.regimen import OralPlan
+from baclofen_dose.oral.titration import plan_titration
+
+__all__ = ["recheck_titration"]
+
+
+def _tampered(field: str, value: object, expected: str) -> InputError:
+    return InputError(
+        field,
+        value,
+        expected,
+        problem="is not what the recorded inputs and the rules give",
+        code="E_TAMPERED",
+    )
+
+
+def _quantity(value: ParamValue, field: str) -> Any:
+    if not isinstance(value, Amount):
+        raise _tampered(f"provenance.inputs.{field}", value, "an amount with its unit")
+    return units.quantity(value.value, value.kind)
+
+
+def _patient(inputs: Mapping[str, ParamValue], rules: RuleSet) -> Patient | None:
+    if "patient.age" not in inputs:
+        return None
+    optional = {
+        name: (
+            None
+            if inputs.get(f"patient.{name}") is None
+            else _quantity(inputs[f"patient.{name}"], f"patient.{name}")
+        )
+        for name in ("weight", "height", "scr")
+    }
+    extra = {
+        name: inputs[f"patient.{name}"]
+        for name in ("pregnant", "breastfeeding")
+        if f"patient.{name}" in inputs
+    }
+    return Patient.from_inputs(
+        age=_quantity(inputs["patient.age"], "patient.age"),
+        sex=inputs.get("patient.sex"),
+        dialysis=inputs.get("patient.dialysis"),
+        rules=rules,
+        **optional,
+        **extra,
+    )
+
+
+def _check_ceiling(plan: OralPlan, rules: RuleSet) -> None:
+    """Every step's daily dose within the absolute oral ceiling, named by step (before any
+    replanning, so an edited dose is refused by the limit it crosses)."""
+    check = LimitCheck(rules, {})
+    ceiling = rules["oral.adult.max_daily.hard"]
+    for index, step in enumerate(plan.steps):
+        check.hard_max(
+            ceiling, step.regimen.daily_mg, units.ORAL_DAILY_DOSE, f"steps[{index}] daily dose"
+        )
+
+
+def recheck_titration(plan: OralPlan, rules: RuleSet) -> None:
+    """Plan ``plan`` again from its recorded inputs with ``rules``; refuse any difference."""
+    _check_ceiling(plan, rules)
+    inputs = plan.provenance.values
+    defaults = inputs.get("defaults", ())
+    if not isinstance(defaults, tuple):
+        raise _tampered("provenance.inputs.defaults", defaults, "a list of input names")
+
+    def chosen(name: str) -> Any:
+        return None if name in defaults else inputs.get(name)
+
+    step, interval, times = chosen("step"), chosen("interval"), chosen("times_per_day")
+    patient = _patient(inputs, rules)
+    products = inputs.get("product")
+    kwargs: dict[str, Any] = {
+        "start": inputs.get("start"),
+        "target": "max"
+        if inputs.get("target_is_max") is True
+        else _quantity(inputs.get("target"), "target"),
+        "step": None if step is None else _quantity(step, "step"),
+        "interval": None
+        if interval is None
+        else units.quantity(units.parse(f"{interval} days", units.DAYS, "interval"), units.DAYS),
+        "times_per_day": times,
+        # A child's plan records its age-band profile as its maximum policy; none is chosen.
+        "max_policy": None
+        if "max_policy" in defaults or inputs.get("population") == "child"
+        else inputs.get("max_policy"),
+        "overrides": {o.rule_id: o.reason for o in plan.overrides} or None,
+        "product": list(products) if isinstance(products, tuple) and products else None,
+        "rules": rules,
+    }
+    if patient is not None:
+        kwargs["patient"] = patient
+        for name in (
+            () if inputs.get("population") == "child" else ("renal_policy", "weight_policy")
+        ):
+            if name not in defaults and inputs.get(name) is not None:
+                kwargs[name] = inputs[name]
+    again = plan_titration(**kwargs)
+    if again == plan:
+        return
+    _first_difference(plan, again)
+
+
+def _first_difference(read: OralPlan, planned: OralPlan) -> None:
+    for index, (a, b) in enumerate(zip(read.steps, planned.steps, strict=False)):
+        if a != b:
+            raise _tampered(f"steps[{index}]", "the step as written", "the step the rules give")
+    if len(read.steps) != len(planned.steps):
+        raise _tampered("steps", f"{len(read.steps)} steps", f"{len(planned.steps)} steps")
+    for name in ("findings", "overrides", "adjustments", "supply", "provenance"):
+        if getattr(read, name) != getattr(planned, name):
+            raise _tampered(name, f"the {name} as written", f"the {name} the rules give")
+    raise _tampered("plan", "the plan as written", "the plan the rules give")
