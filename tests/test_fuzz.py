@@ -241,3 +241,20 @@ def test_from_json_refuses_deep_nesting_duplicates_non_utf8_and_floats() -> None
     ):
         with pytest.raises(BaclofenDoseError):
             bd.from_json(source)  # type: ignore[arg-type]
+
+
+@pytest.mark.req("SAF-35", "SAF-09")
+@pytest.mark.parametrize(
+    "magnitude",
+    [Decimal("1E-999999"), Decimal("1E+5000"), Decimal("NaN"), Decimal("-Infinity"), 10**400,
+     Fraction(1, 10**400), float("nan"), float("inf"), 1e308, 1e-308],
+)
+@pytest.mark.parametrize("registry", ["library", "other"])
+def test_odd_quantity_magnitudes_are_refused_at_once(magnitude: object, registry: str) -> None:
+    """Huge or tiny magnitudes are refused before any arithmetic (no hang, no overflow)."""
+    import pint
+
+    ureg = bd.registry() if registry == "library" else pint.UnitRegistry()
+    quantity = ureg.Quantity(magnitude, "milligram / day")
+    with pytest.raises(BaclofenDoseError):
+        bd.plan_titration(start="2026-01-05", target=quantity)

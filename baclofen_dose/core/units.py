@@ -48,7 +48,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from baclofen_dose.core.errors import InputError, InputTypeError, UnitError
+from baclofen_dose.core.errors import ImplausibleValueError, InputError, InputTypeError, UnitError
 from baclofen_dose.core.kinds import (
     AREA,
     BODY_MASS_INDEX,
@@ -420,19 +420,45 @@ def _positive(value: Fraction, kind: Kind, field: str, raw: object) -> Fraction:
     return value
 
 
+# Magnitudes are bounded before any arithmetic on them: 10**15 of any unit is far outside every
+# plausibility band, and bounding first keeps Decimal("1E-999999") from building a million-digit
+# integer (a hang) and Decimal("1E+5000") from overflowing int conversion.
+_MAX_DIGITS: Final = 15
+
+
+def _too_large(field: str, raw: object, kind: Kind) -> ImplausibleValueError:
+    return ImplausibleValueError(
+        field,
+        raw,
+        kind.expected,
+        problem=f"is outside any plausible range (more than {_MAX_DIGITS} digits either side "
+        "of the decimal point)",
+        code="E_IMPLAUSIBLE",
+    )
+
+
 def _magnitude(raw: object, field: str, kind: Kind) -> Fraction:
-    """Exact value of a pint Quantity's magnitude; refuse non-finite and odd types."""
+    """Exact value of a pint Quantity's magnitude; refuse non-finite, huge and odd values."""
     if isinstance(raw, bool):
         raise InputTypeError(field, raw, kind.expected)
     if isinstance(raw, Fraction):
+        if max(abs(raw.numerator), raw.denominator).bit_length() > _MAX_DIGITS * 4:
+            raise _too_large(field, raw, kind)
         return raw
     if isinstance(raw, numbers.Integral):
-        return Fraction(int(raw))
+        value = int(raw)
+        if value.bit_length() > _MAX_DIGITS * 4:
+            raise _too_large(field, raw, kind)
+        return Fraction(value)
     if isinstance(raw, Decimal):
         if not raw.is_finite():
             raise InputError(
                 field, raw, kind.expected, problem="is not finite", code="E_NOT_FINITE"
             )
+        if raw.is_zero():
+            return Fraction(0)
+        if abs(raw.adjusted()) > _MAX_DIGITS or len(raw.as_tuple().digits) > _MAX_DIGITS * 2:
+            raise _too_large(field, raw, kind)
         return Fraction(raw)
     if isinstance(raw, numbers.Real) and not isinstance(raw, numbers.Rational):
         as_float = float(raw)
@@ -441,9 +467,15 @@ def _magnitude(raw: object, field: str, kind: Kind) -> Fraction:
                 field, raw, kind.expected, problem="is not finite", code="E_NOT_FINITE"
             )
         # The shortest repr is what the caller wrote (0.1, not 0.1000000000000000055...).
-        return Fraction(Decimal(repr(as_float)))
+        written = Decimal(repr(as_float))
+        if not written.is_zero() and abs(written.adjusted()) > _MAX_DIGITS:
+            raise _too_large(field, raw, kind)
+        return Fraction(written)
     if isinstance(raw, numbers.Rational):
-        return Fraction(int(raw.numerator), int(raw.denominator))
+        num, den = int(raw.numerator), int(raw.denominator)
+        if max(abs(num), den).bit_length() > _MAX_DIGITS * 4:
+            raise _too_large(field, raw, kind)
+        return Fraction(num, den)
     raise InputTypeError(field, raw, f"a Quantity with a real, finite magnitude: {kind.expected}")
 
 
