@@ -51,7 +51,7 @@ def test_refill_golden_table(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert cells(out, "Days to the alarm, worst case") == [
         "Days to the alarm, worst case",
-        "about 166 days",
+        "165 days (rounded down)",
         "19 June 2026",
     ]
     assert cells(out, "Refill by") == [
@@ -425,9 +425,21 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--start": ["2026-02-30"],
             "--residual": ["3 mcg", "--previous-fill", "2025-12-01"],
             "--previous-fill": ["2026-02-30", "--residual", "3 mL"],
-            "--previous-fill-volume": ["40 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--previous-fill-volume": [
+                "40 mcg",
+                "--residual",
+                "3 mL",
+                "--previous-fill",
+                "2025-12-01",
+            ],
             "--previous-concentration": ["2 mg/mL"],
-            "--previous-daily-dose": ["400 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--previous-daily-dose": [
+                "400 mcg",
+                "--residual",
+                "3 mL",
+                "--previous-fill",
+                "2025-12-01",
+            ],
             "--margin-policy": ["never"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
