@@ -388,6 +388,7 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
         ["intrathecal", "screening"],
         {
             "--concentration": ["50 mcg"],
+            "--age": ["3 kg"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },
@@ -441,6 +442,7 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
                 "2025-12-01",
             ],
             "--margin-policy": ["never"],
+            "--stability-policy": ["forever"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },
@@ -462,6 +464,7 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--start": ["2026-02-30"],
             "--step": ["20"],
             "--every": ["2.5 days"],
+            "--override": ["it.taper.step.max=a reason"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },

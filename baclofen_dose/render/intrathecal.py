@@ -246,9 +246,15 @@ def _screening(plan: ScreeningPlan, rules: RuleSet | None) -> list[str]:
         f"- Observe the patient for {_a(plan.observe_from_hours, units.HOURS)} to "
         f"{_a(plan.observe_to_hours, units.HOURS)} after each bolus.",
         f"- At most {len(plan.boluses)} boluses in all "
-        f"({_rule_ref(rules, 'it.screening.dose_count')}). No response to "
-        f"{_a(plan.largest_dose_mcg, IT_DOSE)}, the last bolus: not a candidate for an "
-        "intrathecal pump.",
+        f"({_rule_ref(rules, 'it.screening.dose_count')}). "
+        + (
+            f"No response to {_a(plan.largest_dose_mcg, IT_DOSE)}, the last bolus of the "
+            "small-child sequence: screening ends, and whether the child is a candidate for an "
+            "intrathecal pump is a specialist decision."
+            if plan.child
+            else f"No response to {_a(plan.largest_dose_mcg, IT_DOSE)}, the last bolus: not a "
+            "candidate for an intrathecal pump."
+        ),
         "",
         "Working",
     ]
