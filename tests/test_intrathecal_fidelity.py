@@ -149,6 +149,25 @@ def test_refill_by_is_never_past_the_stability_limit_nor_the_worst_case_alarm(
         assert shown is None or shown <= stability + margin
 
 
+@pytest.mark.parametrize(("previous", "flagged"), [("2026-06-04", False), ("2026-06-03", True)])
+def test_a_previous_fill_left_past_the_stability_limit_is_flagged(
+    previous: str, flagged: bool
+) -> None:
+    """From 3 June 2026 to 1 December 2026 is 181 days: one day past the 180-day policy."""
+    refill = plan_refill(
+        reservoir="40 mL",
+        concentration="2000 mcg/mL",
+        daily_dose="150 mcg/day",
+        alarm_volume="2 mL",
+        start=START,
+        residual="13 mL",
+        previous_fill=previous,
+    )
+    codes = [f.code for f in refill.findings]
+    assert ("IT_PREVIOUS_FILL_PAST_STABILITY" in codes) is flagged
+    assert_clean(all_text(refill))
+
+
 # ---------------------------------------------------------------------------------------------
 # Item 10: safe-direction rounding of worst-case days and residual volumes
 

@@ -330,6 +330,7 @@ def _residual(
     daily: Fraction,
     tolerance: Fraction,
     alarm: Fraction,
+    stability: Rule,
 ) -> ResidualCheck | None:
     if residual is None and previous_fill is None:
         for name, value in (
@@ -415,6 +416,13 @@ def _residual(
         ("assumed_equal_to_this_refill", tuple(assumed)),
     ]
     ctx.used.append("it.refill.residual_discrepancy")
+    if elapsed > stability.require_value():
+        ctx.note(
+            stability.id,
+            "warning",
+            "IT_PREVIOUS_FILL_PAST_STABILITY",
+            {"days": elapsed, "limit": Amount(stability.require_value(), units.DAYS)},
+        )
     if expected_shown <= alarm:
         ctx.note(
             "it.refill.residual_discrepancy",
@@ -597,6 +605,7 @@ def plan_refill(
         daily=daily,
         tolerance=tolerance,
         alarm=alarm,
+        stability=stability_rule,
     )
     for rule_id in (
         "it.refill.alarm_is_computed",

@@ -73,6 +73,11 @@ FINDINGS: Final[dict[str, str]] = {
         "{limit}, and no alarm date that far ahead is given. A lower concentration or a smaller "
         "fill volume gives an interval within it."
     ),
+    "IT_PREVIOUS_FILL_PAST_STABILITY": (
+        "The previous fill stayed in the pump for {days:days}, longer than the maximum refill "
+        "interval of {limit} (a published figure on drug stability in the pump, not a label "
+        "one). Review the refill schedule."
+    ),
     "IT_USUAL_RANGE": (
         "For reference: most patients with {origin} origin spasticity were maintained on "
         "{low} to {high}. This is an observed range, not a target or a maximum."
