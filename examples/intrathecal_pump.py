@@ -38,6 +38,17 @@ def main() -> int:
     )
     sys.stdout.write(render.table(refill))
 
+    # A fill that would last past the maximum refill interval (a cited policy on drug
+    # stability, not a label figure) is planned at that limit, with a warning.
+    long_fill = bd.plan_refill(
+        reservoir="20 mL",
+        concentration="2000 mcg/mL",
+        daily_dose="100 mcg/day",
+        alarm_volume="2 mL",
+        start="2026-12-01",
+    )
+    sys.stdout.write(render.text(long_fill))
+
     # Every result is data: findings are codes with typed values, and the JSON reads back
     # (re-validated: the reader plans it again from its recorded inputs).
     per_hour = bd.titration_bounds(current="12.5 mcg/hour", origin="spinal")

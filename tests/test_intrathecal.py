@@ -104,8 +104,9 @@ def test_golden_screening_sequence() -> None:
 
 
 def test_small_child_starts_at_25_mcg() -> None:
+    """Issue 10 item 8; clinical.md 16.1 row 4a: up to a total of 3 doses (25, 50, 75 mcg)."""
     plan = plan_screening(child=True)
-    assert [b.dose_mcg for b in plan.boluses] == [D(25), D(50), D(75), D(100)]
+    assert [b.dose_mcg for b in plan.boluses] == [D(25), D(50), D(75)]
     assert plan.boluses[0].volume_ml == D(1, 2)
     assert "small child" in render.table(plan)
 
@@ -364,12 +365,19 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
     assert bounds.overrides[0].reason == "sedation, supervised"
     assert any(f.override_reason == "sedation, supervised" for f in bounds.findings)
     assert '"sedation, supervised"' in render.table(bounds)
-    with pytest.raises(OverrideRequired) as caught:
-        titration_bounds(current="700 mcg/day", origin="spinal", proposed="850 mcg/day")
-    assert caught.value.rule_id == "it.maintenance.spinal.usual_high"
-    with pytest.raises(OverrideRequired) as caught:
-        titration_bounds(current="650 mcg/day", origin="cerebral", proposed="720 mcg/day")
-    assert caught.value.rule_id == "it.maintenance.cerebral.usual_high"
+    # The usual maintenance ranges are references, not limits (issue 10 item 4; clinical.md 16).
+    assert (
+        titration_bounds(
+            current="700 mcg/day", origin="spinal", proposed="850 mcg/day"
+        ).proposed_daily_mcg
+        == 850
+    )
+    assert (
+        titration_bounds(
+            current="650 mcg/day", origin="cerebral", proposed="720 mcg/day"
+        ).proposed_daily_mcg
+        == 720
+    )
     # A decrease while above the usual range needs no override for the range.
     assert (
         titration_bounds(
@@ -392,8 +400,9 @@ def test_limit_boundaries_are_exact() -> None:
         ).proposed_daily_mcg
         == 800
     )
-    with pytest.raises(OverrideRequired):
-        titration_bounds(current="700 mcg/day", origin="spinal", proposed="800.1 mcg/day")
+    assert titration_bounds(
+        current="700 mcg/day", origin="spinal", proposed="800.1 mcg/day"
+    ).proposed_daily_mcg == D("800.1")
     assert titration_bounds(current="2000 mcg/day", origin="spinal").increase_to_mcg == 2000
     with pytest.raises(HardLimitError):
         titration_bounds(current="2000.1 mcg/day", origin="spinal")
@@ -419,7 +428,7 @@ def test_limit_boundaries_are_exact() -> None:
         step="20 %",
         interval="2 days",
     ).steps
-    with pytest.raises(HardLimitError):
+    with pytest.raises(OverrideRequired):
         plan_intrathecal_taper(
             current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05", step="20.1 %"
         )
@@ -427,16 +436,20 @@ def test_limit_boundaries_are_exact() -> None:
 
 @pytest.mark.req("SAF-24")
 def test_refill_margin_boundary() -> None:
-    """A fill must outlast the margin: 11 whole worst-case days pass, 10 are refused."""
+    """11 whole worst-case days keep the margin; 10 do not, and are planned with a hard
+    finding (issue 10 item 2: dates and urgency shown, not refused)."""
     args = {**GOLDEN, "concentration": "500 mcg/mL", "start": "2026-01-05"}
     ok = plan_refill(**{**args, "daily_dose": "1400 mcg/day"})  # type: ignore[arg-type]
     assert ok.worst_days_whole == MARGIN + 1
-    assert ok.refill_by == date(2026, 1, 6)
-    with pytest.raises(HardLimitError) as caught:
-        plan_refill(**{**args, "daily_dose": "1600 mcg/day"})  # type: ignore[arg-type]
-    assert caught.value.rule_id == "it.refill.margin.gillette_7_to_10_days"
-    assert "not longer than the refill margin of 10 days" in str(caught.value)
-    assert_clean(str(caught.value))
+    assert ok.refill_by == date(2026, 1, 6) and ok.refill_basis == "margin"
+    assert "hard" not in {f.severity for f in ok.findings}
+    urgent = plan_refill(**{**args, "daily_dose": "1600 mcg/day"})  # type: ignore[arg-type]
+    assert urgent.worst_days_whole == MARGIN and urgent.refill_basis == "inside_margin"
+    assert urgent.refill_by == urgent.worst_alarm_date == date(2026, 1, 15)
+    hard = [f for f in urgent.findings if f.severity == "hard"]
+    assert [f.rule_id for f in hard] == ["it.refill.margin.gillette_7_to_10_days"]
+    assert "not longer than the refill margin of 10 days" in finding_text(hard[0])
+    assert_clean(all_text(urgent))
 
 
 @pytest.mark.req("SAF-21")
@@ -552,7 +565,7 @@ def test_titration_never_exceeds_the_origin_percentage(
 def test_an_accepted_proposal_is_within_every_bound(
     current: Fraction, proposed: Fraction, origin: str, at_refill: bool
 ) -> None:
-    overrides = {"it.titrate.decrease.max": "test", f"it.maintenance.{origin}.usual_high": "test"}
+    overrides = {"it.titrate.decrease.max": "test"}
     try:
         bounds = titration_bounds(
             current=S.text_of(current, "mcg/day"),
@@ -619,7 +632,9 @@ def test_golden_refill() -> None:
     text = render.table(refill)
     assert "Daily volume                   0.2 mL/day" in text
     assert "Days to the alarm, nominal     190 days" in text
-    assert "about 166 days" in text
+    assert "Days to the alarm, worst case  165 days (rounded down)" in text
+    assert "rounded down (an earlier date), 165 days" in text
+    assert "Reservoir empty, worst case    174 days (rounded down)" in text
     assert "190 days divided by 1.145 is 165.94 days (rounded to 2 decimal places)" in text
     assert "minus the margin of 10 days" in text and "9 June 2026" in text
     assert "estimate" in text
@@ -629,7 +644,11 @@ def test_golden_refill() -> None:
 @pytest.mark.req("SAF-04")
 def test_golden_refill_json() -> None:
     data = json.loads(render.to_json(plan_refill(**GOLDEN, start="2026-01-05")))  # type: ignore[arg-type]
-    assert data["schema"] == "baclofen-dose/intrathecal-refill/1"
+    assert data["schema"] == "baclofen-dose/intrathecal-refill/2"
+    assert data["stability_policy"] == "study_2023_180_days"
+    assert data["max_refill_interval"] == {"value": 180, "unit": "d"}
+    assert data["refill_by_basis"] == "margin"
+    assert data["days_to_empty_worst_case_whole"] == 174
     assert data["route"] == "intrathecal" and data["estimate"] is True
     assert data["daily_volume"] == {"value": 0.2, "unit": "mL/d"}
     assert data["days_to_alarm_nominal"] == {"value": 190, "unit": "d"}
@@ -671,34 +690,46 @@ def test_refill_invariants(
     policy: str,
 ) -> None:
     assume(fill <= reservoir and alarm < fill)
-    try:
-        refill = plan_refill(
-            reservoir=S.text_of(reservoir, "mL"),
-            fill_volume=S.text_of(fill, "mL"),
-            concentration=S.text_of(strength, "mcg/mL"),
-            daily_dose=S.text_of(daily, "mcg/day"),
-            alarm_volume=S.text_of(alarm, "mL"),
-            start=first,
-            margin_policy=policy,
-        )
-    except HardLimitError as exc:
-        nominal = (fill - alarm) * strength / daily
-        margin = RULES[f"it.refill.margin.{policy}"].require_value()
-        assert exc.rule_id in ("schedule.horizon", f"it.refill.margin.{policy}")
-        if exc.rule_id == "schedule.horizon":
-            assert nominal > RULES["schedule.horizon"].require_value()
-        else:
-            assert nominal / (1 + TOLERANCE) < margin + 1
-        return
+    refill = plan_refill(
+        reservoir=S.text_of(reservoir, "mL"),
+        fill_volume=S.text_of(fill, "mL"),
+        concentration=S.text_of(strength, "mcg/mL"),
+        daily_dose=S.text_of(daily, "mcg/day"),
+        alarm_volume=S.text_of(alarm, "mL"),
+        start=first,
+        margin_policy=policy,
+    )
     assert refill.daily_volume_ml * refill.nominal_days == fill - alarm
     assert refill.worst_days * (1 + TOLERANCE) == refill.nominal_days
     assert refill.worst_days < refill.nominal_days < refill.worst_empty_days * (1 + TOLERANCE)
-    assert refill.worst_alarm_date is not None and refill.refill_by is not None
-    assert refill.nominal_alarm_date is not None
-    assert first < refill.refill_by < refill.worst_alarm_date <= refill.nominal_alarm_date
-    assert (refill.worst_alarm_date - refill.refill_by).days == refill.margin_days
+    assert refill.refill_by is not None
+    by = (refill.refill_by - first).days
     # the refill-by date is never after the worst-case alarm moment, even counted in fractions
-    assert (refill.refill_by - first).days <= refill.worst_days
+    assert by <= refill.worst_days
+    # ...and never past the maximum refill interval (issue 10 item 2: the stability bound)
+    limit = RULES[f"it.refill.stability.{refill.stability_policy}"].require_value()
+    assert refill.stability_days == limit and by <= limit
+    # no alarm date more than the margin past the maximum refill interval is ever given
+    for shown in (refill.nominal_alarm_date, refill.worst_alarm_date, refill.worst_empty_date):
+        assert shown is None or (shown - first).days <= limit + refill.margin_days
+    # whole days are rounded down: a date is never later than the exact estimate
+    assert refill.worst_days - 1 < refill.worst_days_whole <= refill.worst_days
+    assert refill.worst_empty_days_whole <= refill.worst_empty_days
+    assert refill.nominal_days_whole <= refill.nominal_days
+    hard = [f for f in refill.findings if f.severity == "hard"]
+    if refill.worst_days_whole <= refill.margin_days:
+        assert (
+            refill.refill_basis == "inside_margin" and refill.refill_by == refill.worst_alarm_date
+        )
+        assert [f.code for f in hard] == ["IT_REFILL_INSIDE_MARGIN"]
+    else:
+        assert not hard and first < refill.refill_by
+        if refill.worst_days_whole - refill.margin_days > limit:
+            assert refill.refill_basis == "stability" and by == limit
+            assert "IT_REFILL_STABILITY" in {f.code for f in refill.findings}
+        else:
+            assert refill.refill_basis == "margin" and refill.worst_alarm_date is not None
+            assert (refill.worst_alarm_date - refill.refill_by).days == refill.margin_days
     assert_clean(all_text(refill))
 
 
@@ -762,8 +793,7 @@ def test_days_grow_with_volume_and_concentration_and_shrink_with_dose(
         ({"concentration": "2 mg/mL"}, "E_UNIT_DIMENSION"),
         ({"start": "2026-02-30"}, "E_DATE"),
         ({"margin_policy": "whenever"}, "E_POLICY"),
-        ({"daily_dose": "100 mcg/day"}, "E_HARD_LIMIT"),  # 760 days: beyond the horizon
-        ({"daily_dose": "1999 mcg/day", "concentration": "500 mcg/mL"}, "E_HARD_LIMIT"),  # margin
+        ({"stability_policy": "whenever"}, "E_POLICY"),
     ],
 )
 def test_refill_refusals(change: dict[str, str], code: str) -> None:
@@ -811,7 +841,8 @@ def test_a_partial_fill_and_per_hour_rate() -> None:
     assert refill.daily_mcg == 300 and refill.per_hour_input
     assert refill.daily_volume_ml == D(3, 5)
     assert refill.nominal_days == D(16) / D(3, 5)
-    assert "about 26.67 days" in render.table(refill)
+    assert "26 days (rounded down)" in render.table(refill)
+    assert "26.67 days (rounded to 2 decimal places)" in render.table(refill)
     assert refill.refill_by is None and "No start date was given" in render.table(refill)
 
 
@@ -824,6 +855,10 @@ def test_a_partial_fill_and_per_hour_rate() -> None:
         ("29.4 mL", False, "less"),
         ("32.2 mL", False, "more"),
         ("0 mL", False, "less"),
+        # Inside the exact band (29.466 to 32.134 mL) but outside the band narrowed to the
+        # 0.1 mL grid (29.5 to 32.1 mL): rounding never hides a discrepancy (issue 10 item 10).
+        ("32.12 mL", False, "more"),
+        ("29.48 mL", False, "less"),
     ],
 )
 def test_residual_check(residual: str, within: bool, word: str | None) -> None:
@@ -1000,9 +1035,10 @@ def test_taper_invariants(
 @pytest.mark.parametrize(
     ("extra", "error", "code"),
     [
-        ({"step": "21 %"}, HardLimitError, "E_HARD_LIMIT"),
+        ({"step": "21 %"}, OverrideRequired, "E_OVERRIDE_REQUIRED"),
         ({"step": "0 %"}, InputError, "E_OUT_OF_RANGE"),
-        ({"interval": "1 day"}, HardLimitError, "E_HARD_LIMIT"),
+        ({"step": "100 %"}, InputError, "E_OUT_OF_RANGE"),
+        ({"interval": "1 day"}, OverrideRequired, "E_OVERRIDE_REQUIRED"),
         ({"interval": "36 hours"}, UnitError, "E_UNIT_DIMENSION"),
         ({"first_dose": "600 mcg/day"}, InputError, "E_NOTHING_TO_TAPER"),
         ({"first_dose": "10 mcg/day", "step": "1 %"}, HardLimitError, "E_HARD_LIMIT"),
@@ -1027,7 +1063,6 @@ def test_results_are_immutable_and_carry_provenance() -> None:
         plan_initial_dose(screening_dose="75 mcg", effect_duration="5 hours"),
         titration_bounds(current="300 mcg/day", origin="cerebral"),
         plan_refill(**GOLDEN),  # type: ignore[arg-type]
-        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"),
     ]
     for result in results:
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
@@ -1243,9 +1278,20 @@ def every_kind_of_result() -> list[render.Result]:
             current="700 mcg/day",
             origin="spinal",
             proposed="850 mcg/day",
-            overrides={"it.maintenance.spinal.usual_high": "documented response"},
         ),
         plan_refill(**GOLDEN),  # type: ignore[arg-type]
+        # bounded by the stability policy, and inside the margin (issue 10 item 2)
+        plan_refill(
+            **{**GOLDEN, "reservoir": "20 mL", "daily_dose": "100 mcg/day"}, start="2026-12-01"
+        ),  # type: ignore[arg-type]
+        plan_refill(
+            reservoir="20 mL",
+            concentration="500 mcg/mL",
+            daily_dose="900 mcg/day",
+            alarm_volume="2 mL",
+            start="2026-12-01",
+            stability_policy="cheo_11_weeks",
+        ),
         plan_refill(**GOLDEN, start="2026-01-05", margin_policy="gillette_3_to_5_days"),  # type: ignore[arg-type]
         plan_refill(**{**GOLDEN, "concentration": "1500 mcg/mL"}, diluted=True),  # type: ignore[arg-type]
         plan_refill(**{**GOLDEN, "daily_dose": flex}, fill_volume="30 mL"),  # type: ignore[arg-type]
@@ -1275,7 +1321,6 @@ def every_kind_of_result() -> list[render.Result]:
             previous_daily_dose="350 mcg/day",
             confirm_concentration_change=True,
         ),
-        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"),
         plan_intrathecal_taper(
             current="25 mcg/hour",
             first_dose="7 mcg/day",
@@ -1283,6 +1328,19 @@ def every_kind_of_result() -> list[render.Result]:
             step="15 %",
             interval="3 days",
         ),
+        plan_intrathecal_taper(
+            current="600 mcg/day",
+            first_dose="200 mcg/day",
+            start="2026-01-05",
+            step="25 %",
+            interval="1 day",
+            overrides={
+                "it.taper.step.max": "specialist plan, inpatient",
+                "it.taper.interval.min": "specialist plan, inpatient",
+            },
+        ),
+        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"),
+        plan_screening(child=True, age="3.5 years"),
     ]
 
 

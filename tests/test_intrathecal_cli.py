@@ -51,7 +51,7 @@ def test_refill_golden_table(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert cells(out, "Days to the alarm, worst case") == [
         "Days to the alarm, worst case",
-        "about 166 days",
+        "165 days (rounded down)",
         "19 June 2026",
     ]
     assert cells(out, "Refill by") == [
@@ -388,6 +388,7 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
         ["intrathecal", "screening"],
         {
             "--concentration": ["50 mcg"],
+            "--age": ["3 kg"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },
@@ -425,10 +426,23 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--start": ["2026-02-30"],
             "--residual": ["3 mcg", "--previous-fill", "2025-12-01"],
             "--previous-fill": ["2026-02-30", "--residual", "3 mL"],
-            "--previous-fill-volume": ["40 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--previous-fill-volume": [
+                "40 mcg",
+                "--residual",
+                "3 mL",
+                "--previous-fill",
+                "2025-12-01",
+            ],
             "--previous-concentration": ["2 mg/mL"],
-            "--previous-daily-dose": ["400 mcg", "--residual", "3 mL", "--previous-fill", "2025-12-01"],
+            "--previous-daily-dose": [
+                "400 mcg",
+                "--residual",
+                "3 mL",
+                "--previous-fill",
+                "2025-12-01",
+            ],
             "--margin-policy": ["never"],
+            "--stability-policy": ["forever"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },
@@ -450,6 +464,7 @@ IT_BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--start": ["2026-02-30"],
             "--step": ["20"],
             "--every": ["2.5 days"],
+            "--override": ["it.taper.step.max=a reason"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
         },

@@ -69,11 +69,9 @@ LIMIT_SNAPSHOT = {
     "it.refill_change.child.increase.max": ("hard_max", Fraction(1, 5)),
     "it.titrate.interval.min": ("hard_min", Fraction(24)),
     "it.titrate.decrease.max": ("soft_max", Fraction(1, 5)),
-    "it.maintenance.spinal.usual_high": ("soft_max", Fraction(800)),
-    "it.maintenance.cerebral.usual_high": ("soft_max", Fraction(703)),
     "it.daily_dose.ceiling": ("hard_max", Fraction(2000)),
-    "it.taper.step.max": ("hard_max", Fraction(1, 5)),
-    "it.taper.interval.min": ("hard_min", Fraction(2)),
+    "it.taper.step.max": ("soft_max", Fraction(1, 5)),
+    "it.taper.interval.min": ("soft_min", Fraction(2)),
     # issue 3: plausibility bands, renal policies, children
     "patient.age.max": ("hard_max", Fraction(120)),
     "patient.weight.min": ("hard_min", Fraction(1)),

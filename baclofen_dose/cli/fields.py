@@ -97,6 +97,7 @@ _IT_REFILL = {
     "previous_daily_dose": "--previous-daily-dose",
     "confirm_concentration_change": "--confirm-concentration-change",
     "margin_policy": "--margin-policy",
+    "stability_policy": "--stability-policy",
 }
 
 _IT_TAPER = {
@@ -107,6 +108,7 @@ _IT_TAPER = {
     "step": "--step",
     "interval": "--every",
     "every": "--every",
+    "overrides": "--override",
 }
 
 # Subcommand (as typed, words joined by a space) -> library field -> option.
@@ -119,7 +121,11 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "missed-dose": _MISSED_DOSE,
             "renal": _PATIENT,
             "rules": {},
-            "intrathecal screening": {"concentration": "--concentration", "child": "--child"},
+            "intrathecal screening": {
+                "concentration": "--concentration",
+                "child": "--child",
+                "age": "--age",
+            },
             "intrathecal initial": {
                 "screening_dose": "--screening-dose",
                 "effect_duration": "--effect-duration",

@@ -54,7 +54,12 @@ def add_intrathecal(commands: Any) -> Command:
     screening.add_argument(
         "--concentration", help='the screening strength, "50 mcg/mL" (the only one allowed)'
     )
-    screening.add_argument("--child", action="store_true", help="a small child: start at 25 mcg")
+    screening.add_argument(
+        "--child", action="store_true", help="a small child: 25, 50 and 75 mcg (3 boluses)"
+    )
+    screening.add_argument(
+        "--age", help='the patient\'s age, such as "3 years" (a finding below the labelled age)'
+    )
     _common(screening)
 
     initial = sub.add_parser("initial", help="the first daily dose after implant")
@@ -107,6 +112,10 @@ def add_intrathecal(commands: Any) -> Command:
         help="confirm a concentration different from the previous fill",
     )
     refill.add_argument("--margin-policy", help="refill margin policy (default: the longer)")
+    refill.add_argument(
+        "--stability-policy",
+        help="maximum refill interval policy (default: study_2023_180_days; or cheo_11_weeks)",
+    )
     _common(refill)
 
     taper = sub.add_parser("taper", help="a supervised intrathecal taper")
@@ -117,6 +126,7 @@ def add_intrathecal(commands: Any) -> Command:
     taper.add_argument("--start", required=True, help="first day, YYYY-MM-DD (no default)")
     taper.add_argument("--step", help='largest cut per step (default: rule data, "20 %%")')
     taper.add_argument("--every", help='days between steps (default: rule data, "2 days")')
+    options.add_override(taper, "cross a soft limit, giving the reason (repeat for several)")
     _common(taper)
     return run_intrathecal
 
@@ -138,7 +148,9 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
     from baclofen_dose import intrathecal as it
 
     if args.it_command == "screening":
-        return it.plan_screening(concentration=args.concentration, child=args.child, rules=rules)
+        return it.plan_screening(
+            concentration=args.concentration, child=args.child, age=args.age, rules=rules
+        )
     if args.it_command == "initial":
         return it.plan_initial_dose(
             screening_dose=args.screening_dose,
@@ -172,6 +184,7 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
             previous_daily_dose=args.previous_daily_dose,
             confirm_concentration_change=args.confirm_concentration_change,
             margin_policy=args.margin_policy,
+            stability_policy=args.stability_policy,
             rules=rules,
         )
     return it.plan_intrathecal_taper(
@@ -180,6 +193,7 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
         start=args.start,
         step=args.step,
         interval=args.every,
+        overrides=options.overrides(args) or None,
         rules=rules,
     )
 

@@ -2,7 +2,17 @@
 and the check of the residual volume found at the refill.
 
 Rules ``it.pump.*``, ``it.refill.*`` and ``it.volume`` catalogue sizes (safety.md 2.2, SAF-24,
-SAF-25).
+SAF-25). The refill-by date is never later than the maximum refill interval of the stability
+policy (``it_refill_stability``, clinical.md 6.7, 16, 16.1 row 5a): a later one is planned at
+that limit with a warning, and no alarm date more than the margin past it is given. A
+worst-case alarm inside the refill margin is planned (refill by the worst-case alarm date)
+with a finding of severity ``hard``.
+
+Rounding is in the safe direction: whole days are rounded down (an earlier date); residual
+volumes are on the ``it.refill.volume_grid`` grid, the expected residual rounded down (less
+assumed left, so a late refill is flagged sooner) and the band the flow tolerance explains
+narrowed inward (its lowest end up, its highest end down), so rounding never hides a
+discrepancy; a band narrower than one grid step is shown as the grid step that holds it.
 
 >>> refill = plan_refill(reservoir="40 mL", concentration="2000 mcg/mL",
 ...                      daily_dose="400 mcg/day", alarm_volume="2 mL", start="2026-01-05")
@@ -14,20 +24,19 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, Final, Literal
 
 import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import (
     ConfirmationRequired,
-    HardLimitError,
     InputError,
     RuleSetError,
 )
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
-from baclofen_dose.core.model import Amount, Finding, Provenance
+from baclofen_dose.core.model import Amount, Finding, Provenance, Severity
 from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.intrathecal.common import (
     MARGIN_POLICY,
@@ -42,12 +51,23 @@ from baclofen_dose.intrathecal.common import concentration as concentration_of
 from baclofen_dose.intrathecal.common import daily_dose as daily_total
 
 __all__ = [
+    "REFILL_BASES",
     "RESIDUAL_FIELDS",
+    "STABILITY_POLICY",
     "PumpRefill",
+    "RefillTiming",
     "ResidualCheck",
     "plan_refill",
+    "refill_timing",
+    "safe_band",
     "whole_days",
 ]
+
+STABILITY_POLICY: Final = "it_refill_stability"
+RefillBasis = Literal["margin", "stability", "inside_margin"]
+REFILL_BASES: tuple[str, ...] = ("margin", "stability", "inside_margin")
+"""Why the refill-by date is what it is: the worst-case alarm less the margin; the maximum
+refill interval of the stability policy; or the worst-case alarm itself (inside the margin)."""
 
 RESIDUAL_FIELDS: tuple[str, ...] = (
     "previous_fill_volume",
@@ -60,6 +80,69 @@ RESIDUAL_FIELDS: tuple[str, ...] = (
 def whole_days(days: Fraction) -> int:
     """Whole days in ``days``, rounded down (a date is never later than the estimate)."""
     return int(round_to_grid(days, Fraction(1), RoundMode.DOWN))
+
+
+@attrs.frozen
+class RefillTiming:
+    """The day counts behind the dates of a refill (days after the refill, all whole).
+
+    ``alarm_nominal``, ``alarm_worst`` and ``empty_worst`` are ``None`` when they lie more
+    than the margin past the maximum refill interval: the refill-by date is never past that
+    interval, and no alarm date is given that the refill-by date was not counted back from.
+    """
+
+    refill_by: int
+    basis: RefillBasis
+    alarm_nominal: int | None
+    alarm_worst: int | None
+    empty_worst: int | None
+
+
+def refill_timing(
+    nominal: Fraction, worst: Fraction, worst_empty: Fraction, margin: int, stability: int
+) -> RefillTiming:
+    """The refill-by day and the alarm days shown, from the (exact) day counts.
+
+    >>> refill_timing(Fraction(360), Fraction(36000, 1145), Fraction(400), 10, 180).basis
+    'margin'
+    >>> t = refill_timing(Fraction(360), Fraction(360 * 1000, 1145), Fraction(400), 10, 180)
+    >>> t.refill_by, t.basis, t.alarm_worst
+    (180, 'stability', None)
+    """
+    worst_whole = whole_days(worst)
+    basis: RefillBasis
+    if worst_whole <= margin:
+        by, basis = worst_whole, "inside_margin"
+    elif worst_whole - margin > stability:
+        by, basis = stability, "stability"
+    else:
+        by, basis = worst_whole - margin, "margin"
+
+    def shown(days: Fraction) -> int | None:
+        whole = whole_days(days)
+        return whole if whole <= stability + margin else None
+
+    return RefillTiming(by, basis, shown(nominal), shown(worst), shown(worst_empty))
+
+
+def safe_band(
+    expected: Fraction, lowest: Fraction, highest: Fraction, grid: Fraction
+) -> tuple[Fraction, Fraction, Fraction]:
+    """The expected residual and its tolerance band on ``grid``, rounded the safe way.
+
+    The expected residual is rounded down (less assumed left); the band is narrowed inward
+    (lowest up, highest down) so that every residual the exact band flags is still flagged;
+    a band with no grid point inside is widened to the one grid step that holds it.
+
+    >>> safe_band(Fraction("7.8"), Fraction("6.031"), Fraction("9.569"), Fraction("0.1"))
+    (Fraction(39, 5), Fraction(61, 10), Fraction(19, 2))
+    """
+    low = round_to_grid(lowest, grid, RoundMode.UP)
+    high = round_to_grid(highest, grid, RoundMode.DOWN)
+    if low > high:
+        low = round_to_grid(lowest, grid, RoundMode.DOWN)
+        high = round_to_grid(highest, grid, RoundMode.UP)
+    return round_to_grid(expected, grid, RoundMode.DOWN), low, high
 
 
 @attrs.frozen
@@ -81,6 +164,7 @@ class ResidualCheck:
     lowest_ml: Fraction
     highest_ml: Fraction
     measured_ml: Fraction
+    grid_ml: Fraction
 
     @property
     def discrepancy_ml(self) -> Fraction:
@@ -88,9 +172,16 @@ class ResidualCheck:
         return self.measured_ml - self.expected_ml
 
     @property
+    def shown(self) -> tuple[Fraction, Fraction, Fraction]:
+        """Expected, lowest and highest residual on the grid, rounded the safe way
+        (:func:`safe_band`): what is shown and what the check uses."""
+        return safe_band(self.expected_ml, self.lowest_ml, self.highest_ml, self.grid_ml)
+
+    @property
     def within_tolerance(self) -> bool:
-        """True when the flow tolerance explains the measured residual."""
-        return self.lowest_ml <= self.measured_ml <= self.highest_ml
+        """True when the (safely rounded) band the flow tolerance explains holds the residual."""
+        _, lowest, highest = self.shown
+        return lowest <= self.measured_ml <= highest
 
 
 @attrs.frozen
@@ -102,7 +193,7 @@ class PumpRefill:
     date is the worst-case alarm date minus the margin, so it is never after it.
     """
 
-    SCHEMA: ClassVar[str] = "baclofen-dose/intrathecal-refill/1"
+    SCHEMA: ClassVar[str] = "baclofen-dose/intrathecal-refill/2"
 
     reservoir_ml: Fraction
     fill_ml: Fraction
@@ -115,6 +206,9 @@ class PumpRefill:
     flow_tolerance: Fraction
     margin_policy: str
     margin_days: int
+    stability_policy: str
+    stability_days: int
+    refill_basis: RefillBasis
     daily_volume_ml: Fraction
     nominal_days: Fraction
     worst_days: Fraction
@@ -144,6 +238,32 @@ class PumpRefill:
         return whole_days(self.worst_days)
 
     @property
+    def nominal_days_whole(self) -> int:
+        """The nominal days to the alarm, rounded down."""
+        return whole_days(self.nominal_days)
+
+    @property
+    def worst_empty_days_whole(self) -> int:
+        """The worst-case days until the reservoir is empty, rounded down (earlier)."""
+        return whole_days(self.worst_empty_days)
+
+    @property
+    def refill_by_days(self) -> int:
+        """Days from the refill to the refill-by date."""
+        return self.timing.refill_by
+
+    @property
+    def timing(self) -> RefillTiming:
+        """The day counts behind the dates (:func:`refill_timing`)."""
+        return refill_timing(
+            self.nominal_days,
+            self.worst_days,
+            self.worst_empty_days,
+            self.margin_days,
+            self.stability_days,
+        )
+
+    @property
     def hourly_mcg(self) -> Fraction:
         """The programmed rate per hour (exact; may not terminate)."""
         return hourly(self.daily_mcg)
@@ -171,6 +291,31 @@ def _margin(ctx: Context, policy: str | None) -> tuple[str, Rule]:
     return chosen, found[0]
 
 
+def _stability(ctx: Context, policy: str | None, margin: int) -> tuple[str, Rule]:
+    chosen = ctx.rules.policy_default(STABILITY_POLICY) if policy is None else policy
+    if chosen not in ctx.rules.policy_choices(STABILITY_POLICY):
+        raise InputError(
+            "stability_policy",
+            chosen,
+            "one of " + ", ".join(ctx.rules.policy_choices(STABILITY_POLICY)),
+            code="E_POLICY",
+        )
+    found = [r for r in ctx.rules if r.policy == chosen and r.quantity == "it.days"]
+    horizon = ctx.value("schedule.horizon")
+    if (
+        len(found) != 1
+        or found[0].require_value().denominator != 1
+        or not margin < found[0].require_value() <= horizon
+    ):
+        raise RuleSetError(
+            f"policies.{STABILITY_POLICY}.{chosen}",
+            "needs exactly one whole-day rule, longer than the refill margin and not longer "
+            "than the planning horizon",
+        )
+    ctx.used.append(found[0].id)
+    return chosen, found[0]
+
+
 def _residual(
     ctx: Context,
     *,
@@ -185,6 +330,7 @@ def _residual(
     daily: Fraction,
     tolerance: Fraction,
     alarm: Fraction,
+    stability: Rule,
 ) -> ResidualCheck | None:
     if residual is None and previous_fill is None:
         for name, value in (
@@ -249,6 +395,7 @@ def _residual(
         )
     elapsed = (start - before).days
     used = before_daily / before_concentration * elapsed
+    grid = ctx.value("it.refill.volume_grid")
     check = ResidualCheck(
         previous_fill=before,
         days_elapsed=elapsed,
@@ -260,21 +407,30 @@ def _residual(
         lowest_ml=before_fill - used * (1 + tolerance),
         highest_ml=before_fill - used * (1 - tolerance),
         measured_ml=measured,
+        grid_ml=grid,
     )
+    expected_shown, lowest_shown, highest_shown = check.shown
     ctx.inputs += [
         ("residual", _ml(measured)),
         ("previous_fill", before),
         ("assumed_equal_to_this_refill", tuple(assumed)),
     ]
     ctx.used.append("it.refill.residual_discrepancy")
-    if check.expected_ml <= alarm:
+    if elapsed > stability.require_value():
+        ctx.note(
+            stability.id,
+            "warning",
+            "IT_PREVIOUS_FILL_PAST_STABILITY",
+            {"days": elapsed, "limit": Amount(stability.require_value(), units.DAYS)},
+        )
+    if expected_shown <= alarm:
         ctx.note(
             "it.refill.residual_discrepancy",
             "warning",
             "IT_RESIDUAL_LATE",
             {
                 "alarm": _ml(alarm),
-                "expected": _ml(check.expected_ml, "approx"),
+                "expected": _ml(expected_shown, "approx"),
                 "days": elapsed,
             },
         )
@@ -282,12 +438,12 @@ def _residual(
         ctx.note(
             "it.refill.residual_discrepancy",
             "warning",
-            "IT_RESIDUAL_LOW" if measured < check.lowest_ml else "IT_RESIDUAL_HIGH",
+            "IT_RESIDUAL_LOW" if measured < lowest_shown else "IT_RESIDUAL_HIGH",
             {
                 "measured": _ml(measured),
-                "expected": _ml(check.expected_ml, "approx"),
-                "lowest": _ml(check.lowest_ml, "approx"),
-                "highest": _ml(check.highest_ml, "approx"),
+                "expected": _ml(expected_shown, "approx"),
+                "lowest": _ml(lowest_shown, "approx"),
+                "highest": _ml(highest_shown, "approx"),
                 "advice": ctx.rules["it.refill.residual_discrepancy"].text or "",
             },
         )
@@ -310,6 +466,7 @@ def plan_refill(
     previous_daily_dose: object = None,
     confirm_concentration_change: bool = False,
     margin_policy: str | None = None,
+    stability_policy: str | None = None,
     rules: RuleSet | None = None,
 ) -> PumpRefill:
     """Pump refill arithmetic (safety.md 2.2, SAF-24, SAF-25; rules ``it.pump.*``, ``it.refill.*``).
@@ -318,7 +475,14 @@ def plan_refill(
     - nominal days to the alarm = (fill volume - alarm volume) / daily volume;
     - worst-case days = nominal days / (1 + flow tolerance), the tolerance from
       ``it.pump.flow_tolerance`` (14.5%);
-    - refill-by date = start + whole worst-case days - margin (policy ``it_refill_margin``).
+    - refill-by date = start + whole worst-case days - margin (policy ``it_refill_margin``),
+      but never later than the maximum refill interval of the stability policy
+      (``it_refill_stability``, default 180 days, a published figure and not a label one):
+      a later date is planned at that limit with a warning (``IT_REFILL_STABILITY``), and
+      the alarm dates past it are not given;
+    - a worst-case alarm inside the margin is planned with the refill due by the worst-case
+      alarm date and a ``hard`` finding (``IT_REFILL_INSIDE_MARGIN``): the dates and the
+      urgency are shown, not refused.
 
     ``reservoir`` is the pump's reservoir size (a catalogue size: 20 mL or 40 mL); the fill is
     the whole reservoir unless ``fill_volume`` says less. ``alarm_volume`` has no default.
@@ -368,31 +532,30 @@ def plan_refill(
     tolerance = ctx.value("it.pump.flow_tolerance")
     policy, margin_rule = _margin(ctx, margin_policy)
     margin = whole_days(margin_rule.require_value())
+    stable_policy, stability_rule = _stability(ctx, stability_policy, margin)
+    stability = whole_days(stability_rule.require_value())
     daily_volume = daily / strength
     nominal = (fill - alarm) / daily_volume
     worst = nominal / (1 + tolerance)
     worst_empty = fill / (daily_volume * (1 + tolerance))
-    horizon = ctx.rule("schedule.horizon")
-    if nominal > horizon.require_value():
-        raise HardLimitError(
-            horizon.id,
-            Amount(nominal, units.DAYS, "approx"),
-            Amount(horizon.require_value(), units.DAYS),
-            what="the time to the low-reservoir alarm at the programmed rate",
-            problem="is longer than the planning horizon of {limit}; drug stability in the pump "
-            "limits refill intervals well before that (use a lower concentration or a smaller "
-            "fill volume)",
-            params={"limit": Amount(horizon.require_value(), units.DAYS)},
-        )
-    if whole_days(worst) <= margin:
-        raise HardLimitError(
+    timing = refill_timing(nominal, worst, worst_empty, margin, stability)
+    if timing.basis == "inside_margin":
+        ctx.note(
             margin_rule.id,
-            Amount(worst, units.DAYS, "approx"),
-            Amount(Fraction(margin), units.DAYS),
-            what="the worst-case time to the low-reservoir alarm",
-            problem="is not longer than the refill margin of {margin:days}, so the refill "
-            "would be due before this fill starts",
-            params={"margin": margin},
+            Severity.HARD,
+            "IT_REFILL_INSIDE_MARGIN",
+            {"worst": Amount(Fraction(whole_days(worst)), units.DAYS), "margin": margin},
+        )
+    elif timing.basis == "stability":
+        ctx.note(
+            stability_rule.id,
+            Severity.WARNING,
+            "IT_REFILL_STABILITY",
+            {
+                "worst": Amount(Fraction(whole_days(worst)), units.DAYS),
+                "margin": margin,
+                "limit": Amount(Fraction(stability), units.DAYS),
+            },
         )
     first = None if start is None else parse_date(start, "start")
     previous_strength = None
@@ -442,6 +605,7 @@ def plan_refill(
         daily=daily,
         tolerance=tolerance,
         alarm=alarm,
+        stability=stability_rule,
     )
     for rule_id in (
         "it.refill.alarm_is_computed",
@@ -453,8 +617,8 @@ def plan_refill(
         ctx.advise(rule_id)
     ctx.findings += ctx.check.finish()
 
-    def on(days: int) -> date | None:
-        return None if first is None else add_days(first, days, "start")
+    def on(days: int | None) -> date | None:
+        return None if first is None or days is None else add_days(first, days, "start")
 
     ctx.inputs = [
         ("reservoir", _ml(size)),
@@ -465,6 +629,7 @@ def plan_refill(
         ("alarm_volume", _ml(alarm)),
         ("start", first),
         ("margin_policy", policy),
+        ("stability_policy", stable_policy),
         *ctx.inputs,
     ]
     return PumpRefill(
@@ -479,15 +644,18 @@ def plan_refill(
         flow_tolerance=tolerance,
         margin_policy=policy,
         margin_days=margin,
+        stability_policy=stable_policy,
+        stability_days=stability,
+        refill_basis=timing.basis,
         daily_volume_ml=daily_volume,
         nominal_days=nominal,
         worst_days=worst,
         worst_empty_days=worst_empty,
         start=first,
-        nominal_alarm_date=on(whole_days(nominal)),
-        worst_alarm_date=on(whole_days(worst)),
-        refill_by=on(whole_days(worst) - margin),
-        worst_empty_date=on(whole_days(worst_empty)),
+        nominal_alarm_date=on(timing.alarm_nominal),
+        worst_alarm_date=on(timing.alarm_worst),
+        refill_by=on(timing.refill_by),
+        worst_empty_date=on(timing.empty_worst),
         residual=check,
         findings=tuple(ctx.findings),
         provenance=ctx.record(),

@@ -14,7 +14,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.model import Amount, Finding, Provenance
 from baclofen_dose.core.rules import RuleSet
-from baclofen_dose.intrathecal.common import ROUTE, Context, Route, concentration, flag
+from baclofen_dose.intrathecal.common import ROUTE, Context, Route, concentration, exact, flag
 
 if TYPE_CHECKING:
     import pint
@@ -52,6 +52,7 @@ class ScreeningPlan:
 
     concentration_mcg_per_ml: Fraction
     child: bool
+    age_years: Fraction | None
     boluses: tuple[ScreeningBolus, ...]
     observe_from_hours: Fraction
     observe_to_hours: Fraction
@@ -75,17 +76,26 @@ class ScreeningPlan:
 
 
 def plan_screening(
-    *, concentration: object = None, child: bool = False, rules: RuleSet | None = None
+    *,
+    concentration: object = None,
+    child: bool = False,
+    age: object = None,
+    rules: RuleSet | None = None,
 ) -> ScreeningPlan:
     """The screening sequence: 50 mcg, then 75 mcg, then 100 mcg, each 24 hours or more apart.
 
     Rules ``it.screening.*`` and ``it.concentration.screening``. Only the screening strength
     may be used: any other ``concentration`` is a hard refusal. When it is not given, the
     screening strength is used (it is the only one allowed) and the plan says so. A small
-    ``child`` starts at 25 mcg (``it.screening.dose.child_first``), then follows the sequence.
+    ``child`` starts at 25 mcg (``it.screening.dose.child_first``), then 50 and 75 mcg: never
+    more than 3 boluses in all (``it.screening.dose_count``, clinical.md 16.1 row 4a). An
+    ``age`` below the labelled age (``it.screening.age.labelled_from``, 4 years; 16.1 row 4b)
+    adds an eligibility finding (a warning, not a refusal); no age given, no age finding.
 
     >>> [str(b.dose_mcg) for b in plan_screening().boluses]
     ['50', '75', '100']
+    >>> [str(b.dose_mcg) for b in plan_screening(child=True).boluses]
+    ['25', '50', '75']
     >>> plan_screening(concentration="2000 mcg/mL")
     Traceback (most recent call last):
     ...
@@ -97,14 +107,18 @@ def plan_screening(
         strength = ctx.value("it.concentration.screening")
     else:
         strength = _strength(ctx, concentration)
+    years = None if age is None else _age(ctx, age)
     ctx.inputs += [
         ("concentration", Amount(strength, units.IT_CONCENTRATION)),
         ("concentration_given", concentration is not None),
         ("child", small),
+        ("age", None if years is None else Amount(years, units.YEARS)),
     ]
+    # Up to a total of 3 doses (it.screening.dose_count): a small child's 25 mcg start takes
+    # the place of the last adult dose, not an extra one.
     ids = ["it.screening.dose.first", "it.screening.dose.second", "it.screening.dose.third"]
     if small:
-        ids.insert(0, "it.screening.dose.child_first")
+        ids = ["it.screening.dose.child_first", *ids[:-1]]
     largest = ctx.rule("it.screening.dose.max")
     gap = ctx.value("it.screening.interval.min")
     boluses: list[ScreeningBolus] = []
@@ -122,18 +136,41 @@ def plan_screening(
         previous = dose
     observe_from = ctx.value("it.screening.observe.from")
     observe_to = ctx.value("it.screening.observe.to")
-    for rule_id in ("it.screening.setting", "it.screening.injection", "it.screening.non_responder"):
+    labelled = ctx.rule("it.screening.age.labelled_from")
+    if years is not None and years < labelled.require_value():
+        ctx.note(
+            labelled.id,
+            "warning",
+            "IT_BELOW_LABELLED_AGE",
+            {
+                "age": Amount(years, units.YEARS),
+                "labelled": Amount(labelled.require_value(), units.YEARS),
+            },
+        )
+    for rule_id in (
+        "it.screening.setting",
+        "it.screening.dose_count",
+        "it.screening.injection",
+        "it.screening.non_responder",
+    ):
         ctx.advise(rule_id)
     ctx.findings += ctx.check.finish()
     return ScreeningPlan(
         concentration_mcg_per_ml=strength,
         child=small,
+        age_years=years,
         boluses=tuple(boluses),
         observe_from_hours=observe_from,
         observe_to_hours=observe_to,
         findings=tuple(ctx.findings),
         provenance=ctx.record(),
     )
+
+
+def _age(ctx: Context, raw: object) -> Fraction:
+    years = exact(units.parse(raw, units.YEARS, "age"), units.YEARS, "age", raw)
+    ctx.check.hard_max(ctx.rule("patient.age.max"), years, units.YEARS, "the age")
+    return years
 
 
 def _strength(ctx: Context, raw: object) -> Fraction:

@@ -5,6 +5,7 @@ Rules ``it.taper.*`` and ``schedule.horizon`` (clinical.md 7.2).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar
@@ -15,7 +16,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
-from baclofen_dose.core.model import Amount, Finding, Provenance
+from baclofen_dose.core.model import Amount, Finding, Override, Provenance
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, daily_dose, exact
 
@@ -57,6 +58,7 @@ class IntrathecalTaper:
     steps: tuple[TaperStep, ...]
     findings: tuple[Finding, ...]
     provenance: Provenance
+    overrides: tuple[Override, ...] = ()
 
     @property
     def route(self) -> Route:
@@ -76,6 +78,7 @@ def plan_intrathecal_taper(
     start: date | str,
     step: object = None,
     interval: object = None,
+    overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
 ) -> IntrathecalTaper:
     """A supervised taper from today's daily dose down to the first post-implant daily dose.
@@ -83,16 +86,19 @@ def plan_intrathecal_taper(
     Rules ``it.taper.*``: each step takes off at most ``it.taper.step.max`` (20%) of the dose
     it starts from, no more often than every ``it.taper.interval.min`` (2 days); steps are
     whole mcg/day rounded up (``it.taper.grid``), so no step takes off more than allowed. The
-    plan never reaches zero: it ends at ``first_dose`` and stays there. Errors:
-    ``E_NOTHING_TO_TAPER``, ``HardLimitError`` for a step or interval past its rule or a plan
-    longer than ``schedule.horizon``, ``AbruptStopError`` for a first dose of zero.
+    plan never reaches zero: it ends at ``first_dose`` and stays there. The 20% and 2 days
+    come from a secondary, non-US source (clinical.md 7.2), so they are soft limits: a larger
+    step or a shorter interval needs an override naming the rule, with a reason
+    (``OverrideRequired`` otherwise). Errors: ``E_NOTHING_TO_TAPER``, ``E_OUT_OF_RANGE`` for a
+    step of 100% or more, ``HardLimitError`` for a plan longer than ``schedule.horizon``,
+    ``AbruptStopError`` for a first dose of zero.
 
     >>> taper = plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
     ...                                start="2026-01-05")
     >>> [str(s.daily_mcg) for s in taper.steps]
     ['600', '480', '384', '308', '247', '200']
     """
-    ctx = Context.open(rules)
+    ctx = Context.open(rules, overrides)
     first_day = parse_date(start, "start")
     daily, _ = daily_dose(ctx, current, "current")
     floor, _ = daily_dose(ctx, first_dose, "first_dose")
@@ -110,7 +116,15 @@ def plan_intrathecal_taper(
         fraction = largest.require_value()
     else:
         fraction = exact(units.parse(step, units.PERCENT, "step"), units.PERCENT, "step", step)
-    ctx.check.hard_max(largest, fraction, units.PERCENT, "a taper step of")
+        if fraction >= 1:
+            raise InputError(
+                "step",
+                step,
+                "a cut of less than 100% of the dose (the taper never stops the infusion)",
+                problem="would stop the infusion",
+                code="E_OUT_OF_RANGE",
+            )
+    ctx.check.soft_max(largest, fraction, units.PERCENT, "a taper step of")
     shortest = ctx.rule("it.taper.interval.min")
     if interval is None:
         days = shortest.require_value()
@@ -118,7 +132,7 @@ def plan_intrathecal_taper(
         days = units.parse(interval, units.DAYS, "interval")
         if days.denominator != 1:
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
-    ctx.check.hard_min(shortest, days, units.DAYS, "the interval between taper steps")
+    ctx.check.soft_min(shortest, days, units.DAYS, "the interval between taper steps")
     gap = int(days)
     grid = ctx.value("it.taper.grid")
     horizon = ctx.rule("schedule.horizon")
@@ -162,4 +176,5 @@ def plan_intrathecal_taper(
         steps=tuple(steps),
         findings=tuple(ctx.findings),
         provenance=ctx.record(),
+        overrides=tuple(ctx.check.overrides.values()),
     )

@@ -92,8 +92,10 @@ def titration_bounds(
     ranges (``it.maintenance.*``) and the hard ceiling ``it.daily_dose.ceiling``.
 
     With ``proposed``, that daily dose is checked: an increase above the origin's percentage or
-    the ceiling is refused; a decrease of more than 20%, or an increase past the usual range,
-    needs an override naming the rule, with a reason; zero is always refused.
+    the ceiling is refused; a decrease of more than 20% needs an override naming the rule, with
+    a reason; zero is always refused. The usual maintenance range is a reference shown with
+    every plan (``IT_USUAL_RANGE``: an observed range, not a target or a maximum; clinical.md
+    16), never a limit.
 
     >>> titration_bounds(current="300 mcg/day", origin="spinal").increase_to_mcg
     Fraction(390, 1)
@@ -141,6 +143,8 @@ def titration_bounds(
         "low": _daily(low),
         "high": _daily(high.require_value()),
     }
+    ctx.note(high.id, "info", "IT_USUAL_RANGE" + suffix, usual)
+    ctx.used.append(low_id)
     if daily > high.require_value():
         ctx.note(high.id, "info", "IT_ABOVE_USUAL_RANGE" + suffix, usual)
     elif daily < low:
@@ -159,10 +163,6 @@ def titration_bounds(
     limited = ctx.rule("it.daily_dose.limited_experience")
     proposed_daily: Fraction | None = None
     if proposed is None:
-        if top > high.require_value() >= daily:
-            ctx.note(
-                high.id, "info", "IT_INCREASE_NEEDS_OVERRIDE" + suffix, {**usual, "rule": high.id}
-            )
         if top > limited.require_value() >= daily:
             ctx.note(
                 limited.id,
@@ -190,7 +190,6 @@ def titration_bounds(
                         "percent": Amount(increase_max, units.PERCENT),
                     },
                 )
-            ctx.check.soft_max(high, proposed_daily, units.IT_DAILY_DOSE, "the proposed daily dose")
             if change < daily * usual_min:
                 ctx.note(
                     f"{prefix}.{group}.increase.usual_min",

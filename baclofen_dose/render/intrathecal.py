@@ -59,7 +59,7 @@ from baclofen_dose.intrathecal import (
 )
 from baclofen_dose.intrathecal.common import ROUTE
 from baclofen_dose.intrathecal.first_dose import BASIS_RULES
-from baclofen_dose.intrathecal.refill import RESIDUAL_FIELDS, whole_days
+from baclofen_dose.intrathecal.refill import RESIDUAL_FIELDS, refill_timing, whole_days
 from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
     dumps,
@@ -105,7 +105,6 @@ SCHEMAS: Final[dict[type, str]] = {
     )
 }
 _JSON_PLACES: Final = 6
-_WHOLE: Final = 0
 
 IT_DOSE = units.IT_DOSE
 DAILY = units.IT_DAILY_DOSE
@@ -234,7 +233,10 @@ def _screening(plan: ScreeningPlan, rules: RuleSet | None) -> list[str]:
         )
         volume = display.approx(bolus.volume_ml, ML)
         rows.append([str(bolus.number), _a(bolus.dose_mcg, IT_DOSE), volume, when])
-    out = _head("screening boluses" + (" (small child)" if plan.child else ""))
+    title = "screening boluses" + (" (small child)" if plan.child else "")
+    if plan.age_years is not None:
+        title += f", age {_a(plan.age_years, units.YEARS)}"
+    out = _head(title)
     out += _columns(rows)
     out += [
         "",
@@ -243,8 +245,16 @@ def _screening(plan: ScreeningPlan, rules: RuleSet | None) -> list[str]:
         f"({_rule_ref(rules, 'it.concentration.screening')}).",
         f"- Observe the patient for {_a(plan.observe_from_hours, units.HOURS)} to "
         f"{_a(plan.observe_to_hours, units.HOURS)} after each bolus.",
-        f"- No response to {_a(plan.largest_dose_mcg, IT_DOSE)}, the largest bolus: not a "
-        "candidate for an intrathecal pump.",
+        f"- At most {len(plan.boluses)} boluses in all "
+        f"({_rule_ref(rules, 'it.screening.dose_count')}). "
+        + (
+            f"No response to {_a(plan.largest_dose_mcg, IT_DOSE)}, the last bolus of the "
+            "small-child sequence: screening ends, and whether the child is a candidate for an "
+            "intrathecal pump is a specialist decision."
+            if plan.child
+            else f"No response to {_a(plan.largest_dose_mcg, IT_DOSE)}, the last bolus: not a "
+            "candidate for an intrathecal pump."
+        ),
         "",
         "Working",
     ]
@@ -425,6 +435,29 @@ def _on(value: date | None) -> str:
     return "" if value is None else display.day(value)
 
 
+def _whole_days(value: Fraction) -> str:
+    """Days rounded down to whole days (the safe direction: an earlier date), saying so."""
+    whole = whole_days(value)
+    return display.day_count(whole) + ("" if whole == value else " (rounded down)")
+
+
+def _alarm_on(refill: PumpRefill, value: date | None) -> str:
+    if refill.start is None or value is not None:
+        return _on(value)
+    return "beyond the maximum refill interval: not given"
+
+
+def _refill_by_value(refill: PumpRefill) -> str:
+    if refill.refill_basis == "stability":
+        return (
+            f"the maximum refill interval, {display.day_count(refill.stability_days)} "
+            f"(policy {refill.stability_policy})"
+        )
+    if refill.refill_basis == "inside_margin":
+        return "urgent: the worst-case alarm date (no margin left)"
+    return f"{display.day_count(refill.margin_days)} before the worst-case alarm"
+
+
 def _refill(refill: PumpRefill, rules: RuleSet | None) -> list[str]:
     daily = _a(refill.daily_mcg, DAILY)
     strength = _a(refill.concentration_mcg_per_ml, CONC) + (" (diluted)" if refill.diluted else "")
@@ -432,29 +465,24 @@ def _refill(refill: PumpRefill, rules: RuleSet | None) -> list[str]:
     alarm = _a(refill.alarm_ml, ML)
     factor = 1 + refill.flow_tolerance
     to_deliver = refill.fill_ml - refill.alarm_ml
-    worst_whole = display.number(refill.worst_days, places=_WHOLE)
     rows = [["Quantity", "Value", "Date (estimate)"]]
     rows += [
         ["Daily volume", display.approx(refill.daily_volume_ml, ML_DAY), ""],
         [
             "Days to the alarm, nominal",
-            display.approx(refill.nominal_days, units.DAYS),
-            _on(refill.nominal_alarm_date),
+            _whole_days(refill.nominal_days),
+            _alarm_on(refill, refill.nominal_alarm_date),
         ],
         [
             "Days to the alarm, worst case",
-            f"about {worst_whole} days",
-            _on(refill.worst_alarm_date),
+            _whole_days(refill.worst_days),
+            _alarm_on(refill, refill.worst_alarm_date),
         ],
-        [
-            "Refill by",
-            f"{display.day_count(refill.margin_days)} before the worst-case alarm",
-            _on(refill.refill_by),
-        ],
+        ["Refill by", _refill_by_value(refill), _on(refill.refill_by)],
         [
             "Reservoir empty, worst case",
-            display.approx(refill.worst_empty_days, units.DAYS),
-            _on(refill.worst_empty_date),
+            _whole_days(refill.worst_empty_days),
+            _alarm_on(refill, refill.worst_empty_date),
         ],
     ]
     out = _head("pump refill arithmetic (estimates, calculated, not measured)")
@@ -475,29 +503,57 @@ def _refill(refill: PumpRefill, rules: RuleSet | None) -> list[str]:
         f"- Nominal days to the alarm: ({fill} minus {alarm}) divided by "
         f"{display.approx(refill.daily_volume_ml, ML_DAY)} is {_a(to_deliver, ML)} divided by "
         f"{display.approx(refill.daily_volume_ml, ML_DAY)}, "
-        f"{display.approx(refill.nominal_days, units.DAYS)}.",
+        f"{_rounded_days(refill.nominal_days)}.",
         f"- Worst case: the pump may deliver {_a(refill.flow_tolerance, PCT)} more than "
         f"programmed (rule it.pump.flow_tolerance), so the nominal days are "
-        f"divided by {display.number(factor)}: {display.approx(refill.nominal_days, units.DAYS)} "
-        f"divided by {display.number(factor)} is {_rounded_days(refill.worst_days)}, about "
-        f"{worst_whole} days.",
+        f"divided by {display.number(factor)}: {_rounded_days(refill.nominal_days)} "
+        f"divided by {display.number(factor)} is {_rounded_days(refill.worst_days)}; "
+        f"rounded down (an earlier date), {display.day_count(refill.worst_days_whole)}.",
     ]
     if refill.start is not None and refill.refill_by is not None:
-        out.append(
-            f"- Refill by: {display.day(refill.start)} plus "
-            f"{display.day_count(refill.worst_days_whole)} (the worst-case days, rounded down) is "
-            f"{_on(refill.worst_alarm_date)}; minus the margin of "
-            f"{display.day_count(refill.margin_days)} "
-            f"(rule {_margin_rule(refill)}) is {_on(refill.refill_by)}."
-        )
+        out.append(_refill_by_working(refill))
     out.append(
         f"- Reservoir empty, worst case: {fill} divided by "
         f"({display.approx(refill.daily_volume_ml, ML_DAY)} times {display.number(factor)}) is "
-        f"{display.approx(refill.worst_empty_days, units.DAYS)}."
+        f"{_rounded_days(refill.worst_empty_days)}; rounded down, "
+        f"{display.day_count(refill.worst_empty_days_whole)}."
+    )
+    out.append(
+        f"- Maximum refill interval: {display.day_count(refill.stability_days)} (policy "
+        f"{refill.stability_policy}, rule {_stability_rule(refill)}: a published figure on "
+        "drug stability in the pump, not a label one): the refill-by date is never later, and "
+        "an alarm date more than the margin past it is not given."
     )
     if refill.residual is not None:
         out += _residual(refill)
     return out
+
+
+def _refill_by_working(refill: PumpRefill) -> str:
+    start = display.day(refill.start) if refill.start is not None else ""
+    worst = display.day_count(refill.worst_days_whole)
+    if refill.refill_basis == "inside_margin":
+        return (
+            f"- Refill by: {start} plus {worst} (the worst-case days, rounded down) is "
+            f"{_on(refill.refill_by)}; the margin of {display.day_count(refill.margin_days)} "
+            f"(rule {_margin_rule(refill)}) does not fit, so the refill is due by the worst-case "
+            "alarm date itself (see the findings)."
+        )
+    less = display.day_count(refill.worst_days_whole - refill.margin_days)
+    if refill.refill_basis == "stability":
+        return (
+            f"- Refill by: {worst} (the worst-case days, rounded down) minus the margin of "
+            f"{display.day_count(refill.margin_days)} (rule {_margin_rule(refill)}) is {less}, "
+            f"longer than the maximum refill interval of "
+            f"{display.day_count(refill.stability_days)}; so {start} plus "
+            f"{display.day_count(refill.stability_days)} is {_on(refill.refill_by)}."
+        )
+    return (
+        f"- Refill by: {start} plus {worst} (the worst-case days, rounded down) is "
+        f"{_on(refill.worst_alarm_date)}; minus the margin of "
+        f"{display.day_count(refill.margin_days)} "
+        f"(rule {_margin_rule(refill)}) is {_on(refill.refill_by)}."
+    )
 
 
 def _rounded_days(value: Fraction) -> str:
@@ -513,12 +569,18 @@ def _margin_rule(refill: PumpRefill) -> str:
     return f"it.refill.margin.{refill.margin_policy}"
 
 
+def _stability_rule(refill: PumpRefill) -> str:
+    return f"it.refill.stability.{refill.stability_policy}"
+
+
 def _residual(refill: PumpRefill) -> list[str]:
     check = refill.residual
     if check is None:  # pragma: no cover - the caller checks
         return []
     rate = check.previous_daily_mcg / check.previous_concentration_mcg_per_ml
     used = rate * check.days_elapsed
+    expected, lowest, highest = check.shown
+    grid = _a(check.grid_ml, ML)
     labels = {
         "previous_fill_volume": "previous fill volume",
         "previous_concentration": "previous concentration",
@@ -531,8 +593,12 @@ def _residual(refill: PumpRefill) -> list[str]:
         f"- Delivered since: {display.approx(rate, ML_DAY)} times "
         f"{display.day_count(check.days_elapsed)} is {display.approx(used, ML)} (estimate).",
         f"- Expected residual: {_a(check.previous_fill_ml, ML)} minus "
-        f"{display.approx(used, ML)} is {_signed_volume(check.expected_ml)}; the flow tolerance "
-        f"allows {_signed_volume(check.lowest_ml)} to {_signed_volume(check.highest_ml)} left.",
+        f"{display.approx(used, ML)} is {_signed_volume(check.expected_ml)}; on the {grid} "
+        f"grid, rounded down (less assumed left): {_signed_volume(expected)} expected.",
+        f"- The flow tolerance explains {_signed_volume(check.lowest_ml)} to "
+        f"{_signed_volume(check.highest_ml)} left; on the {grid} grid, narrowed inward so that "
+        f"rounding never hides a discrepancy, {_signed_volume(lowest)} to "
+        f"{_signed_volume(highest)} (rule it.refill.volume_grid).",
         f"- Measured residual: {_a(check.measured_ml, ML)}: "
         + (
             "within what the flow tolerance explains."
@@ -558,17 +624,19 @@ def _signed_volume(value: Fraction) -> str:
 
 
 def _refill_text(refill: PumpRefill) -> list[str]:
-    worst_whole = display.number(refill.worst_days, places=_WHOLE)
     lines = [
         f"Daily volume {display.approx(refill.daily_volume_ml, ML_DAY)}; days to the "
-        f"low-reservoir alarm: {display.approx(refill.nominal_days, units.DAYS)} nominal, about "
-        f"{worst_whole} days worst case (estimates)."
+        f"low-reservoir alarm: {_whole_days(refill.nominal_days)} nominal, "
+        f"{_whole_days(refill.worst_days)} worst case (estimates)."
     ]
     if refill.refill_by is not None:
-        lines.append(
-            f"Refill by {display.day(refill.refill_by)} (estimate; worst-case alarm "
-            f"{_on(refill.worst_alarm_date)})."
-        )
+        why = {
+            "margin": f"worst-case alarm {_on(refill.worst_alarm_date)}",
+            "stability": "the maximum refill interval of "
+            f"{display.day_count(refill.stability_days)}",
+            "inside_margin": "urgent: the worst-case alarm date, no margin left",
+        }[refill.refill_basis]
+        lines.append(f"Refill by {display.day(refill.refill_by)} (estimate; {why}).")
     return lines
 
 
@@ -645,7 +713,9 @@ def table(result: Result, *, rules: RuleSet | None = None) -> str:
         body = _refill(result, found)
     else:
         body = _taper(result, found)
-    overrides = result.overrides if isinstance(result, IntrathecalTitration) else ()
+    overrides = (
+        result.overrides if isinstance(result, IntrathecalTitration | IntrathecalTaper) else ()
+    )
     return "\n".join(body + _tail(result.findings, overrides, result.provenance, found)) + "\n"
 
 
@@ -664,7 +734,9 @@ def text(result: Result) -> str:
     else:
         raise TypeError(f"not an intrathecal result: {type(result).__name__}")
     lines += [
-        f"{f.severity}: {finding_text(f)}" for f in result.findings if f.severity == "warning"
+        f"{f.severity}: {finding_text(f)}"
+        for f in result.findings
+        if f.severity in ("hard", "warning")
     ]
     return "\n".join([*lines, INTENDED_USE]) + "\n"
 
@@ -688,7 +760,9 @@ def _date(value: date | None) -> str | None:
 
 def _common(result: Result) -> dict[str, Any]:
     prov = result.provenance
-    overrides = result.overrides if isinstance(result, IntrathecalTitration) else ()
+    overrides = (
+        result.overrides if isinstance(result, IntrathecalTitration | IntrathecalTaper) else ()
+    )
     return {
         "findings": [finding_data(f) for f in result.findings],
         "overrides": [{"rule_id": o.rule_id, "reason": o.reason} for o in overrides],
@@ -702,6 +776,7 @@ def _body(result: Result) -> dict[str, Any]:
         return {
             "concentration": _amount(result.concentration_mcg_per_ml, CONC),
             "child": result.child,
+            "age": None if result.age_years is None else _amount(result.age_years, units.YEARS),
             "boluses": [
                 {
                     "number": b.number,
@@ -768,11 +843,16 @@ def _body(result: Result) -> dict[str, Any]:
             "flow_tolerance": _amount(result.flow_tolerance, PCT),
             "margin_policy": result.margin_policy,
             "margin": _amount(Fraction(result.margin_days), units.DAYS),
+            "stability_policy": result.stability_policy,
+            "max_refill_interval": _amount(Fraction(result.stability_days), units.DAYS),
+            "refill_by_basis": result.refill_basis,
             "daily_volume": _amount(result.daily_volume_ml, ML_DAY),
             "days_to_alarm_nominal": _amount(result.nominal_days, units.DAYS),
+            "days_to_alarm_nominal_whole": result.nominal_days_whole,
             "days_to_alarm_worst_case": _amount(result.worst_days, units.DAYS),
             "days_to_alarm_worst_case_whole": result.worst_days_whole,
             "days_to_empty_worst_case": _amount(result.worst_empty_days, units.DAYS),
+            "days_to_empty_worst_case_whole": result.worst_empty_days_whole,
             "start": _date(result.start),
             "alarm_date_nominal": _date(result.nominal_alarm_date),
             "alarm_date_worst_case": _date(result.worst_alarm_date),
@@ -791,6 +871,10 @@ def _body(result: Result) -> dict[str, Any]:
                 "lowest": _signed(check.lowest_ml, ML),
                 "highest": _signed(check.highest_ml, ML),
                 "measured": _amount(check.measured_ml, ML),
+                "volume_grid": _amount(check.grid_ml, ML),
+                "expected_rounded": _signed(check.shown[0], ML),
+                "lowest_rounded": _signed(check.shown[1], ML),
+                "highest_rounded": _signed(check.shown[2], ML),
                 "within_tolerance": check.within_tolerance,
             },
         }
@@ -1044,9 +1128,11 @@ def _read_screening(data: Mapping[str, Any]) -> ScreeningPlan:
     )
     if observe_to < observe_from:
         raise _bad("observe_to", data["observe_to"], "a time not before observe_from")
+    age = data.get("age")
     return ScreeningPlan(
         concentration_mcg_per_ml=strength,
         child=_flag(data, "child", "result"),
+        age_years=None if age is None else _read_amount(age, units.YEARS, "age"),
         boluses=boluses,
         observe_from_hours=observe_from,
         observe_to_hours=observe_to,
@@ -1191,11 +1277,15 @@ def _read_residual(
         lowest_ml=fill - used * (1 + tolerance),
         highest_ml=fill - used * (1 - tolerance),
         measured_ml=measured,
+        grid_ml=_read_amount(_get(data, "volume_grid", Mapping, where), ML, where),
     )
     for key, value in (
         ("expected", check.expected_ml),
         ("lowest", check.lowest_ml),
         ("highest", check.highest_ml),
+        ("expected_rounded", check.shown[0]),
+        ("lowest_rounded", check.shown[1]),
+        ("highest_rounded", check.shown[2]),
     ):
         if dict(_get(data, key, Mapping, where)) != _signed(value, ML):
             raise _bad(f"{where}.{key}", data.get(key), "the value its inputs give")
@@ -1219,6 +1309,14 @@ def _read_refill(data: Mapping[str, Any]) -> PumpRefill:
     policy = _get(data, "margin_policy", str, where)
     if f"it.refill.margin.{policy}" not in default_rules():
         raise _bad("margin_policy", policy, "the name of a refill margin policy")
+    stability_policy = _get(data, "stability_policy", str, where)
+    if f"it.refill.stability.{stability_policy}" not in default_rules():
+        raise _bad("stability_policy", stability_policy, "the name of a refill stability policy")
+    stability = _whole(
+        _get(data, "max_refill_interval", Mapping, where), units.DAYS, "max_refill_interval"
+    )
+    if not margin < stability:
+        raise _bad("max_refill_interval", data["max_refill_interval"], "longer than the margin")
     if not alarm < fill <= reservoir:
         raise _bad("fill_volume", data["fill_volume"], "alarm volume < fill volume <= reservoir")
     fill_given = (
@@ -1229,29 +1327,31 @@ def _read_refill(data: Mapping[str, Any]) -> PumpRefill:
     nominal = (fill - alarm) / daily_volume
     worst = nominal / (1 + tolerance)
     worst_empty = fill / (daily_volume * (1 + tolerance))
-    if whole_days(worst) <= margin:
-        raise _bad("days_to_alarm_worst_case", data.get("days_to_alarm_worst_case"), "> margin")
+    timing = refill_timing(nominal, worst, worst_empty, margin, stability)
+    if _get(data, "refill_by_basis", str, where) != timing.basis:
+        raise _bad("refill_by_basis", data.get("refill_by_basis"), repr(timing.basis))
     _agree(data, "hourly_rate", daily / _hours_per_day(), HOURLY, where)
     _agree(data, "daily_volume", daily_volume, ML_DAY, where)
     _agree(data, "days_to_alarm_nominal", nominal, units.DAYS, where)
     _agree(data, "days_to_alarm_worst_case", worst, units.DAYS, where)
     _agree(data, "days_to_empty_worst_case", worst_empty, units.DAYS, where)
-    if _get(data, "days_to_alarm_worst_case_whole", int, where) != whole_days(worst):
-        raise _bad(
-            "days_to_alarm_worst_case_whole",
-            data.get("days_to_alarm_worst_case_whole"),
-            "the worst-case days rounded down",
-        )
+    for key, days in (
+        ("days_to_alarm_nominal_whole", nominal),
+        ("days_to_alarm_worst_case_whole", worst),
+        ("days_to_empty_worst_case_whole", worst_empty),
+    ):
+        if _get(data, key, int, where) != whole_days(days):
+            raise _bad(key, data.get(key), "the days rounded down")
     start = _optional_day(data.get("start"), "start")
 
-    def on(days: int) -> date | None:
-        return None if start is None else add_days(start, days, "start")
+    def on(days: int | None) -> date | None:
+        return None if start is None or days is None else add_days(start, days, "start")
 
     dates = {
-        "alarm_date_nominal": on(whole_days(nominal)),
-        "alarm_date_worst_case": on(whole_days(worst)),
-        "refill_by": on(whole_days(worst) - margin),
-        "empty_date_worst_case": on(whole_days(worst_empty)),
+        "alarm_date_nominal": on(timing.alarm_nominal),
+        "alarm_date_worst_case": on(timing.alarm_worst),
+        "refill_by": on(timing.refill_by),
+        "empty_date_worst_case": on(timing.empty_worst),
     }
     for key, value in dates.items():
         if data.get(key) != _date(value):
@@ -1269,6 +1369,9 @@ def _read_refill(data: Mapping[str, Any]) -> PumpRefill:
         flow_tolerance=tolerance,
         margin_policy=policy,
         margin_days=margin,
+        stability_policy=stability_policy,
+        stability_days=stability,
+        refill_basis=timing.basis,
         daily_volume_ml=daily_volume,
         nominal_days=nominal,
         worst_days=worst,
@@ -1324,6 +1427,7 @@ def _read_taper(data: Mapping[str, Any]) -> IntrathecalTaper:
         steps=steps,
         findings=findings,
         provenance=provenance,
+        overrides=_list(data, "overrides", "result", _override),
     )
 
 
@@ -1366,6 +1470,7 @@ def _again_screening(read: ScreeningPlan, rules: RuleSet) -> ScreeningPlan:
     return plan_screening(
         concentration=_optional(values, "concentration") if given else None,
         child=read.child,
+        age=_optional(values, "age"),
         rules=rules,
     )
 
@@ -1418,6 +1523,7 @@ def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
         confirm_concentration_change=isinstance(previous, Amount)
         and previous.value != read.concentration_mcg_per_ml,
         margin_policy=read.margin_policy,
+        stability_policy=read.stability_policy,
         rules=rules,
     )
 
@@ -1430,6 +1536,7 @@ def _again_taper(read: IntrathecalTaper, rules: RuleSet) -> IntrathecalTaper:
         start=read.steps[0].start,
         step=_entered(values, "step"),
         interval=_entered(values, "interval"),
+        overrides={o.rule_id: o.reason for o in read.overrides} or None,
         rules=rules,
     )
 

@@ -17,10 +17,6 @@ _RESIDUAL: Final = (
     "The measured residual {measured} is {side} than the flow tolerance explains: expected "
     "{expected} (from {lowest} to {highest}). {advice}"
 )
-_OVERRIDE: Final = (
-    "An increase to more than {high} goes past {usual}: it needs an override of rule {rule} "
-    "with a reason."
-)
 
 FINDINGS: Final[dict[str, str]] = {
     "IT_PER_HOUR": (
@@ -52,8 +48,6 @@ FINDINGS: Final[dict[str, str]] = {
     "IT_BELOW_USUAL_RANGE_CHILD": (
         f"Today's dose is below {_USUAL_CHILD} (usual while titration goes on)."
     ),
-    "IT_INCREASE_NEEDS_OVERRIDE": _OVERRIDE.replace("{usual}", _USUAL),
-    "IT_INCREASE_NEEDS_OVERRIDE_CHILD": _OVERRIDE.replace("{usual}", _USUAL_CHILD),
     "IT_CHILD_MAINTENANCE": (
         "In children under 12 years the average maintenance dose was {average} (range {low} to "
         "{high}); from 12 years the adult ranges apply."
@@ -65,6 +59,38 @@ FINDINGS: Final[dict[str, str]] = {
         "At the programmed rate the reservoir should have reached the alarm volume {alarm} "
         "before this refill ({expected} expected left after {days:days}): the refill was late "
         "or the interval was too long."
+    ),
+    "IT_REFILL_INSIDE_MARGIN": (
+        "Urgent: the worst-case low-reservoir alarm is {worst} after this refill, not longer "
+        "than the refill margin of {margin:days}. The next refill is due by the worst-case "
+        "alarm date, with no margin left: book it now. A higher concentration or a larger fill "
+        "volume gives a longer interval."
+    ),
+    "IT_REFILL_STABILITY": (
+        "The worst-case low-reservoir alarm is {worst} after this refill: less the margin of "
+        "{margin:days}, that is later than the maximum refill interval of {limit} (a published "
+        "figure on drug stability in the pump, not a label one). The refill is planned at "
+        "{limit}, and no alarm date that far ahead is given. A lower concentration or a smaller "
+        "fill volume gives an interval within it."
+    ),
+    "IT_PREVIOUS_FILL_PAST_STABILITY": (
+        "The previous fill stayed in the pump for {days:days}, longer than the maximum refill "
+        "interval of {limit} (a published figure on drug stability in the pump, not a label "
+        "one). Review the refill schedule."
+    ),
+    "IT_USUAL_RANGE": (
+        "For reference: most patients with {origin} origin spasticity were maintained on "
+        "{low} to {high}. This is an observed range, not a target or a maximum."
+    ),
+    "IT_USUAL_RANGE_CHILD": (
+        "For reference: {low} to {high} is the usual maintenance range under the "
+        "cerebral-origin rules that children follow. This is an observed range, not a target "
+        "or a maximum."
+    ),
+    "IT_BELOW_LABELLED_AGE": (
+        "Eligibility: intrathecal baclofen is labelled from {labelled} (Gablofen US; Lioresal "
+        "Intrathecal UK); safety and effectiveness below that age are not established. This "
+        "patient is {age}: screening would be outside the labelled age, a specialist decision."
     ),
     "IT_RESIDUAL_LOW": _RESIDUAL.replace("{side}", "less"),
     "IT_RESIDUAL_HIGH": _RESIDUAL.replace("{side}", "more"),
