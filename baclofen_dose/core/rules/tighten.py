@@ -97,7 +97,7 @@ def check_bands(rules: Iterable[_Rule]) -> None:
                 rule.id,
                 f"the value {_show(rule.value, band)} is outside the plausible range for "
                 f"{band.basis} ({_show(band.low, band)} to {_show(band.high, band)}); "
-                "check the unit (mg, not g or mcg)",
+                "check the value and its unit (mg, not g or mcg; days, not hours)",
             )
 
 
