@@ -937,7 +937,6 @@ def test_residual_with_the_previous_fill_given() -> None:
         ({"residual": "3 mL", "previous_fill": "2026-01-05"}, InputError, "E_INCONSISTENT"),
         ({"residual": "3 mL"}, InputError, "E_MISSING_INPUT"),
         ({"previous_fill": "2025-11-20"}, InputError, "E_MISSING_INPUT"),
-        ({"previous_daily_dose": "300 mcg/day"}, InputError, "E_MISSING_INPUT"),
         ({"previous_concentration": "500 mcg/mL"}, ConfirmationRequired, "E_CONFIRM_REQUIRED"),
         ({"confirm_concentration_change": True}, InputError, "E_CONFIRM_UNUSED"),
         (

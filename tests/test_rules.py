@@ -70,6 +70,7 @@ LIMIT_SNAPSHOT = {
     "it.titrate.interval.min": ("hard_min", Fraction(24)),
     "it.titrate.decrease.max": ("soft_max", Fraction(1, 5)),
     "it.daily_dose.ceiling": ("hard_max", Fraction(2000)),
+    "it.daily_dose.plausible_min": ("hard_min", Fraction(1)),
     "it.taper.step.max": ("soft_max", Fraction(1, 5)),
     "it.taper.interval.min": ("soft_min", Fraction(2)),
     # issue 3: plausibility bands, renal policies, children

@@ -96,6 +96,7 @@ _IT_REFILL = {
     "previous_concentration": "--previous-concentration",
     "previous_daily_dose": "--previous-daily-dose",
     "confirm_concentration_change": "--confirm-concentration-change",
+    "confirm_per_hour_total": "--confirm-per-hour-total",
     "margin_policy": "--margin-policy",
     "stability_policy": "--stability-policy",
 }

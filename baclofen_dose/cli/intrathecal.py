@@ -111,6 +111,12 @@ def add_intrathecal(commands: Any) -> Command:
         action="store_true",
         help="confirm a concentration different from the previous fill",
     )
+    refill.add_argument(
+        "--confirm-per-hour-total",
+        action="store_true",
+        help="confirm a daily dose entered per hour whose 24-hour total is far above the "
+        "previous daily dose",
+    )
     refill.add_argument("--margin-policy", help="refill margin policy (default: the longer)")
     refill.add_argument(
         "--stability-policy",
@@ -183,6 +189,7 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
             previous_concentration=args.previous_concentration,
             previous_daily_dose=args.previous_daily_dose,
             confirm_concentration_change=args.confirm_concentration_change,
+            confirm_per_hour_total=args.confirm_per_hour_total,
             margin_policy=args.margin_policy,
             stability_policy=args.stability_policy,
             rules=rules,

@@ -251,6 +251,21 @@ def daily_dose(ctx: Context, raw: object, field: str) -> tuple[Fraction, bool]:
             why="abrupt discontinuation has caused high fever, rebound rigidity, "
             "rhabdomyolysis and death (boxed warning)",
         )
+    floor = ctx.rule("it.daily_dose.plausible_min")
+    if daily < floor.require_value():
+        raise ImplausibleValueError(
+            field,
+            raw,
+            "a daily dose of at least {floor} (rule {rule}): the lowest observed intrathecal "
+            "daily doses are ten times that",
+            problem="is {daily}, below any plausible intrathecal daily dose",
+            code="E_IMPLAUSIBLE",
+            params={
+                "floor": _daily_amount(floor.require_value()),
+                "rule": floor.id,
+                "daily": Amount(daily, units.IT_DAILY_DOSE, "estimate"),
+            },
+        )
     label = _LABELS.get(field, field.replace("_", " "))
     ceiling = ctx.rule("it.daily_dose.ceiling")
     hours = Amount(hours_per_day(), units.HOURS)

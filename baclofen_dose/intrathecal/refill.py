@@ -42,6 +42,7 @@ from baclofen_dose.intrathecal.common import (
     MARGIN_POLICY,
     ROUTE,
     Context,
+    FlexProgram,
     Route,
     flag,
     hourly,
@@ -333,10 +334,8 @@ def _residual(
     stability: Rule,
 ) -> ResidualCheck | None:
     if residual is None and previous_fill is None:
-        for name, value in (
-            ("previous_fill_volume", previous_fill_volume),
-            ("previous_daily_dose", previous_daily_dose),
-        ):
+        # previous_daily_dose alone is allowed: the time-base check uses it (_check_time_base).
+        for name, value in (("previous_fill_volume", previous_fill_volume),):
             if value is not None:
                 raise InputError(
                     name,
@@ -450,6 +449,70 @@ def _residual(
     return check
 
 
+def _previous_daily(ctx: Context, previous: object, *, record: bool) -> Fraction | None:
+    """The previous daily dose (mcg/day), recorded as an input when the residual check will
+    not record it."""
+    if previous is None:
+        return None
+    if record:
+        return daily_total(ctx, previous, "previous_daily_dose")[0]
+    if isinstance(previous, FlexProgram):
+        return previous.daily_mcg
+    return units.parse(previous, units.IT_DAILY_DOSE, "previous_daily_dose")
+
+
+def _check_time_base(
+    ctx: Context, daily: Fraction, per_hour: bool, before: Fraction | None, confirm: object
+) -> None:
+    """Refuse, until confirmed, a per-hour entry far above the previous daily dose (S8)."""
+    confirmed = flag(confirm, "confirm_per_hour_total")
+    if not per_hour or before is None:
+        if confirmed:
+            raise InputError(
+                "confirm_per_hour_total",
+                True,
+                "a confirmation only for a daily dose entered per hour, with previous_daily_dose",
+                problem="confirms a per-hour total this refill does not have",
+                code="E_CONFIRM_UNUSED",
+            )
+        return
+    largest = ctx.rule("it.refill_change.spinal.increase.max").require_value()
+    rule = ctx.rule("it.time_base.per_hour")
+    if daily <= before * (1 + largest):
+        if confirmed:
+            raise InputError(
+                "confirm_per_hour_total",
+                True,
+                "a confirmation only when the per-hour total is far above the previous dose",
+                problem="confirms a per-hour total within the usual change",
+                code="E_CONFIRM_UNUSED",
+            )
+        return
+    if confirmed:
+        ctx.note(
+            rule.id,
+            Severity.WARNING,
+            "IT_PER_HOUR_CONFIRMED",
+            {
+                "daily": Amount(daily, units.IT_DAILY_DOSE),
+                "before": Amount(before, units.IT_DAILY_DOSE),
+            },
+        )
+        return
+    raise ConfirmationRequired(
+        rule.id,
+        "the dose entered per hour totals {daily} over 24 hours, against {before} before this "
+        "refill, more than the largest refill-visit increase ({largest}): check that the rate "
+        "is per hour and not the daily dose",
+        "confirm_per_hour_total=True",
+        params={
+            "daily": Amount(daily, units.IT_DAILY_DOSE),
+            "before": Amount(before, units.IT_DAILY_DOSE),
+            "largest": Amount(largest, units.PERCENT),
+        },
+    )
+
+
 def plan_refill(
     *,
     reservoir: object,
@@ -465,6 +528,7 @@ def plan_refill(
     previous_concentration: object = None,
     previous_daily_dose: object = None,
     confirm_concentration_change: bool = False,
+    confirm_per_hour_total: bool = False,
     margin_policy: str | None = None,
     stability_policy: str | None = None,
     rules: RuleSet | None = None,
@@ -490,6 +554,12 @@ def plan_refill(
     values not given are taken as this refill's and the result says so. A concentration
     different from ``previous_concentration`` needs ``confirm_concentration_change``
     (``ConfirmationRequired`` otherwise).
+
+    A daily dose entered per hour (a rate, or a flex program with a per-hour step) whose
+    24-hour total is more than the largest refill-visit increase above ``previous_daily_dose``
+    (``it.refill_change.spinal.increase.max``, 40%) needs ``confirm_per_hour_total``: the
+    time-base error of safety.md S8 (60 mcg a day entered as 60 mcg an hour is 1,440 mcg a
+    day) is refused until someone confirms the per-day figure (``it.time_base.per_hour``).
     """
     ctx = Context.open(rules)
     size = volume(reservoir, "reservoir")
@@ -519,6 +589,10 @@ def plan_refill(
             )
     strength = _pump_strength(ctx, concentration, "concentration", flag(diluted, "diluted"))
     daily, per_hour = daily_total(ctx, daily_dose, "daily_dose")
+    before = _previous_daily(
+        ctx, previous_daily_dose, record=residual is None and previous_fill is None
+    )
+    _check_time_base(ctx, daily, per_hour, before, confirm_per_hour_total)
     alarm = volume(alarm_volume, "alarm_volume")
     if alarm >= fill:
         raise InputError(
@@ -576,7 +650,7 @@ def plan_refill(
             change_rule.id,
             "the concentration changes from {before} to {after}: the pump must be reprogrammed "
             "and a bridge bolus programmed on the pump programmer",
-            "confirm_concentration_change=True (command line: --confirm-concentration-change)",
+            "confirm_concentration_change=True",
             params={
                 "before": Amount(previous_strength, units.IT_CONCENTRATION),
                 "after": Amount(strength, units.IT_CONCENTRATION),

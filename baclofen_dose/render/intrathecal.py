@@ -1522,6 +1522,7 @@ def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
         else _entered(values, "previous_daily_dose"),
         confirm_concentration_change=isinstance(previous, Amount)
         and previous.value != read.concentration_mcg_per_ml,
+        confirm_per_hour_total=any(f.code == "IT_PER_HOUR_CONFIRMED" for f in read.findings),
         margin_policy=read.margin_policy,
         stability_policy=read.stability_policy,
         rules=rules,

@@ -23,6 +23,10 @@ FINDINGS: Final[dict[str, str]] = {
         "The {label} was entered per hour: {rate} times {hours} is {daily}, and every daily "
         "limit was checked on that daily total. {advice}"
     ),
+    "IT_PER_HOUR_CONFIRMED": (
+        "The dose entered per hour totals {daily} over 24 hours, against {before} before "
+        "this refill; the per-hour total was confirmed."
+    ),
     "IT_PER_HOUR_FLEX": (
         "The {label} was entered with per-hour rates in a flex program: its 24-hour total is "
         "{daily}, and every daily limit was checked on that daily total. {advice}"
