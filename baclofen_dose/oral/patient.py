@@ -40,9 +40,10 @@ from baclofen_dose.core.errors import (
     InputTypeError,
     MissingInputError,
 )
+from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, ParamValue
-from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.rules import Rule, RuleSet
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
 
@@ -222,7 +223,7 @@ class Patient:
 
 
 def _rules(rules: RuleSet | None) -> RuleSet:
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     return rules

@@ -22,6 +22,7 @@ Only exact numbers live here (units per dose, volumes, what to dispense); the wo
 ("one and a half tablets", "7.5 mg (1.5 mL of 5 mg/mL)") are written by
 :mod:`baclofen_dose.render.products`.
 
+>>> from baclofen_dose import default_rules
 >>> rules = default_rules()
 >>> ten = find_product("10 mg tablet", rules)
 >>> [(p.product.id, p.quantity) for p in realize("15 mg", [ten]).portions]
@@ -43,10 +44,10 @@ import attrs
 
 from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.kernel import RoundMode, round_to_grid
+from baclofen_dose.core.kernel import RoundMode, round_to_grid, rules_or_default
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.numeric import HALF
-from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.rules import Rule, RuleSet
 
 if TYPE_CHECKING:
     from baclofen_dose.oral.regimen import OralPlan, Step
@@ -193,7 +194,7 @@ def catalogue(rules: RuleSet | None = None) -> tuple[Product, ...]:
     >>> [p.strength_mg for p in catalogue()][:4]
     [Fraction(5, 1), Fraction(10, 1), Fraction(15, 1), Fraction(20, 1)]
     """
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     return tuple(
         _from_rule(rules, r.id) for r in rules if r.kind == "catalogue" and r.form is not None
     )
@@ -222,7 +223,7 @@ def find_product(spec: object, rules: RuleSet | None = None) -> Product:
     >>> find_product("25 mg/5 mL oral suspension").id
     'product.oral.suspension_5_mg_per_ml'
     """
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     if isinstance(spec, Product):
         if spec not in catalogue(rules):
             raise InputError(
@@ -396,7 +397,7 @@ def realize(amount: object, products: object, rules: RuleSet | None = None) -> R
     >>> [(p.product.id, p.quantity) for p in found.portions]
     [('product.oral.tablet_20_mg', Fraction(1, 1)), ('product.oral.tablet_10_mg', Fraction(1, 2))]
     """
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     chosen = choose_products(products, rules)
     value = units.parse(amount, units.ORAL_DOSE, "amount")
     found = _realize(value, chosen)

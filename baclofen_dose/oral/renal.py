@@ -35,9 +35,10 @@ import attrs
 
 from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.limits import Finding
 from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
-from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Provenance
 
@@ -186,7 +187,7 @@ class RenalAssessment:
 
 
 def _rules(rules: RuleSet | None) -> RuleSet:
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     return rules

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
+from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid, rules_or_default
 from baclofen_dose.core.limits import (
     Finding,
     LimitCheck,
@@ -34,7 +34,7 @@ from baclofen_dose.core.limits import (
     parse_overrides,
 )
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
-from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
@@ -175,7 +175,7 @@ def plan_titration(
     value a rule needs), ``HardLimitError`` for a hard limit, ``OverrideRequired`` for soft
     limits crossed without an override.
     """
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     if product is not None:

@@ -12,12 +12,12 @@ renderers never compute doses. Every human-facing output carries :data:`INTENDED
 
 from __future__ import annotations
 
+from baclofen_dose.render import csv as _csv  # registers CSV forms  # noqa: F401
 from baclofen_dose.render import intrathecal as _intrathecal  # registers intrathecal results  # noqa: F401
 from baclofen_dose.render import json as _json  # registers oral plans  # noqa: F401
 from baclofen_dose.render import renal as _renal  # registers renal reports  # noqa: F401
 from baclofen_dose.render import taper as _taper  # registers taper plans  # noqa: F401
-from baclofen_dose.render.csv import to_csv
-from baclofen_dose.render.protocol import from_json, to_json
+from baclofen_dose.render.protocol import from_json, to_csv, to_json
 from baclofen_dose.render.text import INTENDED_USE, instructions, rule_value, table
 
 __all__ = ["INTENDED_USE", "from_json", "instructions", "rule_value", "table", "to_csv", "to_json"]

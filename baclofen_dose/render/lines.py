@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from typing import Final
 
 from baclofen_dose.core import display, units
+from baclofen_dose.core.errors import InputTypeError
+from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.model import Finding, Override, Provenance
-from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet, default_rules
+from baclofen_dose.core.rules import QUANTITIES, Rule, RuleSet
 from baclofen_dose.render.messages import finding_text
 
 __all__ = [
@@ -32,6 +34,8 @@ INTENDED_USE: Final = (
 
 def rule_value(rule: Rule) -> str:
     """A rule's value for people, in its house unit ("80 mg/day", "3 days"); advice: its text."""
+    if not isinstance(rule, Rule):
+        raise InputTypeError("rule", rule, "a Rule from a RuleSet (rules[rule_id])")
     if rule.value is None or rule.quantity is None:
         return rule.text or ""
     if rule.kind == "catalogue" and rule.form is not None:
@@ -60,8 +64,7 @@ def columns(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def rules_for(prov: Provenance, rules: RuleSet | None) -> RuleSet | None:
     """The rule set that made a result (default: the bundled one), or None if not loaded."""
-    if rules is None:
-        rules = default_rules()
+    rules = rules_or_default(rules)
     return rules if rules.sha256 == prov.ruleset_sha256 else None
 
 

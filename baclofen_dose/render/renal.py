@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from baclofen_dose.core import display, numeric, units
 from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.kinds import Kind
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import RuleSet, default_rules
@@ -242,7 +243,7 @@ def renal_text(report: RenalReport, *, rules: RuleSet | None = None) -> str:
                 f"of rule {assessment.avoid_rule} with a reason"
             )
     prov = report.provenance
-    rules = default_rules() if rules is None else rules
+    rules = rules_or_default(rules)
     found = rules if rules.sha256 == prov.ruleset_sha256 else None
     out += rules_used_lines(prov, found, what="report")
     out += ["", INTENDED_USE]

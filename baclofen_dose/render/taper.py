@@ -13,7 +13,8 @@ from fractions import Fraction
 from typing import Any
 
 from baclofen_dose.core import display, units
-from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.core.kernel import rules_or_default
+from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Supply
 from baclofen_dose.oral.regimen import OralRegimen
 from baclofen_dose.oral.taper import TaperPlan
@@ -56,7 +57,7 @@ def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def _rules_for(plan: TaperPlan, rules: RuleSet | None) -> RuleSet | None:
     """The rule set that made the plan (default: the bundled one), or None when not loaded."""
-    found = default_rules() if rules is None else rules
+    found = rules_or_default(rules)
     return found if found.sha256 == plan.provenance.ruleset_sha256 else None
 
 
