@@ -5,7 +5,7 @@ Registers :class:`~baclofen_dose.check.order.OrderCheck` with the protocol (``to
 
 >>> from baclofen_dose.check import check_order
 >>> line = check_text(check_order(dose="25 mg", times_per_day=3)).splitlines()[1]
->>> line.startswith("warning: Soft limit crossed: a single dose of 25 mg is above 20 mg.")
+>>> line.startswith("warning: Soft limit crossed: a single dose of 25 mg is above the soft")
 True
 """
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 from typing import Final
 
 FINDINGS: Final[dict[str, str]] = {
-    "HARD_LIMIT_CROSSED": "Hard limit crossed: {what} {value} is {side} {limit}.",
+    "HARD_LIMIT_CROSSED": (
+        "Hard limit crossed: {what} {value} is {side} the hard limit {limit}; no override."
+    ),
     "SOFT_LIMIT_CROSSED": (
-        "Soft limit crossed: {what} {value} is {side} {limit}. An override of {override} "
-        "with a reason would acknowledge it."
+        "Soft limit crossed: {what} {value} is {side} the soft limit {limit}; an override of "
+        "{override} with a reason would acknowledge it."
     ),
     "SOFT_LIMIT_ACKNOWLEDGED": (
-        'Soft limit crossed and acknowledged: {what} {value} is {side} {limit}; reason "{reason}".'
+        "Soft limit crossed and acknowledged: {what} {value} is {side} the soft limit "
+        '{limit}; reason "{reason}".'
     ),
     "OFF_GRID": (
         "The ordered doses {doses} are not whole multiples of {grid}, the dose grid the "
         "planners use."
     ),
-    "NOT_GIVABLE": "The product {product} cannot give exactly: {doses}.",
+    "NOT_GIVABLE": "The product {product} cannot give {doses} exactly.",
     "MUANDA_DAILY": (
         "The order gives {daily} with eGFR {egfr}: in older adults with eGFR below {egfr_below}, "
         "{risky} or more carried a higher risk of hospitalization with encephalopathy "
