@@ -388,21 +388,7 @@ def test_no_option_may_be_abbreviated(capsys: pytest.CaptureFixture[str], argv: 
 
 @pytest.mark.parametrize(
     "value",
-    [
-        "\uff13",
-        " 3",
-        "3 ",
-        "+3",
-        "-3",
-        "3_0",
-        "03",
-        "3.0",
-        "",
-        "three",
-        "\u0663",
-        "25",
-        "300000000",
-    ],
+    ["\uff13", " 3", "3 ", "+3", "-3", "3_0", "03", "3.0", "", "three", "\u0663", "25", "300000000"],
 )
 @pytest.mark.parametrize("base", [TITRATE, TAPER])
 def test_integer_options_take_ascii_digits_only(
