@@ -18,7 +18,7 @@ from baclofen_dose.check import check_intrathecal_order, check_order
 from baclofen_dose.check.order import Judge
 from baclofen_dose.cli import main
 from baclofen_dose.core import kinds
-from baclofen_dose.core.errors import HardLimitError, InputError, RuleSetError
+from baclofen_dose.core.errors import BaclofenDoseError, HardLimitError, InputError, RuleSetError
 from baclofen_dose.core.rules.interactions import default_interactions, load_interactions
 from baclofen_dose.oral.patient import Patient
 from baclofen_dose.oral.titration import plan_titration
@@ -453,3 +453,86 @@ def test_an_institution_file_adds_members(tmp_path: Path) -> None:
     )
     with pytest.raises(RuleSetError):
         load_interactions(extra=bad)
+
+
+def test_product_units_and_givability() -> None:
+    """1.5 tablets of 10 mg is 15 mg; 7.5 mg cannot be given with 10 mg tablets (halves: 5 mg)."""
+    result = check_order(product="10 mg tablet", units_per_dose="1.5", times_per_day=3)
+    assert dict(result.order)["daily"].value == 45
+    assert "NOT_GIVABLE" not in {f.code for f in result.findings}
+    result = check_order(product="10 mg tablet", dose="7.5 mg", times_per_day=3)
+    assert {"NOT_GIVABLE", "OFF_GRID"} <= {f.code for f in result.findings}
+
+
+def test_computed_kidney_function_from_a_patient() -> None:
+    """72-year-old woman, 60 kg, creatinine 1.4 mg/dL: Cockcroft-Gault
+    (140 - 72) x 60 x 0.85 / (72 x 1.4) = 34.4 mL/min (moderate band: one half, so 40 mg/day);
+    10 mg 3 times a day = 30 mg/day is within it; eGFR about 40, below 60, with 20 mg/day or
+    more: the Muanda 2019 finding; Beers 2023 on the computed eGFR."""
+    patient = Patient.from_inputs(
+        age="72 years", sex="female", weight="60 kg", height=None, scr="1.4 mg/dL", dialysis=False
+    )
+    result = check_order(dose="10 mg", times_per_day=3, patient=patient)
+    found = codes(result)
+    assert found["renal.vlavonou2014.moderate.dose_fraction"] == "RENAL_REDUCED"
+    assert found["renal.muanda2019.start_daily"] == "MUANDA_DAILY"
+    beers = next(f for f in result.findings if f.code == "BEERS_KIDNEY")
+    assert beers.values["measure"] == "eGFR (computed)"
+    assert result.needs_override == () and result.hard == ()
+    assert_clean(check_text(result).splitlines())
+
+
+def _plan_with_overrides(target: str, patient: Patient) -> object | None:
+    """The plan for ``target``, with the overrides it asks for (None when refused)."""
+    overrides: dict[str, str] = {}
+    for _ in range(3):
+        try:
+            return plan_titration(
+                start="2026-01-05", target=target, patient=patient, overrides=overrides or None
+            )
+        except BaclofenDoseError as exc:
+            crossings = getattr(exc, "crossings", None)
+            if crossings is None:
+                return None
+            overrides.update({c.rule_id: "test" for c in crossings})
+    return None
+
+
+@given(
+    age=st.sampled_from(["3 years", "7 years", "12 years", "40 years", "70 years", "88 years"]),
+    weight=st.sampled_from(["14 kg", "25 kg", "50 kg", "90 kg"]),
+    scr=st.sampled_from(["0.7 mg/dL", "1.2 mg/dL", "2.5 mg/dL", "6 mg/dL"]),
+    dialysis=st.booleans(),
+    target=st.integers(min_value=2, max_value=24).map(lambda k: s.mg(Fraction(5 * k))),
+)
+def test_planned_steps_for_patients_check_clean(
+    age: str, weight: str, scr: str, dialysis: bool, target: str
+) -> None:
+    """Planning and checking agree for children and for adults with kidney function too."""
+    patient = Patient.from_inputs(
+        age=age, sex="male", weight=weight, height=None, scr=scr, dialysis=dialysis
+    )
+    plan = _plan_with_overrides(target, patient)
+    if plan is None:
+        return
+    acknowledged = {o.rule_id: o.reason for o in plan.overrides}  # type: ignore[attr-defined]
+    previous = None
+    for step in plan.steps:  # type: ignore[attr-defined]
+        extra = (
+            {}
+            if previous is None
+            else {
+                "previous_doses": [s.mg(d, per_day=False) for d in previous.regimen.doses_mg],
+                "previous_start": previous.start,
+            }
+        )
+        result = check_order(
+            doses=[s.mg(d, per_day=False) for d in step.regimen.doses_mg],
+            start=step.start,
+            patient=patient,
+            overrides=acknowledged or None,
+            **extra,
+        )
+        assert result.hard == ()
+        assert result.needs_override == ()
+        previous = step

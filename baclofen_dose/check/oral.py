@@ -440,6 +440,11 @@ def _renal(
                 {
                     "daily": _daily(daily),
                     "egfr": Amount(egfr, units.EGFR, "estimate"),
+                    "older": Amount(
+                        judge.rule("population.older_adult.from_age").require_value(),
+                        units.YEARS,
+                        "estimate",
+                    ),
                     "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
                     "risky": _daily(muanda_start.require_value()),
                 },
@@ -537,7 +542,11 @@ def _givable(judge: Judge, product: object, given: tuple[Fraction, ...], rules: 
                 found.id,
                 "warning",
                 "NOT_GIVABLE",
-                {"doses": off, "product": found.id},
+                {
+                    "doses": off,
+                    "product": product if isinstance(product, str) else found.id,
+                    "rule": found.id,
+                },
                 found.citation,
             )
         )
