@@ -536,3 +536,15 @@ def test_planned_steps_for_patients_check_clean(
         assert result.hard == ()
         assert result.needs_override == ()
         previous = step
+
+
+def test_policies_are_validated_and_missing_dialysis_status_is_recorded() -> None:
+    with pytest.raises(InputError):
+        check_order(dose="5 mg", times_per_day=3, renal_policy="bogus")
+    result = check_order(
+        dose="5 mg", times_per_day=3, measured_crcl="45 mL/min", measured_method="other"
+    )
+    assert "DIALYSIS_NOT_STATED" in {n.code for n in result.not_assessed}
+    # 45 mL/min is the moderate band (30 to 50): maximum 80 x 1/2 = 40 mg/day; 15 is within.
+    assert dict(result.provenance.inputs)["renal_band"] == "moderate"
+    assert result.needs_override == ()

@@ -22,7 +22,7 @@ from typing import Final
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.order import Judge, OrderCheck
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
@@ -365,6 +365,13 @@ def _renal(
     """Renal bands (measured values first, else the planners' assessment), Muanda 2019, and
     the older-adult criteria. Returns True when the renal policy reduces the dose."""
     rules = judge.rules
+    for name, value, policy in (
+        ("renal_policy", renal_policy, renal.RENAL_POLICY),
+        ("weight_policy", weight_policy, renal.WEIGHT_POLICY),
+    ):
+        choices = rules.policy_choices(policy)
+        if value is not None and value not in choices:
+            raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
     dialysis = patient is not None and patient.dialysis is True
     grid = rules[_A + "dose.grid"].require_value()
     reduced = False
@@ -387,7 +394,7 @@ def _renal(
             assessment = renal.assess(
                 patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
             )
-        except InputError as exc:
+        except MissingInputError as exc:
             judge.skip("renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field)
             assessment = None
         if assessment is not None:
@@ -403,6 +410,9 @@ def _renal(
                 egfr = assessment.egfr.value
             inputs.append(("renal_band", assessment.band))
     elif crcl is not None:
+        if patient is None or patient.dialysis is None:
+            # A measured CrCl is judged as given; on dialysis it would not apply.
+            judge.skip("renal", "patient.dialysis", "DIALYSIS_NOT_STATED")
         band, fraction_rule = _band(judge, crcl)
         reduced = fraction_rule is not None
         inputs.append(("renal_band", band))

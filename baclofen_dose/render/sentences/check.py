@@ -66,6 +66,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     "RENAL_BAND_NEEDS_CRCL": (
         "Not assessed: the renal dose band needs a CrCl; only an eGFR was given."
     ),
+    "DIALYSIS_NOT_STATED": (
+        "Dialysis status not stated: the measured kidney function was judged as given (on "
+        "dialysis the dialysis rules apply instead)."
+    ),
     "AGE_NOT_GIVEN": "Not assessed: the age bands (child, adult, older adult) need the age.",
     "BEERS_NOT_ASSESSED": (
         "Not assessed: Beers 2023 kidney criterion for older adults (no eGFR or CrCl known)."
