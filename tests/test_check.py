@@ -20,6 +20,7 @@ from baclofen_dose.cli import main
 from baclofen_dose.core import kinds
 from baclofen_dose.core.errors import BaclofenDoseError, HardLimitError, InputError, RuleSetError
 from baclofen_dose.core.rules.interactions import default_interactions, load_interactions
+from baclofen_dose.intrathecal.common import FlexProgram
 from baclofen_dose.oral.patient import Patient
 from baclofen_dose.oral.titration import plan_titration
 from baclofen_dose.render.check import check_text, not_assessed_text
@@ -548,3 +549,61 @@ def test_policies_are_validated_and_missing_dialysis_status_is_recorded() -> Non
     # 45 mL/min is the moderate band (30 to 50): maximum 80 x 1/2 = 40 mg/day; 15 is within.
     assert dict(result.provenance.inputs)["renal_band"] == "moderate"
     assert result.needs_override == ()
+
+
+def test_intrathecal_interval_and_flex() -> None:
+    """A flex program of 12 hours at 10 mcg/hour and 12 hours at 15 mcg/hour is 300 mcg/day;
+    from 250 mcg/day that is +20% (within 30% for spinal origin), but 12 hours after the
+    previous change is below the 24-hour minimum."""
+    flex = FlexProgram.from_steps([("12 hours", "10 mcg/hour"), ("12 hours", "15 mcg/hour")])
+    result = check_intrathecal_order(
+        daily_dose=flex,
+        previous_daily_dose="250 mcg/day",
+        hours_since_previous="12 hours",
+        origin="spinal",
+    )
+    assert [f.rule_id for f in result.hard] == ["it.titrate.interval.min"]
+    assert "IT_PER_HOUR_FLEX" in {f.code for f in result.findings}
+    with pytest.raises(InputError):
+        check_intrathecal_order(daily_dose="300 mcg/day", hours_since_previous="12 hours")
+
+
+@given(
+    dose=s.junk,
+    times=s.junk,
+    medicines=s.junk,
+    conditions=s.junk,
+    crcl=s.junk,
+)
+def test_only_documented_errors_escape(
+    dose: object, times: object, medicines: object, conditions: object, crcl: object
+) -> None:
+    """Whatever is passed, a check returns a result or raises one of the library's errors."""
+    try:
+        check_order(
+            dose=dose,
+            times_per_day=times,  # type: ignore[arg-type]
+            medicines=medicines,  # type: ignore[arg-type]
+            conditions=conditions,  # type: ignore[arg-type]
+            measured_crcl=crcl,
+            measured_method="other",
+        )
+    except BaclofenDoseError:
+        pass
+    try:
+        check_intrathecal_order(
+            daily_dose=dose,
+            previous_daily_dose=crcl,
+            medicines=medicines,  # type: ignore[arg-type]
+        )
+    except BaclofenDoseError:
+        pass
+
+
+def test_implausible_dose_counts_are_refused() -> None:
+    """More doses a day than hours in a day is bad input, not an order to judge."""
+    with pytest.raises(InputError):
+        check_order(dose="5 mg", times_per_day=10**9)
+    with pytest.raises(InputError):
+        check_order(doses=["5 mg"] * 25)
+    assert check_order(dose="5 mg", times_per_day=24).hard

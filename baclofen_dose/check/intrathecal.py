@@ -56,6 +56,7 @@ def check_intrathecal_order(
     *,
     daily_dose: object,
     previous_daily_dose: object = None,
+    hours_since_previous: object = None,
     concentration: object = None,
     origin: str | None = None,
     child: bool = False,
@@ -70,7 +71,9 @@ def check_intrathecal_order(
     - ``daily_dose``: "300 mcg/day", "12.5 mcg/hour" (summed over 24 hours) or a
       :class:`~baclofen_dose.intrathecal.common.FlexProgram`.
     - ``previous_daily_dose``: the daily dose before this order (the change is checked against
-      ``it.titrate.<origin>.increase.max`` or ``it.titrate.decrease.max``).
+      ``it.titrate.<origin>.increase.max`` or ``it.titrate.decrease.max``);
+      ``hours_since_previous`` ("12 hours"): the time since that dose changed, judged against
+      ``it.titrate.interval.min`` when the dose changes again.
     - ``concentration``: "500 mcg/mL" (checked against ``it.concentration.lowest``/``highest``).
     - ``origin``: "spinal" or "cerebral" (without it, the smallest increase limit of the two is
       used and the result says so); ``child``: children's increase limits.
@@ -151,6 +154,23 @@ def check_intrathecal_order(
             raise InputError("previous_daily_dose", previous_daily_dose, "a daily dose above zero")
         order.append(("previous_daily_dose", _daily(before)))
         _change(judge, daily, before, origin, child, rate)
+        if hours_since_previous is not None:
+            elapsed = units.parse(hours_since_previous, units.HOURS, "hours_since_previous")
+            order.append(("hours_since_previous", Amount(elapsed, units.HOURS)))
+            if daily != before:
+                judge.limit(
+                    judge.rule("it.titrate.interval.min"),
+                    elapsed,
+                    units.HOURS,
+                    "time since the previous dose change",
+                )
+    elif hours_since_previous is not None:
+        raise InputError(
+            "hours_since_previous",
+            hours_since_previous,
+            "no value without previous_daily_dose",
+            code="E_MISSING_INPUT",
+        )
     if concentration is not None:
         strength = units.parse(concentration, units.IT_CONCENTRATION, "concentration")
         order.append(("concentration", Amount(strength, units.IT_CONCENTRATION)))

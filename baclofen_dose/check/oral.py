@@ -52,8 +52,10 @@ def _daily(value: Fraction) -> Amount:
 def _count(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputTypeError(field, value, "a whole number of doses a day, such as 3")
-    if value < 1:
-        raise InputError(field, value, "at least 1 dose a day", code="E_TIMES_PER_DAY")
+    # Plausibility of the input, not a clinical limit: at most one dose an hour.
+    most = int(units.parse_unit("day", units.HOURS, field))
+    if not 1 <= value <= most:
+        raise InputError(field, value, f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY")
     return value
 
 
@@ -66,6 +68,11 @@ def _regimen(
             raise InputError(field, dose, "either a dose with times a day, or doses, not both")
         if isinstance(doses, str) or not isinstance(doses, Sequence) or not doses:
             raise InputTypeError(plural, doses, "a non-empty list of doses, such as ['10 mg']")
+        most = int(units.parse_unit("day", units.HOURS, plural))
+        if len(doses) > most:
+            raise InputError(
+                plural, len(doses), f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY"
+            )
         parsed = tuple(
             units.parse(d, units.ORAL_DOSE, f"{plural}[{i}]") for i, d in enumerate(doses)
         )

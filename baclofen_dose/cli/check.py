@@ -101,7 +101,19 @@ def add_check(commands: Any) -> Command:
         description="Judge an intrathecal order: ceiling, change since the previous daily dose, "
         "time-base mistakes, concentration, co-medications and conditions.",
     )
-    it.add_argument("--daily-dose", required=True, help='"300 mcg/day" or "12.5 mcg/hour"')
+    it.add_argument("--daily-dose", help='"300 mcg/day" or "12.5 mcg/hour"')
+    it.add_argument(
+        "--flex-step",
+        action="append",
+        type=options.flex_step,
+        default=[],
+        metavar="DURATION=RATE",
+        help="the daily dose as a flex program step (repeat; the steps cover 24 hours)",
+    )
+    it.add_argument(
+        "--hours-since-previous",
+        help='time since the previous dose change, such as "12 hours"',
+    )
     it.add_argument("--previous-daily-dose", help="the daily dose before this order")
     it.add_argument("--concentration", help='such as "500 mcg/mL"')
     it.add_argument("--origin", help="spinal or cerebral (without it the smaller limit is used)")
@@ -149,8 +161,16 @@ def run_check(args: argparse.Namespace) -> str:
         "interactions": table,
     }
     if args.it_command == "intrathecal":
+        from baclofen_dose.intrathecal.common import FlexProgram
+
+        if bool(args.flex_step) == (args.daily_dose is not None):
+            raise options.UsageError("give either --daily-dose or --flex-step (one of them)")
+        daily: object = (
+            FlexProgram.from_steps(args.flex_step) if args.flex_step else args.daily_dose
+        )
         result = check_intrathecal_order(
-            daily_dose=args.daily_dose,
+            daily_dose=daily,
+            hours_since_previous=args.hours_since_previous,
             previous_daily_dose=args.previous_daily_dose,
             concentration=args.concentration,
             origin=args.origin,

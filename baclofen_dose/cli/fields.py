@@ -133,6 +133,8 @@ _CHECK = {
 _CHECK_IT = {
     "daily_dose": "--daily-dose",
     "previous_daily_dose": "--previous-daily-dose",
+    "hours_since_previous": "--hours-since-previous",
+    "flex": "--flex-step",
     "concentration": "--concentration",
     "origin": "--origin",
     "medicines": "--with",
