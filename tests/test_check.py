@@ -607,3 +607,48 @@ def test_implausible_dose_counts_are_refused() -> None:
     with pytest.raises(InputError):
         check_order(doses=["5 mg"] * 25)
     assert check_order(dose="5 mg", times_per_day=24).hard
+
+
+# Every RxNorm ingredient code and ICD-10-CM code the table carries, copied by hand from
+# shared/reference/identifiers.md (sections 2 and 3): a code the reference does not confirm
+# must never appear in the table (double entry: a guessed code fails here).
+CONFIRMED_RXCUI = {
+    "morphine": "7052",
+    "oxycodone": "7804",
+    "hydrocodone": "5489",
+    "fentanyl": "4337",
+    "tramadol": "10689",
+    "methadone": "6813",
+    "hydromorphone": "3423",
+    "codeine": "2670",
+    "diazepam": "3322",
+    "lorazepam": "6470",
+    "alprazolam": "596",
+    "clonazepam": "2598",
+    "zolpidem": "39993",
+    "gabapentin": "25480",
+    "pregabalin": "187832",
+    "amitriptyline": "704",
+    "nortriptyline": "7531",
+    "imipramine": "5691",
+    "lithium": "6448",
+    "metoprolol": "6918",
+    "hydrochlorothiazide": "5487",
+    "ibuprofen": "5640",
+    "naproxen": "7258",
+    "ethanol": "448",
+}
+CONFIRMED_ICD = {"G40", "R45.851", "I63", "G20", "E80.2", "N18", "Z99.2", "Z33.1", "Z39.1", "G90.4"}
+
+
+def test_every_code_in_the_table_is_confirmed_by_the_reference() -> None:
+    table = default_interactions()
+    for klass in table.classes:
+        for member in klass.members:
+            if member.rxcui is not None:
+                assert CONFIRMED_RXCUI.get(member.name) == member.rxcui, member.name
+    codes_used = {c for condition in table.conditions.values() for c in condition.icd10cm}
+    assert codes_used <= CONFIRMED_ICD
+    # Prefixes of confirmed codes: E80.2 covers E80.20, E80.21 and E80.29 (ICD-10-CM).
+    assert table.condition_for("E80.21").key == "porphyria"  # type: ignore[union-attr]
+    assert table.condition_for("G20.A1").key == "parkinsons"  # type: ignore[union-attr]

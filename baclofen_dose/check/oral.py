@@ -424,7 +424,7 @@ def _renal(
         reduced = fraction_rule is not None
         inputs.append(("renal_band", band))
     elif patient is None:
-        judge.skip("renal", "patient", "RENAL_NOT_ASSESSED", field="patient")
+        judge.skip("patient", "patient", "PATIENT_NOT_GIVEN")
     if crcl is None and egfr is not None and not dialysis:
         judge.skip("renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL")
     if cap_rule is not None:

@@ -70,7 +70,14 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Dialysis status not stated: the measured kidney function was judged as given (on "
         "dialysis the dialysis rules apply instead)."
     ),
-    "AGE_NOT_GIVEN": "Not assessed: the age bands (child, adult, older adult) need the age.",
+    "PATIENT_NOT_GIVEN": (
+        "Not assessed: no patient was given, so the adult rules were applied; kidney function, "
+        "age and weight were not checked."
+    ),
+    "AGE_NOT_GIVEN": (
+        "Not assessed: the age bands (child, adult, older adult) need the age; the adult rules "
+        "were applied."
+    ),
     "BEERS_NOT_ASSESSED": (
         "Not assessed: Beers 2023 kidney criterion for older adults (no eGFR or CrCl known)."
     ),
