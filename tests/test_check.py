@@ -652,3 +652,18 @@ def test_every_code_in_the_table_is_confirmed_by_the_reference() -> None:
     # Prefixes of confirmed codes: E80.2 covers E80.20, E80.21 and E80.29 (ICD-10-CM).
     assert table.condition_for("E80.21").key == "porphyria"  # type: ignore[union-attr]
     assert table.condition_for("G20.A1").key == "parkinsons"  # type: ignore[union-attr]
+
+
+def test_a_child_with_kidney_values_and_policies() -> None:
+    """No renal rule for children: a measured value is recorded as not used; a maximum or renal
+    policy for a child is refused, as when planning."""
+    child = Patient.from_inputs(
+        age="6 years", sex=None, weight="20 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(
+        dose="5 mg", times_per_day=3, patient=child, measured_crcl="40 mL/min",
+        measured_method="other",
+    )  # fmt: skip
+    assert "CHILD_RENAL_NOT_ASSESSED" in {n.code for n in result.not_assessed}
+    with pytest.raises(InputError):
+        check_order(dose="5 mg", times_per_day=3, patient=child, max_policy="us_label")

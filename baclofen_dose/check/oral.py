@@ -234,7 +234,24 @@ def check_order(
 
     if group == "child":
         assert patient is not None  # a child is known only from a patient's age
+        for name, value in (
+            ("max_policy", max_policy),
+            ("renal_policy", renal_policy),
+            ("weight_policy", weight_policy),
+        ):
+            if value is not None:  # as the planner: the child profile has its own maxima
+                raise InputError(
+                    name,
+                    value,
+                    "no value for a child: the child profile has its own age-band maxima and "
+                    "the rule data has no renal rule for children",
+                    code="E_OUT_OF_SCOPE",
+                )
         _child(judge, patient, given, daily, before, first, earlier)
+        if patient.scr_mg_dl is not None:
+            judge.add(_advice(judge, _C + "renal_not_assessed"))
+        if crcl is not None or egfr is not None:
+            judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
     else:
         policy, daily_max, dose_max = select_max_policy(rules, max_policy)
         inputs.append(("max_policy", policy))

@@ -74,6 +74,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Not assessed: no patient was given, so the adult rules were applied; kidney function, "
         "age and weight were not checked."
     ),
+    "CHILD_RENAL_NOT_ASSESSED": (
+        "Not assessed: the rule data has no renal dose rule for children, so the measured "
+        "kidney function was not used; check it by hand."
+    ),
     "AGE_NOT_GIVEN": (
         "Not assessed: the age bands (child, adult, older adult) need the age; the adult rules "
         "were applied."
