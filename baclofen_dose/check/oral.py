@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 from typing import Final
 
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
@@ -39,6 +40,13 @@ MEASURED_METHODS: Final = ("cockcroft_gault", "ckd_epi_2021", "timed_urine", "ot
 
 _A: Final = "oral.adult."
 _C: Final = "oral.child."
+
+
+@lru_cache(maxsize=32)
+def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule | None]:
+    """The selected maximum policy and its rules (a rule set is immutable and hashed by its
+    SHA-256, so the answer for one rule set and choice never changes; no load per call)."""
+    return select_max_policy(rules, max_policy)
 
 
 def _dose(value: Fraction) -> Amount:
@@ -253,7 +261,9 @@ def check_order(
         if crcl is not None or egfr is not None:
             judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
     else:
-        policy, daily_max, dose_max = select_max_policy(rules, max_policy)
+        if max_policy is not None and not isinstance(max_policy, str):
+            raise InputTypeError("max_policy", max_policy, "a policy name")
+        policy, daily_max, dose_max = _max_policy(rules, max_policy)
         inputs.append(("max_policy", policy))
         reduced = _renal(
             judge, patient, group, daily, daily_max.require_value(), crcl, egfr,
