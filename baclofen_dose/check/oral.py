@@ -88,17 +88,9 @@ def _regimen(
             raise InputError(count, times_per_day, f"{len(parsed)}, the number of doses given")
         return parsed
     if dose is None:
-        raise InputError(
-            field, None, "a dose such as '10 mg'", problem="is missing", code="E_MISSING_INPUT"
-        )
+        raise MissingInputError(field, "a dose such as '10 mg'", "the order")
     if times_per_day is None:
-        raise InputError(
-            count,
-            None,
-            "the number of doses a day, such as 3",
-            problem="is missing",
-            code="E_MISSING_INPUT",
-        )
+        raise MissingInputError(count, "the number of doses a day, such as 3", "the order")
     n = _count(times_per_day, count)
     return (units.parse(dose, units.ORAL_DOSE, field),) * n
 
@@ -174,12 +166,8 @@ def check_order(
             )
         amount = _product_dose(product, units_per_dose, rules)
         if times_per_day is None:
-            raise InputError(
-                "times_per_day",
-                None,
-                "the number of doses a day, such as 3",
-                problem="is missing",
-                code="E_MISSING_INPUT",
+            raise MissingInputError(
+                "times_per_day", "the number of doses a day, such as 3", "the order"
             )
         given = (amount,) * _count(times_per_day, "times_per_day")
         order.append(("units_per_dose", str(units_per_dose)))
@@ -226,12 +214,18 @@ def check_order(
     egfr = (
         None if measured_egfr is None else units.parse(measured_egfr, units.EGFR, "measured_egfr")
     )
-    if (crcl is not None or egfr is not None) and measured_method not in MEASURED_METHODS:
+    if (crcl is not None or egfr is not None) and measured_method is None:
+        raise MissingInputError(
+            "measured_method",
+            "how it was obtained: one of " + ", ".join(MEASURED_METHODS),
+            "a measured CrCl or eGFR",
+        )
+    if measured_method is not None and measured_method not in MEASURED_METHODS:
         raise InputError(
             "measured_method",
             measured_method,
-            "how the kidney function was obtained: one of " + ", ".join(MEASURED_METHODS),
-            code="E_MISSING_INPUT" if measured_method is None else "E_METHOD",
+            "one of " + ", ".join(MEASURED_METHODS),
+            code="E_METHOD",
         )
     if crcl is not None:
         inputs.append(("measured_crcl", Amount(crcl, units.RENAL_CLEARANCE, "estimate")))
