@@ -603,6 +603,8 @@ def subcommands() -> list[list[str]]:
                 nested = [a for a in sub._actions if isinstance(a.choices, dict)]
                 if nested:
                     found += [[name, inner] for inner in nested[0].choices]
+                    if not nested[0].required:  # runnable by itself too ("check --dose ...")
+                        found.append([name])
                 else:
                     found.append([name])
     return found

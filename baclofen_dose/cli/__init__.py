@@ -2,6 +2,7 @@
 
 Exit codes: 0 success; 2 bad input (one line on stderr, no traceback); 3 a limit refused the
 request (the line names the rule, and for a soft limit the override that would be needed);
+4 ``check --fail-on LEVEL`` found a finding at LEVEL or above (the check itself ran);
 1 an internal error, which is always a bug (one line; ``--debug`` shows the traceback);
 130 interrupted (Ctrl-C); 141 the reader of standard output went away (as a shell reports a
 program ended by SIGPIPE), quietly.
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 
 from baclofen_dose._version import VERSION
 from baclofen_dose.cli import fields, options
+from baclofen_dose.cli.check import add_check
 from baclofen_dose.cli.intrathecal import add_intrathecal
 from baclofen_dose.cli.oral import (
     Command,
@@ -48,7 +50,15 @@ _DESCRIPTION = (
 )
 
 # Each subcommand: a function that adds its parser and returns the function that runs it.
-_COMMANDS = (add_titrate, add_rules, add_taper, add_missed_dose, add_intrathecal, add_renal)
+_COMMANDS = (
+    add_titrate,
+    add_rules,
+    add_taper,
+    add_missed_dose,
+    add_intrathecal,
+    add_renal,
+    add_check,
+)
 
 # The longest part of an internal error's own text that the one line shows.
 _BUG_TEXT_MAX = 200
@@ -170,4 +180,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _say(_bug(exc))
         return EXIT_BUG
-    return _write(output)
+    # ``check --fail-on`` carries its exit code on the output (the check itself ran).
+    return _write(output) or getattr(output, "exit_code", EXIT_OK)

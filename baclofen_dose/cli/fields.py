@@ -112,6 +112,39 @@ _IT_TAPER = {
     "overrides": "--override",
 }
 
+_CHECK = {
+    "dose": "--dose",
+    "doses": "--dose",
+    "times_per_day": "--times-per-day",
+    "product": "--product",
+    "units_per_dose": "--units-per-dose",
+    "start": "--start",
+    "previous": "--previous",
+    "previous_doses": "--previous",
+    "previous_times_per_day": "--previous-times-per-day",
+    "previous_start": "--previous-start",
+    "measured_crcl": "--measured-crcl",
+    "measured_egfr": "--measured-egfr",
+    "measured_method": "--measured-method",
+    "medicines": "--with",
+    "conditions": "--condition",
+    "max_policy": "--max-policy",
+    "overrides": "--override",
+    **_PATIENT,
+}
+
+_CHECK_IT = {
+    "daily_dose": "--daily-dose",
+    "previous_daily_dose": "--previous-daily-dose",
+    "hours_since_previous": "--hours-since-previous",
+    "flex": "--flex-step",
+    "concentration": "--concentration",
+    "origin": "--origin",
+    "medicines": "--with",
+    "conditions": "--condition",
+    "overrides": "--override",
+}
+
 # Subcommand (as typed, words joined by a space) -> library field -> option.
 FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
@@ -135,6 +168,8 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "intrathecal titrate": _IT_TITRATE,
             "intrathecal refill": _IT_REFILL,
             "intrathecal taper": _IT_TAPER,
+            "check": _CHECK,
+            "check intrathecal": _CHECK_IT,
         }.items()
     }
 )

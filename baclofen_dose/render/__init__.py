@@ -12,6 +12,7 @@ renderers never compute doses. Every human-facing output carries :data:`INTENDED
 
 from __future__ import annotations
 
+from baclofen_dose.render import check as _check  # registers order checks  # noqa: F401
 from baclofen_dose.render import csv as _csv  # registers CSV forms  # noqa: F401
 from baclofen_dose.render import intrathecal as _intrathecal  # registers intrathecal results  # noqa: F401
 from baclofen_dose.render import json as _json  # registers oral plans  # noqa: F401

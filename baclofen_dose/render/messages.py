@@ -18,6 +18,7 @@ from typing import Final
 from baclofen_dose.core import display
 from baclofen_dose.core.model import Finding, ParamValue, Reason
 from baclofen_dose.render.sentences import (
+    check,
     intrathecal,
     missed,
     patient,
@@ -34,7 +35,7 @@ _CORE: Final[dict[str, str]] = {
         '{what} {value} is {side} the soft limit {limit}; overridden with the reason "{reason}"'
     ),
 }
-_AREAS: Final = (titration, renal, patient, taper, products, missed, intrathecal)
+_AREAS: Final = (titration, renal, patient, taper, products, missed, intrathecal, check)
 
 
 def _merge(tables: Sequence[Mapping[str, str]]) -> dict[str, str]:

@@ -1,0 +1,590 @@
+"""Check an existing oral order: every limit the planners apply, judged on the order as written.
+
+:func:`check_order` takes the dose of each administration (equal or not) and the times a day,
+or a product and the units per dose, and optionally the previous regimen, a patient (with a
+measured CrCl or eGFR if one is known), co-medications and conditions. It returns an
+:class:`~baclofen_dose.check.order.OrderCheck` whose findings are data. It never raises for a
+limit, never re-splits or re-rounds the order, and raises the library's typed errors only for
+bad input.
+
+>>> result = check_order(dose="25 mg", times_per_day=3)
+>>> [(f.rule_id, f.severity.value, f.code) for f in result.findings][:1]
+[('oral.adult.max_dose.us_label', 'warning', 'SOFT_LIMIT_CROSSED')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from fractions import Fraction
+from functools import lru_cache
+from typing import Final
+
+from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
+from baclofen_dose.check.order import Judge, OrderCheck
+from baclofen_dose.core import units
+from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
+from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.model import Amount, Finding, ParamValue
+from baclofen_dose.core.rules import Rule, RuleSet, default_rules
+from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.oral import renal
+from baclofen_dose.oral.patient import Patient, check_plausible, population
+from baclofen_dose.oral.products import Portion, find_product, realize_exact
+from baclofen_dose.oral.titration import select_max_policy
+
+__all__ = ["MEASURED_METHODS", "check_order"]
+
+MEASURED_METHODS: Final = ("cockcroft_gault", "ckd_epi_2021", "timed_urine", "other")
+"""How a measured kidney-function value given directly was obtained (recorded, not used)."""
+
+_A: Final = "oral.adult."
+_C: Final = "oral.child."
+
+
+@lru_cache(maxsize=32)
+def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule | None]:
+    """The selected maximum policy and its rules (a rule set is immutable and hashed by its
+    SHA-256, so the answer for one rule set and choice never changes; no load per call)."""
+    return select_max_policy(rules, max_policy)
+
+
+def _dose(value: Fraction) -> Amount:
+    return Amount(value, units.ORAL_DOSE)
+
+
+def _daily(value: Fraction) -> Amount:
+    return Amount(value, units.ORAL_DAILY_DOSE)
+
+
+def _count(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputTypeError(field, value, "a whole number of doses a day, such as 3")
+    # Plausibility of the input, not a clinical limit: at most one dose an hour.
+    most = int(units.parse_unit("day", units.HOURS, field))
+    if not 1 <= value <= most:
+        raise InputError(field, value, f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY")
+    return value
+
+
+def _regimen(
+    dose: object, doses: object, times_per_day: object, field: str, plural: str, count: str
+) -> tuple[Fraction, ...]:
+    """The doses of one day as given: ``dose`` times ``times_per_day``, or each of ``doses``."""
+    if doses is not None:
+        if dose is not None:
+            raise InputError(field, dose, "either a dose with times a day, or doses, not both")
+        if isinstance(doses, str) or not isinstance(doses, Sequence) or not doses:
+            raise InputTypeError(plural, doses, "a non-empty list of doses, such as ['10 mg']")
+        most = int(units.parse_unit("day", units.HOURS, plural))
+        if len(doses) > most:
+            raise InputError(
+                plural, len(doses), f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY"
+            )
+        parsed = tuple(
+            units.parse(d, units.ORAL_DOSE, f"{plural}[{i}]") for i, d in enumerate(doses)
+        )
+        if times_per_day is not None and _count(times_per_day, count) != len(parsed):
+            raise InputError(count, times_per_day, f"{len(parsed)}, the number of doses given")
+        return parsed
+    if dose is None:
+        raise MissingInputError(field, "a dose such as '10 mg'", "the order")
+    if times_per_day is None:
+        raise MissingInputError(count, "the number of doses a day, such as 3", "the order")
+    n = _count(times_per_day, count)
+    return (units.parse(dose, units.ORAL_DOSE, field),) * n
+
+
+def _product_dose(product: object, units_per_dose: object, rules: RuleSet) -> Fraction:
+    """The dose a number of units of a product gives (tablets, packets or mL)."""
+    found = find_product(product, rules)
+    if found.liquid:
+        quantity = units.parse(units_per_dose, units.VOLUME, "units_per_dose")
+    elif isinstance(units_per_dose, str):
+        quantity = units.parse_number(units_per_dose, "units_per_dose")
+    elif isinstance(units_per_dose, (int, Fraction)) and not isinstance(units_per_dose, bool):
+        quantity = Fraction(units_per_dose)
+    else:
+        raise InputTypeError("units_per_dose", units_per_dose, "a number of units, such as '1.5'")
+    if quantity <= 0:
+        raise InputError("units_per_dose", units_per_dose, "more than zero units")
+    return Portion(found, quantity).amount_mg
+
+
+def check_order(
+    *,
+    dose: object = None,
+    doses: Sequence[object] | None = None,
+    times_per_day: int | None = None,
+    product: object = None,
+    units_per_dose: object = None,
+    start: date | str | None = None,
+    previous: object = None,
+    previous_doses: Sequence[object] | None = None,
+    previous_times_per_day: int | None = None,
+    previous_start: date | str | None = None,
+    patient: Patient | None = None,
+    measured_crcl: object = None,
+    measured_egfr: object = None,
+    measured_method: str | None = None,
+    medicines: Sequence[str] | None = None,
+    conditions: Sequence[str] | None = None,
+    max_policy: str | None = None,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    rules: RuleSet | None = None,
+    interactions: InteractionTable | None = None,
+) -> OrderCheck:
+    """Judge an oral order and return its findings (never raises for a limit).
+
+    - The order: ``dose`` ("15 mg") and ``times_per_day`` (3), or ``doses`` (["10 mg", "10 mg",
+      "20 mg"]), or ``product`` ("10 mg tablet") with ``units_per_dose`` ("1.5"; a liquid: "3 mL")
+      and ``times_per_day``. With ``product`` and a dose, the dose is checked for givability.
+    - The previous regimen (for the step): ``previous`` or ``previous_doses`` with
+      ``previous_times_per_day``; ``previous_start`` and ``start`` (dates) for the interval.
+    - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient`; ``measured_crcl`` ("25 mL/min")
+      or ``measured_egfr`` ("40 mL/min/1.73 m2") with ``measured_method`` (one of
+      :data:`MEASURED_METHODS`) are used instead of computing them.
+    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes).
+    - ``max_policy``, ``renal_policy``, ``weight_policy`` as for planning; ``overrides``
+      ``{rule_id: reason}`` acknowledge soft limits (the findings record the reason).
+
+    Rules: the selected ``oral_max_daily`` policy, ``oral.adult.*``, ``oral.child.*``,
+    ``renal.*``, ``population.*``; the interaction table's classes, conditions and criteria.
+    """
+    rules = default_rules() if rules is None else rules
+    if not isinstance(rules, RuleSet):
+        raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    table = table_or_default(interactions)
+    judge = Judge.open(rules, overrides)
+    order: list[tuple[str, ParamValue]] = []
+    if product is not None and units_per_dose is not None:
+        if dose is not None or doses is not None:
+            raise InputError(
+                "units_per_dose", units_per_dose, "either units of a product or a dose"
+            )
+        amount = _product_dose(product, units_per_dose, rules)
+        if times_per_day is None:
+            raise MissingInputError(
+                "times_per_day", "the number of doses a day, such as 3", "the order"
+            )
+        given = (amount,) * _count(times_per_day, "times_per_day")
+        order.append(("units_per_dose", str(units_per_dose)))
+    else:
+        given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
+    daily = sum(given, Fraction(0))
+    order += [("doses", tuple(_dose(d) for d in given)), ("times_per_day", len(given))]
+    order.append(("daily", _daily(daily)))
+    before: tuple[Fraction, ...] | None = None
+    if previous is not None or previous_doses is not None:
+        before = _regimen(
+            previous,
+            previous_doses,
+            previous_times_per_day,
+            "previous",
+            "previous_doses",
+            "previous_times_per_day",
+        )
+        order.append(("previous_doses", tuple(_dose(d) for d in before)))
+    first = None if start is None else parse_date(start, "start")
+    earlier = None if previous_start is None else parse_date(previous_start, "previous_start")
+    if first is not None:
+        order.append(("start", first))
+    if earlier is not None:
+        order.append(("previous_start", earlier))
+    inputs: list[tuple[str, ParamValue]] = []
+
+    group = "adult"
+    if patient is not None:
+        if not isinstance(patient, Patient):
+            raise InputTypeError("patient", patient, "a Patient from Patient.from_inputs()")
+        check_plausible(patient, rules)
+        inputs += list(patient.describe())
+        if patient.age_years is None:
+            judge.skip("population", "patient.age", "AGE_NOT_GIVEN")
+        else:
+            group = population(patient, rules)
+    inputs.append(("population", group))
+    crcl = (
+        None
+        if measured_crcl is None
+        else units.parse(measured_crcl, units.RENAL_CLEARANCE, "measured_crcl")
+    )
+    egfr = (
+        None if measured_egfr is None else units.parse(measured_egfr, units.EGFR, "measured_egfr")
+    )
+    if (crcl is not None or egfr is not None) and measured_method is None:
+        raise MissingInputError(
+            "measured_method",
+            "how it was obtained: one of " + ", ".join(MEASURED_METHODS),
+            "a measured CrCl or eGFR",
+        )
+    if measured_method is not None and measured_method not in MEASURED_METHODS:
+        raise InputError(
+            "measured_method",
+            measured_method,
+            "one of " + ", ".join(MEASURED_METHODS),
+            code="E_METHOD",
+        )
+    if crcl is not None:
+        inputs.append(("measured_crcl", Amount(crcl, units.RENAL_CLEARANCE, "estimate")))
+    if egfr is not None:
+        inputs.append(("measured_egfr", Amount(egfr, units.EGFR, "estimate")))
+    if measured_method is not None:
+        inputs.append(("measured_method", measured_method))
+
+    if group == "child":
+        assert patient is not None  # a child is known only from a patient's age
+        for name, value in (
+            ("max_policy", max_policy),
+            ("renal_policy", renal_policy),
+            ("weight_policy", weight_policy),
+        ):
+            if value is not None:  # as the planner: the child profile has its own maxima
+                raise InputError(
+                    name,
+                    value,
+                    "no value for a child: the child profile has its own age-band maxima and "
+                    "the rule data has no renal rule for children",
+                    code="E_OUT_OF_SCOPE",
+                )
+        _child(judge, patient, given, daily, before, first, earlier)
+        if patient.scr_mg_dl is not None:
+            judge.add(_advice(judge, _C + "renal_not_assessed"))
+        if crcl is not None or egfr is not None:
+            judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
+    else:
+        if max_policy is not None and not isinstance(max_policy, str):
+            raise InputTypeError("max_policy", max_policy, "a policy name")
+        policy, daily_max, dose_max = _max_policy(rules, max_policy)
+        inputs.append(("max_policy", policy))
+        reduced = _renal(
+            judge, patient, group, daily, daily_max.require_value(), crcl, egfr,
+            renal_policy, weight_policy, inputs,
+        )  # fmt: skip
+        _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, reduced)
+    if product is not None:
+        _givable(judge, product, given, rules)
+    inputs += [
+        ("medicines", judge_medicines(judge, table, medicines, "oral")),
+        ("conditions", judge_conditions(judge, table, conditions, "oral")),
+        ("interactions_id", table.id),
+        ("interactions_version", table.version),
+        ("interactions_sha256", table.sha256),
+    ]
+    return judge.result("oral", order, inputs)
+
+
+def _grid(judge: Judge, rule_id: str, given: tuple[Fraction, ...]) -> None:
+    grid_rule = judge.rule(rule_id)
+    grid = grid_rule.require_value()
+    off = tuple(_dose(d) for d in dict.fromkeys(given) if (d / grid).denominator != 1)
+    if off:
+        judge.add(
+            Finding(
+                grid_rule.id,
+                "warning",
+                "OFF_GRID",
+                {"doses": off, "grid": _dose(grid)},
+                grid_rule.citation,
+            )
+        )
+
+
+def _step(
+    judge: Judge,
+    daily: Fraction,
+    before: tuple[Fraction, ...] | None,
+    first: date | None,
+    earlier: date | None,
+    prefix: str,
+    per_kg: Fraction | None = None,
+) -> None:
+    """The step since the previous regimen: its size and, for an increase, its interval."""
+    if before is None:
+        return
+    change = daily - sum(before, Fraction(0))
+    if change > 0:
+        if prefix == _A:
+            for suffix in ("titration.step.min", "titration.step.max"):
+                judge.limit(judge.rule(_A + suffix), change, units.ORAL_DAILY_DOSE, "increase")
+        elif per_kg is not None:
+            judge.limit(
+                judge.rule(_C + "titration.step.max_per_kg"),
+                change / per_kg,
+                units.ORAL_DAILY_DOSE_PER_KG,
+                "increase per kg",
+            )
+        if first is not None and earlier is not None:
+            days = Fraction((first - earlier).days)
+            rule_id = (
+                _A + "titration.interval.min" if prefix == _A else _C + "titration.interval.min"
+            )
+            judge.limit(judge.rule(rule_id), days, units.DAYS, "days since the previous increase")
+    elif change < 0 and prefix == _A:
+        judge.limit(judge.rule("oral.taper.step.max"), -change, units.ORAL_DAILY_DOSE, "decrease")
+
+
+def _adult(
+    judge: Judge,
+    given: tuple[Fraction, ...],
+    daily: Fraction,
+    before: tuple[Fraction, ...] | None,
+    first: date | None,
+    earlier: date | None,
+    daily_max: Rule,
+    dose_max: Rule | None,
+    reduced: bool,
+) -> None:
+    n = Fraction(len(given))
+    # Fewer doses a day are how a renal plan gives a small reduced amount (rule below).
+    judge.limit(
+        judge.rule("oral.renal.times_per_day.min" if reduced else _A + "times_per_day.min"),
+        n,
+        units.PER_DAY,
+        "doses a day",
+    )
+    judge.limit(judge.rule(_A + "times_per_day.max"), n, units.PER_DAY, "doses a day")
+    if dose_max is not None:
+        judge.limit(dose_max, max(given), units.ORAL_DOSE, "a single dose of")
+    judge.limit(daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose")
+    judge.limit(judge.rule(_A + "max_daily.hard"), daily, units.ORAL_DAILY_DOSE, "daily dose")
+    _grid(judge, _A + "dose.grid", given)
+    _step(judge, daily, before, first, earlier, _A)
+    judge.add(_advice(judge, "oral.adult.lowest_effective"))
+
+
+def _advice(judge: Judge, rule_id: str) -> Finding:
+    rule = judge.rule(rule_id)
+    return Finding(
+        rule.id, rule.severity or "info", "ADVICE", {"text": rule.text or ""}, rule.citation
+    )
+
+
+def _band(judge: Judge, crcl: Fraction) -> tuple[str, str | None]:
+    """(band, dose-fraction rule id) for a CrCl, from the Vlavonou 2014 thresholds."""
+    prefix = "renal.vlavonou2014."
+    if crcl < judge.rule(prefix + "severe.crcl_below").require_value():
+        return "severe", prefix + "severe.dose_fraction"
+    if crcl <= judge.rule(prefix + "moderate.crcl_max").require_value():
+        return "moderate", prefix + "moderate.dose_fraction"
+    if crcl <= judge.rule(prefix + "mild.crcl_max").require_value():
+        return "mild", prefix + "mild.dose_fraction"
+    return "normal", None
+
+
+def _floor(value: Fraction, grid: Fraction) -> Fraction:
+    return (value // grid) * grid
+
+
+def _renal(
+    judge: Judge,
+    patient: Patient | None,
+    group: str,
+    daily: Fraction,
+    usual_max: Fraction,
+    crcl: Fraction | None,
+    egfr: Fraction | None,
+    renal_policy: str | None,
+    weight_policy: str | None,
+    inputs: list[tuple[str, ParamValue]],
+) -> bool:
+    """Renal bands (measured values first, else the planners' assessment), Muanda 2019, and
+    the older-adult criteria. Returns True when the renal policy reduces the dose."""
+    rules = judge.rules
+    for name, value, policy in (
+        ("renal_policy", renal_policy, renal.RENAL_POLICY),
+        ("weight_policy", weight_policy, renal.WEIGHT_POLICY),
+    ):
+        choices = rules.policy_choices(policy)
+        if value is not None and value not in choices:
+            raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
+    dialysis = patient is not None and patient.dialysis is True
+    grid = rules[_A + "dose.grid"].require_value()
+    reduced = False
+    fraction_rule: str | None = None
+    cap_rule: str | None = None
+    basis = "measured"
+    if dialysis:
+        assert patient is not None  # dialysis is known only from a patient
+        assessment = renal.assess(
+            patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
+        )
+        judge.used.extend(assessment.rule_ids)
+        for finding in assessment.findings:
+            judge.add(finding)
+        cap_rule = assessment.max_cap_rule
+        reduced = True
+        inputs.append(("renal_band", "dialysis"))
+    elif crcl is None and egfr is None and patient is not None:
+        try:
+            assessment = renal.assess(
+                patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
+            )
+        except MissingInputError as exc:
+            judge.skip("renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field)
+            assessment = None
+        if assessment is not None:
+            basis = "computed"
+            judge.used.extend(assessment.rule_ids)
+            for finding in assessment.findings:
+                judge.add(finding)
+            fraction_rule = assessment.fraction_rule
+            reduced = assessment.reduced
+            if assessment.crcl is not None:
+                crcl = assessment.crcl.value
+            if assessment.egfr is not None:
+                egfr = assessment.egfr.value
+            inputs.append(("renal_band", assessment.band))
+    elif crcl is not None:
+        if patient is None or patient.dialysis is None:
+            # A measured CrCl is judged as given; on dialysis it would not apply.
+            judge.skip("renal", "patient.dialysis", "DIALYSIS_NOT_STATED")
+        band, fraction_rule = _band(judge, crcl)
+        reduced = fraction_rule is not None
+        inputs.append(("renal_band", band))
+    elif patient is None:
+        judge.skip("patient", "patient", "PATIENT_NOT_GIVEN")
+    if crcl is None and egfr is not None and not dialysis:
+        judge.skip("renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL")
+    if cap_rule is not None:
+        cap = judge.rule(cap_rule)
+        judge.limit(cap, daily, units.ORAL_DAILY_DOSE, "daily dose on dialysis")
+    elif fraction_rule is not None:
+        rule = judge.rule(fraction_rule)
+        ceiling = max(_floor(usual_max * rule.require_value(), grid), grid)
+        judge.limit(
+            rule,
+            daily,
+            units.ORAL_DAILY_DOSE,
+            "daily dose with reduced kidney function",
+            limit=ceiling,
+        )
+    if renal_policy == "ajkd2017" and egfr is not None and not dialysis:
+        judge.limit(judge.rule("renal.ajkd2017.egfr_min"), egfr, units.EGFR, "eGFR")
+    muanda_egfr = judge.rule("renal.muanda2019.egfr_below")
+    muanda_start = judge.rule("renal.muanda2019.start_daily")
+    if (
+        egfr is not None
+        and egfr < muanda_egfr.require_value()
+        and (daily >= muanda_start.require_value())
+    ):
+        judge.add(
+            Finding(
+                muanda_start.id,
+                "warning",
+                "MUANDA_DAILY",
+                {
+                    "daily": _daily(daily),
+                    "egfr": Amount(egfr, units.EGFR, "estimate"),
+                    "older": Amount(
+                        judge.rule("population.older_adult.from_age").require_value(),
+                        units.YEARS,
+                        "estimate",
+                    ),
+                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                    "risky": _daily(muanda_start.require_value()),
+                },
+                muanda_start.citation,
+            )
+        )
+    if group == "older_adult":
+        _older(judge, daily, crcl, egfr, dialysis, basis)
+    return reduced
+
+
+def _older(
+    judge: Judge,
+    daily: Fraction,
+    crcl: Fraction | None,
+    egfr: Fraction | None,
+    dialysis: bool,
+    basis: str,
+) -> None:
+    """Older adults: the label caution, the tolerance note and Beers 2023 (kidney function)."""
+    from baclofen_dose.check.interactions import table_or_default
+
+    judge.add(_advice(judge, "oral.older_adult.caution"))
+    note = judge.rule("oral.older_adult.tolerance_note")
+    if daily > note.require_value():
+        judge.add(
+            Finding(
+                note.id,
+                "warning",
+                "OLDER_TOLERANCE_ORDER",
+                {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
+                note.citation,
+            )
+        )
+    beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
+    if beers is None:  # pragma: no cover - the bundled table has it; a test checks
+        return
+    # Beers 2023 states eGFR; a CrCl is used (and named) only when no eGFR is known.
+    measure, value = ("eGFR", egfr) if egfr is not None else ("CrCl", crcl)
+    if dialysis or (value is not None and value < beers.value):
+        params: dict[str, ParamValue] = {
+            "threshold": Amount(beers.value, units.EGFR),
+            "consequence": beers.consequence,
+            "measure": "dialysis" if dialysis else f"{measure} ({basis})",
+        }
+        if not dialysis and value is not None:
+            kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
+            params["value"] = Amount(value, kind, "estimate")
+        judge.add(Finding(beers.rule_id, beers.severity, "BEERS_KIDNEY", params, beers.citation))
+    elif value is None:
+        judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")
+
+
+def _child(
+    judge: Judge,
+    patient: Patient,
+    given: tuple[Fraction, ...],
+    daily: Fraction,
+    before: tuple[Fraction, ...] | None,
+    first: date | None,
+    earlier: date | None,
+) -> None:
+    """Children: doses a day, the age-band maximum, the per-kg maximum, the step per kg."""
+    n = Fraction(len(given))
+    judge.limit(judge.rule(_C + "times_per_day.min"), n, units.PER_DAY, "doses a day")
+    judge.limit(judge.rule(_C + "times_per_day.max"), n, units.PER_DAY, "doses a day")
+    band = judge.rule(_C + "age_band").require_value()
+    age = patient.age_years
+    assert age is not None  # a child is known from the age
+    band_max = _C + ("max_daily.under_8" if age < band else "max_daily.from_8")
+    judge.limit(judge.rule(band_max), daily, units.ORAL_DAILY_DOSE, "daily dose")
+    weight = patient.weight_kg
+    if weight is None:
+        judge.skip("child", "patient.weight", "PER_KG_NOT_ASSESSED")
+    else:
+        judge.limit(
+            judge.rule(_C + "maintenance.max_per_kg"),
+            daily / weight,
+            units.ORAL_DAILY_DOSE_PER_KG,
+            "daily dose per kg",
+        )
+    _grid(judge, _C + "dose.grid", given)
+    _step(judge, daily, before, first, earlier, _C, per_kg=weight)
+    judge.add(_advice(judge, _C + "us_off_label"))
+
+
+def _givable(judge: Judge, product: object, given: tuple[Fraction, ...], rules: RuleSet) -> None:
+    """Each dose must be given exactly by the product (halves only of scored tablets)."""
+    found = find_product(product, rules)
+    judge.used.append(found.id)
+    off = tuple(_dose(d) for d in dict.fromkeys(given) if realize_exact(d, (found,)) is None)
+    if off:
+        judge.add(
+            Finding(
+                found.id,
+                "warning",
+                "NOT_GIVABLE",
+                {
+                    "doses": off,
+                    "product": product if isinstance(product, str) else found.id,
+                    "rule": found.id,
+                },
+                found.citation,
+            )
+        )

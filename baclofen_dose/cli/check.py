@@ -1,0 +1,212 @@
+"""``check``: judge an existing order (oral by default; ``check intrathecal`` for a pump dose).
+
+The check always runs to the end and prints every finding (exit 0), whatever it found; a
+script that must stop on findings passes ``--fail-on warning`` or ``--fail-on hard``, and the
+tool then exits with :data:`EXIT_FINDINGS` (4) when a finding at that level or above is present.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Final
+
+from baclofen_dose.cli import options
+from baclofen_dose.cli.oral import Command
+
+__all__ = ["EXIT_FINDINGS", "CheckOutput", "add_check"]
+
+EXIT_FINDINGS: Final = 4
+"""The exit code of ``check --fail-on LEVEL`` when a finding at LEVEL or above is present."""
+
+
+class CheckOutput(str):
+    """The printed output, carrying the exit code ``--fail-on`` asks for."""
+
+    exit_code: int = 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--with",
+        dest="medicines",
+        action="append",
+        default=[],
+        metavar="MEDICINE",
+        help='a co-medication by ingredient name or "RxCUI:<n>" (repeat for several)',
+    )
+    parser.add_argument(
+        "--condition",
+        action="append",
+        default=[],
+        metavar="CONDITION",
+        help='a condition key (such as "epilepsy") or an ICD-10-CM code (repeat for several)',
+    )
+    options.add_override(parser, "acknowledge a soft limit, giving the reason (repeat)")
+    options.add_rules_file(parser)
+    parser.add_argument(
+        "--interactions-extra",
+        help="an institution file that adds members and codes to the interaction table",
+    )
+    parser.add_argument(
+        "--format", choices=("table", "text", "json"), default="table", help="output form"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=("warning", "hard"),
+        help=f"exit {EXIT_FINDINGS} when a finding at this severity or above is present",
+    )
+
+
+def add_check(commands: Any) -> Command:
+    """``check`` (oral order) and ``check intrathecal`` (intrathecal order)."""
+    check = commands.add_parser(
+        "check",
+        help="check an existing order: limits, patient, co-medications and conditions",
+        description=(
+            "Judge an existing oral order exactly as written (never re-split or re-rounded) and "
+            f"list every finding with its source. Exit 0 when the check ran; --fail-on exits "
+            f"{EXIT_FINDINGS} on findings at that level."
+        ),
+    )
+    check.add_argument(
+        "--dose",
+        action="append",
+        metavar="DOSE",
+        help='the dose of each administration, such as "15 mg" (repeat for unequal doses)',
+    )
+    check.add_argument("--times-per-day", type=options.count, help="doses a day, such as 3")
+    check.add_argument("--product", help='the product, such as "10 mg tablet"')
+    check.add_argument("--units-per-dose", help='units of the product per dose: "1.5", "3 mL"')
+    check.add_argument("--start", help="the day the order starts, YYYY-MM-DD")
+    check.add_argument(
+        "--previous", action="append", metavar="DOSE", help="the previous regimen's dose(s)"
+    )
+    check.add_argument(
+        "--previous-times-per-day", type=options.count, help="the previous regimen's doses a day"
+    )
+    check.add_argument("--previous-start", help="the day the previous regimen started")
+    check.add_argument("--measured-crcl", help='a measured or known CrCl, such as "25 mL/min"')
+    check.add_argument("--measured-egfr", help='a known eGFR, such as "40 mL/min/1.73 m2"')
+    check.add_argument(
+        "--measured-method",
+        help="how it was obtained: cockcroft_gault, ckd_epi_2021, timed_urine or other",
+    )
+    check.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    _common(check)
+    options.add_patient_options(check)
+    sub = check.add_subparsers(dest="it_command", metavar="ROUTE", parser_class=options.Parser)
+    it = sub.add_parser(
+        "intrathecal",
+        help="check an intrathecal daily dose",
+        description="Judge an intrathecal order: ceiling, change since the previous daily dose, "
+        "time-base mistakes, concentration, co-medications and conditions.",
+    )
+    it.add_argument("--daily-dose", help='"300 mcg/day" or "12.5 mcg/hour"')
+    it.add_argument(
+        "--flex-step",
+        action="append",
+        type=options.flex_step,
+        default=[],
+        metavar="DURATION=RATE",
+        help="the daily dose as a flex program step (repeat; the steps cover 24 hours)",
+    )
+    it.add_argument(
+        "--hours-since-previous",
+        help='time since the previous dose change, such as "12 hours"',
+    )
+    it.add_argument("--previous-daily-dose", help="the daily dose before this order")
+    it.add_argument("--concentration", help='such as "500 mcg/mL"')
+    it.add_argument("--origin", help="spinal or cerebral (without it the smaller limit is used)")
+    it.add_argument("--child", action="store_true", help="a child (children's increase limits)")
+    _common(it)
+    return run_check
+
+
+def _times(args: argparse.Namespace) -> dict[str, Any]:
+    doses = args.dose or []
+    if len(doses) > 1:
+        return {"doses": doses, "times_per_day": args.times_per_day}
+    return {"dose": doses[0] if doses else None, "times_per_day": args.times_per_day}
+
+
+def _previous(args: argparse.Namespace) -> dict[str, Any]:
+    doses = args.previous or []
+    if len(doses) > 1:
+        return {"previous_doses": doses, "previous_times_per_day": args.previous_times_per_day}
+    if not doses:
+        return {}
+    times = args.previous_times_per_day or args.times_per_day
+    return {"previous": doses[0], "previous_times_per_day": times}
+
+
+def run_check(args: argparse.Namespace) -> str:
+    """Run the check and render it; the exit code follows ``--fail-on``."""
+    from baclofen_dose import render
+    from baclofen_dose.check import check_intrathecal_order, check_order
+    from baclofen_dose.core.errors import RuleSetError
+    from baclofen_dose.core.rules.interactions import load_interactions
+
+    rules = options.ruleset(args)
+    table = None
+    if args.interactions_extra is not None:
+        try:
+            table = load_interactions(extra=args.interactions_extra)
+        except RuleSetError as exc:
+            raise options.UsageError(f"--interactions-extra: {exc}") from None
+    common: dict[str, Any] = {
+        "medicines": args.medicines,
+        "conditions": args.condition,
+        "overrides": options.overrides(args) or None,
+        "rules": rules,
+        "interactions": table,
+    }
+    if args.it_command == "intrathecal":
+        from baclofen_dose.intrathecal.common import FlexProgram
+
+        if bool(args.flex_step) == (args.daily_dose is not None):
+            raise options.UsageError("give either --daily-dose or --flex-step (one of them)")
+        daily: object = (
+            FlexProgram.from_steps(args.flex_step) if args.flex_step else args.daily_dose
+        )
+        result = check_intrathecal_order(
+            daily_dose=daily,
+            hours_since_previous=args.hours_since_previous,
+            previous_daily_dose=args.previous_daily_dose,
+            concentration=args.concentration,
+            origin=args.origin,
+            child=args.child,
+            **common,
+        )
+    else:
+        if args.product is not None and args.units_per_dose is not None:
+            order: dict[str, Any] = {
+                "product": args.product,
+                "units_per_dose": args.units_per_dose,
+                "times_per_day": args.times_per_day,
+            }
+        else:
+            order = {**_times(args), "product": args.product}
+        result = check_order(
+            **order,
+            **_previous(args),
+            start=args.start,
+            previous_start=args.previous_start,
+            patient=options.patient(args, rules),
+            measured_crcl=args.measured_crcl,
+            measured_egfr=args.measured_egfr,
+            measured_method=args.measured_method,
+            max_policy=args.max_policy,
+            renal_policy=args.renal_policy,
+            weight_policy=args.weight_policy,
+            **common,
+        )
+    if args.format == "json":
+        shown = render.to_json(result)
+    elif args.format == "text":
+        shown = render.protocol.text(result)
+    else:
+        shown = render.protocol.table(result)
+    output = CheckOutput(shown)
+    if args.fail_on is not None and result.fails(args.fail_on):
+        output.exit_code = EXIT_FINDINGS
+    return output

@@ -1,0 +1,541 @@
+"""Interactions and contraindications as cited rule data: load, validate, hash and look up.
+
+The bundled table is ``interactions.toml`` beside this module (clinical.md 8.3, 8.4, 4 and 16):
+interaction **classes** (members by ingredient name and, where a code was confirmed, RxNorm
+ingredient RxCUI), **conditions** (a closed set of keys, with ICD-10-CM codes matched as
+prefixes) and **criteria** with a number (Beers 2023: eGFR below 60 in older adults). Every
+entry cites a source in the file's own sources table. The loader refuses a file with an
+unknown key, an entry without a source, a duplicated id, member, alias or code, or a
+malformed RxCUI or ICD-10-CM code.
+
+An institution file (``extra=``) may **add** members to a class and codes to a condition; it
+cannot remove or weaken anything, and is validated the same way. The table's SHA-256 covers
+both files.
+
+>>> table = default_interactions()
+>>> [c.id for c in table.classes_for("oxycodone", "oral")]
+['opioids']
+>>> [c.id for c in table.classes_for("RxCUI:7804", "oral")]
+['opioids']
+>>> table.condition_for("G40.909").key
+'epilepsy'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+
+from baclofen_dose.core import units
+from baclofen_dose.core.errors import BaclofenDoseError, RuleSetError
+from baclofen_dose.core.rules import QUANTITIES, Source
+
+__all__ = [
+    "CONDITION_TYPES",
+    "ROUTES",
+    "Condition",
+    "Criterion",
+    "InteractionClass",
+    "InteractionTable",
+    "Member",
+    "default_interactions",
+    "load_interactions",
+]
+
+ROUTES: Final = frozenset({"oral", "intrathecal"})
+CONDITION_TYPES: Final = frozenset({"contraindication", "caution"})
+_CLASS_SEVERITIES: Final = frozenset({"info", "warning"})
+_CONDITION_SEVERITIES: Final = frozenset({"info", "warning", "hard"})
+_CONFIDENCE: Final = frozenset({"LABEL", "SECONDARY", "DERIVED", "POLICY"})
+_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+_NAME = re.compile(r"[a-z][a-z0-9 '\-]{0,79}")
+_RXCUI = re.compile(r"[1-9][0-9]{0,9}")
+_ICD = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+_VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+_MAX_FILE_BYTES: Final = 1_048_576
+_BUNDLED: Final = "interactions.toml"
+
+_TOP: Final = frozenset({"table", "sources", "criteria", "classes", "conditions"})
+_EXTRA_TOP: Final = frozenset({"table", "members", "codes"})
+_TABLE: Final = frozenset({"id", "version", "rxnorm", "icd10cm"})
+_SOURCE: Final = frozenset({"document", "edition", "url", "confidence"})
+_CRITERION: Final = frozenset(
+    {
+        "id",
+        "quantity",
+        "value",
+        "unit",
+        "side",
+        "severity",
+        "consequence",
+        "source",
+        "section",
+        "clinical",
+    }
+)
+_CLASS: Final = frozenset(
+    {"id", "name", "routes", "severity", "consequence", "source", "section", "clinical", "members"}
+)
+_MEMBER: Final = frozenset({"name", "rxcui", "aliases"})
+_CONDITION: Final = frozenset(
+    {
+        "key",
+        "name",
+        "type",
+        "severity",
+        "routes",
+        "consequence",
+        "source",
+        "section",
+        "clinical",
+        "icd10cm",
+    }
+)
+_EXTRA_MEMBER: Final = frozenset({"class", "name", "rxcui", "aliases"})
+_EXTRA_CODE: Final = frozenset({"condition", "icd10cm"})
+
+
+@attrs.frozen
+class Member:
+    """One ingredient of a class: its name, RxNorm ingredient RxCUI (``None``: not confirmed)
+    and other names it is known by."""
+
+    name: str
+    rxcui: str | None
+    aliases: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class InteractionClass:
+    """An interacting class: consequence, severity, routes, members and source."""
+
+    id: str
+    name: str
+    routes: tuple[str, ...]
+    severity: str
+    consequence: str
+    source: Source
+    section: str
+    clinical: str
+    members: tuple[Member, ...]
+
+    @property
+    def rule_id(self) -> str:
+        """The id findings cite: ``interaction.<class id>``."""
+        return f"interaction.{self.id}"
+
+    @property
+    def citation(self) -> str:
+        """Where the interaction comes from: document and section."""
+        return f"{self.source.document} ({self.source.key}), {self.section}"
+
+
+@attrs.frozen
+class Condition:
+    """A condition from the closed set: contraindication or caution, with ICD-10-CM prefixes."""
+
+    key: str
+    name: str
+    type: str
+    severity: str
+    routes: tuple[str, ...]
+    consequence: str
+    source: Source
+    section: str
+    clinical: str
+    icd10cm: tuple[str, ...]
+
+    @property
+    def rule_id(self) -> str:
+        """The id findings cite: ``condition.<key>``."""
+        return f"condition.{self.key}"
+
+    @property
+    def citation(self) -> str:
+        """Where the contraindication or caution comes from: document and section."""
+        return f"{self.source.document} ({self.source.key}), {self.section}"
+
+
+@attrs.frozen
+class Criterion:
+    """A criterion with a number (``value`` exact, in the canonical unit of ``quantity``)."""
+
+    id: str
+    quantity: str
+    value: Fraction
+    side: str
+    severity: str
+    consequence: str
+    source: Source
+    section: str
+    clinical: str
+
+    @property
+    def rule_id(self) -> str:
+        """The id findings cite: ``criterion.<id>``."""
+        return f"criterion.{self.id}"
+
+    @property
+    def citation(self) -> str:
+        """Where the criterion comes from: document and section."""
+        return f"{self.source.document} ({self.source.key}), {self.section}"
+
+
+def _conditions(value: Mapping[str, Condition]) -> Mapping[str, Condition]:
+    return MappingProxyType(dict(value))
+
+
+def _criteria(value: Mapping[str, Criterion]) -> Mapping[str, Criterion]:
+    return MappingProxyType(dict(value))
+
+
+def _index(
+    value: Mapping[str, tuple[InteractionClass, ...]],
+) -> Mapping[str, tuple[InteractionClass, ...]]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class InteractionTable:
+    """A validated, hashed, immutable interaction table, indexed by name, RxCUI and code."""
+
+    id: str
+    version: str
+    rxnorm: str
+    icd10cm: str
+    sha256: str
+    classes: tuple[InteractionClass, ...]
+    conditions: Mapping[str, Condition] = attrs.field(converter=_conditions)
+    criteria: Mapping[str, Criterion] = attrs.field(converter=_criteria)
+    _by_name: Mapping[str, tuple[InteractionClass, ...]] = attrs.field(converter=_index, repr=False)
+    _by_rxcui: Mapping[str, tuple[InteractionClass, ...]] = attrs.field(
+        converter=_index, repr=False
+    )
+
+    def known(self, medicine: str) -> bool:
+        """True when ``medicine`` (a name or ``RxCUI:<n>``) is a member of some class."""
+        return self._lookup(medicine) is not None
+
+    def _lookup(self, medicine: str) -> tuple[InteractionClass, ...] | None:
+        text = medicine.strip()
+        if text.lower().startswith("rxcui:"):
+            return self._by_rxcui.get(text[len("rxcui:") :].strip())
+        return self._by_name.get(" ".join(text.lower().split()))
+
+    def classes_for(self, medicine: str, route: str) -> tuple[InteractionClass, ...]:
+        """The classes ``medicine`` belongs to that apply to ``route`` (empty: none or unknown)."""
+        found = self._lookup(medicine) or ()
+        return tuple(c for c in found if route in c.routes)
+
+    def condition_for(self, given: str) -> Condition | None:
+        """The condition a key (``"epilepsy"``) or an ICD-10-CM code (``"G40.909"``) names."""
+        text = given.strip()
+        if text in self.conditions:
+            return self.conditions[text]
+        code = text.upper()
+        if not _ICD.fullmatch(code):
+            return None
+        best: tuple[int, Condition] | None = None
+        for condition in self.conditions.values():
+            for prefix in condition.icd10cm:
+                if code.startswith(prefix) and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), condition)
+        return None if best is None else best[1]
+
+
+def _str(table: Mapping[str, Any], key: str, where: str) -> str:
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RuleSetError(where, f"'{key}' must be a non-empty string")
+    return value
+
+
+def _keys(table: object, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(table, Mapping):
+        raise RuleSetError(where, "must be a table")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise RuleSetError(where, f"unknown keys {unknown}")
+    return table
+
+
+def _list(table: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        raise RuleSetError(where, f"'{key}' must be a list")
+    return value
+
+
+def _routes(table: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    routes = _list(table, "routes", where)
+    if not routes or any(r not in ROUTES for r in routes) or len(set(routes)) != len(routes):
+        raise RuleSetError(where, f"'routes' must list some of {sorted(ROUTES)}, each once")
+    return tuple(routes)
+
+
+def _source(table: Mapping[str, Any], sources: Mapping[str, Source], where: str) -> Source:
+    key = table.get("source")
+    if not isinstance(key, str) or not key.strip():
+        raise RuleSetError(where, "has no source")
+    if key not in sources:
+        raise RuleSetError(where, f"source {key!r} is not in the sources table")
+    return sources[key]
+
+
+def _member(raw: object, where: str) -> Member:
+    table = _keys(raw, _MEMBER | {"class"}, where)
+    name = _str(table, "name", where)
+    if not _NAME.fullmatch(name):
+        raise RuleSetError(where, f"member name {name!r} must be lowercase letters")
+    rxcui = table.get("rxcui")
+    if rxcui is not None and (not isinstance(rxcui, str) or not _RXCUI.fullmatch(rxcui)):
+        raise RuleSetError(where, f"rxcui {rxcui!r} must be digits written as a string")
+    aliases = _list(table, "aliases", where)
+    for alias in aliases:
+        if not isinstance(alias, str) or not _NAME.fullmatch(alias):
+            raise RuleSetError(where, f"alias {alias!r} must be lowercase letters")
+    return Member(name, rxcui, tuple(aliases))
+
+
+def _add_members(members: list[Member], new: Sequence[Member], class_id: str) -> None:
+    names = {n for m in members for n in (m.name, *m.aliases)}
+    codes = {m.rxcui for m in members if m.rxcui is not None}
+    for member in new:
+        for name in (member.name, *member.aliases):
+            if name in names:
+                raise RuleSetError(f"classes.{class_id}", f"member {name!r} is listed twice")
+            names.add(name)
+        if member.rxcui is not None:
+            if member.rxcui in codes:
+                raise RuleSetError(f"classes.{class_id}", f"rxcui {member.rxcui} is listed twice")
+            codes.add(member.rxcui)
+        members.append(member)
+
+
+def _codes(table: Mapping[str, Any], where: str) -> list[str]:
+    codes = _list(table, "icd10cm", where)
+    for code in codes:
+        if not isinstance(code, str) or not _ICD.fullmatch(code):
+            raise RuleSetError(where, f"ICD-10-CM code {code!r} is not well formed")
+    return codes
+
+
+def _read(data: bytes, where: str) -> Mapping[str, Any]:
+    if len(data) > _MAX_FILE_BYTES:
+        raise RuleSetError(where, f"is larger than {_MAX_FILE_BYTES} bytes")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleSetError(where, f"is not valid UTF-8 TOML: {exc}") from None
+
+
+def _criterion(raw: object, sources: Mapping[str, Source], index: int) -> Criterion:
+    where = f"criteria[{index}]"
+    table = _keys(raw, _CRITERION, where)
+    cid = _str(table, "id", where)
+    if not _ID.fullmatch(cid):
+        raise RuleSetError(where, f"id {cid!r} must be a lowercase dotted name")
+    quantity = _str(table, "quantity", cid)
+    if quantity not in QUANTITIES:
+        raise RuleSetError(cid, f"quantity {quantity!r} is not a rule quantity")
+    written = table.get("value")
+    if not isinstance(written, str) or not _VALUE.fullmatch(written):
+        raise RuleSetError(cid, "value must be an exact decimal written as a string")
+    unit = _str(table, "unit", cid)
+    try:
+        factor = units.parse_unit(unit, QUANTITIES[quantity], f"{cid}.unit")
+    except BaclofenDoseError as exc:
+        raise RuleSetError(cid, f"unit {unit!r} does not fit {quantity}: {exc}") from None
+    value = Fraction(written) * factor
+    if value <= 0:
+        raise RuleSetError(cid, "value must be greater than zero")
+    side = _str(table, "side", cid)
+    if side not in ("below", "above"):
+        raise RuleSetError(cid, "side must be 'below' or 'above'")
+    severity = _str(table, "severity", cid)
+    if severity not in _CLASS_SEVERITIES:
+        raise RuleSetError(cid, f"severity must be one of {sorted(_CLASS_SEVERITIES)}")
+    return Criterion(
+        id=cid,
+        quantity=quantity,
+        value=value,
+        side=side,
+        severity=severity,
+        consequence=_str(table, "consequence", cid),
+        source=_source(table, sources, cid),
+        section=_str(table, "section", cid),
+        clinical=_str(table, "clinical", cid),
+    )
+
+
+def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
+    doc = _keys(_read(base, origin), _TOP, origin)
+    meta = _keys(doc.get("table"), _TABLE, "table")
+    sources: dict[str, Source] = {}
+    raw_sources = doc.get("sources")
+    if not isinstance(raw_sources, Mapping):
+        raise RuleSetError("sources", "must be a table")
+    for key, raw in raw_sources.items():
+        table = _keys(raw, _SOURCE, f"sources.{key}")
+        confidence = _str(table, "confidence", f"sources.{key}")
+        if confidence not in _CONFIDENCE:
+            raise RuleSetError(f"sources.{key}", f"confidence must be one of {sorted(_CONFIDENCE)}")
+        sources[key] = Source(
+            key,
+            _str(table, "document", f"sources.{key}"),
+            _str(table, "edition", f"sources.{key}"),
+            _str(table, "url", f"sources.{key}"),
+            confidence,
+        )
+    criteria: dict[str, Criterion] = {}
+    for index, raw in enumerate(_list(doc, "criteria", "criteria")):
+        criterion = _criterion(raw, sources, index)
+        if criterion.id in criteria:
+            raise RuleSetError(criterion.id, "duplicate criterion id")
+        criteria[criterion.id] = criterion
+    classes: dict[str, dict[str, Any]] = {}
+    for index, raw in enumerate(_list(doc, "classes", "classes")):
+        where = f"classes[{index}]"
+        table = _keys(raw, _CLASS, where)
+        cid = _str(table, "id", where)
+        if not _ID.fullmatch(cid):
+            raise RuleSetError(where, f"id {cid!r} must be a lowercase dotted name")
+        if cid in classes:
+            raise RuleSetError(cid, "duplicate class id")
+        severity = _str(table, "severity", cid)
+        if severity not in _CLASS_SEVERITIES:
+            raise RuleSetError(cid, f"severity must be one of {sorted(_CLASS_SEVERITIES)}")
+        members: list[Member] = []
+        _add_members(
+            members,
+            [_member(m, f"{cid}.members[{i}]") for i, m in enumerate(_list(table, "members", cid))],
+            cid,
+        )
+        classes[cid] = {
+            "id": cid,
+            "name": _str(table, "name", cid),
+            "routes": _routes(table, cid),
+            "severity": severity,
+            "consequence": _str(table, "consequence", cid),
+            "source": _source(table, sources, cid),
+            "section": _str(table, "section", cid),
+            "clinical": _str(table, "clinical", cid),
+            "members": members,
+        }
+    conditions: dict[str, dict[str, Any]] = {}
+    for index, raw in enumerate(_list(doc, "conditions", "conditions")):
+        where = f"conditions[{index}]"
+        table = _keys(raw, _CONDITION, where)
+        key = _str(table, "key", where)
+        if not _ID.fullmatch(key) or "." in key:
+            raise RuleSetError(where, f"key {key!r} must be a lowercase name")
+        if key in conditions:
+            raise RuleSetError(key, "duplicate condition key")
+        kind = _str(table, "type", key)
+        if kind not in CONDITION_TYPES:
+            raise RuleSetError(key, f"type must be one of {sorted(CONDITION_TYPES)}")
+        severity = _str(table, "severity", key)
+        if severity not in _CONDITION_SEVERITIES:
+            raise RuleSetError(key, f"severity must be one of {sorted(_CONDITION_SEVERITIES)}")
+        conditions[key] = {
+            "key": key,
+            "name": _str(table, "name", key),
+            "type": kind,
+            "severity": severity,
+            "routes": _routes(table, key),
+            "consequence": _str(table, "consequence", key),
+            "source": _source(table, sources, key),
+            "section": _str(table, "section", key),
+            "clinical": _str(table, "clinical", key),
+            "icd10cm": _codes(table, key),
+        }
+    table_id, version = _str(meta, "id", "table"), _str(meta, "version", "table")
+    if extra is not None:
+        more = _keys(_read(extra, "extra"), _EXTRA_TOP, "extra")
+        extra_meta = _keys(more.get("table"), frozenset({"id", "version"}), "extra.table")
+        table_id = f"{table_id}+{_str(extra_meta, 'id', 'extra.table')}"
+        version = f"{version}+{_str(extra_meta, 'version', 'extra.table')}"
+        for index, raw in enumerate(_list(more, "members", "extra.members")):
+            where = f"extra.members[{index}]"
+            target = _keys(raw, _EXTRA_MEMBER, where).get("class")
+            if target not in classes:
+                raise RuleSetError(where, f"class {target!r} is not in the table")
+            _add_members(classes[target]["members"], [_member(raw, where)], target)
+        for index, raw in enumerate(_list(more, "codes", "extra.codes")):
+            where = f"extra.codes[{index}]"
+            entry = _keys(raw, _EXTRA_CODE, where)
+            target = entry.get("condition")
+            if target not in conditions:
+                raise RuleSetError(where, f"condition {target!r} is not in the table")
+            conditions[target]["icd10cm"] += _codes(entry, where)
+    seen_codes: dict[str, str] = {}
+    for key, entry in conditions.items():
+        for code in entry["icd10cm"]:
+            if code in seen_codes:
+                raise RuleSetError(
+                    key, f"ICD-10-CM code {code} is also listed for {seen_codes[code]}"
+                )
+            seen_codes[code] = key
+    built = {
+        cid: InteractionClass(**{**c, "members": tuple(c["members"])}) for cid, c in classes.items()
+    }
+    by_name: dict[str, list[InteractionClass]] = {}
+    by_rxcui: dict[str, list[InteractionClass]] = {}
+    for klass in built.values():
+        for member in klass.members:
+            for name in (member.name, *member.aliases):
+                by_name.setdefault(name, []).append(klass)
+            if member.rxcui is not None:
+                by_rxcui.setdefault(member.rxcui, []).append(klass)
+    digest = hashlib.sha256(base + (b"" if extra is None else b"\x00" + extra)).hexdigest()
+    return InteractionTable(
+        id=table_id,
+        version=version,
+        rxnorm=_str(meta, "rxnorm", "table"),
+        icd10cm=_str(meta, "icd10cm", "table"),
+        sha256=digest,
+        classes=tuple(built.values()),
+        conditions={
+            k: Condition(**{**c, "icd10cm": tuple(c["icd10cm"])}) for k, c in conditions.items()
+        },
+        criteria=criteria,
+        by_name={k: tuple(v) for k, v in by_name.items()},
+        by_rxcui={k: tuple(v) for k, v in by_rxcui.items()},
+    )
+
+
+def _bytes(path: str | Path, where: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise RuleSetError(where, f"cannot be read: {exc.strerror}") from None
+
+
+def load_interactions(
+    path: str | Path | None = None, *, extra: str | Path | None = None
+) -> InteractionTable:
+    """Load and validate an interaction table (default: the bundled one), plus an institution
+    file ``extra`` that adds members and codes."""
+    base = (
+        _bytes(Path(__file__).with_name(_BUNDLED), _BUNDLED)
+        if path is None
+        else _bytes(path, str(path))
+    )
+    more = None if extra is None else _bytes(extra, str(extra))
+    return _build(base, more, _BUNDLED if path is None else str(path))
+
+
+@cache
+def default_interactions() -> InteractionTable:
+    """The bundled interaction table (loaded and validated once per process)."""
+    return load_interactions()
