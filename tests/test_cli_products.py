@@ -41,8 +41,10 @@ def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.req("SAF-32")
-def test_must_show_over_3_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, *TAPER, "--over", "3 days")
+def test_must_show_over_4_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    """4 days is below the minimum 7 days (oral.taper.duration.min, L17 "approximately 1 to
+    2 weeks"); 4 steps is the fewest when no step removes more than half the daily dose."""
+    code, out, err = run(capsys, *TAPER, "--over", "4 days")
     assert code == 3 and out == ""
     assert err.count("\n") == 1
     assert "oral.taper.duration.min" in err and "--override RULE_ID=REASON" in err
@@ -54,7 +56,7 @@ def test_override_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> N
         capsys,
         *TAPER,
         "--over",
-        "3 days",
+        "4 days",
         "--override",
         "oral.taper.duration.min=serious adverse reaction",
         "--override",
