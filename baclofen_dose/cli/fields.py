@@ -66,6 +66,7 @@ _MISSED_DOSE = {
     "now_day": "--now",
     "now_at": "--now",
     "next_dose": "--next",
+    "doses_missed": "--doses-missed",
 }
 
 _IT_TITRATE = {

@@ -250,6 +250,13 @@ def add_missed_dose(commands: Any) -> Command:
     missed.add_argument(
         "--next", help="date and time of the next dose, if the number of doses changes next day"
     )
+    missed.add_argument(
+        "--doses-missed",
+        type=int,
+        default=1,
+        help="how many doses in a row were missed, from --missed on (default 1); more than one, "
+        "or a day or more, means: skip them all, go on, and contact the prescriber",
+    )
     options.add_rules_file(missed)
     missed.add_argument("--format", choices=("text", "json"), default="text", help="output form")
     return run_missed_dose
@@ -297,6 +304,7 @@ def run_missed_dose(args: argparse.Namespace) -> str:
         now_day=now_day,
         now_at=now_at,
         next_dose=None if args.next is None else _when(args.next, "--next"),
+        doses_missed=args.doses_missed,
         rules=rules,
     )
     if args.format == "json":

@@ -36,6 +36,8 @@ def advice_text(advice: MissedDoseAdvice) -> str:
     missed = f"{dose}, due at {advice.missed_at} on {display.day(advice.day)}"
     if advice.action == "take_now":
         head = f"Take the missed dose now: {missed}."
+    elif advice.reason.code == "MISSED_SEVERAL":
+        head = f"Skip the missed doses, the first of them {missed}."
     else:
         head = f"Skip the missed dose: {missed}."
     tail = ""
