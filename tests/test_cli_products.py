@@ -101,7 +101,7 @@ def test_titrate_with_product(capsys: pytest.CaptureFixture[str]) -> None:
         "10 mg tablet",
     )
     assert code == 0
-    assert "take one and a half tablets (15 mg) by mouth 3 times a day" in out
+    assert "take one and a half 10 mg tablets (15 mg) by mouth 3 times a day" in out
     assert "27 tablets, for 5 January 2026 to 13 January 2026 (9 days)" in out
     assert_clean(out)
     code, out, err = run(

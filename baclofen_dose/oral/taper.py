@@ -564,6 +564,7 @@ def plan_taper(
         total,
         marked,
     )
+    findings += products.product_findings(chosen, rules)
     for advice_id in (
         "oral.withdrawal.abrupt",
         _T + "return_to_previous_step",

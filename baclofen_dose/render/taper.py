@@ -167,6 +167,12 @@ def taper_instructions(plan: TaperPlan) -> list[str]:
     """Plain-English patient lines: one per step, then the stop day and the warnings."""
     lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day)
     lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
+    # The product's own advice (the suspension: shake well) goes to the patient too.
+    lines += [
+        finding_text(f)
+        for f in plan.findings
+        if f.rule_id.startswith("product.") and f.code == "ADVICE"
+    ]
     texts = {f.rule_id: finding_text(f) for f in plan.findings}
     lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
     lines.append(texts.get(_RETURN, _fallback(_RETURN)))
