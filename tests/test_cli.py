@@ -323,6 +323,7 @@ def missed_dose_cases(plan: str) -> tuple[list[str], dict[str, list[str | None]]
         "--now": ["2026-01-06 7:00"],
         "--next": ["tomorrow 08:00"],
         "--doses-missed": ["0"],
+        "--dose": ["10 mcg", "--plan", None],
         "--rules": ["/no/such.toml"],
         "--format": ["pdf"],
     }

@@ -62,7 +62,7 @@ def test_nhs_two_hour_rule_boundary(now_at: str, action: str) -> None:
     assert advice.action == action
     text = advice_text(advice)
     assert "Never take two doses together." in text
-    assert "15 mg (one and a half tablets)" in text
+    assert "one and a half 10 mg tablets (15 mg)" in text
     assert_clean(text)
 
 
@@ -365,3 +365,49 @@ def test_doses_missed_must_be_one_or_more(doses: int) -> None:
     assert caught.value.field == "doses_missed"
     with pytest.raises(InputTypeError):
         _advise("2026-03-03", "08:00", "2026-03-03", "09:00", doses_missed=True)
+
+
+def test_steady_regimen_without_a_plan() -> None:
+    """Issue 14 item 5: 10 mg at 08:00, 14:00 and 20:00 every day, no plan file. Hand-worked:
+    the 20:00 dose missed, now 06:30 next morning, next dose 08:00: 1 hour 30 minutes, less
+    than 2 hours: skip; at 09:00 the same day as an 08:00 miss, 5 hours to 14:00: take now."""
+    from baclofen_dose import OralRegimen
+
+    steady = OralRegimen((Fraction(10),) * 3)
+    late = advise_missed_dose(
+        steady,
+        times=TIMES,
+        day="2026-03-03",
+        missed_at="20:00",
+        now_day="2026-03-04",
+        now_at="06:30",
+    )
+    assert (late.action, late.next_day, late.next_at) == ("skip", date(2026, 3, 4), "08:00")
+    assert late.hours_to_next == Fraction(3, 2) and late.dose_mg == 10
+    early = advise_missed_dose(
+        steady,
+        times=TIMES,
+        day="2026-03-03",
+        missed_at="08:00",
+        now_day="2026-03-03",
+        now_at="09:00",
+    )
+    assert early.action == "take_now" and early.hours_to_next == 5
+    assert dict(early.provenance.inputs)["plan"] == "steady"
+    assert protocol.from_json(protocol.to_json(early)) == early
+    assert_clean(protocol.text(early))
+
+
+def test_steady_regimen_count_is_bounded() -> None:
+    from baclofen_dose import OralRegimen
+
+    with pytest.raises(InputError) as caught:
+        advise_missed_dose(
+            OralRegimen((Fraction(5),) * 6),
+            times=["06:00", "08:00", "10:00", "12:00", "14:00", "16:00"],
+            day="2026-03-03",
+            missed_at="08:00",
+            now_day="2026-03-03",
+            now_at="09:00",
+        )
+    assert caught.value.code == "E_FREQUENCY"

@@ -67,6 +67,7 @@ _MISSED_DOSE = {
     "now_at": "--now",
     "next_dose": "--next",
     "doses_missed": "--doses-missed",
+    "dose": "--dose",
 }
 
 _IT_TITRATE = {

@@ -235,8 +235,11 @@ def add_missed_dose(commands: Any) -> Command:
         description="Advise whether to take a missed dose now or skip it (NHS: skip when "
         "less than 2 hours remain until the next dose). Every time is given explicitly.",
     )
-    missed.add_argument(
-        "--plan", required=True, help="a plan written by titrate or taper with --format json"
+    source = missed.add_mutually_exclusive_group(required=True)
+    source.add_argument("--plan", help="a plan written by titrate or taper with --format json")
+    source.add_argument(
+        "--dose",
+        help='a steady regimen instead of a plan: the dose taken at each of --times, "10 mg"',
     )
     missed.add_argument(
         "--times",
@@ -293,7 +296,14 @@ def run_missed_dose(args: argparse.Namespace) -> str:
     from baclofen_dose.oral.missed import advise_missed_dose
 
     rules = options.ruleset(args)
-    plan = _read_plan(args.plan)
+    if args.plan is not None:
+        plan = _read_plan(args.plan)
+    else:
+        from baclofen_dose.core import units
+        from baclofen_dose.oral.regimen import OralRegimen
+
+        dose = units.parse(args.dose, units.ORAL_DOSE, "dose")
+        plan = OralRegimen((dose,) * len(args.times.split(",")))
     day, missed_at = _when(args.missed, "--missed")
     now_day, now_at = _when(args.now, "--now")
     advice = advise_missed_dose(

@@ -43,7 +43,7 @@ from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Reason
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Realization
-from baclofen_dose.oral.regimen import OralPlan, Step
+from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
 from baclofen_dose.oral.taper import TaperPlan
 
 __all__ = ["ACTIONS", "SCHEMA", "MissedDoseAdvice", "advise_missed_dose"]
@@ -142,8 +142,24 @@ def _times_on(plan: OralPlan | TaperPlan, step: Step, times: list[str]) -> list[
     return times
 
 
+def _steady(regimen: OralRegimen, day: date, rules: RuleSet) -> OralPlan:
+    """A steady regimen as a plan of one open-ended step from ``day`` (issue 14 item 5): the
+    same doses every day, no products, no end."""
+    n_max = rules["oral.adult.times_per_day.max"].require_value()
+    if regimen.times_per_day > n_max:
+        raise InputError(
+            "times",
+            regimen.times_per_day,
+            "1 to {max} doses a day",
+            code="E_FREQUENCY",
+            params={"max": int(n_max)},
+        )
+    step = Step(day, None, regimen, ())
+    return OralPlan("steady", (step,), (), (), "none", Provenance.of(rules, [], []))
+
+
 def advise_missed_dose(
-    plan: OralPlan | TaperPlan,
+    plan: OralPlan | TaperPlan | OralRegimen,
     *,
     times: Sequence[str],
     day: date | str,
@@ -156,6 +172,8 @@ def advise_missed_dose(
 ) -> MissedDoseAdvice:
     """Advise take-now or skip for a missed dose of ``plan``.
 
+    - ``plan``: a plan from plan_titration or plan_taper, or a steady :class:`OralRegimen`
+      (the same doses every day, no plan file: issue 14 item 5).
     - ``times``: the clock times of that day's doses, in order, one per dose ("08:00", ...);
       or one per dose of the plan's fullest day (a taper: the current regimen), from which the
       times of the doses still taken are picked.
@@ -171,8 +189,10 @@ def advise_missed_dose(
     dose, or when the next dose is already due; otherwise take it now. With no later dose in
     the plan: take it now on the same day, else skip.
     """
-    if not isinstance(plan, OralPlan | TaperPlan):
-        raise InputTypeError("plan", plan, "a plan from plan_titration or plan_taper")
+    if not isinstance(plan, OralPlan | TaperPlan | OralRegimen):
+        raise InputTypeError(
+            "plan", plan, "a plan from plan_titration or plan_taper, or a steady OralRegimen"
+        )
     if isinstance(doses_missed, bool) or not isinstance(doses_missed, int):
         raise InputTypeError("doses_missed", doses_missed, "a whole number of doses")
     if doses_missed < 1:
@@ -181,6 +201,9 @@ def advise_missed_dose(
         )
     rules = rules_or_default(rules)
     missed_day = parse_date(day, "day")
+    steady = isinstance(plan, OralRegimen)
+    if isinstance(plan, OralRegimen):
+        plan = _steady(plan, missed_day, rules)
     today = parse_date(now_day, "now_day")
     step = _step_on(plan, missed_day)
     if step is None:
@@ -315,7 +338,8 @@ def advise_missed_dose(
         advice(rules[_R + "wall_clock"]),
     )
     inputs: list[tuple[str, ParamValue]] = [
-        ("plan", "taper" if isinstance(plan, TaperPlan) else "titration"),
+        ("plan", "steady" if steady else "taper" if isinstance(plan, TaperPlan) else "titration"),
+        ("doses", tuple(Amount(d, kinds.ORAL_DOSE) for d in step.regimen.doses_mg)),
         ("plan_start", plan.steps[0].start),
         ("times", tuple(times)),
         ("day", missed_day),
