@@ -1,11 +1,13 @@
 """The oral taper planner: from the current regimen down to zero, with products that can be given.
 
 Clinical basis (clinical.md 7.1 and 12): stopping abruptly can cause hallucinations, seizures,
-high fever and death (``oral.withdrawal.abrupt``); taper over at least 2 weeks
-(``oral.taper.duration.min``: founding document 2; UK and Canadian labels 1 to 2 weeks), in
-steps of 10 mg/day by default and at most 15 mg/day without an override (``oral.taper.step.*``,
-French label: steps of 10 or 15 mg); if symptoms come back, return to the previous step
-(``oral.taper.return_to_previous_step``).
+high fever and death (``oral.withdrawal.abrupt``); taper over approximately 1 to 2 weeks
+(Canadian label L17, UK and French labels likewise): at least 7 days without an override
+(``oral.taper.duration.min``), 14 days by default (``oral.taper.duration.default``); in steps of
+10 mg/day by default and at most 15 mg/day without an override (``oral.taper.step.*``, French
+label: steps of 10 or 15 mg), and never more than half of the daily dose at once
+(``oral.taper.step.max_fraction``, issue 10 item 7); if symptoms come back, return to the
+previous step (``oral.taper.return_to_previous_step``).
 
 The result is a :class:`TaperPlan` (its own type: a titration plan is an ``OralPlan``). Its
 findings are data (a code and typed values); render/ words them (render/sentences/taper.py).
@@ -17,18 +19,24 @@ How a plan is built, in order:
    multiple of the *taper grid*: the smallest amount on the dose grid (``oral.adult.dose.grid``)
    that the products give, so every dose can be given exactly.
 2. The daily totals: the current total minus the step, again and again, until the next total
-   would be at or below the grid amount; then the grid amount once a day (the lowest
-   practical dose, ``oral.taper.lowest_practical``), then stop. Nothing ever goes up. A current
-   dose that is not a multiple of the taper grid is rounded down at the first step, and the
-   first total is rounded up to the grid (a smaller first reduction); both are findings.
+   would be at or below the grid amount. A percentage step is taken of each current daily
+   total and rounded down to the grid (never a larger cut than asked), but is at least one grid
+   amount, the smallest step the products give (a finding names those steps). No step removes
+   more than ``oral.taper.step.max_fraction`` of the total before it (rounded down to the grid,
+   at least one grid amount), so a low dose steps down through smaller amounts. Then the grid
+   amount once a day (the lowest practical dose, ``oral.taper.lowest_practical``), then stop.
+   Nothing ever goes up. A current dose that is not a multiple of the taper grid is rounded
+   down at the first step, and the first total is rounded up to the grid (a smaller first
+   reduction); both are findings.
 3. The doses of each day: each step takes the reduction from the largest doses of the day
    first, in grid amounts; among equal doses the one named by ``reduce_first`` goes first,
    then the others in the order of the day. A dose that reaches zero is dropped: the plan says
    which dose of the day each remaining dose is.
 4. The step lengths: ``every`` days each (default ``oral.taper.step_length.default``), or the
    total ``over`` spread over the steps (the last steps take any extra day). When nothing was
-   chosen, the steps are lengthened to meet the minimum duration; a chosen schedule shorter
-   than the minimum needs an override with a reason (``oral.taper.duration.min``).
+   chosen, the steps are lengthened to reach the default duration
+   (``oral.taper.duration.default``); a chosen schedule shorter than the minimum needs an
+   override with a reason (``oral.taper.duration.min``).
 
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 >>> [(s.start.isoformat(), [str(d) for d in s.regimen.doses_mg]) for s in plan.steps][:2]
@@ -372,8 +380,9 @@ def plan_taper(
     - ``start``: the first day of the first reduced dose (``datetime.date`` or "YYYY-MM-DD").
     - ``over``: the total duration asked for ("3 weeks"), from the start to the first day
       without baclofen.
-    - ``step``: the reduction per step, "5 mg/day" or a percentage of the current daily dose
-      ("20 %", turned into mg/day once and rounded down to the taper grid).
+    - ``step``: the reduction per step, "5 mg/day" or a percentage of the daily dose at each
+      step ("20 %": of 60 mg/day 12, rounded down to 10; of 50, 10; of 40, 8, rounded down to
+      5...; ``taper.step_mg`` records the first step's mg/day).
     - ``every``: days per step ("3 days"); with ``over``, the shortest step.
     - ``reduce_first``: which dose of the day (1 for the first...) is reduced first
       (default 1, so the last dose of the day is kept longest).
