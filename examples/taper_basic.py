@@ -40,5 +40,26 @@ advice = advise_missed_dose(
 print()
 print(protocol.text(advice), end="")
 
+# A percentage step is taken of each current daily dose, rounded down to what the tablets give:
+# 60 -> 50 -> 40 -> 35 -> 30 -> 25 -> 20 -> 15 -> 10 -> 5 mg/day (issue 10 item 7).
+percent = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+print("20 % steps:", [str(s.regimen.daily_mg) for s in percent.steps])
+
+# A low dose steps down through smaller amounts, never more than half at once: 10, then 5 mg/day.
+low = plan_taper(current="5 mg", times_per_day=3, start="2026-03-02")
+print("From 5 mg 3 times a day:", [str(s.regimen.daily_mg) for s in low.steps])
+
+# Two doses missed in a row: skip them, go on, and contact the prescriber (withdrawal risk).
+several = advise_missed_dose(
+    plan,
+    times=["08:00", "14:00", "20:00"],
+    day="2026-03-03",
+    missed_at="08:00",
+    now_day="2026-03-03",
+    now_at="15:00",
+    doses_missed=2,
+)
+print(several.action, several.reason.code)
+
 # Both results are data with a schema id: the same to_json / from_json serve them.
 print(plan.schema, advice.schema, len(to_json(advice)) > 0)

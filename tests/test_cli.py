@@ -322,6 +322,8 @@ def missed_dose_cases(plan: str) -> tuple[list[str], dict[str, list[str | None]]
         "--missed": ["2026-01-06 8:00"],
         "--now": ["2026-01-06 7:00"],
         "--next": ["tomorrow 08:00"],
+        "--doses-missed": ["0"],
+        "--dose": ["10 mcg", "--plan", None],
         "--rules": ["/no/such.toml"],
         "--format": ["pdf"],
     }

@@ -41,8 +41,10 @@ def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.req("SAF-32")
-def test_must_show_over_3_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, *TAPER, "--over", "3 days")
+def test_must_show_over_4_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    """4 days is below the minimum 7 days (oral.taper.duration.min, L17 "approximately 1 to
+    2 weeks"); 4 steps is the fewest when no step removes more than half the daily dose."""
+    code, out, err = run(capsys, *TAPER, "--over", "4 days")
     assert code == 3 and out == ""
     assert err.count("\n") == 1
     assert "oral.taper.duration.min" in err and "--override RULE_ID=REASON" in err
@@ -54,7 +56,7 @@ def test_override_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> N
         capsys,
         *TAPER,
         "--over",
-        "3 days",
+        "4 days",
         "--override",
         "oral.taper.duration.min=serious adverse reaction",
         "--override",
@@ -99,7 +101,7 @@ def test_titrate_with_product(capsys: pytest.CaptureFixture[str]) -> None:
         "10 mg tablet",
     )
     assert code == 0
-    assert "take one and a half tablets (15 mg) by mouth 3 times a day" in out
+    assert "take one and a half 10 mg tablets (15 mg) by mouth 3 times a day" in out
     assert "27 tablets, for 5 January 2026 to 13 January 2026 (9 days)" in out
     assert_clean(out)
     code, out, err = run(
@@ -137,7 +139,9 @@ def test_missed_dose_command(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         "2026-03-03 08:00",
     ]
     code, out, _ = run(capsys, *base, "--now", "2026-03-03 12:30")
-    assert code == 0 and out.startswith("Skip the missed dose: 15 mg")
+    assert code == 0 and out.startswith(
+        "Skip the missed dose: one and a half 10 mg tablets (15 mg)"
+    )
     assert_clean(out)
     code, out, _ = run(capsys, *base, "--now", "2026-03-03 09:00", "--format", "json")
     assert code == 0 and json.loads(out)["action"] == "take_now"
@@ -242,3 +246,37 @@ def test_taper_json_is_a_taper_plan_the_library_reads(capsys: pytest.CaptureFixt
     )
     assert json.loads(to_json(advice))["schema"] == "baclofen-dose/oral-missed-dose/1"
     assert from_json(to_json(advice)) == advice
+
+
+def test_missed_dose_for_a_steady_regimen_needs_no_plan_file(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 14 item 5: --dose with --times instead of --plan; 20:00 missed, 06:30 now,
+    08:00 next: 1 hour 30 minutes, less than 2 hours: skip."""
+    code, out, err = run(
+        capsys,
+        "missed-dose",
+        "--dose",
+        "10 mg",
+        "--times",
+        "08:00,14:00,20:00",
+        "--missed",
+        "2026-03-03 20:00",
+        "--now",
+        "2026-03-04 06:30",
+    )
+    assert code == 0 and err == ""
+    assert out.startswith("Skip the missed dose: 10 mg, due at 20:00 on 3 March 2026.")
+    assert "Hours are counted on the wall clock" in out
+    assert_clean(out)
+    code, _, err = run(
+        capsys,
+        "missed-dose",
+        "--times",
+        "08:00",
+        "--missed",
+        "2026-03-03 08:00",
+        "--now",
+        "2026-03-03 09:00",
+    )
+    assert code == 2 and "--plan" in err and "--dose" in err

@@ -34,7 +34,7 @@ HARD_MAX = RULES["oral.adult.max_daily.hard"]  # 120 mg/day
 HARD_MIN = RULES["oral.adult.titration.step.min"]  # 5 mg/day
 SOFT_MAX = RULES["oral.adult.max_daily.us_label"]  # 80 mg/day
 SOFT_DOSE = RULES["oral.adult.max_dose.us_label"]  # 20 mg
-SOFT_MIN = RULES["oral.taper.duration.min"]  # 14 days
+SOFT_MIN = RULES["oral.taper.duration.min"]  # 7 days
 DAILY = kinds.ORAL_DAILY_DOSE
 TINY = Fraction(1, 10**9)
 
@@ -148,14 +148,14 @@ def test_soft_max_crossed_without_override_lists_the_worst_crossing() -> None:
 def test_soft_min_keeps_the_lowest_crossing_and_respects_a_computed_limit() -> None:
     c = check()
     days = kinds.DAYS
-    for value in (Fraction(10), Fraction(3), Fraction(7)):
+    for value in (Fraction(5), Fraction(3), Fraction(6)):
         c.soft_min(SOFT_MIN, value, days, "taper length")
-    c.soft_min(SOFT_MIN, Fraction(14), days, "taper length")  # at the limit: no crossing
+    c.soft_min(SOFT_MIN, Fraction(7), days, "taper length")  # at the limit: no crossing
     with pytest.raises(OverrideRequired) as caught:
         c.finish()
     (crossing,) = caught.value.crossings
     assert crossing.value == Amount(Fraction(3), days)
-    assert crossing.limit == Amount(Fraction(14), days)
+    assert crossing.limit == Amount(Fraction(7), days)
     computed = check()
     computed.soft_min(SOFT_MIN, Fraction(20), days, "taper length", limit=Fraction(21))
     with pytest.raises(OverrideRequired) as low:
@@ -352,10 +352,10 @@ def test_equal_crossings_keep_the_first_description() -> None:
 def test_overridden_minimum_and_condition_findings_say_below() -> None:
     reason = "patient request, reviewed"
     low = check({SOFT_MIN.id: reason})
-    low.soft_min(SOFT_MIN, Fraction(7), kinds.DAYS, "taper length")
+    low.soft_min(SOFT_MIN, Fraction(5), kinds.DAYS, "taper length")
     (finding,) = low.finish()
     assert finding_text(finding) == (
-        "taper length 7 days is below the soft limit 14 days; "
+        "taper length 5 days is below the soft limit 7 days; "
         'overridden with the reason "patient request, reviewed"'
     )
     egfr_min = RULES["renal.ajkd2017.egfr_min"]

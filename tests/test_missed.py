@@ -19,6 +19,8 @@ from baclofen_dose import (
     plan_taper,
     plan_titration,
 )
+from baclofen_dose.core import kinds
+from baclofen_dose.core.model import Amount
 from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import REASON_TEMPLATES, reason_text
 from baclofen_dose.render.missed import advice_text
@@ -60,7 +62,7 @@ def test_nhs_two_hour_rule_boundary(now_at: str, action: str) -> None:
     assert advice.action == action
     text = advice_text(advice)
     assert "Never take two doses together." in text
-    assert "15 mg (one and a half tablets)" in text
+    assert "one and a half 10 mg tablets (15 mg)" in text
     assert_clean(text)
 
 
@@ -308,3 +310,104 @@ def test_tampered_advice_json_is_refused() -> None:
         change(data)
         with pytest.raises(InputError):
             protocol.from_json(json.dumps(data))
+
+
+@pytest.mark.parametrize(
+    ("day", "missed_at", "now_day", "now_at", "doses", "code", "hours"),
+    [
+        # 2 doses missed (08:00 and 14:00), now 15:00: 7 hours since the first was due
+        ("2026-03-03", "08:00", "2026-03-03", "15:00", 2, "MISSED_SEVERAL", 7),
+        # one dose, but 08:00 on 3 March to 09:00 on 4 March is 25 hours: a day or more
+        ("2026-03-03", "08:00", "2026-03-04", "09:00", 1, "MISSED_OVER_A_DAY", 25),
+        # exactly 24 hours is a day
+        ("2026-03-03", "14:00", "2026-03-04", "14:00", 1, "MISSED_OVER_A_DAY", 24),
+    ],
+)
+def test_more_than_one_dose_or_a_day_missed_skip_resume_and_contact_the_prescriber(
+    day: str, missed_at: str, now_day: str, now_at: str, doses: int, code: str, hours: int
+) -> None:
+    """Issue 10 item 7 (clinical.md 7.1, 8.1): do not take the missed doses, go on with the
+    schedule, contact the prescriber because of the withdrawal risk (oral.missed_dose.several,
+    L7 5.1)."""
+    advice = _advise(day, missed_at, now_day, now_at, doses_missed=doses)
+    assert advice.action == "skip" and advice.reason.code == code
+    assert advice.reason.values["elapsed"] == Amount(Fraction(hours), kinds.HOURS)
+    several = [f for f in advice.findings if f.rule_id == "oral.missed_dose.several"]
+    assert len(several) == 1 and several[0].severity == "warning"
+    assert several[0].citation is not None and "L7" in str(several[0].citation)
+    text = protocol.text(advice)
+    assert "do not take the missed doses" in text and "contact your prescriber" in text
+    assert "withdrawal" in text
+    assert protocol.from_json(protocol.to_json(advice)) == advice
+    assert_clean(text)
+
+
+def test_23_hours_with_one_dose_is_not_several() -> None:
+    advice = _advise("2026-03-03", "14:00", "2026-03-04", "13:00")
+    assert advice.reason.code != "MISSED_OVER_A_DAY"
+    assert "oral.missed_dose.several" not in {f.rule_id for f in advice.findings}
+
+
+def test_the_advice_says_hours_are_counted_on_the_wall_clock() -> None:
+    """Issue 10 item 7: no time-zone arithmetic; the advice says what a clock change means."""
+    advice = _advise("2026-03-03", "08:00", "2026-03-03", "09:00")
+    (wall,) = [f for f in advice.findings if f.rule_id == "oral.missed_dose.wall_clock"]
+    assert wall.severity == "info"
+    text = protocol.text(advice)
+    assert "Hours are counted on the wall clock" in text
+    assert "one hour shorter or longer" in text
+
+
+@pytest.mark.parametrize("doses", [0, -1])
+def test_doses_missed_must_be_one_or_more(doses: int) -> None:
+    with pytest.raises(InputError) as caught:
+        _advise("2026-03-03", "08:00", "2026-03-03", "09:00", doses_missed=doses)
+    assert caught.value.field == "doses_missed"
+    with pytest.raises(InputTypeError):
+        _advise("2026-03-03", "08:00", "2026-03-03", "09:00", doses_missed=True)
+
+
+def test_steady_regimen_without_a_plan() -> None:
+    """Issue 14 item 5: 10 mg at 08:00, 14:00 and 20:00 every day, no plan file. Hand-worked:
+    the 20:00 dose missed, now 06:30 next morning, next dose 08:00: 1 hour 30 minutes, less
+    than 2 hours: skip; at 09:00 the same day as an 08:00 miss, 5 hours to 14:00: take now."""
+    from baclofen_dose import OralRegimen
+
+    steady = OralRegimen((Fraction(10),) * 3)
+    late = advise_missed_dose(
+        steady,
+        times=TIMES,
+        day="2026-03-03",
+        missed_at="20:00",
+        now_day="2026-03-04",
+        now_at="06:30",
+    )
+    assert (late.action, late.next_day, late.next_at) == ("skip", date(2026, 3, 4), "08:00")
+    assert late.hours_to_next == Fraction(3, 2) and late.dose_mg == 10
+    early = advise_missed_dose(
+        steady,
+        times=TIMES,
+        day="2026-03-03",
+        missed_at="08:00",
+        now_day="2026-03-03",
+        now_at="09:00",
+    )
+    assert early.action == "take_now" and early.hours_to_next == 5
+    assert dict(early.provenance.inputs)["plan"] == "steady"
+    assert protocol.from_json(protocol.to_json(early)) == early
+    assert_clean(protocol.text(early))
+
+
+def test_steady_regimen_count_is_bounded() -> None:
+    from baclofen_dose import OralRegimen
+
+    with pytest.raises(InputError) as caught:
+        advise_missed_dose(
+            OralRegimen((Fraction(5),) * 6),
+            times=["06:00", "08:00", "10:00", "12:00", "14:00", "16:00"],
+            day="2026-03-03",
+            missed_at="08:00",
+            now_day="2026-03-03",
+            now_at="09:00",
+        )
+    assert caught.value.code == "E_FREQUENCY"

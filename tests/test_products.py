@@ -288,3 +288,69 @@ def test_not_givable_error_names_the_amount_and_strengths() -> None:
     assert caught.value.params["amount"].value == D(5, 2)
     assert "the chosen products (5 mg) give exactly" in str(caught.value)
     assert "is 2.5 mg, which cannot be given exactly" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("dose", "product", "expected"),
+    [
+        ("10 mg", "20 mg tablet", "half a 20 mg tablet (10 mg)"),
+        ("5 mg", "10 mg tablet", "half a 10 mg tablet (5 mg)"),
+        ("10 mg", "10 mg tablet", "one 10 mg tablet (10 mg)"),
+        ("15 mg", "10 mg tablet", "one and a half 10 mg tablets (15 mg)"),
+        ("20 mg", "10 mg tablet", "two 10 mg tablets (20 mg)"),
+        ("15 mg", "15 mg tablet", "one 15 mg tablet (15 mg)"),
+        ("7.5 mg", "5 mg/mL suspension", "7.5 mg (1.5 mL of 5 mg/mL)"),
+    ],
+)
+def test_instructions_name_the_tablet_strength(dose: str, product: str, expected: str) -> None:
+    """Issue 10 item 10: "half a 20 mg tablet (10 mg)", never a bare "half tablet"; a count is
+    a word, so it never stands next to a strength ("2 10 mg tablets")."""
+    from baclofen_dose.render.products import give
+
+    text = give(realize(dose, product))
+    assert text == expected
+    assert_clean(text)
+
+
+def test_two_strengths_each_named() -> None:
+    from baclofen_dose.render.products import give
+
+    text = give(realize("25 mg", ["20 mg tablet", "10 mg tablet"]))
+    assert text == "one 20 mg tablet and half a 10 mg tablet (25 mg)"
+
+
+def test_smallest_amount_is_true_for_the_product() -> None:
+    """Issue 10 item 7: a 1 mg/mL liquid measured to 0.5 mL gives 0.5 mg (0.5 mL x 1 mg/mL),
+    a scored 10 mg tablet 5 mg; a plan's doses stay on the 5 mg dose grid, and the taper's
+    working says both, truthfully."""
+    from baclofen_dose import plan_taper
+    from baclofen_dose.render.taper import taper_working
+
+    (liquid,) = [p for p in catalogue() if short_name(p) == "5 mg/5 mL oral solution"]
+    assert liquid.step_mg == Fraction(1, 2)
+    assert smallest_amount([liquid], Fraction(5)) == 5
+    plan = plan_taper(
+        current="5 mg", times_per_day=3, start="2026-03-02", product="1 mg/mL solution"
+    )
+    working = "\n".join(taper_working(plan, None))
+    assert "the smallest amount they give at all is 0.5 mg" in working
+    assert "smallest dose on the dose grid the products give" in working
+    assert_clean(working)
+
+
+@pytest.mark.parametrize(
+    ("product", "shown"),
+    [("5 mg/mL suspension", True), ("1 mg/mL solution", False), ("10 mg tablet", False)],
+)
+def test_suspension_warning_whenever_chosen(product: str, shown: bool) -> None:
+    """Issue 10 item 10 (L9: "a concentrated formulation; shake well"): the warning is a
+    finding of every plan that uses the suspension, and a line of the patient instructions."""
+    from baclofen_dose import plan_taper
+    from baclofen_dose.render.taper import taper_instructions
+
+    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", product=product)
+    ids = [f.rule_id for f in plan.findings]
+    assert ids.count("product.oral.suspension.shake") == (1 if shown else 0)
+    lines = taper_instructions(plan)
+    assert any("shake it well" in line for line in lines) == shown
+    assert_clean(lines)

@@ -52,7 +52,7 @@ LIMIT_SNAPSHOT = {
     "oral.adult.max_daily.inpatient_supervised": ("soft_max", Fraction(120)),
     "oral.adult.max_daily.hard": ("hard_max", Fraction(120)),
     "schedule.horizon": ("hard_max", Fraction(366)),
-    "oral.taper.duration.min": ("soft_min", Fraction(14)),
+    "oral.taper.duration.min": ("soft_min", Fraction(7)),
     "oral.taper.step.max": ("soft_max", Fraction(15)),
     "oral.taper.step_length.min": ("hard_min", Fraction(1)),
     # intrathecal (issue 5): percentages are plain ratios (3/10 is 30%)

@@ -20,6 +20,7 @@ from baclofen_dose import (
     OralRegimen,
     OverrideRequired,
     TaperPlan,
+    default_rules,
     from_json,
     instructions,
     plan_taper,
@@ -78,9 +79,13 @@ def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
 
 
 @pytest.mark.req("SAF-32")
-def test_must_show_over_3_days_needs_the_minimum_duration_override() -> None:
+def test_must_show_over_4_days_needs_the_minimum_duration_override() -> None:
+    """Issue 10 item 4: the minimum is the labels' lower end, 7 days (L17); 4 days needs an
+    override. Hand-worked: no step removes more than half the daily dose and the last is
+    5 mg/day; the smallest step that fits 4 steps of 1 day is 20 mg/day: 60 -> 40 -> 20 -> 10
+    -> 5 mg/day."""
     with pytest.raises(OverrideRequired) as caught:
-        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="3 days")
+        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="4 days")
     crossed = [c.rule_id for c in caught.value.crossings]
     assert crossed[0] == "oral.taper.duration.min"
     assert "override" in str(caught.value)
@@ -89,10 +94,11 @@ def test_must_show_over_3_days_needs_the_minimum_duration_override() -> None:
         current="20 mg",
         times_per_day=3,
         start="2026-03-02",
-        over="3 days",
+        over="4 days",
         overrides={rule_id: reason for rule_id in crossed},
     )
-    assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 3
+    assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 4
+    assert [s.regimen.daily_mg for s in plan.steps] == [40, 20, 10, 5]
     assert plan.final.regimen.doses_mg == (D(5),)  # still through the lowest practical dose
     assert {o.rule_id for o in plan.overrides} == set(crossed)
     assert any(f.override_reason == reason for f in plan.findings)
@@ -110,16 +116,28 @@ def test_french_label_steps_of_10_or_15_mg() -> None:
     """L19: taper in steps of 10 or 15 mg; a larger step needs an override."""
     plan = plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="15 mg/day")
     totals = [s.regimen.daily_mg for s in plan.steps]
-    assert totals == [45, 30, 15, 5]
+    # 15 -> 5 would remove two thirds: the half rule makes it 15 -> 10 -> 5 (issue 10 item 7)
+    assert totals == [45, 30, 15, 10, 5]
+    assert [f.code for f in plan.findings if f.rule_id == "oral.taper.step.max_fraction"] == [
+        "TAPER_STEP_HALF_ONE"
+    ]
     with pytest.raises(OverrideRequired) as caught:
         plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="20 mg/day")
     assert [c.rule_id for c in caught.value.crossings] == ["oral.taper.step.max"]
 
 
-def test_low_dose_is_lengthened_to_the_minimum() -> None:
+def test_must_show_low_dose_steps_down_through_smaller_amounts() -> None:
+    """Issue 10 item 7: 5 mg 3 times a day (15 mg/day) goes 10 mg/day, then 5 mg/day, never
+    cutting more than half at once (not 15 -> 5, two thirds); lengthened to the default 14 days
+    (oral.taper.duration.default)."""
     plan = plan_taper(current="5 mg", times_per_day=3, start="2026-03-02")
-    assert [(s.regimen.daily_mg, s.days) for s in plan.steps] == [(5, 14)]
+    assert [(s.regimen.daily_mg, s.days) for s in plan.steps] == [(10, 7), (5, 7)]
     assert "oral.taper.duration.min" in plan.final.rule_ids
+    assert "oral.taper.duration.default" in plan.final.rule_ids
+    assert "oral.taper.step.max_fraction" in plan.steps[0].rule_ids
+    text = table(plan)
+    assert "Step 1: the step asked for would remove more than 50 % of the daily dose" in text
+    assert_clean(text)
 
 
 def test_chosen_every_shorter_than_minimum_needs_override() -> None:
@@ -128,11 +146,18 @@ def test_chosen_every_shorter_than_minimum_needs_override() -> None:
     assert caught.value.rule_id == "oral.taper.duration.min"
 
 
-def test_percent_step_is_turned_into_mg_once_and_recorded() -> None:
+def test_must_show_percent_step_is_taken_of_each_current_dose() -> None:
+    """Issue 10 item 7, hand-worked (5 mg grid, 10 mg scored tablet): 20 % of 60 = 12 -> 10
+    (50); of 50 = 10 (40); of 40 = 8 -> 5 (35); of 35 = 7 -> 5 (30); of 30 = 6 -> 5 (25);
+    of 25 = 5 (20); of 20 = 4, below the smallest step 5: 5 (15), then 5 (10), 5 (5)."""
     plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+    assert [s.regimen.daily_mg for s in plan.steps] == [50, 40, 35, 30, 25, 20, 15, 10, 5]
     assert plan.taper is not None and plan.taper.step_mg == 10
-    note = [f for f in plan.findings if "20 % of 60 mg/day is 12 mg/day" in finding_text(f)]
-    assert note and "10 mg/day" in finding_text(note[0])
+    codes = {f.code: f for f in plan.findings}
+    assert "TAPER_STEP_PERCENT" in codes
+    smallest = codes["TAPER_STEP_SMALLEST_GIVABLE"]
+    assert (smallest.values["first"], smallest.values["last"]) == (7, 9)
+    assert "Steps 7 to 9: 20 % of the daily dose is less than 5 mg/day" in finding_text(smallest)
 
 
 def test_reduce_first_chooses_which_dose_goes_first() -> None:
@@ -615,3 +640,106 @@ def test_taper_reader_checks_what_the_planner_guarantees(change: object) -> None
     change(data)  # type: ignore[operator]
     with pytest.raises(InputError):
         from_json(json.dumps(data))
+
+
+_TAPER_PRODUCTS = [
+    None,
+    "10 mg tablet",
+    "5 mg tablet",
+    "20 mg tablet",
+    "15 mg tablet",
+    "1 mg/mL solution",
+]
+
+
+def _plan_or_none(**args: object) -> TaperPlan | None:
+    """The plan, with any soft limit overridden; None when the input cannot be planned."""
+    try:
+        return plan_taper(**args)  # type: ignore[arg-type]
+    except OverrideRequired as exc:
+        reasons = {c.rule_id: "serious adverse reaction" for c in exc.crossings}
+        return plan_taper(**args, overrides=reasons)  # type: ignore[arg-type]
+    except InputError as exc:
+        assert exc.code in {"E_NOT_GIVABLE", "E_SCHEDULE"}
+        return None
+
+
+@given(
+    S.current_doses,
+    st.sampled_from([None, "5 mg/day", "10 mg/day", "15 mg/day", "20 mg/day", "30 mg/day"]),
+    st.sampled_from([None, "4 days", "1 week", "3 weeks"]),
+    st.sampled_from(_TAPER_PRODUCTS),
+)
+@example([D(5)] * 3, None, None, None)
+@example([D(15)] * 4, "15 mg/day", None, None)
+def test_a_taper_never_increases_and_never_cuts_more_than_half(
+    doses: list[Fraction], step: str | None, over: str | None, product: str | None
+) -> None:
+    """Issue 10 item 7 (rule oral.taper.step.max_fraction): every step is below the one
+    before it (the first may hold the current dose when it is already the lowest), and removes at most half of the daily dose before it, except a first step
+    whose current doses were rounded down to what the products give (a finding says so)."""
+    plan = _plan_or_none(
+        current=[S.mg(d, per_day=False) for d in doses],
+        start="2026-03-02",
+        step=step,
+        over=None if step is not None else over,
+        product=product,
+        max_policy="inpatient_supervised",
+    )
+    if plan is None:
+        return
+    rounded = any(f.code == "TAPER_CURRENT_ROUNDED" for f in plan.findings)
+    # The requirement itself (issue 10 item 7), not the rule's value: a rule file that loosens
+    # the fraction breaks this test.
+    half = Fraction(1, 2)
+    assert default_rules()["oral.taper.step.max_fraction"].require_value() <= half
+    previous = sum(doses, Fraction(0))
+    for index, s in enumerate(plan.steps):
+        total = s.regimen.daily_mg
+        # A current dose at the lowest practical dose is held once before stopping.
+        assert total < previous or (index == 0 and total == previous)
+        if not (index == 0 and rounded):
+            assert previous - total <= half * previous
+        previous = total
+
+
+@given(
+    S.current_doses,
+    st.sampled_from(["5 %", "10 %", "20 %", "25 %", "33 %", "50 %"]),
+    st.sampled_from(_TAPER_PRODUCTS),
+)
+@example([D(20)] * 3, "20 %", None)
+def test_a_percent_step_never_cuts_more_than_asked(
+    doses: list[Fraction], percent: str, product: str | None
+) -> None:
+    """Issue 10 item 7: each step cuts at most the percentage of the daily dose before it;
+    where that is less than the smallest step the products give, exactly that smallest step,
+    and a finding names those steps (the stop after the lowest dose, and a first step from
+    rounded doses, are outside the rule)."""
+    plan = _plan_or_none(
+        current=[S.mg(d, per_day=False) for d in doses],
+        start="2026-03-02",
+        step=percent,
+        product=product,
+        max_policy="inpatient_supervised",
+    )
+    if plan is None:
+        return
+    assert plan.taper is not None
+    asked = Fraction(percent.split()[0]) / 100
+    grid = plan.taper.grid_mg
+    codes = {f.code: f.values for f in plan.findings}
+    smallest = codes.get(
+        "TAPER_STEP_SMALLEST_GIVABLE", codes.get("TAPER_STEP_SMALLEST_GIVABLE_ONE")
+    )
+    rounded = "TAPER_CURRENT_ROUNDED" in codes
+    previous = sum(doses, Fraction(0))
+    for number, s in enumerate(plan.steps, 1):
+        cut = previous - s.regimen.daily_mg
+        if number == 1 and rounded:
+            pass
+        elif cut > asked * previous:
+            assert cut == grid and smallest is not None
+            first, last = smallest["first"], smallest["last"]
+            assert isinstance(first, int) and isinstance(last, int) and first <= number <= last
+        previous = s.regimen.daily_mg

@@ -66,6 +66,8 @@ _MISSED_DOSE = {
     "now_day": "--now",
     "now_at": "--now",
     "next_dose": "--next",
+    "doses_missed": "--doses-missed",
+    "dose": "--dose",
 }
 
 _IT_TITRATE = {

@@ -235,8 +235,11 @@ def add_missed_dose(commands: Any) -> Command:
         description="Advise whether to take a missed dose now or skip it (NHS: skip when "
         "less than 2 hours remain until the next dose). Every time is given explicitly.",
     )
-    missed.add_argument(
-        "--plan", required=True, help="a plan written by titrate or taper with --format json"
+    source = missed.add_mutually_exclusive_group(required=True)
+    source.add_argument("--plan", help="a plan written by titrate or taper with --format json")
+    source.add_argument(
+        "--dose",
+        help='a steady regimen instead of a plan: the dose taken at each of --times, "10 mg"',
     )
     missed.add_argument(
         "--times",
@@ -249,6 +252,13 @@ def add_missed_dose(commands: Any) -> Command:
     missed.add_argument("--now", required=True, help='date and time now: "2026-03-03 12:30"')
     missed.add_argument(
         "--next", help="date and time of the next dose, if the number of doses changes next day"
+    )
+    missed.add_argument(
+        "--doses-missed",
+        type=int,
+        default=1,
+        help="how many doses in a row were missed, from --missed on (default 1); more than one, "
+        "or a day or more, means: skip them all, go on, and contact the prescriber",
     )
     options.add_rules_file(missed)
     missed.add_argument("--format", choices=("text", "json"), default="text", help="output form")
@@ -286,7 +296,14 @@ def run_missed_dose(args: argparse.Namespace) -> str:
     from baclofen_dose.oral.missed import advise_missed_dose
 
     rules = options.ruleset(args)
-    plan = _read_plan(args.plan)
+    if args.plan is not None:
+        plan = _read_plan(args.plan)
+    else:
+        from baclofen_dose.core import units
+        from baclofen_dose.oral.regimen import OralRegimen
+
+        dose = units.parse(args.dose, units.ORAL_DOSE, "dose")
+        plan = OralRegimen((dose,) * len(args.times.split(",")))
     day, missed_at = _when(args.missed, "--missed")
     now_day, now_at = _when(args.now, "--now")
     advice = advise_missed_dose(
@@ -297,6 +314,7 @@ def run_missed_dose(args: argparse.Namespace) -> str:
         now_day=now_day,
         now_at=now_at,
         next_dose=None if args.next is None else _when(args.next, "--next"),
+        doses_missed=args.doses_missed,
         rules=rules,
     )
     if args.format == "json":

@@ -4,11 +4,15 @@ Clinical basis (clinical.md 8.1): take a missed dose when remembered unless it i
 time for the next one (founding document 3, ``oral.missed_dose.take_when_remembered``); the
 NHS puts "nearly" at less than 2 hours before the next dose (``oral.missed_dose.skip_within``);
 never take two doses together or an extra dose (``oral.missed_dose.never_double``). No US
-label text on missed doses was found, so no other figure is used.
+label text on missed doses was found, so no other figure is used. When more than one dose was
+missed, or a day or more has passed since the missed dose, the missed doses are not taken, the
+schedule goes on, and the prescriber is contacted: missing doses is an unplanned stop, with the
+withdrawal risk of stopping abruptly (``oral.missed_dose.several``, clinical.md 7.1).
 
 Every input is explicit (safety.md amendment A2): the plan, the clock times of the day's
 doses ("08:00"), the date and time of the missed dose and the date and time now. Times are
-wall-clock labels with no time zone; the hours between two of them are counted on the clock.
+wall-clock labels with no time zone; the hours between two of them are counted on the clock,
+and the advice says so (``oral.missed_dose.wall_clock``): no time-zone arithmetic is done.
 
 >>> from baclofen_dose import plan_taper
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
@@ -39,7 +43,7 @@ from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Reason
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Realization
-from baclofen_dose.oral.regimen import OralPlan, Step
+from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
 from baclofen_dose.oral.taper import TaperPlan
 
 __all__ = ["ACTIONS", "SCHEMA", "MissedDoseAdvice", "advise_missed_dose"]
@@ -138,8 +142,24 @@ def _times_on(plan: OralPlan | TaperPlan, step: Step, times: list[str]) -> list[
     return times
 
 
+def _steady(regimen: OralRegimen, day: date, rules: RuleSet) -> OralPlan:
+    """A steady regimen as a plan of one open-ended step from ``day`` (issue 14 item 5): the
+    same doses every day, no products, no end."""
+    n_max = rules["oral.adult.times_per_day.max"].require_value()
+    if regimen.times_per_day > n_max:
+        raise InputError(
+            "times",
+            regimen.times_per_day,
+            "1 to {max} doses a day",
+            code="E_FREQUENCY",
+            params={"max": int(n_max)},
+        )
+    step = Step(day, None, regimen, ())
+    return OralPlan("steady", (step,), (), (), "none", Provenance.of(rules, [], []))
+
+
 def advise_missed_dose(
-    plan: OralPlan | TaperPlan,
+    plan: OralPlan | TaperPlan | OralRegimen,
     *,
     times: Sequence[str],
     day: date | str,
@@ -147,10 +167,13 @@ def advise_missed_dose(
     now_day: date | str,
     now_at: str,
     next_dose: tuple[date | str, str] | None = None,
+    doses_missed: int = 1,
     rules: RuleSet | None = None,
 ) -> MissedDoseAdvice:
     """Advise take-now or skip for a missed dose of ``plan``.
 
+    - ``plan``: a plan from plan_titration or plan_taper, or a steady :class:`OralRegimen`
+      (the same doses every day, no plan file: issue 14 item 5).
     - ``times``: the clock times of that day's doses, in order, one per dose ("08:00", ...);
       or one per dose of the plan's fullest day (a taper: the current regimen), from which the
       times of the doses still taken are picked.
@@ -158,15 +181,29 @@ def advise_missed_dose(
     - ``now_day``/``now_at``: the date and clock time now (not before the missed dose).
     - ``next_dose``: the date and time of the next dose, needed only when the missed dose is
       the last of its day and the next day has a different number of doses.
+    - ``doses_missed``: how many doses in a row were missed, from ``missed_at`` on (default:
+      the one named). More than one, or a day or more since the missed dose: skip them all,
+      go on with the schedule and contact the prescriber (``oral.missed_dose.several``).
 
     Skip when less than ``oral.missed_dose.skip_within`` (2 hours) remains until the next
     dose, or when the next dose is already due; otherwise take it now. With no later dose in
     the plan: take it now on the same day, else skip.
     """
-    if not isinstance(plan, OralPlan | TaperPlan):
-        raise InputTypeError("plan", plan, "a plan from plan_titration or plan_taper")
+    if not isinstance(plan, OralPlan | TaperPlan | OralRegimen):
+        raise InputTypeError(
+            "plan", plan, "a plan from plan_titration or plan_taper, or a steady OralRegimen"
+        )
+    if isinstance(doses_missed, bool) or not isinstance(doses_missed, int):
+        raise InputTypeError("doses_missed", doses_missed, "a whole number of doses")
+    if doses_missed < 1:
+        raise InputError(
+            "doses_missed", doses_missed, "1 or more doses missed in a row", code="E_INPUT"
+        )
     rules = rules_or_default(rules)
     missed_day = parse_date(day, "day")
+    steady = isinstance(plan, OralRegimen)
+    if isinstance(plan, OralRegimen):
+        plan = _steady(plan, missed_day, rules)
     today = parse_date(now_day, "now_day")
     step = _step_on(plan, missed_day)
     if step is None:
@@ -260,7 +297,15 @@ def advise_missed_dose(
     threshold = threshold_rule.require_value()  # hours
     used = [threshold_rule.id, _R + "take_when_remembered", _R + "never_double"]
     action: Action
-    if to_next is None:
+    several = doses_missed > 1 or elapsed >= a_day
+    if several:
+        used.append(_R + "several")
+        action = "skip"
+        reason = Reason(
+            "MISSED_SEVERAL" if doses_missed > 1 else "MISSED_OVER_A_DAY",
+            {"count": doses_missed, "elapsed": Amount(elapsed, kinds.HOURS)},
+        )
+    elif to_next is None:
         same_day = today == missed_day
         action = "take_now" if same_day else "skip"
         reason = Reason(
@@ -285,9 +330,16 @@ def advise_missed_dose(
     if plan.supply is not None:
         position = plan.steps.index(step)
         realized = plan.supply.doses[position][index]
-    findings = (advice(rules[_R + "never_double"]), advice(rules[_R + "take_when_remembered"]))
+    used.append(_R + "wall_clock")
+    findings = (
+        *((advice(rules[_R + "several"]),) if several else ()),
+        advice(rules[_R + "never_double"]),
+        advice(rules[_R + "take_when_remembered"]),
+        advice(rules[_R + "wall_clock"]),
+    )
     inputs: list[tuple[str, ParamValue]] = [
-        ("plan", "taper" if isinstance(plan, TaperPlan) else "titration"),
+        ("plan", "steady" if steady else "taper" if isinstance(plan, TaperPlan) else "titration"),
+        ("doses", tuple(Amount(d, kinds.ORAL_DOSE) for d in step.regimen.doses_mg)),
         ("plan_start", plan.steps[0].start),
         ("times", tuple(times)),
         ("day", missed_day),
@@ -295,6 +347,7 @@ def advise_missed_dose(
         ("now_day", today),
         ("now_at", now_at),
         ("next_dose", None if next_dose is None else (str(next_dose[0]), str(next_dose[1]))),
+        ("doses_missed", doses_missed),
     ]
     return MissedDoseAdvice(
         action=action,

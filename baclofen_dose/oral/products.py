@@ -45,7 +45,8 @@ import attrs
 from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import RoundMode, round_to_grid, rules_or_default
-from baclofen_dose.core.model import Amount, ParamValue
+from baclofen_dose.core.limits import advice
+from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.numeric import HALF
 from baclofen_dose.core.rules import Rule, RuleSet
 
@@ -64,6 +65,7 @@ __all__ = [
     "catalogue_error",
     "choose_products",
     "find_product",
+    "product_findings",
     "product_from_rule",
     "realize",
     "realize_exact",
@@ -540,3 +542,20 @@ def realize_plan(plan: OralPlan, product: object, rules: RuleSet) -> OralPlan:
         inputs=(*prov.inputs, ("product", tuple(p.id for p in chosen))),
     )
     return attrs.evolve(plan, supply=supply, provenance=provenance)
+
+
+# The advice each form carries whenever a plan uses it (issue 10 item 10).
+_FORM_ADVICE: Final = {"oral_suspension": "product.oral.suspension.shake"}
+
+
+def product_findings(chosen: Sequence[Product], rules: RuleSet) -> list[Finding]:
+    """The advice findings of the products a plan uses, once per form: the suspension's
+    "concentrated formulation; shake well" (``product.oral.suspension.shake``, L9) whenever it
+    is chosen.
+
+    >>> from baclofen_dose import default_rules
+    >>> [f.rule_id for f in product_findings([find_product("5 mg/mL suspension")], default_rules())]
+    ['product.oral.suspension.shake']
+    """
+    ids = dict.fromkeys(_FORM_ADVICE[p.form] for p in chosen if p.form in _FORM_ADVICE)
+    return [advice(rules[rule_id]) for rule_id in ids if rule_id in rules]

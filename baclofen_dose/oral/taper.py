@@ -1,11 +1,13 @@
 """The oral taper planner: from the current regimen down to zero, with products that can be given.
 
 Clinical basis (clinical.md 7.1 and 12): stopping abruptly can cause hallucinations, seizures,
-high fever and death (``oral.withdrawal.abrupt``); taper over at least 2 weeks
-(``oral.taper.duration.min``: founding document 2; UK and Canadian labels 1 to 2 weeks), in
-steps of 10 mg/day by default and at most 15 mg/day without an override (``oral.taper.step.*``,
-French label: steps of 10 or 15 mg); if symptoms come back, return to the previous step
-(``oral.taper.return_to_previous_step``).
+high fever and death (``oral.withdrawal.abrupt``); taper over approximately 1 to 2 weeks
+(Canadian label L17, UK and French labels likewise): at least 7 days without an override
+(``oral.taper.duration.min``), 14 days by default (``oral.taper.duration.default``); in steps of
+10 mg/day by default and at most 15 mg/day without an override (``oral.taper.step.*``, French
+label: steps of 10 or 15 mg), and never more than half of the daily dose at once
+(``oral.taper.step.max_fraction``, issue 10 item 7); if symptoms come back, return to the
+previous step (``oral.taper.return_to_previous_step``).
 
 The result is a :class:`TaperPlan` (its own type: a titration plan is an ``OralPlan``). Its
 findings are data (a code and typed values); render/ words them (render/sentences/taper.py).
@@ -17,18 +19,24 @@ How a plan is built, in order:
    multiple of the *taper grid*: the smallest amount on the dose grid (``oral.adult.dose.grid``)
    that the products give, so every dose can be given exactly.
 2. The daily totals: the current total minus the step, again and again, until the next total
-   would be at or below the grid amount; then the grid amount once a day (the lowest
-   practical dose, ``oral.taper.lowest_practical``), then stop. Nothing ever goes up. A current
-   dose that is not a multiple of the taper grid is rounded down at the first step, and the
-   first total is rounded up to the grid (a smaller first reduction); both are findings.
+   would be at or below the grid amount. A percentage step is taken of each current daily
+   total and rounded down to the grid (never a larger cut than asked), but is at least one grid
+   amount, the smallest step the products give (a finding names those steps). No step removes
+   more than ``oral.taper.step.max_fraction`` of the total before it (rounded down to the grid,
+   at least one grid amount), so a low dose steps down through smaller amounts. Then the grid
+   amount once a day (the lowest practical dose, ``oral.taper.lowest_practical``), then stop.
+   Nothing ever goes up. A current dose that is not a multiple of the taper grid is rounded
+   down at the first step, and the first total is rounded up to the grid (a smaller first
+   reduction); both are findings.
 3. The doses of each day: each step takes the reduction from the largest doses of the day
    first, in grid amounts; among equal doses the one named by ``reduce_first`` goes first,
    then the others in the order of the day. A dose that reaches zero is dropped: the plan says
    which dose of the day each remaining dose is.
 4. The step lengths: ``every`` days each (default ``oral.taper.step_length.default``), or the
    total ``over`` spread over the steps (the last steps take any extra day). When nothing was
-   chosen, the steps are lengthened to meet the minimum duration; a chosen schedule shorter
-   than the minimum needs an override with a reason (``oral.taper.duration.min``).
+   chosen, the steps are lengthened to reach the default duration
+   (``oral.taper.duration.default``); a chosen schedule shorter than the minimum needs an
+   override with a reason (``oral.taper.duration.min``).
 
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 >>> [(s.start.isoformat(), [str(d) for d in s.regimen.doses_mg]) for s in plan.steps][:2]
@@ -224,20 +232,73 @@ def _days(value: object, field: str) -> int:
     return int(days)
 
 
-def _totals(start: Fraction, floored: Fraction, step: Fraction, grid: Fraction) -> list[Fraction]:
-    """The daily totals of the steps, ending with the lowest practical dose ``grid``."""
-    out: list[Fraction] = []
+# Why a step's cut differs from the step asked for (a per-step mark; see _notes).
+_SMALLEST: Final = "smallest"
+_HALF: Final = "half"
+
+
+def _cut(
+    current: Fraction,
+    step: Fraction,
+    percent: Fraction | None,
+    grid: Fraction,
+    half: Fraction,
+) -> tuple[Fraction, str | None]:
+    """The reduction of one step from the daily total ``current``, and why it differs from
+    the step asked for.
+
+    A percentage is taken of the current daily dose and rounded *down* to the taper grid (never
+    a larger cut than asked), but never below one grid amount, the smallest step the products
+    give (mark ``_SMALLEST``). No cut is larger than ``half`` of the current daily dose rounded
+    down to the grid, while that is at least one grid amount (mark ``_HALF``).
+
+    >>> _cut(Fraction(60), Fraction(0), Fraction(1, 5), Fraction(5), Fraction(1, 2))
+    (Fraction(10, 1), None)
+    >>> _cut(Fraction(20), Fraction(0), Fraction(1, 5), Fraction(5), Fraction(1, 2))
+    (Fraction(5, 1), 'smallest')
+    >>> _cut(Fraction(15), Fraction(10), None, Fraction(5), Fraction(1, 2))
+    (Fraction(5, 1), 'half')
+    """
+    mark: str | None = None
+    cut = step
+    if percent is not None:
+        cut = _floor(percent * current, grid)
+        if cut < grid:
+            cut, mark = grid, _SMALLEST
+    cap = _floor(half * current, grid)
+    if cut > cap >= grid:
+        cut, mark = cap, _HALF
+    return cut, mark
+
+
+def _totals(
+    start: Fraction,
+    floored: Fraction,
+    step: Fraction,
+    grid: Fraction,
+    percent: Fraction | None = None,
+    half: Fraction = Fraction(1),
+) -> list[tuple[Fraction, str | None]]:
+    """The daily totals of the steps with each step's mark (see :func:`_cut`), ending with the
+    lowest practical dose ``grid``. Every total is below the one before it."""
+    out: list[tuple[Fraction, str | None]] = []
     current = start
     while True:
-        following = current - step
+        cut, mark = _cut(current, step, percent, grid, half)
+        following = current - cut
         if following > 0:
             following = _ceil(following, grid)
         if not out:
             following = min(following, floored)
         if following <= grid:
-            out.append(grid)
+            if mark == _HALF:
+                # The half cap only marks a last step the step asked for would not reach.
+                uncapped, _ = _cut(current, step, percent, grid, Fraction(1))
+                if current - uncapped <= grid:
+                    mark = None
+            out.append((grid, mark))
             return out
-        out.append(following)
+        out.append((following, mark))
         current = following
 
 
@@ -319,8 +380,9 @@ def plan_taper(
     - ``start``: the first day of the first reduced dose (``datetime.date`` or "YYYY-MM-DD").
     - ``over``: the total duration asked for ("3 weeks"), from the start to the first day
       without baclofen.
-    - ``step``: the reduction per step, "5 mg/day" or a percentage of the current daily dose
-      ("20 %", turned into mg/day once and rounded down to the taper grid).
+    - ``step``: the reduction per step, "5 mg/day" or a percentage of the daily dose at each
+      step ("20 %": of 60 mg/day 12, rounded down to 10; of 50, 10; of 40, 8, rounded down to
+      5...; ``taper.step_mg`` records the first step's mg/day).
     - ``every``: days per step ("3 days"); with ``over``, the shortest step.
     - ``reduce_first``: which dose of the day (1 for the first...) is reduced first
       (default 1, so the last dose of the day is kept longest).
@@ -407,13 +469,16 @@ def plan_taper(
     over_days = None if over is None else _days(over, "over")
     shortest = every_days if every_days is not None else int(length_min.require_value())
     floored_total = sum(floored, Fraction(0))
-    totals = _totals(total, floored_total, step_mg, grid)
+    half = ctx.value(_T + "step.max_fraction")
+    marked = _totals(total, floored_total, step_mg, grid, percent, half)
     if over_days is not None and step is None:
-        # Fit the plan to the duration asked for: the smallest step whose steps fit.
-        while len(totals) * shortest > over_days and len(totals) > 1:
+        # Fit the plan to the duration asked for: the smallest step whose steps fit (the
+        # half-of-the-day cap may keep the count from falling; then E_SCHEDULE below).
+        while len(marked) * shortest > over_days and len(marked) > 1 and step_mg < total:
             step_mg += grid
-            totals = _totals(total, floored_total, step_mg, grid)
+            marked = _totals(total, floored_total, step_mg, grid, percent, half)
         raw_step = None
+    totals = [t for t, _ in marked]
     count = len(totals)
 
     minimum = rule(_T + "duration.min")
@@ -444,8 +509,9 @@ def plan_taper(
     else:
         default_length = int(ctx.value(_T + "step_length.default"))
         lengths = [default_length] * count
-        if count * default_length < minimum.require_value():
-            lengths = _spread(int(minimum.require_value()), count)
+        default_duration = ctx.value(_T + "duration.default")
+        if count * default_length < default_duration:
+            lengths = _spread(int(default_duration), count)
             lengthened = True
     duration = sum(lengths)
     check.soft_min(minimum, Fraction(duration), units.DAYS, "the taper's duration")
@@ -471,13 +537,17 @@ def plan_taper(
         _GRID,
         *product_ids,
     ]
-    for index, (target, length) in enumerate(zip(totals, lengths, strict=True)):
+    for index, ((target, mark), length) in enumerate(zip(marked, lengths, strict=True)):
         check.soft_max(step_max, previous_total - target, units.ORAL_DAILY_DOSE, "a taper step of")
         day_doses = _level(day_doses, target, grid, rank)
         kept = [(i + 1, d) for i, d in enumerate(day_doses) if d > 0]
         ids = list(common)
+        if mark == _HALF:
+            ids.append(_T + "step.max_fraction")
         if index == count - 1:
             ids.append(_T + "lowest_practical")
+            if lengthened:
+                ids.append(_T + "duration.default")
             if lengthened or over_days is not None:
                 ids.append(_T + "duration.min")
         end = add_days(begin, length - 1, "start")
@@ -501,7 +571,9 @@ def plan_taper(
         percent,
         raw_step,
         total,
+        marked,
     )
+    findings += products.product_findings(chosen, rules)
     for advice_id in (
         "oral.withdrawal.abrupt",
         _T + "return_to_previous_step",
@@ -548,6 +620,7 @@ def _notes(
     percent: Fraction | None,
     raw_step: Fraction | None,
     total: Fraction,
+    marked: Sequence[tuple[Fraction, str | None]],
 ) -> list[Finding]:
     """Findings that record every choice and rounding the planner made (codes in
     render/sentences/taper.py)."""
@@ -579,22 +652,59 @@ def _notes(
                 grid_rule.citation,
             )
         )
-    if raw_step is not None:
-        used = Amount(step_mg, kinds.ORAL_DAILY_DOSE)
-        asked = Amount(raw_step, kinds.ORAL_DAILY_DOSE)
-        if percent is not None:
-            code = "TAPER_STEP_PERCENT_ROUNDED"
-            params: dict[str, ParamValue] = {
-                "percent": percent,
-                "total": Amount(total, kinds.ORAL_DAILY_DOSE),
-                "asked": asked,
-                "used": used,
-                "grid": grid_amount,
-            }
-        else:
-            code = "TAPER_STEP_ROUNDED"
-            params = {"asked": asked, "used": used, "grid": grid_amount}
-        notes.append(Finding(grid_rule.id, "info", code, params, grid_rule.citation))
+    daily_grid = Amount(grid, kinds.ORAL_DAILY_DOSE)
+    if percent is not None:
+        notes.append(
+            Finding(
+                grid_rule.id,
+                "info",
+                "TAPER_STEP_PERCENT",
+                {"percent": percent, "grid": daily_grid},
+                grid_rule.citation,
+            )
+        )
+        smallest = [i for i, (_, mark) in enumerate(marked, 1) if mark == _SMALLEST]
+        if smallest:
+            notes.append(
+                Finding(
+                    grid_rule.id,
+                    "info",
+                    "TAPER_STEP_SMALLEST_GIVABLE" + ("" if len(smallest) > 1 else "_ONE"),
+                    {
+                        "percent": percent,
+                        "grid": daily_grid,
+                        "first": smallest[0],
+                        "last": smallest[-1],
+                    },
+                    grid_rule.citation,
+                )
+            )
+    elif raw_step is not None:
+        params: dict[str, ParamValue] = {
+            "asked": Amount(raw_step, kinds.ORAL_DAILY_DOSE),
+            "used": Amount(step_mg, kinds.ORAL_DAILY_DOSE),
+            "grid": grid_amount,
+        }
+        notes.append(
+            Finding(grid_rule.id, "info", "TAPER_STEP_ROUNDED", params, grid_rule.citation)
+        )
+    halved = [i for i, (_, mark) in enumerate(marked, 1) if mark == _HALF]
+    if halved:
+        half_rule = rules[_T + "step.max_fraction"]
+        notes.append(
+            Finding(
+                half_rule.id,
+                "info",
+                "TAPER_STEP_HALF" + ("" if len(halved) > 1 else "_ONE"),
+                {
+                    "fraction": half_rule.require_value(),
+                    "grid": daily_grid,
+                    "first": halved[0],
+                    "last": halved[-1],
+                },
+                half_rule.citation,
+            )
+        )
     if grid > dose_grid:
         notes.append(
             Finding(

@@ -647,6 +647,8 @@ _MISSED_ACTIONS: Final = {
     "MISSED_NEXT_DUE": "skip",
     "MISSED_NEXT_SOON": "skip",
     "MISSED_NEXT_NOT_SOON": "take_now",
+    "MISSED_SEVERAL": "skip",
+    "MISSED_OVER_A_DAY": "skip",
 }
 
 

@@ -8,8 +8,8 @@ registers the advice with the generic ``text``/``table`` (render/protocol.py).
 >>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
 >>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
 ...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
->>> advice_text(advice)[:52]
-'Skip the missed dose: 15 mg (one and a half tablets)'
+>>> advice_text(advice)[:58]
+'Skip the missed dose: one and a half 10 mg tablets (15 mg)'
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from baclofen_dose.core import display, units
 from baclofen_dose.oral.missed import MissedDoseAdvice
 from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text, reason_text
-from baclofen_dose.render.products import units_text
+from baclofen_dose.render.products import give
 from baclofen_dose.render.text import INTENDED_USE
 
 __all__ = ["advice_lines", "advice_text"]
@@ -30,12 +30,13 @@ def advice_text(advice: MissedDoseAdvice) -> str:
     """The advice in plain English (one paragraph), ending "Never take two doses together."."""
     dose = display.amount(advice.dose_mg, units.ORAL_DOSE)
     if advice.units is not None:
-        shown = units_text(advice.units)
-        # A liquid dose already starts with its amount: "15 mg (3 mL of 5 mg/mL)".
-        dose = shown if shown.startswith(dose) else f"{dose} ({shown})"
+        # "one and a half 10 mg tablets (15 mg)"; a liquid: "15 mg (3 mL of 5 mg/mL)".
+        dose = give(advice.units)
     missed = f"{dose}, due at {advice.missed_at} on {display.day(advice.day)}"
     if advice.action == "take_now":
         head = f"Take the missed dose now: {missed}."
+    elif advice.reason.code == "MISSED_SEVERAL":
+        head = f"Skip the missed doses, the first of them {missed}."
     else:
         head = f"Skip the missed dose: {missed}."
     tail = ""

@@ -110,11 +110,41 @@ def units_text(realization: Realization, *, name_products: bool = False) -> str:
     return display.words_list([portion_text(p, name_product=named) for p in realization.portions])
 
 
+# Counts of tablets in words, so a count never stands next to a strength ("2 10 mg tablets").
+_COUNTS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _tablets_of(portion: Portion) -> str:
+    """Tablets that name their strength: "half a 20 mg tablet", "one 10 mg tablet",
+    "one and a half 10 mg tablets", "two 20 mg tablets" (issue 10 item 10)."""
+    strength = strength_text(portion.product)
+    quantity = portion.quantity
+    whole = int(quantity)
+    if whole == 0:
+        return f"half a {strength} tablet"
+    if whole > len(_COUNTS):  # pragma: no cover - a dose is at most a few tablets
+        return f"{display.tablets(quantity)} of {strength}"
+    lead = _COUNTS[whole - 1]
+    if quantity != whole:
+        return f"{lead} and a half {strength} tablets"
+    return f"{lead} {strength} tablet" + ("s" if whole > 1 else "")
+
+
 def give(realization: Realization) -> str:
-    """One dose for people: "one and a half tablets (15 mg)" or "7.5 mg (1.5 mL of 5 mg/mL)"."""
+    """One dose for people: "one and a half 10 mg tablets (15 mg)" or "7.5 mg (1.5 mL of
+    5 mg/mL)"; tablets always name their strength (issue 10 item 10).
+
+    >>> from baclofen_dose.oral.products import realize
+    >>> give(realize("10 mg", "20 mg tablet"))
+    'half a 20 mg tablet (10 mg)'
+    """
     if realization.liquid:
         return units_text(realization)
-    return f"{units_text(realization)} ({display.amount(realization.dose_mg, units.ORAL_DOSE)})"
+    if all(p.product.form == "tablet" for p in realization.portions):
+        shown = display.words_list([_tablets_of(p) for p in realization.portions])
+    else:
+        shown = units_text(realization)
+    return f"{shown} ({display.amount(realization.dose_mg, units.ORAL_DOSE)})"
 
 
 def dispense_text(line: DispenseLine) -> str:

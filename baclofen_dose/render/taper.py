@@ -168,6 +168,12 @@ def taper_instructions(plan: TaperPlan) -> list[str]:
     """Plain-English patient lines: one per step, then the stop day and the warnings."""
     lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day)
     lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
+    # The product's own advice (the suspension: shake well) goes to the patient too.
+    lines += [
+        finding_text(f)
+        for f in plan.findings
+        if f.rule_id.startswith("product.") and f.code == "ADVICE"
+    ]
     texts = {f.rule_id: finding_text(f) for f in plan.findings}
     lines.append(texts.get(_WITHDRAWAL, _fallback(_WITHDRAWAL)))
     lines.append(texts.get(_RETURN, _fallback(_RETURN)))
@@ -180,11 +186,19 @@ def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
     names = display.words_list([product_name(p) for p in plan.supply.products])
     grid = display.amount(taper.grid_mg, units.ORAL_DOSE)
     order = display.words_list([display.ordinal(p) for p in taper.order])
+    # True for the product given: a 1 mg/mL liquid measured to 0.5 mL gives 0.5 mg, but the
+    # plan's doses stay on the dose grid (issue 10 item 7).
+    piece = display.amount(min(p.step_mg for p in plan.supply.products), units.ORAL_DOSE)
+    percent = next(
+        (f.values["percent"] for f in plan.findings if f.code == "TAPER_STEP_PERCENT"), None
+    )
+    half = next((f.values["fraction"] for f in plan.findings if f.code == "TAPER_STEP_HALF"), None)
     lines = [
         f"Now: {_regimen_text(taper.current)}.",
-        f"Products: {names}. Every dose is a whole multiple of {grid}: the dose grid "
+        f"Products: {names}. Every dose is a whole multiple of {grid}: the smallest multiple "
+        "of the dose grid "
         + _value(rules, "oral.adult.dose.grid")
-        + " and the smallest amount the products give.",
+        + f" that the products give (the smallest amount they give at all is {piece}).",
         f"Each step takes the reduction from the largest doses of the day first, in {grid} "
         f"amounts; among equal doses the order is the {order} dose of the day.",
     ]
@@ -200,8 +214,20 @@ def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
         )
         if "oral.taper.lowest_practical" in ids:
             text += (
-                f"; {grid} once a day is the lowest dose the products give, the last step "
-                "before stopping (rule oral.taper.lowest_practical)"
+                f"; {grid} once a day is the smallest dose on the dose grid the products give, "
+                "the last step before stopping (rule oral.taper.lowest_practical)"
+            )
+        elif "oral.taper.step.max_fraction" in ids and isinstance(half, Fraction):
+            text += (
+                f"; at most {display.percent(half)} of the daily dose before it, rounded down "
+                "to the grid (rule oral.taper.step.max_fraction)"
+            )
+        elif isinstance(percent, Fraction):
+            text += (
+                f"; {display.percent(percent)} of "
+                f"{display.amount(previous, units.ORAL_DAILY_DOSE)} is "
+                f"{display.amount(percent * previous, units.ORAL_DAILY_DOSE)}, rounded down to "
+                f"a whole multiple of {grid} (at least one)"
             )
         elif "oral.taper.step.default" in ids:
             text += "; the default step is " + _value(rules, "oral.taper.step.default")
@@ -222,8 +248,10 @@ def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
         )
     else:
         stop += ": at least the minimum " + _value(rules, "oral.taper.duration.min")
-    if "oral.taper.duration.min" in plan.steps[-1].rule_ids and not plan.overrides:
-        stop += "; the step lengths were set to reach this duration"
+    if "oral.taper.duration.default" in plan.steps[-1].rule_ids:
+        stop += "; the step lengths were set to reach the default duration " + _value(
+            rules, "oral.taper.duration.default"
+        )
     lines.append(stop + ".")
     return lines
 

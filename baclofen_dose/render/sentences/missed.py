@@ -6,6 +6,13 @@ from typing import Final
 
 FINDINGS: Final[dict[str, str]] = {}
 REASONS: Final[dict[str, str]] = {
+    "MISSED_SEVERAL": (
+        "{count} doses in a row were missed ({elapsed:hours} since the first was due): do not "
+        "take the missed doses."
+    ),
+    "MISSED_OVER_A_DAY": (
+        "It is {elapsed:hours} since the missed dose was due, a day or more: do not take it."
+    ),
     "MISSED_NO_LATER_DOSE_SAME_DAY": (
         "The plan has no later dose, and it is still the day it was due."
     ),
