@@ -17,6 +17,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from baclofen_dose.check.intrathecal import check_intrathecal_order
+    from baclofen_dose.check.oral import check_order
+    from baclofen_dose.check.order import NotAssessed, OrderCheck
     from baclofen_dose.core.errors import (
         AbruptStopError,
         BaclofenDoseError,
@@ -112,8 +115,10 @@ __all__ = [
     "LimitCrossing",
     "LimitError",
     "MissedDoseAdvice",
+    "NotAssessed",
     "OralPlan",
     "OralRegimen",
+    "OrderCheck",
     "Override",
     "OverrideRequired",
     "Patient",
@@ -141,6 +146,8 @@ __all__ = [
     "advise_missed_dose",
     "assess",
     "catalogue",
+    "check_intrathecal_order",
+    "check_order",
     "ckd_epi_2021",
     "cockcroft_gault",
     "convert_route",
@@ -169,6 +176,9 @@ __all__ = [
 ]
 
 _HOMES = {
+    "check.intrathecal": ("check_intrathecal_order",),
+    "check.oral": ("check_order",),
+    "check.order": ("NotAssessed", "OrderCheck"),
     "core.errors": (
         "AbruptStopError",
         "BaclofenDoseError",
