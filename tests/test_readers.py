@@ -216,3 +216,22 @@ def test_cli_refuses_the_edited_plan_and_accepts_the_unedited_one(
     err = capsys.readouterr().err
     assert code in (2, 3) and err.count("\n") == 1
     assert "steps[0]" in err and "oral.adult.max_daily.hard" in err
+
+
+@pytest.mark.parametrize(
+    "edit", ["dose lowered", "findings emptied", "stop moved", "step removed"]
+)
+def test_an_edited_taper_is_refused(edit: str) -> None:
+    plan = bd.plan_taper(current="20 mg", times_per_day=3, start=START, product="10 mg tablet")
+    data: dict[str, Any] = json.loads(bd.to_json(plan), parse_float=str)
+    if edit == "dose lowered":
+        data["steps"][1]["doses"][0]["value"] = 10
+        data["steps"][1]["daily_dose"]["value"] = 45
+    elif edit == "findings emptied":
+        data["findings"] = []
+    elif edit == "stop moved":
+        data["taper"]["stop"] = "2026-12-31"
+    elif edit == "step removed":
+        del data["steps"][2]
+    with pytest.raises(bd.BaclofenDoseError):
+        _read(data)

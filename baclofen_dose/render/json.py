@@ -43,7 +43,7 @@ from baclofen_dose.render.csv import quantity_unit
 from baclofen_dose.render.messages import REASON_TEMPLATES
 from baclofen_dose.render.missed import advice_text
 from baclofen_dose.render.products import dispense_text, product_name, units_text
-from baclofen_dose.render.recheck import recheck_titration
+from baclofen_dose.render.recheck import recheck_taper, recheck_titration
 from baclofen_dose.render.text import INTENDED_USE
 
 _MINUTE: Final = units.parse_unit("minute", units.HOURS, "unit")
@@ -366,7 +366,9 @@ def read_taper_plan(data: Mapping[str, Any]) -> TaperPlan:
     supply = _read_supply(data, steps)
     taper = _read_taper(_get(data, "taper", Mapping, "plan"))
     _check_taper(steps, taper)
-    return TaperPlan(supply=supply, taper=taper, **common)
+    plan = TaperPlan(supply=supply, taper=taper, **common)
+    recheck_taper(plan, protocol.reading_rules())
+    return plan
 
 
 def _check_taper(steps: tuple[Step, ...], taper: TaperInfo) -> None:

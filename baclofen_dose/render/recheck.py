@@ -13,18 +13,21 @@ and a file whose recorded inputs themselves cross a limit is refused by that lim
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from fractions import Fraction
 from typing import Any
 
-from baclofen_dose.core import units
+from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.limits import LimitCheck
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.patient import Patient
 from baclofen_dose.oral.regimen import OralPlan
+from baclofen_dose.oral.taper import TaperPlan, plan_taper
 from baclofen_dose.oral.titration import plan_titration
 
-__all__ = ["recheck_titration"]
+__all__ = ["recheck_taper", "recheck_titration"]
 
 
 def _tampered(field: str, value: object, expected: str) -> InputError:
@@ -133,5 +136,52 @@ def _first_difference(read: OralPlan, planned: OralPlan) -> None:
         raise _tampered("steps", f"{len(read.steps)} steps", f"{len(planned.steps)} steps")
     for name in ("findings", "overrides", "adjustments", "supply", "provenance"):
         if getattr(read, name) != getattr(planned, name):
+            raise _tampered(name, f"the {name} as written", f"the {name} the rules give")
+    raise _tampered("plan", "the plan as written", "the plan the rules give")
+
+
+def _optional_quantity(inputs: Mapping[str, ParamValue], name: str) -> Any:
+    value = inputs.get(name)
+    return None if value is None else _quantity(value, name)
+
+
+def recheck_taper(plan: TaperPlan, rules: RuleSet) -> None:
+    """Plan the taper again from its recorded inputs with ``rules``; refuse any difference."""
+    inputs = plan.provenance.values
+    current = inputs.get("current")
+    if not isinstance(current, tuple) or not current:
+        raise _tampered("provenance.inputs.current", current, "the current doses")
+    percent = inputs.get("step_percent")
+    if percent is not None and not isinstance(percent, Fraction):
+        raise _tampered("provenance.inputs.step_percent", percent, "a ratio")
+    products = inputs.get("product")
+    reduce_first, policy = inputs.get("reduce_first"), inputs.get("max_policy")
+    start = inputs.get("start")
+    if (
+        not isinstance(reduce_first, int)
+        or not isinstance(policy, str)
+        or not isinstance(start, date)
+    ):
+        raise _tampered("provenance.inputs", "start, reduce_first, max_policy", "their values")
+    step = display.percent(percent) if percent is not None else _optional_quantity(inputs, "step")
+    again = plan_taper(
+        current=[_quantity(dose, "current") for dose in current],
+        start=start,
+        over=_optional_quantity(inputs, "over"),
+        step=step,
+        every=_optional_quantity(inputs, "every"),
+        reduce_first=reduce_first,
+        product=list(products) if isinstance(products, tuple) and products else None,
+        max_policy=policy,
+        overrides={o.rule_id: o.reason for o in plan.overrides} or None,
+        rules=rules,
+    )
+    if again == plan:
+        return
+    for index, (a, b) in enumerate(zip(plan.steps, again.steps, strict=False)):
+        if a != b:
+            raise _tampered(f"steps[{index}]", "the step as written", "the step the rules give")
+    for name in ("steps", "findings", "overrides", "supply", "taper", "provenance"):
+        if getattr(plan, name) != getattr(again, name):
             raise _tampered(name, f"the {name} as written", f"the {name} the rules give")
     raise _tampered("plan", "the plan as written", "the plan the rules give")
