@@ -15,7 +15,7 @@ import baclofen_dose
 ROOT = Path(__file__).resolve().parent.parent
 API = ROOT / "docs" / "api.md"
 # Pages whose ```pycon blocks are run here (the other guides are owned and checked elsewhere).
-RUN_PAGES = ("api.md", "ehr-developer.md")
+RUN_PAGES = ("docs/api.md", "docs/ehr-developer.md", "README.md")
 DOTTED = re.compile(r"\bbaclofen_dose(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 PYCON = re.compile(r"^```pycon\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
@@ -53,13 +53,15 @@ def test_every_entry_is_a_public_name() -> None:
     assert not stale, f"docs/api.md has entries for names that are not public: {stale}"
 
 
-@pytest.mark.parametrize("page", ["api.md", "ehr-developer.md", "decisions.md", "index.md"])
+@pytest.mark.parametrize(
+    "page", ["docs/api.md", "docs/ehr-developer.md", "docs/decisions.md", "docs/index.md"]
+)
 def test_every_named_attribute_exists(page: str) -> None:
-    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    text = (ROOT / page).read_text(encoding="utf-8")
     named = sorted(set(DOTTED.findall(text)))
-    assert named or page in ("decisions.md", "index.md")
+    assert named or page in ("docs/decisions.md", "docs/index.md")
     absent = [name for name in named if not _resolves(name)]
-    assert not absent, f"docs/{page} names what does not exist: {absent}"
+    assert not absent, f"{page} names what does not exist: {absent}"
 
 
 def test_the_resolver_tells_present_from_absent() -> None:
@@ -71,14 +73,14 @@ def test_the_resolver_tells_present_from_absent() -> None:
 
 @pytest.mark.parametrize("page", RUN_PAGES)
 def test_python_examples_run(page: str) -> None:
-    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    text = (ROOT / page).read_text(encoding="utf-8")
     blocks = PYCON.findall(text)
-    assert blocks, f"docs/{page} has no pycon examples"
+    assert blocks, f"{page} has no pycon examples"
     parser = doctest.DocTestParser()
-    test = parser.get_doctest("\n".join(blocks), {}, page, str(ROOT / "docs" / page), 0)
+    test = parser.get_doctest("\n".join(blocks), {}, page, str(ROOT / page), 0)
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     runner = doctest.DocTestRunner(optionflags=flags)
     runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted > 0
-    assert result.failed == 0, f"{result.failed} example(s) in docs/{page} failed (see output)"
+    assert result.failed == 0, f"{result.failed} example(s) in {page} failed (see output)"
