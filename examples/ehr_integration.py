@@ -7,11 +7,15 @@ Run from the repository root:
 It shows, in order:
 
 1. inputs as pint Quantities from the library's registry (``baclofen_dose.registry()``);
-2. the plan's steps as exact Quantities, and its findings as structured data;
-3. JSON out with ``to_json`` and back with ``from_json`` (the round trip gives an equal plan);
+2. the plan's steps as exact Quantities, and its findings as data (rule id, severity, code,
+   params), with the sentence written from the code by ``baclofen_dose.render.messages``;
+3. JSON out with ``to_json`` and back with ``from_json`` (the round trip gives an equal plan),
+   and an edited file refused, because the reader plans the result again from its inputs;
 4. a refused input: the error's ``code``, ``field`` and ``expected``;
 5. a target above a soft limit: ``OverrideRequired`` and its ``crossings``, then a retry with one
-   override (rule id and reason) for each crossing, recorded in the plan.
+   override (rule id and reason) for each crossing, recorded in the plan;
+6. the one result protocol: every schema id, and an intrathecal pump refill through the same
+   ``to_json``/``from_json``.
 
 Decision support for health-care professionals, not medical advice.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import baclofen_dose as bd
+from baclofen_dose.render import messages, protocol
 
 START = "2026-01-05"
 
@@ -51,7 +56,7 @@ def show_plan(plan: bd.OralPlan) -> None:
 def show_findings(plan: bd.OralPlan) -> None:
     """Print each finding as structured fields, as an EHR would store them."""
     for finding in plan.findings:
-        line = f"  {finding.severity}: {finding.rule_id}"
+        line = f"  {finding.severity}: {finding.rule_id} (code {finding.code})"
         if finding.override_reason is not None:
             line += f' (overridden, reason "{finding.override_reason}")'
         print(line)
@@ -73,6 +78,12 @@ def main() -> int:
     show_plan(plan)
     print("Findings:")
     show_findings(plan)
+    first = plan.findings[0]
+    print(f"  params of the first: {sorted(dict(first.params))}")
+    print(f"  its sentence: {messages.finding_text(first)}")
+    reason = plan.steps[1].reason
+    if reason is not None:
+        print(f"  step 2 reason {reason.code}: {messages.reason_text(reason)}")
     prov = plan.provenance
     print(f"Rule set {prov.ruleset_id} version {prov.ruleset_version}; rules used:")
     for rule_id in prov.rule_ids:
@@ -88,6 +99,13 @@ def main() -> int:
     print(f"  last step daily_dose: unit {last['unit']} (UCUM)")
     again = bd.from_json(text)
     print(f"from_json(to_json(plan)) == plan: {again == plan}")
+    for dose in data["steps"][0]["doses"]:
+        dose["value"] = 500  # an edited saved plan: each dose of step 1 set to 500 mg
+    data["steps"][0]["daily_dose"]["value"] = 1500
+    try:
+        bd.from_json(json.dumps(data))
+    except bd.HardLimitError as err:
+        print(f"Edited file refused: {err.code}, rule {err.rule_id}")
 
     # 4. A refused input: a bare number has no unit, so it is never guessed.
     try:
@@ -115,6 +133,16 @@ def main() -> int:
             print(f'  override recorded: {override.rule_id}, reason "{override.reason}"')
         print("Findings:")
         show_findings(plan)
+
+    # 6. One protocol for every result type.
+    print("Schema ids:")
+    for schema in protocol.schemas():
+        print(f"  {schema}")
+    refill = bd.plan_refill(
+        reservoir="20 mL", concentration="500 mcg/mL", daily_dose="100 mcg/day", alarm_volume="2 mL"
+    )
+    back = bd.from_json(bd.to_json(refill))
+    print(f"{refill.schema} ({refill.route}): round trip equal: {back == refill}")
     return 0
 
 
