@@ -15,11 +15,12 @@ Fraction(15, 2)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -41,7 +42,10 @@ __all__ = [
     "Result",
     "Severity",
     "Style",
+    "contiguous",
     "freeze_params",
+    "of_type",
+    "tuple_of",
 ]
 
 
@@ -244,3 +248,54 @@ class Result(Protocol):
 
     @property
     def schema(self) -> str: ...
+
+
+def of_type(*types: type) -> Any:
+    """An attrs validator: the value is an instance of ``types`` (a library error otherwise).
+
+    Public record classes validate what they are built from, so a hand-built result cannot
+    skip the checks a planner makes (issue 9).
+    """
+    expected = " or ".join(t.__name__ for t in types)
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise InputTypeError(attribute.name, value, f"a {expected}")
+
+    return check
+
+
+def tuple_of(item: type, *, nonempty: bool = False) -> Any:
+    """An attrs validator: a tuple of ``item`` instances (non-empty when asked)."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        expected = f"a {'non-empty ' if nonempty else ''}tuple of {item.__name__}"
+        if not isinstance(value, tuple) or (nonempty and not value):
+            raise InputTypeError(attribute.name, value, expected)
+        for entry in value:
+            if not isinstance(entry, item):
+                raise InputTypeError(attribute.name, entry, expected)
+
+    return check
+
+
+def contiguous(_: object, attribute: attrs.Attribute[Any], steps: Sequence[Any]) -> None:
+    """An attrs validator: dated steps follow one another day by day, the last one open-ended
+    or not, every other one with an end on or after its start."""
+    for index, (step, following) in enumerate(itertools.pairwise(steps)):
+        if step.end is None or step.end < step.start or (following.start - step.end).days != 1:
+            raise InputError(
+                f"{attribute.name}[{index}]",
+                step.start.isoformat(),
+                "steps that follow one another day by day, each ending the day before the next",
+                problem="does not end the day before the next step starts",
+                code="E_SCHEDULE",
+            )
+    if steps and steps[-1].end is not None and steps[-1].end < steps[-1].start:
+        raise InputError(
+            f"{attribute.name}[{len(steps) - 1}]",
+            steps[-1].start.isoformat(),
+            "an end on or after the start",
+            problem="ends before it starts",
+            code="E_SCHEDULE",
+        )

@@ -58,7 +58,16 @@ from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kernel import PlanningContext, RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import advice, parse_date
-from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
+from baclofen_dose.core.model import (
+    Amount,
+    Finding,
+    Override,
+    ParamValue,
+    Provenance,
+    contiguous,
+    of_type,
+    tuple_of,
+)
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral import products
 from baclofen_dose.oral.regimen import OralRegimen, Step
@@ -99,13 +108,13 @@ class TaperPlan:
     maximum policy the current regimen was checked against.
     """
 
-    steps: tuple[Step, ...]
-    findings: tuple[Finding, ...]
-    overrides: tuple[Override, ...]
-    max_policy: str
-    provenance: Provenance
-    supply: products.Supply
-    taper: TaperInfo
+    steps: tuple[Step, ...] = attrs.field(validator=[tuple_of(Step, nonempty=True), contiguous])
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    overrides: tuple[Override, ...] = attrs.field(validator=tuple_of(Override))
+    max_policy: str = attrs.field(validator=of_type(str))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
+    supply: products.Supply = attrs.field(validator=of_type(products.Supply))
+    taper: TaperInfo = attrs.field(validator=of_type(TaperInfo))
 
     @property
     def route(self) -> Literal["oral"]:
