@@ -29,6 +29,8 @@ from baclofen_dose.core.model import (
     Route,
     Severity,
     freeze_params,
+    of_type,
+    tuple_of,
 )
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet
 
@@ -66,10 +68,10 @@ class OrderCheck:
 
     route: Route
     order: Params = attrs.field(converter=freeze_params)
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
     not_assessed: tuple[NotAssessed, ...]
-    overrides: tuple[Override, ...]
-    provenance: Provenance
+    overrides: tuple[Override, ...] = attrs.field(validator=tuple_of(Override))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def schema(self) -> str:

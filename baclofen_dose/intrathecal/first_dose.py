@@ -12,7 +12,7 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
-from baclofen_dose.core.model import Amount, Finding, Provenance
+from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, exact, flag, hourly
 from baclofen_dose.intrathecal.weaning import weaning_findings
@@ -54,8 +54,8 @@ class IntrathecalStart:
     basis_rule: str
     daily_mcg: Fraction
     no_increase_hours: Fraction
-    findings: tuple[Finding, ...]
-    provenance: Provenance
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def route(self) -> Route:

@@ -36,7 +36,7 @@ from baclofen_dose.core.errors import (
 )
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
-from baclofen_dose.core.model import Amount, Finding, Provenance, Severity
+from baclofen_dose.core.model import Amount, Finding, Provenance, Severity, of_type, tuple_of
 from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.intrathecal.common import (
     MARGIN_POLICY,
@@ -220,8 +220,8 @@ class PumpRefill:
     refill_by: date | None
     worst_empty_date: date | None
     residual: ResidualCheck | None
-    findings: tuple[Finding, ...]
-    provenance: Provenance
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def route(self) -> Route:

@@ -12,7 +12,7 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import RuleSetError
-from baclofen_dose.core.model import Amount, Finding, Provenance
+from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, concentration, exact, flag
 
@@ -56,8 +56,8 @@ class ScreeningPlan:
     boluses: tuple[ScreeningBolus, ...]
     observe_from_hours: Fraction
     observe_to_hours: Fraction
-    findings: tuple[Finding, ...]
-    provenance: Provenance
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def route(self) -> Route:

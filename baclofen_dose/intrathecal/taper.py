@@ -16,7 +16,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
-from baclofen_dose.core.model import Amount, Finding, Override, Provenance
+from baclofen_dose.core.model import Amount, Finding, Override, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, daily_dose, exact
 
@@ -56,9 +56,9 @@ class IntrathecalTaper:
     step: Fraction
     interval_days: int
     steps: tuple[TaperStep, ...]
-    findings: tuple[Finding, ...]
-    provenance: Provenance
-    overrides: tuple[Override, ...] = ()
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
+    overrides: tuple[Override, ...] = attrs.field(default=(), validator=tuple_of(Override))
 
     @property
     def route(self) -> Route:

@@ -15,7 +15,15 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError
-from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
+from baclofen_dose.core.model import (
+    Amount,
+    Finding,
+    Override,
+    ParamValue,
+    Provenance,
+    of_type,
+    tuple_of,
+)
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, daily_dose, flag
 from baclofen_dose.intrathecal.common import origin as parse_origin
@@ -50,9 +58,9 @@ class IntrathecalTitration:
     decrease_to_mcg: Fraction
     hours_between_increases: Fraction
     proposed_daily_mcg: Fraction | None
-    findings: tuple[Finding, ...]
-    overrides: tuple[Override, ...]
-    provenance: Provenance
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    overrides: tuple[Override, ...] = attrs.field(validator=tuple_of(Override))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def route(self) -> Route:

@@ -40,7 +40,15 @@ from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kernel import add_days, rules_or_default
 from baclofen_dose.core.limits import advice, parse_date
-from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Reason
+from baclofen_dose.core.model import (
+    Amount,
+    Finding,
+    ParamValue,
+    Provenance,
+    Reason,
+    of_type,
+    tuple_of,
+)
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Realization
 from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
@@ -83,8 +91,8 @@ class MissedDoseAdvice:
     next_at: str | None
     hours_to_next: Fraction | None
     reason: Reason
-    findings: tuple[Finding, ...]
-    provenance: Provenance
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
 
     @property
     def route(self) -> Literal["oral"]:
