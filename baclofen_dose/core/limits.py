@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 
 import attrs
 
@@ -46,10 +47,15 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def advice(rule: Rule) -> Finding:
-    """The finding an advice rule produces."""
+    """The finding an advice rule produces (findings are immutable: made once per rule)."""
     if rule.text is None or rule.severity is None:
         raise InputError("rule", rule.id, "an advice rule", problem="is not advice")
-    return Finding(rule.id, rule.severity, "ADVICE", {"text": rule.text}, rule.citation)
+    return _advice(rule.id, rule.severity, rule.text, rule.citation)
+
+
+@lru_cache(maxsize=1024)
+def _advice(rule_id: str, severity: str, text: str, citation: str) -> Finding:
+    return Finding(rule_id, severity, "ADVICE", {"text": text}, citation)
 
 
 def parse_date(value: object, field: str) -> date:

@@ -95,7 +95,12 @@ Params: TypeAlias = "tuple[tuple[str, ParamValue], ...]"
 _SCALARS = (Amount, date, Fraction, int, str, bool, type(None))
 
 
+_PLAIN = frozenset({str, int, bool, type(None), Fraction, date})
+
+
 def _check_param(name: str, value: object) -> None:
+    if type(value) in _PLAIN or type(value) is Amount:
+        return
     if isinstance(value, tuple):
         if all(isinstance(v, Amount) for v in value) or all(isinstance(v, str) for v in value):
             return

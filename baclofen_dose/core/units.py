@@ -44,7 +44,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -512,12 +512,25 @@ def parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) ->
     """Parse ``value`` (a string with a unit, or a pint Quantity) into ``kind``'s canonical unit.
 
     The result is exact. Zero is refused unless ``allow_zero``; negative values always are.
+    Strings are parsed once: the same text, kind and field give the same exact value (a pure
+    function, cached); a refusal is raised again each time.
 
     >>> parse("3 weeks", DAYS, "over")
     Fraction(21, 1)
     >>> parse("60 mcg/hour", IT_DAILY_DOSE, "rate")
     Fraction(1440, 1)
     """
+    if type(value) is str:
+        return _parse_text(value, kind, field, allow_zero)
+    return _parse(value, kind, field, allow_zero=allow_zero)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str, kind: Kind, field: str, allow_zero: bool) -> Fraction:
+    return _parse(value, kind, field, allow_zero=allow_zero)
+
+
+def _parse(value: object, kind: Kind, field: str, *, allow_zero: bool = False) -> Fraction:
     if isinstance(value, str):
         if len(value) > _MAX_TEXT:
             raise InputError(
