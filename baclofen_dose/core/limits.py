@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import attrs
 
@@ -53,7 +53,7 @@ def advice(rule: Rule) -> Finding:
     return _advice(rule.id, rule.severity, rule.text, rule.citation)
 
 
-@lru_cache(maxsize=1024)
+@cache  # advice rules are few; each finding is immutable
 def _advice(rule_id: str, severity: str, text: str, citation: str) -> Finding:
     return Finding(rule_id, severity, "ADVICE", {"text": text}, citation)
 
