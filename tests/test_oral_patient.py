@@ -643,3 +643,62 @@ def test_refusals_keep_their_values_as_data() -> None:
     assert hard.value.limit == Amount(D(10), kinds.ORAL_DAILY_DOSE, "estimate")
     assert "would cross the hard limit 10 mg/day (0.5 mg/kg/day x 20 kg)" in str(hard.value)
     assert_clean([str(error), str(hard.value)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 1: kidney failure (CrCl or eGFR below 15) without dialysis
+
+
+def end_stage(age: int = 70, scr: str = "5 mg/dL") -> Patient:
+    """CrCl (140 - 70) x 60 / (72 x 5) = 11.7 mL/min, male, not on dialysis."""
+    return adult(age=age, sex="male", weight="60 kg", scr=scr, dialysis=False)
+
+
+def test_end_stage_target_max_is_capped_at_the_dialysis_level_dose() -> None:
+    """Issue 10 item 1 (clinical.md 16, 16.1 row 3d): CrCl 11.7 not on dialysis, target max:
+    5 mg/day (L17 dialysis-level dose), with the end-stage finding and toxicity warning."""
+    plan = plan_titration(start=START, target="max", patient=end_stage())
+    assert [s.regimen.daily_mg for s in plan.steps] == [D(5)]
+    codes = {f.code for f in plan.findings}
+    assert "RENAL_END_STAGE" in codes
+    assert "renal.end_stage.toxicity" in {f.rule_id for f in plan.findings}
+    assert plan.provenance.values["renal_band"] == "end_stage"
+    for text in texts(plan):
+        assert_clean(text)
+
+
+def test_end_stage_above_the_cap_needs_an_override_and_steps_weekly() -> None:
+    """Above 5 mg/day only with an override naming renal.ca_monograph.end_stage.max_daily;
+    each step lasts the end-stage interval (7 days, a DESIGN default from S3's 2-3 day onset)."""
+    cap = "renal.ca_monograph.end_stage.max_daily"
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(start=START, target="10 mg/day", patient=end_stage())
+    assert cap in str(caught.value)
+    plan = plan_titration(
+        start=START, target="10 mg/day", patient=end_stage(), overrides={cap: "nephrology review"}
+    )
+    assert [s.regimen.daily_mg for s in plan.steps] == [D(5), D(10)]
+    assert plan.steps[0].days == RULES["renal.end_stage.interval"].require_value() == 7
+
+
+def test_end_stage_shorter_interval_needs_an_override() -> None:
+    """renal.end_stage.interval.min is a soft minimum: 3 days needs an override."""
+    cap = "renal.ca_monograph.end_stage.max_daily"
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(
+            start=START,
+            target="10 mg/day",
+            interval="3 days",
+            patient=end_stage(),
+            overrides={cap: "nephrology review"},
+        )
+    assert "renal.end_stage.interval.min" in str(caught.value)
+
+
+@given(st.integers(min_value=40, max_value=90), st.sampled_from(["5 mg/dL", "6 mg/dL", "8 mg/dL"]))
+def test_end_stage_never_above_the_cap_without_override(age: int, scr: str) -> None:
+    """Property: whenever the band is end stage, target max never exceeds 5 mg/day."""
+    plan = plan_titration(start=START, target="max", patient=end_stage(age=age, scr=scr))
+    assume(plan.provenance.values["renal_band"] == "end_stage")
+    cap = RULES["renal.ca_monograph.end_stage.max_daily"].require_value()
+    assert max(s.regimen.daily_mg for s in plan.steps) <= cap

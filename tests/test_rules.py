@@ -87,6 +87,9 @@ LIMIT_SNAPSHOT = {
     "renal.vlavonou2014.moderate.dose_fraction": ("soft_max", Fraction(1, 2)),
     "renal.vlavonou2014.severe.dose_fraction": ("soft_max", Fraction(1, 3)),
     "renal.ca_monograph.dialysis.max_daily": ("soft_max", Fraction(5)),
+    # issue 10 item 1: kidney failure without dialysis
+    "renal.ca_monograph.end_stage.max_daily": ("soft_max", Fraction(5)),
+    "renal.end_stage.interval.min": ("soft_min", Fraction(7)),
     "oral.renal.times_per_day.min": ("hard_min", Fraction(1)),
     "renal.ajkd2017.egfr_min": ("soft_min", Fraction(30)),
     "oral.child.times_per_day.min": ("hard_min", Fraction(2)),

@@ -437,6 +437,18 @@ def _plan_adult(
         if days.denominator != 1:
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
     check.hard_min(rule("titration.interval.min"), days, units.DAYS, "interval")
+    renal_interval_id: str | None = None
+    slow = None if adult is None else adult.assessment
+    if slow is not None and slow.interval is not None:
+        if interval is None:
+            assert slow.interval_rule is not None  # set together with interval
+            days = max(days, slow.interval)
+            renal_interval_id = slow.interval_rule
+        elif slow.interval_min_rule is not None:
+            check.soft_min(rules[slow.interval_min_rule], days, units.DAYS, "interval")
+            renal_interval_id = slow.interval_min_rule
+        if renal_interval_id is not None:
+            used.append(renal_interval_id)
 
     usual_start = start_dose * n
     daily = usual_start
@@ -490,6 +502,8 @@ def _plan_adult(
     ]
     first_ids += renal_ids
     step_ids += [rid for rid in renal_ids if rid not in step_ids and ".start" not in rid]
+    if renal_interval_id is not None:
+        step_ids.append(renal_interval_id)
     ladder = _ladder(
         daily,
         step_mg,
@@ -678,7 +692,9 @@ def _renal_limits(
             assessment.max_cap,
             daily,
             units.ORAL_DAILY_DOSE,
-            "daily dose on dialysis",
+            "daily dose on dialysis"
+            if assessment.dialysis
+            else f"daily dose with {assessment.band.replace('_', '-')} kidney failure",
         )
     elif assessment.fraction_rule is not None:
         check.soft_max_at(
@@ -773,7 +789,11 @@ def _adult_findings(
                 muanda_start.citation,
             )
         )
-    if assessment.reduced:
+    if assessment.band == "end_stage":
+        toxicity = rules["renal.end_stage.toxicity"]
+        findings.append(advice(toxicity))
+        used.append(toxicity.id)
+    elif assessment.reduced:
         onset = rules["renal.el_husseini2011.onset"]
         findings.append(advice(onset))
         used.append(onset.id)

@@ -36,6 +36,14 @@ FINDINGS: Final[dict[str, str]] = {
         "reduced dose there without saying how much; the CrCl band (" + _WHERE + ") gives no "
         "reduction. Consider a lower target."
     ),
+    "RENAL_END_STAGE": (
+        "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed}, eGFR "
+        "{egfr:computed}; below {below}): start at {start} and keep to {maximum}, the "
+        "dialysis-level dose of the Canadian monograph, which allows baclofen in end-stage "
+        "renal failure only when the benefit outweighs the risk; steps {fraction:ratio} of the "
+        "usual, each lasting at least {interval}. Going above {maximum} needs an override "
+        "with a reason."
+    ),
     "RENAL_DIALYSIS": (
         "Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "
         "not apply: start at {start} (Canadian monograph), maximum {maximum} (Canadian "
