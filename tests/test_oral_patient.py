@@ -105,6 +105,7 @@ def test_must_show_crcl_40_starts_and_caps_lower_than_crcl_100() -> None:
         "step": (15, 5),
         "maximum": (80, 40),
         "times_per_day": (3, 1),
+        "interval": (3, 7),  # aged 72: older_adult_schedule start_low_go_slow (issue 10)
     }
     # 7.5 mg/day is not givable on the 5 mg tablet grid: rounded down, and the rule is named.
     rounded = [f for f in low.findings if f.rule_id == "oral.adult.dose.grid"]
@@ -590,6 +591,7 @@ def test_step_reasons_say_what_made_each_step() -> None:
         "RENAL_FRACTION_ROUNDED",
         "RENAL_FRACTION",
         "FEWER_DOSES",
+        "OLDER_INTERVAL",  # aged 72: start_low_go_slow (issue 10)
     }
 
 
@@ -602,7 +604,7 @@ def test_provenance_inputs_are_typed_values() -> None:
     assert values["target"] == Amount(D(40), kinds.ORAL_DAILY_DOSE)
     assert values["target_is_max"] is True
     assert values["step"] == Amount(D(15), kinds.ORAL_DAILY_DOSE)
-    assert values["interval"] == 3 and values["times_per_day"] == 3
+    assert values["interval"] == 7 and values["times_per_day"] == 3  # aged 72: weekly steps
     assert values["defaults"] == ("step", "interval", "times_per_day")
     assert values["max_policy"] == "us_label" and values["renal_policy"] == "vlavonou2014"
     assert values["patient.weight"] == Amount(D(70), kinds.WEIGHT, "estimate")
@@ -702,3 +704,88 @@ def test_end_stage_never_above_the_cap_without_override(age: int, scr: str) -> N
     assume(plan.provenance.values["renal_band"] == "end_stage")
     cap = RULES["renal.ca_monograph.end_stage.max_daily"].require_value()
     assert max(s.regimen.daily_mg for s in plan.steps) <= cap
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 9: counselling on every plan
+
+
+COUNSEL = ("counsel.sedation_driving", "counsel.cns_depressants", "counsel.symptoms")
+
+
+@pytest.mark.parametrize("who", [None, "adult", "child"])
+def test_every_titration_plan_carries_the_counselling(who: str | None) -> None:
+    """Sedation and driving (clinical.md 16), CNS depressants and opioids (8.4), withdrawal and
+    overdose symptoms (7.1, 8.2) and do not stop suddenly (7.1): each an advice rule, cited."""
+    patient = {None: None, "adult": adult(), "child": child()}[who]
+    target = "12 mg/day" if who == "child" else "30 mg/day"
+    plan = plan_titration(start=START, target=target, patient=patient)
+    ids = [f.rule_id for f in plan.findings]
+    for rule_id in (*COUNSEL, "oral.withdrawal.abrupt"):
+        assert rule_id in ids
+        assert RULES[rule_id].kind == "advice" and RULES[rule_id].clinical
+    assert "counsel.pregnancy" not in ids and "counsel.breastfeeding" not in ids
+    for finding in plan.findings:
+        assert finding.citation
+
+
+def test_taper_plan_carries_the_counselling() -> None:
+    from baclofen_dose import plan_taper
+
+    plan = plan_taper(current="20 mg", times_per_day=3, start=START)
+    ids = {f.rule_id for f in plan.findings}
+    assert set(COUNSEL) <= ids
+
+
+def test_pregnancy_and_breastfeeding_only_when_stated() -> None:
+    """Patient.pregnant / .breastfeeding: None is not stated and adds nothing (never assumed);
+    True adds the cited finding (L10 8.1 neonatal withdrawal; 8.2 lactation)."""
+    base = dict(age="30 years", sex="female", weight="60 kg", height=None, scr="0.8 mg/dL")
+    stated = Patient.from_inputs(**base, dialysis=False, pregnant=True, breastfeeding=True)
+    plan = plan_titration(start=START, target="30 mg/day", patient=stated)
+    ids = [f.rule_id for f in plan.findings]
+    assert "counsel.pregnancy" in ids and "counsel.breastfeeding" in ids
+    assert ("patient.pregnant", True) in stated.describe()
+    quiet = Patient.from_inputs(**base, dialysis=False, pregnant=False)
+    ids = [
+        f.rule_id for f in plan_titration(start=START, target="30 mg/day", patient=quiet).findings
+    ]
+    assert "counsel.pregnancy" not in ids
+    with pytest.raises(BaclofenDoseError):
+        Patient.from_inputs(**base, dialysis=False, pregnant="yes")  # type: ignore[arg-type]
+    for text in texts(plan):
+        assert_clean(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 5: older adults get a different schedule, named and cited
+
+
+def test_older_adult_with_normal_kidneys_steps_weekly() -> None:
+    """An 80-year-old with normal kidneys (CrCl 119) under older_adult_schedule
+    start_low_go_slow (default): each step lasts 7 days, not the label's 3 (L17 "very cautious
+    dosage schedule"; S31 weekly steps); OLDER_SCHEDULE names the policy."""
+    patient = adult(age=80, sex="male", weight="100 kg", scr="0.7 mg/dL")
+    plan = plan_titration(start=START, target="30 mg/day", patient=patient)
+    assert plan.provenance.values["renal_band"] == "normal"
+    assert [s.days for s in plan.steps[:-1]] == [7]
+    assert "OLDER_SCHEDULE" in {f.code for f in plan.findings}
+    label = plan_titration(
+        start=START, target="30 mg/day", patient=patient, older_adult_policy="adult_label"
+    )
+    assert [s.days for s in label.steps[:-1]] == [3]
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(start=START, target="30 mg/day", interval="3 days", patient=patient)
+    assert "oral.older_adult.interval.min" in str(caught.value)
+
+
+def test_older_adult_findings_tolerance_and_beers() -> None:
+    """30-40 mg/day tolerance finding with both numbers; Beers 2023 on eGFR below 60."""
+    plan = plan_titration(start=START, target="40 mg/day", patient=adult(age=80, scr="1.1 mg/dL"))
+    by_code = {f.code: f for f in plan.findings}
+    tolerance = by_code["OLDER_TOLERANCE"]
+    assert "30 mg/day" in finding_text(tolerance) and "40 mg/day" in finding_text(tolerance)
+    assert "BEERS_KIDNEY" in by_code
+    assert by_code["BEERS_KIDNEY"].rule_id == "oral.older_adult.beers2023.egfr_below"
+    for text in texts(plan):
+        assert_clean(text)
