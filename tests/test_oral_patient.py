@@ -789,3 +789,46 @@ def test_older_adult_findings_tolerance_and_beers() -> None:
     assert by_code["BEERS_KIDNEY"].rule_id == "oral.older_adult.beers2023.egfr_below"
     for text in texts(plan):
         assert_clean(text)
+
+
+def test_a_heavy_childs_plan_is_never_above_the_adult_label() -> None:
+    """Issue 10 item 3: a 15-year-old of 60 kg: 0.3 mg/kg/day x 60 kg = 18 mg/day is above
+    the adult start (15 mg/day) and step (15 mg/day): both are capped, with a finding."""
+    plan = plan_titration(start=START, target="45 mg/day", patient=child("15 years", "60 kg"))
+    start, step, highest, _ = shape(plan)
+    assert start == 15 and step <= 15 and highest == 45
+    assert "CHILD_CAPPED_AT_ADULT" in {f.code for f in plan.findings}
+    for text in texts(plan):
+        assert_clean(text)
+
+
+@given(st.integers(min_value=2, max_value=17), st.integers(min_value=10, max_value=120))
+def test_child_plans_never_above_adult_start_or_step(age: int, kg: int) -> None:
+    """Property: any child's default plan starts at most 15 mg/day and steps at most 15."""
+    try:
+        plan = plan_titration(start=START, target="max", patient=child(f"{age} years", f"{kg} kg"))
+    except BaclofenDoseError:
+        return
+    start, step, _, _ = shape(plan)
+    assert start <= 15 and step <= 15
+
+
+def test_a_15_year_old_of_60_kg_can_have_the_adult_ladder() -> None:
+    """Issue 10 item 3 (clinical.md 5.1, 16 "Adolescents"): from 12 years the US adult label
+    ladder is available (adolescent_schedule us_adult_label); under 12 it is refused."""
+    teen = child("15 years", "60 kg")
+    plan = plan_titration(
+        start=START, target="max", patient=teen, adolescent_policy="us_adult_label"
+    )
+    assert [s.regimen.daily_mg for s in plan.steps] == [15, 30, 45, 60, 80]
+    assert "ADOLESCENT_US_LADDER" in {f.code for f in plan.findings}
+    assert "population.adolescent.us_label_from" in plan.provenance.rule_ids
+    assert from_json(to_json(plan)) == plan
+    with pytest.raises(InputError) as caught:
+        plan_titration(
+            start=START,
+            target="max",
+            patient=child("11 years", "40 kg"),
+            adolescent_policy="us_adult_label",
+        )
+    assert caught.value.code == "E_OUT_OF_SCOPE"

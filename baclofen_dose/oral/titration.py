@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 
+import attrs
+
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
@@ -145,6 +147,7 @@ def plan_titration(
     renal_policy: str | None = None,
     weight_policy: str | None = None,
     older_adult_policy: str | None = None,
+    adolescent_policy: str | None = None,
 ) -> OralPlan:
     """Plan an oral titration up to ``target``: the adult label ladder, or adjusted for a patient.
 
@@ -201,6 +204,7 @@ def plan_titration(
             renal_policy=renal_policy,
             weight_policy=weight_policy,
             older_adult_policy=older_adult_policy,
+            adolescent_policy=adolescent_policy,
         )
         return realize_plan(plain, product, rules)
     if patient is None:
@@ -208,6 +212,7 @@ def plan_titration(
             ("renal_policy", renal_policy),
             ("weight_policy", weight_policy),
             ("older_adult_policy", older_adult_policy),
+            ("adolescent_policy", adolescent_policy),
         ):
             if value is not None:
                 raise InputError(
@@ -222,6 +227,31 @@ def plan_titration(
         )
     check_plausible(patient, rules)
     group = population(patient, rules)
+    if adolescent_policy is not None:
+        if adolescent_policy not in rules.policy_choices("adolescent_schedule"):
+            raise InputError(
+                "adolescent_policy",
+                adolescent_policy,
+                "one of " + ", ".join(rules.policy_choices("adolescent_schedule")),
+                code="E_POLICY",
+            )
+        from_age = rules["population.adolescent.us_label_from"]
+        assert patient.age_years is not None  # population() needs the age
+        if group != "child" or patient.age_years < from_age.require_value():
+            raise InputError(
+                "adolescent_policy",
+                adolescent_policy,
+                "no value: it applies from {age} to under 18 years (rule {rule})",
+                params={
+                    "age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+                    "rule": from_age.id,
+                },
+                code="E_OUT_OF_SCOPE",
+            )
+        if adolescent_policy == "us_adult_label":
+            return _adolescent_adult(
+                start, target, step, interval, times_per_day, max_policy, overrides, rules, patient
+            )
     if group == "child":
         for name, value in (
             ("max_policy", max_policy),
@@ -1055,6 +1085,16 @@ def _plan_child(
             smallest,
         )
     start_ids = [per_kg.id, grid_rule.id, n_min.id]
+    # Never above the adult label (issue 10 item 3): start at most 5 mg 3 times a day.
+    adult_start = (
+        rules[_PREFIX + "start.dose"].require_value()
+        * rules[_PREFIX + "start.times_per_day"].require_value()
+    )
+    if daily > adult_start:
+        findings.append(_adult_cap("start", daily, adult_start, rules[_PREFIX + "start.dose"]))
+        daily = adult_start
+        start_ids.append(_PREFIX + "start.dose")
+        used.append(_PREFIX + "start.dose")
     if daily != raw_start:
         findings.append(_rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule))
     adjustments.append(
@@ -1086,6 +1126,12 @@ def _plan_child(
         if step_mg != raw_step:
             findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
         step_ids = [step_rule.id]
+        label_step = rules[_PREFIX + "titration.step.label"]
+        if step_mg > label_step.require_value():
+            findings.append(_adult_cap("step", step_mg, label_step.require_value(), label_step))
+            step_mg = label_step.require_value()
+            step_ids.append(label_step.id)
+            used.append(label_step.id)
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
         _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE, grid_rule.id)
@@ -1261,6 +1307,61 @@ def _plan_child(
         population="child",
         renal_policy=None,
         adjustments=tuple(adjustments),
+    )
+
+
+def _adolescent_adult(
+    start: date | str,
+    target: object,
+    step: object,
+    interval: object,
+    times_per_day: int | None,
+    max_policy: str | None,
+    overrides: Mapping[str, str] | None,
+    rules: RuleSet,
+    patient: Patient,
+) -> OralPlan:
+    """The US adult label ladder for a patient of 12 to under 18 (US labels are silent only
+    under 12): the adult plan, with the finding and rule that allow it."""
+    plan = _plan_adult(
+        start, target, step, interval, times_per_day, max_policy, overrides, rules, None
+    )
+    from_age = rules["population.adolescent.us_label_from"]
+    finding = Finding(
+        from_age.id,
+        "info",
+        "ADOLESCENT_US_LADDER",
+        {
+            "age": Amount(_need_age(patient), units.YEARS, "estimate"),
+            "from_age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+        },
+        from_age.citation,
+    )
+    provenance = Provenance.of(
+        rules,
+        [*plan.provenance.rule_ids, from_age.id],
+        [
+            *plan.provenance.inputs,
+            *patient.describe(),
+            ("adolescent_policy", "us_adult_label"),
+        ],
+    )
+    return attrs.evolve(plan, findings=(*plan.findings, finding), provenance=provenance)
+
+
+def _need_age(patient: Patient) -> Fraction:
+    assert patient.age_years is not None  # checked by population()
+    return patient.age_years
+
+
+def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
+    """The finding recorded when a child's weight-based amount is capped at the adult label's."""
+    return Finding(
+        rule.id,
+        "warning",
+        "CHILD_CAPPED_AT_ADULT",
+        {"what": what, "raw": _daily(raw), "cap": _daily(cap)},
+        rule.citation,
     )
 
 

@@ -63,6 +63,15 @@ FINDINGS: Final[dict[str, str]] = {
         "effective dose and watch for confusion and other signs of CNS toxicity (quality of "
         "evidence moderate, strength strong)."
     ),
+    "ADOLESCENT_US_LADDER": (
+        "Age {age}: the US adult label ladder was chosen (policy adolescent_schedule "
+        "us_adult_label). US labels say safety and effectiveness are not established under "
+        "{from_age} only, so from {from_age} this is the labelled schedule."
+    ),
+    "CHILD_CAPPED_AT_ADULT": (
+        "The weight-based {what} works out at {raw}, above the adult label's {cap}: a child's "
+        "plan is never above the adult one, so the {what} is {cap}."
+    ),
     "CHILD_MAINTENANCE": (
         "Usual maintenance (UK SmPC): {low_per_kg} to {high_per_kg}, that is {low} to {high} "
         "for {weight}; maximum {maximum} at this age."
