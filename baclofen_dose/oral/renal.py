@@ -157,8 +157,8 @@ class RenalAssessment:
     ``fraction`` multiplies the usual start, step and maximum (1 in the ``normal`` band);
     ``fraction_rule`` is the soft limit a target above the reduced maximum must override.
     ``start_cap`` and ``max_cap`` are absolute daily caps (dialysis, CKD stage 4 to 5) with
-    their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD 2017), ``avoid_value``
-    what crosses it. ``interval`` (rule ``interval_rule``) is a slower default step interval
+    their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD, Wolf et al. 2018),
+    ``avoid_value`` what crosses it. ``interval`` (rule ``interval_rule``) is a slower default step interval
     and ``interval_min_rule`` the soft minimum a chosen interval must keep (end-stage band).
     """
 

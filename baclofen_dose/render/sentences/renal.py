@@ -32,7 +32,7 @@ FINDINGS: Final[dict[str, str]] = {
         "at no more than {cap} (Cheong 2020)."
     ),
     "RENAL_AJKD_REDUCE": (
-        "Renal policy {policy}: eGFR {egfr:computed} is below {below}: AJKD 2017 advises a "
+        "Renal policy {policy}: eGFR {egfr:computed} is below {below}: AJKD 2018 advises a "
         "reduced dose there without saying how much; the CrCl band (" + _WHERE + ") gives no "
         "reduction. Consider a lower target."
     ),
