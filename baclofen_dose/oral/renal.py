@@ -158,8 +158,9 @@ class RenalAssessment:
     ``fraction_rule`` is the soft limit a target above the reduced maximum must override.
     ``start_cap`` and ``max_cap`` are absolute daily caps (dialysis, CKD stage 4 to 5) with
     their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD, Wolf et al. 2018),
-    ``avoid_value`` what crosses it. ``interval`` (rule ``interval_rule``) is a slower default step interval
-    and ``interval_min_rule`` the soft minimum a chosen interval must keep (end-stage band).
+    ``avoid_value`` what crosses it. ``interval`` (rule ``interval_rule``) is a slower default
+    step interval and ``interval_min_rule`` the soft minimum a chosen interval must keep
+    (end-stage band).
     """
 
     policy: str
