@@ -505,3 +505,22 @@ def test_fuzz_dates_only_library_errors(value: object) -> None:
         parse_date(value, "start")
     except BaclofenDoseError:
         pass
+
+
+def test_plans_above_the_us_maximum_never_claim_the_label_schedule() -> None:
+    """Issue 10 item 10: a 120 mg/day plan (inpatient_supervised) does not say "This is the
+    adult label schedule"; its table title says hospital only."""
+    from baclofen_dose import table
+    from baclofen_dose.render.messages import finding_text
+
+    plan = plan_titration(
+        start="2026-01-05", target="120 mg/day", max_policy="inpatient_supervised"
+    )
+    texts = [finding_text(f) for f in plan.findings]
+    assert not any("This is the adult label schedule" in t for t in texts)
+    assert "oral.adult.no_patient_adjustment.above_label" in {f.rule_id for f in plan.findings}
+    assert table(plan).splitlines()[0] == (
+        "Baclofen by mouth: titration plan (in hospital only, under close supervision)"
+    )
+    label = plan_titration(start="2026-01-05", target="80 mg/day")
+    assert "oral.adult.no_patient_adjustment" in {f.rule_id for f in label.findings}

@@ -691,8 +691,16 @@ def _plan_adult(
         findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
         used.append(_PREFIX + "times_per_day.fewer_than_label")
     advice_ids = ["oral.withdrawal.abrupt"]
+    label_max = rules.policy_default(MAX_POLICY)
+    above_label = (
+        max(s.regimen.daily_mg for s in steps) > _policy_rules(rules, label_max)[0].require_value()
+    )
     if adult is None:
-        advice_ids.append(_PREFIX + "no_patient_adjustment")
+        # Never "this is the adult label schedule" for a plan above the US maximum (issue 10).
+        advice_ids.append(
+            _PREFIX
+            + ("no_patient_adjustment.above_label" if above_label else "no_patient_adjustment")
+        )
     advice_ids.append(_PREFIX + "lowest_effective")
     default_daily, _ = _policy_rules(rules, rules.policy_default(MAX_POLICY))
     for advice_id in advice_ids:
