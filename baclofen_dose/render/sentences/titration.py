@@ -27,13 +27,13 @@ FINDINGS: Final[dict[str, str]] = {
         "chosen; the label starts at {label_daily} ({label_times:times})."
     ),
     "FEWER_DOSES": (
-        "Fewer doses a day than usual: the plan starts with {doses:doses} {times:times}, "
+        "Fewer doses a day than usual: the plan starts {times:times} (doses: {doses:doses}), "
         "because the reduced daily amount is too small to divide further on the dose grid."
     ),
     "FEWER_DOSES_CHOSEN": (
-        "Fewer doses a day than usual ({intended} were chosen): the plan starts with "
-        "{doses:doses} {times:times}, because the reduced daily amount is too small to divide "
-        "further on the dose grid."
+        "Fewer doses a day than the {intended} chosen: the plan starts {times:times} (doses: "
+        "{doses:doses}), because the reduced daily amount is too small to divide further on "
+        "the dose grid."
     ),
     "MUANDA_START": (
         "The plan starts at {start} with eGFR {egfr:computed}: in adults {older} and older with "
