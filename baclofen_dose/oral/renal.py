@@ -35,7 +35,7 @@ import attrs
 
 from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.limits import Finding
+from baclofen_dose.core.limits import Finding, advice
 from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -684,6 +684,7 @@ def assess(
                 fraction_rule.citation,
             )
         )
+    findings += _caveats(patient, crcl, rules, used)
     start_cap = start_cap_rule = avoid_rule = None
     avoid_value = None
     if policy == "cheong2020":
@@ -746,6 +747,40 @@ def assess(
         findings=tuple(findings),
         rule_ids=tuple(dict.fromkeys(used)),
     )
+
+
+def _caveats(
+    patient: Patient, crcl: RenalEstimate, rules: RuleSet, used: list[str]
+) -> list[Finding]:
+    """Caveats of a creatinine-based estimate: obesity with actual weight (BMI at or above
+    ``renal.cockcroft_gault.obesity_bmi``) and low muscle mass (spinal cord injury)."""
+    found: list[Finding] = []
+    obesity = rules["renal.cockcroft_gault.obesity_bmi"]
+    used.append(obesity.id)
+    weight = crcl.weight
+    if (
+        weight is not None
+        and weight.policy == "actual"
+        and patient.height_cm is not None
+        and _bmi(patient) >= obesity.require_value()
+    ):
+        found.append(
+            Finding(
+                obesity.id,
+                "warning",
+                "RENAL_OBESITY_ACTUAL_WEIGHT",
+                {
+                    "bmi": Amount(_bmi(patient), units.BODY_MASS_INDEX, "estimate"),
+                    "threshold": Amount(obesity.require_value(), units.BODY_MASS_INDEX),
+                    "crcl": crcl.amount,
+                },
+                obesity.citation,
+            )
+        )
+    muscle = rules["renal.creatinine.low_muscle_mass"]
+    used.append(muscle.id)
+    found.append(advice(muscle))
+    return found
 
 
 def _end_stage(

@@ -36,6 +36,11 @@ FINDINGS: Final[dict[str, str]] = {
         "reduced dose there without saying how much; the CrCl band (" + _WHERE + ") gives no "
         "reduction. Consider a lower target."
     ),
+    "RENAL_OBESITY_ACTUAL_WEIGHT": (
+        "BMI {bmi} is at or above {threshold}: Cockcroft-Gault with actual body weight "
+        "overstates clearance in obesity (CrCl {crcl:computed} here); consider the adjusted "
+        "weight policy (ClinCalc; clinical.md 11.1)."
+    ),
     "RENAL_END_STAGE": (
         "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed}, eGFR "
         "{egfr:computed}; below {below}): start at {start} and keep to {maximum}, the "
