@@ -67,7 +67,9 @@ def test_titrate_to_80_ends_at_20_mg_4_times_a_day(capsys: pytest.CaptureFixture
     final = data["steps"][-1]
     assert final["doses"] == [{"value": 20, "unit": "mg"}] * 4
     totals = [s["daily_dose"]["value"] for s in data["steps"]]
-    assert all(0 < b - a <= 15 for a, b in itertools.pairwise(totals))
+    # 15 mg/day label steps, then the label's +20 mg/day to 20 mg 4 times a day (issue 10)
+    assert all(0 < b - a <= 15 for a, b in itertools.pairwise(totals[:-1]))
+    assert totals[-2:] == [60, 80]
 
 
 def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
@@ -516,7 +518,7 @@ def test_a_closed_pipe_ends_the_tool_quietly() -> None:
     ("argv", "option"),
     [
         (["--override", "oral.adult.max_daily.us_label=a reason"], "--override"),
-        (["--times-per-day", "5"], "--times-per-day"),
+        (["--times-per-day", "0"], "--times-per-day"),
     ],
 )
 def test_library_messages_never_name_options(

@@ -56,12 +56,12 @@ def test_golden_us_label_ladder() -> None:
 
 
 def test_golden_label_maximum_is_20_mg_4_times_a_day() -> None:
-    """Label maximum 80 mg/day given as 20 mg 4 times a day; past 60 mg/day a 4th dose is added."""
+    """Label maximum 80 mg/day given as 20 mg 4 times a day; from 20 mg 3 times a day the
+    label's step adds the 4th dose of 20 mg (issue 10 item 2: no 75 mg/day step)."""
     plan = plan_titration(start="2026-01-05", target="80 mg/day")
     assert _ladder(plan)[3:] == [
         ("2026-01-14", "2026-01-16", (D(20),) * 3),
-        ("2026-01-17", "2026-01-19", (D(20), D(20), D(20), D(15))),
-        ("2026-01-20", None, (D(20),) * 4),
+        ("2026-01-17", None, (D(20),) * 4),
     ]
     assert "oral.adult.frequency.add_dose_above" in plan.steps[4].rule_ids
     assert "oral.adult.max_daily.us_label" in plan.final.rule_ids
@@ -131,11 +131,7 @@ def test_named_policy_allows_uk_maximum_with_a_warning() -> None:
             {"target": "125 mg/day", "max_policy": "inpatient_supervised"},
             "oral.adult.max_daily.hard",
         ),
-        ({"target": "60 mg/day", "step": "20 mg/day"}, "oral.adult.titration.step.max"),
-        ({"target": "60 mg/day", "step": "2.5 mg/day"}, "oral.adult.titration.step.min"),
-        ({"target": "60 mg/day", "interval": "2 days"}, "oral.adult.titration.interval.min"),
-        ({"target": "60 mg/day", "times_per_day": 2}, "oral.adult.times_per_day.min"),
-        ({"target": "60 mg/day", "times_per_day": 5}, "oral.adult.times_per_day.max"),
+        ({"target": "60 mg/day", "times_per_day": 0}, "oral.adult.times_per_day.min"),
         (
             {
                 "target": "120 mg/day",
@@ -152,6 +148,59 @@ def test_hard_limits_refuse(kwargs: dict[str, object], rule_id: str) -> None:
         plan_titration(start="2026-01-05", **kwargs)  # type: ignore[arg-type]
     assert caught.value.rule_id == rule_id
     assert "cannot be overridden" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rule_id"),
+    [
+        ({"target": "60 mg/day", "step": "20 mg/day"}, "oral.adult.titration.step.max"),
+        (
+            {"target": "60 mg/day", "step": "5 mg/day", "interval": "2 days"},
+            "oral.adult.titration.interval.min",
+        ),
+        ({"target": "60 mg/day", "times_per_day": 5}, "oral.adult.times_per_day.max"),
+    ],
+)
+def test_founding_page_limits_are_soft(kwargs: dict[str, object], rule_id: str) -> None:
+    """Issue 10 item 2 (clinical.md 16 "Oral titration step"): the founding page's 5-15 mg/day
+    step and 3-day interval are soft limits: crossed only with an override and a reason."""
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(start="2026-01-05", **kwargs)  # type: ignore[arg-type]
+    assert rule_id in str(caught.value)
+    plan = plan_titration(
+        start="2026-01-05",
+        overrides={rule_id: "specialist plan"},
+        **kwargs,  # type: ignore[arg-type]
+    )
+    assert plan.steps[-1].regimen.daily_mg == 60
+    assert rule_id in {f.rule_id for f in plan.findings}
+
+
+def test_label_maximum_is_reached_by_adding_the_fourth_dose() -> None:
+    """Issue 10 item 2 (clinical.md 1.1, 16): 20 mg 3 times a day goes straight to the label's
+    20 mg 4 times a day (+20 mg/day), with no 75 mg/day step and no override."""
+    plan = plan_titration(start="2026-01-05", target="80 mg/day")
+    assert [(s.regimen.daily_mg, s.regimen.times_per_day) for s in plan.steps] == [
+        (15, 3),
+        (30, 3),
+        (45, 3),
+        (60, 3),
+        (80, 4),
+    ]
+    assert plan.steps[-1].regimen.doses_mg == (20, 20, 20, 20)
+    assert plan.steps[-1].reason is not None and plan.steps[-1].reason.code == "ADD_DOSE"
+    assert not plan.overrides
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_once_and_twice_daily_are_planned_with_a_finding(times: int) -> None:
+    """Issue 10 item 2 (clinical.md 1.2, 16 "Doses a day"): no label sets a minimum number of
+    doses; fewer than 3 a day is planned with the finding naming UK and FR."""
+    plan = plan_titration(start="2026-01-05", target="40 mg/day", times_per_day=times)
+    assert plan.steps[0].regimen.times_per_day == times
+    assert plan.steps[0].regimen.daily_mg == 5 * times
+    assert "oral.adult.times_per_day.fewer_than_label" in {f.rule_id for f in plan.findings}
+    assert max(d for s in plan.steps for d in s.regimen.doses_mg) <= 20
 
 
 def test_hard_limit_cannot_be_overridden() -> None:
@@ -272,7 +321,16 @@ def _check(plan: OralPlan, target: Fraction, step: Fraction, interval: int, firs
             assert plan.steps[index + 1].start == s.end + timedelta(days=1)
         if previous is not None:
             increase = regimen.daily_mg - previous.regimen.daily_mg
-            assert 0 < increase <= step <= S.STEP_MAX  # never decreasing; within the step bound
+            added = RULES["oral.adult.frequency.add_dose_above"].require_value()
+            if increase > step:
+                # The label's step to 20 mg 4 times a day: a further dose of 20 mg, only from
+                # 20 mg 3 times a day (issue 10 item 2; clinical.md 1.1 and 16).
+                assert increase == added
+                assert previous.regimen.doses_mg == (added,) * previous.regimen.times_per_day
+                assert regimen.doses_mg == (added,) * regimen.times_per_day
+                assert regimen.times_per_day == previous.regimen.times_per_day + 1
+            else:
+                assert 0 < increase <= step <= S.STEP_MAX  # never decreasing; within the step
             assert increase >= S.STEP_MIN
             assert regimen.times_per_day >= previous.regimen.times_per_day
             assert (s.start - previous.start).days == interval >= S.INTERVAL_MIN
@@ -447,3 +505,22 @@ def test_fuzz_dates_only_library_errors(value: object) -> None:
         parse_date(value, "start")
     except BaclofenDoseError:
         pass
+
+
+def test_plans_above_the_us_maximum_never_claim_the_label_schedule() -> None:
+    """Issue 10 item 10: a 120 mg/day plan (inpatient_supervised) does not say "This is the
+    adult label schedule"; its table title says hospital only."""
+    from baclofen_dose import table
+    from baclofen_dose.render.messages import finding_text
+
+    plan = plan_titration(
+        start="2026-01-05", target="120 mg/day", max_policy="inpatient_supervised"
+    )
+    texts = [finding_text(f) for f in plan.findings]
+    assert not any("This is the adult label schedule" in t for t in texts)
+    assert "oral.adult.no_patient_adjustment.above_label" in {f.rule_id for f in plan.findings}
+    assert table(plan).splitlines()[0] == (
+        "Baclofen by mouth: titration plan (in hospital only, under close supervision)"
+    )
+    label = plan_titration(start="2026-01-05", target="80 mg/day")
+    assert "oral.adult.no_patient_adjustment" in {f.rule_id for f in label.findings}

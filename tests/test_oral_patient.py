@@ -105,6 +105,7 @@ def test_must_show_crcl_40_starts_and_caps_lower_than_crcl_100() -> None:
         "step": (15, 5),
         "maximum": (80, 40),
         "times_per_day": (3, 1),
+        "interval": (3, 7),  # aged 72: older_adult_schedule start_low_go_slow (issue 10)
     }
     # 7.5 mg/day is not givable on the 5 mg tablet grid: rounded down, and the rule is named.
     rounded = [f for f in low.findings if f.rule_id == "oral.adult.dose.grid"]
@@ -590,6 +591,7 @@ def test_step_reasons_say_what_made_each_step() -> None:
         "RENAL_FRACTION_ROUNDED",
         "RENAL_FRACTION",
         "FEWER_DOSES",
+        "OLDER_INTERVAL",  # aged 72: start_low_go_slow (issue 10)
     }
 
 
@@ -602,7 +604,7 @@ def test_provenance_inputs_are_typed_values() -> None:
     assert values["target"] == Amount(D(40), kinds.ORAL_DAILY_DOSE)
     assert values["target_is_max"] is True
     assert values["step"] == Amount(D(15), kinds.ORAL_DAILY_DOSE)
-    assert values["interval"] == 3 and values["times_per_day"] == 3
+    assert values["interval"] == 7 and values["times_per_day"] == 3  # aged 72: weekly steps
     assert values["defaults"] == ("step", "interval", "times_per_day")
     assert values["max_policy"] == "us_label" and values["renal_policy"] == "vlavonou2014"
     assert values["patient.weight"] == Amount(D(70), kinds.WEIGHT, "estimate")
@@ -643,3 +645,190 @@ def test_refusals_keep_their_values_as_data() -> None:
     assert hard.value.limit == Amount(D(10), kinds.ORAL_DAILY_DOSE, "estimate")
     assert "would cross the hard limit 10 mg/day (0.5 mg/kg/day x 20 kg)" in str(hard.value)
     assert_clean([str(error), str(hard.value)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 1: kidney failure (CrCl or eGFR below 15) without dialysis
+
+
+def end_stage(age: int = 70, scr: str = "5 mg/dL") -> Patient:
+    """CrCl (140 - 70) x 60 / (72 x 5) = 11.7 mL/min, male, not on dialysis."""
+    return adult(age=age, sex="male", weight="60 kg", scr=scr, dialysis=False)
+
+
+def test_end_stage_target_max_is_capped_at_the_dialysis_level_dose() -> None:
+    """Issue 10 item 1 (clinical.md 16, 16.1 row 3d): CrCl 11.7 not on dialysis, target max:
+    5 mg/day (L17 dialysis-level dose), with the end-stage finding and toxicity warning."""
+    plan = plan_titration(start=START, target="max", patient=end_stage())
+    assert [s.regimen.daily_mg for s in plan.steps] == [D(5)]
+    codes = {f.code for f in plan.findings}
+    assert "RENAL_END_STAGE" in codes
+    assert "renal.end_stage.toxicity" in {f.rule_id for f in plan.findings}
+    assert plan.provenance.values["renal_band"] == "end_stage"
+    for text in texts(plan):
+        assert_clean(text)
+
+
+def test_end_stage_above_the_cap_needs_an_override_and_steps_weekly() -> None:
+    """Above 5 mg/day only with an override naming renal.ca_monograph.end_stage.max_daily;
+    each step lasts the end-stage interval (7 days, a DESIGN default from S3's 2-3 day onset)."""
+    cap = "renal.ca_monograph.end_stage.max_daily"
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(start=START, target="10 mg/day", patient=end_stage())
+    assert cap in str(caught.value)
+    plan = plan_titration(
+        start=START, target="10 mg/day", patient=end_stage(), overrides={cap: "nephrology review"}
+    )
+    assert [s.regimen.daily_mg for s in plan.steps] == [D(5), D(10)]
+    assert plan.steps[0].days == RULES["renal.end_stage.interval"].require_value() == 7
+
+
+def test_end_stage_shorter_interval_needs_an_override() -> None:
+    """renal.end_stage.interval.min is a soft minimum: 3 days needs an override."""
+    cap = "renal.ca_monograph.end_stage.max_daily"
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(
+            start=START,
+            target="10 mg/day",
+            interval="3 days",
+            patient=end_stage(),
+            overrides={cap: "nephrology review"},
+        )
+    assert "renal.end_stage.interval.min" in str(caught.value)
+
+
+@given(st.integers(min_value=40, max_value=90), st.sampled_from(["5 mg/dL", "6 mg/dL", "8 mg/dL"]))
+def test_end_stage_never_above_the_cap_without_override(age: int, scr: str) -> None:
+    """Property: whenever the band is end stage, target max never exceeds 5 mg/day."""
+    plan = plan_titration(start=START, target="max", patient=end_stage(age=age, scr=scr))
+    assume(plan.provenance.values["renal_band"] == "end_stage")
+    cap = RULES["renal.ca_monograph.end_stage.max_daily"].require_value()
+    assert max(s.regimen.daily_mg for s in plan.steps) <= cap
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 9: counselling on every plan
+
+
+COUNSEL = ("counsel.sedation_driving", "counsel.cns_depressants", "counsel.symptoms")
+
+
+@pytest.mark.parametrize("who", [None, "adult", "child"])
+def test_every_titration_plan_carries_the_counselling(who: str | None) -> None:
+    """Sedation and driving (clinical.md 16), CNS depressants and opioids (8.4), withdrawal and
+    overdose symptoms (7.1, 8.2) and do not stop suddenly (7.1): each an advice rule, cited."""
+    patient = {None: None, "adult": adult(), "child": child()}[who]
+    target = "12 mg/day" if who == "child" else "30 mg/day"
+    plan = plan_titration(start=START, target=target, patient=patient)
+    ids = [f.rule_id for f in plan.findings]
+    for rule_id in (*COUNSEL, "oral.withdrawal.abrupt"):
+        assert rule_id in ids
+        assert RULES[rule_id].kind == "advice" and RULES[rule_id].clinical
+    assert "counsel.pregnancy" not in ids and "counsel.breastfeeding" not in ids
+    for finding in plan.findings:
+        assert finding.citation
+
+
+def test_taper_plan_carries_the_counselling() -> None:
+    from baclofen_dose import plan_taper
+
+    plan = plan_taper(current="20 mg", times_per_day=3, start=START)
+    ids = {f.rule_id for f in plan.findings}
+    assert set(COUNSEL) <= ids
+
+
+def test_pregnancy_and_breastfeeding_only_when_stated() -> None:
+    """Patient.pregnant / .breastfeeding: None is not stated and adds nothing (never assumed);
+    True adds the cited finding (L10 8.1 neonatal withdrawal; 8.2 lactation)."""
+    base = dict(age="30 years", sex="female", weight="60 kg", height=None, scr="0.8 mg/dL")
+    stated = Patient.from_inputs(**base, dialysis=False, pregnant=True, breastfeeding=True)
+    plan = plan_titration(start=START, target="30 mg/day", patient=stated)
+    ids = [f.rule_id for f in plan.findings]
+    assert "counsel.pregnancy" in ids and "counsel.breastfeeding" in ids
+    assert ("patient.pregnant", True) in stated.describe()
+    quiet = Patient.from_inputs(**base, dialysis=False, pregnant=False)
+    ids = [
+        f.rule_id for f in plan_titration(start=START, target="30 mg/day", patient=quiet).findings
+    ]
+    assert "counsel.pregnancy" not in ids
+    with pytest.raises(BaclofenDoseError):
+        Patient.from_inputs(**base, dialysis=False, pregnant="yes")  # type: ignore[arg-type]
+    for text in texts(plan):
+        assert_clean(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 10 item 5: older adults get a different schedule, named and cited
+
+
+def test_older_adult_with_normal_kidneys_steps_weekly() -> None:
+    """An 80-year-old with normal kidneys (CrCl 119) under older_adult_schedule
+    start_low_go_slow (default): each step lasts 7 days, not the label's 3 (L17 "very cautious
+    dosage schedule"; S31 weekly steps); OLDER_SCHEDULE names the policy."""
+    patient = adult(age=80, sex="male", weight="100 kg", scr="0.7 mg/dL")
+    plan = plan_titration(start=START, target="30 mg/day", patient=patient)
+    assert plan.provenance.values["renal_band"] == "normal"
+    assert [s.days for s in plan.steps[:-1]] == [7]
+    assert "OLDER_SCHEDULE" in {f.code for f in plan.findings}
+    label = plan_titration(
+        start=START, target="30 mg/day", patient=patient, older_adult_policy="adult_label"
+    )
+    assert [s.days for s in label.steps[:-1]] == [3]
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(start=START, target="30 mg/day", interval="3 days", patient=patient)
+    assert "oral.older_adult.interval.min" in str(caught.value)
+
+
+def test_older_adult_findings_tolerance_and_beers() -> None:
+    """30-40 mg/day tolerance finding with both numbers; Beers 2023 on eGFR below 60."""
+    plan = plan_titration(start=START, target="40 mg/day", patient=adult(age=80, scr="1.1 mg/dL"))
+    by_code = {f.code: f for f in plan.findings}
+    tolerance = by_code["OLDER_TOLERANCE"]
+    assert "30 mg/day" in finding_text(tolerance) and "40 mg/day" in finding_text(tolerance)
+    assert "BEERS_KIDNEY" in by_code
+    assert by_code["BEERS_KIDNEY"].rule_id == "oral.older_adult.beers2023.egfr_below"
+    for text in texts(plan):
+        assert_clean(text)
+
+
+def test_a_heavy_childs_plan_is_never_above_the_adult_label() -> None:
+    """Issue 10 item 3: a 15-year-old of 60 kg: 0.3 mg/kg/day x 60 kg = 18 mg/day is above
+    the adult start (15 mg/day) and step (15 mg/day): both are capped, with a finding."""
+    plan = plan_titration(start=START, target="45 mg/day", patient=child("15 years", "60 kg"))
+    start, step, highest, _ = shape(plan)
+    assert start == 15 and step <= 15 and highest == 45
+    assert "CHILD_CAPPED_AT_ADULT" in {f.code for f in plan.findings}
+    for text in texts(plan):
+        assert_clean(text)
+
+
+@given(st.integers(min_value=2, max_value=17), st.integers(min_value=10, max_value=120))
+def test_child_plans_never_above_adult_start_or_step(age: int, kg: int) -> None:
+    """Property: any child's default plan starts at most 15 mg/day and steps at most 15."""
+    try:
+        plan = plan_titration(start=START, target="max", patient=child(f"{age} years", f"{kg} kg"))
+    except BaclofenDoseError:
+        return
+    start, step, _, _ = shape(plan)
+    assert start <= 15 and step <= 15
+
+
+def test_a_15_year_old_of_60_kg_can_have_the_adult_ladder() -> None:
+    """Issue 10 item 3 (clinical.md 5.1, 16 "Adolescents"): from 12 years the US adult label
+    ladder is available (adolescent_schedule us_adult_label); under 12 it is refused."""
+    teen = child("15 years", "60 kg")
+    plan = plan_titration(
+        start=START, target="max", patient=teen, adolescent_policy="us_adult_label"
+    )
+    assert [s.regimen.daily_mg for s in plan.steps] == [15, 30, 45, 60, 80]
+    assert "ADOLESCENT_US_LADDER" in {f.code for f in plan.findings}
+    assert "population.adolescent.us_label_from" in plan.provenance.rule_ids
+    assert from_json(to_json(plan)) == plan
+    with pytest.raises(InputError) as caught:
+        plan_titration(
+            start=START,
+            target="max",
+            patient=child("11 years", "40 kg"),
+            adolescent_policy="us_adult_label",
+        )
+    assert caught.value.code == "E_OUT_OF_SCOPE"

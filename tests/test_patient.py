@@ -113,10 +113,16 @@ def test_other_units_are_converted_exactly() -> None:
 
 @pytest.mark.req("SAF-15")
 def test_no_clinical_input_has_a_default() -> None:
+    """Every value a dose depends on is required. pregnant and breastfeeding (issue 10 item 9)
+    default to None, "not stated": they only add counselling findings when True, never change
+    a dose, and None is never read as False."""
+    counselling_only = {"rules", "pregnant", "breastfeeding"}
     for constructor in (Patient.from_inputs, Patient.from_birth_date):
         for name, parameter in inspect.signature(constructor).parameters.items():
-            if name != "rules":
+            if name not in counselling_only:
                 assert parameter.default is inspect.Parameter.empty, name
+            elif name != "rules":
+                assert parameter.default is None, name
     with pytest.raises(TypeError):
         Patient.from_inputs(age="72 years")  # type: ignore[call-arg]
 

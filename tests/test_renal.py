@@ -587,3 +587,33 @@ def test_any_renal_report_round_trips_exactly(
     )
     report = renal_report(subject, renal_policy=policy, weight_policy=weights)
     assert from_json(to_json(report)) == report
+
+
+def test_caveats_obesity_and_low_muscle_mass_are_findings() -> None:
+    """Issue 10 item 6 (clinical.md 11.1): actual weight with BMI 30 or more overstates
+    clearance (a finding naming the BMI); low muscle mass (spinal cord injury) always noted."""
+    heavy = Patient.from_inputs(
+        age="50 years",
+        sex="male",
+        weight="120 kg",
+        height="170 cm",
+        scr="1 mg/dL",
+        dialysis=False,
+    )
+    codes = {f.code for f in assess(heavy).findings}
+    ids = {f.rule_id for f in assess(heavy).findings}
+    assert "RENAL_OBESITY_ACTUAL_WEIGHT" in codes
+    assert "renal.creatinine.low_muscle_mass" in ids
+    adjusted = assess(heavy, weight_policy="adjusted")
+    assert "RENAL_OBESITY_ACTUAL_WEIGHT" not in {f.code for f in adjusted.findings}
+    lean = Patient.from_inputs(
+        age="50 years",
+        sex="male",
+        weight="70 kg",
+        height="180 cm",
+        scr="1 mg/dL",
+        dialysis=False,
+    )
+    assert "RENAL_OBESITY_ACTUAL_WEIGHT" not in {f.code for f in assess(lean).findings}
+    for finding in assess(heavy).findings:
+        assert_clean(finding_text(finding))

@@ -15,7 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baclofen_dose import HardLimitError, InputTypeError, RuleSetError, load_rules, plan_titration
+from baclofen_dose import (
+    HardLimitError,
+    InputTypeError,
+    Patient,
+    RuleSetError,
+    load_rules,
+    plan_titration,
+)
 from baclofen_dose.cli import main
 from baclofen_dose.core.rules import default_rules
 from baclofen_dose.core.rules.tighten import bands, check_bands, check_texts
@@ -87,7 +94,7 @@ def test_a_lower_hard_maximum_loads_and_the_plan_respects_it(tmp_path: Path) -> 
     ("rule_id", "key", "new", "needle"),
     [
         ("oral.adult.max_daily.hard", "value", '"121"', "loosens the bundled hard limit 120"),
-        ("oral.adult.titration.step.min", "value", '"4"', "loosens the bundled hard limit 5"),
+        ("oral.child.titration.interval.min", "value", '"6"', "loosens the bundled hard limit 7"),
         ("schedule.horizon", "value", '"1000000000"', "loosens the bundled hard limit 366"),
         ("oral.adult.max_daily.hard", "kind", '"soft_max"', "may not change a rule's kind"),
         ("oral.adult.dose.grid", "value", '"0.000000000001"', "outside the plausible range"),
@@ -122,11 +129,16 @@ def test_advice_text_that_breaks_the_ismp_rules_is_refused(tmp_path: Path, advic
 
 
 def test_tightening_a_hard_minimum_is_allowed(tmp_path: Path) -> None:
-    rules = load_rules(write(tmp_path, edit("oral.adult.titration.interval.min", "value", '"4"')))
+    rules = load_rules(write(tmp_path, edit("oral.child.titration.interval.min", "value", '"8"')))
+    child = Patient.from_inputs(
+        age="6 years", sex=None, weight="20 kg", height=None, scr=None, dialysis=None
+    )
     with pytest.raises(HardLimitError):
-        plan_titration(start="2026-01-05", target="30 mg/day", rules=rules)
-    plan = plan_titration(start="2026-01-05", target="30 mg/day", interval="4 days", rules=rules)
-    assert plan.steps[0].days == 4
+        plan_titration(start="2026-01-05", target="12 mg/day", patient=child, rules=rules)
+    plan = plan_titration(
+        start="2026-01-05", target="12 mg/day", interval="8 days", patient=child, rules=rules
+    )
+    assert plan.steps[0].days == 8
 
 
 def test_the_bundled_rules_are_in_band_and_clean() -> None:

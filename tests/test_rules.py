@@ -41,11 +41,12 @@ BUNDLED = resources.files("baclofen_dose.core.rules").joinpath("baclofen.toml").
 # Snapshot of every hard and soft limit (SAF-38). Changing a limit in the rule data must come
 # with a change here and a CHANGELOG "Rules changed" entry.
 LIMIT_SNAPSHOT = {
-    "oral.adult.titration.step.min": ("hard_min", Fraction(5)),
-    "oral.adult.titration.step.max": ("hard_max", Fraction(15)),
-    "oral.adult.titration.interval.min": ("hard_min", Fraction(3)),
-    "oral.adult.times_per_day.min": ("hard_min", Fraction(3)),
-    "oral.adult.times_per_day.max": ("hard_max", Fraction(4)),
+    # issue 10 item 2: founding-page figures are soft; no label sets a minimum of doses a day
+    "oral.adult.titration.step.min": ("soft_min", Fraction(5)),
+    "oral.adult.titration.step.max": ("soft_max", Fraction(15)),
+    "oral.adult.titration.interval.min": ("soft_min", Fraction(3)),
+    "oral.adult.times_per_day.min": ("hard_min", Fraction(1)),
+    "oral.adult.times_per_day.max": ("soft_max", Fraction(4)),
     "oral.adult.max_daily.us_label": ("soft_max", Fraction(80)),
     "oral.adult.max_dose.us_label": ("soft_max", Fraction(20)),
     "oral.adult.max_daily.uk_outpatient": ("soft_max", Fraction(100)),
@@ -86,6 +87,10 @@ LIMIT_SNAPSHOT = {
     "renal.vlavonou2014.moderate.dose_fraction": ("soft_max", Fraction(1, 2)),
     "renal.vlavonou2014.severe.dose_fraction": ("soft_max", Fraction(1, 3)),
     "renal.ca_monograph.dialysis.max_daily": ("soft_max", Fraction(5)),
+    # issue 10 item 1: kidney failure without dialysis
+    "renal.ca_monograph.end_stage.max_daily": ("soft_max", Fraction(5)),
+    "renal.end_stage.interval.min": ("soft_min", Fraction(7)),
+    "oral.older_adult.interval.min": ("soft_min", Fraction(7)),
     "oral.renal.times_per_day.min": ("hard_min", Fraction(1)),
     "renal.ajkd2017.egfr_min": ("soft_min", Fraction(30)),
     "oral.child.times_per_day.min": ("hard_min", Fraction(2)),
@@ -208,8 +213,8 @@ START = 'id = "oral.adult.start.dose"\nkind = "default"\nquantity = "oral.dose"\
         ),
         (
             _edit(
-                'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "5"',
-                'id = "oral.adult.titration.step.min"\nkind = "hard_min"\nquantity = "oral.step"\nvalue = "20"',
+                'id = "oral.adult.titration.step.min"\nkind = "soft_min"\nquantity = "oral.step"\nvalue = "5"',
+                'id = "oral.adult.titration.step.min"\nkind = "soft_min"\nquantity = "oral.step"\nvalue = "20"',
             ),
             "oral.adult.titration.step.min",
             "above the maximum",
@@ -271,8 +276,8 @@ def test_invalid_rule_files_are_refused(
 
 def test_soft_limit_below_hard_minimum_is_refused(tmp_path: Path) -> None:
     text = BUNDLED + (
-        '\n[[rules]]\nid = "oral.adult.titration.step.soft_floor"\nkind = "soft_min"\n'
-        'quantity = "oral.step"\nvalue = "2"\nunit = "mg/day"\npopulation = "adult"\n'
+        '\n[[rules]]\nid = "oral.adult.times_per_day.soft_floor"\nkind = "soft_min"\n'
+        'quantity = "oral.times_per_day"\nvalue = "0.5"\nunit = "1/day"\npopulation = "adult"\n'
         'source = "L1"\nsection = "test"\nclinical = "test"\n'
     )
     with pytest.raises(RuleSetError, match="below the hard limit"):

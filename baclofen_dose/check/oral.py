@@ -300,13 +300,27 @@ def _step(
     earlier: date | None,
     prefix: str,
     per_kg: Fraction | None = None,
+    given: tuple[Fraction, ...] = (),
 ) -> None:
-    """The step since the previous regimen: its size and, for an increase, its interval."""
+    """The step since the previous regimen: its size and, for an increase, its interval.
+
+    The label's own last step, adding a dose of ``oral.adult.frequency.add_dose_above`` to
+    the same doses (20 mg 3 times a day to 20 mg 4 times a day), is the label's step, not a
+    step-size question (issue 10: labelled use is never refused).
+    """
     if before is None:
         return
     change = daily - sum(before, Fraction(0))
     if change > 0:
-        if prefix == _A:
+        full = judge.rule(_A + "frequency.add_dose_above").require_value() if prefix == _A else None
+        label_step = (
+            full is not None
+            and len(set(before)) == 1
+            and before[0] == full
+            and len(given) == len(before) + 1
+            and set(given) == {full}
+        )
+        if prefix == _A and not label_step:
             for suffix in ("titration.step.min", "titration.step.max"):
                 judge.limit(judge.rule(_A + suffix), change, units.ORAL_DAILY_DOSE, "increase")
         elif per_kg is not None:
@@ -351,7 +365,7 @@ def _adult(
     judge.limit(daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose")
     judge.limit(judge.rule(_A + "max_daily.hard"), daily, units.ORAL_DAILY_DOSE, "daily dose")
     _grid(judge, _A + "dose.grid", given)
-    _step(judge, daily, before, first, earlier, _A)
+    _step(judge, daily, before, first, earlier, _A, given=given)
     judge.add(_advice(judge, "oral.adult.lowest_effective"))
 
 
@@ -431,6 +445,7 @@ def _renal(
             for finding in assessment.findings:
                 judge.add(finding)
             fraction_rule = assessment.fraction_rule
+            cap_rule = assessment.max_cap_rule  # end-stage kidney failure: the planner's cap
             reduced = assessment.reduced
             if assessment.crcl is not None:
                 crcl = assessment.crcl.value
@@ -442,7 +457,10 @@ def _renal(
             # A measured CrCl is judged as given; on dialysis it would not apply.
             judge.skip("renal", "patient.dialysis", "DIALYSIS_NOT_STATED")
         band, fraction_rule = _band(judge, crcl)
-        reduced = fraction_rule is not None
+        end_stage = judge.rule("renal.ca_monograph.end_stage.below")
+        if crcl < end_stage.require_value():  # CKD 5 not on dialysis (issue 10 item 1)
+            band, cap_rule = "end_stage", "renal.ca_monograph.end_stage.max_daily"
+        reduced = fraction_rule is not None or cap_rule is not None
         inputs.append(("renal_band", band))
     elif patient is None:
         judge.skip("patient", "patient", "PATIENT_NOT_GIVEN")
@@ -450,7 +468,8 @@ def _renal(
         judge.skip("renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL")
     if cap_rule is not None:
         cap = judge.rule(cap_rule)
-        judge.limit(cap, daily, units.ORAL_DAILY_DOSE, "daily dose on dialysis")
+        what = "daily dose on dialysis" if dialysis else "daily dose with end-stage kidney failure"
+        judge.limit(cap, daily, units.ORAL_DAILY_DOSE, what)
     elif fraction_rule is not None:
         rule = judge.rule(fraction_rule)
         ceiling = max(_floor(usual_max * rule.require_value(), grid), grid)
@@ -531,7 +550,9 @@ def _older(
         if not dialysis and value is not None:
             kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
             params["value"] = Amount(value, kind, "estimate")
-        judge.add(Finding(beers.rule_id, beers.severity, "BEERS_KIDNEY", params, beers.citation))
+        judge.add(
+            Finding(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
+        )
     elif value is None:
         judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")
 

@@ -74,7 +74,7 @@ def _optional_sex(_: object, attribute: attrs.Attribute[str | None], value: str 
 
 def _optional_bool(_: object, attribute: attrs.Attribute[bool | None], value: bool | None) -> None:
     if value is not None and not isinstance(value, bool):
-        raise InputTypeError("patient.dialysis", value, "True, False or None (not stated)")
+        raise InputTypeError(f"patient.{attribute.name}", value, "True, False or None (not stated)")
 
 
 @attrs.frozen
@@ -99,6 +99,8 @@ class Patient:
     scr_factor: Fraction | None = attrs.field(default=None, validator=_optional_amount)
     born: date | None = None
     as_of: date | None = None
+    pregnant: bool | None = attrs.field(default=None, validator=_optional_bool)
+    breastfeeding: bool | None = attrs.field(default=None, validator=_optional_bool)
 
     @classmethod
     def from_inputs(
@@ -111,6 +113,8 @@ class Patient:
         scr: object,
         dialysis: object,
         rules: RuleSet | None = None,
+        pregnant: bool | None = None,
+        breastfeeding: bool | None = None,
     ) -> Patient:
         """A patient from quantities (pint Quantities or strings with units) or ``None``.
 
@@ -118,10 +122,13 @@ class Patient:
         ``height`` ("170 cm", "67 inch"), ``scr`` (serum creatinine: "1.4 mg/dL" or
         "123.8 micromol/L") and ``dialysis`` (True or False). Every keyword is required;
         ``None`` means not known. Values outside their plausibility band are refused.
+        ``pregnant`` and ``breastfeeding`` (optional; ``None``: not stated, never assumed) add
+        the counselling findings ``counsel.pregnancy`` and ``counsel.breastfeeding``.
         """
         rules = _rules(rules)
         age_years = None if age is None else units.parse(age, units.YEARS, "patient.age")
-        return cls._build(age_years, sex, weight, height, scr, dialysis, rules, None, None)
+        patient = cls._build(age_years, sex, weight, height, scr, dialysis, rules, None, None)
+        return attrs.evolve(patient, pregnant=pregnant, breastfeeding=breastfeeding)
 
     @classmethod
     def from_birth_date(
@@ -212,6 +219,11 @@ class Patient:
         def show(value: Fraction | None, kind: units.Kind) -> Amount | None:
             return None if value is None else Amount(value, kind, "estimate")
 
+        stated = tuple(
+            (f"patient.{name}", value)
+            for name, value in (("pregnant", self.pregnant), ("breastfeeding", self.breastfeeding))
+            if value is not None
+        )
         return (
             ("patient.age", show(self.age_years, units.YEARS)),
             ("patient.sex", self.sex),
@@ -219,6 +231,7 @@ class Patient:
             ("patient.height", show(self.height_cm, units.HEIGHT)),
             ("patient.scr", show(self.scr_mg_dl, units.CREATININE_MASS)),
             ("patient.dialysis", self.dialysis),
+            *stated,
         )
 
 

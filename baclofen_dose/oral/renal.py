@@ -36,7 +36,7 @@ import attrs
 from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import rules_or_default
-from baclofen_dose.core.limits import Finding
+from baclofen_dose.core.limits import Finding, advice
 from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
 from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -71,7 +71,7 @@ _T = TypeVar("_T")
 
 RENAL_POLICY: Final = "renal_dose"
 WEIGHT_POLICY: Final = "crcl_weight"
-BANDS: Final = ("normal", "mild", "moderate", "severe", "dialysis")
+BANDS: Final = ("normal", "mild", "moderate", "severe", "end_stage", "dialysis")
 EQUATIONS: Final = ("cockcroft_gault_1976", "ckd_epi_2021", "ckd_epi_2021_deindexed")
 RENAL_REPORT_SCHEMA: Final = "baclofen-dose/renal-report/1"
 
@@ -158,8 +158,10 @@ class RenalAssessment:
     ``fraction`` multiplies the usual start, step and maximum (1 in the ``normal`` band);
     ``fraction_rule`` is the soft limit a target above the reduced maximum must override.
     ``start_cap`` and ``max_cap`` are absolute daily caps (dialysis, CKD stage 4 to 5) with
-    their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD 2017), ``avoid_value``
-    what crosses it.
+    their rules; ``avoid_rule`` is a soft limit the plan crosses (AJKD, Wolf et al. 2018),
+    ``avoid_value`` what crosses it. ``interval`` (rule ``interval_rule``) is a slower default
+    step interval and ``interval_min_rule`` the soft minimum a chosen interval must keep
+    (end-stage band).
     """
 
     policy: str
@@ -179,6 +181,9 @@ class RenalAssessment:
     avoid_value: Fraction | None
     findings: tuple[Finding, ...]
     rule_ids: tuple[str, ...]
+    interval: Fraction | None = None
+    interval_rule: str | None = None
+    interval_min_rule: str | None = None
 
     @property
     def reduced(self) -> bool:
@@ -647,6 +652,10 @@ def assess(
     crcl = _cockcroft_gault(patient, weights, rules)  # the patient was checked above
     egfr = _ckd_epi_2021(patient, rules)
     used += [*crcl.rule_ids, *egfr.rule_ids]
+    end_stage = rules["renal.ca_monograph.end_stage.below"]
+    used.append(end_stage.id)
+    if min(crcl.value, egfr.value) < end_stage.require_value():
+        return _end_stage(rules, policy, weights, crcl, egfr, severe_fraction, used)
     band, band_rule, fraction_rule = _band(crcl.value, rules)
     fraction = Fraction(1) if fraction_rule is None else fraction_rule.require_value()
     assert band_rule is not None
@@ -676,6 +685,7 @@ def assess(
                 fraction_rule.citation,
             )
         )
+    findings += _caveats(patient, crcl, rules, used)
     start_cap = start_cap_rule = avoid_rule = None
     avoid_value = None
     if policy == "cheong2020":
@@ -737,6 +747,106 @@ def assess(
         avoid_value=avoid_value,
         findings=tuple(findings),
         rule_ids=tuple(dict.fromkeys(used)),
+    )
+
+
+def _caveats(
+    patient: Patient, crcl: RenalEstimate, rules: RuleSet, used: list[str]
+) -> list[Finding]:
+    """Caveats of a creatinine-based estimate: obesity with actual weight (BMI at or above
+    ``renal.cockcroft_gault.obesity_bmi``) and low muscle mass (spinal cord injury)."""
+    found: list[Finding] = []
+    obesity = rules["renal.cockcroft_gault.obesity_bmi"]
+    used.append(obesity.id)
+    weight = crcl.weight
+    if (
+        weight is not None
+        and weight.policy == "actual"
+        and patient.height_cm is not None
+        and _bmi(patient) >= obesity.require_value()
+    ):
+        found.append(
+            Finding(
+                obesity.id,
+                "warning",
+                "RENAL_OBESITY_ACTUAL_WEIGHT",
+                {
+                    "bmi": Amount(_bmi(patient), units.BODY_MASS_INDEX, "estimate"),
+                    "threshold": Amount(obesity.require_value(), units.BODY_MASS_INDEX),
+                    "crcl": crcl.amount,
+                },
+                obesity.citation,
+            )
+        )
+    muscle = rules["renal.creatinine.low_muscle_mass"]
+    used.append(muscle.id)
+    found.append(advice(muscle))
+    return found
+
+
+def _end_stage(
+    rules: RuleSet,
+    policy: str,
+    weights: str,
+    crcl: RenalEstimate,
+    egfr: RenalEstimate,
+    severe: Rule,
+    used: list[str],
+) -> RenalAssessment:
+    """Kidney failure (CrCl or eGFR below 15) without dialysis: the dialysis-level cap.
+
+    The Canadian monograph (L17) allows baclofen in end-stage renal failure only when the
+    benefit outweighs the risk; on dialysis it gives about 5 mg daily. Start and maximum are
+    that dose (the maximum a soft limit), steps are the severe band's fraction, and each step
+    lasts at least ``renal.end_stage.interval.min`` days (a soft limit).
+    """
+    below = rules["renal.ca_monograph.end_stage.below"]
+    start = rules["renal.ca_monograph.end_stage.start"]
+    maximum = rules["renal.ca_monograph.end_stage.max_daily"]
+    interval = rules["renal.end_stage.interval"]
+    interval_min = rules["renal.end_stage.interval.min"]
+    used += [below.id, start.id, maximum.id, severe.id, interval.id, interval_min.id]
+    avoid_rule = avoid_value = None
+    if policy == "ajkd2017":
+        avoid_rule, avoid_value = rules["renal.ajkd2017.egfr_min"].id, egfr.value
+        used.append(avoid_rule)
+    finding = Finding(
+        maximum.id,
+        "warning",
+        "RENAL_END_STAGE",
+        {
+            "policy": policy,
+            "crcl": crcl.amount,
+            "egfr": egfr.amount,
+            "below": Amount(below.require_value(), units.RENAL_CLEARANCE),
+            "start": Amount(start.require_value(), units.ORAL_DAILY_DOSE),
+            "maximum": Amount(maximum.require_value(), units.ORAL_DAILY_DOSE),
+            "fraction": severe.require_value(),
+            "interval": Amount(interval.require_value(), units.DAYS),
+        },
+        maximum.citation,
+    )
+    return RenalAssessment(
+        policy=policy,
+        weight_policy=weights,
+        dialysis=False,
+        crcl=crcl,
+        egfr=egfr,
+        band="end_stage",
+        band_rule=below.id,
+        fraction=severe.require_value(),
+        fraction_rule=severe.id,
+        start_cap=start.require_value(),
+        start_cap_rule=start.id,
+        max_cap=maximum.require_value(),
+        max_cap_rule=maximum.id,
+        avoid_rule=avoid_rule,
+        avoid_value=avoid_value,
+        findings=(finding,),
+        rule_ids=tuple(dict.fromkeys(used)),
+        interval=interval.require_value(),
+        interval_rule=interval.id,
+        interval_min_rule=interval_min.id,
     )
 
 

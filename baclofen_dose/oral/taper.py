@@ -589,6 +589,9 @@ def plan_taper(
         _T + "lowest_practical",
     ):
         findings.append(advice(rule(advice_id)))
+    from baclofen_dose.oral.counselling import counselling_ids  # issue 10 item 9 (h10-oral)
+
+    findings += [advice(rule(advice_id)) for advice_id in counselling_ids(None)]
     _, default_daily, _ = select_max_policy(rules, None)
     if daily_max.require_value() > default_daily.require_value():
         findings.append(advice(rule("oral.adult.policy_above_label")))

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 
+import attrs
+
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid, rules_or_default
@@ -36,12 +38,14 @@ from baclofen_dose.core.limits import (
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.oral import renal
+from baclofen_dose.oral.counselling import counselling
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
 
-__all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "plan_titration"]
+__all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "OLDER_POLICY", "plan_titration"]
 
 MAX_POLICY = "oral_max_daily"
+OLDER_POLICY = "older_adult_schedule"
 # What a child's plan records as its maximum policy: the age band of the UK SmPC (issue 3).
 CHILD_MAX_POLICY = "child_age_band"
 _PREFIX = "oral.adult."
@@ -91,10 +95,10 @@ def _times_per_day(value: object, rules: RuleSet, check: LimitCheck) -> int | No
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InputTypeError("times_per_day", value, "a whole number of doses a day (3 or 4)")
+        raise InputTypeError("times_per_day", value, "a whole number of doses a day (1 to 4)")
     count = Fraction(value)
     check.hard_min(rules[_PREFIX + "times_per_day.min"], count, units.PER_DAY, "times_per_day")
-    check.hard_max(rules[_PREFIX + "times_per_day.max"], count, units.PER_DAY, "times_per_day")
+    check.soft_max(rules[_PREFIX + "times_per_day.max"], count, units.PER_DAY, "times_per_day")
     return value
 
 
@@ -142,6 +146,8 @@ def plan_titration(
     patient: Patient | None = None,
     renal_policy: str | None = None,
     weight_policy: str | None = None,
+    older_adult_policy: str | None = None,
+    adolescent_policy: str | None = None,
 ) -> OralPlan:
     """Plan an oral titration up to ``target``: the adult label ladder, or adjusted for a patient.
 
@@ -165,11 +171,13 @@ def plan_titration(
       the adult label schedule and says it takes no account of the patient
       (``oral.adult.no_patient_adjustment``). With one: a child (under 18) gets the UK SmPC
       weight-based profile (``oral.child.*``); an adult gets the renal dose policy applied to
-      start, step and maximum (``renal.*``), and an older adult (66 and over) also the
-      older-adult findings. Every adjustment is on ``plan.adjustments`` and in the findings,
-      and its rule ids are on the steps.
+      start, step and maximum (``renal.*``), and an older adult (65 and over) also the
+      older-adult schedule (``older_adult_schedule``) and findings. Every adjustment is on
+      ``plan.adjustments`` and in the findings, and its rule ids are on the steps.
     - ``renal_policy``: a choice of ``renal_dose`` (default ``vlavonou2014``); adults only.
     - ``weight_policy``: a choice of ``crcl_weight`` for Cockcroft-Gault (default ``actual``).
+    - ``older_adult_policy``: a choice of ``older_adult_schedule`` (default
+      ``start_low_go_slow``: weekly steps from 65, rule ``oral.older_adult.interval``).
 
     Raises ``InputError``/``InputTypeError`` for bad input (``E_MISSING_INPUT`` names a patient
     value a rule needs), ``HardLimitError`` for a hard limit, ``OverrideRequired`` for soft
@@ -195,10 +203,17 @@ def plan_titration(
             patient=patient,
             renal_policy=renal_policy,
             weight_policy=weight_policy,
+            older_adult_policy=older_adult_policy,
+            adolescent_policy=adolescent_policy,
         )
         return realize_plan(plain, product, rules)
     if patient is None:
-        for name, value in (("renal_policy", renal_policy), ("weight_policy", weight_policy)):
+        for name, value in (
+            ("renal_policy", renal_policy),
+            ("weight_policy", weight_policy),
+            ("older_adult_policy", older_adult_policy),
+            ("adolescent_policy", adolescent_policy),
+        ):
             if value is not None:
                 raise InputError(
                     name, value, "no value without a patient (pass patient=)", code="E_NO_PATIENT"
@@ -212,11 +227,37 @@ def plan_titration(
         )
     check_plausible(patient, rules)
     group = population(patient, rules)
+    if adolescent_policy is not None:
+        if adolescent_policy not in rules.policy_choices("adolescent_schedule"):
+            raise InputError(
+                "adolescent_policy",
+                adolescent_policy,
+                "one of " + ", ".join(rules.policy_choices("adolescent_schedule")),
+                code="E_POLICY",
+            )
+        from_age = rules["population.adolescent.us_label_from"]
+        assert patient.age_years is not None  # population() needs the age
+        if group != "child" or patient.age_years < from_age.require_value():
+            raise InputError(
+                "adolescent_policy",
+                adolescent_policy,
+                "no value: it applies from {age} to under 18 years (rule {rule})",
+                params={
+                    "age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+                    "rule": from_age.id,
+                },
+                code="E_OUT_OF_SCOPE",
+            )
+        if adolescent_policy == "us_adult_label":
+            return _adolescent_adult(
+                start, target, step, interval, times_per_day, max_policy, overrides, rules, patient
+            )
     if group == "child":
         for name, value in (
             ("max_policy", max_policy),
             ("renal_policy", renal_policy),
             ("weight_policy", weight_policy),
+            ("older_adult_policy", older_adult_policy),
         ):
             if value is not None:
                 raise InputError(
@@ -239,17 +280,47 @@ def plan_titration(
         max_policy,
         overrides,
         rules,
-        _Adult(patient, group, assessment),
+        _Adult(patient, group, assessment, _older_policy(rules, group, older_adult_policy)),
     )
+
+
+def _older_policy(rules: RuleSet, group: str, chosen: str | None) -> str | None:
+    """The ``older_adult_schedule`` choice for an older adult (None for other adults)."""
+    if group != "older_adult":
+        if chosen is not None:
+            raise InputError(
+                "older_adult_policy",
+                chosen,
+                "no value: the patient is younger than the older-adult age",
+                code="E_OUT_OF_SCOPE",
+            )
+        return None
+    if chosen is None:
+        return rules.policy_default(OLDER_POLICY)
+    if chosen not in rules.policy_choices(OLDER_POLICY):
+        raise InputError(
+            "older_adult_policy",
+            chosen,
+            "one of " + ", ".join(rules.policy_choices(OLDER_POLICY)),
+            code="E_POLICY",
+        )
+    return chosen
 
 
 class _Adult:
     """An adult patient for the adult planner: the patient, population and renal assessment."""
 
-    def __init__(self, patient: Patient, group: str, assessment: renal.RenalAssessment) -> None:
+    def __init__(
+        self,
+        patient: Patient,
+        group: str,
+        assessment: renal.RenalAssessment,
+        older_policy: str | None,
+    ) -> None:
         self.patient = patient
         self.group = group
         self.assessment = assessment
+        self.older_policy = older_policy
 
 
 def _doses(daily: Fraction, n: int, grid: Fraction) -> tuple[Fraction, ...]:
@@ -282,6 +353,15 @@ def _ladder(
     ladder = [(OralRegimen.split(start_daily, n, grid=grid), list(first_ids))]
     daily = start_daily
     while daily < target:
+        full = add_dose_above is not None and daily == add_dose_above * n and n < n_max
+        if full and add_dose_above is not None and target >= add_dose_above * (n + 1):
+            # Every dose is at the per-dose threshold: the label's next step adds a dose of
+            # that size (20 mg 3 times a day -> 20 mg 4 times a day, a +20 mg/day step).
+            n += 1
+            daily = add_dose_above * n
+            ids = [*step_ids, _PREFIX + "frequency.add_dose_above"]
+            ladder.append((OralRegimen.split(daily, n, grid=grid), ids))
+            continue
         daily = min(daily + step, target)
         ids = list(step_ids)
         n = max(n, min(n_usual, int(daily // grid)))
@@ -304,6 +384,18 @@ def _reasons(
         change = after.daily_mg - before.daily_mg
         if change == step:
             reasons.append(usual)
+        elif change > step and after.times_per_day > before.times_per_day:
+            reasons.append(
+                Reason(
+                    "ADD_DOSE",
+                    {
+                        "change": _daily(change),
+                        "dose": _dose(after.doses_mg[-1]),
+                        "times": after.times_per_day,
+                        "rule": _PREFIX + "frequency.add_dose_above",
+                    },
+                )
+            )
         else:
             reasons.append(Reason("LAST_STEP", {"change": _daily(change), "step": _daily(step)}))
     return reasons
@@ -418,6 +510,8 @@ def _plan_adult(
     start_dose = start_rule.require_value()
     if (start_dose / grid).denominator != 1:
         raise RuleSetError(_PREFIX + "start.dose", "is not a multiple of oral.adult.dose.grid")
+    # The first day's total may not cross the hard daily maximum, however many doses a day.
+    check.hard_max(hard_daily, start_dose * n, units.ORAL_DAILY_DOSE, "first day's total")
     add_dose_above = rule("frequency.add_dose_above").require_value()
     n_max = int(rule("times_per_day.max").require_value())
 
@@ -426,8 +520,11 @@ def _plan_adult(
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
     step_max = rule("titration.step.max")
-    check.hard_min(rule("titration.step.min"), step_mg, units.ORAL_DAILY_DOSE, "step")
-    check.hard_max(step_max, step_mg, units.ORAL_DAILY_DOSE, "step")
+    if step is not None:
+        check.soft_min(rule("titration.step.min"), step_mg, units.ORAL_DAILY_DOSE, "step")
+        check.soft_max(step_max, step_mg, units.ORAL_DAILY_DOSE, "step")
+    if step_mg <= 0:
+        raise InputError("step", step, "a positive daily increase", code="E_SCHEDULE")
     _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE)
 
     if interval is None:
@@ -436,7 +533,34 @@ def _plan_adult(
         days = units.parse(interval, units.DAYS, "interval")
         if days.denominator != 1:
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
-    check.hard_min(rule("titration.interval.min"), days, units.DAYS, "interval")
+    if interval is not None:
+        check.soft_min(rule("titration.interval.min"), days, units.DAYS, "interval")
+    if days <= 0:
+        raise InputError("interval", interval, "a positive whole number of days", code="E_SCHEDULE")
+    renal_interval_id: str | None = None
+    slow = None if adult is None else adult.assessment
+    if slow is not None and slow.interval is not None:
+        if interval is None:
+            assert slow.interval_rule is not None  # set together with interval
+            days = max(days, slow.interval)
+            renal_interval_id = slow.interval_rule
+        elif slow.interval_min_rule is not None:
+            check.soft_min(rules[slow.interval_min_rule], days, units.DAYS, "interval")
+            renal_interval_id = slow.interval_min_rule
+        if renal_interval_id is not None:
+            used.append(renal_interval_id)
+    older_ids: list[str] = []
+    if adult is not None and adult.older_policy == "start_low_go_slow":
+        slow_rule = rules["oral.older_adult.interval"]
+        if interval is None:
+            if slow_rule.require_value() > days:
+                older_ids.append(slow_rule.id)
+                days = slow_rule.require_value()
+        else:
+            floor = rules["oral.older_adult.interval.min"]
+            check.soft_min(floor, days, units.DAYS, "interval for an older adult")
+            older_ids.append(floor.id)
+        used += older_ids
 
     usual_start = start_dose * n
     daily = usual_start
@@ -451,6 +575,21 @@ def _plan_adult(
             assessment, rules, grid_rule, usual_start, step_mg, ceiling, findings, adjustments
         )
         used += [*assessment.rule_ids, *renal_ids]
+    if older_ids and interval is None:
+        label_days = rules[_PREFIX + "titration.interval.label"].require_value()
+        adjustments.append(
+            Adjustment(
+                what="interval",
+                quantity="interval",
+                before=label_days,
+                after=days,
+                rule_ids=tuple(older_ids),
+                reason=Reason(
+                    "OLDER_INTERVAL",
+                    {"policy": "start_low_go_slow", "days": Amount(days, units.DAYS)},
+                ),
+            )
+        )
 
     wants_max = isinstance(target, str) and target.lower() == "max"
     target_mg = ceiling if wants_max else units.parse(target, units.ORAL_DAILY_DOSE, "target")
@@ -490,6 +629,9 @@ def _plan_adult(
     ]
     first_ids += renal_ids
     step_ids += [rid for rid in renal_ids if rid not in step_ids and ".start" not in rid]
+    if renal_interval_id is not None:
+        step_ids.append(renal_interval_id)
+    step_ids += older_ids
     ladder = _ladder(
         daily,
         step_mg,
@@ -545,9 +687,20 @@ def _plan_adult(
         findings += list(adult.assessment.findings) + patient_findings
     if chosen_n is not None and chosen_n > label_n:
         findings.append(_start_above_label(rules, steps[0].regimen, start_dose, label_n))
+    if chosen_n is not None and chosen_n < label_n:
+        findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
+        used.append(_PREFIX + "times_per_day.fewer_than_label")
     advice_ids = ["oral.withdrawal.abrupt"]
+    label_max = rules.policy_default(MAX_POLICY)
+    above_label = (
+        max(s.regimen.daily_mg for s in steps) > _policy_rules(rules, label_max)[0].require_value()
+    )
     if adult is None:
-        advice_ids.append(_PREFIX + "no_patient_adjustment")
+        # Never "this is the adult label schedule" for a plan above the US maximum (issue 10).
+        advice_ids.append(
+            _PREFIX
+            + ("no_patient_adjustment.above_label" if above_label else "no_patient_adjustment")
+        )
     advice_ids.append(_PREFIX + "lowest_effective")
     default_daily, _ = _policy_rules(rules, rules.policy_default(MAX_POLICY))
     for advice_id in advice_ids:
@@ -558,6 +711,9 @@ def _plan_adult(
         used.append(_PREFIX + "policy_above_label")
     if adult is not None:
         findings += _adult_findings(adult, rules, steps, used)
+    counsel = counselling(rules, None if adult is None else adult.patient)
+    findings += counsel
+    used += [f.rule_id for f in counsel]
 
     defaults = tuple(
         name
@@ -678,7 +834,9 @@ def _renal_limits(
             assessment.max_cap,
             daily,
             units.ORAL_DAILY_DOSE,
-            "daily dose on dialysis",
+            "daily dose on dialysis"
+            if assessment.dialysis
+            else f"daily dose with {assessment.band.replace('_', '-')} kidney failure",
         )
     elif assessment.fraction_rule is not None:
         check.soft_max_at(
@@ -757,7 +915,8 @@ def _adult_findings(
         and egfr.value < muanda_egfr.require_value()
         and first_daily >= muanda_start.require_value()
     ):
-        older = rules["population.older_adult.from_age"].require_value()
+        older = rules["renal.muanda2019.cohort_age"].require_value()
+        used.append("renal.muanda2019.cohort_age")
         findings.append(
             Finding(
                 muanda_start.id,
@@ -773,7 +932,11 @@ def _adult_findings(
                 muanda_start.citation,
             )
         )
-    if assessment.reduced:
+    if assessment.band == "end_stage":
+        toxicity = rules["renal.end_stage.toxicity"]
+        findings.append(advice(toxicity))
+        used.append(toxicity.id)
+    elif assessment.reduced:
         onset = rules["renal.el_husseini2011.onset"]
         findings.append(advice(onset))
         used.append(onset.id)
@@ -782,15 +945,55 @@ def _adult_findings(
         findings.append(advice(caution))
         used.append(caution.id)
         note = rules["oral.older_adult.tolerance_note"]
-        used.append(note.id)
+        high = rules["oral.older_adult.tolerance_note.high"]
+        used += [note.id, high.id]
         if highest > note.require_value():
             findings.append(
                 Finding(
                     note.id,
                     "warning",
                     "OLDER_TOLERANCE",
-                    {"highest": _daily(highest), "tolerated": _daily(note.require_value())},
+                    {
+                        "highest": _daily(highest),
+                        "tolerated": _daily(note.require_value()),
+                        "tolerated_high": _daily(high.require_value()),
+                    },
                     note.citation,
+                )
+            )
+        if adult.older_policy == "start_low_go_slow":
+            slow = rules["oral.older_adult.interval"]
+            findings.append(
+                Finding(
+                    slow.id,
+                    "info",
+                    "OLDER_SCHEDULE",
+                    {
+                        "policy": "start_low_go_slow",
+                        "days": Amount(slow.require_value(), units.DAYS),
+                        "age": Amount(
+                            rules["population.older_adult.from_age"].require_value(),
+                            units.YEARS,
+                            "estimate",
+                        ),
+                    },
+                    slow.citation,
+                )
+            )
+        beers = rules["oral.older_adult.beers2023.egfr_below"]
+        used.append(beers.id)
+        if assessment.dialysis:
+            findings.append(
+                Finding(beers.id, "warning", "BEERS_KIDNEY_DIALYSIS", {}, beers.citation)
+            )
+        elif egfr is not None and egfr.value < beers.require_value():
+            findings.append(
+                Finding(
+                    beers.id,
+                    "warning",
+                    "BEERS_KIDNEY",
+                    {"egfr": egfr.amount, "below": Amount(beers.require_value(), units.EGFR)},
+                    beers.citation,
                 )
             )
     return findings
@@ -890,6 +1093,16 @@ def _plan_child(
             smallest,
         )
     start_ids = [per_kg.id, grid_rule.id, n_min.id]
+    # Never above the adult label (issue 10 item 3): start at most 5 mg 3 times a day.
+    adult_start = (
+        rules[_PREFIX + "start.dose"].require_value()
+        * rules[_PREFIX + "start.times_per_day"].require_value()
+    )
+    if daily > adult_start:
+        findings.append(_adult_cap("start", daily, adult_start, rules[_PREFIX + "start.dose"]))
+        daily = adult_start
+        start_ids.append(_PREFIX + "start.dose")
+        used.append(_PREFIX + "start.dose")
     if daily != raw_start:
         findings.append(_rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule))
     adjustments.append(
@@ -921,6 +1134,12 @@ def _plan_child(
         if step_mg != raw_step:
             findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
         step_ids = [step_rule.id]
+        label_step = rules[_PREFIX + "titration.step.label"]
+        if step_mg > label_step.require_value():
+            findings.append(_adult_cap("step", step_mg, label_step.require_value(), label_step))
+            step_mg = label_step.require_value()
+            step_ids.append(label_step.id)
+            used.append(label_step.id)
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
         _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE, grid_rule.id)
@@ -1062,6 +1281,9 @@ def _plan_child(
     if patient.scr_mg_dl is not None:
         findings.append(advice(rules["oral.child.renal_not_assessed"]))
         used.append("oral.child.renal_not_assessed")
+    counsel = counselling(rules, patient)
+    findings += counsel
+    used += [f.rule_id for f in counsel]
 
     defaults = tuple(
         name
@@ -1093,6 +1315,61 @@ def _plan_child(
         population="child",
         renal_policy=None,
         adjustments=tuple(adjustments),
+    )
+
+
+def _adolescent_adult(
+    start: date | str,
+    target: object,
+    step: object,
+    interval: object,
+    times_per_day: int | None,
+    max_policy: str | None,
+    overrides: Mapping[str, str] | None,
+    rules: RuleSet,
+    patient: Patient,
+) -> OralPlan:
+    """The US adult label ladder for a patient of 12 to under 18 (US labels are silent only
+    under 12): the adult plan, with the finding and rule that allow it."""
+    plan = _plan_adult(
+        start, target, step, interval, times_per_day, max_policy, overrides, rules, None
+    )
+    from_age = rules["population.adolescent.us_label_from"]
+    finding = Finding(
+        from_age.id,
+        "info",
+        "ADOLESCENT_US_LADDER",
+        {
+            "age": Amount(_need_age(patient), units.YEARS, "estimate"),
+            "from_age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+        },
+        from_age.citation,
+    )
+    provenance = Provenance.of(
+        rules,
+        [*plan.provenance.rule_ids, from_age.id],
+        [
+            *plan.provenance.inputs,
+            *patient.describe(),
+            ("adolescent_policy", "us_adult_label"),
+        ],
+    )
+    return attrs.evolve(plan, findings=(*plan.findings, finding), provenance=provenance)
+
+
+def _need_age(patient: Patient) -> Fraction:
+    assert patient.age_years is not None  # checked by population()
+    return patient.age_years
+
+
+def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
+    """The finding recorded when a child's weight-based amount is capped at the adult label's."""
+    return Finding(
+        rule.id,
+        "warning",
+        "CHILD_CAPPED_AT_ADULT",
+        {"what": what, "raw": _daily(raw), "cap": _daily(cap)},
+        rule.citation,
     )
 
 

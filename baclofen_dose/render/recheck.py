@@ -57,11 +57,12 @@ def _patient(inputs: Mapping[str, ParamValue], rules: RuleSet) -> Patient | None
         )
         for name in ("weight", "height", "scr")
     }
-    extra = {
-        name: inputs[f"patient.{name}"]
-        for name in ("pregnant", "breastfeeding")
-        if f"patient.{name}" in inputs
-    }
+    extra: dict[str, bool | None] = {}
+    for name in ("pregnant", "breastfeeding"):
+        value = inputs.get(f"patient.{name}")
+        if value is not None and not isinstance(value, bool):
+            raise _tampered(f"provenance.inputs.patient.{name}", value, "true, false or null")
+        extra[name] = value
     return Patient.from_inputs(
         age=_quantity(inputs["patient.age"], "patient.age"),
         sex=inputs.get("patient.sex"),
@@ -107,14 +108,20 @@ def recheck_titration(plan: OralPlan, rules: RuleSet) -> None:
         if interval is None
         else units.quantity(units.parse(f"{interval} days", units.DAYS, "interval"), units.DAYS),
         "times_per_day": times,
-        # A child's plan records its age-band profile as its maximum policy; none is chosen.
+        # A child's plan records its age-band profile as its maximum policy, and an adolescent
+        # on the adult ladder the label's: neither was chosen by the caller.
         "max_policy": None
-        if "max_policy" in defaults or inputs.get("population") == "child"
+        if "max_policy" in defaults
+        or inputs.get("population") == "child"
+        or inputs.get("adolescent_policy") is not None
         else inputs.get("max_policy"),
         "overrides": {o.rule_id: o.reason for o in plan.overrides} or None,
         "product": list(products) if isinstance(products, tuple) and products else None,
         "rules": rules,
     }
+    for name in ("adolescent_policy", "older_adult_policy"):
+        if name not in defaults and isinstance(inputs.get(name), str):
+            kwargs[name] = inputs[name]
     if patient is not None:
         kwargs["patient"] = patient
         for name in (

@@ -288,6 +288,9 @@ def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
     title = "Baclofen by mouth: " + (
         "titration plan" if plan.purpose == "titration" else f"{plan.purpose} plan"
     )
+    if plan.max_policy == "inpatient_supervised":
+        # French RCP and UK SmPC: above 100 mg/day only in hospital (issue 10 item 10).
+        title += " (in hospital only, under close supervision)"
     rows = [
         ["Step", "From", "To", "Change", "Dose per administration", "Times a day", "Daily total"]
     ]

@@ -35,7 +35,7 @@ FINDINGS: Final[dict[str, str]] = {
         "about {tolerated} (attributed to AGS 2009; NOT VERIFIED): a reason to go slowly and "
         "review, not a limit."
     ),
-    "BEERS_KIDNEY": (
+    "CHECK_BEERS_KIDNEY": (
         "Beers 2023 (older adults, kidney function: eGFR below {threshold} or on chronic "
         "dialysis; judged on {measure}): {consequence}."
     ),

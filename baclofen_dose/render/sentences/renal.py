@@ -32,9 +32,22 @@ FINDINGS: Final[dict[str, str]] = {
         "at no more than {cap} (Cheong 2020)."
     ),
     "RENAL_AJKD_REDUCE": (
-        "Renal policy {policy}: eGFR {egfr:computed} is below {below}: AJKD 2017 advises a "
+        "Renal policy {policy}: eGFR {egfr:computed} is below {below}: AJKD 2018 advises a "
         "reduced dose there without saying how much; the CrCl band (" + _WHERE + ") gives no "
         "reduction. Consider a lower target."
+    ),
+    "RENAL_OBESITY_ACTUAL_WEIGHT": (
+        "BMI {bmi} is at or above {threshold}: Cockcroft-Gault with actual body weight "
+        "overstates clearance in obesity (CrCl {crcl:computed} here); consider the adjusted "
+        "weight policy (ClinCalc; clinical.md 11.1)."
+    ),
+    "RENAL_END_STAGE": (
+        "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed}, eGFR "
+        "{egfr:computed}; below {below}): start at {start} and keep to {maximum}, the "
+        "dialysis-level dose of the Canadian monograph, which allows baclofen in end-stage "
+        "renal failure only when the benefit outweighs the risk; steps {fraction:ratio} of the "
+        "usual, each lasting at least {interval}. Going above {maximum} needs an override "
+        "with a reason."
     ),
     "RENAL_DIALYSIS": (
         "Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "

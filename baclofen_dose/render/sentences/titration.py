@@ -27,13 +27,13 @@ FINDINGS: Final[dict[str, str]] = {
         "chosen; the label starts at {label_daily} ({label_times:times})."
     ),
     "FEWER_DOSES": (
-        "Fewer doses a day than usual: the plan starts with {doses:doses} {times:times}, "
+        "Fewer doses a day than usual: the plan starts {times:times} (doses: {doses:doses}), "
         "because the reduced daily amount is too small to divide further on the dose grid."
     ),
     "FEWER_DOSES_CHOSEN": (
-        "Fewer doses a day than usual ({intended} were chosen): the plan starts with "
-        "{doses:doses} {times:times}, because the reduced daily amount is too small to divide "
-        "further on the dose grid."
+        "Fewer doses a day than the {intended} chosen: the plan starts {times:times} (doses: "
+        "{doses:doses}), because the reduced daily amount is too small to divide further on "
+        "the dose grid."
     ),
     "MUANDA_START": (
         "The plan starts at {start} with eGFR {egfr:computed}: in adults {older} and older with "
@@ -42,8 +42,35 @@ FINDINGS: Final[dict[str, str]] = {
     ),
     "OLDER_TOLERANCE": (
         "This plan reaches {highest}. Older people are often said to rarely tolerate more than "
-        "about {tolerated} (attributed to AGS 2009; NOT VERIFIED): a reason to go slowly and "
-        "review, not a limit."
+        "{tolerated} to {tolerated_high} (attributed to AGS 2009; NOT VERIFIED): a reason to go "
+        "slowly and review, not a limit."
+    ),
+    "OLDER_SCHEDULE": (
+        "Older adult ({age} and over), policy {policy} (start low, go slow): each step lasts "
+        "{days} instead of the label's 3 days, because the Canadian monograph advises a very "
+        "cautious dosage schedule and the UK SmPC careful titration particularly in the "
+        "elderly; no label gives older-adult numbers."
+    ),
+    "BEERS_KIDNEY": (
+        "AGS Beers Criteria 2023: avoid baclofen in older adults with eGFR below {below} (here "
+        "eGFR {egfr:computed} by CKD-EPI 2021): risk of encephalopathy needing hospital care. If "
+        "it cannot be avoided, use the lowest effective dose and watch for confusion and other "
+        "signs of CNS toxicity (quality of evidence moderate, strength strong)."
+    ),
+    "BEERS_KIDNEY_DIALYSIS": (
+        "AGS Beers Criteria 2023: avoid baclofen in older adults on chronic dialysis: risk of "
+        "encephalopathy needing hospital care. If it cannot be avoided, use the lowest "
+        "effective dose and watch for confusion and other signs of CNS toxicity (quality of "
+        "evidence moderate, strength strong)."
+    ),
+    "ADOLESCENT_US_LADDER": (
+        "Age {age}: the US adult label ladder was chosen (policy adolescent_schedule "
+        "us_adult_label). US labels say safety and effectiveness are not established under "
+        "{from_age} only, so from {from_age} this is the labelled schedule."
+    ),
+    "CHILD_CAPPED_AT_ADULT": (
+        "The weight-based {what} works out at {raw}, above the adult label's {cap}: a child's "
+        "plan is never above the adult one, so the {what} is {cap}."
     ),
     "CHILD_MAINTENANCE": (
         "Usual maintenance (UK SmPC): {low_per_kg} to {high_per_kg}, that is {low} to {high} "
@@ -63,6 +90,10 @@ REASONS: Final[dict[str, str]] = {
     "CHOSEN_STEP": "the chosen step, within the largest step {limit} (rule {rule})",
     "PATIENT_STEP": "the step for this patient (see Patient adjustments)",
     "LAST_STEP": "a smaller last step, so the target is reached without overshooting it",
+    "ADD_DOSE": (
+        "the label's step to {dose} {times:times}: a further dose of {dose}, up {change} (rule "
+        "{rule})"
+    ),
     # Why a patient's plan differs from the usual one (Adjustment.reason).
     "RENAL_FRACTION": "renal policy {policy}: {fraction:ratio} of the usual (rule {rule})",
     "RENAL_FRACTION_ROUNDED": (
@@ -73,6 +104,7 @@ REASONS: Final[dict[str, str]] = {
     "RENAL_CAP_ROUNDED": (
         "renal policy {policy}: no more than {cap} (rule {rule}); rounded down to the {grid} grid"
     ),
+    "OLDER_INTERVAL": "older adult, policy {policy}: each step lasts {days} (start low, go slow)",
     "FEWER_DOSES": (
         "the reduced start {start} is too little for {usual} doses on the {grid} grid: fewer "
         "doses, each no larger than usual"
