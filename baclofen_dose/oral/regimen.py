@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from functools import cache
 from typing import TYPE_CHECKING
 
 import attrs
@@ -61,8 +62,14 @@ class OralRegimen:
         """Divide a daily amount into ``times_per_day`` doses, each a multiple of ``grid``.
 
         The doses are as equal as the grid allows; any larger ones come first in the day
-        (75 mg in 4 doses on a 5 mg grid: 20, 20, 20 and 15 mg).
+        (75 mg in 4 doses on a 5 mg grid: 20, 20, 20 and 15 mg). A regimen is an immutable
+        value, so the same split is made once and shared (amounts are bounded by the hard
+        maxima before any split, so the cache stays small).
         """
+        return _split(daily_mg, times_per_day, grid)
+
+    @classmethod
+    def _split_now(cls, daily_mg: Fraction, times_per_day: int, grid: Fraction) -> OralRegimen:
         units_total = daily_mg / grid
         if units_total.denominator != 1 or units_total < times_per_day:
             raise ValueError(
@@ -172,3 +179,8 @@ class OralPlan:
     def final(self) -> Step:
         """The last step (open-ended for a titration)."""
         return self.steps[-1]
+
+
+@cache
+def _split(daily_mg: Fraction, times_per_day: int, grid: Fraction) -> OralRegimen:
+    return OralRegimen._split_now(daily_mg, times_per_day, grid)

@@ -53,22 +53,13 @@ _PREFIX = "oral.adult."
 
 def _policy_rules(rules: RuleSet, policy: str) -> tuple[Rule, Rule | None]:
     """The selected policy's daily soft maximum and (if it has one) its per-dose soft maximum."""
-    daily = [
-        r
-        for r in rules
-        if r.policy == policy
-        and r.kind == "soft_max"
-        and r.quantity == "oral.daily_dose"
-        and r.population == "adult"
-    ]
-    per_dose = [
-        r
-        for r in rules
-        if r.policy == policy
-        and r.kind == "soft_max"
-        and r.quantity == "oral.dose"
-        and r.population == "adult"
-    ]
+    # The rule set's index (built once per rule set), not a scan of every rule per call.
+    daily = rules.select(
+        kind="soft_max", quantity="oral.daily_dose", population="adult", policy=policy
+    )
+    per_dose = rules.select(
+        kind="soft_max", quantity="oral.dose", population="adult", policy=policy
+    )
     if len(daily) != 1 or len(per_dose) > 1:
         raise RuleSetError(
             f"policies.{MAX_POLICY}.{policy}",
