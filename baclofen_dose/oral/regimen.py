@@ -22,7 +22,15 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.model import Finding, Override, Provenance, Reason
+from baclofen_dose.core.model import (
+    Finding,
+    Override,
+    Provenance,
+    Reason,
+    contiguous,
+    of_type,
+    tuple_of,
+)
 
 if TYPE_CHECKING:
     import pint
@@ -109,11 +117,13 @@ class Step:
     record one yet (taper steps).
     """
 
-    start: date
-    end: date | None
-    regimen: OralRegimen
-    rule_ids: tuple[str, ...]
-    reason: Reason | None = None
+    start: date = attrs.field(validator=of_type(date))
+    end: date | None = attrs.field(validator=attrs.validators.optional(of_type(date)))
+    regimen: OralRegimen = attrs.field(validator=of_type(OralRegimen))
+    rule_ids: tuple[str, ...] = attrs.field(validator=tuple_of(str))
+    reason: Reason | None = attrs.field(
+        default=None, validator=attrs.validators.optional(of_type(Reason))
+    )
 
     @property
     def days(self) -> int | None:
@@ -151,12 +161,12 @@ class OralPlan:
     when the plan was realized with products.
     """
 
-    purpose: str
-    steps: tuple[Step, ...]
-    findings: tuple[Finding, ...]
-    overrides: tuple[Override, ...]
-    max_policy: str
-    provenance: Provenance
+    purpose: str = attrs.field(validator=of_type(str))
+    steps: tuple[Step, ...] = attrs.field(validator=[tuple_of(Step, nonempty=True), contiguous])
+    findings: tuple[Finding, ...] = attrs.field(validator=tuple_of(Finding))
+    overrides: tuple[Override, ...] = attrs.field(validator=tuple_of(Override))
+    max_policy: str = attrs.field(validator=of_type(str))
+    provenance: Provenance = attrs.field(validator=of_type(Provenance))
     supply: Supply | None = None
     # Patient-specific dosing (issue 3). ``population`` is None when no patient was given (the
     # adult label schedule); else "adult", "older_adult" or "child". ``renal_policy`` names the
