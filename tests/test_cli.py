@@ -268,6 +268,8 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--scr": ["1.4 mg"],
             "--weight-policy": ["lean"],
             "--renal-policy": ["none"],
+            "--older-adult-policy": ["slow"],
+            "--adolescent-policy": ["adult"],
         },
     ),
     "renal": (

@@ -29,9 +29,13 @@ _PATIENT = {
     "patient.dialysis": "--dialysis or --no-dialysis",
     "weight_policy": "--weight-policy",
     "renal_policy": "--renal-policy",
+    "patient.pregnant": "--pregnant or --no-pregnant",
+    "patient.breastfeeding": "--breastfeeding or --no-breastfeeding",
 }
 
 _TITRATE = {
+    "older_adult_policy": "--older-adult-policy",
+    "adolescent_policy": "--adolescent-policy",
     "start": "--start",
     "target": "--target",
     "step": "--step",

@@ -176,6 +176,13 @@ def add_patient_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="on dialysis (--dialysis) or not (--no-dialysis); not stated if left out",
     )
+    for name, what in (("pregnant", "pregnant"), ("breastfeeding", "breastfeeding")):
+        group.add_argument(
+            f"--{name}",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"{what} (--{name}) or not (--no-{name}); not stated if left out",
+        )
     group.add_argument("--weight-policy", help="body weight for Cockcroft-Gault (default: actual)")
     group.add_argument("--renal-policy", help="renal dose policy (default: vlavonou2014)")
 
@@ -196,6 +203,8 @@ def patient(args: argparse.Namespace, rules: RuleSet) -> Patient | None:
         "scr": args.scr,
         "dialysis": args.dialysis,
         "rules": rules,
+        "pregnant": args.pregnant,
+        "breastfeeding": args.breastfeeding,
     }
     if args.born is not None or args.as_of is not None:
         if args.age is not None:

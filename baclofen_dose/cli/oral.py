@@ -68,6 +68,14 @@ def add_titrate(commands: Any) -> Command:
         "--times-per-day", type=options.count, help="doses a day from the start: 3 or 4"
     )
     titrate.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    titrate.add_argument(
+        "--older-adult-policy",
+        help="older-adult schedule from 65 (default: start_low_go_slow; or adult_label)",
+    )
+    titrate.add_argument(
+        "--adolescent-policy",
+        help="ages 12 to under 18 (default: weight_based; or us_adult_label)",
+    )
     options.add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
     options.add_rules_file(titrate)
     titrate.add_argument(
@@ -106,6 +114,8 @@ def run_titrate(args: argparse.Namespace) -> str:
             patient=options.patient(args, rules),
             renal_policy=args.renal_policy,
             weight_policy=args.weight_policy,
+            older_adult_policy=args.older_adult_policy,
+            adolescent_policy=args.adolescent_policy,
         )
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None

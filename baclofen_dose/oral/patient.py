@@ -142,6 +142,8 @@ class Patient:
         scr: object,
         dialysis: object,
         rules: RuleSet | None = None,
+        pregnant: bool | None = None,
+        breastfeeding: bool | None = None,
     ) -> Patient:
         """A patient whose age is the completed years from ``born`` to ``as_of`` (both dates).
 
@@ -169,7 +171,10 @@ class Patient:
                 problem="gives an age under 1 year in completed years",
                 code="E_OUT_OF_SCOPE",
             )
-        return cls._build(Fraction(years), sex, weight, height, scr, dialysis, rules, birth, when)
+        patient = cls._build(
+            Fraction(years), sex, weight, height, scr, dialysis, rules, birth, when
+        )
+        return attrs.evolve(patient, pregnant=pregnant, breastfeeding=breastfeeding)
 
     @classmethod
     def _build(
