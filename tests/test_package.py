@@ -21,6 +21,7 @@ DOSE_DECIDING = sorted(
     for path in [
         *(PACKAGE / "oral").rglob("*.py"),
         *(PACKAGE / "intrathecal").rglob("*.py"),
+        *(PACKAGE / "check").rglob("*.py"),
         *(PACKAGE / "core").glob("limits.py"),
         *(PACKAGE / "core").glob("kernel.py"),
         *(PACKAGE / "core").glob("model.py"),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from typing import Final
 
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
@@ -42,7 +42,7 @@ _A: Final = "oral.adult."
 _C: Final = "oral.child."
 
 
-@lru_cache(maxsize=32)
+@cache  # one entry per rule set and valid policy: few, and rule sets are immutable
 def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule | None]:
     """The selected maximum policy and its rules (a rule set is immutable and hashed by its
     SHA-256, so the answer for one rule set and choice never changes; no load per call)."""

@@ -38,7 +38,7 @@ __all__ = ["SCHEMA", "FailOn", "Judge", "NotAssessed", "OrderCheck"]
 
 SCHEMA: Final = "baclofen-dose/order-check/1"
 FailOn = Literal["warning", "hard"]
-_RANK: Final = {Severity.INFO: 0, Severity.WARNING: 1, Severity.HARD: 2}
+_RANK: Final = {severity: rank for rank, severity in enumerate(Severity)}  # info < warning < hard
 
 
 @attrs.frozen
