@@ -130,15 +130,26 @@ class InputError(BaclofenDoseError, ValueError):
         super().__init__(code=code)
         self.field = field
         self.value = value
-        self.expected = expected
-        self.problem = problem
+        self.expected_template = expected
+        self.problem_template = problem
         self.params = dict(params or {})
         self.rule_id = rule_id
 
+    @property
+    def expected(self) -> str:
+        """What would have been accepted, in words (the template filled from ``params``)."""
+        return _fill(self.expected_template, self.params)
+
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with the value, in words (filled from ``params``), if said."""
+        if self.problem_template is None:
+            return None
+        return _fill(self.problem_template, self.params)
+
     def _message(self) -> str:
-        what = _fill(self.problem or "is not valid", self.params)
-        expected = _fill(self.expected, self.params)
-        return f"{self.field}: {_shown_value(self.value)} {what}; expected {expected}"
+        what = self.problem or "is not valid"
+        return f"{self.field}: {_shown_value(self.value)} {what}; expected {self.expected}"
 
 
 class MissingInputError(InputError):
