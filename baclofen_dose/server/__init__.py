@@ -1,0 +1,1 @@
+"""The CDS Hooks web service: a thin ASGI layer over :mod:`baclofen_dose.interop` (``[server]`` extra)."""
