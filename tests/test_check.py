@@ -668,3 +668,50 @@ def test_a_child_with_kidney_values_and_policies() -> None:
     assert "CHILD_RENAL_NOT_ASSESSED" in {n.code for n in result.not_assessed}
     with pytest.raises(InputError):
         check_order(dose="5 mg", times_per_day=3, patient=child, max_policy="us_label")
+
+
+def test_child_step_judged_by_age_band() -> None:
+    """Issue 10 item 3 (clinical.md 16, S15): from 8 years a step is judged per dose (5 mg, a
+    soft limit); under 8 years per kg (0.5 mg/kg/day, a hard limit)."""
+    older = Patient.from_inputs(
+        age="10 years", sex=None, weight="40 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(
+        dose="8 mg", times_per_day=4, previous="2 mg", previous_times_per_day=4, patient=older
+    )
+    found = {f.rule_id: f for f in result.findings}
+    assert found["oral.child.titration.step.per_dose"].severity == "warning"
+    assert found["oral.child.titration.step.per_dose"].values["value"].value == 6
+    assert "oral.child.titration.step.max_per_kg" not in found
+    younger = Patient.from_inputs(
+        age="7 years", sex=None, weight="40 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(
+        dose="8 mg", times_per_day=4, previous="2 mg", previous_times_per_day=4, patient=younger
+    )
+    found = {f.rule_id: f for f in result.findings}
+    assert found["oral.child.titration.step.max_per_kg"].severity == "hard"  # 24/40 = 0.6
+    assert "oral.child.titration.step.per_dose" not in found
+    within = check_order(
+        dose="7 mg", times_per_day=4, previous="2 mg", previous_times_per_day=4, patient=older
+    )
+    assert "oral.child.titration.step.per_dose" not in {f.rule_id for f in within.findings}
+
+
+def test_tablets_for_a_child_under_33_kg_are_a_soft_finding() -> None:
+    """UK SmPC 4.2 (rule oral.child.tablet.min_weight): checked as when planning."""
+    light = Patient.from_inputs(
+        age="10 years", sex=None, weight="30 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(product="5 mg tablet", units_per_dose="1", times_per_day=3, patient=light)
+    found = {f.rule_id: f for f in result.findings}
+    assert found["oral.child.tablet.min_weight"].severity == "warning"
+    heavy = Patient.from_inputs(
+        age="10 years", sex=None, weight="33 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(product="5 mg tablet", units_per_dose="1", times_per_day=3, patient=heavy)
+    assert "oral.child.tablet.min_weight" not in {f.rule_id for f in result.findings}
+    liquid = check_order(
+        product="1 mg/mL oral solution", units_per_dose="5 mL", times_per_day=3, patient=light
+    )
+    assert "oral.child.tablet.min_weight" not in {f.rule_id for f in liquid.findings}

@@ -171,7 +171,8 @@ def test_must_show_titrate_six_year_old(capsys: pytest.CaptureFixture[str]) -> N
         "20 kg",
     )
     assert code == 0
-    assert cells(out)[0][3:] == ["start", "2 mg, 2 mg, 1 mg and 1 mg", "4 times a day", "6 mg/day"]
+    # 0.3 mg/kg/day x 20 kg = 6 mg/day in 4 equal doses of 1.5 mg (1.5 mL of 1 mg/mL).
+    assert cells(out)[0][3:] == ["start", "1.5 mg", "4 times a day", "6 mg/day"]
     assert cells(out)[-1][-1] == "40 mg/day"
     assert out.count("40 mg/day") >= 2 and "oral.child.max_daily.under_8" in out
     assert "Off-label in the US" in out and "L18" in out
@@ -251,3 +252,21 @@ def test_cli_output_passes_the_project_lint(capsys: pytest.CaptureFixture[str]) 
         code, out, err = run(capsys, *argv)
         assert code == 0 and err == "" and out
         assert_clean(out)
+
+
+def test_a_clearance_just_below_a_band_edge_is_shown_below_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 10 item 6: (140 - 80) x 50 / (72 x 1.39) = 29.976 mL/min is in the below-30 band:
+    shown as 29.98, never as 30 beside "below 30", in the report, working and plan."""
+    args = ("--age", "80", "--sex", "male", "--weight", "50 kg", "--scr", "1.39 mg/dL")
+    code, out, _ = run(capsys, "renal", *args, "--no-dialysis")
+    assert code == 0
+    assert "Creatinine clearance (Cockcroft-Gault 1976): 29.98 mL/min" in out
+    assert "= 29.98 mL/min" in out and "CrCl 29.98 mL/min" in out
+    assert "CrCl 30 mL/min" not in out
+    code, plan, _ = run(
+        capsys, "titrate", "--start", "2026-01-05", "--target", "max", *args, "--no-dialysis"
+    )
+    assert code == 0 and "Creatinine clearance: 29.98 mL/min" in plan
+    assert_clean([out, plan])

@@ -321,3 +321,38 @@ def test_hours_and_minutes_round_trip(minutes: int) -> None:
     whole = int(hours.replace(",", "")) if rest or text.endswith("hour") else 0
     shown = whole * 60 + (int(text.split()[-2]) if "minute" in text else 0)
     assert shown == minutes
+
+
+@given(
+    st.fractions(min_value=Fraction(1, 10), max_value=Fraction(200), max_denominator=10**7),
+    st.integers(min_value=1, max_value=200),
+)
+def test_an_estimate_never_contradicts_its_threshold(value: Fraction, threshold: int) -> None:
+    """Issue 10 item 6: a CrCl of 29.96 is never shown as "30" beside "below 30": beside a
+    threshold, the shown number is on the same side of it as the value, and equal to it only
+    when the value is."""
+    text = display.estimate_beside(value, units.RENAL_CLEARANCE, [Fraction(threshold)])
+    if text.startswith("just "):
+        assert value != threshold and abs(value - threshold) < Fraction(1, 10**4)
+        assert text.startswith("just below") == (value < threshold)
+        return
+    shown = Fraction(Decimal(text.removesuffix(" mL/min").replace(",", "")))
+    assert (shown < threshold) == (value < threshold)
+    assert (shown == threshold) == (value == threshold)
+    assert abs(shown - value) <= Fraction(1, 20)  # never further than half of 0.1 away
+
+
+def test_estimate_places_grow_only_beside_a_threshold() -> None:
+    beside = display.estimate_beside
+    crcl = units.RENAL_CLEARANCE
+    assert beside(Fraction(2996, 100), crcl, [Fraction(30)]) == "29.96 mL/min"
+    assert beside(Fraction(2996, 100), crcl, []) == "30 mL/min"  # no threshold: 0.1
+    assert beside(Fraction(40123, 1000), crcl, [Fraction(30)]) == "40.1 mL/min"
+    assert beside(Fraction(2999999, 100000), crcl, [Fraction(30)]) == "just below 30 mL/min"
+    from baclofen_dose.core.model import Amount
+
+    filled = display.fill(
+        "CrCl {crcl:computed@threshold} is below {threshold}",
+        {"crcl": Amount(Fraction(2996, 100), crcl), "threshold": Amount(Fraction(30), crcl)},
+    )
+    assert filled == "CrCl 29.96 mL/min is below 30 mL/min"

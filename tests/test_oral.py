@@ -87,10 +87,20 @@ def test_step_interval_and_frequency_options() -> None:
     plan = plan_titration(
         start="2026-03-01", target="40 mg/day", step="10 mg/day", interval="1 week", times_per_day=4
     )
-    assert [s.regimen.daily_mg for s in plan.steps] == [20, 30, 40]
-    assert [s.start for s in plan.steps] == [date(2026, 3, 1), date(2026, 3, 8), date(2026, 3, 15)]
-    assert plan.steps[1].regimen.doses_mg == (D(10), D(10), D(5), D(5))
-    assert any(f.rule_id == "oral.adult.start.times_per_day" for f in plan.findings)
+    # Issue 10 item 10: 4 doses a day start at the label's 15 mg/day (5 mg 3 times a day:
+    # 15 mg/day is not 4 doses of whole 5 mg), then 4 doses from the first total that splits.
+    assert [s.regimen.daily_mg for s in plan.steps] == [15, 25, 35, 40]
+    assert [s.regimen.times_per_day for s in plan.steps] == [3, 4, 4, 4]
+    assert [s.start for s in plan.steps] == [
+        date(2026, 3, 1), date(2026, 3, 8), date(2026, 3, 15), date(2026, 3, 22)
+    ]
+    assert plan.steps[1].regimen.doses_mg == (D(10), D(5), D(5), D(5))
+    chosen = next(f for f in plan.findings if f.code == "CHOSEN_TIMES_FROM")
+    assert chosen.rule_id == "oral.adult.start.times_per_day"
+    assert chosen.values["from"] == date(2026, 3, 8) and chosen.values["chosen"] == 4
+    from baclofen_dose.render.messages import finding_text
+
+    assert "from 8 March 2026" in finding_text(chosen)
 
 
 @pytest.mark.req("SAF-19")

@@ -22,6 +22,7 @@ from baclofen_dose import (
     OralPlan,
     OverrideRequired,
     Patient,
+    check_order,
     from_json,
     plan_titration,
     table,
@@ -228,13 +229,15 @@ def test_older_adult_findings() -> None:
 
 
 def test_muanda_finding_for_a_high_start_with_low_egfr() -> None:
-    # Heavy man: CrCl above 80 (no reduction) while eGFR is below 60; 4 doses a day start at 20.
+    # Heavy man: CrCl above 80 (no reduction) while eGFR is below 60. A plan never starts above
+    # the label's 15 mg/day (issue 10 item 10), even with 4 doses a day chosen, so no plan
+    # reaches Muanda's risky 20 mg/day start; an order that starts there gets the finding.
     heavy = adult(age=70, sex="male", weight="150 kg", scr="1.3 mg/dL")
     plan = plan_titration(start=START, target="max", times_per_day=4, patient=heavy)
-    assert plan.steps[0].regimen.daily_mg == 20
-    assert any(f.rule_id == "renal.muanda2019.start_daily" for f in plan.findings)
-    calm = plan_titration(start=START, target="max", patient=heavy)
-    assert all(f.rule_id != "renal.muanda2019.start_daily" for f in calm.findings)
+    assert plan.steps[0].regimen.daily_mg == 15
+    assert all(f.rule_id != "renal.muanda2019.start_daily" for f in plan.findings)
+    order = check_order(dose="5 mg", times_per_day=4, patient=heavy)
+    assert any(f.rule_id == "renal.muanda2019.start_daily" for f in order.findings)
 
 
 @pytest.mark.req("SAF-15")
@@ -408,17 +411,27 @@ def test_child_never_above_the_age_band_maximum(
     except (InputError, OverrideRequired):
         return
     limit = band.require_value()
+    grid = RULES["oral.child.dose.grid"].require_value()
     for step in plan.steps:
         assert step.regimen.daily_mg <= limit
         assert 2 <= step.regimen.times_per_day <= 4
-        assert all(d.denominator == 1 for d in step.regimen.doses_mg)  # whole mg
+        # Every dose measurable in 0.5 mL steps of the 1 mg/mL solution.
+        assert all((d / grid).denominator == 1 for d in step.regimen.doses_mg)
+        if target == "max":  # default start, step and ceiling: the doses of a day are equal
+            assert len(set(step.regimen.doses_mg)) == 1
     steps = [
         b.regimen.daily_mg - a.regimen.daily_mg
         for a, b in zip(plan.steps, plan.steps[1:], strict=False)
     ]
-    assert all(
-        0 < s <= RULES["oral.child.titration.step.max_per_kg"].require_value() * kg for s in steps
-    )
+    if age < 8:  # the per-kg step (2 to under 8 years; the nearest cited figure under 2)
+        largest = RULES["oral.child.titration.step.max_per_kg"].require_value() * kg
+    else:  # from 8 years: 5 mg more per dose, and never more than the adult label's step
+        largest = min(
+            RULES["oral.child.titration.step.per_dose"].require_value()
+            * plan.steps[0].regimen.times_per_day,
+            RULES["oral.adult.titration.step.label"].require_value(),
+        )
+    assert all(0 < s <= largest for s in steps)
     assert plan.steps[0].regimen.daily_mg <= RULES["oral.child.start.per_kg"].require_value() * kg
     assert any(f.rule_id == "oral.child.us_off_label" for f in plan.findings)
 
@@ -793,10 +806,13 @@ def test_older_adult_findings_tolerance_and_beers() -> None:
 
 def test_a_heavy_childs_plan_is_never_above_the_adult_label() -> None:
     """Issue 10 item 3: a 15-year-old of 60 kg: 0.3 mg/kg/day x 60 kg = 18 mg/day is above
-    the adult start (15 mg/day) and step (15 mg/day): both are capped, with a finding."""
+    the adult start (15 mg/day) and step (15 mg/day): both are capped, with a finding. In 4
+    equal doses measurable in 0.5 mg steps, the largest start within 15 mg/day is 14 mg/day
+    (3.5 mg 4 times a day)."""
     plan = plan_titration(start=START, target="45 mg/day", patient=child("15 years", "60 kg"))
     start, step, highest, _ = shape(plan)
-    assert start == 15 and step <= 15 and highest == 45
+    assert start == 14 and step <= 15 and highest == 45
+    assert plan.steps[0].regimen.doses_mg == (Fraction(7, 2),) * 4
     assert "CHILD_CAPPED_AT_ADULT" in {f.code for f in plan.findings}
     for text in texts(plan):
         assert_clean(text)
@@ -832,3 +848,99 @@ def test_a_15_year_old_of_60_kg_can_have_the_adult_ladder() -> None:
             adolescent_policy="us_adult_label",
         )
     assert caught.value.code == "E_OUT_OF_SCOPE"
+
+
+# Issue 10 items 3 and 10: the child ladder by age, equal doses, tablets from 33 kg.
+
+
+def test_child_under_8_steps_per_kg_in_equal_doses() -> None:
+    """A 5-year-old of 20 kg (UK SmPC start 0.3 mg/kg/day, 4 doses): 6 mg/day as 1.5 mg 4
+    times a day (0.5 mL steps of 1 mg/mL), weekly +6 mg/day (0.3 mg/kg/day, within the
+    0.5 mg/kg/day of S15), up to 40 mg/day (2 mg/kg/day = 40, the under-8 band 40)."""
+    plan = plan_titration(start=START, target="max", patient=child("5 years", "20 kg"))
+    assert plan.steps[0].regimen.doses_mg == (D(3, 2),) * 4
+    assert [s.regimen.daily_mg for s in plan.steps] == [6, 12, 18, 24, 30, 36, 40]
+    assert all(len(set(s.regimen.doses_mg)) == 1 for s in plan.steps)
+
+
+def test_child_from_8_steps_5_mg_per_dose_within_the_adult_step() -> None:
+    """A 10-year-old of 30 kg: start 0.3 x 30 = 9 mg/day, rounded down to 8 mg/day so the
+    4 doses are equal (2 mg each); from 8 years each weekly step adds 5 mg per dose (S15):
+    20 mg/day, above the adult label's 15 mg/day step, so 14 mg/day (3.5 mg per dose, the
+    largest equal step within 15); maximum 60 mg/day (from-8 band; 2 x 30 = 60)."""
+    plan = plan_titration(start=START, target="max", patient=child("10 years", "30 kg"))
+    assert [s.regimen.daily_mg for s in plan.steps] == [8, 22, 36, 50, 60]
+    assert plan.steps[1].regimen.doses_mg == (D(11, 2),) * 4
+    codes = {f.code for f in plan.findings}
+    assert {"CHILD_CAPPED_AT_ADULT", "ROUNDED_DOWN_CHILD_START"} <= codes
+
+
+def test_child_from_8_step_per_dose_is_a_soft_limit() -> None:
+    """6 mg more per dose (24 mg/day in 4 doses) is above the 5 mg per dose of S15: refused
+    without an override, planned with one (a secondary source: soft, never hard)."""
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(
+            start=START, target="60 mg/day", step="24 mg/day", patient=child("10 years", "40 kg")
+        )
+    assert [c.rule_id for c in caught.value.crossings] == ["oral.child.titration.step.per_dose"]
+    plan = plan_titration(
+        start=START,
+        target="60 mg/day",
+        step="24 mg/day",
+        patient=child("10 years", "40 kg"),
+        overrides={"oral.child.titration.step.per_dose": "specialist plan"},
+    )
+    assert plan.steps[1].regimen.daily_mg - plan.steps[0].regimen.daily_mg == 24
+    # Below 8 years the same step is judged per kg, a hard limit: 24 / 40 = 0.6 > 0.5.
+    with pytest.raises(HardLimitError) as hard:
+        plan_titration(
+            start=START, target="40 mg/day", step="24 mg/day", patient=child("7 years", "40 kg")
+        )
+    assert hard.value.rule_id == "oral.child.titration.step.max_per_kg"
+
+
+@given(st.integers(min_value=2, max_value=17), st.integers(min_value=10, max_value=32))
+def test_tablets_need_an_override_under_33_kg(age: int, kg: int) -> None:
+    """UK SmPC 4.2: tablets are not suitable for children under 33 kg (a soft limit)."""
+    with pytest.raises(OverrideRequired) as caught:
+        plan_titration(
+            start=START,
+            target="max",
+            product="5 mg tablet",
+            patient=child(f"{age} years", f"{kg} kg"),
+        )
+    assert [c.rule_id for c in caught.value.crossings] == ["oral.child.tablet.min_weight"]
+
+
+def test_tablets_from_33_kg_and_liquids_at_any_weight() -> None:
+    """From 33 kg tablets are judged only on whether they give the doses; a liquid never
+    meets the weight limit, and an override for a limit not crossed is refused."""
+    with pytest.raises(InputError) as caught:  # 3 mg doses: not givable with 5 mg tablets
+        plan_titration(
+            start=START, target="max", product="5 mg tablet", patient=child("14 years", "40 kg")
+        )
+    assert caught.value.code == "E_NOT_GIVABLE"
+    plan = plan_titration(
+        start=START,
+        target="max",
+        product="1 mg/mL oral solution",
+        patient=child("5 years", "20 kg"),
+    )
+    assert plan.supply is not None
+    with pytest.raises(InputError) as unused:
+        plan_titration(
+            start=START,
+            target="max",
+            product="5 mg tablet",
+            patient=child("14 years", "40 kg"),
+            overrides={"oral.child.tablet.min_weight": "swallows tablets"},
+        )
+    assert unused.value.code == "E_OVERRIDE_UNUSED"
+
+
+def test_a_titration_with_the_suspension_says_shake_well() -> None:
+    """Issue 10 item 10: the concentrated suspension's warning on every plan that uses it."""
+    plan = plan_titration(start=START, target="60 mg/day", product="5 mg/mL suspension")
+    assert "product.oral.suspension.shake" in {f.rule_id for f in plan.findings}
+    assert "product.oral.suspension.shake" in plan.provenance.rule_ids
+    assert from_json(to_json(plan)) == plan

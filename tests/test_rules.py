@@ -97,6 +97,8 @@ LIMIT_SNAPSHOT = {
     "oral.child.times_per_day.max": ("hard_max", Fraction(4)),
     "oral.child.titration.interval.min": ("hard_min", Fraction(7)),
     "oral.child.titration.step.max_per_kg": ("hard_max", Fraction(1, 2)),
+    "oral.child.titration.step.per_dose": ("soft_max", Fraction(5)),
+    "oral.child.tablet.min_weight": ("soft_min", Fraction(33)),
     "oral.child.maintenance.max_per_kg": ("soft_max", Fraction(2)),
     "oral.child.max_daily.under_8": ("hard_max", Fraction(40)),
     "oral.child.max_daily.from_8": ("hard_max", Fraction(60)),

@@ -266,6 +266,19 @@ def check_order(
         _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, reduced)
     if product is not None:
         _givable(judge, product, given, rules)
+        # UK SmPC 4.2: tablets are not suitable for children under 33 kg (soft limit).
+        if (
+            group == "child"
+            and patient is not None
+            and patient.weight_kg is not None
+            and find_product(product, rules).form == "tablet"
+        ):
+            judge.limit(
+                judge.rule("oral.child.tablet.min_weight"),
+                patient.weight_kg,
+                units.WEIGHT,
+                "patient weight",
+            )
     inputs += [
         ("medicines", judge_medicines(judge, table, medicines, "oral")),
         ("conditions", judge_conditions(judge, table, conditions, "oral")),
@@ -301,6 +314,8 @@ def _step(
     prefix: str,
     per_kg: Fraction | None = None,
     given: tuple[Fraction, ...] = (),
+    *,
+    per_dose: bool = False,
 ) -> None:
     """The step since the previous regimen: its size and, for an increase, its interval.
 
@@ -323,6 +338,13 @@ def _step(
         if prefix == _A and not label_step:
             for suffix in ("titration.step.min", "titration.step.max"):
                 judge.limit(judge.rule(_A + suffix), change, units.ORAL_DAILY_DOSE, "increase")
+        elif per_dose:
+            judge.limit(
+                judge.rule(_C + "titration.step.per_dose"),
+                change / len(given),
+                units.ORAL_DOSE,
+                "increase per dose",
+            )
         elif per_kg is not None:
             judge.limit(
                 judge.rule(_C + "titration.step.max_per_kg"),
@@ -586,7 +608,18 @@ def _child(
             "daily dose per kg",
         )
     _grid(judge, _C + "dose.grid", given)
-    _step(judge, daily, before, first, earlier, _C, per_kg=weight)
+    # The step by age (clinical.md 16): per kg under 8 years, per dose from 8 years.
+    _step(
+        judge,
+        daily,
+        before,
+        first,
+        earlier,
+        _C,
+        per_kg=None if age >= band else weight,
+        given=given,
+        per_dose=age >= band,
+    )
     judge.add(_advice(judge, _C + "us_off_label"))
 
 

@@ -21,6 +21,7 @@ names how many decimal places an *estimate* is shown to.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -320,6 +321,49 @@ def estimate(
     return amount(value, kind, places=places)
 
 
+# How many more places an estimate may take to stay on its side of a limit it is compared
+# with (issue 10 item 6: a CrCl of 29.96 is never shown as "30" beside "below 30").
+_EXTRA_PLACES: Final = 3
+
+
+def places_beside(value: Fraction, places: int, limits: Sequence[Fraction]) -> int | None:
+    """The places to round ``value`` to so that the shown number is on the same side of each
+    of ``limits`` as the value itself (and equal to one only when the value is): ``places``,
+    or up to 3 more. ``None`` when even that is not enough (shown as "just below 30").
+
+    >>> value = Fraction(2996, 100)
+    >>> places_beside(value, 1, [Fraction(30)]), places_beside(value, 1, [])
+    (2, 1)
+    >>> places_beside(Fraction(2999999, 100000), 1, [Fraction(30)]) is None
+    True
+    """
+    for extra in range(_EXTRA_PLACES + 1):
+        scale = _TEN ** (places + extra)
+        shown = Fraction(math.floor(value * scale + Fraction(1, 2)), scale)
+        if all((shown < limit) == (value < limit) and (shown == limit) == (value == limit)
+               for limit in limits):
+            return places + extra
+    return None
+
+
+def estimate_beside(value: Fraction, kind: units.Kind, limits: Sequence[Fraction]) -> str:
+    """A computed estimate shown beside the limits it is compared with: rounded as
+    :func:`estimate` does, with more places when rounding would put it on the other side of
+    a limit or on it (``'29.96 mL/min'`` beside 30, never ``'30 mL/min'``).
+
+    >>> estimate_beside(Fraction(2996, 100), units.RENAL_CLEARANCE, [Fraction(30)])
+    '29.96 mL/min'
+    >>> estimate_beside(Fraction(2999999, 100000), units.RENAL_CLEARANCE, [Fraction(30)])
+    'just below 30 mL/min'
+    """
+    places = places_beside(value, _ESTIMATE_PLACES.get(kind.name, 1), limits)
+    if places is None:
+        near = min(limits, key=lambda limit: abs(limit - value))
+        side = "just below" if value < near else "just above"
+        return f"{side} {amount(near, kind)}"
+    return amount(value, kind, places=places)
+
+
 def _amount_text(value: Any) -> str:
     """An :class:`~baclofen_dose.core.model.Amount` in its own style."""
     if value.style == "estimate":
@@ -384,11 +428,18 @@ def param(value: ParamValue, spec: str = "") -> str:
 
 
 class _Filler(string.Formatter):
+    """Fills a template; ``{crcl:computed@threshold}`` shows a computed estimate beside the
+    parameter ``threshold`` it is compared with (:func:`estimate_beside`)."""
+
+    def __init__(self, params: Mapping[str, ParamValue]) -> None:
+        self.params = params
+
     def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("computed@"):
+            limit: Any = self.params[format_spec.removeprefix("computed@")]
+            bound = Fraction(limit.value if hasattr(limit, "kind") else limit)
+            return estimate_beside(value.value, value.kind, [bound])
         return param(value, format_spec)
-
-
-_FILLER: Final = _Filler()
 
 
 def fill(template: str, params: Mapping[str, ParamValue]) -> str:
@@ -398,4 +449,4 @@ def fill(template: str, params: Mapping[str, ParamValue]) -> str:
     >>> fill("{dose} {n:times}", {"dose": Amount(Fraction(5), units.ORAL_DOSE), "n": 3})
     '5 mg 3 times a day'
     """
-    return _FILLER.vformat(template, (), dict(params))
+    return _Filler(params).vformat(template, (), dict(params))

@@ -45,12 +45,15 @@ import attrs
 from baclofen_dose.core import kinds, units
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import RoundMode, round_to_grid, rules_or_default
-from baclofen_dose.core.limits import advice
-from baclofen_dose.core.model import Amount, Finding, ParamValue
+from baclofen_dose.core.limits import LimitCheck, advice, parse_overrides
+from baclofen_dose.core.model import Amount, Finding, Override, ParamValue
 from baclofen_dose.core.numeric import HALF
 from baclofen_dose.core.rules import Rule, RuleSet
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from baclofen_dose.oral.patient import Patient
     from baclofen_dose.oral.regimen import OralPlan, Step
 
 __all__ = [
@@ -524,15 +527,20 @@ def supply_for(
     )
 
 
-def realize_plan(plan: OralPlan, product: object, rules: RuleSet) -> OralPlan:
+def realize_plan(
+    plan: OralPlan, product: object, rules: RuleSet, findings: Sequence[Finding] = ()
+) -> OralPlan:
     """A titration plan with every dose realized with ``product`` (one or more names).
 
     The plan's doses are not changed: a dose the products cannot give exactly is refused
-    (``E_NOT_GIVABLE``), so the clinical intent stays as planned.
+    (``E_NOT_GIVABLE``), so the clinical intent stays as planned. The products' own advice
+    (:func:`product_findings`: the suspension's "shake well") and ``findings`` (the child
+    tablet limit of :func:`child_tablet_limit`) are added to the plan's findings.
     """
     chosen = choose_products(product, rules)
     supply = supply_for(plan.steps, chosen)
-    ids = [p.id for p in chosen]
+    added = [*findings, *product_findings(chosen, rules)]
+    ids = [p.id for p in chosen] + [f.rule_id for f in added]
     if any(p.liquid for p in chosen):
         ids.append(MEASURE_RULE)
     prov = plan.provenance
@@ -541,7 +549,48 @@ def realize_plan(plan: OralPlan, product: object, rules: RuleSet) -> OralPlan:
         rule_ids=tuple(sorted({*prov.rule_ids, *ids})),
         inputs=(*prov.inputs, ("product", tuple(p.id for p in chosen))),
     )
-    return attrs.evolve(plan, supply=supply, provenance=provenance)
+    used = tuple(Override(f.rule_id, f.override_reason) for f in findings if f.override_reason)
+    return attrs.evolve(
+        plan,
+        supply=supply,
+        provenance=provenance,
+        findings=(*plan.findings, *added),
+        overrides=(*plan.overrides, *used),
+    )
+
+
+TABLET_WEIGHT_RULE: Final = "oral.child.tablet.min_weight"
+
+
+def child_tablet_limit(
+    product: object,
+    patient: Patient | None,
+    overrides: Mapping[str, str] | None,
+    rules: RuleSet,
+) -> tuple[tuple[Finding, ...], dict[str, str] | None]:
+    """Tablets for a child under 33 kg (UK SmPC 4.2, rule ``oral.child.tablet.min_weight``):
+    a soft limit, crossed only with an override giving the reason.
+
+    Returns the findings (the recorded override, if any) and the other overrides, for the
+    plan without products. Raises ``OverrideRequired`` when a child under the weight gets
+    tablets without an override. A patient of 18 or over, or without age or weight, or a plan
+    without tablets is not judged here (a child's plan needs the weight anyway).
+    """
+    rest = dict(overrides) if overrides is not None else {}
+    if (
+        patient is None
+        or patient.age_years is None
+        or patient.weight_kg is None
+        or patient.age_years >= rules["population.child.below_age"].require_value()
+        or not any(p.form == "tablet" for p in choose_products(product, rules))
+    ):
+        return (), overrides if overrides is None else rest
+    mine = {k: v for k, v in rest.items() if k == TABLET_WEIGHT_RULE}
+    check = LimitCheck(rules, parse_overrides(mine, rules))
+    check.soft_min(rules[TABLET_WEIGHT_RULE], patient.weight_kg, kinds.WEIGHT, "patient weight")
+    found = check.finish()
+    rest.pop(TABLET_WEIGHT_RULE, None)
+    return found, rest or None
 
 
 # The advice each form carries whenever a plan uses it (issue 10 item 10).

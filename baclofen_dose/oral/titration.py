@@ -177,11 +177,17 @@ def plan_titration(
     rules = rules_or_default(rules)
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputTypeError(
+            "patient", patient, "a Patient from Patient.from_inputs() or Patient.from_birth_date()"
+        )
     if product is not None:
-        from baclofen_dose.oral.products import (
-            realize_plan,  # products imports this module's neighbours only
+        from baclofen_dose.oral.products import (  # products imports this module's neighbours only
+            child_tablet_limit,
+            realize_plan,
         )
 
+        tablet_findings, rest = child_tablet_limit(product, patient, overrides, rules)
         plain = plan_titration(
             start=start,
             target=target,
@@ -189,7 +195,7 @@ def plan_titration(
             interval=interval,
             times_per_day=times_per_day,
             max_policy=max_policy,
-            overrides=overrides,
+            overrides=rest,
             rules=rules,
             patient=patient,
             renal_policy=renal_policy,
@@ -197,7 +203,7 @@ def plan_titration(
             older_adult_policy=older_adult_policy,
             adolescent_policy=adolescent_policy,
         )
-        return realize_plan(plain, product, rules)
+        return realize_plan(plain, product, rules, tablet_findings)
     if patient is None:
         for name, value in (
             ("renal_policy", renal_policy),
@@ -211,10 +217,6 @@ def plan_titration(
                 )
         return _plan_adult(
             start, target, step, interval, times_per_day, max_policy, overrides, rules, None
-        )
-    if not isinstance(patient, Patient):
-        raise InputTypeError(
-            "patient", patient, "a Patient from Patient.from_inputs() or Patient.from_birth_date()"
         )
     check_plausible(patient, rules)
     group = population(patient, rules)
@@ -501,8 +503,11 @@ def _plan_adult(
     start_dose = start_rule.require_value()
     if (start_dose / grid).denominator != 1:
         raise RuleSetError(_PREFIX + "start.dose", "is not a multiple of oral.adult.dose.grid")
-    # The first day's total may not cross the hard daily maximum, however many doses a day.
-    check.hard_max(hard_daily, start_dose * n, units.ORAL_DAILY_DOSE, "first day's total")
+    # The first day's total is never above the label's start (issue 10 item 10): 4 doses a day
+    # chosen start at the label's 15 mg/day, in as many doses as the grid allows, and the
+    # plan gives the 4th dose as soon as the daily total can be split into 4.
+    first_total = start_dose * min(n, label_n)
+    check.hard_max(hard_daily, first_total, units.ORAL_DAILY_DOSE, "first day's total")
     add_dose_above = rule("frequency.add_dose_above").require_value()
     n_max = int(rule("times_per_day.max").require_value())
 
@@ -553,7 +558,7 @@ def _plan_adult(
             older_ids.append(floor.id)
         used += older_ids
 
-    usual_start = start_dose * n
+    usual_start = first_total
     daily = usual_start
     usual_step = step_mg
     ceiling = daily_max.require_value()
@@ -676,8 +681,8 @@ def _plan_adult(
     findings = list(check.finish())
     if adult is not None:
         findings += list(adult.assessment.findings) + patient_findings
-    if chosen_n is not None and chosen_n > label_n:
-        findings.append(_start_above_label(rules, steps[0].regimen, start_dose, label_n))
+    if chosen_n is not None and assessment is None and steps[0].regimen.times_per_day < chosen_n:
+        findings.append(_chosen_times_from(rules, steps, chosen_n, grid))
     if chosen_n is not None and chosen_n < label_n:
         findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
         used.append(_PREFIX + "times_per_day.fewer_than_label")
@@ -1064,12 +1069,17 @@ def _plan_child(
         check.hard_min(n_min, Fraction(times_per_day), units.PER_DAY, "times_per_day")
         check.hard_max(n_max_rule, Fraction(times_per_day), units.PER_DAY, "times_per_day")
         n = times_per_day
-    smallest = grid * n_min.require_value()
+    # The doses of a day are equal (issue 10 item 10): every daily amount is a whole multiple
+    # of the dose grid times the doses a day.
+    daily_grid = grid * n
+    smallest = daily_grid
+    band_age = rule("age_band").require_value()
+    from_8 = patient.age_years >= band_age
 
     per_kg = rule("start.per_kg")
     per_kg_amount = Amount(per_kg.require_value(), units.ORAL_DAILY_DOSE_PER_KG)
     raw_start = per_kg.require_value() * weight
-    daily = _floor_to(raw_start, grid)
+    daily = _floor_to(raw_start, daily_grid)
     if daily < smallest:
         raise _not_givable(
             "patient.weight",
@@ -1083,7 +1093,7 @@ def _plan_child(
             grid_rule,
             smallest,
         )
-    start_ids = [per_kg.id, grid_rule.id, n_min.id]
+    start_ids = [per_kg.id, grid_rule.id]
     # Never above the adult label (issue 10 item 3): start at most 5 mg 3 times a day.
     adult_start = (
         rules[_PREFIX + "start.dose"].require_value()
@@ -1091,7 +1101,7 @@ def _plan_child(
     )
     if daily > adult_start:
         findings.append(_adult_cap("start", daily, adult_start, rules[_PREFIX + "start.dose"]))
-        daily = adult_start
+        daily = _floor_to(adult_start, daily_grid)
         start_ids.append(_PREFIX + "start.dose")
         used.append(_PREFIX + "start.dose")
     if daily != raw_start:
@@ -1107,20 +1117,22 @@ def _plan_child(
         )
     )
 
-    step_max_rule = rule("titration.step.max_per_kg")
-    step_limit = step_max_rule.require_value() * weight
+    # The weekly step by age (clinical.md 16, S15): per kg of body weight under 8 years,
+    # 5 mg more per dose from 8 years; never more than the adult label's step.
+    step_max_rule = rule("titration.step.per_dose" if from_8 else "titration.step.max_per_kg")
+    step_limit = step_max_rule.require_value() * (n if from_8 else weight)
     if step is None:
-        step_rule = rule("titration.step.per_kg")
-        raw_step = step_rule.require_value() * weight
-        step_mg = _floor_to(raw_step, grid)
-        if step_mg < grid:
+        step_rule = step_max_rule if from_8 else rule("titration.step.per_kg")
+        raw_step = step_rule.require_value() * (n if from_8 else weight)
+        step_mg = _floor_to(raw_step, daily_grid)
+        if step_mg < daily_grid:
             raise _not_givable(
                 "step",
                 _daily(raw_step, "estimate"),
                 "(the weekly step for {weight})",
                 {"weight": weight_amount},
                 grid_rule,
-                grid,
+                daily_grid,
             )
         if step_mg != raw_step:
             findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
@@ -1128,14 +1140,16 @@ def _plan_child(
         label_step = rules[_PREFIX + "titration.step.label"]
         if step_mg > label_step.require_value():
             findings.append(_adult_cap("step", step_mg, label_step.require_value(), label_step))
-            step_mg = label_step.require_value()
+            step_mg = _floor_to(label_step.require_value(), daily_grid)
             step_ids.append(label_step.id)
             used.append(label_step.id)
     else:
         step_mg = units.parse(step, units.ORAL_DAILY_DOSE, "step")
         _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE, grid_rule.id)
         step_ids = [step_max_rule.id]
-    if step_mg > step_limit:
+    if from_8:
+        check.soft_max(step_max_rule, step_mg / n, units.ORAL_DOSE, "step per dose")
+    elif step_mg > step_limit:
         raise HardLimitError(
             step_max_rule.id,
             _daily(step_mg),
@@ -1175,12 +1189,11 @@ def _plan_child(
         )
     )
 
-    band_age = rule("age_band").require_value()
-    band = rule("max_daily.under_8" if patient.age_years < band_age else "max_daily.from_8")
+    band = rule("max_daily.from_8" if from_8 else "max_daily.under_8")
     per_kg_max = rule("maintenance.max_per_kg")
     maintenance_low = rule("maintenance.min_per_kg")
-    weight_max = _floor_to(per_kg_max.require_value() * weight, grid)
-    ceiling = min(weight_max, band.require_value())
+    weight_max = _floor_to(per_kg_max.require_value() * weight, daily_grid)
+    ceiling = _floor_to(min(weight_max, band.require_value()), daily_grid)
     per_kg_max_amount = Amount(per_kg_max.require_value(), units.ORAL_DAILY_DOSE_PER_KG)
     adjustments.append(
         Adjustment(
@@ -1364,21 +1377,27 @@ def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
     )
 
 
-def _start_above_label(
-    rules: RuleSet, first: OralRegimen, start_dose: Fraction, label_n: int
+def _chosen_times_from(
+    rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction
 ) -> Finding:
-    """The finding recorded when a chosen frequency makes the first day exceed the label's."""
+    """Why the first step has fewer doses a day than were chosen, and from when it has them:
+    the label's start cannot be split into that many doses on the grid (15 mg/day is not 4
+    doses of 5 mg; 5, 5, 5 and 0 is not a regimen)."""
     rule = rules[_PREFIX + "start.times_per_day"]
+    first = steps[0].regimen
+    full = next((s for s in steps if s.regimen.times_per_day >= chosen_n), None)
     return Finding(
         rule.id,
-        "warning",
-        "START_ABOVE_LABEL",
+        "info",
+        "CHOSEN_TIMES_FROM" if full is not None else "CHOSEN_TIMES_NEVER",
         {
-            "daily": _daily(first.daily_mg),
-            "dose": _dose(start_dose),
+            "chosen": chosen_n,
+            "label_daily": _daily(first.daily_mg),
+            "grid": _dose(grid),
+            "doses": tuple(_dose(d) for d in first.doses_mg),
             "times": first.times_per_day,
-            "label_daily": _daily(start_dose * label_n),
-            "label_times": label_n,
+            "from": None if full is None else full.start,
+            "daily": None if full is None else _daily(full.regimen.daily_mg),
         },
         rule.citation,
     )

@@ -13,10 +13,12 @@ rule file is loaded); every other code has its template here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Final
 
 from baclofen_dose.core import display
-from baclofen_dose.core.model import Finding, ParamValue, Reason
+from baclofen_dose.core.model import Amount, Finding, ParamValue, Reason
+from baclofen_dose.core.numeric import check_exactness_with_decimal
 from baclofen_dose.render.sentences import (
     check,
     intrathecal,
@@ -71,3 +73,21 @@ def finding_text(finding: Finding) -> str:
 def reason_text(reason: Reason) -> str:
     """The sentence for a step's reason, from its code and values."""
     return _fill(REASON_TEMPLATES, reason.code, reason.values)
+
+
+def limits_compared(findings: Sequence[Finding], value: Amount) -> tuple[Fraction, ...]:
+    """The limits (exact rule values of ``value``'s kind) that ``findings`` compare a computed
+    ``value`` with, so that it can be shown beside them without crossing one
+    (:func:`~baclofen_dose.core.display.estimate_beside`: 29.96 is never shown as 30 beside
+    "below 30"). The value itself and other computed values are left out."""
+    found = {
+        param.value
+        for finding in findings
+        for param in finding.values.values()
+        if isinstance(param, Amount)
+        and param.kind == value.kind
+        and param.style == "exact"
+        and param.value != value.value
+        and check_exactness_with_decimal(param.value)
+    }
+    return tuple(sorted(found))

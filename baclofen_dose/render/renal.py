@@ -9,7 +9,7 @@ from the patient it records (a file is never believed): ``from_json(to_json(repo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -42,7 +42,7 @@ from baclofen_dose.render.codec import (
     reason_data,
 )
 from baclofen_dose.render.lines import INTENDED_USE, rules_used_lines
-from baclofen_dose.render.messages import finding_text, reason_text
+from baclofen_dose.render.messages import finding_text, limits_compared, reason_text
 from baclofen_dose.render.text import patient_value
 
 __all__ = [
@@ -70,7 +70,6 @@ _TITLES: Final = {
     "egfr": "eGFR (CKD-EPI 2021 without race)",
     "egfr_deindexed": "eGFR de-indexed by body surface area (for bands in mL/min)",
 }
-_PLACES: Final = 1  # estimates are shown to 0.1
 
 
 def estimate_label(estimate: RenalEstimate) -> str:
@@ -78,9 +77,21 @@ def estimate_label(estimate: RenalEstimate) -> str:
     return _LABELS[estimate.equation]
 
 
-def estimate_shown(estimate: RenalEstimate) -> str:
-    """The value for people, rounded to 0.1 (it is an estimate): ``'40.1 mL/min'``."""
-    return display.amount(estimate.value, estimate.kind, places=_PLACES)
+def estimate_shown(estimate: RenalEstimate, limits: Sequence[Fraction] = ()) -> str:
+    """The value for people, rounded to 0.1 (it is an estimate): ``'40.1 mL/min'``; beside
+    ``limits`` (the band thresholds it was compared with) with enough places to stay on its
+    side of each (``'29.96 mL/min'``, never ``'30 mL/min'`` beside "below 30";
+    :func:`~baclofen_dose.core.display.estimate_beside`)."""
+    return display.estimate_beside(estimate.value, estimate.kind, limits)
+
+
+def _limits(
+    assessment: RenalAssessment | None, estimate: RenalEstimate | None
+) -> tuple[Fraction, ...]:
+    """The thresholds the renal policy's findings compared ``estimate`` with."""
+    if assessment is None or estimate is None:
+        return ()
+    return limits_compared(assessment.findings, Amount(estimate.value, estimate.kind))
 
 
 def weight_text(weight: BodyWeight) -> str:
@@ -115,7 +126,7 @@ def _converted(estimate: RenalEstimate) -> str:
     return " (converted)" if estimate.creatinine_unit == MOLAR_UNIT else ""
 
 
-def _cockcroft_gault_lines(estimate: RenalEstimate) -> list[str]:
+def _cockcroft_gault_lines(estimate: RenalEstimate, limits: Sequence[Fraction]) -> list[str]:
     terms = estimate.values
     female = _optional(terms, "female_factor")
     sex_text = "" if female is None else f" x {display.ratio(female)}"
@@ -125,7 +136,7 @@ def _cockcroft_gault_lines(estimate: RenalEstimate) -> list[str]:
         f"{display.estimate(_fraction(terms, 'weight'), units.WEIGHT, unit=False)} / "
         f"({display.number(_fraction(terms, 'divisor'))} x "
         f"{display.estimate(_fraction(terms, 'scr'), units.CREATININE_MASS, unit=False)})"
-        f"{sex_text} = {estimate_shown(estimate)}"
+        f"{sex_text} = {estimate_shown(estimate, limits)}"
     )
     weight = estimate.weight
     basis = "" if weight is None else f" ({weight_text(weight)}; weight policy {weight.policy})"
@@ -136,14 +147,14 @@ def _cockcroft_gault_lines(estimate: RenalEstimate) -> list[str]:
     ]
 
 
-def _ckd_epi_lines(estimate: RenalEstimate) -> list[str]:
+def _ckd_epi_lines(estimate: RenalEstimate, limits: Sequence[Fraction]) -> list[str]:
     terms = estimate.values
     female = _optional(terms, "female_factor")
     sex_text = "" if female is None else f" x {display.ratio(female)}"
     scr = display.estimate(_fraction(terms, "scr"), units.CREATININE_MASS, unit=False)
     age = display.estimate(_fraction(terms, "age"), units.YEARS, unit=False)
     kappa = display.ratio(_fraction(terms, "kappa"))
-    indexed = display.amount(_fraction(terms, "indexed_value"), units.EGFR, places=_PLACES)
+    indexed = display.estimate_beside(_fraction(terms, "indexed_value"), units.EGFR, limits)
     line = (
         f"eGFR = {display.number(_fraction(terms, 'coefficient'))} x (smaller of {scr} / {kappa} "
         f"and 1)^-{display.ratio(_fraction(terms, 'alpha'))} x (larger of {scr} / {kappa} and "
@@ -169,14 +180,15 @@ def _deindex_lines(estimate: RenalEstimate) -> list[str]:
         f"{display.number(_fraction(terms, 'bsa_divisor'))}) = {bsa_text} (Mosteller, height "
         "in cm, actual weight in kg)",
         f"de-indexed eGFR = "
-        f"{display.amount(_fraction(terms, 'indexed_value'), units.EGFR, places=_PLACES)} x "
+        f"{display.estimate(_fraction(terms, 'indexed_value'), units.EGFR, computed=True)} x "
         f"{bsa_text} / {display.estimate(_fraction(terms, 'bsa_standard'), units.AREA)} = "
         f"{estimate_shown(estimate)}",
     ]
 
 
-def working_lines(estimate: RenalEstimate) -> list[str]:
-    """The equation with its numbers, line by line, from the estimate's terms.
+def working_lines(estimate: RenalEstimate, limits: Sequence[Fraction] = ()) -> list[str]:
+    """The equation with its numbers, line by line, from the estimate's terms (the result
+    beside ``limits`` as in :func:`estimate_shown`).
 
     >>> from baclofen_dose import Patient
     >>> from baclofen_dose.oral.renal import cockcroft_gault
@@ -186,8 +198,8 @@ def working_lines(estimate: RenalEstimate) -> list[str]:
     'CrCl = (140 - 72) x 70 / (72 x 1.4) x 0.85 = 40.1 mL/min'
     """
     if estimate.equation == "cockcroft_gault_1976":
-        return _cockcroft_gault_lines(estimate)
-    lines = _ckd_epi_lines(estimate)
+        return _cockcroft_gault_lines(estimate, limits)
+    lines = _ckd_epi_lines(estimate, limits)
     if estimate.equation == "ckd_epi_2021_deindexed":
         lines += _deindex_lines(estimate)
     return lines
@@ -198,17 +210,20 @@ def note_lines(estimate: RenalEstimate) -> list[str]:
     return [reason_text(note) for note in estimate.notes]
 
 
-def _estimate_lines(title: str, estimate: RenalEstimate | None, why: str | None) -> list[str]:
+def _estimate_lines(
+    title: str, estimate: RenalEstimate | None, why: str | None, limits: Sequence[Fraction] = ()
+) -> list[str]:
     if estimate is None:
         return [f"{title}: not computed: {why or 'not applicable'}"]
-    lines = [f"{title}: {estimate_shown(estimate)} (estimate, rounded to 0.1)"]
+    shown = estimate_shown(estimate, limits)
+    lines = [f"{title}: {shown} (estimate, rounded to 0.1 unless more places are needed)"]
     if estimate.weight is not None:
         lines.append(
             f"  weight used: {weight_text(estimate.weight)} "
             f"(weight policy {estimate.weight.policy})"
         )
     lines.append(f"  serum creatinine: {creatinine_text(estimate)}")
-    lines += [f"  working: {line}" for line in working_lines(estimate)]
+    lines += [f"  working: {line}" for line in working_lines(estimate, limits)]
     lines += [f"  note: {note}" for note in note_lines(estimate)]
     return lines
 
@@ -222,8 +237,13 @@ def renal_text(report: RenalReport, *, rules: RuleSet | None = None) -> str:
         for key, value in report.patient.describe()
     ]
     out += [""]
-    out += _estimate_lines(_TITLES["crcl"], report.crcl, why.get("crcl"))
-    out += _estimate_lines(_TITLES["egfr"], report.egfr, why.get("egfr"))
+    assessment = report.assessment
+    out += _estimate_lines(
+        _TITLES["crcl"], report.crcl, why.get("crcl"), _limits(assessment, report.crcl)
+    )
+    out += _estimate_lines(
+        _TITLES["egfr"], report.egfr, why.get("egfr"), _limits(assessment, report.egfr)
+    )
     out += _estimate_lines(
         _TITLES["egfr_deindexed"],
         report.egfr_deindexed,

@@ -8,12 +8,12 @@ from text. The sections shared with the taper and renal outputs live in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
 from baclofen_dose.core import display, units
-from baclofen_dose.core.model import Amount, ParamValue, Result
+from baclofen_dose.core.model import Amount, Finding, ParamValue, Result
 from baclofen_dose.core.rules import QUANTITIES, RuleSet
 from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.render import protocol
@@ -27,7 +27,7 @@ from baclofen_dose.render.lines import (
     rules_for,
     rules_used_lines,
 )
-from baclofen_dose.render.messages import reason_text
+from baclofen_dose.render.messages import limits_compared, reason_text
 
 __all__ = [
     "INTENDED_USE",
@@ -206,15 +206,23 @@ _PROFILES = {
 }
 
 
-def _computed(value: ParamValue) -> str:
-    """A computed estimate (a clearance, an eGFR) rounded for people."""
+def _computed(value: ParamValue, findings: Sequence[Finding]) -> str:
+    """A computed estimate (a clearance, an eGFR) rounded for people, beside the limits the
+    findings compare it with (never shown as 30 when it is 29.96 and "below 30")."""
     if isinstance(value, Amount):
-        return display.estimate(value.value, value.kind, computed=True)
+        limits = limits_compared(findings, value)
+        return display.estimate_beside(value.value, value.kind, limits)
     return display.param(value)
 
 
-def patient_value(key: str, value: ParamValue, inputs: Mapping[str, ParamValue]) -> str:
-    """One recorded patient value in words ("not known" for a value not given)."""
+def patient_value(
+    key: str,
+    value: ParamValue,
+    inputs: Mapping[str, ParamValue],
+    findings: Sequence[Finding] = (),
+) -> str:
+    """One recorded patient value in words ("not known" for a value not given); a computed
+    estimate beside the limits ``findings`` compare it with."""
     if key == "population":
         return _PROFILES.get(str(value), str(value))
     if value is None:
@@ -223,9 +231,9 @@ def patient_value(key: str, value: ParamValue, inputs: Mapping[str, ParamValue])
         weight = inputs.get("crcl_weight")
         basis = "" if weight is None else f", {inputs.get('weight_policy')} weight "
         basis += "" if weight is None else display.param(weight)
-        return f"{_computed(value)} (Cockcroft-Gault{basis})"
+        return f"{_computed(value, findings)} (Cockcroft-Gault{basis})"
     if key == "egfr":
-        return f"{_computed(value)} (CKD-EPI 2021)"
+        return f"{_computed(value, findings)} (CKD-EPI 2021)"
     return display.param(value)
 
 
@@ -239,7 +247,7 @@ def _patient_lines(plan: OralPlan) -> list[str]:
         label = _PATIENT_LABELS.get(key)
         if label is None:
             continue
-        lines.append(f"- {label}: {patient_value(key, value, inputs)}")
+        lines.append(f"- {label}: {patient_value(key, value, inputs, plan.findings)}")
     return lines
 
 

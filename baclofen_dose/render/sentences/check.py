@@ -26,9 +26,9 @@ FINDINGS: Final[dict[str, str]] = {
     ),
     "NOT_GIVABLE": "The product {product} ({rule}) cannot give {doses} exactly.",
     "MUANDA_DAILY": (
-        "The order gives {daily} with eGFR {egfr:computed}: in adults {older} and older, daily "
-        "doses of {risky} or more with eGFR below {egfr_below} carried a higher risk of "
-        "hospitalization with encephalopathy (Muanda 2019)."
+        "The order gives {daily} with eGFR {egfr:computed@egfr_below}: in adults {older} and "
+        "older, daily doses of {risky} or more with eGFR below {egfr_below} carried a higher "
+        "risk of hospitalization with encephalopathy (Muanda 2019)."
     ),
     "OLDER_TOLERANCE_ORDER": (
         "This order gives {highest}. Older people are often said to rarely tolerate more than "

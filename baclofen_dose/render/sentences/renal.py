@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Final
 
 # Where a Vlavonou band comes from: the clearance, the weight it used and the creatinine.
-_WHERE: Final = (
+_WHERE_PLAIN: Final = (
     "CrCl {crcl:computed} (Cockcroft-Gault with {weight} body weight, weight policy "
     "{weight_policy}; creatinine {scr})"
 )
+# Beside its band threshold the clearance shows enough places to stay on its side (29.96,
+# never 30 beside "below 30"; core.display.estimate_beside).
+_WHERE: Final = _WHERE_PLAIN.replace("{crcl:computed}", "{crcl:computed@threshold}")
 
 FINDINGS: Final[dict[str, str]] = {
     "RENAL_NO_REDUCTION": (
@@ -28,12 +31,12 @@ FINDINGS: Final[dict[str, str]] = {
         "start, step and maximum are {fraction:ratio} of the usual ones (Vlavonou 2014)."
     ),
     "RENAL_CHEONG_START": (
-        "Renal policy {policy}: eGFR {egfr:computed} is below {below} (CKD stage 4 to 5): start "
-        "at no more than {cap} (Cheong 2020)."
+        "Renal policy {policy}: eGFR {egfr:computed@below} is below {below} (CKD stage 4 to "
+        "5): start at no more than {cap} (Cheong 2020)."
     ),
     "RENAL_AJKD_REDUCE": (
-        "Renal policy {policy}: eGFR {egfr:computed} is below {below}: AJKD 2018 advises a "
-        "reduced dose there without saying how much; the CrCl band (" + _WHERE + ") gives no "
+        "Renal policy {policy}: eGFR {egfr:computed@below} is below {below}: AJKD 2018 advises a "
+        "reduced dose there without saying how much; the CrCl band (" + _WHERE_PLAIN + ") gives no "
         "reduction. Consider a lower target."
     ),
     "RENAL_OBESITY_ACTUAL_WEIGHT": (
@@ -42,8 +45,8 @@ FINDINGS: Final[dict[str, str]] = {
         "weight policy (ClinCalc; clinical.md 11.1)."
     ),
     "RENAL_END_STAGE": (
-        "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed}, eGFR "
-        "{egfr:computed}; below {below}): start at {start} and keep to {maximum}, the "
+        "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed@below}, "
+        "eGFR {egfr:computed@below}; below {below}): start at {start} and keep to {maximum}, the "
         "dialysis-level dose of the Canadian monograph, which allows baclofen in end-stage "
         "renal failure only when the benefit outweighs the risk; steps {fraction:ratio} of the "
         "usual, each lasting at least {interval}. Going above {maximum} needs an override "

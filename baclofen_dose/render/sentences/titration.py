@@ -22,9 +22,14 @@ FINDINGS: Final[dict[str, str]] = {
         "The reduced {what} for kidney function works out at {raw}, which is not a whole "
         "multiple of {grid}: rounded down to {given}."
     ),
-    "START_ABOVE_LABEL": (
-        "The first step gives {daily} ({dose} {times:times}) because {times} doses a day were "
-        "chosen; the label starts at {label_daily} ({label_times:times})."
+    "CHOSEN_TIMES_FROM": (
+        "{chosen} doses a day were chosen. The label's start, {label_daily}, cannot be split "
+        "into {chosen} doses in whole multiples of {grid}, so the plan starts with {doses:doses} "
+        "({times:times}) and gives {chosen} doses a day from {from} ({daily})."
+    ),
+    "CHOSEN_TIMES_NEVER": (
+        "{chosen} doses a day were chosen, but no step of this plan can be split into {chosen} "
+        "doses in whole multiples of {grid}: it gives {doses:doses} ({times:times}) at first."
     ),
     "FEWER_DOSES": (
         "Fewer doses a day than usual: the plan starts {times:times} (doses: {doses:doses}), "
@@ -36,9 +41,9 @@ FINDINGS: Final[dict[str, str]] = {
         "the dose grid."
     ),
     "MUANDA_START": (
-        "The plan starts at {start} with eGFR {egfr:computed}: in adults {older} and older with "
-        "eGFR below {egfr_below}, starts of {risky_start} or more carried a higher risk of "
-        "encephalopathy (Muanda 2019). Consider a lower start."
+        "The plan starts at {start} with eGFR {egfr:computed@egfr_below}: in adults {older} "
+        "and older with eGFR below {egfr_below}, starts of {risky_start} or more carried a "
+        "higher risk of encephalopathy (Muanda 2019). Consider a lower start."
     ),
     "OLDER_TOLERANCE": (
         "This plan reaches {highest}. Older people are often said to rarely tolerate more than "
@@ -53,9 +58,9 @@ FINDINGS: Final[dict[str, str]] = {
     ),
     "BEERS_KIDNEY": (
         "AGS Beers Criteria 2023: avoid baclofen in older adults with eGFR below {below} (here "
-        "eGFR {egfr:computed} by CKD-EPI 2021): risk of encephalopathy needing hospital care. If "
-        "it cannot be avoided, use the lowest effective dose and watch for confusion and other "
-        "signs of CNS toxicity (quality of evidence moderate, strength strong)."
+        "eGFR {egfr:computed@below} by CKD-EPI 2021): risk of encephalopathy needing hospital "
+        "care. If it cannot be avoided, use the lowest effective dose and watch for confusion "
+        "and other signs of CNS toxicity (quality of evidence moderate, strength strong)."
     ),
     "BEERS_KIDNEY_DIALYSIS": (
         "AGS Beers Criteria 2023: avoid baclofen in older adults on chronic dialysis: risk of "
