@@ -235,3 +235,83 @@ def test_an_edited_taper_is_refused(edit: str) -> None:
         del data["steps"][2]
     with pytest.raises(bd.BaclofenDoseError):
         _read(data)
+
+
+# Issue 11: an order check read from a file is checked again from what it records.
+
+_PATIENT = dict(age="80 years", sex="female", weight="60 kg", height=None, dialysis=False)
+_ORDER_CHECKS: dict[str, Callable[[], Any]] = {
+    "single dose above the maximum": lambda: bd.check_order(dose="25 mg", times_per_day=3),
+    "older adult with kidney values": lambda: bd.check_order(
+        dose="15 mg",
+        times_per_day=3,
+        previous="10 mg",
+        previous_times_per_day=3,
+        start="2026-01-10",
+        previous_start="2026-01-05",
+        patient=bd.Patient.from_inputs(**_PATIENT, scr="1.5 mg/dL"),
+        medicines=["oxycodone", "not-a-medicine"],
+        conditions=["epilepsy"],
+        renal_policy="cheong2020",
+    ),
+    "product units and a measured clearance": lambda: bd.check_order(
+        product="10 mg tablet",
+        units_per_dose="1.5",
+        times_per_day=3,
+        measured_crcl="25 mL/min",
+        measured_method="cockcroft_gault",
+    ),
+    "unequal doses with a product": lambda: bd.check_order(
+        doses=["10 mg", "10 mg", "20 mg"], product="10 mg tablet"
+    ),
+    "patient without an age": lambda: bd.check_order(
+        dose="5 mg",
+        times_per_day=3,
+        patient=bd.Patient.from_inputs(
+            age=None, sex="male", weight="70 kg", height=None, scr=None, dialysis=None
+        ),
+    ),
+    "intrathecal per hour": lambda: bd.check_intrathecal_order(
+        daily_dose="60 mcg/hour",
+        previous_daily_dose="60 mcg/day",
+        hours_since_previous="12 hours",
+        concentration="500 mcg/mL",
+        origin="spinal",
+    ),
+    "intrathecal flex": lambda: bd.check_intrathecal_order(
+        daily_dose=bd.FlexProgram.from_steps(
+            [("12 hours", "10 mcg/hour"), ("12 hours", "400 mcg/day")]
+        ),
+        child=True,
+        medicines=["morphine"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ORDER_CHECKS))
+def test_an_order_check_round_trips_and_is_checked_again(name: str) -> None:
+    result = _ORDER_CHECKS[name]()
+    assert bd.from_json(bd.to_json(result)) == result
+
+
+def _limit_finding_removed(data: dict[str, Any]) -> None:
+    data["findings"] = [f for f in data["findings"] if f["rule_id"] != "oral.adult.max_dose.us_label"]
+    data["worst"] = "info"
+
+
+def _dose_lowered(data: dict[str, Any]) -> None:
+    for amount in data["order"]["doses"]:
+        amount["value"] = 5
+
+
+@pytest.mark.parametrize("edit", [_limit_finding_removed, _dose_lowered])
+def test_an_edited_order_check_is_refused(edit: Callable[[dict[str, Any]], None]) -> None:
+    """25 mg 3 times a day crosses the 20 mg single-dose maximum: a file with that finding
+    removed, or with the dose lowered under the findings, is refused."""
+    result = bd.check_order(dose="25 mg", times_per_day=3)
+    assert "oral.adult.max_dose.us_label" in {f.rule_id for f in result.findings}
+    data = json.loads(bd.to_json(result))
+    edit(data)
+    with pytest.raises(InputError) as caught:
+        bd.from_json(json.dumps(data))
+    assert caught.value.code == "E_TAMPERED"

@@ -170,6 +170,7 @@ def check_order(
                 "times_per_day", "the number of doses a day, such as 3", "the order"
             )
         given = (amount,) * _count(times_per_day, "times_per_day")
+        order.append(("product", find_product(product, rules).id))
         order.append(("units_per_dose", str(units_per_dose)))
     else:
         given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
@@ -259,12 +260,19 @@ def check_order(
             raise InputTypeError("max_policy", max_policy, "a policy name")
         policy, daily_max, dose_max = _max_policy(rules, max_policy)
         inputs.append(("max_policy", policy))
+        inputs += [
+            (name, value)
+            for name, value in (("renal_policy", renal_policy), ("weight_policy", weight_policy))
+            if value is not None
+        ]
         reduced = _renal(
             judge, patient, group, daily, daily_max.require_value(), crcl, egfr,
             renal_policy, weight_policy, inputs,
         )  # fmt: skip
         _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, reduced)
     if product is not None:
+        if units_per_dose is None:
+            order.append(("product", find_product(product, rules).id))
         _givable(judge, product, given, rules)
         # UK SmPC 4.2: tablets are not suitable for children under 33 kg (soft limit).
         if (

@@ -18,7 +18,6 @@ from baclofen_dose.check.order import SCHEMA, NotAssessed, OrderCheck
 from baclofen_dose.core import display
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Finding, Override
-from baclofen_dose.core.rules import default_rules
 from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
     decode_params,
@@ -31,6 +30,7 @@ from baclofen_dose.render.codec import (
 )
 from baclofen_dose.render.lines import INTENDED_USE
 from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.recheck import recheck_order
 from baclofen_dose.render.sentences.check import NOT_ASSESSED
 
 __all__ = ["check_data", "check_table", "check_text", "not_assessed_text", "read_check"]
@@ -160,7 +160,8 @@ def read_check(data: Mapping[str, Any]) -> OrderCheck:
     """An order check from its data; refused unless it was made with the loaded rule set and
     every sentence it carries is the one render/ writes for its code and values."""
     provenance = read_provenance(data.get("provenance"))
-    if provenance.ruleset_sha256 != default_rules().sha256:
+    rules = protocol.reading_rules()
+    if provenance.ruleset_sha256 != rules.sha256:
         raise _bad("provenance.ruleset.sha256", provenance.ruleset_sha256, "the loaded rule set")
     route = data.get("route")
     if route not in ("oral", "intrathecal"):
@@ -194,6 +195,7 @@ def read_check(data: Mapping[str, Any]) -> OrderCheck:
     )
     if dumps(check_data(result)) != dumps(data):
         raise _bad("check", SCHEMA, "values and sentences that agree with their codes")
+    recheck_order(result, rules)
     return result
 
 

@@ -17,17 +17,22 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from baclofen_dose.check.interactions import table_or_default
+from baclofen_dose.check.intrathecal import check_intrathecal_order
+from baclofen_dose.check.oral import check_order
+from baclofen_dose.check.order import OrderCheck
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.limits import LimitCheck
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.intrathecal.common import FlexProgram
 from baclofen_dose.oral.patient import Patient
 from baclofen_dose.oral.regimen import OralPlan
 from baclofen_dose.oral.taper import TaperPlan, plan_taper
 from baclofen_dose.oral.titration import plan_titration
 
-__all__ = ["recheck_taper", "recheck_titration"]
+__all__ = ["recheck_order", "recheck_taper", "recheck_titration"]
 
 
 def _tampered(field: str, value: object, expected: str) -> InputError:
@@ -40,7 +45,7 @@ def _tampered(field: str, value: object, expected: str) -> InputError:
     )
 
 
-def _quantity(value: ParamValue, field: str) -> Any:
+def _quantity(value: object, field: str) -> Any:
     if not isinstance(value, Amount):
         raise _tampered(f"provenance.inputs.{field}", value, "an amount with its unit")
     return units.quantity(value.value, value.kind)
@@ -49,6 +54,19 @@ def _quantity(value: ParamValue, field: str) -> Any:
 def _patient(inputs: Mapping[str, ParamValue], rules: RuleSet) -> Patient | None:
     if "patient.age" not in inputs:
         return None
+    if inputs["patient.age"] is None:  # an order check may judge a patient without an age
+        return Patient.from_inputs(
+            age=None,
+            sex=inputs.get("patient.sex"),
+            dialysis=inputs.get("patient.dialysis"),
+            rules=rules,
+            **{
+                name: None
+                if inputs.get(f"patient.{name}") is None
+                else _quantity(inputs[f"patient.{name}"], f"patient.{name}")
+                for name in ("weight", "height", "scr")
+            },
+        )
     optional = {
         name: (
             None
@@ -192,3 +210,110 @@ def recheck_taper(plan: TaperPlan, rules: RuleSet) -> None:
         if getattr(plan, name) != getattr(again, name):
             raise _tampered(name, f"the {name} as written", f"the {name} the rules give")
     raise _tampered("plan", "the plan as written", "the plan the rules give")
+
+
+def _amounts(value: ParamValue, field: str) -> list[Any]:
+    if not isinstance(value, tuple) or not value:
+        raise _tampered(f"order.{field}", value, "a list of amounts")
+    return [_quantity(v, f"{field}[{i}]") for i, v in enumerate(value)]
+
+
+def _oral_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
+    order = read.provenance.values
+    kwargs: dict[str, Any] = {
+        "start": order.get("start"),
+        "previous_start": order.get("previous_start"),
+        "patient": _patient(order, rules),
+        "max_policy": order.get("max_policy") if order.get("population") != "child" else None,
+        "renal_policy": order.get("renal_policy"),
+        "weight_policy": order.get("weight_policy"),
+        "measured_method": order.get("measured_method"),
+        "medicines": list(_names(order.get("medicines"), "medicines")),
+        "conditions": list(_names(order.get("conditions"), "conditions")),
+    }
+    for name in ("measured_crcl", "measured_egfr"):
+        if order.get(name) is not None:
+            kwargs[name] = _quantity(order[name], name)
+    if order.get("units_per_dose") is not None:
+        kwargs |= {
+            "product": order.get("product"),
+            "units_per_dose": order["units_per_dose"],
+            "times_per_day": order.get("times_per_day"),
+        }
+    else:
+        kwargs["doses"] = _amounts(order.get("doses"), "doses")
+        if order.get("product") is not None:
+            kwargs["product"] = order["product"]
+    if order.get("previous_doses") is not None:
+        kwargs["previous_doses"] = _amounts(order["previous_doses"], "previous_doses")
+    return check_order(**kwargs, overrides=_overrides(read), rules=rules)
+
+
+def _names(value: ParamValue, field: str) -> tuple[str, ...]:
+    if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+        raise _tampered(f"provenance.inputs.{field}", value, "a list of names")
+    return tuple(str(v) for v in value)
+
+
+def _overrides(read: OrderCheck) -> dict[str, str] | None:
+    return {o.rule_id: o.reason for o in read.overrides} or None
+
+
+def _intrathecal_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
+    order = read.provenance.values
+    hours, rates = order.get("daily_dose_flex_hours"), order.get("daily_dose_flex_rates")
+    daily: Any
+    if hours is not None or rates is not None:
+        if not isinstance(hours, tuple) or not isinstance(rates, tuple):
+            raise _tampered("order.daily_dose_flex", (hours, rates), "durations and rates")
+        daily = FlexProgram.from_steps(
+            [
+                (_quantity(h, "daily_dose_flex_hours"), _quantity(r, "daily_dose_flex_rates"))
+                for h, r in zip(hours, rates, strict=True)
+            ]
+        )
+    elif order.get("daily_dose_entered_per_hour") is not None:
+        daily = _quantity(order["daily_dose_entered_per_hour"], "daily_dose_entered_per_hour")
+    else:
+        daily = _quantity(order.get("daily_dose"), "daily_dose")
+    kwargs: dict[str, Any] = {
+        "origin": order.get("origin"),
+        "child": order.get("child"),
+        "medicines": list(_names(order.get("medicines"), "medicines")),
+        "conditions": list(_names(order.get("conditions"), "conditions")),
+    }
+    for name in ("previous_daily_dose", "hours_since_previous", "concentration"):
+        if order.get(name) is not None:
+            kwargs[name] = _quantity(order[name], name)
+    return check_intrathecal_order(
+        daily_dose=daily, **kwargs, overrides=_overrides(read), rules=rules
+    )
+
+
+def recheck_order(read: OrderCheck, rules: RuleSet) -> None:
+    """Check the order ``read`` again from what it records (the order, the patient, measured
+    values, policies, co-medications and conditions) with ``rules``; refuse any difference.
+
+    A saved order check is never believed: a file whose findings were removed or softened
+    (a hard finding turned into a warning, the renal finding gone) is refused with
+    ``E_TAMPERED`` naming the first finding that differs. A check made with another
+    interaction table than the bundled one is refused: it cannot be re-checked here.
+    """
+    inputs = read.provenance.values
+    table = table_or_default(None)
+    if inputs.get("interactions_sha256") != table.sha256:
+        raise _tampered(
+            "provenance.inputs.interactions_sha256",
+            inputs.get("interactions_sha256"),
+            "the bundled interaction table (a check made with another cannot be re-checked)",
+        )
+    again = _oral_order(read, rules) if read.route == "oral" else _intrathecal_order(read, rules)
+    if again == read:
+        return
+    for index, (old, new) in enumerate(zip(read.findings, again.findings, strict=False)):
+        if old != new:
+            raise _tampered(f"findings[{index}]", old.code, f"{new.rule_id}: {new.code}")
+    for name in ("findings", "not_assessed", "order", "overrides", "provenance"):
+        if getattr(read, name) != getattr(again, name):
+            raise _tampered(name, len(getattr(read, name)), "what the recorded order gives")
+    raise _tampered("check", read.schema, "what the recorded order gives")  # pragma: no cover
