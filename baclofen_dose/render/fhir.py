@@ -38,6 +38,8 @@ from fractions import Fraction
 from functools import singledispatch
 from typing import Any, Final, Literal
 
+import attrs
+
 from baclofen_dose.check.order import NotAssessed, OrderCheck
 from baclofen_dose.core import display, numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError
@@ -55,6 +57,7 @@ from baclofen_dose.render.lines import INTENDED_USE, rules_for
 from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.products import product_name, steps_lines
 from baclofen_dose.render.sentences.fhir import DOSAGE
+from baclofen_dose.render.taper import taper_instructions
 from baclofen_dose.render.text import instruction
 
 __all__ = [
@@ -72,6 +75,7 @@ RULE_SYSTEM: Final = "urn:baclofen-dose:rule-id"
 """The identifier system of the library's rule ids in DetectedIssue.code."""
 
 _SEVERITY: Final = {Severity.HARD: "high", Severity.WARNING: "moderate", Severity.INFO: "low"}
+_CEILING: Final = "it.daily_dose.ceiling"
 _OUTCOME: Final = {
     Severity.HARD: "error",
     Severity.WARNING: "warning",
@@ -241,7 +245,16 @@ def _warnings(findings: Sequence[Finding]) -> list[str]:
     return [finding_text(f) for f in findings if f.severity is not Severity.INFO]
 
 
-@singledispatch
+@attrs.frozen
+class _Options:
+    """The caller's options, checked once."""
+
+    version: FhirVersion
+    subject: str | None
+    rules: RuleSet | None
+    form: str
+
+
 def to_fhir(
     result: object,
     *,
@@ -257,7 +270,11 @@ def to_fhir(
     ``rules`` the rule set that made the result (default: the bundled one); ``form`` for an
     order check: "DetectedIssue" (a Bundle of them) or "OperationOutcome".
     """
-    raise InputTypeError("result", result, "a baclofen-dose result that has a FHIR form")
+    if subject is not None and (not isinstance(subject, str) or not subject.strip()):
+        raise InputTypeError("subject", subject, 'a FHIR reference such as "Patient/123"')
+    if form not in ("DetectedIssue", "OperationOutcome"):
+        raise InputError("form", form, "DetectedIssue or OperationOutcome", code="E_FHIR_FORM")
+    return _write(result, _Options(_version(version), subject, rules, form))
 
 
 def to_fhir_json(result: object, **options: Any) -> str:
@@ -265,58 +282,45 @@ def to_fhir_json(result: object, **options: Any) -> str:
     return dumps(to_fhir(result, **options))
 
 
-@to_fhir.register
-def _oral_plan(
-    plan: OralPlan,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
+@singledispatch
+def _write(result: object, options: _Options) -> dict[str, Any]:
+    raise InputTypeError("result", result, "a baclofen-dose result that has a FHIR form")
+
+
+def _oral_request(
+    plan: OralPlan | TaperPlan, lines: Sequence[str], notes: Sequence[str], options: _Options
 ) -> dict[str, Any]:
-    found = _version(version)
+    """The MedicationRequest of an oral plan: its steps, maxima, product and notes."""
     codes = default_codes()
+    maxima = _oral_maxima(plan.max_policy, plan.provenance, options.rules)
+    medication, dispense = _dispense(plan.supply, codes)
+    resource = _request(
+        medication,
+        _oral_dosages(plan.steps, lines, maxima, options.version, codes),
+        [*notes, *_warnings(plan.findings)],
+        options.version,
+        options.subject,
+    )
+    resource.update(dispense)
+    return resource
+
+
+@_write.register
+def _oral_plan(plan: OralPlan, options: _Options) -> dict[str, Any]:
     lines = (
         steps_lines(plan.steps, plan.supply)
         if plan.supply is not None
         else [instruction(step) for step in plan.steps]
     )
-    maxima = _oral_maxima(plan.max_policy, plan.provenance, rules)
-    medication, dispense = _dispense(plan.supply, codes)
-    resource = _request(
-        medication,
-        _oral_dosages(plan.steps, lines, maxima, found, codes),
-        _warnings(plan.findings),
-        found,
-        subject,
-    )
-    resource.update(dispense)
-    return resource
+    return _oral_request(plan, lines, (), options)
 
 
-@to_fhir.register
-def _taper_plan(
-    plan: TaperPlan,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
-) -> dict[str, Any]:
-    found = _version(version)
-    codes = default_codes()
+@_write.register
+def _taper_plan(plan: TaperPlan, options: _Options) -> dict[str, Any]:
     lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day)
-    maxima = _oral_maxima(plan.max_policy, plan.provenance, rules)
-    medication, dispense = _dispense(plan.supply, codes)
-    resource = _request(
-        medication,
-        _oral_dosages(plan.steps, lines, maxima, found, codes),
-        _warnings(plan.findings),
-        found,
-        subject,
-    )
-    resource.update(dispense)
-    return resource
+    # After the steps' lines: the stop day, product advice and the withdrawal warnings.
+    after = taper_instructions(plan)[len(plan.steps) :]
+    return _oral_request(plan, lines, after, options)
 
 
 def _it_dosage(
@@ -345,39 +349,37 @@ def _it_dosage(
 
 def _it_request(
     dosages: list[dict[str, Any]],
-    findings: Sequence[Finding],
-    version: object,
-    subject: str | None,
+    result: IntrathecalStart | IntrathecalTitration | IntrathecalTaper,
+    options: _Options,
 ) -> dict[str, Any]:
+    """The MedicationRequest of an intrathecal order; each Dosage carries the hard daily
+    ceiling (``it.daily_dose.ceiling``) of the rule set that made it as ``maxDosePerPeriod``."""
+    found = rules_for(result.provenance, options.rules)
+    if found is not None and _CEILING in found:
+        codes = default_codes()
+        ratio = {
+            "numerator": _ucum(found[_CEILING].require_value(), "ug", codes),
+            "denominator": _ucum(Fraction(1), "d", codes),
+        }
+        for dosage in dosages:
+            dosage["maxDosePerPeriod"] = ratio if options.version == "R4" else [ratio]
     return _request(
-        "baclofen intrathecal", dosages, _warnings(findings), _version(version), subject
+        "baclofen intrathecal",
+        dosages,
+        _warnings(result.findings),
+        options.version,
+        options.subject,
     )
 
 
-@to_fhir.register
-def _it_start(
-    result: IntrathecalStart,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
-) -> dict[str, Any]:
+@_write.register
+def _it_start(result: IntrathecalStart, options: _Options) -> dict[str, Any]:
     codes = default_codes()
-    return _it_request(
-        [_it_dosage(None, result.daily_mcg, None, None, codes)], result.findings, version, subject
-    )
+    return _it_request([_it_dosage(None, result.daily_mcg, None, None, codes)], result, options)
 
 
-@to_fhir.register
-def _it_titration(
-    result: IntrathecalTitration,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
-) -> dict[str, Any]:
+@_write.register
+def _it_titration(result: IntrathecalTitration, options: _Options) -> dict[str, Any]:
     if result.proposed_daily_mcg is None:
         raise InputError(
             "result",
@@ -387,24 +389,17 @@ def _it_titration(
         )
     codes = default_codes()
     dosage = _it_dosage(None, result.proposed_daily_mcg, None, None, codes)
-    return _it_request([dosage], result.findings, version, subject)
+    return _it_request([dosage], result, options)
 
 
-@to_fhir.register
-def _it_taper(
-    result: IntrathecalTaper,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
-) -> dict[str, Any]:
+@_write.register
+def _it_taper(result: IntrathecalTaper, options: _Options) -> dict[str, Any]:
     codes = default_codes()
     dosages = [
         _it_dosage(number, step.daily_mcg, step.start, step.end, codes)
         for number, step in enumerate(result.steps, 1)
     ]
-    return _it_request(dosages, result.findings, version, subject)
+    return _it_request(dosages, result, options)
 
 
 def _source_url(finding: Finding, rules: RuleSet | None) -> str | None:
@@ -474,22 +469,15 @@ def operation_outcome(
     return {"resourceType": "OperationOutcome", "issue": issues}
 
 
-@to_fhir.register
-def _order_check(
-    result: OrderCheck,
-    *,
-    version: FhirVersion = "R4",
-    subject: str | None = None,
-    rules: RuleSet | None = None,
-    form: str = "DetectedIssue",
-) -> dict[str, Any]:
-    if form == "OperationOutcome":
-        _version(version)
+@_write.register
+def _order_check(result: OrderCheck, options: _Options) -> dict[str, Any]:
+    if options.form == "OperationOutcome":
         return operation_outcome(result.findings, result.not_assessed)
-    if form != "DetectedIssue":
-        raise InputError("form", form, "DetectedIssue or OperationOutcome", code="E_FHIR_FORM")
     issues = detected_issues(
-        result.findings, version=version, provenance=result.provenance, rules=rules
+        result.findings,
+        version=options.version,
+        provenance=result.provenance,
+        rules=options.rules,
     )
     return {
         "resourceType": "Bundle",
