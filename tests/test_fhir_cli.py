@@ -41,6 +41,7 @@ def test_must_show_titrate_as_fhir_r4(capsys: pytest.CaptureFixture[str]) -> Non
     [
         ["taper", "--from", "20 mg", "--times-per-day", "3", "--start", "2026-03-02"],
         ["intrathecal", "initial", "--screening-dose", "100 mcg", "--effect-duration", "6 h"],
+        ["intrathecal", "screening"],
         [
             "intrathecal",
             "taper",

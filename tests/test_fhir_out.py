@@ -73,6 +73,7 @@ def _plans() -> dict[str, object]:
         "taper_tablets": bd.plan_taper(
             current="20 mg", times_per_day=3, start="2026-03-02", product="10 mg tablet"
         ),
+        "it_screening": bd.plan_screening(),
         "it_start": bd.plan_initial_dose(screening_dose="100 mcg", effect_duration="6 h"),
         "it_taper": bd.plan_intrathecal_taper(
             current="300 mcg/day", first_dose="100 mcg/day", start="2026-03-02"
@@ -141,9 +142,37 @@ def test_the_taper_dispenses_what_the_plan_dispenses() -> None:
     data = validated(plan, "R4")
     (line,) = plan.supply.dispense  # type: ignore[attr-defined]
     assert data["dispenseRequest"]["quantity"] == {"value": line.dispensed, "unit": "tablet"}
+    assert data["dispenseRequest"]["expectedSupplyDuration"]["value"] == line.days
+    assert data["dispenseRequest"]["expectedSupplyDuration"]["code"] == "d"
     assert "end" in data["dosageInstruction"][-1]["timing"]["repeat"]["boundsPeriod"]
     notes = [n["text"] for n in data["note"]]
     assert any("suddenly" in n or "abrupt" in n.lower() for n in notes)
+
+
+def test_an_open_ended_titration_dispenses_its_dated_steps_and_says_so() -> None:
+    """Titration to 60 mg/day with 10 mg tablets: 27 tablets for 5 to 13 January 2026 (9 days:
+    half, one and one and a half tablets 3 times a day, 3 days each), then 6 tablets a day
+    for the open-ended last step, which only the note can say."""
+    plan = bd.plan_titration(start="2026-01-05", target="60 mg/day", product=["10 mg tablet"])
+    data = validated(plan, "R4")
+    assert data["dispenseRequest"]["quantity"] == {"value": 27, "unit": "tablet"}
+    assert data["dispenseRequest"]["expectedSupplyDuration"]["value"] == 9
+    notes = [n["text"] for n in data["note"]]
+    assert any(n.startswith("To dispense: ") and "6 tablets a day" in n for n in notes)
+
+
+def test_the_screening_boluses_are_three_sequenced_single_doses() -> None:
+    """Screening (label): 50, 75 then 100 mcg, each once, 24 hours or more apart; written
+    as doseQuantity in ug, which the reader refuses (a bolus is not a daily dose to check)."""
+    data = validated(PLANS["it_screening"], "R4")
+    dosages = data["dosageInstruction"]
+    assert [d["doseAndRate"][0]["doseQuantity"]["value"] for d in dosages] == [50, 75, 100]
+    assert {d["doseAndRate"][0]["doseQuantity"]["code"] for d in dosages} == {"ug"}
+    assert [d["timing"] for d in dosages] == [{"repeat": {"count": 1}}] * 3
+    assert dosages[1]["text"].startswith("Bolus 2: 75 mcg intrathecal (1.5 mL of 50 mcg/mL)")
+    with pytest.raises(InputError) as caught:
+        read_fhir_json(to_fhir_json(PLANS["it_screening"]))
+    assert caught.value.field == "dosageInstruction[0].timing.repeat.count"
 
 
 def test_an_intrathecal_order_is_a_daily_rate_in_ug_per_day_shown_in_mcg() -> None:

@@ -64,7 +64,7 @@ def add_intrathecal(commands: Any) -> Command:
     screening.add_argument(
         "--age", help='the patient\'s age, such as "3 years" (a finding below the labelled age)'
     )
-    _common(screening)
+    _common(screening, order=True)
 
     initial = sub.add_parser("initial", help="the first daily dose after implant")
     initial.add_argument(

@@ -46,16 +46,22 @@ from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Severity
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.core.rules.codes import CodeTable, default_codes
-from baclofen_dose.intrathecal import IntrathecalStart, IntrathecalTaper, IntrathecalTitration
+from baclofen_dose.intrathecal import (
+    IntrathecalStart,
+    IntrathecalTaper,
+    IntrathecalTitration,
+    ScreeningPlan,
+)
 from baclofen_dose.oral.products import Supply
 from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.oral.taper import TaperPlan
 from baclofen_dose.oral.titration import select_max_policy
+from baclofen_dose.render import protocol
 from baclofen_dose.render.check import not_assessed_text
 from baclofen_dose.render.codec import dumps
 from baclofen_dose.render.lines import INTENDED_USE, rules_for
 from baclofen_dose.render.messages import finding_text
-from baclofen_dose.render.products import product_name, steps_lines
+from baclofen_dose.render.products import dispense_lines, product_name, steps_lines
 from baclofen_dose.render.sentences.fhir import DOSAGE
 from baclofen_dose.render.taper import taper_instructions
 from baclofen_dose.render.text import instruction
@@ -228,17 +234,26 @@ def _oral_dosages(
     return dosages
 
 
-def _dispense(supply: Supply | None, codes: CodeTable) -> tuple[str, dict[str, Any]]:
-    """The medication text and ``dispenseRequest`` of a plan realized with one product."""
-    if supply is None or len(supply.products) != 1 or len(supply.dispense) != 1:
-        return "baclofen", {}
+def _dispense(supply: Supply | None, codes: CodeTable) -> tuple[str, dict[str, Any], list[str]]:
+    """The medication text, ``dispenseRequest`` and dispense notes of a plan realized with
+    products. One product with one dispense line: its quantity and the days it covers
+    (``expectedSupplyDuration``); an open-ended last step's daily use is only in the notes."""
+    if supply is None:
+        return "baclofen", {}, []
+    notes = [_say("DISPENSE_PREFIX") + line for line in dispense_lines(supply)]
+    if len(supply.products) != 1 or len(supply.dispense) != 1:
+        return "baclofen", {}, notes
     product = supply.products[0]
     line = supply.dispense[0]
     if product.liquid:
         quantity = _ucum(line.dispensed, "mL", codes)
     else:
         quantity = {"value": numeric.to_decimal(line.dispensed), "unit": product.unit_word}
-    return "baclofen " + product_name(product), {"dispenseRequest": {"quantity": quantity}}
+    request = {
+        "quantity": quantity,
+        "expectedSupplyDuration": _ucum(Fraction(line.days), "d", codes),
+    }
+    return "baclofen " + product_name(product), {"dispenseRequest": request}, notes
 
 
 def _warnings(findings: Sequence[Finding]) -> list[str]:
@@ -293,11 +308,11 @@ def _oral_request(
     """The MedicationRequest of an oral plan: its steps, maxima, product and notes."""
     codes = default_codes()
     maxima = _oral_maxima(plan.max_policy, plan.provenance, options.rules)
-    medication, dispense = _dispense(plan.supply, codes)
+    medication, dispense, dispense_notes = _dispense(plan.supply, codes)
     resource = _request(
         medication,
         _oral_dosages(plan.steps, lines, maxima, options.version, codes),
-        [*notes, *_warnings(plan.findings)],
+        [*notes, *dispense_notes, *_warnings(plan.findings)],
         options.version,
         options.subject,
     )
@@ -365,6 +380,32 @@ def _it_request(
             dosage["maxDosePerPeriod"] = ratio if options.version == "R4" else [ratio]
     return _request(
         "baclofen intrathecal",
+        dosages,
+        _warnings(result.findings),
+        options.version,
+        options.subject,
+    )
+
+
+@_write.register
+def _it_screening(result: ScreeningPlan, options: _Options) -> dict[str, Any]:
+    """The screening boluses in order: one Dosage each (``sequence``), given once
+    (``count`` 1), the dose as ``doseQuantity`` in ``ug``; the text says the volume and when
+    the next one may follow (no dates: each waits for the response to the one before)."""
+    codes = default_codes()
+    lines = protocol.text(result).splitlines()[: len(result.boluses)]
+    dosages = [
+        {
+            "sequence": bolus.number,
+            "text": line,
+            "timing": {"repeat": {"count": 1}},
+            "route": _route("intrathecal", codes),
+            "doseAndRate": [{"doseQuantity": _ucum(bolus.dose_mcg, "ug", codes)}],
+        }
+        for bolus, line in zip(result.boluses, lines, strict=True)
+    ]
+    return _request(
+        "baclofen intrathecal screening",
         dosages,
         _warnings(result.findings),
         options.version,

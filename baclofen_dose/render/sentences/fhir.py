@@ -22,4 +22,5 @@ DOSAGE: Final[dict[str, str]] = {
     "IT_STEP_OPEN": "{daily} by intrathecal infusion from {start} onward",
     "SUBJECT_UNKNOWN": "patient to be identified by the prescriber",
     "NOT_ASSESSED_PREFIX": "Not assessed: ",
+    "DISPENSE_PREFIX": "To dispense: ",
 }
