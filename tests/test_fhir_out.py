@@ -331,3 +331,50 @@ def test_round_trip_intrathecal_taper_gives_the_same_findings(
 
 def numeric_text(value: Fraction) -> str:
     return s.mg(value, per_day=False).removesuffix(" mg")
+
+
+@pytest.mark.parametrize(
+    ("age", "scr", "target"),
+    [("45 years", "0.9 mg/dL", "60 mg/day"), ("70 years", "3 mg/dL", "30 mg/day")],
+)
+def test_round_trip_with_a_patient_gives_the_same_findings(age: str, scr: str, target: str) -> None:
+    """A plan made for a patient (kidney function from creatinine) read back from FHIR and
+    checked with the same patient gives the findings of checking its steps directly: the
+    patient travels beside the resource (as in a CDS Hooks prefetch), never inside it."""
+    patient = bd.Patient.from_inputs(
+        age=age, sex="female", weight="60 kg", height="165 cm", scr=scr, dialysis=False
+    )
+    try:
+        plan = bd.plan_titration(start="2026-01-05", target=target, patient=patient)
+    except OverrideRequired as exc:
+        plan = bd.plan_titration(
+            start="2026-01-05",
+            target=target,
+            patient=patient,
+            overrides={c.rule_id: "test" for c in exc.crossings},
+        )
+    overrides = {o.rule_id: o.reason for o in plan.overrides} or None
+    for version in VERSIONS:
+        _round_trip(plan, version, patient=patient, overrides=overrides)
+    # The patient's own daily maximum, never the label's 80 mg/day, bounds the resource.
+    adjusted = [a.after for a in plan.adjustments if a.what == "maximum"]
+    written = to_fhir(plan)["dosageInstruction"][0]["maxDosePerPeriod"]["numerator"]["value"]
+    assert written == (min(adjusted) if adjusted else 80)
+
+
+def test_a_renal_plan_writes_the_renal_maximum_not_the_label_one() -> None:
+    """70-year-old woman, 60 kg, creatinine 3 mg/dL: Cockcroft-Gault (140 - 70) x 60 / (72 x 3)
+    x 0.85 = 16.5 mL/min, severe impairment: the Vlavonou 2014 policy takes a third of the usual
+    maximum, 80 / 3 = 26.7, floored to the 5 mg grid: 25 mg/day. The resource says 25, not 80."""
+    patient = bd.Patient.from_inputs(
+        age="70 years",
+        sex="female",
+        weight="60 kg",
+        height="165 cm",
+        scr="3 mg/dL",
+        dialysis=False,
+    )
+    plan = bd.plan_titration(start="2026-01-05", target="25 mg/day", patient=patient)
+    data = validated(plan, "R5")
+    limit = data["dosageInstruction"][0]["maxDosePerPeriod"][0]["numerator"]
+    assert (limit["value"], limit["code"]) == (25, "mg")

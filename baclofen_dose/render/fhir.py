@@ -171,15 +171,30 @@ def _max_period(
 
 
 def _oral_maxima(
-    max_policy: str, provenance: Provenance, rules: RuleSet | None
+    plan: OralPlan | TaperPlan, rules: RuleSet | None
 ) -> tuple[Fraction | None, Fraction | None]:
-    """The plan's daily and per-dose maxima, from the rule set that made it (none for a
-    policy that is not an adult maximum policy, such as the child age bands)."""
-    found = rules_for(provenance, rules)
-    if found is None or max_policy not in found.policy_choices("oral_max_daily"):
-        return None, None
-    _, daily, dose = select_max_policy(found, max_policy)
-    return daily.require_value(), None if dose is None else dose.require_value()
+    """The plan's daily and per-dose maxima for this patient, from the rule set that made it.
+
+    A patient-specific maximum (a renal reduction, a child's age-band and per-kg ceiling: an
+    ``Adjustment`` of ``"maximum"``) replaces the policy's daily maximum, so the resource never
+    allows more than the plan was built to; the per-dose maximum is the adult policy's (none
+    for a policy that is not an adult maximum policy, such as the child age bands).
+    """
+    found = rules_for(plan.provenance, rules)
+    daily: Fraction | None = None
+    dose: Fraction | None = None
+    if found is not None and plan.max_policy in found.policy_choices("oral_max_daily"):
+        _, daily_rule, dose_rule = select_max_policy(found, plan.max_policy)
+        daily = daily_rule.require_value()
+        dose = None if dose_rule is None else dose_rule.require_value()
+    adjusted = [
+        a.after
+        for a in getattr(plan, "adjustments", ())
+        if a.what == "maximum" and a.quantity == "oral.daily_dose"
+    ]
+    if adjusted:
+        daily = min(adjusted)
+    return daily, dose
 
 
 def _oral_dosages(
@@ -307,7 +322,7 @@ def _oral_request(
 ) -> dict[str, Any]:
     """The MedicationRequest of an oral plan: its steps, maxima, product and notes."""
     codes = default_codes()
-    maxima = _oral_maxima(plan.max_policy, plan.provenance, options.rules)
+    maxima = _oral_maxima(plan, options.rules)
     medication, dispense, dispense_notes = _dispense(plan.supply, codes)
     resource = _request(
         medication,
