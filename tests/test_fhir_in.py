@@ -415,3 +415,16 @@ def test_a_huge_frequency_is_refused_before_anything_is_listed() -> None:
         read_medication_request(request(dosage(frequency=10**20)))
     assert caught.value.field == "dosageInstruction[0].timing.repeat.frequency"
     assert caught.value.code == "E_TIMES_PER_DAY"
+
+
+@pytest.mark.parametrize("key", ["asNeeded", "asNeededBoolean"])
+def test_as_needed_false_is_a_scheduled_dose(key: str) -> None:
+    """asNeeded false (R5) or asNeededBoolean false (R4) says the dose is scheduled: read."""
+    item = dosage()
+    item[key] = False
+    assert read_medication_request(request(item)).check_arguments["dose"] == "25 mg"
+    item["asNeededFor"] = [{"text": "spasm"}]
+    refused(request(item), "dosageInstruction[0].asNeededFor")
+    item = dosage()
+    item["asNeededCodeableConcept"] = False
+    refused(request(item), "dosageInstruction[0].asNeededCodeableConcept")

@@ -498,11 +498,13 @@ def _request(
         dosage = _obj(raw, dpath[:-1])
         _no_modifiers(dosage, dpath)
         for key in ("asNeeded", "asNeededBoolean", "asNeededCodeableConcept", "asNeededFor"):
-            if key in dosage:
+            # ``false`` says the dose is scheduled, which is what is read; anything else is not.
+            if key in dosage and not (key != "asNeededFor" and dosage[key] is False):
                 raise _refuse(
                     dpath + key, dosage[key], "a scheduled dose (as-needed is not checked)"
                 )
-        for key in sorted(set(dosage) - _DOSAGE_IGNORED - _DOSAGE_READ, key=str):
+        scheduled = {"asNeeded", "asNeededBoolean"}
+        for key in sorted(set(dosage) - _DOSAGE_IGNORED - _DOSAGE_READ - scheduled, key=str):
             raise _refuse(dpath + key, dosage[key], f"no {key}: it cannot be checked exactly")
         sequence = None
         if "sequence" in dosage:
