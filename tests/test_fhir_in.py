@@ -428,3 +428,26 @@ def test_as_needed_false_is_a_scheduled_dose(key: str) -> None:
     item = dosage()
     item["asNeededCodeableConcept"] = False
     refused(request(item), "dosageInstruction[0].asNeededCodeableConcept")
+
+
+@pytest.mark.parametrize("where", ["value", "frequency", "sequence"])
+def test_a_number_with_a_huge_exponent_is_refused_before_it_is_written_out(where: str) -> None:
+    """JSON "1e999999999" is a Decimal with a billion-digit expansion: refused at once."""
+    huge = Decimal("1e999999999")
+    item = dosage(sequence=1)
+    path = {
+        "value": "dosageInstruction[0].doseAndRate[0].doseQuantity.value",
+        "frequency": "dosageInstruction[0].timing.repeat.frequency",
+        "sequence": "dosageInstruction[0].sequence",
+    }[where]
+    if where == "value":
+        item["doseAndRate"][0]["doseQuantity"]["value"] = huge
+    elif where == "frequency":
+        item["timing"]["repeat"]["frequency"] = huge
+    else:
+        item["sequence"] = huge
+    refused(request(item), path)
+    text = json.dumps(request(dosage())).replace('"value": 25', '"value": 1e999999999')
+    with pytest.raises(InputError) as caught:
+        read_fhir_json(text)
+    assert caught.value.field == "dosageInstruction[0].doseAndRate[0].doseQuantity.value"

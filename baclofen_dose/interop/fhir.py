@@ -79,6 +79,7 @@ FhirVersion = Literal["R4", "R5"]
 Route = Literal["oral", "intrathecal"]
 
 _CODE: Final = "E_FHIR"
+_MAX_DIGITS: Final = 15  # as the unit parser: more digits than any plausible amount
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}))?")
 # Dosage elements that do not change the amount or its timing: read past, never used.
 _DOSAGE_IGNORED: Final = frozenset(
@@ -183,7 +184,12 @@ def _text(value: object, path: str) -> str:
 def _whole(value: object, path: str, expected: str) -> int:
     if isinstance(value, bool):
         raise _refuse(path, value, expected)
-    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and abs(value.adjusted()) <= _MAX_DIGITS  # int() of 1e999999999 would be huge
+        and value == value.to_integral_value()
+    ):
         value = int(value)
     if not isinstance(value, int) or value < 1:
         raise _refuse(path, value, expected)
@@ -201,6 +207,11 @@ def _number(value: object, path: str) -> str:
         value = Decimal(value)
     if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
         raise _refuse(path, value, "a positive, finite decimal number")
+    # Checked before the number is written out: "1e999999999" would be a billion digits.
+    if abs(value.adjusted()) > _MAX_DIGITS:
+        raise _refuse(
+            path, value, f"a number with at most {_MAX_DIGITS} digits either side of the point"
+        )
     return format(value.normalize(), "f")
 
 
