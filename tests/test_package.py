@@ -39,12 +39,16 @@ def test_public_api_is_explicit_and_sorted() -> None:
 
 
 def test_import_is_light() -> None:
-    """Importing the package does not import pint or build a registry."""
-    code = "import sys, baclofen_dose; print('pint' in sys.modules)"
+    """Importing the package does not import pint or build a registry, nor anything FHIR
+    (the FHIR writer and reader load only when used; issue 13)."""
+    code = (
+        "import sys, baclofen_dose; print('pint' in sys.modules, "
+        "sorted(m for m in sys.modules if 'fhir' in m or m.startswith('baclofen_dose.interop')))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert done.stdout.strip() == "False"
+    assert done.stdout.strip() == "False []"
 
 
 @pytest.mark.req("SAF-18")
