@@ -45,6 +45,7 @@ _TITRATE = {
     "max_policy": "--max-policy",
     "overrides": "--override",
     "product": "--product",
+    "times": "--times",
     **_PATIENT,
 }
 
@@ -60,6 +61,7 @@ _TAPER = {
     "product": "--product",
     "max_policy": "--max-policy",
     "overrides": "--override",
+    "times": "--times",
 }
 
 _MISSED_DOSE = {

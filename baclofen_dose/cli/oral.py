@@ -88,14 +88,32 @@ def add_titrate(commands: Any) -> Command:
         help='give the doses with this product, such as "10 mg tablet" (repeat for several): '
         "each step then lists the units per dose, and the plan what to dispense",
     )
+    add_schedule_options(titrate)
     options.add_patient_options(titrate)
     return run_titrate
+
+
+def add_schedule_options(parser: argparse.ArgumentParser) -> None:
+    """``--times``: the clock time of each dose of the day on the printed schedule (issue 14)."""
+    parser.add_argument(
+        "--times",
+        type=clock_list,
+        metavar="HH:MM,...",
+        help='clock time of each dose of the day, in order, such as "08:00,14:00,20:00" '
+        "(one per dose): shown with every dose",
+    )
+
+
+def clock_list(text: str) -> list[str]:
+    """``--times`` as a list ("08:00,14:00" -> ["08:00", "14:00"]); the library checks each."""
+    return text.split(",")
 
 
 def run_titrate(args: argparse.Namespace) -> str:
     """Plan a titration and render it."""
     from baclofen_dose import render
     from baclofen_dose.oral.titration import plan_titration
+    from baclofen_dose.render.lines import fit
     from baclofen_dose.render.messages import finding_text
 
     rules = options.ruleset(args)
@@ -122,12 +140,12 @@ def run_titrate(args: argparse.Namespace) -> str:
     if args.format == "json":
         return render.to_json(plan)
     if args.format == "text":
-        lines = render.instructions(plan)
+        lines = render.instructions(plan, times=args.times)
         lines += [
             f"{f.severity}: {finding_text(f)}" for f in plan.findings if f.severity == "warning"
         ]
-        return "\n".join([*lines, render.INTENDED_USE]) + "\n"
-    return render.table(plan, rules=rules)
+        return "\n".join(fit([*lines, render.INTENDED_USE])) + "\n"
+    return render.table(plan, rules=rules, times=args.times)
 
 
 def add_rules(commands: Any) -> Command:
@@ -202,6 +220,7 @@ def add_taper(commands: Any) -> Command:
         default="table",
         help="output form",
     )
+    add_schedule_options(taper)
     return run_taper
 
 
@@ -233,8 +252,8 @@ def run_taper(args: argparse.Namespace) -> str:
     if args.format == "csv":
         return render.to_csv(plan)
     if args.format == "text":
-        return "\n".join([*render.instructions(plan), render.INTENDED_USE]) + "\n"
-    return render.table(plan, rules=rules)
+        return render.protocol.text(plan, times=args.times)
+    return render.table(plan, rules=rules, times=args.times)
 
 
 def add_missed_dose(commands: Any) -> Command:

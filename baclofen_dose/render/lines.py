@@ -5,6 +5,9 @@ place each), so none of them imports another.
 
 from __future__ import annotations
 
+import functools
+import re
+import textwrap
 from collections.abc import Sequence
 from typing import Final
 
@@ -17,8 +20,10 @@ from baclofen_dose.render.messages import finding_text
 
 __all__ = [
     "INTENDED_USE",
+    "WIDTH",
     "columns",
     "findings_lines",
+    "fit",
     "overrides_lines",
     "rule_ref",
     "rule_value",
@@ -53,13 +58,125 @@ def rule_value(rule: Rule) -> str:
     return display.amount(rule.value, kind)
 
 
-def columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Rows of cells as left-aligned text columns, two spaces apart."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+WIDTH: Final = 100
+"""The widest line of a printed schedule (issue 14: it fits a page; wrapped, never cut)."""
+
+# A number stays on one line with the word after it ("10 mg", "2 March", "4 times"), and a
+# date stays whole ("Mon 2 March 2026"): a break there could misread a dose or a day.
+# Python's look-behind needs a fixed width, so each month is its own alternative.
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_NAMES: Final = "|".join(rf"(?<=\b{month})" for month in _MONTHS)
+_GLUE: Final = re.compile(
+    r"(?<=\d) (?=\S)|(?<=\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)) (?=\d)"
+    r"|(?<=\bto) (?=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d)"
+    r"|(?<=\(rule) (?=\S)"
+    rf"|(?:{_MONTH_NAMES}) (?=\d{{4}}\b)"
+)
+_HARD: Final = "\xa0"  # textwrap never breaks at a no-break space
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width``; a glued group longer than a line is let go."""
+    out: list[str] = []
+    for part in text.split("\n"):
+        pieces = _GLUE.sub(_HARD, part).split(" ")
+        glued = " ".join(p if len(p) <= width else p.replace(_HARD, " ") for p in pieces)
+        lines = textwrap.wrap(
+            glued,
+            width,
+            subsequent_indent=indent,
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+        out += [line.replace(_HARD, " ") for line in lines] or [""]
+    return out
+
+
+def _words(cell: str) -> list[str]:
+    """The pieces of a cell that wrapping keeps whole (a date, a number and its unit)."""
+    return _GLUE.sub(_HARD, cell).replace("\n", " ").split(" ")
+
+
+def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
+    """Lines of text wrapped to ``width`` columns, never cut: a list item ("- ...") and an
+    indented line continue under their first word; a number keeps its unit on its line.
+
+    >>> fit(["- take one and a half 10 mg tablets (15 mg) by mouth 4 times a day"], 40)
+    ['- take one and a half 10 mg tablets', '  (15 mg) by mouth 4 times a day']
+    """
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        lead = line[: len(line) - len(body)]
+        indent = lead + ("  " if body.startswith("- ") else "")
+        out += _wrap(line, width, indent)
+    return out
+
+
+def _height(rows: Sequence[Sequence[str]], widths: Sequence[int]) -> tuple[int, int]:
+    """Lines the body rows (all but the header) take at ``widths``, and the lines of their
+    cells: a cell wrapped beside a taller one costs no height but is still harder to read."""
+    lines = [[len(_wrap(cell, w)) for cell, w in zip(row, widths, strict=True)] for row in rows[1:]]
+    return sum(max(row) for row in lines), sum(sum(row) for row in lines)
+
+
+def _widths(rows: Sequence[Sequence[str]], width: int | None) -> list[int]:
+    """Column widths: each column's longest cell line; to fit ``width``, columns are narrowed
+    one character at a time where that adds the fewest body lines (then the widest first), so
+    a header wraps before a dose does."""
+    widths = [
+        max(len(line) for row in rows for line in row[i].split("\n")) for i in range(len(rows[0]))
     ]
+    if width is None:
+        return widths
+    floor = [max(len(word) for row in rows for word in _words(row[i])) for i in range(len(widths))]
+    room = width - 2 * (len(widths) - 1)
+    height = _height(rows, widths)
+    while sum(widths) > room:
+        costs = []
+        for i, w in enumerate(widths):
+            if w > floor[i]:
+                trial = _height(rows, [*widths[:i], w - 1, *widths[i + 1 :]])
+                costs.append((trial[0] - height[0], trial[1] - height[1], -w, i))
+        if not costs:
+            break  # every column is one word wide: nothing can wrap further
+        *_, i = min(costs)
+        widths[i] -= 1
+        height = _height(rows, widths)
+    return widths
+
+
+def columns(rows: Sequence[Sequence[str]], width: int | None = None) -> list[str]:
+    """Rows of cells as left-aligned text columns, two spaces apart. A cell may hold lines
+    ("\\n"); with ``width``, the widest columns wrap their cells onto more lines until the table
+    fits (never cut)."""
+    widths = _widths(rows, width)
+    out: list[str] = []
+    for row in rows:
+        cells = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        for n in range(max(len(c) for c in cells)):
+            parts = [
+                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
+            ]
+            out.append("  ".join(parts).rstrip())
+    return out
 
 
 def rules_for(prov: Provenance, rules: RuleSet | None) -> RuleSet | None:
