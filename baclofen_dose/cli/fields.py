@@ -46,6 +46,7 @@ _TITRATE = {
     "overrides": "--override",
     "product": "--product",
     "times": "--times",
+    "tz": "--tz",
     **_PATIENT,
 }
 
@@ -62,6 +63,7 @@ _TAPER = {
     "max_policy": "--max-policy",
     "overrides": "--override",
     "times": "--times",
+    "tz": "--tz",
 }
 
 _MISSED_DOSE = {
