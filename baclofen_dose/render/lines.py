@@ -112,8 +112,8 @@ def _words(cell: str) -> list[str]:
 
 
 def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
-    """Lines of text wrapped to ``width`` columns, never cut: a list item ("- ...") and an
-    indented line continue under their first word; a number keeps its unit on its line.
+    """Lines of text wrapped to ``width`` columns, never cut: a continued line stands in two
+    spaces (under a list item's first word); a number keeps its unit on its line.
 
     >>> fit(["- take one and a half 10 mg tablets (15 mg) by mouth 4 times a day"], 40)
     ['- take one and a half 10 mg tablets', '  (15 mg) by mouth 4 times a day']
@@ -125,7 +125,7 @@ def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
             continue
         body = line.lstrip(" ")
         lead = line[: len(line) - len(body)]
-        indent = lead + ("  " if body.startswith("- ") else "")
+        indent = lead + "  "  # a continued line stands in, so each line's start shows
         out += _wrap(line, width, indent)
     return out
 
