@@ -63,29 +63,24 @@ WIDTH: Final = 100
 
 # A number stays on one line with the word after it ("10 mg", "2 March", "4 times"), and a
 # date stays whole ("Mon 2 March 2026"): a break there could misread a dose or a day.
-# Python's look-behind needs a fixed width, so each month is its own alternative.
+_DAYS: Final = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
 _MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "January|February|March|April|May|June|July|August|September|October|November|December"
 )
-_MONTH_NAMES: Final = "|".join(rf"(?<=\b{month})" for month in _MONTHS)
+# Each alternative ends at the space to keep (the text after it is only looked at).
 _GLUE: Final = re.compile(
-    r"(?<=\d) (?=\S)|(?<=\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)) (?=\d)"
-    r"|(?<=\bto) (?=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d)"
-    r"|(?<=\(rule) (?=\S)"
-    rf"|(?:{_MONTH_NAMES}) (?=\d{{4}}\b)"
+    r"\d (?=\S)"
+    rf"|\b(?:{_DAYS}) (?=\d)"
+    rf"|\bto (?=(?:{_DAYS}) \d)"
+    rf"|\b(?:{_MONTHS}) (?=\d{{4}}\b)"
+    r"|\(rule (?=\S)"
 )
 _HARD: Final = "\xa0"  # textwrap never breaks at a no-break space
+
+
+def _glued(text: str) -> str:
+    """``text`` with a no-break space at each space wrapping must keep."""
+    return _GLUE.sub(lambda match: match.group(0)[:-1] + _HARD, text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,7 +88,7 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     """``text`` in lines of at most ``width``; a glued group longer than a line is let go."""
     out: list[str] = []
     for part in text.split("\n"):
-        pieces = _GLUE.sub(_HARD, part).split(" ")
+        pieces = _glued(part).split(" ")
         glued = " ".join(p if len(p) <= width else p.replace(_HARD, " ") for p in pieces)
         lines = textwrap.wrap(
             glued,
@@ -108,7 +103,7 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
 
 def _words(cell: str) -> list[str]:
     """The pieces of a cell that wrapping keeps whole (a date, a number and its unit)."""
-    return _GLUE.sub(_HARD, cell).replace("\n", " ").split(" ")
+    return _glued(cell).replace("\n", " ").split(" ")
 
 
 def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
@@ -130,11 +125,15 @@ def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
     return out
 
 
-def _height(rows: Sequence[Sequence[str]], widths: Sequence[int]) -> tuple[int, int]:
-    """Lines the body rows (all but the header) take at ``widths``, and the lines of their
-    cells: a cell wrapped beside a taller one costs no height but is still harder to read."""
-    lines = [[len(_wrap(cell, w)) for cell, w in zip(row, widths, strict=True)] for row in rows[1:]]
-    return sum(max(row) for row in lines), sum(sum(row) for row in lines)
+def _counts(rows: Sequence[Sequence[str]], column: int, width: int) -> list[int]:
+    """The lines each body row's cell of ``column`` takes at ``width`` (the header excluded)."""
+    return [len(_wrap(row[column], width)) for row in rows[1:]]
+
+
+def _cost(counts: Sequence[Sequence[int]]) -> tuple[int, int]:
+    """Lines the body takes (its rows' tallest cells), and the lines of all its cells: a cell
+    wrapped beside a taller one costs no height but is still harder to read."""
+    return sum(max(row) for row in zip(*counts, strict=True)), sum(map(sum, counts))
 
 
 def _widths(rows: Sequence[Sequence[str]], width: int | None) -> list[int]:
@@ -144,22 +143,24 @@ def _widths(rows: Sequence[Sequence[str]], width: int | None) -> list[int]:
     widths = [
         max(len(line) for row in rows for line in row[i].split("\n")) for i in range(len(rows[0]))
     ]
-    if width is None:
+    if width is None or len(rows) < 2:
         return widths
     floor = [max(len(word) for row in rows for word in _words(row[i])) for i in range(len(widths))]
     room = width - 2 * (len(widths) - 1)
-    height = _height(rows, widths)
+    counts = [_counts(rows, i, w) for i, w in enumerate(widths)]
+    cost = _cost(counts)
     while sum(widths) > room:
-        costs = []
+        trials = []
         for i, w in enumerate(widths):
             if w > floor[i]:
-                trial = _height(rows, [*widths[:i], w - 1, *widths[i + 1 :]])
-                costs.append((trial[0] - height[0], trial[1] - height[1], -w, i))
-        if not costs:
+                narrower = _counts(rows, i, w - 1)
+                trial = _cost([*counts[:i], narrower, *counts[i + 1 :]])
+                trials.append((trial[0] - cost[0], trial[1] - cost[1], -w, i, narrower))
+        if not trials:
             break  # every column is one word wide: nothing can wrap further
-        *_, i = min(costs)
+        *_, i, counts[i] = min(trials, key=lambda t: t[:4])
         widths[i] -= 1
-        height = _height(rows, widths)
+        cost = _cost(counts)
     return widths
 
 
