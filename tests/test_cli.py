@@ -34,11 +34,17 @@ def test_titrate_prints_the_label_schedule(capsys: pytest.CaptureFixture[str]) -
     rows = [line.split("  ") for line in out.splitlines() if line[:1].isdigit()]
     cells = [[c.strip() for c in row if c.strip()] for row in rows]
     assert cells == [
-        ["1", "5 January 2026", "7 January 2026", "start", "5 mg", "3 times a day", "15 mg/day"],
+        [
+            "1",
+            "Mon 5 January 2026",
+            "start",
+            "5 mg",
+            "3 times a day",
+            "15 mg/day",
+        ],
         [
             "2",
-            "8 January 2026",
-            "10 January 2026",
+            "Thu 8 January 2026",
             "up 15 mg/day",
             "10 mg",
             "3 times a day",
@@ -46,15 +52,23 @@ def test_titrate_prints_the_label_schedule(capsys: pytest.CaptureFixture[str]) -
         ],
         [
             "3",
-            "11 January 2026",
-            "13 January 2026",
+            "Sun 11 January 2026",
             "up 15 mg/day",
             "15 mg",
             "3 times a day",
             "45 mg/day",
         ],
-        ["4", "14 January 2026", "onward", "up 15 mg/day", "20 mg", "3 times a day", "60 mg/day"],
+        [
+            "4",
+            "Wed 14 January 2026",
+            "up 15 mg/day",
+            "20 mg",
+            "3 times a day",
+            "60 mg/day",
+        ],
     ]
+    assert "      to Wed 7 January 2026" in out.splitlines()
+    assert all(len(line) <= 100 for line in out.splitlines())
     assert_clean(out)
 
 
@@ -79,7 +93,7 @@ def test_text_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert (
         out.splitlines()[0]
-        == "Take 5 mg by mouth 3 times a day from 5 January 2026 to 7 January 2026."
+        == "Take 5 mg by mouth 3 times a day from Mon 5 January 2026 to Wed 7 January 2026."
     )
     assert "Do not stop baclofen suddenly" in out and "Decision support" in out
     assert_clean(out)
@@ -257,7 +271,7 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--max-policy": ["eu"],
             "--override": ["oral.adult.max_daily.us_label=a reason"],
             "--rules": ["/no/such.toml"],
-            "--format": ["pdf"],
+            "--format": ["docx"],
             "--product": ["7 mg tablet"],
             "--age": ["200"],
             "--born": ["1950-02-30", "--as-of", "2026-01-05", "--age", None],
@@ -270,6 +284,9 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--renal-policy": ["none"],
             "--older-adult-policy": ["slow"],
             "--adolescent-policy": ["adult"],
+            "--times": ["8:00,14:00,20:00"],
+            "--tz": ["Mars/Olympus", "--format", "ics", "--times", "08:00,14:00,20:00"],
+            "--output": ["/no/such/directory/plan.txt"],
         },
     ),
     "renal": (
@@ -302,7 +319,10 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--max-policy": ["eu"],
             "--override": ["oral.taper.duration.min"],
             "--rules": ["/no/such.toml"],
-            "--format": ["pdf"],
+            "--format": ["docx"],
+            "--times": ["08:00,14:00"],
+            "--tz": ["localtime", "--format", "ics", "--times", "08:00,14:00,20:00"],
+            "--output": ["/no/such/directory/plan.pdf", "--format", "pdf"],
         },
     ),
 }
@@ -374,8 +394,8 @@ def test_a_bad_value_is_blamed_on_its_option(
 @pytest.mark.parametrize(
     "argv",
     [
-        [*TAPER, "--times", "08:00"],  # not --times-per-day
-        [*TITRATE, "--times", "3"],
+        [*TAPER, "--time", "08:00"],  # neither --times nor --times-per-day
+        [*TITRATE, "--times-per", "3"],
         [*TITRATE, "--tar", "60 mg/day"],
         [*TAPER, "--reduce", "1"],
         ["titrate", "--start", "2026-01-05", "--targ", "60 mg/day"],

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from baclofen_dose.cli import main
+from baclofen_dose.render import INTENDED_USE
 from tests.ismp import assert_clean
+from tests.printed import flat
 
 ROOT = Path(__file__).resolve().parent.parent
 TAPER = ["taper", "--from", "20 mg", "--times-per-day", "3", "--start", "2026-03-02"]
@@ -30,13 +32,21 @@ def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert lines[0] == "Baclofen by mouth: taper plan"
     assert "Decision support for health-care professionals" in lines[1]
-    rows = [line.split() for line in lines if line[:2] in {"1 ", "6 "} or line.startswith("Stop ")]
-    assert rows[0][:8] == ["1", "2", "March", "2026", "4", "March", "2026", "3"]
-    assert "20 March 2026" in " ".join(rows[-1])
-    assert "If symptoms come back, return to the previous step and contact your prescriber." in out
+    first = next(i for i, line in enumerate(lines) if line.startswith("1 "))
+    # Step 1's dates run down its dose rows: first day, last day, length (issue 14: weekdays).
+    assert lines[first].split()[:8] == ["1", "Mon", "2", "March", "2026", "1st", "15", "mg"]
+    assert lines[first + 1].split()[:5] == ["to", "Wed", "4", "March", "2026"]
+    assert lines[first + 2].split()[:2] == ["3", "days"]
+    stop = next(line for line in lines if line.startswith("Stop "))
+    assert stop.split()[:5] == ["Stop", "Fri", "20", "March", "2026"]
+    assert all(len(line) <= 100 for line in lines)
+    assert (
+        "If symptoms come back, return to the previous step and contact your prescriber."
+        in flat(out)
+    )
     closing = lines[lines.index("Dispense in total:") + 1]
     assert closing.startswith("- 10 mg tablet (scored: whole or half tablets): 47 tablets")
-    assert lines[-1].startswith("Decision support")
+    assert flat(out).endswith(INTENDED_USE)
     assert_clean(out)
 
 
@@ -85,7 +95,10 @@ def test_csv_and_json_agree(capsys: pytest.CaptureFixture[str]) -> None:
 def test_text_format_and_liquid(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, *TAPER, "--product", "5 mg/mL suspension", "--format", "text")
     assert code == 0
-    assert out.splitlines()[0].startswith("From 2 March 2026 to 4 March 2026: take 15 mg (3 mL")
+    assert out.splitlines()[0].startswith(
+        "From Mon 2 March 2026 to Wed 4 March 2026: take 15 mg (3 mL"
+    )
+    assert all(len(line) <= 100 for line in out.splitlines())
     assert_clean(out)
 
 
@@ -101,8 +114,8 @@ def test_titrate_with_product(capsys: pytest.CaptureFixture[str]) -> None:
         "10 mg tablet",
     )
     assert code == 0
-    assert "take one and a half 10 mg tablets (15 mg) by mouth 3 times a day" in out
-    assert "27 tablets, for 5 January 2026 to 13 January 2026 (9 days)" in out
+    assert "take one and a half 10 mg tablets (15 mg) by mouth 3 times a day" in flat(out)
+    assert "27 tablets, for Mon 5 January 2026 to Tue 13 January 2026 (9 days)" in flat(out)
     assert_clean(out)
     code, out, err = run(
         capsys,

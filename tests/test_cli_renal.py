@@ -141,15 +141,14 @@ def test_must_show_titrate_crcl_40_and_100(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 0
     low_rows, normal_rows = cells(low), cells(normal)
-    assert low_rows[0][3:] == ["start", "5 mg", "once a day", "5 mg/day"]
+    assert low_rows[0][2:] == ["start", "5 mg", "once a day", "5 mg/day"]
     assert low_rows[-1][2:] == [
-        "onward",
         "up 5 mg/day",
         "15 mg, 15 mg and 10 mg",
         "3 times a day",
         "40 mg/day",
     ]
-    assert normal_rows[0][3:] == ["start", "5 mg", "3 times a day", "15 mg/day"]
+    assert normal_rows[0][2:] == ["start", "5 mg", "3 times a day", "15 mg/day"]
     assert normal_rows[-1][-1] == "80 mg/day"
     assert "renal policy vlavonou2014" in low and "renal.vlavonou2014.moderate.dose_fraction" in low
     assert "Creatinine clearance: 40.1 mL/min" in low
@@ -172,7 +171,7 @@ def test_must_show_titrate_six_year_old(capsys: pytest.CaptureFixture[str]) -> N
     )
     assert code == 0
     # 0.3 mg/kg/day x 20 kg = 6 mg/day in 4 equal doses of 1.5 mg (1.5 mL of 1 mg/mL).
-    assert cells(out)[0][3:] == ["start", "1.5 mg", "4 times a day", "6 mg/day"]
+    assert cells(out)[0][2:] == ["start", "1.5 mg", "4 times a day", "6 mg/day"]
     assert cells(out)[-1][-1] == "40 mg/day"
     assert out.count("40 mg/day") >= 2 and "oral.child.max_daily.under_8" in out
     assert "Off-label in the US" in out and "L18" in out

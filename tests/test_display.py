@@ -24,6 +24,7 @@ from baclofen_dose.render.json import plan_to_data
 from baclofen_dose.render.messages import finding_text
 from tests import strategies as S
 from tests.ismp import CHECKS, assert_clean, lint
+from tests.printed import flat
 
 
 @pytest.mark.req("SAF-03")
@@ -188,8 +189,11 @@ def test_every_plan_text_passes_the_lint(first, target, step, interval, n, polic
 def test_table_shows_the_label_ladder() -> None:
     text = table(plan_titration(start="2026-01-05", target="60 mg/day"))
     assert "Decision support for health-care professionals" in text
-    assert "5 January 2026" in text and "14 January 2026" in text and "onward" in text
-    assert "Take 10 mg by mouth 3 times a day from 8 January 2026 to 10 January 2026." in text
+    assert "Mon 5 January 2026" in text and "Wed 14 January 2026" in text and "onward" in text
+    assert (
+        "Take 10 mg by mouth 3 times a day from Thu 8 January 2026 to Sat 10 January 2026."
+        in flat(text)
+    )
     assert "oral.adult.titration.step.label: 15 mg/day" in text
     assert "Source: Baclofen tablets USP 20 mg" in text
 
@@ -216,7 +220,7 @@ def test_unequal_doses_are_written_in_order() -> None:
     lines = instructions(plan)
     assert lines[4] == (
         "Take 4 doses a day by mouth, in this order: 20 mg, 20 mg, 20 mg and 15 mg "
-        "(75 mg a day) from 17 January 2026 onward."
+        "(75 mg a day) from Sat 17 January 2026 onward."
     )
 
 

@@ -131,7 +131,7 @@ def test_must_show_the_label_titration_as_four_sequenced_dosages() -> None:
     assert dosages[0]["maxDosePerAdministration"]["value"] == 20
     assert dosages[0]["route"]["coding"][0]["code"] == "26643006"
     assert dosages[0]["patientInstruction"] == (
-        "Take 5 mg by mouth 3 times a day from 5 January 2026 to 7 January 2026."
+        "Take 5 mg by mouth 3 times a day from Mon 5 January 2026 to Wed 7 January 2026."
     )
     r5 = validated(PLANS["titration"], "R5")
     assert isinstance(r5["dosageInstruction"][0]["maxDosePerPeriod"], list)

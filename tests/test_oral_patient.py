@@ -637,7 +637,7 @@ def test_one_protocol_prints_plans_and_renal_reports() -> None:
 
     plan = plan_titration(start=START, target="max", patient=adult())
     assert protocol.table(plan) == table(plan)
-    assert protocol.text(plan).startswith("Take 5 mg by mouth once a day from 5 January 2026")
+    assert protocol.text(plan).startswith("Take 5 mg by mouth once a day from Mon 5 January 2026")
     report = renal_report(adult())
     assert protocol.table(report) == renal_text(report)
 

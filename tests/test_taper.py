@@ -28,12 +28,14 @@ from baclofen_dose import (
     to_csv,
     to_json,
 )
+from baclofen_dose.core import display
 from baclofen_dose.oral.products import realize_exact
 from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.products import dispense_text, short_name, units_text
 from tests import strategies as S
 from tests.ismp import assert_clean
+from tests.printed import flat
 
 D = Fraction
 RULES = S.RULES
@@ -70,9 +72,14 @@ def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
     assert (line.scheduled, line.dispensed, line.days) == (D(93, 2), D(47), 18)
     text = table(plan)
     assert "10 mg tablet (scored: whole or half tablets): 47 tablets" in text
-    assert "If symptoms come back, return to the previous step and contact your prescriber." in text
+    assert (
+        "If symptoms come back, return to the previous step and contact your prescriber."
+        in flat(text)
+    )
     assert "Do not stop baclofen suddenly" in text
-    assert text.rstrip().splitlines()[-3].startswith("- 10 mg tablet (scored")
+    closing = text.split("Dispense in total:\n", 1)[1]
+    assert closing.startswith("- 10 mg tablet (scored")
+    assert all(len(line) <= 100 for line in text.splitlines())
     assert_clean(text)
     assert isinstance(plan, TaperPlan) and plan.route == "oral"
     assert plan.schema == "baclofen-dose/oral-taper/1"
@@ -341,10 +348,11 @@ def _check(plan: TaperPlan, doses: list[Fraction], overridden: set[str]) -> None
         assert "take " in instructions(plan)[plan.steps.index(step)]
         assert step.end is not None
         assert f"{step.start.day} " in text
-    stop_line = f"From {taper.stop.day} "
+    stop_line = f"From {display.day(taper.stop, weekday=True)}:"
     assert any(line.startswith(stop_line) and "stop taking" in line for line in instructions(plan))
     for line in supply.dispense:
-        assert dispense_text(line) in text
+        assert dispense_text(line, weekday=True) in flat(text)
+    assert all(len(printed) <= 100 for printed in text.splitlines())
     assert_clean(text)
     assert from_json(to_json(plan)) == plan
     csv_rows = to_csv(plan).splitlines()
@@ -570,7 +578,9 @@ def test_taper_plan_goes_through_the_one_result_protocol() -> None:
     assert isinstance(plan, Result)
     assert protocol.from_json(protocol.to_json(plan)) == plan
     assert protocol.table(plan) == table(plan)
-    assert protocol.text(plan).splitlines()[:-1] == instructions(plan)
+    assert protocol.text(plan, width=None).splitlines()[:-1] == instructions(plan)
+    assert flat(protocol.text(plan)) == flat(protocol.text(plan, width=None))
+    assert max(len(line) for line in protocol.text(plan).splitlines()) <= 100
     assert protocol.to_csv(plan) == to_csv(plan)
     assert "baclofen-dose/oral-taper/1" in protocol.schemas()
     inputs = plan.provenance.values

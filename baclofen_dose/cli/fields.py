@@ -45,6 +45,8 @@ _TITRATE = {
     "max_policy": "--max-policy",
     "overrides": "--override",
     "product": "--product",
+    "times": "--times",
+    "tz": "--tz",
     **_PATIENT,
 }
 
@@ -60,6 +62,8 @@ _TAPER = {
     "product": "--product",
     "max_policy": "--max-policy",
     "overrides": "--override",
+    "times": "--times",
+    "tz": "--tz",
 }
 
 _MISSED_DOSE = {

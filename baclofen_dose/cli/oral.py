@@ -30,6 +30,14 @@ __all__ = [
 
 Command = Callable[[argparse.Namespace], str]
 
+_FORMATS_HELP = (
+    "output form (ics: an iCalendar file, [calendar] extra; html and pdf: the patient "
+    "handout, [handout] and [pdf] extras; pdf needs -o FILE; fhir-r4, fhir-r5: a FHIR "
+    "MedicationRequest)"
+)
+# What --format needs installed: the import that fails without it, and its extra.
+_EXTRAS = {"ics": ("icalendar", "calendar"), "html": ("jinja2", "handout"), "pdf": ("typst", "pdf")}
+
 # The largest plan file missed-dose reads (a plan of a year of daily steps is far smaller).
 _PLAN_MAX_BYTES = 1_048_576
 
@@ -80,9 +88,9 @@ def add_titrate(commands: Any) -> Command:
     options.add_rules_file(titrate)
     titrate.add_argument(
         "--format",
-        choices=("table", "text", "json", *fhir.FORMATS),
+        choices=("table", "text", "json", "ics", "html", "pdf", *fhir.FORMATS),
         default="table",
-        help="output form (fhir-r4, fhir-r5: a FHIR MedicationRequest)",
+        help=_FORMATS_HELP,
     )
     titrate.add_argument(
         "--product",
@@ -91,18 +99,95 @@ def add_titrate(commands: Any) -> Command:
         help='give the doses with this product, such as "10 mg tablet" (repeat for several): '
         "each step then lists the units per dose, and the plan what to dispense",
     )
+    add_schedule_options(titrate)
     options.add_patient_options(titrate)
     return run_titrate
+
+
+def add_schedule_options(parser: argparse.ArgumentParser) -> None:
+    """``--times``: the clock time of each dose of the day on the printed schedule, and
+    ``--tz``: their time zone in a calendar (issue 14)."""
+    parser.add_argument(
+        "--times",
+        type=clock_list,
+        metavar="HH:MM,...",
+        help='clock time of each dose of the day, in order, such as "08:00,14:00,20:00" '
+        "(one per dose): shown with every dose",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the output to FILE instead of the screen (needed for --format pdf)",
+    )
+    parser.add_argument(
+        "--tz",
+        help='IANA time zone of --times for --format ics, such as "Europe/London" (required '
+        "with --times there; the machine's zone is never used)",
+    )
+
+
+def only_for_calendar(args: argparse.Namespace) -> None:
+    """``--tz`` means something only in a calendar: refuse it elsewhere rather than ignore it."""
+    if args.tz is not None and args.format != "ics":
+        raise options.UsageError("--tz: only with --format ics (the printed times have no zone)")
+
+
+def handout(plan: Any, args: argparse.Namespace) -> str | bytes:
+    """The plan in one of the forms that need an extra: ``ics``, ``html``, ``pdf``."""
+    module, extra = _EXTRAS[args.format]
+    try:
+        __import__(module)
+    except ImportError:
+        raise options.UsageError(
+            f'--format {args.format} needs the {extra} extra: pip install "baclofen-dose[{extra}]"'
+        ) from None
+    if args.format == "ics":
+        from baclofen_dose.render.ics import to_ics
+
+        return to_ics(plan, times=args.times, tz=args.tz)
+    from baclofen_dose.render.handout import to_html, to_pdf
+
+    if args.format == "html":
+        return to_html(plan, times=args.times, rules=options.ruleset(args))
+    return to_pdf(plan, times=args.times, rules=options.ruleset(args))
+
+
+def emit(output: str | bytes, args: argparse.Namespace) -> str:
+    """The output for the screen, or "" after writing it to ``--output`` (a PDF must go to a
+    file: binary bytes are never written to a terminal)."""
+    path = getattr(args, "output", None)
+    if path is None:
+        if isinstance(output, bytes):
+            raise options.UsageError(
+                f"--format {args.format} writes a binary file: give -o FILE (such as -o plan.pdf)"
+            )
+        return output
+    data = output if isinstance(output, bytes) else output.encode("utf-8")
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        problem = f"--output {shown(path)}: cannot be written: {exc.strerror}"
+        raise options.UsageError(problem) from None
+    return ""
+
+
+def clock_list(text: str) -> list[str]:
+    """``--times`` as a list ("08:00,14:00" -> ["08:00", "14:00"]); the library checks each."""
+    return text.split(",")
 
 
 def run_titrate(args: argparse.Namespace) -> str:
     """Plan a titration and render it."""
     from baclofen_dose import render
     from baclofen_dose.oral.titration import plan_titration
+    from baclofen_dose.render.lines import fit
     from baclofen_dose.render.messages import finding_text
 
     rules = options.ruleset(args)
     overrides = options.overrides(args)
+    only_for_calendar(args)
     try:
         plan = plan_titration(
             start=args.start,
@@ -123,16 +208,18 @@ def run_titrate(args: argparse.Namespace) -> str:
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
     if args.format == "json":
-        return render.to_json(plan)
+        return emit(render.to_json(plan), args)
     if fhir.is_fhir(args.format):
-        return fhir.render(plan, args.format, rules)
+        return emit(fhir.render(plan, args.format, rules), args)
+    if args.format in _EXTRAS:
+        return emit(handout(plan, args), args)
     if args.format == "text":
-        lines = render.instructions(plan)
+        lines = render.instructions(plan, times=args.times)
         lines += [
             f"{f.severity}: {finding_text(f)}" for f in plan.findings if f.severity == "warning"
         ]
-        return "\n".join([*lines, render.INTENDED_USE]) + "\n"
-    return render.table(plan, rules=rules)
+        return emit("\n".join(fit([*lines, render.INTENDED_USE])) + "\n", args)
+    return emit(render.table(plan, rules=rules, times=args.times), args)
 
 
 def add_rules(commands: Any) -> Command:
@@ -203,10 +290,11 @@ def add_taper(commands: Any) -> Command:
     options.add_rules_file(taper)
     taper.add_argument(
         "--format",
-        choices=("table", "text", "json", "csv", *fhir.FORMATS),
+        choices=("table", "text", "json", "csv", "ics", "html", "pdf", *fhir.FORMATS),
         default="table",
-        help="output form (fhir-r4, fhir-r5: a FHIR MedicationRequest)",
+        help=_FORMATS_HELP,
     )
+    add_schedule_options(taper)
     return run_taper
 
 
@@ -216,6 +304,7 @@ def run_taper(args: argparse.Namespace) -> str:
     from baclofen_dose.oral.taper import plan_taper
 
     rules = options.ruleset(args)
+    only_for_calendar(args)
     current: str | list[str] = args.current[0] if len(args.current) == 1 else args.current
     try:
         plan = plan_taper(
@@ -234,14 +323,16 @@ def run_taper(args: argparse.Namespace) -> str:
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
     if args.format == "json":
-        return render.to_json(plan)
+        return emit(render.to_json(plan), args)
     if args.format == "csv":
-        return render.to_csv(plan)
+        return emit(render.to_csv(plan), args)
     if fhir.is_fhir(args.format):
-        return fhir.render(plan, args.format, rules)
+        return emit(fhir.render(plan, args.format, rules), args)
+    if args.format in _EXTRAS:
+        return emit(handout(plan, args), args)
     if args.format == "text":
-        return "\n".join([*render.instructions(plan), render.INTENDED_USE]) + "\n"
-    return render.table(plan, rules=rules)
+        return emit(render.protocol.text(plan, times=args.times), args)
+    return emit(render.table(plan, rules=rules, times=args.times), args)
 
 
 def add_missed_dose(commands: Any) -> Command:

@@ -73,6 +73,9 @@ _MONTHS = (
     "December",
 )
 
+# Weekdays as printed schedules show them, Monday first (date.weekday() order).
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 # Estimates (computed values that are not doses) are shown to this many decimal places.
 ESTIMATE_PLACES: Final = 2
 _PER_CENT: Final = 100
@@ -155,9 +158,16 @@ def times_a_day(count: int) -> str:
     return f"{count} times a day"
 
 
-def day(value: date) -> str:
-    """A calendar date in words, independent of locale: ``'14 January 2026'``."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+def day(value: date, *, weekday: bool = False) -> str:
+    """A calendar date in words, independent of locale: ``'14 January 2026'``; with
+    ``weekday``, the day of the week first (printed schedules, issue 14): ``'Wed 14 January
+    2026'``.
+
+    >>> day(date(2026, 1, 5), weekday=True)
+    'Mon 5 January 2026'
+    """
+    text = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{_WEEKDAYS[value.weekday()]} {text}" if weekday else text
 
 
 def day_count(count: int) -> str:

@@ -28,7 +28,6 @@ with typed values); ``baclofen_dose.render`` writes its sentence (render/missed.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
@@ -52,6 +51,7 @@ from baclofen_dose.core.model import (
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Realization
 from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
+from baclofen_dose.oral.schedule import clock_hours as _clock
 from baclofen_dose.oral.taper import TaperPlan
 
 __all__ = ["ACTIONS", "SCHEMA", "MissedDoseAdvice", "advise_missed_dose"]
@@ -60,7 +60,6 @@ SCHEMA: Final = "baclofen-dose/oral-missed-dose/1"
 Action = Literal["take_now", "skip"]
 ACTIONS: Final[tuple[Action, ...]] = ("take_now", "skip")
 
-_CLOCK: Final = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _R = "oral.missed_dose."
 
 
@@ -103,18 +102,6 @@ class MissedDoseAdvice:
     def schema(self) -> str:
         """The JSON schema id of missed-dose advice."""
         return SCHEMA
-
-
-def _clock(value: object, field: str) -> Fraction:
-    """Hours after midnight of a wall-clock label "HH:MM" (24-hour, no zone), exactly."""
-    if not isinstance(value, str):
-        raise InputTypeError(field, value, "a clock time written HH:MM, such as '08:00'")
-    if not _CLOCK.fullmatch(value):
-        raise InputError(
-            field, value, "a 24-hour clock time written HH:MM, such as '08:00'", code="E_TIME"
-        )
-    hours, minutes = value.split(":")
-    return int(hours) + int(minutes) * _per("minute")
 
 
 def _step_on(plan: OralPlan | TaperPlan, day: date) -> Step | None:

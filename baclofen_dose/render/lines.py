@@ -5,6 +5,9 @@ place each), so none of them imports another.
 
 from __future__ import annotations
 
+import functools
+import re
+import textwrap
 from collections.abc import Sequence
 from typing import Final
 
@@ -17,8 +20,10 @@ from baclofen_dose.render.messages import finding_text
 
 __all__ = [
     "INTENDED_USE",
+    "WIDTH",
     "columns",
     "findings_lines",
+    "fit",
     "overrides_lines",
     "rule_ref",
     "rule_value",
@@ -53,13 +58,126 @@ def rule_value(rule: Rule) -> str:
     return display.amount(rule.value, kind)
 
 
-def columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    """Rows of cells as left-aligned text columns, two spaces apart."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
+WIDTH: Final = 100
+"""The widest line of a printed schedule (issue 14: it fits a page; wrapped, never cut)."""
+
+# A number stays on one line with the word after it ("10 mg", "2 March", "4 times"), and a
+# date stays whole ("Mon 2 March 2026"): a break there could misread a dose or a day.
+_DAYS: Final = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+_MONTHS: Final = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+# Each alternative ends at the space to keep (the text after it is only looked at).
+_GLUE: Final = re.compile(
+    r"\d (?=\S)"
+    rf"|\b(?:{_DAYS}) (?=\d)"
+    rf"|\bto (?=(?:{_DAYS}) \d)"
+    rf"|\b(?:{_MONTHS}) (?=\d{{4}}\b)"
+    r"|\(rule (?=\S)"
+)
+_HARD: Final = "\xa0"  # textwrap never breaks at a no-break space
+
+
+def _glued(text: str) -> str:
+    """``text`` with a no-break space at each space wrapping must keep."""
+    return _GLUE.sub(lambda match: match.group(0)[:-1] + _HARD, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``width``; a glued group longer than a line is let go."""
+    out: list[str] = []
+    for part in text.split("\n"):
+        pieces = _glued(part).split(" ")
+        glued = " ".join(p if len(p) <= width else p.replace(_HARD, " ") for p in pieces)
+        lines = textwrap.wrap(
+            glued,
+            width,
+            subsequent_indent=indent,
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+        out += [line.replace(_HARD, " ") for line in lines] or [""]
+    return out
+
+
+def _words(cell: str) -> list[str]:
+    """The pieces of a cell that wrapping keeps whole (a date, a number and its unit)."""
+    return _glued(cell).replace("\n", " ").split(" ")
+
+
+def fit(lines: Sequence[str], width: int = WIDTH) -> list[str]:
+    """Lines of text wrapped to ``width`` columns, never cut: a continued line stands in two
+    spaces (under a list item's first word); a number keeps its unit on its line.
+
+    >>> fit(["- take one and a half 10 mg tablets (15 mg) by mouth 4 times a day"], 40)
+    ['- take one and a half 10 mg tablets', '  (15 mg) by mouth 4 times a day']
+    """
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        lead = line[: len(line) - len(body)]
+        indent = lead + "  "  # a continued line stands in, so each line's start shows
+        out += _wrap(line, width, indent)
+    return out
+
+
+def _counts(rows: Sequence[Sequence[str]], column: int, width: int) -> list[int]:
+    """The lines each body row's cell of ``column`` takes at ``width`` (the header excluded)."""
+    return [len(_wrap(row[column], width)) for row in rows[1:]]
+
+
+def _cost(counts: Sequence[Sequence[int]]) -> tuple[int, int]:
+    """Lines the body takes (its rows' tallest cells), and the lines of all its cells: a cell
+    wrapped beside a taller one costs no height but is still harder to read."""
+    return sum(max(row) for row in zip(*counts, strict=True)), sum(map(sum, counts))
+
+
+def _widths(rows: Sequence[Sequence[str]], width: int | None) -> list[int]:
+    """Column widths: each column's longest cell line; to fit ``width``, columns are narrowed
+    one character at a time where that adds the fewest body lines (then the widest first), so
+    a header wraps before a dose does."""
+    widths = [
+        max(len(line) for row in rows for line in row[i].split("\n")) for i in range(len(rows[0]))
     ]
+    if width is None or len(rows) < 2:
+        return widths
+    floor = [max(len(word) for row in rows for word in _words(row[i])) for i in range(len(widths))]
+    room = width - 2 * (len(widths) - 1)
+    counts = [_counts(rows, i, w) for i, w in enumerate(widths)]
+    cost = _cost(counts)
+    while sum(widths) > room:
+        trials = []
+        for i, w in enumerate(widths):
+            if w > floor[i]:
+                narrower = _counts(rows, i, w - 1)
+                trial = _cost([*counts[:i], narrower, *counts[i + 1 :]])
+                trials.append((trial[0] - cost[0], trial[1] - cost[1], -w, i, narrower))
+        if not trials:
+            break  # every column is one word wide: nothing can wrap further
+        *_, i, counts[i] = min(trials, key=lambda t: t[:4])
+        widths[i] -= 1
+        cost = _cost(counts)
+    return widths
+
+
+def columns(rows: Sequence[Sequence[str]], width: int | None = None) -> list[str]:
+    """Rows of cells as left-aligned text columns, two spaces apart. A cell may hold lines
+    ("\\n"); with ``width``, the widest columns wrap their cells onto more lines until the table
+    fits (never cut)."""
+    widths = _widths(rows, width)
+    out: list[str] = []
+    for row in rows:
+        cells = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        for n in range(max(len(c) for c in cells)):
+            parts = [
+                (c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths, strict=True)
+            ]
+            out.append("  ".join(parts).rstrip())
+    return out
 
 
 def rules_for(prov: Provenance, rules: RuleSet | None) -> RuleSet | None:

@@ -30,6 +30,7 @@ from baclofen_dose.oral.products import (
 from baclofen_dose.oral.regimen import OralPlan, Step
 
 __all__ = [
+    "at_times",
     "dispense_lines",
     "dispense_text",
     "give",
@@ -37,9 +38,11 @@ __all__ = [
     "product_name",
     "short_name",
     "step_line",
+    "step_when",
     "steps_lines",
     "strength_text",
     "supply_lines",
+    "units_named",
     "units_text",
 ]
 
@@ -130,6 +133,19 @@ def _tablets_of(portion: Portion) -> str:
     return f"{lead} {strength} tablet" + ("s" if whole > 1 else "")
 
 
+def units_named(realization: Realization) -> str:
+    """A dose in units that names the product: "one and a half 10 mg tablets", "half a 20 mg
+    tablet"; a liquid or granules as :func:`units_text` (a liquid names its concentration).
+
+    >>> from baclofen_dose.oral.products import realize
+    >>> units_named(realize("10 mg", "20 mg tablet"))
+    'half a 20 mg tablet'
+    """
+    if all(p.product.form == "tablet" for p in realization.portions):
+        return display.words_list([_tablets_of(p) for p in realization.portions])
+    return units_text(realization, name_products=True)
+
+
 def give(realization: Realization) -> str:
     """One dose for people: "one and a half 10 mg tablets (15 mg)" or "7.5 mg (1.5 mL of
     5 mg/mL)"; tablets always name their strength (issue 10 item 10).
@@ -141,18 +157,18 @@ def give(realization: Realization) -> str:
     if realization.liquid:
         return units_text(realization)
     if all(p.product.form == "tablet" for p in realization.portions):
-        shown = display.words_list([_tablets_of(p) for p in realization.portions])
+        shown = units_named(realization)
     else:
         shown = units_text(realization)
     return f"{shown} ({display.amount(realization.dose_mg, units.ORAL_DOSE)})"
 
 
-def dispense_text(line: DispenseLine) -> str:
+def dispense_text(line: DispenseLine, *, weekday: bool = False) -> str:
     """One dispense line: product, quantity, the days it covers, and any half left over."""
     text = (
         f"{product_name(line.product)}: {_count(line.product, line.dispensed)}, for "
-        f"{display.day(line.first_day)} to {display.day(line.last_day)} "
-        f"({display.day_count(line.days)})"
+        f"{display.day(line.first_day, weekday=weekday)} to "
+        f"{display.day(line.last_day, weekday=weekday)} ({display.day_count(line.days)})"
     )
     if line.spare:
         text += f"; the schedule uses {_count(line.product, line.scheduled)}, so "
@@ -160,9 +176,9 @@ def dispense_text(line: DispenseLine) -> str:
     return text
 
 
-def dispense_lines(supply: Supply) -> list[str]:
+def dispense_lines(supply: Supply, *, weekday: bool = False) -> list[str]:
     """What to dispense, one line per product, then any open-ended daily use."""
-    lines = [dispense_text(line) for line in supply.dispense]
+    lines = [dispense_text(line, weekday=weekday) for line in supply.dispense]
     for product, per_day in supply.daily_after:
         lines.append(
             f"{product_name(product)}: then {_count(product, per_day)} a day for the "
@@ -171,21 +187,42 @@ def dispense_lines(supply: Supply) -> list[str]:
     return lines
 
 
-def step_line(step: Step, positions: Sequence[int], row: Sequence[Realization], n: int) -> str:
-    """One step's patient line with units per dose; ``n`` is the fullest day's dose count, so a
-    dose that was dropped is named ("no 2nd dose")."""
+def step_when(step: Step) -> str:
+    """The days of a step, with their weekdays: "From Mon 2 March 2026 to Wed 4 March 2026"."""
     if step.end == step.start:
-        when = f"On {display.day(step.start)}"
-    else:
-        when = f"From {display.day(step.start)}"
-        when += " onward" if step.end is None else f" to {display.day(step.end)}"
+        return f"On {display.day(step.start, weekday=True)}"
+    when = f"From {display.day(step.start, weekday=True)}"
+    return when + (" onward" if step.end is None else f" to {display.day(step.end, weekday=True)}")
+
+
+def at_times(times: Sequence[str]) -> str:
+    """ "at 08:00, 14:00 and 20:00"."""
+    return "at " + display.words_list(list(times))
+
+
+def step_line(
+    step: Step,
+    positions: Sequence[int],
+    row: Sequence[Realization],
+    n: int,
+    times: Sequence[str] | None = None,
+) -> str:
+    """One step's patient line with units per dose; ``n`` is the fullest day's dose count, so a
+    dose that was dropped is named ("no 2nd dose"); ``times`` are the clock times of the step's
+    doses, in order (issue 14)."""
+    when = step_when(step)
     gives = [give(r) for r in row]
     if len(set(gives)) == 1 and len(row) == n:
-        return f"{when}: take {gives[0]} by mouth {display.times_a_day(len(row))}."
-    parts = [
-        f"{give(r)} for the {display.ordinal(p)} dose" for p, r in zip(positions, row, strict=True)
-    ]
-    line = f"{when}: take {display.words_list(parts)} of the day, by mouth"
+        line = f"{when}: take {gives[0]} by mouth {display.times_a_day(len(row))}"
+        return line + (f" ({at_times(times)})." if times else ".")
+    if times:
+        parts = [f"{g} at {t}" for g, t in zip(gives, times, strict=True)]
+        line = f"{when}: take {display.words_list(parts)}, by mouth"
+    else:
+        parts = [
+            f"{g} for the {display.ordinal(p)} dose" for p, g in zip(positions, gives, strict=True)
+        ]
+        line = f"{when}: take {display.words_list(parts)} of the day, by mouth"
     skipped = [display.ordinal(p) for p in range(1, n + 1) if p not in positions]
     if skipped:
         plural = "doses" if len(skipped) > 1 else "dose"
@@ -193,18 +230,27 @@ def step_line(step: Step, positions: Sequence[int], row: Sequence[Realization], 
     return line + "."
 
 
-def steps_lines(steps: Sequence[Step], supply: Supply, n: int | None = None) -> list[str]:
-    """Each step's patient line with units per dose (``n``: doses on the fullest day)."""
+def steps_lines(
+    steps: Sequence[Step],
+    supply: Supply,
+    n: int | None = None,
+    times: Sequence[Sequence[str]] | None = None,
+) -> list[str]:
+    """Each step's patient line with units per dose (``n``: doses on the fullest day; ``times``:
+    the clock times of each step's doses)."""
     fullest = max(max(p) for p in supply.positions)
     count = fullest if n is None else max(n, fullest)
+    per_step = [None] * len(steps) if times is None else list(times)
     return [
-        step_line(step, positions, row, count)
-        for step, positions, row in zip(steps, supply.positions, supply.doses, strict=True)
+        step_line(step, positions, row, count, at)
+        for step, positions, row, at in zip(
+            steps, supply.positions, supply.doses, per_step, strict=True
+        )
     ]
 
 
-def supply_lines(plan: OralPlan) -> list[str]:
+def supply_lines(plan: OralPlan, times: Sequence[Sequence[str]] | None = None) -> list[str]:
     """For a titration realized with products: each step's units per dose, in words."""
     if plan.supply is None:
         return []
-    return steps_lines(plan.steps, plan.supply)
+    return steps_lines(plan.steps, plan.supply, times=times)

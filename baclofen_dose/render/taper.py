@@ -13,27 +13,31 @@ from fractions import Fraction
 from typing import Any
 
 from baclofen_dose.core import display, units
-from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.oral.products import Supply
 from baclofen_dose.oral.regimen import OralRegimen
 from baclofen_dose.oral.taper import TaperPlan
 from baclofen_dose.render import protocol
+from baclofen_dose.render.lines import (
+    INTENDED_USE,
+    WIDTH,
+    columns,
+    findings_lines,
+    fit,
+    overrides_lines,
+    rule_ref,
+    rules_for,
+    rules_used_lines,
+)
 from baclofen_dose.render.messages import finding_text
 from baclofen_dose.render.products import (
     dispense_lines,
     give,
     product_name,
     steps_lines,
-    units_text,
+    units_named,
 )
-from baclofen_dose.render.text import (
-    INTENDED_USE,
-    findings_lines,
-    overrides_lines,
-    rule_value,
-    rules_used_lines,
-)
+from baclofen_dose.render.text import step_times, wrapped
 
 __all__ = [
     "dispense_lines",
@@ -45,26 +49,6 @@ __all__ = [
 
 _WITHDRAWAL = "oral.withdrawal.abrupt"
 _RETURN = "oral.taper.return_to_previous_step"
-
-
-def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-        for row in rows
-    ]
-
-
-def _rules_for(plan: TaperPlan, rules: RuleSet | None) -> RuleSet | None:
-    """The rule set that made the plan (default: the bundled one), or None when not loaded."""
-    found = rules_or_default(rules)
-    return found if found.sha256 == plan.provenance.ruleset_sha256 else None
-
-
-def _value(rules: RuleSet | None, rule_id: str) -> str:
-    if rules is None or rule_id not in rules:
-        return rule_id
-    return f"{rule_value(rules[rule_id])} (rule {rule_id})"
 
 
 def _warnings(plan: TaperPlan) -> list[str]:
@@ -82,14 +66,19 @@ def _fallback(rule_id: str) -> str:
     return "Do not stop baclofen suddenly: stopping abruptly can cause serious withdrawal."
 
 
-def _dose_rows(step: Any, positions: Sequence[int], row: Sequence[Any]) -> list[list[str]]:
+def _dose_rows(
+    step: Any, positions: Sequence[int], row: Sequence[Any], times: Sequence[str] | None
+) -> list[list[str]]:
     return [
         [
             display.ordinal(position),
+            *([] if times is None else [times[index]]),
             display.amount(dose, units.ORAL_DOSE),
-            units_text(realization),
+            units_named(realization),
         ]
-        for position, dose, realization in zip(positions, step.regimen.doses_mg, row, strict=True)
+        for index, (position, dose, realization) in enumerate(
+            zip(positions, step.regimen.doses_mg, row, strict=True)
+        )
     ]
 
 
@@ -101,58 +90,54 @@ def _change(before: Fraction, after: Fraction) -> str:
     return f"{word} {display.amount(abs(change), units.ORAL_DAILY_DOSE)}"
 
 
-def _table_rows(plan: TaperPlan, supply: Supply) -> list[list[str]]:
-    rows = [
-        [
-            "Step",
-            "From",
-            "To",
-            "Days",
-            "Change",
-            "Dose of the day",
-            "Amount",
-            "Units per dose",
-            "Times a day",
-            "Daily total",
-        ]
-    ]
+def _dates(step: Any) -> list[str]:
+    """A step's days, one per line: "Mon 2 March 2026", "to Wed 4 March 2026", "3 days"."""
+    first = display.day(step.start, weekday=True)
+    if step.end is None:
+        return [first, "onward"]
+    return [first, f"to {display.day(step.end, weekday=True)}", display.day_count(step.days)]
+
+
+def _table_rows(
+    plan: TaperPlan, supply: Supply, by_step: Sequence[Sequence[str]] | None
+) -> list[list[str]]:
+    """One row per dose; a step's dates and daily total run down its rows, one part a row."""
+    clock = [] if by_step is None else ["Time"]
+    rows = [["Step", "Dates", "Dose", *clock, "Amount", "Take", "Daily total"]]
     previous = plan.taper.current.daily_mg
     for number, (step, positions, row) in enumerate(
         zip(plan.steps, supply.positions, supply.doses, strict=True), 1
     ):
-        change = _change(previous, step.regimen.daily_mg)
-        for index, cells in enumerate(_dose_rows(step, positions, row)):
-            if index == 0:
-                head = [
-                    str(number),
-                    display.day(step.start),
-                    "onward" if step.end is None else display.day(step.end),
-                    "" if step.days is None else display.number(step.days),
-                    change,
-                ]
-                tail = [
-                    display.times_a_day(step.regimen.times_per_day),
-                    display.amount(step.regimen.daily_mg, units.ORAL_DAILY_DOSE),
-                ]
-            else:
-                head, tail = ["", "", "", "", ""], ["", ""]
-            rows.append(head + cells + tail)
-        previous = step.regimen.daily_mg
-    rows.append(
-        [
-            "Stop",
-            display.day(plan.taper.stop),
-            "onward",
-            "",
-            _change(previous, Fraction(0)),
-            "none",
-            "",
-            "no more baclofen",
-            "",
-            "",
+        times = None if by_step is None else by_step[number - 1]
+        doses = _dose_rows(step, positions, row, times)
+        daily = [
+            display.amount(step.regimen.daily_mg, units.ORAL_DAILY_DOSE),
+            _change(previous, step.regimen.daily_mg),
+            display.times_a_day(step.regimen.times_per_day),
         ]
-    )
+        rows += _block(str(number), _dates(step), doses, daily)
+        previous = step.regimen.daily_mg
+    stop = [display.day(plan.taper.stop, weekday=True), "onward"]
+    none = [["none", *[""] * len(clock), "", "no more baclofen"]]
+    rows += _block("Stop", stop, none, ["none", _change(previous, Fraction(0))])
     return rows
+
+
+def _block(
+    label: str, dates: list[str], doses: list[list[str]], daily: list[str]
+) -> list[list[str]]:
+    """A step's rows: its dose rows beside its date lines and daily lines (blank-padded)."""
+    height = max(len(dates), len(doses), len(daily))
+    blank = [""] * len(doses[0])
+    return [
+        [
+            label if n == 0 else "",
+            dates[n] if n < len(dates) else "",
+            *(doses[n] if n < len(doses) else blank),
+            daily[n] if n < len(daily) else "",
+        ]
+        for n in range(height)
+    ]
 
 
 def _regimen_text(regimen: OralRegimen) -> str:
@@ -164,10 +149,13 @@ def _regimen_text(regimen: OralRegimen) -> str:
     return f"{display.dose_list(regimen.doses_mg, units.ORAL_DOSE)} ({daily})"
 
 
-def taper_instructions(plan: TaperPlan) -> list[str]:
-    """Plain-English patient lines: one per step, then the stop day and the warnings."""
-    lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day)
-    lines.append(f"From {display.day(plan.taper.stop)}: stop taking baclofen.")
+def taper_instructions(plan: TaperPlan, *, times: Sequence[str] | None = None) -> list[str]:
+    """Plain-English patient lines: one per step, then the stop day and the warnings;
+    ``times``: the clock times of the current regimen's doses, one per dose (issue 14)."""
+    by_step = step_times(plan, times)
+    lines = steps_lines(plan.steps, plan.supply, plan.taper.current.times_per_day, by_step)
+    stop = display.day(plan.taper.stop, weekday=True)
+    lines.append(f"From {stop}: stop taking baclofen.")
     # The product's own advice (the suspension: shake well) goes to the patient too.
     lines += [
         finding_text(f)
@@ -197,7 +185,7 @@ def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
         f"Now: {_regimen_text(taper.current)}.",
         f"Products: {names}. Every dose is a whole multiple of {grid}: the smallest multiple "
         "of the dose grid "
-        + _value(rules, "oral.adult.dose.grid")
+        + rule_ref(rules, "oral.adult.dose.grid")
         + f" that the products give (the smallest amount they give at all is {piece}).",
         f"Each step takes the reduction from the largest doses of the day first, in {grid} "
         f"amounts; among equal doses the order is the {order} dose of the day.",
@@ -230,67 +218,74 @@ def taper_working(plan: TaperPlan, rules: RuleSet | None) -> list[str]:
                 f"a whole multiple of {grid} (at least one)"
             )
         elif "oral.taper.step.default" in ids:
-            text += "; the default step is " + _value(rules, "oral.taper.step.default")
+            text += "; the default step is " + rule_ref(rules, "oral.taper.step.default")
         else:
-            text += "; the step chosen, within the largest step " + _value(
+            text += "; the step chosen, within the largest step " + rule_ref(
                 rules, "oral.taper.step.max"
             )
         lines.append(text + ".")
         previous = total
     days = (taper.stop - plan.steps[0].start).days
     overridden = {o.rule_id: o.reason for o in plan.overrides}
-    stop = f"Stop on {display.day(taper.stop)} ({display.day_count(days)} after the start)"
+    stop = f"Stop on {display.day(taper.stop, weekday=True)} "
+    stop += f"({display.day_count(days)} after the start)"
     if "oral.taper.duration.min" in overridden:
         stop += (
             ": shorter than the minimum "
-            + _value(rules, "oral.taper.duration.min")
+            + rule_ref(rules, "oral.taper.duration.min")
             + f' by override ("{overridden["oral.taper.duration.min"]}")'
         )
     else:
-        stop += ": at least the minimum " + _value(rules, "oral.taper.duration.min")
+        stop += ": at least the minimum " + rule_ref(rules, "oral.taper.duration.min")
     if "oral.taper.duration.default" in plan.steps[-1].rule_ids:
-        stop += "; the step lengths were set to reach the default duration " + _value(
+        stop += "; the step lengths were set to reach the default duration " + rule_ref(
             rules, "oral.taper.duration.default"
         )
     lines.append(stop + ".")
     return lines
 
 
-def taper_table(plan: TaperPlan, *, rules: RuleSet | None = None) -> str:
+def taper_table(
+    plan: TaperPlan, *, rules: RuleSet | None = None, times: Sequence[str] | None = None
+) -> str:
     """The printable taper: warnings, table, dispense summary, patient lines, findings,
     working, rules and sources, and a closing line on what to dispense.
 
-    ``rules`` is the rule set the plan was made with (default: the bundled one).
+    ``rules`` is the rule set the plan was made with (default: the bundled one); ``times`` the
+    clock times of the current regimen's doses, one per dose (issue 14). Every line fits
+    :data:`~baclofen_dose.render.lines.WIDTH` columns (wrapped, never cut).
     """
     supply = plan.supply
+    by_step = step_times(plan, times)
     out = ["Baclofen by mouth: taper plan", INTENDED_USE, "", *_warnings(plan), ""]
     out.append(
         f"Now: {_regimen_text(plan.taper.current)}. Products: "
         + display.words_list([product_name(p) for p in supply.products])
         + "."
     )
-    out += ["", *_columns(_table_rows(plan, supply)), "", "To dispense"]
-    out += [f"- {line}" for line in dispense_lines(supply)]
+    out += ["", *columns(_table_rows(plan, supply, by_step), WIDTH), "", "To dispense"]
+    out += [f"- {line}" for line in dispense_lines(supply, weekday=True)]
     out += ["", "Instructions for the patient"]
-    out += [f"- {line}" for line in taper_instructions(plan)]
+    out += [f"- {line}" for line in taper_instructions(plan, times=times)]
     out += findings_lines(plan.findings)
-    found = _rules_for(plan, rules)
+    found = rules_for(plan.provenance, rules)
     out += ["", "Working: how each step follows from the rules"]
     out += [f"- {line}" for line in taper_working(plan, found)]
     context = f"; maximum policy {plan.max_policy}"
     out += rules_used_lines(plan.provenance, found, context=context)
     out += overrides_lines(plan.overrides)
     out += ["", *_warnings(plan), "", "Dispense in total:"]
-    out += [f"- {line}" for line in dispense_lines(supply)]
+    out += [f"- {line}" for line in dispense_lines(supply, weekday=True)]
     out += ["", INTENDED_USE]
-    return "\n".join(out) + "\n"
+    return "\n".join(fit(out)) + "\n"
 
 
 @protocol.table.register
 def _table(plan: TaperPlan, **options: Any) -> str:
-    return taper_table(plan, rules=options.get("rules"))
+    return taper_table(plan, rules=options.get("rules"), times=options.get("times"))
 
 
 @protocol.text.register
 def _text(plan: TaperPlan, **options: Any) -> str:
-    return "\n".join([*taper_instructions(plan), INTENDED_USE]) + "\n"
+    lines = taper_instructions(plan, times=options.get("times"))
+    return "\n".join(wrapped([*lines, INTENDED_USE], **options)) + "\n"

@@ -16,11 +16,14 @@ from baclofen_dose.core import display, units
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Result
 from baclofen_dose.core.rules import QUANTITIES, RuleSet
 from baclofen_dose.oral.regimen import OralPlan, Step
+from baclofen_dose.oral.taper import TaperPlan
 from baclofen_dose.render import protocol
 from baclofen_dose.render.lines import (
     INTENDED_USE,
+    WIDTH,
     columns,
     findings_lines,
+    fit,
     overrides_lines,
     rule_ref,
     rule_value,
@@ -28,17 +31,21 @@ from baclofen_dose.render.lines import (
     rules_used_lines,
 )
 from baclofen_dose.render.messages import limits_compared, reason_text
+from baclofen_dose.render.products import at_times
 
 __all__ = [
     "INTENDED_USE",
     "adjustment_lines",
     "findings_lines",
+    "instruction",
     "instructions",
     "overrides_lines",
     "rule_value",
     "rules_used_lines",
+    "step_times",
     "table",
     "working",
+    "wrapped",
 ]
 
 
@@ -70,35 +77,58 @@ def _change_cell(previous: Step | None, step: Step) -> str:
     return f"{word} {display.amount(abs(change), units.ORAL_DAILY_DOSE)}"
 
 
-def instruction(step: Step) -> str:
-    """One plain-English line for a step.
+def instruction(step: Step, times: Sequence[str] | None = None) -> str:
+    """One plain-English line for a step (``times``: the clock times of its doses).
 
-    "Take 10 mg by mouth 3 times a day from 8 January 2026 to 10 January 2026."
+    "Take 10 mg by mouth 3 times a day from Thu 8 January 2026 to Sat 10 January 2026."
     """
     regimen = step.regimen
-    when = f"from {display.day(step.start)}"
-    when += " onward" if step.end is None else f" to {display.day(step.end)}"
+    when = f"from {display.day(step.start, weekday=True)}"
+    when += " onward" if step.end is None else f" to {display.day(step.end, weekday=True)}"
+    clock = f" ({at_times(times)})" if times else ""
     if regimen.equal:
         dose = display.amount(regimen.doses_mg[0], units.ORAL_DOSE)
-        return f"Take {dose} by mouth {display.times_a_day(regimen.times_per_day)} {when}."
+        return f"Take {dose} by mouth {display.times_a_day(regimen.times_per_day)}{clock} {when}."
     daily = display.amount(regimen.daily_mg, units.ORAL_DOSE)
     doses = display.dose_list(regimen.doses_mg, units.ORAL_DOSE)
+    if times:
+        parts = [
+            f"{display.amount(d, units.ORAL_DOSE)} at {t}"
+            for d, t in zip(regimen.doses_mg, times, strict=True)
+        ]
+        return f"Take {display.words_list(parts)} by mouth ({daily} a day) {when}."
     return (
         f"Take {regimen.times_per_day} doses a day by mouth, in this order: {doses} "
         f"({daily} a day) {when}."
     )
 
 
-def instructions(plan: OralPlan | Result) -> list[str]:
-    """Plain-English lines, one per step, in date order (another result: its ``text`` lines)."""
+def step_times(
+    plan: OralPlan | TaperPlan, times: Sequence[str] | None
+) -> tuple[tuple[str, ...], ...] | None:
+    """The clock times of each step's doses (None without ``times``); refuses times that do not
+    fit the plan (``E_TIME``, field ``times``: see :func:`baclofen_dose.oral.schedule.dose_times`).
+    """
+    if times is None:
+        return None
+    from baclofen_dose.oral.schedule import dose_times
+
+    return dose_times(plan, times).by_step
+
+
+def instructions(plan: OralPlan | Result, *, times: Sequence[str] | None = None) -> list[str]:
+    """Plain-English lines, one per step, in date order (another result: its ``text`` lines);
+    ``times``: the clock times of the fullest day's doses, one per dose (issue 14)."""
     if not isinstance(plan, OralPlan):  # a taper plan registers its own text (single dispatch)
-        lines = protocol.text(plan).splitlines()
+        lines = protocol.text(plan, times=times, width=None).splitlines()
         return lines[:-1] if lines and lines[-1] == INTENDED_USE else lines
+    by_step = step_times(plan, times)
     if plan.supply is not None:
         from baclofen_dose.render.products import supply_lines
 
-        return supply_lines(plan)
-    return [instruction(step) for step in plan.steps]
+        return supply_lines(plan, by_step)
+    per_step = [None] * len(plan.steps) if by_step is None else list(by_step)
+    return [instruction(step, at) for step, at in zip(plan.steps, per_step, strict=True)]
 
 
 def _step_line(number: int, step: Step, previous: Step | None, rules: RuleSet | None) -> str:
@@ -283,7 +313,9 @@ def adjustment_lines(plan: OralPlan) -> list[str]:
     return lines
 
 
-def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
+def table(
+    plan: OralPlan | Result, *, rules: RuleSet | None = None, times: Sequence[str] | None = None
+) -> str:
     """The printable schedule: table, instructions, findings, the working and the sources.
 
     ``rules`` is the rule set the plan was made with (default: the bundled one); the working
@@ -292,37 +324,39 @@ def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
     the units per dose and what to dispense.
     """
     if not isinstance(plan, OralPlan):  # a taper plan registers its own table (single dispatch)
-        return protocol.table(plan, rules=rules)
+        return protocol.table(plan, rules=rules, times=times)
+    by_step = step_times(plan, times)
     title = "Baclofen by mouth: " + (
         "titration plan" if plan.purpose == "titration" else f"{plan.purpose} plan"
     )
     if plan.max_policy == "inpatient_supervised":
         # French RCP and UK SmPC: above 100 mg/day only in hospital (issue 10 item 10).
         title += " (in hospital only, under close supervision)"
-    rows = [
-        ["Step", "From", "To", "Change", "Dose per administration", "Times a day", "Daily total"]
-    ]
+    head = ["Step", "Dates", "Change", "Each dose", "Times a day", "Daily total"]
+    rows = [head + (["Clock times"] if by_step else [])]
     previous: Step | None = None
     for number, step in enumerate(plan.steps, 1):
+        last = "onward" if step.end is None else "to " + display.day(step.end, weekday=True)
         rows.append(
             [
                 str(number),
-                display.day(step.start),
-                "onward" if step.end is None else display.day(step.end),
+                f"{display.day(step.start, weekday=True)}\n{last}",
                 _change_cell(previous, step),
                 _dose_cell(step),
                 display.times_a_day(step.regimen.times_per_day),
                 display.amount(step.regimen.daily_mg, units.ORAL_DAILY_DOSE),
+                *([", ".join(by_step[number - 1])] if by_step else []),
             ]
         )
         previous = step
-    out = [title, INTENDED_USE, "", *_columns(rows), "", "Instructions"]
+    out = [title, INTENDED_USE, "", *columns(rows, WIDTH), "", "Instructions"]
     patient = _patient_lines(plan)
-    out += [f"- {line}" for line in instructions(plan)]
+    out += [f"- {line}" for line in instructions(plan, times=times)]
     if plan.supply is not None:
         from baclofen_dose.render.products import dispense_lines
 
-        out += ["", "To dispense"] + [f"- {line}" for line in dispense_lines(plan.supply)]
+        out += ["", "To dispense"]
+        out += [f"- {line}" for line in dispense_lines(plan.supply, weekday=True)]
     if patient:
         out += ["", "Patient", *patient]
     if plan.adjustments:
@@ -338,15 +372,22 @@ def table(plan: OralPlan | Result, *, rules: RuleSet | None = None) -> str:
     out += rules_used_lines(plan.provenance, found, context=context)
     out += overrides_lines(plan.overrides)
     out += ["", INTENDED_USE]
-    return "\n".join(out) + "\n"
+    return "\n".join(fit(out)) + "\n"
 
 
 def _table(plan: OralPlan, **options: Any) -> str:
-    return table(plan, rules=options.get("rules"))
+    return table(plan, rules=options.get("rules"), times=options.get("times"))
 
 
 def _text(plan: OralPlan, **options: Any) -> str:
-    return "\n".join(instructions(plan)) + "\n"
+    return "\n".join(wrapped(instructions(plan, times=options.get("times")), **options)) + "\n"
+
+
+def wrapped(lines: list[str], **options: Any) -> list[str]:
+    """``lines`` fitted to the ``width`` option (default :data:`WIDTH`; ``None``: as they are,
+    one line per sentence)."""
+    width = options.get("width", WIDTH)
+    return lines if width is None else fit(lines, width)
 
 
 protocol.table.register(OralPlan)(_table)
