@@ -646,6 +646,7 @@ CONFIRMED_RXCUI = {
     "amlodipine": "17767",
     "clonidine": "2599",
     "propofol": "8782",
+    "levodopa": "6375",
 }
 CONFIRMED_ICD = {"G40", "R45.851", "I63", "G20", "E80.2", "N18", "Z99.2", "Z33.1", "Z39.1", "G90.4"}
 CONFIRMED_ICD |= {"K25", "K26", "K27", "F10", "F20", "F29", "F30", "F31", "F32", "F33", "I69"}
