@@ -440,12 +440,12 @@ def test_an_institution_file_adds_members(tmp_path: Path) -> None:
         tmp_path,
         '[table]\nid = "hospital"\nversion = "1"\n\n'
         '[[members]]\nclass = "muscle_relaxants"\nname = "dantrolene"\n\n'
-        '[[codes]]\ncondition = "peptic_ulcer"\nicd10cm = ["K27"]\n',
+        '[[codes]]\ncondition = "peptic_ulcer"\nicd10cm = ["K28"]\n',
         "extra.toml",
     )
     table = load_interactions(extra=extra)
     assert [c.id for c in table.classes_for("dantrolene", "oral")] == ["muscle_relaxants"]
-    assert table.condition_for("K27.9") is not None
+    assert table.condition_for("K28.9") is not None
     assert table.sha256 != default_interactions().sha256
     result = check_order(dose="5 mg", times_per_day=3, medicines=["dantrolene"], interactions=table)
     assert "interaction.muscle_relaxants" in codes(result)
@@ -611,8 +611,9 @@ def test_implausible_dose_counts_are_refused() -> None:
 
 
 # Every RxNorm ingredient code and ICD-10-CM code the table carries, copied by hand from
-# shared/reference/identifiers.md (sections 2 and 3): a code the reference does not confirm
-# must never appear in the table (double entry: a guessed code fails here).
+# shared/reference/identifiers.md (sections 2 and 3) and the second pass in docs/identifiers.md
+# (issue 11 item 3): a code the references do not confirm must never appear in the table (double
+# entry: a guessed code fails here; tests/test_identifiers.py checks the sources of each).
 CONFIRMED_RXCUI = {
     "morphine": "7052",
     "oxycodone": "7804",
@@ -638,8 +639,18 @@ CONFIRMED_RXCUI = {
     "ibuprofen": "5640",
     "naproxen": "7258",
     "ethanol": "448",
+    "tizanidine": "57258",
+    "cyclobenzaprine": "21949",
+    "phenelzine": "8123",
+    "lisinopril": "29046",
+    "amlodipine": "17767",
+    "clonidine": "2599",
+    "propofol": "8782",
+    "levodopa": "6375",
 }
 CONFIRMED_ICD = {"G40", "R45.851", "I63", "G20", "E80.2", "N18", "Z99.2", "Z33.1", "Z39.1", "G90.4"}
+CONFIRMED_ICD |= {"K25", "K26", "K27", "F10", "F20", "F29", "F30", "F31", "F32", "F33", "I69"}
+CONFIRMED_ICD |= {"I10", "J44", "J96", "K72", "E10", "E11"}
 
 
 def test_every_code_in_the_table_is_confirmed_by_the_reference() -> None:

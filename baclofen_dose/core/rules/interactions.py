@@ -8,6 +8,12 @@ entry cites a source in the file's own sources table. The loader refuses a file 
 unknown key, an entry without a source, a duplicated id, member, alias or code, or a
 malformed RxCUI or ICD-10-CM code.
 
+Every code in the bundled table carries its evidence: how many independent public sources gave
+that code for that ingredient or condition (``rxcui_sources`` on a member, ``icd10cm_sources``
+on a condition, one count per code; docs/identifiers.md names the sources). The loader refuses
+a code without its count in the main file; an institution file may give counts (validated the
+same way) or leave them out.
+
 An institution file (``extra=``) may **add** members to a class and codes to a condition; it
 cannot remove or weaken anything, and is validated the same way. The table's SHA-256 covers
 both files.
@@ -85,7 +91,7 @@ _CRITERION: Final = frozenset(
 _CLASS: Final = frozenset(
     {"id", "name", "routes", "severity", "consequence", "source", "section", "clinical", "members"}
 )
-_MEMBER: Final = frozenset({"name", "rxcui", "aliases"})
+_MEMBER: Final = frozenset({"name", "rxcui", "rxcui_sources", "aliases"})
 _CONDITION: Final = frozenset(
     {
         "key",
@@ -98,20 +104,23 @@ _CONDITION: Final = frozenset(
         "section",
         "clinical",
         "icd10cm",
+        "icd10cm_sources",
     }
 )
-_EXTRA_MEMBER: Final = frozenset({"class", "name", "rxcui", "aliases"})
-_EXTRA_CODE: Final = frozenset({"condition", "icd10cm"})
+_EXTRA_MEMBER: Final = frozenset({"class", "name", "rxcui", "rxcui_sources", "aliases"})
+_EXTRA_CODE: Final = frozenset({"condition", "icd10cm", "icd10cm_sources"})
 
 
 @attrs.frozen
 class Member:
-    """One ingredient of a class: its name, RxNorm ingredient RxCUI (``None``: not confirmed)
-    and other names it is known by."""
+    """One ingredient of a class: its name, RxNorm ingredient RxCUI (``None``: not confirmed),
+    other names it is known by, and how many independent sources gave the RxCUI (``None``: not
+    stated, allowed only in an institution file)."""
 
     name: str
     rxcui: str | None
     aliases: tuple[str, ...] = ()
+    rxcui_sources: int | None = None
 
 
 @attrs.frozen
@@ -153,6 +162,7 @@ class Condition:
     section: str
     clinical: str
     icd10cm: tuple[str, ...]
+    icd10cm_sources: tuple[tuple[str, int], ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -291,7 +301,14 @@ def _source(table: Mapping[str, Any], sources: Mapping[str, Source], where: str)
     return sources[key]
 
 
-def _member(raw: object, where: str) -> Member:
+def _count(value: object, what: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuleSetError(where, f"{what} must be a whole number of sources, at least 1")
+    return value
+
+
+def _member(raw: object, where: str, evidence: bool = False) -> Member:
+    """One member; ``evidence``: an RxCUI must state its number of sources (the main file)."""
     table = _keys(raw, _MEMBER | {"class"}, where)
     name = _str(table, "name", where)
     if not _NAME.fullmatch(name):
@@ -299,11 +316,18 @@ def _member(raw: object, where: str) -> Member:
     rxcui = table.get("rxcui")
     if rxcui is not None and (not isinstance(rxcui, str) or not _RXCUI.fullmatch(rxcui)):
         raise RuleSetError(where, f"rxcui {rxcui!r} must be digits written as a string")
+    sources = table.get("rxcui_sources")
+    if sources is not None:
+        if rxcui is None:
+            raise RuleSetError(where, "rxcui_sources is given without an rxcui")
+        sources = _count(sources, "rxcui_sources", where)
+    elif rxcui is not None and evidence:
+        raise RuleSetError(where, f"rxcui {rxcui} has no rxcui_sources (its evidence)")
     aliases = _list(table, "aliases", where)
     for alias in aliases:
         if not isinstance(alias, str) or not _NAME.fullmatch(alias):
             raise RuleSetError(where, f"alias {alias!r} must be lowercase letters")
-    return Member(name, rxcui, tuple(aliases))
+    return Member(name, rxcui, tuple(aliases), sources)
 
 
 def _add_members(members: list[Member], new: Sequence[Member], class_id: str) -> None:
@@ -327,6 +351,18 @@ def _codes(table: Mapping[str, Any], where: str) -> list[str]:
         if not isinstance(code, str) or not _ICD.fullmatch(code):
             raise RuleSetError(where, f"ICD-10-CM code {code!r} is not well formed")
     return codes
+
+
+def _code_sources(table: Mapping[str, Any], codes: list[str], where: str) -> list[tuple[str, int]]:
+    """The number of sources of each ICD-10-CM code of a condition (every code, no other)."""
+    raw = table.get("icd10cm_sources", {})
+    if not isinstance(raw, Mapping):
+        raise RuleSetError(where, "'icd10cm_sources' must be a table of code = number of sources")
+    if set(raw) != set(codes):
+        raise RuleSetError(
+            where, f"'icd10cm_sources' must give every code of icd10cm {codes}, and no other"
+        )
+    return [(code, _count(raw[code], f"icd10cm_sources.{code}", where)) for code in codes]
 
 
 def _read(data: bytes, where: str) -> Mapping[str, Any]:
@@ -417,7 +453,10 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
         members: list[Member] = []
         _add_members(
             members,
-            [_member(m, f"{cid}.members[{i}]") for i, m in enumerate(_list(table, "members", cid))],
+            [
+                _member(m, f"{cid}.members[{i}]", evidence=True)
+                for i, m in enumerate(_list(table, "members", cid))
+            ],
             cid,
         )
         classes[cid] = {
@@ -441,6 +480,7 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
         if key in conditions:
             raise RuleSetError(key, "duplicate condition key")
         kind = _str(table, "type", key)
+        codes = _codes(table, key)
         if kind not in CONDITION_TYPES:
             raise RuleSetError(key, f"type must be one of {sorted(CONDITION_TYPES)}")
         severity = _str(table, "severity", key)
@@ -456,7 +496,8 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
             "source": _source(table, sources, key),
             "section": _str(table, "section", key),
             "clinical": _str(table, "clinical", key),
-            "icd10cm": _codes(table, key),
+            "icd10cm": codes,
+            "icd10cm_sources": _code_sources(table, codes, key),
         }
     table_id, version = _str(meta, "id", "table"), _str(meta, "version", "table")
     if extra is not None:
@@ -476,7 +517,10 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
             target = entry.get("condition")
             if target not in conditions:
                 raise RuleSetError(where, f"condition {target!r} is not in the table")
-            conditions[target]["icd10cm"] += _codes(entry, where)
+            added = _codes(entry, where)
+            conditions[target]["icd10cm"] += added
+            if "icd10cm_sources" in entry:
+                conditions[target]["icd10cm_sources"] += _code_sources(entry, added, where)
     seen_codes: dict[str, str] = {}
     for key, entry in conditions.items():
         for code in entry["icd10cm"]:
@@ -505,7 +549,14 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
         sha256=digest,
         classes=tuple(built.values()),
         conditions={
-            k: Condition(**{**c, "icd10cm": tuple(c["icd10cm"])}) for k, c in conditions.items()
+            k: Condition(
+                **{
+                    **c,
+                    "icd10cm": tuple(c["icd10cm"]),
+                    "icd10cm_sources": tuple(c["icd10cm_sources"]),
+                }
+            )
+            for k, c in conditions.items()
         },
         criteria=criteria,
         by_name={k: tuple(v) for k, v in by_name.items()},
