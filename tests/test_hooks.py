@@ -335,3 +335,26 @@ def test_feedback_is_read_and_checked() -> None:
         read_hook_feedback(SIGN, bad)
     with pytest.raises(InputError, match="feedback"):
         read_hook_feedback(SIGN, {"feedback": []})
+
+
+def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
+    """The intrathecal check has no renal or weight rule: no creatinine is asked for. 2,000 mcg
+    a day is above the intrathecal maintenance range the rule data holds."""
+    request = _request()
+    draft = _draft(request)
+    draft["medicationCodeableConcept"] = {"text": "baclofen intrathecal 2000 mcg/mL"}
+    dosage = draft["dosageInstruction"][0]
+    dosage["route"]["coding"][0]["code"] = "72607000"
+    dosage["timing"]["repeat"]["frequency"] = 1
+    dosage.pop("text")
+    dosage["doseAndRate"] = [
+        {"rateQuantity": {"value": 2000, "unit": "mcg/day", "system": "http://unitsofmeasure.org",
+                          "code": "ug/d"}}
+    ]  # fmt: skip
+    del request["prefetch"]["creatinine"]
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    text = "\n".join(c["summary"] + c["detail"] for c in cards)
+    assert "creatinine" not in text
+    assert any(c["indicator"] in ("warning", "critical") for c in cards)
+    assert not any("suggestions" in c for c in cards)

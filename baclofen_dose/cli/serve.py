@@ -97,5 +97,5 @@ def _serve(args: argparse.Namespace) -> str:
             "accepted. Never use this with real patient data.",
             file=sys.stderr,
         )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
     return ""

@@ -85,7 +85,7 @@ _EGFR: Final = {"98979-8": {"mL/min/{1.73_m2}": "mL/min/1.73 m2"}}
 _WEIGHT: Final = {"29463-7": {"kg": "kg", "g": "g", "[lb_av]": "lb"}}
 # ICD-10-CM Z99.2 "Dependence on renal dialysis" (identifiers.md section 3, [2 SOURCES]).
 _DIALYSIS: Final = "Z99.2"
-_FINAL: Final = frozenset({"final", "amended", "corrected"})
+_FINAL: Final = ("final", "amended", "corrected")
 
 _Q: Final = "Observation?patient={{context.patientId}}&code="
 PREFETCH: Final = {
@@ -115,6 +115,13 @@ _DATE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _bad(field: str, value: object, expected: str) -> InputError:
     return InputError(field, value, expected, code="E_CDS_HOOKS")
+
+
+def _service(service_id: object) -> str:
+    """The hook of a service id; ``InputError`` for any other value."""
+    if not isinstance(service_id, str) or service_id not in SERVICE_IDS:
+        raise _bad("service", service_id, "one of " + ", ".join(SERVICE_IDS))
+    return SERVICE_IDS[service_id]
 
 
 @attrs.frozen
@@ -255,7 +262,11 @@ def _latest(
             on = _day(obs.get("effectiveDateTime"), where + ".effectiveDateTime")
             quantity = _obj(obs.get("valueQuantity"), where + ".valueQuantity")
             unit = quantity.get("code")
-            if quantity.get("system") != _UCUM or unit not in table[loinc]:
+            if (
+                quantity.get("system") != _UCUM
+                or not isinstance(unit, str)
+                or unit not in table[loinc]
+            ):
                 raise _bad(
                     where + ".valueQuantity",
                     unit,
@@ -281,7 +292,8 @@ def _latest(
         if age < 0 or age > days:
             seen.append(on.isoformat())
             continue
-        measured = _Measured(f"{value} {table[loinc][str(unit)]}", on, loinc)
+        number = format(value, "f") if isinstance(value, Decimal) else str(value)
+        measured = _Measured(f"{number} {table[loinc][str(unit)]}", on, loinc)
         if best is None or measured.on > best.on:
             best = measured
     why = "" if not seen else " (the latest seen is dated " + max(seen) + ")"
@@ -367,7 +379,9 @@ def _read_medicines(prefetch: JsonObject, notes: list[NotAssessed]) -> tuple[str
     return tuple(dict.fromkeys(found))
 
 
-def _context(prefetch: JsonObject, as_of: date | None, config: HooksConfig) -> _Context:
+def _context(
+    prefetch: JsonObject, as_of: date | None, config: HooksConfig, *, oral: bool
+) -> _Context:
     notes: list[NotAssessed] = []
     facts: list[NotAssessed] = []
     days = config.max_age_days
@@ -383,23 +397,26 @@ def _context(prefetch: JsonObject, as_of: date | None, config: HooksConfig) -> _
     if on_dialysis:
         dialysis = True
         facts.append(NotAssessed("renal", on_dialysis[0], "DIALYSIS_FROM_CONDITION"))
-    scr, why_scr = _latest(
-        _resources(prefetch, "creatinine", notes), _CREATININE, "creatinine", as_of, days, notes
-    )
-    egfr, why_egfr = _latest(_resources(prefetch, "egfr", notes), _EGFR, "egfr", as_of, days, notes)
-    weight, why_weight = _latest(
-        _resources(prefetch, "weight", notes), _WEIGHT, "weight", as_of, days, notes
-    )
-    if scr is None and egfr is None:
-        notes.append(
-            NotAssessed(
-                "renal", "creatinine", "NO_RECENT_RENAL", {**window, "why": why_scr or why_egfr}
+    scr = egfr = weight = None
+    if oral:  # the intrathecal check has no renal or weight rule: nothing to read or miss
+        scr, why_scr = _latest(
+            _resources(prefetch, "creatinine", notes), _CREATININE, "creatinine", as_of, days, notes
+        )
+        egfr, why_egfr = _latest(
+            _resources(prefetch, "egfr", notes), _EGFR, "egfr", as_of, days, notes
+        )
+        weight, why_weight = _latest(
+            _resources(prefetch, "weight", notes), _WEIGHT, "weight", as_of, days, notes
+        )
+        if scr is None and egfr is None:
+            why = why_scr or why_egfr
+            notes.append(
+                NotAssessed("renal", "creatinine", "NO_RECENT_RENAL", {**window, "why": why})
             )
-        )
-    if weight is None:
-        notes.append(
-            NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", {**window, "why": why_weight})
-        )
+        if weight is None:
+            notes.append(
+                NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", {**window, "why": why_weight})
+            )
     patient: Patient | None = None
     if born is not None and as_of is not None:
         patient = Patient.from_birth_date(
@@ -586,21 +603,22 @@ def _draft_orders(context: JsonObject) -> list[JsonObject]:
     ]
 
 
-def _is_baclofen(resource: JsonObject) -> bool:
-    """A draft this service judges: a MedicationRequest the FHIR reader takes as baclofen.
+# Where the FHIR reader refuses a medication that is not named baclofen: another medicine's
+# order, which is not this service's business (no card).
+_NOT_BACLOFEN: Final = ("medicationCodeableConcept", "medication.concept")
 
-    Orders of other medicines are not this service's business (no card); a baclofen order that
-    cannot be read exactly gets a "not checked" card.
-    """
+
+def _read_draft(resource: JsonObject) -> fhir.FhirOrder | BaclofenDoseError | None:
+    """The draft as an order; ``None`` for another medicine (or another resource type); the
+    error for a baclofen order that cannot be read exactly (it gets a "not checked" card)."""
     if resource.get("resourceType") != "MedicationRequest":
-        return False
+        return None
     try:
-        fhir.read_medication_request(resource)
+        return fhir.read_medication_request(resource)
     except InputError as exc:
-        return exc.field not in ("medicationCodeableConcept", "medication.concept")
-    except BaclofenDoseError:
-        return True
-    return True
+        return None if exc.field in _NOT_BACLOFEN else exc
+    except BaclofenDoseError as exc:
+        return exc
 
 
 def handle_hook(
@@ -619,9 +637,11 @@ def handle_hook(
     ``authoredOn``.
     """
     config = HooksConfig() if config is None else config
-    hook = SERVICE_IDS.get(service_id)
-    if hook is None:
-        raise _bad("service", service_id, "one of " + ", ".join(SERVICE_IDS))
+    if not isinstance(config, HooksConfig):
+        raise InputTypeError("config", config, "a HooksConfig")
+    if as_of is not None and not isinstance(as_of, date):
+        raise InputTypeError("as_of", as_of, "a date")
+    hook = _service(service_id)
     body = _obj(request, "request")
     if body.get("hook") != hook:
         raise _bad("hook", body.get("hook"), hook)
@@ -632,10 +652,14 @@ def handle_hook(
     prefetch = _obj({} if raw is None else raw, "prefetch")
     cards: list[dict[str, Any]] = []
     for resource in _draft_orders(context):
-        if not _is_baclofen(resource):
+        order = _read_draft(resource)
+        if order is None:
+            continue
+        if isinstance(order, BaclofenDoseError):
+            cards.append(_not_checked(order, hook))
             continue
         try:
-            cards += _judge(resource, hook, prefetch, config, as_of)
+            cards += _judge(resource, order, prefetch, config, as_of)
         except BaclofenDoseError as exc:
             cards.append(_not_checked(exc, hook))
     return {"cards": cards}
@@ -649,10 +673,13 @@ def _order_date(resource: JsonObject, as_of: date | None) -> date | None:
 
 
 def _judge(
-    resource: JsonObject, hook: str, prefetch: JsonObject, config: HooksConfig, as_of: date | None
+    resource: JsonObject,
+    order: fhir.FhirOrder,
+    prefetch: JsonObject,
+    config: HooksConfig,
+    as_of: date | None,
 ) -> list[dict[str, Any]]:
-    order = fhir.read_medication_request(resource)
-    context = _context(prefetch, _order_date(resource, as_of), config)
+    context = _context(prefetch, _order_date(resource, as_of), config, oral=order.route == "oral")
     common: dict[str, Any] = {
         "medicines": list(context.medicines),
         "conditions": list(context.conditions),
@@ -784,8 +811,7 @@ class HookFeedback:
 def read_hook_feedback(service_id: str, body: JsonObject) -> tuple[HookFeedback, ...]:
     """The entries of a feedback body (``{"feedback": [...]}``), checked; ``InputError`` names
     the JSON path of anything malformed."""
-    if service_id not in SERVICE_IDS:
-        raise _bad("service", service_id, "one of " + ", ".join(SERVICE_IDS))
+    _service(service_id)
     entries = _obj(body, "request").get("feedback")
     if not isinstance(entries, list) or not entries:
         raise _bad("feedback", entries, "a non-empty list of feedback entries")
