@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.interop.hooks import (
@@ -358,3 +360,47 @@ def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
     assert "creatinine" not in text
     assert any(c["indicator"] in ("warning", "critical") for c in cards)
     assert not any("suggestions" in c for c in cards)
+
+
+def test_order_select_judges_only_the_selected_drafts() -> None:
+    request = _request()
+    request["hook"] = "order-select"
+    request["context"]["selections"] = ["MedicationRequest/another-draft"]
+    assert handle_hook(SELECT, request)["cards"] == []
+    request["context"]["selections"] = ["MedicationRequest/draft-baclofen-1"]
+    assert handle_hook(SELECT, request)["cards"]
+    request["context"]["selections"] = "MedicationRequest/draft-baclofen-1"
+    with pytest.raises(InputError, match=r"context\.selections"):
+        handle_hook(SELECT, request)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    dose=st.sampled_from([2.5, 5, 7.5, 10, 15, 20, 25, 30, 40]),
+    times=st.integers(1, 6),
+    scr=st.sampled_from(["0.8", "1.4", "2.2", "3", "5.5"]),
+    weight=st.sampled_from([40, 70, 120]),
+    born=st.sampled_from(["1940-05-01", "1966-03-10", "2000-01-01", "2015-06-30"]),
+    gender=st.sampled_from(["male", "female", "unknown"]),
+)
+def test_every_card_fits_the_specification_and_reads_cleanly(
+    dose: float, times: int, scr: str, weight: int, born: str, gender: str
+) -> None:
+    """Whatever the order and patient: summaries of at most 140 characters, known indicators,
+    ISMP-clean text, and a suggestion only with a renal card."""
+    from decimal import Decimal
+
+    request = _request()
+    dosage = _draft(request)["dosageInstruction"][0]
+    dosage["doseAndRate"][0]["doseQuantity"]["value"] = Decimal(str(dose))
+    dosage["timing"]["repeat"]["frequency"] = times
+    request["prefetch"]["creatinine"]["entry"][0]["resource"]["valueQuantity"]["value"] = Decimal(
+        scr
+    )
+    request["prefetch"]["weight"]["entry"][0]["resource"]["valueQuantity"]["value"] = weight
+    request["prefetch"]["patient"].update(birthDate=born, gender=gender)
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    for card in cards:
+        if "suggestions" in card:
+            assert "kidney function" in card["summary"]

@@ -354,3 +354,20 @@ def test_serve_without_the_server_extra_says_which_extra(
     assert done.returncode == 2
     assert 'pip install "baclofen-dose[server]"' in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_internal_error_is_500_with_one_json_line_and_no_traceback(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baclofen_dose.interop import hooks
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internal detail /srv/app/hooks.py line 12")
+
+    monkeypatch.setattr(hooks, "handle_hook", broken)  # the server thread calls it by name
+    answer = httpx.post(service.base + SIGN, json=_request(), headers=service.headers())
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "error": "internal error (a bug in the service); the request was not checked"
+    }
+    assert "secret" not in answer.text and "Traceback" not in answer.text

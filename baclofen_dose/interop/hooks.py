@@ -39,7 +39,7 @@ import attrs
 
 from baclofen_dose.check import OrderCheck, check_order
 from baclofen_dose.check.order import NotAssessed
-from baclofen_dose.core import units
+from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import BaclofenDoseError, InputError, InputTypeError
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Severity
@@ -603,6 +603,18 @@ def _draft_orders(context: JsonObject) -> list[JsonObject]:
     ]
 
 
+def _selected(drafts: list[JsonObject], context: JsonObject, hook: str) -> list[JsonObject]:
+    """At order-select, the drafts named in ``context.selections`` ("MedicationRequest/<id>");
+    the others were judged when they were selected. Without ``selections``, every draft."""
+    selections = context.get("selections")
+    if hook != "order-select" or selections is None:
+        return drafts
+    if not isinstance(selections, list) or not all(isinstance(s, str) for s in selections):
+        raise _bad("context.selections", selections, 'a list of "MedicationRequest/<id>"')
+    chosen = set(selections)
+    return [d for d in drafts if f"{d.get('resourceType')}/{d.get('id')}" in chosen]
+
+
 # Where the FHIR reader refuses a medication that is not named baclofen: another medicine's
 # order, which is not this service's business (no card).
 _NOT_BACLOFEN: Final = ("medicationCodeableConcept", "medication.concept")
@@ -651,7 +663,7 @@ def handle_hook(
     raw = body.get("prefetch")
     prefetch = _obj({} if raw is None else raw, "prefetch")
     cards: list[dict[str, Any]] = []
-    for resource in _draft_orders(context):
+    for resource in _selected(_draft_orders(context), context, hook):
         order = _read_draft(resource)
         if order is None:
             continue
@@ -762,10 +774,8 @@ def _suggest(
 
 
 def _plain(value: Fraction) -> str:
-    """An exact decimal for a dose on the grid (the grid is a decimal amount)."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    return str(Decimal(value.numerator) / Decimal(value.denominator))
+    """The exact decimal text of a value on a decimal grid (a dose, a CrCl to 0.1)."""
+    return format(_number(value), "f")
 
 
 def _corrected(resource: JsonObject, dose: Fraction) -> dict[str, Any] | None:
@@ -785,9 +795,8 @@ def _corrected(resource: JsonObject, dose: Fraction) -> dict[str, Any] | None:
 
 
 def _number(value: Fraction) -> int | Decimal:
-    if value.denominator == 1:
-        return value.numerator
-    return Decimal(value.numerator) / Decimal(value.denominator)
+    """A JSON number, exactly: an int, or the Decimal of a terminating fraction."""
+    return value.numerator if value.denominator == 1 else numeric.to_decimal(value)
 
 
 # ---------------------------------------------------------------------------------------------
