@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from baclofen_dose.check import check_intrathecal_order, check_order
-from baclofen_dose.core.errors import InputError, MissingInputError
+from baclofen_dose.core.errors import BaclofenDoseError, InputError, MissingInputError
 from baclofen_dose.interop.fhir import (
     FhirOrder,
     check_medication_request,
@@ -346,3 +348,70 @@ def test_check_keywords_add_to_the_order_but_never_replace_it() -> None:
     with pytest.raises(InputError) as caught:
         check_medication_request(request(), dose="5 mg")
     assert caught.value.field == "dose"
+
+
+def test_an_error_from_the_check_names_the_fhir_path() -> None:
+    """A value the reader passes on and the check refuses (26 doses a day from two Dosages
+    of one sequence) is named by the path it was read from, not by a keyword the caller never
+    gave."""
+    morning = dosage(10, frequency=13, sequence=1)
+    evening = dosage(20, frequency=13, sequence=1)
+    with pytest.raises(InputError) as caught:
+        check_medication_request(request(morning, evening))
+    assert caught.value.field == "dosageInstruction[0].doseAndRate[0].doseQuantity"
+    assert caught.value.code == "E_TIMES_PER_DAY"
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+_BASE = request(dosage(sequence=1, start="2026-01-05"), dosage(10, sequence=2, start="2026-01-08"))
+_PATHS = _paths(_BASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=st.sampled_from(_PATHS), junk=_JUNK)
+def test_fuzz_only_the_librarys_errors_escape(where: tuple[Any, ...], junk: Any) -> None:
+    """Any element of a valid request replaced by junk is read, or refused with the library's
+    own error; nothing else escapes (no KeyError, TypeError, InvalidOperation...)."""
+    resource = copy.deepcopy(_BASE)
+    if not where:
+        resource = junk
+    else:
+        node: Any = resource
+        for key in where[:-1]:
+            node = node[key]
+        node[where[-1]] = junk
+    try:
+        for order in read_fhir(resource):
+            for step in order.steps:
+                assert step.check_arguments
+        check_medication_request_steps(resource)
+    except BaclofenDoseError:
+        pass
+
+
+def test_a_huge_frequency_is_refused_before_anything_is_listed() -> None:
+    """Found by the fuzz test: frequency 10**20 once made the reader list 10**20 doses."""
+    with pytest.raises(InputError) as caught:
+        read_medication_request(request(dosage(frequency=10**20)))
+    assert caught.value.field == "dosageInstruction[0].timing.repeat.frequency"
+    assert caught.value.code == "E_TIMES_PER_DAY"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Final
 
-from baclofen_dose.cli import options
+from baclofen_dose.cli import fhir, options
 from baclofen_dose.cli.oral import Command
 
 __all__ = ["EXIT_FINDINGS", "CheckOutput", "add_check"]
@@ -48,7 +48,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="an institution file that adds members and codes to the interaction table",
     )
     parser.add_argument(
-        "--format", choices=("table", "text", "json"), default="table", help="output form"
+        "--format",
+        choices=("table", "text", "json", *fhir.FORMATS),
+        default="table",
+        help="output form (fhir-r4, fhir-r5: a Bundle of FHIR DetectedIssues)",
     )
     parser.add_argument(
         "--fail-on",
@@ -92,6 +95,7 @@ def add_check(commands: Any) -> Command:
         help="how it was obtained: cockcroft_gault, ckd_epi_2021, timed_urine or other",
     )
     check.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    fhir.add_fhir_input(check)
     _common(check)
     options.add_patient_options(check)
     sub = check.add_subparsers(dest="it_command", metavar="ROUTE", parser_class=options.Parser)
@@ -141,7 +145,6 @@ def _previous(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_check(args: argparse.Namespace) -> str:
     """Run the check and render it; the exit code follows ``--fail-on``."""
-    from baclofen_dose import render
     from baclofen_dose.check import check_intrathecal_order, check_order
     from baclofen_dose.core.errors import RuleSetError
     from baclofen_dose.core.rules.interactions import load_interactions
@@ -160,6 +163,8 @@ def run_check(args: argparse.Namespace) -> str:
         "rules": rules,
         "interactions": table,
     }
+    if getattr(args, "fhir", None) is not None:
+        return _check_fhir(args, rules, common)
     if args.it_command == "intrathecal":
         from baclofen_dose.intrathecal.common import FlexProgram
 
@@ -200,13 +205,49 @@ def run_check(args: argparse.Namespace) -> str:
             weight_policy=args.weight_policy,
             **common,
         )
+    return _output(args, [result], rules)
+
+
+def _output(args: argparse.Namespace, results: list[Any], rules: Any) -> CheckOutput:
+    """Each result in the chosen form (several: one after another; JSON: an array), with the
+    exit code ``--fail-on`` asks for."""
+    from baclofen_dose import render
+
     if args.format == "json":
-        shown = render.to_json(result)
+        texts = [render.to_json(r) for r in results]
+        shown = texts[0] if len(texts) == 1 else "[\n" + ",\n".join(texts) + "\n]"
+    elif fhir.is_fhir(args.format):
+        texts = [fhir.render(r, args.format, rules) for r in results]
+        shown = texts[0] if len(texts) == 1 else "[\n" + ",\n".join(texts) + "\n]"
     elif args.format == "text":
-        shown = render.protocol.text(result)
+        shown = "\n".join(render.protocol.text(r) for r in results)
     else:
-        shown = render.protocol.table(result)
+        shown = "\n".join(render.protocol.table(r) for r in results)
     output = CheckOutput(shown)
-    if args.fail_on is not None and result.fails(args.fail_on):
+    if args.fail_on is not None and any(r.fails(args.fail_on) for r in results):
         output.exit_code = EXIT_FINDINGS
     return output
+
+
+def _check_fhir(args: argparse.Namespace, rules: Any, common: dict[str, Any]) -> CheckOutput:
+    """``check --fhir FILE``: every step of every MedicationRequest in the file."""
+    order = {
+        "dose": args.dose,
+        "times_per_day": args.times_per_day,
+        "product": args.product,
+        "units_per_dose": args.units_per_dose,
+        "start": args.start,
+        "previous": args.previous,
+        "previous_times_per_day": args.previous_times_per_day,
+        "previous_start": args.previous_start,
+    }
+    oral = {
+        "patient": options.patient(args, rules),
+        "measured_crcl": args.measured_crcl,
+        "measured_egfr": args.measured_egfr,
+        "measured_method": args.measured_method,
+        "max_policy": args.max_policy,
+        "renal_policy": args.renal_policy,
+        "weight_policy": args.weight_policy,
+    }
+    return _output(args, fhir.check_file(args.fhir, order, oral, common), rules)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from baclofen_dose.cli import options
+from baclofen_dose.cli import fhir, options
 from baclofen_dose.cli.oral import Command
 
 if TYPE_CHECKING:
@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["add_intrathecal", "run_intrathecal"]
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, *, order: bool = False) -> None:
+    """Rules file and output form; a subcommand that makes an order can also write FHIR."""
     options.add_rules_file(parser)
     parser.add_argument(
-        "--format", choices=("table", "text", "json"), default="table", help="output form"
+        "--format",
+        choices=("table", "text", "json", *(fhir.FORMATS if order else ())),
+        default="table",
+        help="output form" + (" (fhir-r4, fhir-r5: a FHIR MedicationRequest)" if order else ""),
     )
 
 
@@ -60,7 +64,7 @@ def add_intrathecal(commands: Any) -> Command:
     screening.add_argument(
         "--age", help='the patient\'s age, such as "3 years" (a finding below the labelled age)'
     )
-    _common(screening)
+    _common(screening, order=True)
 
     initial = sub.add_parser("initial", help="the first daily dose after implant")
     initial.add_argument(
@@ -74,7 +78,7 @@ def add_intrathecal(commands: Any) -> Command:
         action="store_true",
         help="the screening bolus caused side effects (start at the screening dose)",
     )
-    _common(initial)
+    _common(initial, order=True)
 
     titrate = sub.add_parser("titrate", help="the dose changes allowed from today's daily dose")
     titrate.add_argument("--current", help='today\'s daily dose, such as "300 mcg/day"')
@@ -86,7 +90,7 @@ def add_intrathecal(commands: Any) -> Command:
     titrate.add_argument("--proposed", help='a daily dose to check, such as "380 mcg/day"')
     _flex(titrate, "today's dose as a flex program step (repeat; the steps cover 24 hours)")
     options.add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
-    _common(titrate)
+    _common(titrate, order=True)
 
     refill = sub.add_parser("refill", help="pump refill arithmetic and residual check")
     refill.add_argument("--reservoir", required=True, help='reservoir size, "20 mL" or "40 mL"')
@@ -133,7 +137,7 @@ def add_intrathecal(commands: Any) -> Command:
     taper.add_argument("--step", help='largest cut per step (default: rule data, "20 %%")')
     taper.add_argument("--every", help='days between steps (default: rule data, "2 days")')
     options.add_override(taper, "cross a soft limit, giving the reason (repeat for several)")
-    _common(taper)
+    _common(taper, order=True)
     return run_intrathecal
 
 
@@ -213,6 +217,13 @@ def run_intrathecal(args: argparse.Namespace) -> str:
     result = _result(args, rules)
     if args.format == "json":
         return render.to_json(result)
+    if fhir.is_fhir(args.format):
+        if getattr(result, "proposed_daily_mcg", 0) is None:
+            raise options.UsageError(
+                "--format " + args.format + " writes an order: give --proposed (the new daily "
+                "dose); without it titrate gives bounds, not an order"
+            )
+        return fhir.render(result, args.format, rules)
     if args.format == "text":
         return render.text(result)
     return render.table(result, rules=rules)

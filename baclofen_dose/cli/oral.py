@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from baclofen_dose.cli import options
+from baclofen_dose.cli import fhir, options
 from baclofen_dose.core.errors import BaclofenDoseError, OverrideRequired, shown
 
 if TYPE_CHECKING:
@@ -79,7 +79,10 @@ def add_titrate(commands: Any) -> Command:
     options.add_override(titrate, "cross a soft limit, giving the reason (repeat for several)")
     options.add_rules_file(titrate)
     titrate.add_argument(
-        "--format", choices=("table", "text", "json"), default="table", help="output form"
+        "--format",
+        choices=("table", "text", "json", *fhir.FORMATS),
+        default="table",
+        help="output form (fhir-r4, fhir-r5: a FHIR MedicationRequest)",
     )
     titrate.add_argument(
         "--product",
@@ -121,6 +124,8 @@ def run_titrate(args: argparse.Namespace) -> str:
         raise refusal(exc, rules, args.max_policy) from None
     if args.format == "json":
         return render.to_json(plan)
+    if fhir.is_fhir(args.format):
+        return fhir.render(plan, args.format, rules)
     if args.format == "text":
         lines = render.instructions(plan)
         lines += [
@@ -198,9 +203,9 @@ def add_taper(commands: Any) -> Command:
     options.add_rules_file(taper)
     taper.add_argument(
         "--format",
-        choices=("table", "text", "json", "csv"),
+        choices=("table", "text", "json", "csv", *fhir.FORMATS),
         default="table",
-        help="output form",
+        help="output form (fhir-r4, fhir-r5: a FHIR MedicationRequest)",
     )
     return run_taper
 
@@ -232,6 +237,8 @@ def run_taper(args: argparse.Namespace) -> str:
         return render.to_json(plan)
     if args.format == "csv":
         return render.to_csv(plan)
+    if fhir.is_fhir(args.format):
+        return fhir.render(plan, args.format, rules)
     if args.format == "text":
         return "\n".join([*render.instructions(plan), render.INTENDED_USE]) + "\n"
     return render.table(plan, rules=rules)

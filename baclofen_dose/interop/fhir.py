@@ -53,7 +53,13 @@ import attrs
 
 from baclofen_dose.check import OrderCheck, check_intrathecal_order, check_order
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import InputError, MissingInputError
+from baclofen_dose.core.errors import (
+    ImplausibleValueError,
+    InputError,
+    InputTypeError,
+    MissingInputError,
+    UnitError,
+)
 from baclofen_dose.core.rules.codes import CodeTable, default_codes
 from baclofen_dose.render.protocol import parse_json
 
@@ -61,6 +67,7 @@ __all__ = [
     "FhirOrder",
     "FhirStep",
     "FhirVersion",
+    "check_fhir_order",
     "check_medication_request",
     "check_medication_request_steps",
     "read_fhir",
@@ -139,6 +146,11 @@ class FhirOrder:
         ``InputError`` (``E_FHIR_STEPS``) rather than pick one; use :attr:`steps` or
         :func:`check_medication_request_steps`.
         """
+        return self.only_step.check_arguments
+
+    @property
+    def only_step(self) -> FhirStep:
+        """The one step of a one-step order (``InputError`` ``E_FHIR_STEPS`` otherwise)."""
         if len(self.steps) != 1:
             raise InputError(
                 self.path + "dosageInstruction",
@@ -147,7 +159,7 @@ class FhirOrder:
                 "(FhirOrder.steps or check_medication_request_steps)",
                 code="E_FHIR_STEPS",
             )
-        return self.steps[0].check_arguments
+        return self.steps[0]
 
 
 def _obj(value: object, path: str, expected: str = "a JSON object") -> Mapping[str, Any]:
@@ -171,7 +183,7 @@ def _text(value: object, path: str) -> str:
 def _whole(value: object, path: str, expected: str) -> int:
     if isinstance(value, bool):
         raise _refuse(path, value, expected)
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         value = int(value)
     if not isinstance(value, int) or value < 1:
         raise _refuse(path, value, expected)
@@ -205,7 +217,9 @@ def _quantity(node: object, path: str, codes: CodeTable, allowed: tuple[str, ...
     """A UCUM Quantity as the library's quantity text ("25 mg", "300 mcg/day")."""
     quantity = _obj(node, path)
     _no_modifiers(quantity, path + ".")
-    unknown = sorted(set(quantity) - {"value", "unit", "system", "code", "id", "extension"})
+    unknown = sorted(
+        set(quantity) - {"value", "unit", "system", "code", "id", "extension"}, key=str
+    )
     if unknown:
         raise _refuse(f"{path}.{unknown[0]}", quantity[unknown[0]], "no " + unknown[0])
     if "value" not in quantity:
@@ -221,7 +235,9 @@ def _quantity(node: object, path: str, codes: CodeTable, allowed: tuple[str, ...
         raise _refuse(path + ".code", code, "one of the UCUM codes " + ", ".join(allowed))
     entry = codes.unit(code)
     shown = quantity.get("unit")
-    if shown is not None and shown not in {entry.code, entry.display, entry.library}:
+    if shown is not None and (
+        not isinstance(shown, str) or shown not in {entry.code, entry.display, entry.library}
+    ):
         raise _refuse(
             path + ".unit",
             shown,
@@ -276,7 +292,7 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
         raise _missing(path + "timing", "how often: frequency per day, when codes or BID/TID/QID")
     timing = _obj(dosage["timing"], path + "timing")
     _no_modifiers(timing, path + "timing.")
-    for key in sorted(set(timing) - {"repeat", "code", "id", "extension"}):
+    for key in sorted(set(timing) - {"repeat", "code", "id", "extension"}, key=str):
         raise _refuse(f"{path}timing.{key}", timing[key], "no " + key + " (not read)")
     counts: list[tuple[str, int]] = []
     start: date | None = None
@@ -299,7 +315,7 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
         rpath = path + "timing.repeat"
         repeat = _obj(timing["repeat"], rpath)
         _no_modifiers(repeat, rpath + ".")
-        for key in sorted(set(repeat) - _REPEAT_READ):
+        for key in sorted(set(repeat) - _REPEAT_READ, key=str):
             raise _refuse(f"{rpath}.{key}", repeat[key], f"no {key}: it cannot be checked exactly")
         if "frequency" in repeat or "period" in repeat or "periodUnit" in repeat:
             for key in ("frequency", "period", "periodUnit"):
@@ -314,10 +330,12 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
                     problem="is a period other than a day",
                 )
             period = repeat["period"]
+            exact = Decimal(repr(period)) if isinstance(period, float) else period
             if (
                 isinstance(period, bool)
-                or not isinstance(period, (int, Decimal, float))
-                or (Decimal(repr(period)) if isinstance(period, float) else Decimal(period)) != 1
+                or not isinstance(exact, (int, Decimal))
+                or (isinstance(exact, Decimal) and not exact.is_finite())
+                or exact != 1
             ):
                 raise _refuse(
                     rpath + ".period",
@@ -341,6 +359,11 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
     if not counts:
         raise _missing(path + "timing.repeat", "frequency per day, when codes or BID/TID/QID")
     first_path, first = counts[0]
+    # Plausibility of the input (as the order check's): at most one dose an hour. Checked
+    # here, before a step's doses are listed, so a huge frequency is refused at once.
+    most = int(units.parse_unit("day", units.HOURS, first_path))
+    if first > most:
+        raise InputError(first_path, first, f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY")
     for other_path, other in counts[1:]:
         if other != first:
             raise _refuse(
@@ -364,7 +387,9 @@ def _dose(dosage: Mapping[str, Any], path: str, route: Route, codes: CodeTable) 
     for key in ("doseRange", "rateRange", "rateRatio"):
         if key in entry:
             raise _refuse(f"{dpath}.{key}", entry[key], "one exact amount, not a range or ratio")
-    for key in sorted(set(entry) - {"doseQuantity", "rateQuantity", "type", "id", "extension"}):
+    for key in sorted(
+        set(entry) - {"doseQuantity", "rateQuantity", "type", "id", "extension"}, key=str
+    ):
         raise _refuse(f"{dpath}.{key}", entry[key], "no " + key)
     if route == "oral":
         if "rateQuantity" in entry:
@@ -477,7 +502,7 @@ def _request(
                 raise _refuse(
                     dpath + key, dosage[key], "a scheduled dose (as-needed is not checked)"
                 )
-        for key in sorted(set(dosage) - _DOSAGE_IGNORED - _DOSAGE_READ):
+        for key in sorted(set(dosage) - _DOSAGE_IGNORED - _DOSAGE_READ, key=str):
             raise _refuse(dpath + key, dosage[key], f"no {key}: it cannot be checked exactly")
         sequence = None
         if "sequence" in dosage:
@@ -604,6 +629,17 @@ def read_fhir_json(
     return read_fhir(parse_json(source), version=version)
 
 
+# Where each check argument comes from in a Dosage (for errors raised by the check itself).
+_ARGUMENT_PATHS: Final = {
+    "dose": ".doseAndRate[0].doseQuantity",
+    "doses": ".doseAndRate[0].doseQuantity",
+    "times_per_day": ".timing",
+    "start": ".timing.repeat.boundsPeriod.start",
+    "daily_dose": ".doseAndRate[0].rateQuantity",
+    "hours_since_previous": ".timing.repeat.boundsPeriod.start",
+}
+
+
 def _check(order: FhirOrder, step: FhirStep, check_kwargs: Mapping[str, Any]) -> OrderCheck:
     clash = sorted(set(check_kwargs) & set(step.check_arguments))
     if clash:
@@ -614,9 +650,20 @@ def _check(order: FhirOrder, step: FhirStep, check_kwargs: Mapping[str, Any]) ->
             code=_CODE,
         )
     args = {**step.check_arguments, **check_kwargs}
-    if order.route == "oral":
-        return check_order(**args)
-    return check_intrathecal_order(**args)
+    try:
+        if order.route == "oral":
+            return check_order(**args)
+        return check_intrathecal_order(**args)
+    except InputError as exc:
+        name = exc.field.split("[", 1)[0]
+        if name not in step.check_arguments:
+            raise  # a caller's keyword (patient, overrides...): its own name
+        # A value read from the resource: the error names the FHIR path it came from.
+        path = step.path + _ARGUMENT_PATHS.get(name, "")
+        if isinstance(exc, MissingInputError):
+            raise MissingInputError(path, exc.expected, exc.needed_for) from exc
+        kind = type(exc) if type(exc) in (UnitError, ImplausibleValueError) else InputError
+        raise kind(path, exc.value, exc.expected, problem=exc.problem, code=exc.code) from exc
 
 
 def check_medication_request(
@@ -628,14 +675,19 @@ def check_medication_request(
     medicines, overrides...) added. A keyword the resource already gives (``dose``...) is
     refused rather than silently replaced."""
     order = read_medication_request(resource, version=version)
-    arguments = order.check_arguments  # one step, or E_FHIR_STEPS
-    del arguments
-    return _check(order, order.steps[0], check_kwargs)
+    return _check(order, order.only_step, check_kwargs)
 
 
 def check_medication_request_steps(
     resource: Mapping[str, Any], *, version: FhirVersion | None = None, **check_kwargs: Any
 ) -> tuple[OrderCheck, ...]:
     """Check every step of a MedicationRequest (each against the step before it)."""
-    order = read_medication_request(resource, version=version)
+    return check_fhir_order(read_medication_request(resource, version=version), **check_kwargs)
+
+
+def check_fhir_order(order: FhirOrder, **check_kwargs: Any) -> tuple[OrderCheck, ...]:
+    """Check every step of an order already read (from :func:`read_fhir`), each against the
+    step before it, with ``check_kwargs`` added (refused when the order gives them)."""
+    if not isinstance(order, FhirOrder):
+        raise InputTypeError("order", order, "a FhirOrder from read_fhir()")
     return tuple(_check(order, step, check_kwargs) for step in order.steps)
