@@ -404,3 +404,13 @@ def test_every_card_fits_the_specification_and_reads_cleanly(
     for card in cards:
         if "suggestions" in card:
             assert "kidney function" in card["summary"]
+
+
+def test_an_r5_draft_is_read_too() -> None:
+    """R5 names the medication ``medication.concept`` (a CodeableReference)."""
+    request = _request()
+    draft = _draft(request)
+    draft["medication"] = {"concept": draft.pop("medicationCodeableConcept")}
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    assert any("kidney function 45 mg/day" in c["summary"] for c in cards)

@@ -371,3 +371,35 @@ def test_an_internal_error_is_500_with_one_json_line_and_no_traceback(
         "error": "internal error (a bug in the service); the request was not checked"
     }
     assert "secret" not in answer.text and "Traceback" not in answer.text
+
+
+def test_keys_from_a_jwks_url(tmp_path: Path) -> None:
+    """--jwks URL: the keys are fetched (and cached); a plain-http URL off this machine is refused."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from baclofen_dose.server.app import _Keys
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": "url-key", "alg": "ES384"})
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [jwk]}), encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # no request lines on stderr
+            pass
+
+    handler = functools.partial(Quiet, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as http_server:
+        thread = threading.Thread(target=http_server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{http_server.server_address[1]}/jwks.json"
+            token = jwt.encode({"iss": ISSUER}, key, algorithm="ES384", headers={"kid": "url-key"})
+            found = _Keys(url).key_for(token)
+            assert found.public_numbers() == key.public_key().public_numbers()
+        finally:
+            http_server.shutdown()
+            thread.join(START_WAIT_SECONDS)
+    with pytest.raises(ValueError, match="https"):
+        _Keys("http://keys.example.org/jwks.json")

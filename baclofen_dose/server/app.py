@@ -91,7 +91,12 @@ class _Keys:
         self._client: jwt.PyJWKClient | None = None
         self._set: jwt.PyJWKSet | None = None
         if jwks.startswith(("https://", "http://")):
-            self._client = jwt.PyJWKClient(jwks, cache_keys=True)
+            # Keys fetched in clear text could be swapped on the way: HTTPS only, except from
+            # this machine (a local key server, the tests).
+            local = jwks.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:"))
+            if jwks.startswith("http://") and not local:
+                raise ValueError(f"the JWKS URL must be https:// (got {jwks})")
+            self._client = jwt.PyJWKClient(jwks, cache_keys=True, timeout=10)
         else:
             self._set = jwt.PyJWKSet.from_json(Path(jwks).read_text(encoding="utf-8"))
 
