@@ -414,3 +414,20 @@ def test_an_r5_draft_is_read_too() -> None:
     cards = handle_hook(SIGN, request)["cards"]
     _check_card_shapes(cards)
     assert any("kidney function 45 mg/day" in c["summary"] for c in cards)
+
+
+def test_prefetch_about_another_patient_is_never_used() -> None:
+    """A creatinine of another patient is left out and named; a Patient with another id than
+    context.patientId stops the check (an age or sex from someone else)."""
+    request = _request()
+    obs = request["prefetch"]["creatinine"]["entry"][0]["resource"]
+    obs["subject"] = {"reference": "Patient/someone-else"}
+    cards = handle_hook(SIGN, request)["cards"]
+    detail = "\n".join(c["detail"] for c in cards)
+    assert "is about Patient/someone-else, not Patient/1288992" in detail
+    assert not [c for c in cards if "kidney function" in c["summary"]]
+    request = _request()
+    request["prefetch"]["patient"]["id"] = "someone-else"
+    (card,) = handle_hook(SIGN, request)["cards"]
+    assert card["summary"].startswith("Baclofen order not checked")
+    assert "prefetch.patient.id" in card["detail"]

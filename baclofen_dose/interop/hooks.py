@@ -189,7 +189,9 @@ def _obj(value: object, where: str) -> JsonObject:
     return value
 
 
-def _resources(prefetch: JsonObject, key: str, notes: list[NotAssessed]) -> list[JsonObject]:
+def _resources(
+    prefetch: JsonObject, key: str, notes: list[NotAssessed], patient_id: str | None
+) -> list[JsonObject]:
     """The resources of a prefetch entry: a resource or a searchset Bundle's entries."""
     value = prefetch.get(key)
     if value is None:  # absent, or null: the EHR could not fetch it (CDS Hooks 2.0)
@@ -201,15 +203,45 @@ def _resources(prefetch: JsonObject, key: str, notes: list[NotAssessed]) -> list
         return []
     node = _obj(value, f"prefetch.{key}")
     if node.get("resourceType") != "Bundle":
-        return [node]
+        return _same_patient([(f"prefetch.{key}", node)], patient_id, notes)
     entries = node.get("entry") or []
     if not isinstance(entries, list):
         raise _bad(f"prefetch.{key}.entry", entries, "a list of entries")
     found = []
     for i, entry in enumerate(entries):
-        resource = _obj(entry, f"prefetch.{key}.entry[{i}]").get("resource")
-        found.append(_obj(resource, f"prefetch.{key}.entry[{i}].resource"))
-    return found
+        where = f"prefetch.{key}.entry[{i}]"
+        resource = _obj(entry, where).get("resource")
+        found.append((where + ".resource", _obj(resource, where + ".resource")))
+    return _same_patient(found, patient_id, notes)
+
+
+def _same_patient(
+    found: list[tuple[str, JsonObject]], patient_id: str | None, notes: list[NotAssessed]
+) -> list[JsonObject]:
+    """The resources about ``context.patientId``: a Patient with another id refuses the whole
+    call (an age or sex from someone else); another resource whose ``subject`` names another
+    patient is left out and named."""
+    if patient_id is None:
+        return [resource for _, resource in found]
+    kept = []
+    for where, resource in found:
+        if resource.get("resourceType") == "Patient":
+            if resource.get("id") not in (None, patient_id):
+                raise _bad(where + ".id", resource.get("id"), f"the hook's patient {patient_id}")
+        else:
+            subject = resource.get("subject")
+            reference = subject.get("reference") if isinstance(subject, Mapping) else None
+            if reference is not None and reference != f"Patient/{patient_id}":
+                problem = f"is about {reference}, not Patient/{patient_id}"
+                notes.append(
+                    NotAssessed(
+                        "prefetch", where, "UNREADABLE_RESOURCE",
+                        {"where": where + ".subject", "problem": problem},
+                    )
+                )  # fmt: skip
+                continue
+        kept.append(resource)
+    return kept
 
 
 def _codes(concept: object, system: str) -> list[str]:
@@ -301,10 +333,10 @@ def _latest(
 
 
 def _read_patient(
-    prefetch: JsonObject, as_of: date | None, notes: list[NotAssessed]
+    prefetch: JsonObject, as_of: date | None, notes: list[NotAssessed], patient_id: str | None
 ) -> tuple[date | None, str | None]:
     """Birth date and sex (``female``/``male``; anything else is not stated)."""
-    found = _resources(prefetch, "patient", notes)
+    found = _resources(prefetch, "patient", notes, patient_id)
     if not found:
         notes.append(NotAssessed("patient", "Patient", "NO_PATIENT"))
         return None, None
@@ -326,9 +358,11 @@ def _read_patient(
     return born, sex
 
 
-def _read_conditions(prefetch: JsonObject, notes: list[NotAssessed]) -> tuple[str, ...]:
+def _read_conditions(
+    prefetch: JsonObject, notes: list[NotAssessed], patient_id: str | None
+) -> tuple[str, ...]:
     codes: list[str] = []
-    for i, condition in enumerate(_resources(prefetch, "conditions", notes)):
+    for i, condition in enumerate(_resources(prefetch, "conditions", notes, patient_id)):
         if condition.get("resourceType") != "Condition":
             continue
         status = _codes(
@@ -360,9 +394,11 @@ def _read_conditions(prefetch: JsonObject, notes: list[NotAssessed]) -> tuple[st
     return tuple(dict.fromkeys(codes))
 
 
-def _read_medicines(prefetch: JsonObject, notes: list[NotAssessed]) -> tuple[str, ...]:
+def _read_medicines(
+    prefetch: JsonObject, notes: list[NotAssessed], patient_id: str | None
+) -> tuple[str, ...]:
     found: list[str] = []
-    for i, request in enumerate(_resources(prefetch, "medications", notes)):
+    for i, request in enumerate(_resources(prefetch, "medications", notes, patient_id)):
         if request.get("resourceType") != "MedicationRequest":
             continue
         concept = request.get("medicationCodeableConcept")
@@ -380,7 +416,12 @@ def _read_medicines(prefetch: JsonObject, notes: list[NotAssessed]) -> tuple[str
 
 
 def _context(
-    prefetch: JsonObject, as_of: date | None, config: HooksConfig, *, oral: bool
+    prefetch: JsonObject,
+    as_of: date | None,
+    config: HooksConfig,
+    *,
+    oral: bool,
+    patient_id: str | None,
 ) -> _Context:
     notes: list[NotAssessed] = []
     facts: list[NotAssessed] = []
@@ -389,9 +430,9 @@ def _context(
         "days": Amount(Fraction(days), units.DAYS),
         "as_of": as_of.isoformat() if as_of else "(not known)",
     }
-    born, sex = _read_patient(prefetch, as_of, notes)
-    conditions = _read_conditions(prefetch, notes)
-    medicines = _read_medicines(prefetch, notes)
+    born, sex = _read_patient(prefetch, as_of, notes, patient_id)
+    conditions = _read_conditions(prefetch, notes, patient_id)
+    medicines = _read_medicines(prefetch, notes, patient_id)
     dialysis: bool | None = None
     on_dialysis = [c for c in conditions if c.upper().startswith(_DIALYSIS)]
     if on_dialysis:
@@ -400,13 +441,18 @@ def _context(
     scr = egfr = weight = None
     if oral:  # the intrathecal check has no renal or weight rule: nothing to read or miss
         scr, why_scr = _latest(
-            _resources(prefetch, "creatinine", notes), _CREATININE, "creatinine", as_of, days, notes
+            _resources(prefetch, "creatinine", notes, patient_id),
+            _CREATININE,
+            "creatinine",
+            as_of,
+            days,
+            notes,
         )
         egfr, why_egfr = _latest(
-            _resources(prefetch, "egfr", notes), _EGFR, "egfr", as_of, days, notes
+            _resources(prefetch, "egfr", notes, patient_id), _EGFR, "egfr", as_of, days, notes
         )
         weight, why_weight = _latest(
-            _resources(prefetch, "weight", notes), _WEIGHT, "weight", as_of, days, notes
+            _resources(prefetch, "weight", notes, patient_id), _WEIGHT, "weight", as_of, days, notes
         )
         if scr is None and egfr is None:
             why = why_scr or why_egfr
@@ -662,6 +708,9 @@ def handle_hook(
     context = _obj(body.get("context"), "context")
     raw = body.get("prefetch")
     prefetch = _obj({} if raw is None else raw, "prefetch")
+    patient_id = context.get("patientId")
+    if patient_id is not None and not isinstance(patient_id, str):
+        raise _bad("context.patientId", patient_id, "the patient's FHIR id")
     cards: list[dict[str, Any]] = []
     for resource in _selected(_draft_orders(context), context, hook):
         order = _read_draft(resource)
@@ -671,7 +720,7 @@ def handle_hook(
             cards.append(_not_checked(order, hook))
             continue
         try:
-            cards += _judge(resource, order, prefetch, config, as_of)
+            cards += _judge(resource, order, prefetch, config, as_of, patient_id)
         except BaclofenDoseError as exc:
             cards.append(_not_checked(exc, hook))
     return {"cards": cards}
@@ -690,8 +739,15 @@ def _judge(
     prefetch: JsonObject,
     config: HooksConfig,
     as_of: date | None,
+    patient_id: str | None,
 ) -> list[dict[str, Any]]:
-    context = _context(prefetch, _order_date(resource, as_of), config, oral=order.route == "oral")
+    context = _context(
+        prefetch,
+        _order_date(resource, as_of),
+        config,
+        oral=order.route == "oral",
+        patient_id=patient_id,
+    )
     common: dict[str, Any] = {
         "medicines": list(context.medicines),
         "conditions": list(context.conditions),
