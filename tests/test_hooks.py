@@ -431,3 +431,14 @@ def test_prefetch_about_another_patient_is_never_used() -> None:
     (card,) = handle_hook(SIGN, request)["cards"]
     assert card["summary"].startswith("Baclofen order not checked")
     assert "prefetch.patient.id" in card["detail"]
+
+
+def test_without_authored_on_the_date_of_the_call_is_used_or_nothing_is_assumed() -> None:
+    request = _request()
+    del _draft(request)["authoredOn"]
+    cards = handle_hook(SIGN, request)["cards"]
+    detail = "\n".join(c["detail"] for c in cards)
+    assert "the order has no date (authoredOn)" in detail
+    assert not [c for c in cards if "kidney function 45" in c["summary"]]
+    cards = handle_hook(SIGN, request, call_date=date(2026, 11, 29))["cards"]
+    assert [c for c in cards if "kidney function 45 mg/day" in c["summary"]]

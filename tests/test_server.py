@@ -403,3 +403,13 @@ def test_keys_from_a_jwks_url(tmp_path: Path) -> None:
             thread.join(START_WAIT_SECONDS)
     with pytest.raises(ValueError, match="https"):
         _Keys("http://keys.example.org/jwks.json")
+
+
+def test_the_signed_iat_dates_an_order_without_authored_on(service: Service) -> None:
+    """The sandbox's drafts may have no authoredOn: the day of the JWT's iat (signed by the
+    EHR) is the date ages are counted to. 2026-11-29 12:00 UTC: the fixture's day."""
+    request = _request()
+    del request["context"]["draftOrders"]["entry"][0]["resource"]["authoredOn"]
+    headers = service.headers(iat=1_795_953_600)  # 2026-11-29T12:00:00Z
+    cards = httpx.post(service.base + SIGN, json=request, headers=headers).json()["cards"]
+    assert [c for c in cards if "kidney function 45 mg/day" in c["summary"]]

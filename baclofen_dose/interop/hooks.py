@@ -13,7 +13,8 @@ than ``interop.renal.lab_max_age``), or in a unit the library does not read, is 
 the card says so ("not assessed: no serum creatinine or eGFR in the last 30 days"). Dialysis
 is known only from an active ``Z99.2`` Condition (dependence on renal dialysis); otherwise it
 is "not stated" and a computed CrCl is judged as given, which the card says. The date that
-ages are counted to is the order's ``authoredOn`` (or ``as_of``): this module reads no clock.
+ages are counted to is the order's ``authoredOn`` (or ``as_of``, or the date of the call the
+caller states): this module reads no clock.
 
 Cards: ``indicator`` from the finding's severity (``hard`` -> ``critical``), ``summary`` at most
 140 characters, ``detail`` and every other text from render/, ``source`` from the rule's source
@@ -685,6 +686,7 @@ def handle_hook(
     *,
     config: HooksConfig | None = None,
     as_of: date | None = None,
+    call_date: date | None = None,
 ) -> dict[str, Any]:
     """Answer one hook call (``POST /cds-services/{service_id}``) with ``{"cards": [...]}``.
 
@@ -692,13 +694,16 @@ def handle_hook(
     ``hookInstance``, no ``context.draftOrders`` Bundle) raise ``InputError`` (code
     ``E_CDS_HOOKS``, ``field`` the JSON path); what is wrong inside a baclofen order or the
     prefetch becomes a card. ``as_of`` (the date ages are counted to) defaults to the order's
-    ``authoredOn``.
+    ``authoredOn``, and without one to ``call_date``, the date of the call as the caller
+    states it (the service passes the day of the EHR's signed JWT ``iat``); with none of them,
+    age and the age of laboratory results are "not assessed".
     """
     config = HooksConfig() if config is None else config
     if not isinstance(config, HooksConfig):
         raise InputTypeError("config", config, "a HooksConfig")
-    if as_of is not None and not isinstance(as_of, date):
-        raise InputTypeError("as_of", as_of, "a date")
+    for name, value in (("as_of", as_of), ("call_date", call_date)):
+        if value is not None and not isinstance(value, date):
+            raise InputTypeError(name, value, "a date")
     hook = _service(service_id)
     body = _obj(request, "request")
     if body.get("hook") != hook:
@@ -720,17 +725,18 @@ def handle_hook(
             cards.append(_not_checked(order, hook))
             continue
         try:
-            cards += _judge(resource, order, prefetch, config, as_of, patient_id)
+            cards += _judge(resource, order, prefetch, config, as_of, call_date, patient_id)
         except BaclofenDoseError as exc:
             cards.append(_not_checked(exc, hook))
     return {"cards": cards}
 
 
-def _order_date(resource: JsonObject, as_of: date | None) -> date | None:
+def _order_date(resource: JsonObject, as_of: date | None, call_date: date | None) -> date | None:
+    """``as_of`` if given, else the order's ``authoredOn``, else the date of the call."""
     if as_of is not None:
         return as_of
     authored = resource.get("authoredOn")
-    return None if authored is None else _day(authored, "draftOrders.authoredOn")
+    return call_date if authored is None else _day(authored, "draftOrders.authoredOn")
 
 
 def _judge(
@@ -739,11 +745,12 @@ def _judge(
     prefetch: JsonObject,
     config: HooksConfig,
     as_of: date | None,
+    call_date: date | None,
     patient_id: str | None,
 ) -> list[dict[str, Any]]:
     context = _context(
         prefetch,
-        _order_date(resource, as_of),
+        _order_date(resource, as_of, call_date),
         config,
         oral=order.route == "oral",
         patient_id=patient_id,

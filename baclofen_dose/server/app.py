@@ -15,12 +15,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -138,9 +140,11 @@ class _Verifier:
         self.keys = None if config.jwks is None else _Keys(config.jwks)
         self.replay = _Replay()
 
-    def check(self, request: Request) -> None:
+    def check(self, request: Request) -> date | None:
+        """Verify the call's JWT; the day of its ``iat`` (UTC), the EHR's signed date of the
+        call (``None`` in insecure dev mode)."""
         if self.config.insecure_dev:
-            return
+            return None
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -168,6 +172,7 @@ class _Verifier:
         leeway = self.config.leeway_seconds
         if not self.replay.first_use(jti, int(exp) + leeway, int(iat) - leeway):
             raise _UnauthorizedError("the JWT's jti was already used (replay)")
+        return datetime.fromtimestamp(int(iat), tz=UTC).date()
 
 
 def _json(
@@ -216,13 +221,15 @@ def create_app(config: ServerConfig) -> Starlette:
             # The signature check and the handler are CPU work: off the event loop, so that
             # the loop keeps reading other requests (benchmarks/hooks.py: about twice the
             # throughput of running them on the loop).
-            await run_in_threadpool(verifier.check, request)
+            call_date = await run_in_threadpool(verifier.check, request)
         except _UnauthorizedError as exc:
             return _error(401, str(exc))
         body = await _body(request, config.max_body_bytes)
         try:
             answer = await run_in_threadpool(
-                hooks.handle_hook, service_id, body, config=config.hooks
+                functools.partial(
+                    hooks.handle_hook, service_id, body, config=config.hooks, call_date=call_date
+                )
             )
         except BaclofenDoseError as exc:
             return _error(400, str(exc), field=getattr(exc, "field", ""))
