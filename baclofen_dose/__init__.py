@@ -39,6 +39,13 @@ if TYPE_CHECKING:
     from baclofen_dose.core.limits import Finding, Override
     from baclofen_dose.core.rules import Rule, RuleSet, Source, default_rules, load_rules
     from baclofen_dose.core.units import registry
+    from baclofen_dose.interop.hooks import (
+        HookFeedback,
+        HooksConfig,
+        handle_hook,
+        hook_discovery,
+        read_hook_feedback,
+    )
     from baclofen_dose.intrathecal import (
         FlexProgram,
         FlexStep,
@@ -106,6 +113,8 @@ __all__ = [
     "FlexProgram",
     "FlexStep",
     "HardLimitError",
+    "HookFeedback",
+    "HooksConfig",
     "INTENDED_USE",
     "ImplausibleValueError",
     "InputError",
@@ -158,6 +167,8 @@ __all__ = [
     "dosing_weight",
     "find_product",
     "from_json",
+    "handle_hook",
+    "hook_discovery",
     "instructions",
     "load_rules",
     "oral_weaning_advice",
@@ -167,6 +178,7 @@ __all__ = [
     "plan_screening",
     "plan_taper",
     "plan_titration",
+    "read_hook_feedback",
     "realize",
     "registry",
     "renal_report",
@@ -235,6 +247,13 @@ _HOMES = {
     ),
     "core.rules": ("Rule", "RuleSet", "Source", "default_rules", "load_rules"),
     "core.units": ("registry",),
+    "interop.hooks": (
+        "HookFeedback",
+        "HooksConfig",
+        "handle_hook",
+        "hook_discovery",
+        "read_hook_feedback",
+    ),
     "intrathecal": (
         "FlexProgram",
         "FlexStep",

@@ -165,6 +165,7 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "missed-dose": _MISSED_DOSE,
             "renal": _PATIENT,
             "rules": {},
+            "serve": {"lab_max_age_days": "--lab-max-age-days"},
             "intrathecal screening": {
                 "concentration": "--concentration",
                 "child": "--child",

@@ -1,0 +1,101 @@
+"""``baclofen-dose serve``: run the CDS Hooks service (needs the ``[server]`` extra).
+
+The server package is imported only when the command runs, so the rest of the tool works
+without Starlette, uvicorn or PyJWT; without them ``serve`` says which extra to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from baclofen_dose.cli import options
+from baclofen_dose.cli.oral import Command
+
+__all__ = ["add_serve"]
+
+_EXTRA = 'the service needs the server extra: pip install "baclofen-dose[server]"'
+
+
+def add_serve(commands: Any) -> Command:
+    """``serve``: the CDS Hooks service on a host and port."""
+    serve = commands.add_parser(
+        "serve",
+        help="run the CDS Hooks service (order-select, order-sign, feedback)",
+        description=(
+            "Run the CDS Hooks 2.0 service. Every call must carry a JWT signed by an allowed "
+            "issuer (--jwks, --issuer); --insecure-dev accepts unsigned calls for local "
+            "development only and says so on every start."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    serve.add_argument("--port", type=_port, default=8080, help="the port (1 to 65535)")
+    serve.add_argument("--jwks", help="the EHRs' public keys: a JWKS file or an https:// URL")
+    serve.add_argument(
+        "--issuer", action="append", default=[], metavar="ISS", help="an allowed JWT issuer"
+    )
+    serve.add_argument(
+        "--audience",
+        help="the service's own base URL, the JWT 'aud' (default http://HOST:PORT)",
+    )
+    serve.add_argument(
+        "--insecure-dev",
+        action="store_true",
+        help="accept calls without a signed JWT (development only; never with patient data)",
+    )
+    serve.add_argument(
+        "--lab-max-age-days",
+        type=_days,
+        help="the oldest creatinine, eGFR or weight used, in days (default: the rule "
+        "interop.renal.lab_max_age)",
+    )
+    serve.add_argument("--feedback-log", help="append feedback to this JSON-lines file")
+    serve.set_defaults(runner=_serve)
+    return _serve
+
+
+def _whole(text: str, low: int, high: int, what: str) -> int:
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low} to {high}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    return _whole(text, 1, 65535, "a port number")
+
+
+def _days(text: str) -> int:
+    return _whole(text, 1, 3650, "a whole number of days")
+
+
+def _serve(args: argparse.Namespace) -> str:
+    try:
+        import uvicorn
+
+        from baclofen_dose.interop.hooks import HooksConfig
+        from baclofen_dose.server import ServerConfig, create_app
+    except ImportError:
+        raise options.UsageError(_EXTRA) from None
+    audience = args.audience or f"http://{args.host}:{args.port}"
+    try:
+        config = ServerConfig(
+            audience=audience,
+            issuers=tuple(args.issuer),
+            jwks=args.jwks,
+            insecure_dev=args.insecure_dev,
+            feedback_log=None if args.feedback_log is None else Path(args.feedback_log),
+            hooks=HooksConfig(lab_max_age_days=args.lab_max_age_days),
+        )
+        app = create_app(config)
+    except (ValueError, OSError) as exc:
+        raise options.UsageError(f"serve: {exc}") from None
+    if args.insecure_dev:
+        print(
+            "baclofen-dose serve: INSECURE DEV MODE: JWT verification is OFF; any caller is "
+            "accepted. Never use this with real patient data.",
+            file=sys.stderr,
+        )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    return ""

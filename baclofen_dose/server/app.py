@@ -1,0 +1,294 @@
+"""The CDS Hooks web service: Starlette routes over :mod:`baclofen_dose.interop.hooks`.
+
+- ``GET /cds-services``: discovery; ``POST /cds-services/{id}``: a hook call;
+  ``POST /cds-services/{id}/feedback``: feedback, recorded in memory (and in a JSON-lines file
+  when one is configured).
+- Security as CDS Hooks 2.0 expects: every request carries ``Authorization: Bearer <JWT>``
+  signed by the EHR; the signature is checked against a JWKS (a file or a URL), ``iss`` must
+  be in the allow-list, ``aud`` the service URL (the base URL or the endpoint's own URL),
+  ``exp``, ``iat`` and ``jti`` present, and a ``jti`` seen before is refused (replay).
+  Anything else is 401. ``insecure_dev`` turns this off and the service says so on every start.
+- Limits: a body over ``max_body_bytes`` is 413; malformed JSON is 400 with a JSON error body;
+  an error inside the service is 500 with a one-line JSON body (never a stack trace).
+- CORS for the public sandbox origin only (https://sandbox.cds-hooks.org), set explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import threading
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import jwt
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from baclofen_dose.core.errors import BaclofenDoseError
+from baclofen_dose.interop import hooks
+from baclofen_dose.render.codec import dumps
+from baclofen_dose.render.protocol import parse_json
+
+__all__ = ["SANDBOX_ORIGIN", "ServerConfig", "create_app"]
+
+SANDBOX_ORIGIN: Final = "https://sandbox.cds-hooks.org"
+# CDS Hooks 2.0: services SHOULD accept ES384 and RS384; the other asymmetric sizes are accepted
+# too. Never "none" and never a shared-secret (HS*) algorithm.
+_ALGORITHMS: Final = ["ES384", "RS384", "ES256", "RS256", "ES512", "RS512", "PS384", "PS256"]
+_LOG = logging.getLogger("baclofen_dose.server")
+_INSECURE = (
+    "INSECURE DEV MODE: JWT verification is OFF; any caller is accepted. Never use this with "
+    "real patient data or on a network others can reach."
+)
+
+
+@attrs.frozen
+class ServerConfig:
+    """How the service runs: who may call it and with what.
+
+    ``audience`` is the service's own base URL (``https://cds.example.org``); ``issuers`` the
+    allowed ``iss`` values; ``jwks`` a JWKS file path or an ``https://`` URL. ``insecure_dev``
+    accepts unsigned calls (development only). ``max_body_bytes`` bounds a request body;
+    ``feedback_log`` (optional) is a JSON-lines file that feedback is appended to.
+    """
+
+    audience: str
+    issuers: tuple[str, ...] = ()
+    jwks: str | None = None
+    insecure_dev: bool = False
+    max_body_bytes: int = 262_144
+    feedback_log: Path | None = None
+    hooks: hooks.HooksConfig = attrs.field(factory=hooks.HooksConfig)
+    leeway_seconds: int = 30
+
+    def __attrs_post_init__(self) -> None:
+        if not self.insecure_dev and (not self.issuers or not self.jwks):
+            raise ValueError(
+                "the service needs a JWKS (--jwks) and at least one allowed issuer (--issuer), "
+                "or --insecure-dev for local development"
+            )
+
+
+class _UnauthorizedError(Exception):
+    """A request without a valid signed JWT (401)."""
+
+
+class _Keys:
+    """The EHRs' public keys: a JWKS file read once, or a JWKS URL fetched and cached."""
+
+    def __init__(self, jwks: str) -> None:
+        self._client: jwt.PyJWKClient | None = None
+        self._set: jwt.PyJWKSet | None = None
+        if jwks.startswith(("https://", "http://")):
+            # Keys fetched in clear text could be swapped on the way: HTTPS only, except from
+            # this machine (a local key server, the tests).
+            local = jwks.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:"))
+            if jwks.startswith("http://") and not local:
+                raise ValueError(f"the JWKS URL must be https:// (got {jwks})")
+            self._client = jwt.PyJWKClient(jwks, cache_keys=True, timeout=10)
+        else:
+            self._set = jwt.PyJWKSet.from_json(Path(jwks).read_text(encoding="utf-8"))
+
+    def key_for(self, token: str) -> Any:
+        if self._client is not None:
+            return self._client.get_signing_key_from_jwt(token).key
+        assert self._set is not None
+        kid = jwt.get_unverified_header(token).get("kid")
+        keys = [k for k in self._set.keys if kid is None or k.key_id == kid]
+        if len(keys) != 1:
+            raise _UnauthorizedError("no single key in the JWKS for the token's kid")
+        return keys[0].key
+
+
+class _Replay:
+    """The ``jti`` values seen, each kept until its token expires (bounded)."""
+
+    def __init__(self, most: int = 100_000) -> None:
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+        self._most = most
+
+    def first_use(self, jti: str, exp: int, now: int) -> bool:
+        """True the first time ``jti`` is seen; entries expired before ``now`` are dropped."""
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) < now:
+                self._seen.popitem(last=False)
+            if jti in self._seen:
+                return False
+            if len(self._seen) >= self._most:
+                self._seen.popitem(last=False)
+            self._seen[jti] = exp
+            return True
+
+
+class _Verifier:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.keys = None if config.jwks is None else _Keys(config.jwks)
+        self.replay = _Replay()
+
+    def check(self, request: Request) -> date | None:
+        """Verify the call's JWT; the day of its ``iat`` (UTC), the EHR's signed date of the
+        call (``None`` in insecure dev mode)."""
+        if self.config.insecure_dev:
+            return None
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _UnauthorizedError("a signed JWT is required (Authorization: Bearer ...)")
+        token = token.strip()
+        assert self.keys is not None
+        base = self.config.audience.rstrip("/")
+        audiences = [base, base + request.url.path]
+        try:
+            key = self.keys.key_for(token)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=_ALGORITHMS,
+                audience=audiences,
+                issuer=list(self.config.issuers),
+                leeway=self.config.leeway_seconds,
+                options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+            )
+        except (jwt.PyJWTError, ValueError, KeyError, OSError) as exc:
+            raise _UnauthorizedError(f"the JWT was refused: {exc}") from None
+        jti, exp, iat = claims["jti"], claims["exp"], claims["iat"]
+        if not isinstance(jti, str) or not jti:
+            raise _UnauthorizedError("the JWT has no usable jti")
+        leeway = self.config.leeway_seconds
+        if not self.replay.first_use(jti, int(exp) + leeway, int(iat) - leeway):
+            raise _UnauthorizedError("the JWT's jti was already used (replay)")
+        return datetime.fromtimestamp(int(iat), tz=UTC).date()
+
+
+def _json(
+    data: Mapping[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(dumps(data), status_code=status, media_type="application/json", headers=headers)
+
+
+def _error(status: int, message: str, **extra: str) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="cds-services"'} if status == 401 else None
+    return _json({"error": message, **extra}, status, headers)
+
+
+async def _body(request: Request, most: int) -> Mapping[str, Any]:
+    """The parsed JSON body, read up to ``most`` bytes (413 beyond, 400 when malformed)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > most:
+        raise HTTPException(413, f"the request body is over {most} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > most:
+            raise HTTPException(413, f"the request body is over {most} bytes")
+        chunks.append(chunk)
+    try:
+        return parse_json(b"".join(chunks))
+    except BaclofenDoseError as exc:
+        raise HTTPException(400, f"malformed JSON: {exc}") from None
+
+
+def create_app(config: ServerConfig) -> Starlette:
+    """The ASGI app for ``config`` (run it with uvicorn: ``baclofen-dose serve``)."""
+    verifier = _Verifier(config)
+    feedback: deque[hooks.HookFeedback] = deque(maxlen=10_000)
+    lock = threading.Lock()
+
+    async def discovery(request: Request) -> Response:
+        return _json(hooks.hook_discovery())
+
+    async def service(request: Request) -> Response:
+        service_id = request.path_params["service_id"]
+        if service_id not in hooks.SERVICE_IDS:
+            return _error(404, f"no CDS service {service_id!r}")
+        try:
+            # The signature check and the handler are CPU work: off the event loop, so that
+            # the loop keeps reading other requests (benchmarks/hooks.py: about twice the
+            # throughput of running them on the loop).
+            call_date = await run_in_threadpool(verifier.check, request)
+        except _UnauthorizedError as exc:
+            return _error(401, str(exc))
+        body = await _body(request, config.max_body_bytes)
+        try:
+            answer = await run_in_threadpool(
+                functools.partial(
+                    hooks.handle_hook, service_id, body, config=config.hooks, call_date=call_date
+                )
+            )
+        except BaclofenDoseError as exc:
+            return _error(400, str(exc), field=getattr(exc, "field", ""))
+        return _json(answer)
+
+    async def record(request: Request) -> Response:
+        service_id = request.path_params["service_id"]
+        if service_id not in hooks.SERVICE_IDS:
+            return _error(404, f"no CDS service {service_id!r}")
+        try:
+            await run_in_threadpool(verifier.check, request)
+        except _UnauthorizedError as exc:
+            return _error(401, str(exc))
+        body = await _body(request, config.max_body_bytes)
+        try:
+            entries = hooks.read_hook_feedback(service_id, body)
+        except BaclofenDoseError as exc:
+            return _error(400, str(exc), field=getattr(exc, "field", ""))
+        with lock:
+            feedback.extend(entries)
+            if config.feedback_log is not None:
+                with config.feedback_log.open("a", encoding="utf-8") as out:
+                    for entry in entries:
+                        out.write(json.dumps(attrs.asdict(entry), ensure_ascii=True) + "\n")
+        _LOG.info("feedback: %d entries for %s", len(entries), service_id)
+        return Response(status_code=200)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _error(exc.status_code, exc.detail)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the service's log, never into the response.
+        _LOG.error("internal error on %s", request.url.path, exc_info=exc)
+        return _error(500, "internal error (a bug in the service); the request was not checked")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if config.insecure_dev:
+            _LOG.warning(_INSECURE)
+        yield
+
+    app = Starlette(
+        routes=[
+            Route("/cds-services", discovery, methods=["GET"]),
+            Route("/cds-services/{service_id}", service, methods=["POST"]),
+            Route("/cds-services/{service_id}/feedback", record, methods=["POST"]),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=[SANDBOX_ORIGIN],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        ],
+        exception_handlers={HTTPException: http_error, Exception: internal_error},
+        lifespan=lifespan,
+    )
+    app.state.feedback = feedback
+    return app
