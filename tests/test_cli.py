@@ -258,6 +258,7 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--override": ["oral.adult.max_daily.us_label=a reason"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
+            "--plot": ["plan.jpg"],
             "--product": ["7 mg tablet"],
             "--age": ["200"],
             "--born": ["1950-02-30", "--as-of", "2026-01-05", "--age", None],
@@ -303,6 +304,7 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--override": ["oral.taper.duration.min"],
             "--rules": ["/no/such.toml"],
             "--format": ["pdf"],
+            "--plot": ["plan.jpg"],
         },
     ),
 }

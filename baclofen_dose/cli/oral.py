@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from baclofen_dose.cli import options
+from baclofen_dose.cli.plot import add_plot as _add_plot
+from baclofen_dose.cli.plot import plot as _plot
 from baclofen_dose.core.errors import BaclofenDoseError, OverrideRequired, shown
 
 if TYPE_CHECKING:
@@ -89,6 +91,7 @@ def add_titrate(commands: Any) -> Command:
         "each step then lists the units per dose, and the plan what to dispense",
     )
     options.add_patient_options(titrate)
+    _add_plot(titrate)
     return run_titrate
 
 
@@ -119,6 +122,8 @@ def run_titrate(args: argparse.Namespace) -> str:
         )
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
+    if args.plot:
+        _plot(args.plot, plan, rules, options.patient(args, rules))
     if args.format == "json":
         return render.to_json(plan)
     if args.format == "text":
@@ -202,6 +207,7 @@ def add_taper(commands: Any) -> Command:
         default="table",
         help="output form",
     )
+    _add_plot(taper)
     return run_taper
 
 
@@ -228,6 +234,8 @@ def run_taper(args: argparse.Namespace) -> str:
         )
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
+    if args.plot:
+        _plot(args.plot, plan, rules, None)
     if args.format == "json":
         return render.to_json(plan)
     if args.format == "csv":

@@ -137,8 +137,11 @@ def _tmax(k: Decimal, ka: Decimal) -> Decimal:
         return numeric.ln(ka / k) / (ka - k)
 
 
-def pk_model(crcl: QuantityInput | None = None, *, rules: RuleSet | None = None) -> PkModel:
-    """The model at creatinine clearance ``crcl`` ("30 mL/min"; default: the reference).
+def pk_model(
+    crcl: QuantityInput | Fraction | None = None, *, rules: RuleSet | None = None
+) -> PkModel:
+    """The model at creatinine clearance ``crcl`` ("30 mL/min", or an exact ``Fraction`` in
+    mL/min such as a Cockcroft-Gault estimate; default: the reference).
 
     Rules: :data:`PARAMETER_RULES` (clinical.md 9). Educational only.
     """
@@ -150,7 +153,14 @@ def pk_model(crcl: QuantityInput | None = None, *, rules: RuleSet | None = None)
     crcl_ref = rules["pk.oral.reference_crcl"].require_value()
     renal = rules["pk.oral.fraction_renal"].require_value()
     tmax = rules["pk.oral.tmax"].require_value()
-    value = crcl_ref if crcl is None else units.parse(crcl, units.RENAL_CLEARANCE, "crcl")
+    if crcl is None:
+        value = crcl_ref
+    elif isinstance(crcl, Fraction):
+        if crcl <= 0:
+            raise InputError("crcl", crcl, "a creatinine clearance above 0 mL/min")
+        value = crcl
+    else:
+        value = units.parse(crcl, units.RENAL_CLEARANCE, "crcl")
 
     def k_at(clearance_ml_min: Fraction) -> Decimal:
         return numeric.decimal(_per_hour(clearance_ml_min / volume))
@@ -225,6 +235,8 @@ def plan_doses(steps: Sequence[Step], *, open_days: int) -> tuple[Dose, ...]:
     for step in steps:
         days = step.days if step.days is not None else open_days
         amounts = step.regimen.doses_mg
+        if not amounts:  # a day without doses (none is planned today, but nothing to add)
+            continue
         spacing = day_h / len(amounts)
         for day in range(days):
             midnight = ((step.start - first).days + day) * day_h
