@@ -39,10 +39,9 @@ def plot(path: str, plan: Any, rules: RuleSet, patient: Patient | None) -> None:
     crcl = None
     if patient is not None:
         if patient.dialysis:
-            raise InputError(
-                "dialysis",
-                True,
-                "a patient not on dialysis: the education model has no dialysis clearance",
+            raise options.UsageError(
+                "--plot: no concentration curve for a patient on dialysis (--dialysis): the "
+                "education model has no dialysis clearance"
             )
         from baclofen_dose.oral.renal import cockcroft_gault
 

@@ -43,9 +43,11 @@ __all__ = [
     "CurveSet",
     "Ladder",
     "concentration_curves",
+    "curve_labels",
     "dose_ladder",
     "draw_plan",
     "ladder_of",
+    "parameter_lines",
 ]
 
 # Points of the curve per hour: a dose's peak is about 2 hours after it, so 4 a hour draw it.
@@ -218,17 +220,20 @@ def _curve_label(model: pk.PkModel, reference: Fraction, patient: bool, first: b
     )
 
 
-def _draw_curves(axes: Axes, curves: CurveSet, rules: RuleSet, first: date) -> None:
+def curve_labels(curves: CurveSet, rules: RuleSet) -> list[str]:
+    """The legend of the curves: each one's creatinine clearance and half-life."""
     reference = rules["pk.oral.reference_crcl"].require_value()
+    return [
+        _curve_label(model, reference, curves.patient, index == 0)
+        for index, model in enumerate(curves.models)
+    ]
+
+
+def _draw_curves(axes: Axes, curves: CurveSet, rules: RuleSet, first: date) -> None:
     day_h = units.parse("1 day", units.HOURS, "time")
     days = [float(hour / day_h) for hour in curves.hours]
-    for index, (model, levels) in enumerate(zip(curves.models, curves.levels_ng_ml, strict=True)):
-        axes.plot(
-            days,
-            [float(level) for level in levels],
-            linewidth=1,
-            label=_curve_label(model, reference, curves.patient, index == 0),
-        )
+    for label, levels in zip(curve_labels(curves, rules), curves.levels_ng_ml, strict=True):
+        axes.plot(days, [float(level) for level in levels], linewidth=1, label=label)
     axes.set_title(words.TEXTS["CURVE_TITLE"])
     axes.set_ylabel(words.TEXTS["CURVE_AXIS"])
     axes.set_xlabel(display.fill(words.TEXTS["DAY_AXIS"], {"first": first}))
@@ -293,7 +298,7 @@ SUFFIXES: Final = (".png", ".svg", ".pdf")
 def _target(path: str | Path) -> Path:
     out = Path(path)
     if out.suffix.lower() not in SUFFIXES:
-        raise InputError("path", str(path), "a file name ending in " + display.words_list(SUFFIXES))
+        raise InputError("path", str(path), "a file name ending in " + " or ".join(SUFFIXES))
     return out
 
 
