@@ -8,6 +8,7 @@ reference is generated from the docstrings.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"show-inheritance": True}
 
-# programoutput runs in the docs folder's parent (the repository root), 80 columns wide.
+# programoutput runs the tool's --help in a pipe: 80 columns, whatever the terminal says (the
+# console blocks of the pages are run at 80 columns too, docs/_ext/baclofen_docs.py).
+os.environ["COLUMNS"] = "80"
 programoutput_use_ansi = False
 
 html_theme = "furo"
