@@ -272,6 +272,7 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--override": ["oral.adult.max_daily.us_label=a reason"],
             "--rules": ["/no/such.toml"],
             "--format": ["docx"],
+            "--plot": ["plan.jpg"],
             "--product": ["7 mg tablet"],
             "--age": ["200"],
             "--born": ["1950-02-30", "--as-of", "2026-01-05", "--age", None],
@@ -323,6 +324,7 @@ BAD_VALUES: dict[str, tuple[list[str], dict[str, list[str | None]]]] = {
             "--times": ["08:00,14:00"],
             "--tz": ["localtime", "--format", "ics", "--times", "08:00,14:00,20:00"],
             "--output": ["/no/such/directory/plan.pdf", "--format", "pdf"],
+            "--plot": ["plan.jpg"],
         },
     ),
 }

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from baclofen_dose.cli import fhir, options
+from baclofen_dose.cli.plot import add_plot as _add_plot
+from baclofen_dose.cli.plot import plot as _plot
 from baclofen_dose.core.errors import BaclofenDoseError, OverrideRequired, shown
 
 if TYPE_CHECKING:
@@ -101,6 +103,7 @@ def add_titrate(commands: Any) -> Command:
     )
     add_schedule_options(titrate)
     options.add_patient_options(titrate)
+    _add_plot(titrate)
     return run_titrate
 
 
@@ -207,6 +210,8 @@ def run_titrate(args: argparse.Namespace) -> str:
         )
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
+    if args.plot:
+        _plot(args.plot, plan, rules, options.patient(args, rules))
     if args.format == "json":
         return emit(render.to_json(plan), args)
     if fhir.is_fhir(args.format):
@@ -295,6 +300,7 @@ def add_taper(commands: Any) -> Command:
         help=_FORMATS_HELP,
     )
     add_schedule_options(taper)
+    _add_plot(taper)
     return run_taper
 
 
@@ -322,6 +328,8 @@ def run_taper(args: argparse.Namespace) -> str:
         )
     except OverrideRequired as exc:
         raise refusal(exc, rules, args.max_policy) from None
+    if args.plot:
+        _plot(args.plot, plan, rules, None)
     if args.format == "json":
         return emit(render.to_json(plan), args)
     if args.format == "csv":

@@ -17,9 +17,23 @@ from __future__ import annotations
 
 from decimal import Context, Decimal
 from fractions import Fraction
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-__all__ = ["DIGITS", "HALF", "check_exactness_with_decimal", "power", "sqrt", "to_decimal"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "DIGITS",
+    "HALF",
+    "check_exactness_with_decimal",
+    "decimal",
+    "exp",
+    "ln",
+    "power",
+    "solve_decreasing",
+    "sqrt",
+    "to_decimal",
+]
 
 DIGITS: Final = 50
 HALF: Final = Fraction(1, 2)
@@ -41,6 +55,65 @@ def power(base: Fraction, exponent: Fraction) -> Fraction:
     if exponent.denominator == 1:
         return Fraction(base) ** int(exponent)
     return Fraction(_CONTEXT.power(_decimal(base), _decimal(exponent)))
+
+
+def decimal(value: Fraction | Decimal | int) -> Decimal:
+    """``value`` as a Decimal of :data:`DIGITS` significant digits (exact when it fits)."""
+    if isinstance(value, Decimal):
+        return _CONTEXT.plus(value)
+    value = Fraction(value)
+    return _decimal(value)
+
+
+def exp(value: Fraction | Decimal | int) -> Decimal:
+    """``e ** value`` to :data:`DIGITS` significant digits (issue 14: the PK education model).
+
+    >>> str(exp(0)), str(exp(1))[:12]
+    ('1', '2.7182818284')
+    """
+    return _CONTEXT.exp(decimal(value))
+
+
+def ln(value: Fraction | Decimal | int) -> Decimal:
+    """The natural logarithm of a positive value, to :data:`DIGITS` significant digits.
+
+    >>> str(ln(exp(3)))[:6], str(ln(1))
+    ('3.0000', '0')
+    """
+    number = decimal(value)
+    if number <= 0:
+        raise ValueError("ln() needs a positive value")
+    return _CONTEXT.ln(number)
+
+
+def solve_decreasing(
+    function: Callable[[Decimal], Decimal], target: Decimal, low: Decimal
+) -> Decimal:
+    """The ``x > low`` where a decreasing ``function`` equals ``target``, by bisection.
+
+    ``function(low)`` (or its limit there) must be above ``target``. The bracket doubles until
+    it holds the answer, then halves until its ends meet at :data:`DIGITS` digits.
+
+    >>> solve_decreasing(lambda x: 1 / x, Decimal(4), Decimal(0)).quantize(Decimal("1e-20"))
+    Decimal('0.25000000000000000000')
+    """
+    step = max(abs(low), Decimal(1))
+    high = _CONTEXT.add(low, step)
+    while function(high) > target:
+        step = _CONTEXT.multiply(step, Decimal(2))
+        high = _CONTEXT.add(low, step)
+    # Each halving gains about 0.3 digits: DIGITS * 4 halvings narrow the bracket to well
+    # below the last of the DIGITS digits (all sums in the 50-digit context, never the
+    # caller's 28-digit default, which would stop the bracket from narrowing).
+    for _ in range(DIGITS * 4):
+        middle = _CONTEXT.divide(_CONTEXT.add(low, high), Decimal(2))
+        if middle in (low, high):
+            break
+        if function(middle) > target:
+            low = middle
+        else:
+            high = middle
+    return _CONTEXT.divide(_CONTEXT.add(low, high), Decimal(2))
 
 
 def sqrt(value: Fraction) -> Fraction:

@@ -83,6 +83,11 @@ QUANTITIES: Final[Mapping[str, units.Kind]] = {
     "it.flow_tolerance": units.PERCENT,
     "it.initial_percent": units.PERCENT,
     "it.oral_wean_cut": units.PERCENT,
+    # pharmacokinetic education (issue 14): never used to choose a dose
+    "pk.clearance": units.RENAL_CLEARANCE,
+    "pk.fraction": units.PERCENT,
+    "pk.hours": units.HOURS,
+    "pk.volume": units.VOLUME,
     # patient-specific dosing (issue 3)
     "age": units.YEARS,
     "weight": units.WEIGHT,
