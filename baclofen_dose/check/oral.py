@@ -25,6 +25,7 @@ from baclofen_dose.check.order import Judge, OrderCheck
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
@@ -111,6 +112,12 @@ def _product_dose(product: object, units_per_dose: object, rules: RuleSet) -> Fr
     return Portion(found, quantity).amount_mg
 
 
+# An order check is a pure function of its inputs and of immutable, hashed rule data: the same
+# order is judged once and the immutable result shared (issue 11: a check loads and scans
+# nothing per call). Keys keep each value's type, so an input the check refuses (a bool for a
+# count) never finds the result of one it accepted; errors are never remembered; a pint
+# Quantity or any other object is simply judged afresh.
+@remember(by_value=(Patient,), by_sha256=(RuleSet, InteractionTable))
 def check_order(
     *,
     dose: object = None,

@@ -339,30 +339,60 @@ def _ladder(
 
     As many doses a day as the grid allows, up to ``n_usual``; above ``add_dose_above`` per
     dose a further dose is added, up to ``n_max``. The dose count never goes down.
+
+    The arithmetic is on whole numbers of grid units (issue 8 item 10: integer sub-units where
+    Fractions are not needed): every rung is a whole multiple of the grid, so this is exact.
     """
-    n = min(n_usual, int(start_daily // grid))
-    ladder = [(OralRegimen.split(start_daily, n, grid=grid), list(first_ids))]
-    daily = start_daily
-    while daily < target:
-        full = add_dose_above is not None and daily == add_dose_above * n and n < n_max
-        if full and add_dose_above is not None and target >= add_dose_above * (n + 1):
+    daily, step_u, target_u = (_grid_units(v, grid) for v in (start_daily, step, target))
+    # ``add_dose_above * k`` in grid units, as (floor, ceiling, whole?) for every dose count
+    # the ladder can reach: integer comparisons against a threshold that may be off the grid.
+    above: dict[int, tuple[int, int, bool]] = {}
+    if add_dose_above is not None:
+        num = add_dose_above.numerator * grid.denominator
+        den = add_dose_above.denominator * grid.numerator
+        for k in range(1, n_max + 1):  # n + 1 is read only while n < n_max
+            low, rest = divmod(num * k, den)
+            above[k] = (low, low + (rest != 0), rest == 0)
+    add_id = _PREFIX + "frequency.add_dose_above"
+    n = min(n_usual, daily)
+    ladder = [(_regimen(daily, n, grid), list(first_ids))]
+    while daily < target_u:
+        full = False
+        if above and n < n_max:
+            low, _, whole = above[n]
+            full = whole and daily == low
+        if full and target_u >= above[n + 1][1]:
             # Every dose is at the per-dose threshold: the label's next step adds a dose of
             # that size (20 mg 3 times a day -> 20 mg 4 times a day, a +20 mg/day step).
             n += 1
-            daily = add_dose_above * n
-            ids = [*step_ids, _PREFIX + "frequency.add_dose_above"]
-            ladder.append((OralRegimen.split(daily, n, grid=grid), ids))
+            daily, _, whole = above[n]
+            if not whole:
+                raise ValueError(f"{add_dose_above} mg doses are off the {grid} mg dose grid")
+            ladder.append((_regimen(daily, n, grid), [*step_ids, add_id]))
             continue
-        daily = min(daily + step, target)
+        daily = min(daily + step_u, target_u)
         ids = list(step_ids)
-        n = max(n, min(n_usual, int(daily // grid)))
-        if add_dose_above is not None:
-            while n < n_max and daily > add_dose_above * n:
+        n = max(n, min(n_usual, daily))
+        if above:
+            while n < n_max and daily > above[n][0]:
                 n += 1
-                if _PREFIX + "frequency.add_dose_above" not in ids:
-                    ids.append(_PREFIX + "frequency.add_dose_above")
-        ladder.append((OralRegimen.split(daily, n, grid=grid), ids))
+                if add_id not in ids:
+                    ids.append(add_id)
+        ladder.append((_regimen(daily, n, grid), ids))
     return ladder
+
+
+def _grid_units(value: Fraction, grid: Fraction) -> int:
+    """``value`` as a whole number of ``grid`` units (a rung off the grid cannot be split)."""
+    count, rest = divmod(value.numerator * grid.denominator, value.denominator * grid.numerator)
+    if rest:
+        raise ValueError(f"{value} mg/day is not a whole multiple of the {grid} mg dose grid")
+    return count
+
+
+def _regimen(count: int, n: int, grid: Fraction) -> OralRegimen:
+    """``count`` grid units a day in ``n`` doses (shared, immutable regimens)."""
+    return OralRegimen.split_units(count, n, grid)
 
 
 def _reasons(
@@ -372,10 +402,11 @@ def _reasons(
     ``LAST_STEP`` for a smaller last one (the target reached without overshooting it)."""
     reasons = [start]
     for (before, _), (after, _) in itertools.pairwise(ladder):
-        change = after.daily_mg - before.daily_mg
-        if change == step:
+        if _is_step(before.daily_mg, after.daily_mg, step):
             reasons.append(usual)
-        elif change > step and after.times_per_day > before.times_per_day:
+            continue
+        change = after.daily_mg - before.daily_mg
+        if change > step and after.times_per_day > before.times_per_day:
             reasons.append(
                 Reason(
                     "ADD_DOSE",
@@ -392,6 +423,14 @@ def _reasons(
     return reasons
 
 
+def _is_step(before: Fraction, after: Fraction, step: Fraction) -> bool:
+    """``after - before == step``, in integers (no Fraction built for the usual rung)."""
+    den = before.denominator * after.denominator
+    return (after.numerator * before.denominator - before.numerator * after.denominator) * (
+        step.denominator
+    ) == step.numerator * den
+
+
 def _date(
     ladder: list[tuple[OralRegimen, list[str]]],
     first_day: date,
@@ -405,13 +444,16 @@ def _date(
     used.append(horizon.id)
     last_start = days * (len(ladder) - 1)
     check.hard_max(horizon, last_start, units.DAYS, "days from the first day to the last step")
-    add_days(first_day, int(last_start) + int(days), "start")
-    dated = []
-    for index, (regimen, ids) in enumerate(ladder):
-        begin = first_day + timedelta(days=int(days) * index)
-        is_last = index == len(ladder) - 1
-        end = None if is_last else begin + timedelta(days=int(days) - 1)
-        dated.append((begin, end, regimen, ids))
+    whole = int(days)
+    add_days(first_day, int(last_start) + whole, "start")
+    every, span = timedelta(days=whole), timedelta(days=whole - 1)
+    dated: list[tuple[date, date | None, OralRegimen, list[str]]] = []
+    begin = first_day
+    for regimen, ids in ladder:
+        dated.append((begin, begin + span, regimen, ids))
+        begin += every
+    last_begin, _, last_regimen, last_ids = dated[-1]
+    dated[-1] = (last_begin, None, last_regimen, last_ids)
     return dated
 
 
@@ -664,8 +706,8 @@ def _plan_adult(
     for (begin, end, regimen, ids), why in zip(dated, reasons, strict=True):
         check.hard_max(hard_daily, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if dose_max is not None:
-            for amount in regimen.doses_mg:
-                check.soft_max(dose_max, amount, units.ORAL_DOSE, "a single dose of")
+            # The largest dose of the day: a soft maximum records the largest crossing anyway.
+            check.soft_max(dose_max, regimen.largest_mg, units.ORAL_DOSE, "a single dose of")
         check.soft_max(daily_max, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if assessment is not None:
             _renal_limits(assessment, rules, ceiling, regimen.daily_mg, check)
