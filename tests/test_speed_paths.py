@@ -90,7 +90,7 @@ def test_integer_ladder_equals_the_fraction_ladder(
             start_daily, step_mg, target, grid, n_usual, n_max=n_max, add_dose_above=threshold
         )
     except ValueError:
-        with pytest.raises(ValueError, match="grid|split"):
+        with pytest.raises(ValueError, match=r"grid|split"):
             _ladder(
                 start_daily, step_mg, target, grid, n_usual, ["a"], ["b"],
                 n_max=n_max, add_dose_above=threshold,
