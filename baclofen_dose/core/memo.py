@@ -43,6 +43,9 @@ _R = TypeVar("_R")
 _PLAIN: Final = frozenset({str, int, bool, type(None), Fraction, date, datetime})
 
 
+_MISSING: Final = object()
+
+
 class _NoKeyError(Exception):
     """A value that cannot be part of a key (the call then runs without the memo)."""
 
@@ -114,10 +117,10 @@ def remember(
             if key is None:
                 return func(*args, **kwargs)
             with lock:
-                found = cache.get(key)
-                if found is not None:
+                found = cache.get(key, _MISSING)
+                if found is not _MISSING:
                     cache.move_to_end(key)
-                    return found
+                    return found  # type: ignore[return-value]
             result = func(*args, **kwargs)
             with lock:
                 cache[key] = result

@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import cache
 
 import attrs
 
@@ -51,6 +52,7 @@ CHILD_MAX_POLICY = "child_age_band"
 _PREFIX = "oral.adult."
 
 
+@cache  # per rule set and policy name: few, and a rule set is immutable and hashed by SHA-256
 def _policy_rules(rules: RuleSet, policy: str) -> tuple[Rule, Rule | None]:
     """The selected policy's daily soft maximum and (if it has one) its per-dose soft maximum."""
     # The rule set's index (built once per rule set), not a scan of every rule per call.
