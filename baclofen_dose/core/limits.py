@@ -260,5 +260,5 @@ class LimitCheck:
 
     def _crossing(self, rule_id: str) -> LimitCrossing:
         value, kind, what, limit, _, shown = self._crossed[rule_id]
-        shown_value: object = shown if shown is not None else Amount(value, kind)
+        shown_value: Amount | str = shown if shown is not None else Amount(value, kind)
         return LimitCrossing(rule_id, what, shown_value, Amount(limit, kind))

@@ -154,7 +154,7 @@ def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
         raise InputTypeError(attribute.name, value, "a non-empty string")
 
 
-def _severity(value: object) -> Severity:
+def _severity(value: Severity | str) -> Severity:
     if isinstance(value, Severity):
         return value
     if isinstance(value, str) and value in SEVERITIES:

@@ -45,6 +45,7 @@ from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import DateInput, QuantityInput, Sex
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
 
@@ -107,12 +108,12 @@ class Patient:
     def from_inputs(
         cls,
         *,
-        age: object,
-        sex: object,
-        weight: object,
-        height: object,
-        scr: object,
-        dialysis: object,
+        age: QuantityInput | None,
+        sex: Sex | None,
+        weight: QuantityInput | None,
+        height: QuantityInput | None,
+        scr: QuantityInput | None,
+        dialysis: bool | None,
         rules: RuleSet | None = None,
         pregnant: bool | None = None,
         breastfeeding: bool | None = None,
@@ -135,13 +136,13 @@ class Patient:
     def from_birth_date(
         cls,
         *,
-        born: object,
-        as_of: object,
-        sex: object,
-        weight: object,
-        height: object,
-        scr: object,
-        dialysis: object,
+        born: DateInput,
+        as_of: DateInput,
+        sex: Sex | None,
+        weight: QuantityInput | None,
+        height: QuantityInput | None,
+        scr: QuantityInput | None,
+        dialysis: bool | None,
         rules: RuleSet | None = None,
         pregnant: bool | None = None,
         breastfeeding: bool | None = None,

@@ -27,6 +27,7 @@ from baclofen_dose.core.model import (
     Override,
     Provenance,
     Reason,
+    Route,
     contiguous,
     of_type,
     tuple_of,
@@ -189,7 +190,7 @@ class OralPlan:
     adjustments: tuple[Adjustment, ...] = ()
 
     @property
-    def route(self) -> str:
+    def route(self) -> Route:
         """Always ``"oral"``: doses are in mg by mouth."""
         return "oral"
 

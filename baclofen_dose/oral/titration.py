@@ -38,6 +38,7 @@ from baclofen_dose.core.limits import (
 )
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import DateInput, OverridesInput, ProductsInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.counselling import counselling
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -127,15 +128,15 @@ def _on_grid(
 
 def plan_titration(
     *,
-    start: date | str,
-    target: object,
-    step: object = None,
-    interval: object = None,
+    start: DateInput,
+    target: QuantityInput,
+    step: QuantityInput | None = None,
+    interval: QuantityInput | None = None,
     times_per_day: int | None = None,
     max_policy: str | None = None,
-    overrides: Mapping[str, str] | None = None,
+    overrides: OverridesInput | None = None,
     rules: RuleSet | None = None,
-    product: object = None,
+    product: ProductsInput | None = None,
     patient: Patient | None = None,
     renal_policy: str | None = None,
     weight_policy: str | None = None,
