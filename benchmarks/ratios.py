@@ -107,7 +107,7 @@ def run(rounds: int, seconds: float) -> dict[str, Any]:
         scr="0.9 mg/dL",
         dialysis=False,
     )
-    taper = bd.plan_taper(current="20 mg", times_per_day=3, start=START)
+    taper = bd.plan_taper(dose="20 mg", times_per_day=3, start=START)
 
     def plain() -> object:
         return bd.plan_titration(start=START, target="60 mg/day")
@@ -116,7 +116,7 @@ def run(rounds: int, seconds: float) -> dict[str, Any]:
         return bd.plan_titration(start=START, target="60 mg/day", patient=patient)
 
     def taper_plan() -> object:
-        return bd.plan_taper(current="20 mg", times_per_day=3, start=START)
+        return bd.plan_taper(dose="20 mg", times_per_day=3, start=START)
 
     def taper_json() -> object:
         return bd.to_json(taper)

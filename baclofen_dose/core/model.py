@@ -68,8 +68,18 @@ _STYLES: tuple[str, ...] = ("exact", "estimate", "approx")
 
 
 def _fraction(_: object, attribute: attrs.Attribute[Fraction], value: object) -> None:
-    if not isinstance(value, Fraction):
+    if type(value) is not Fraction and not isinstance(value, Fraction):
         raise InputTypeError(attribute.name, value, "an exact Fraction")
+
+
+def _kind(_: object, attribute: attrs.Attribute[Kind], value: object) -> None:
+    if type(value) is not Kind and not isinstance(value, Kind):
+        raise InputTypeError(attribute.name, value, "a Kind")
+
+
+def _style(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in _STYLES:
+        raise InputError(attribute.name, value, " or ".join(_STYLES), code="E_INPUT")
 
 
 @attrs.frozen
@@ -80,8 +90,8 @@ class Amount:
     """
 
     value: Fraction = attrs.field(validator=_fraction)
-    kind: Kind = attrs.field(validator=attrs.validators.instance_of(Kind))
-    style: Style = attrs.field(default="exact", validator=attrs.validators.in_(_STYLES))
+    kind: Kind = attrs.field(validator=_kind)
+    style: Style = attrs.field(default="exact", validator=_style)
 
 
 ParamValue: TypeAlias = (
@@ -292,8 +302,10 @@ def tuple_of(item: type, *, nonempty: bool = False) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, tuple) or (nonempty and not value):
             raise InputTypeError(attribute.name, value, expected)
+        if all(type(entry) is item for entry in value):  # the usual case, no isinstance
+            return
         for entry in value:
-            if type(entry) is not item and not isinstance(entry, item):
+            if not isinstance(entry, item):
                 raise InputTypeError(attribute.name, entry, expected)
 
     return check

@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 
 import attrs
 
@@ -36,6 +36,7 @@ from baclofen_dose.core.limits import (
     parse_date,
     parse_overrides,
 )
+from baclofen_dose.core.memo import MEMO_SIZE
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.core.types import DateInput, OverridesInput, ProductsInput, QuantityInput
@@ -345,7 +346,36 @@ def _ladder(
 
     The arithmetic is on whole numbers of grid units (issue 8 item 10: integer sub-units where
     Fractions are not needed): every rung is a whole multiple of the grid, so this is exact.
+    The rungs are a pure function of the arguments and regimens are immutable, so the same
+    ladder is built once and shared, as :meth:`OralRegimen.split` shares a split; each call
+    gets its own lists of rule ids, which the planners extend.
     """
+    shared = _shared_ladder(
+        start_daily,
+        step,
+        target,
+        grid,
+        n_usual,
+        tuple(first_ids),
+        tuple(step_ids),
+        n_max,
+        add_dose_above,
+    )
+    return [(regimen, list(ids)) for regimen, ids in shared]
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _shared_ladder(
+    start_daily: Fraction,
+    step: Fraction,
+    target: Fraction,
+    grid: Fraction,
+    n_usual: int,
+    first_ids: tuple[str, ...],
+    step_ids: tuple[str, ...],
+    n_max: int,
+    add_dose_above: Fraction | None,
+) -> tuple[tuple[OralRegimen, tuple[str, ...]], ...]:
     daily, step_u, target_u = (_grid_units(v, grid) for v in (start_daily, step, target))
     # ``add_dose_above * k`` in grid units, as (floor, ceiling, whole?) for every dose count
     # the ladder can reach: integer comparisons against a threshold that may be off the grid.
@@ -382,7 +412,7 @@ def _ladder(
                 if add_id not in ids:
                     ids.append(add_id)
         ladder.append((_regimen(daily, n, grid), ids))
-    return ladder
+    return tuple((regimen, tuple(ids)) for regimen, ids in ladder)
 
 
 def _grid_units(value: Fraction, grid: Fraction) -> int:
