@@ -481,3 +481,27 @@ def test_soft_limits_record_exactly_the_worst_crossing(values: list[Fraction]) -
         assert caught.value.crossings[0].value == Amount(
             worst(crossed), DAILY if check is high else kinds.DAYS
         )
+
+
+def test_a_computed_limit_with_a_denominator_is_compared_exactly() -> None:
+    """A computed limit need not be whole (a third of a maximum): 1 is above 1/2 and not below
+    it, whatever the denominators (integer cross-multiplication, both sides)."""
+    half = Fraction(1, 2)
+    check = LimitCheck(RULES, {})
+    check.soft_min(SOFT_MIN, Fraction(1), kinds.DAYS, "taper", limit=half)
+    assert check.finish() == ()
+    check.soft_max(SOFT_MAX, Fraction(1), DAILY, "daily dose", limit=half)
+    with pytest.raises(OverrideRequired) as caught:
+        check.finish()
+    assert caught.value.crossings[0].limit == Amount(half, DAILY)
+    with pytest.raises(HardLimitError):
+        LimitCheck(RULES, {}).hard_max(HARD_MAX, Fraction(1), DAILY, "dose", limit=half)
+    LimitCheck(RULES, {}).hard_min(HARD_MIN, Fraction(1), DAILY, "dose", limit=half)
+    with pytest.raises(HardLimitError):
+        LimitCheck(RULES, {}).hard_min(HARD_MIN, Fraction(1, 3), DAILY, "dose", limit=half)
+    check = LimitCheck(RULES, {})
+    check.soft_min(SOFT_MIN, Fraction(1, 3), kinds.DAYS, "taper", limit=half)
+    check.soft_min(SOFT_MIN, Fraction(1, 4), kinds.DAYS, "taper", limit=half)
+    with pytest.raises(OverrideRequired) as caught:
+        check.finish()
+    assert caught.value.crossings[0].value == Amount(Fraction(1, 4), kinds.DAYS)
