@@ -74,6 +74,59 @@ def floor_check(dose: str, times: int) -> list[tuple[str, str, float, float]]:
     return found
 
 
+def renal_limits() -> tuple[float, ...]:
+    """(CG offset, divisor, female factor, severe below, moderate max, mild max, end-stage
+    below, Muanda eGFR below, Muanda daily, older-adult age) as floats, read once."""
+    from baclofen_dose import default_rules
+
+    r = default_rules()
+
+    def v(rule_id: str) -> float:
+        value = r[rule_id].require_value()
+        return value.numerator / value.denominator
+
+    return tuple(
+        v(rule_id)
+        for rule_id in (
+            "renal.cockcroft_gault.age_offset",
+            "renal.cockcroft_gault.divisor",
+            "renal.cockcroft_gault.female_factor",
+            "renal.vlavonou2014.severe.crcl_below",
+            "renal.vlavonou2014.moderate.crcl_max",
+            "renal.vlavonou2014.mild.crcl_max",
+            "renal.ca_monograph.end_stage.below",
+            "renal.muanda2019.egfr_below",
+            "renal.muanda2019.start_daily",
+            "population.older_adult.from_age",
+        )
+    )
+
+
+def floor_check_patient(
+    dose: str,
+    times: int,
+    patient: tuple[float, str, float, float],
+    renal: tuple[float, ...],
+) -> list[tuple[str, str, float, float]]:
+    """The plain comparisons, plus Cockcroft-Gault in floats, the renal band thresholds and
+    the older-adult age: what a check with a patient compares, minus the care."""
+    found = floor_check(dose, times)
+    offset, divisor, female, severe, moderate, mild, end_stage, _, _, older = renal
+    age, sex, weight, scr = patient
+    crcl = (offset - age) * weight / (divisor * scr) * (female if sex == "female" else 1.0)
+    if crcl < end_stage:
+        found.append(("end_stage", "below", crcl, end_stage))
+    elif crcl < severe:
+        found.append(("severe", "below", crcl, severe))
+    elif crcl <= moderate:
+        found.append(("moderate", "below", crcl, moderate))
+    elif crcl <= mild:
+        found.append(("mild", "below", crcl, mild))
+    if age >= older:
+        found.append(("older", "above", age, older))
+    return found
+
+
 def _per_call(func: Callable[[], object], seconds: float) -> float:
     calls, begin = 0, time.perf_counter()
     batch = 1

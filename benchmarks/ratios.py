@@ -9,6 +9,13 @@ machine: the targets are printed next to the ratios.
 - ``patient / plain``: the same plan for a patient (renal assessment included) against the
   plain plan (target: at most 2).
 - ``to_json(taper) / plan_taper``: writing a taper's JSON against planning it (target: at most 1).
+- ``check / floor`` and ``check with a patient / floor`` (issue 11): ``check_order`` of
+  "25 mg 3 times a day", and of "15 mg 3 times a day" for a 50-year-old, against a
+  floats-and-tuples floor making the same comparisons (``check_ratio.floor_check``; with a
+  patient also Cockcroft-Gault in floats and the renal band thresholds); target at most 5.
+  Every check is judged afresh (no result is remembered). The renal assessment of the same
+  patient is remembered (``core.memo``), as it is for every plan and check of that patient, so
+  the ratios with a patient measure a patient seen before.
 
 Run from the repository root: ``python benchmarks/ratios.py [--rounds N]``.
 Standard library only (plus the package).
@@ -28,7 +35,13 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START = date(2026, 1, 5)
 
-TARGETS = {"plan_over_floor": 15.0, "patient_over_plain": 2.0, "json_over_taper": 1.0}
+TARGETS: dict[str, float | None] = {
+    "plan_over_floor": 15.0,
+    "patient_over_plain": 2.0,
+    "json_over_taper": 1.0,
+    "check_over_floor": 5.0,
+    "check_patient_over_floor": 5.0,
+}
 
 
 def floor_ladder() -> list[tuple[date, date | None, tuple[float, ...], float]]:
@@ -96,7 +109,7 @@ def run(rounds: int, seconds: float) -> dict[str, Any]:
         scr="0.9 mg/dL",
         dialysis=False,
     )
-    taper = bd.plan_taper(current="20 mg", times_per_day=3, start=START)
+    taper = bd.plan_taper(dose="20 mg", times_per_day=3, start=START)
 
     def plain() -> object:
         return bd.plan_titration(start=START, target="60 mg/day")
@@ -105,12 +118,34 @@ def run(rounds: int, seconds: float) -> dict[str, Any]:
         return bd.plan_titration(start=START, target="60 mg/day", patient=patient)
 
     def taper_plan() -> object:
-        return bd.plan_taper(current="20 mg", times_per_day=3, start=START)
+        return bd.plan_taper(dose="20 mg", times_per_day=3, start=START)
 
     def taper_json() -> object:
         return bd.to_json(taper)
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import check_ratio
+
+    from baclofen_dose.check import check_order
+
+    check_ratio.LIMITS = check_ratio._limits()
+    renal_floor = check_ratio.renal_limits()
+
+    def check_plain() -> object:
+        return check_order(dose="25 mg", times_per_day=3)
+
+    def check_patient() -> object:
+        return check_order(dose="15 mg", times_per_day=3, patient=patient)
+
+    def floor_plain() -> object:
+        return check_ratio.floor_check("25 mg", 3)
+
+    def floor_patient() -> object:
+        return check_ratio.floor_check_patient("15 mg", 3, (50, "female", 70, 0.9), renal_floor)
+
     return {
+        "check_over_floor": side_by_side(check_plain, floor_plain, rounds, seconds),
+        "check_patient_over_floor": side_by_side(check_patient, floor_patient, rounds, seconds),
         "plan_over_floor": side_by_side(plain, floor_ladder, rounds, seconds),
         "patient_over_plain": side_by_side(with_patient, plain, rounds, seconds),
         "json_over_taper": side_by_side(taper_json, taper_plan, rounds, seconds),
@@ -121,6 +156,8 @@ LABELS = {
     "plan_over_floor": "plan_titration (60 mg/day) / floats-and-tuples floor",
     "patient_over_plain": "plan with a patient / plain plan",
     "json_over_taper": "to_json(taper) / plan_taper",
+    "check_over_floor": "check_order (25 mg x 3) / floats-and-tuples floor",
+    "check_patient_over_floor": "check_order with a patient / floor",
 }
 
 
@@ -130,9 +167,13 @@ def render(report: dict[str, Any]) -> str:
     lines = [f"{head:<55} ratio  target   subject / floor"]
     for key, result in report.items():
         target = TARGETS[key]
-        verdict = "meets" if result["ratio"] <= target else "ABOVE"
+        if target is None:
+            bound, verdict = "info   ", ""
+        else:
+            bound = f"<= {target:<4g}"
+            verdict = "meets" if result["ratio"] <= target else "ABOVE"
         lines.append(
-            f"  {LABELS[key]:<52} {result['ratio']:6.2f}  <= {target:<4g} {verdict:<6}"
+            f"  {LABELS[key]:<52} {result['ratio']:6.2f}  {bound} {verdict:<6}"
             f" {result['subject_us']:8.1f} us / {result['floor_us']:8.1f} us"
         )
     return "\n".join(lines) + "\n"

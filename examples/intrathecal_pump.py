@@ -26,7 +26,7 @@ def main() -> int:
     start = bd.plan_initial_dose(screening_dose="100 mcg", effect_duration="6 hours")
     sys.stdout.write(render.text(start))
 
-    bounds = bd.titration_bounds(current="300 mcg/day", origin="spinal")
+    bounds = bd.titration_bounds(daily_dose="300 mcg/day", origin="spinal")
     sys.stdout.write(render.text(bounds))
 
     refill = bd.plan_refill(
@@ -51,7 +51,7 @@ def main() -> int:
 
     # Every result is data: findings are codes with typed values, and the JSON reads back
     # (re-validated: the reader plans it again from its recorded inputs).
-    per_hour = bd.titration_bounds(current="12.5 mcg/hour", origin="spinal")
+    per_hour = bd.titration_bounds(daily_dose="12.5 mcg/hour", origin="spinal")
     codes = sorted({finding.code for finding in per_hour.findings})
     sys.stdout.write(f"Finding codes for 12.5 mcg/hour: {', '.join(codes)}\n")
     again = protocol.from_json(protocol.to_json(refill))

@@ -19,7 +19,7 @@ from baclofen_dose import advise_missed_dose, plan_taper, realize, table, to_jso
 from baclofen_dose.render import protocol
 from baclofen_dose.render.products import units_text
 
-plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 print(table(plan))
 
 # The same realization rules for single amounts.
@@ -42,11 +42,11 @@ print(protocol.text(advice), end="")
 
 # A percentage step is taken of each current daily dose, rounded down to what the tablets give:
 # 60 -> 50 -> 40 -> 35 -> 30 -> 25 -> 20 -> 15 -> 10 -> 5 mg/day (issue 10 item 7).
-percent = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+percent = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
 print("20 % steps:", [str(s.regimen.daily_mg) for s in percent.steps])
 
 # A low dose steps down through smaller amounts, never more than half at once: 10, then 5 mg/day.
-low = plan_taper(current="5 mg", times_per_day=3, start="2026-03-02")
+low = plan_taper(dose="5 mg", times_per_day=3, start="2026-03-02")
 print("From 5 mg 3 times a day:", [str(s.regimen.daily_mg) for s in low.steps])
 
 # Two doses missed in a row: skip them, go on, and contact the prescriber (withdrawal risk).

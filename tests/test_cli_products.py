@@ -248,7 +248,7 @@ def test_taper_json_is_a_taper_plan_the_library_reads(capsys: pytest.CaptureFixt
     assert data["schema"] == "baclofen-dose/oral-taper/1" and "purpose" not in data
     plan = from_json(out)
     assert isinstance(plan, TaperPlan)
-    assert plan == plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    assert plan == plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     advice = advise_missed_dose(
         plan,
         times=["08:00", "14:00", "20:00"],

@@ -69,17 +69,17 @@ def _plans() -> dict[str, object]:
     return {
         "titration": bd.plan_titration(start="2026-01-05", target="60 mg/day"),
         "titration_80": bd.plan_titration(start="2026-01-05", target="80 mg/day"),
-        "taper": bd.plan_taper(current="20 mg", times_per_day=3, start="2026-03-02"),
+        "taper": bd.plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02"),
         "taper_tablets": bd.plan_taper(
-            current="20 mg", times_per_day=3, start="2026-03-02", product="10 mg tablet"
+            dose="20 mg", times_per_day=3, start="2026-03-02", product="10 mg tablet"
         ),
         "it_screening": bd.plan_screening(),
         "it_start": bd.plan_initial_dose(screening_dose="100 mcg", effect_duration="6 h"),
         "it_taper": bd.plan_intrathecal_taper(
-            current="300 mcg/day", first_dose="100 mcg/day", start="2026-03-02"
+            daily_dose="300 mcg/day", first_dose="100 mcg/day", start="2026-03-02"
         ),
         "it_titration": bd.titration_bounds(
-            current="300 mcg/day", origin="spinal", proposed="330 mcg/day"
+            daily_dose="300 mcg/day", origin="spinal", proposed="330 mcg/day"
         ),
         "check": bd.check_order(dose="25 mg", times_per_day=3),
         "check_it": bd.check_intrathecal_order(
@@ -181,7 +181,7 @@ def test_an_intrathecal_order_is_a_daily_rate_in_ug_per_day_shown_in_mcg() -> No
     assert {(r["code"], r["unit"]) for r in rates} == {("ug/d", "mcg/day")}
     assert data["dosageInstruction"][0]["route"]["coding"][0]["code"] == "72607000"
     with pytest.raises(InputError):
-        to_fhir(bd.titration_bounds(current="300 mcg/day", origin="spinal"))
+        to_fhir(bd.titration_bounds(daily_dose="300 mcg/day", origin="spinal"))
 
 
 def test_a_detected_issue_names_its_rule_and_source() -> None:
@@ -265,11 +265,11 @@ def test_round_trip_taper_gives_the_same_findings(
     first: date, doses: list[Fraction], version: str
 ) -> None:
     try:
+        unequal = len(set(doses)) > 1
         plan = bd.plan_taper(
-            current=[s.mg(d, per_day=False) for d in doses]
-            if len(set(doses)) > 1
-            else s.mg(doses[0], per_day=False),
-            times_per_day=None if len(set(doses)) > 1 else len(doses),
+            doses=[s.mg(d, per_day=False) for d in doses] if unequal else None,
+            dose=None if unequal else s.mg(doses[0], per_day=False),
+            times_per_day=None if unequal else len(doses),
             start=first,
         )
     except (HardLimitError, OverrideRequired, InputError):
@@ -312,7 +312,7 @@ def test_round_trip_intrathecal_taper_gives_the_same_findings(
     of checking each step directly (previous daily dose and the hours between the steps)."""
     try:
         plan = bd.plan_intrathecal_taper(
-            current=f"{numeric_text(current)} mcg/day", first_dose="50 mcg/day", start="2026-03-02"
+            daily_dose=f"{numeric_text(current)} mcg/day", first_dose="50 mcg/day", start="2026-03-02"
         )
     except (HardLimitError, OverrideRequired, InputError):
         return

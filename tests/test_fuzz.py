@@ -205,7 +205,7 @@ def _mutations(data: Any) -> st.SearchStrategy[Any]:
 def _valid_documents() -> list[dict[str, Any]]:
     plans = [
         bd.plan_titration(start="2026-01-05", target="60 mg/day"),
-        bd.plan_taper(current="20 mg", times_per_day=3, start="2026-03-02"),
+        bd.plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02"),
     ]
     return [json.loads(bd.to_json(p), parse_float=float) for p in plans]
 

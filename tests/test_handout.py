@@ -65,7 +65,7 @@ def _read(page: str) -> _Page:
 
 def _taper(product: str | None = None):  # type: ignore[no-untyped-def]
     kwargs = {} if product is None else {"product": product}
-    return plan_taper(current="20 mg", times_per_day=4, start="2026-03-02", **kwargs)
+    return plan_taper(dose="20 mg", times_per_day=4, start="2026-03-02", **kwargs)
 
 
 def test_must_show_html_names_the_tablet_and_the_times() -> None:

@@ -87,7 +87,7 @@ def test_must_show_taper_re_parses_to_the_same_schedule(
     25 March 2026, then an all-day "stop" on Thursday 26 March 2026."""
     assert main(MUST_SHOW) == 0
     text = capsys.readouterr().out
-    plan = plan_taper(current="20 mg", times_per_day=4, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=4, start="2026-03-02")
     times = ["08:00", "12:00", "16:00", "20:00"]
     got = _doses_from_calendar(text, date(2026, 12, 31))
     assert got == _doses_from_plan(plan, times, date(2026, 12, 31))
@@ -109,13 +109,13 @@ def test_must_show_taper_re_parses_to_the_same_schedule(
 
 def test_the_same_plan_gives_the_same_file() -> None:
     """Deterministic: UIDs from the plan's hash and the index, DTSTAMP from the plan."""
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     first = to_ics(plan, times=["08:00", "14:00", "20:00"], tz="Europe/London")
     assert first == to_ics(plan, times=["08:00", "14:00", "20:00"], tz="Europe/London")
     uids = [e.uid.value for e in _events(first)]
     assert len(set(uids)) == len(uids)
     assert all(e.dtstamp.value == datetime.fromisoformat("2026-03-02T00:00:00+00:00") for e in _events(first))
-    other = plan_taper(current="20 mg", times_per_day=3, start="2026-03-03")
+    other = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-03")
     assert set(uids).isdisjoint(e.uid.value for e in _events(to_ics(other)))
 
 
@@ -159,7 +159,7 @@ def test_all_day_events_without_times() -> None:
 
 
 def test_time_zone_is_explicit_and_real() -> None:
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     times = ["08:00", "14:00", "20:00"]
     with pytest.raises(MissingInputError) as missing:
         to_ics(plan, times=times)

@@ -267,7 +267,7 @@ def test_golden_titration_from_300(
 ) -> None:
     """From 300 mcg/day: at most 390 (spinal, 30%) or 345 (cerebral and children, 15%)."""
     bounds = titration_bounds(
-        current="300 mcg/day", origin=origin, child=child, at_refill=at_refill
+        daily_dose="300 mcg/day", origin=origin, child=child, at_refill=at_refill
     )
     assert (bounds.increase_from_mcg, bounds.increase_to_mcg) == (bottom, top)
     assert (bounds.decrease_from_mcg, bounds.decrease_to_mcg) == (D(270), D(240))
@@ -277,7 +277,7 @@ def test_golden_titration_from_300(
 
 
 def test_titration_table_says_390() -> None:
-    text = render.table(titration_bounds(current="300 mcg/day", origin="spinal"))
+    text = render.table(titration_bounds(daily_dose="300 mcg/day", origin="spinal"))
     assert "The largest next daily dose is 390 mcg/day" in text
     assert "increase                   330 mcg/day  390 mcg/day" in text
 
@@ -285,7 +285,7 @@ def test_titration_table_says_390() -> None:
 @pytest.mark.req("SAF-16")
 def test_60_mcg_an_hour_is_checked_as_1440_mcg_a_day() -> None:
     """The ISMP time-base case (safety.md S8): 60 mcg/hour is 1,440 mcg/day, checked as such."""
-    bounds = titration_bounds(current="60 mcg/hour", origin="spinal")
+    bounds = titration_bounds(daily_dose="60 mcg/hour", origin="spinal")
     assert bounds.current_daily_mcg == 1440
     assert bounds.increase_to_mcg == 1440 * D(13, 10) == 1872
     ids = [f.rule_id for f in bounds.findings]
@@ -294,12 +294,12 @@ def test_60_mcg_an_hour_is_checked_as_1440_mcg_a_day() -> None:
         "it.daily_dose.limited_experience",
         "it.maintenance.spinal.usual_high",
     } <= set(ids)
-    capped = titration_bounds(current="70 mcg/hour", origin="spinal")
+    capped = titration_bounds(daily_dose="70 mcg/hour", origin="spinal")
     assert capped.capped_by_ceiling and capped.increase_to_mcg == S.IT_CEILING
     per_hour = next(f for f in bounds.findings if f.rule_id == "it.time_base.per_hour")
     assert "60 mcg/hour times 24 hours is 1,440 mcg/day" in finding_text(per_hour)
     with pytest.raises(HardLimitError) as caught:
-        titration_bounds(current="84 mcg/hour", origin="spinal")
+        titration_bounds(daily_dose="84 mcg/hour", origin="spinal")
     assert caught.value.rule_id == "it.daily_dose.ceiling"
     assert "84 mcg/hour times 24 hours" in str(caught.value)
     assert "2,016 mcg/day" in str(caught.value)
@@ -317,13 +317,13 @@ def test_flex_program_is_summed_over_24_hours() -> None:
     assert mixed.daily_mcg == 80 + 160
     too_much = FlexProgram.from_steps([("12 hours", "100 mcg/hour"), ("12 hours", "80 mcg/hour")])
     with pytest.raises(HardLimitError, match="flex program"):
-        titration_bounds(current=too_much, origin="spinal")
+        titration_bounds(daily_dose=too_much, origin="spinal")
     with pytest.raises(InputError) as caught:
         FlexProgram.from_steps([("12 hours", "10 mcg/hour"), ("11 hours", "10 mcg/hour")])
     assert caught.value.code == "E_FLEX_NOT_ONE_DAY"
     with pytest.raises(AbruptStopError):
         titration_bounds(
-            current=FlexProgram.from_steps([("24 hours", "0 mcg/hour")]), origin="spinal"
+            daily_dose=FlexProgram.from_steps([("24 hours", "0 mcg/hour")]), origin="spinal"
         )
 
 
@@ -331,19 +331,19 @@ def test_flex_program_is_summed_over_24_hours() -> None:
 def test_proposed_increase_above_the_origin_percentage_is_refused() -> None:
     assert (
         titration_bounds(
-            current="300 mcg/day", origin="spinal", proposed="390 mcg/day"
+            daily_dose="300 mcg/day", origin="spinal", proposed="390 mcg/day"
         ).proposed_daily_mcg
         == 390
     )
     with pytest.raises(HardLimitError) as caught:
-        titration_bounds(current="300 mcg/day", origin="spinal", proposed="390.1 mcg/day")
+        titration_bounds(daily_dose="300 mcg/day", origin="spinal", proposed="390.1 mcg/day")
     assert caught.value.rule_id == "it.titrate.spinal.increase.max"
     with pytest.raises(HardLimitError) as caught:
-        titration_bounds(current="300 mcg/day", origin="cerebral", proposed="346 mcg/day")
+        titration_bounds(daily_dose="300 mcg/day", origin="cerebral", proposed="346 mcg/day")
     assert caught.value.rule_id == "it.titrate.cerebral.increase.max"
     with pytest.raises(InputError) as bad:
         titration_bounds(
-            current="300 mcg/day",
+            daily_dose="300 mcg/day",
             origin="spinal",
             proposed="400 mcg/day",
             overrides={"it.titrate.spinal.increase.max": "urgent"},
@@ -354,10 +354,10 @@ def test_proposed_increase_above_the_origin_percentage_is_refused() -> None:
 @pytest.mark.req("SAF-20")
 def test_soft_limits_need_an_override_that_is_recorded() -> None:
     with pytest.raises(OverrideRequired) as caught:
-        titration_bounds(current="300 mcg/day", origin="spinal", proposed="200 mcg/day")
+        titration_bounds(daily_dose="300 mcg/day", origin="spinal", proposed="200 mcg/day")
     assert [c.rule_id for c in caught.value.crossings] == ["it.titrate.decrease.max"]
     bounds = titration_bounds(
-        current="300 mcg/day",
+        daily_dose="300 mcg/day",
         origin="spinal",
         proposed="200 mcg/day",
         overrides={"it.titrate.decrease.max": "sedation, supervised"},
@@ -368,20 +368,20 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
     # The usual maintenance ranges are references, not limits (issue 10 item 4; clinical.md 16).
     assert (
         titration_bounds(
-            current="700 mcg/day", origin="spinal", proposed="850 mcg/day"
+            daily_dose="700 mcg/day", origin="spinal", proposed="850 mcg/day"
         ).proposed_daily_mcg
         == 850
     )
     assert (
         titration_bounds(
-            current="650 mcg/day", origin="cerebral", proposed="720 mcg/day"
+            daily_dose="650 mcg/day", origin="cerebral", proposed="720 mcg/day"
         ).proposed_daily_mcg
         == 720
     )
     # A decrease while above the usual range needs no override for the range.
     assert (
         titration_bounds(
-            current="900 mcg/day", origin="spinal", proposed="850 mcg/day"
+            daily_dose="900 mcg/day", origin="spinal", proposed="850 mcg/day"
         ).proposed_daily_mcg
         == 850
     )
@@ -390,31 +390,31 @@ def test_soft_limits_need_an_override_that_is_recorded() -> None:
 @pytest.mark.req("SAF-19")
 def test_limit_boundaries_are_exact() -> None:
     """At the limit is allowed; the smallest step past it is not (hard) or needs an override."""
-    spinal = {"current": "300 mcg/day", "origin": "spinal"}
+    spinal = {"daily_dose": "300 mcg/day", "origin": "spinal"}
     assert titration_bounds(**spinal, proposed="240 mcg/day").proposed_daily_mcg == 240
     with pytest.raises(OverrideRequired):
         titration_bounds(**spinal, proposed="239.9 mcg/day")
     assert (
         titration_bounds(
-            current="700 mcg/day", origin="spinal", proposed="800 mcg/day"
+            daily_dose="700 mcg/day", origin="spinal", proposed="800 mcg/day"
         ).proposed_daily_mcg
         == 800
     )
     assert titration_bounds(
-        current="700 mcg/day", origin="spinal", proposed="800.1 mcg/day"
+        daily_dose="700 mcg/day", origin="spinal", proposed="800.1 mcg/day"
     ).proposed_daily_mcg == D("800.1")
-    assert titration_bounds(current="2000 mcg/day", origin="spinal").increase_to_mcg == 2000
+    assert titration_bounds(daily_dose="2000 mcg/day", origin="spinal").increase_to_mcg == 2000
     with pytest.raises(HardLimitError):
-        titration_bounds(current="2000.1 mcg/day", origin="spinal")
+        titration_bounds(daily_dose="2000.1 mcg/day", origin="spinal")
     threshold = "it.daily_dose.limited_experience"
     assert threshold not in {
         f.rule_id
-        for f in titration_bounds(current="1000 mcg/day", origin="spinal").findings
+        for f in titration_bounds(daily_dose="1000 mcg/day", origin="spinal").findings
         if f.severity == "warning"
     }
     assert threshold in {
         f.rule_id
-        for f in titration_bounds(current="1000.1 mcg/day", origin="spinal").findings
+        for f in titration_bounds(daily_dose="1000.1 mcg/day", origin="spinal").findings
         if f.severity == "warning"
     }
     assert plan_screening().boluses[-1].dose_mcg == 100
@@ -422,7 +422,7 @@ def test_limit_boundaries_are_exact() -> None:
     with pytest.raises(HardLimitError):
         plan_initial_dose(screening_dose="100.1 mcg", effect_duration="1 h")
     assert plan_intrathecal_taper(
-        current="600 mcg/day",
+        daily_dose="600 mcg/day",
         first_dose="200 mcg/day",
         start="2026-01-05",
         step="20 %",
@@ -430,7 +430,7 @@ def test_limit_boundaries_are_exact() -> None:
     ).steps
     with pytest.raises(OverrideRequired):
         plan_intrathecal_taper(
-            current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05", step="20.1 %"
+            daily_dose="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05", step="20.1 %"
         )
 
 
@@ -457,15 +457,15 @@ def test_refill_margin_boundary() -> None:
 def test_a_daily_dose_of_zero_is_always_refused(zero: str) -> None:
     """Abrupt stopping of intrathecal baclofen (boxed warning): never planned, never overridden."""
     calls = [
-        lambda: titration_bounds(current=zero, origin="spinal"),
+        lambda: titration_bounds(daily_dose=zero, origin="spinal"),
         lambda: titration_bounds(
-            current="300 mcg/day",
+            daily_dose="300 mcg/day",
             origin="spinal",
             proposed=zero,
             overrides={"it.titrate.decrease.max": "side effects"},
         ),
         lambda: plan_refill(**{**GOLDEN, "daily_dose": zero}),  # type: ignore[arg-type]
-        lambda: plan_intrathecal_taper(current="600 mcg/day", first_dose=zero, start="2026-01-05"),
+        lambda: plan_intrathecal_taper(daily_dose="600 mcg/day", first_dose=zero, start="2026-01-05"),
     ]
     for call in calls:
         with pytest.raises(AbruptStopError) as caught:
@@ -480,16 +480,16 @@ def test_a_daily_dose_of_zero_is_always_refused(zero: str) -> None:
 @pytest.mark.parametrize(
     ("call", "field"),
     [
-        (lambda v: titration_bounds(current=v, origin="spinal"), "current"),
+        (lambda v: titration_bounds(daily_dose=v, origin="spinal"), "daily_dose"),
         (lambda v: plan_refill(**{**GOLDEN, "daily_dose": v}), "daily_dose"),
         (
             lambda v: plan_intrathecal_taper(
-                current=v, first_dose="200 mcg/day", start="2026-01-05"
+                daily_dose=v, first_dose="200 mcg/day", start="2026-01-05"
             ),
-            "current",
+            "daily_dose",
         ),
         (
-            lambda v: titration_bounds(current="300 mcg/day", origin="spinal", proposed=v),
+            lambda v: titration_bounds(daily_dose="300 mcg/day", origin="spinal", proposed=v),
             "proposed",
         ),
     ],
@@ -511,8 +511,8 @@ def test_mg_where_mcg_is_expected_is_refused(call, field: str, oral: str) -> Non
 )
 def test_any_mass_unit_but_mcg_is_refused(n: int, unit: str) -> None:
     with pytest.raises(UnitError) as caught:
-        titration_bounds(current=f"{n} {unit}", origin="spinal")
-    assert caught.value.field == "current"
+        titration_bounds(daily_dose=f"{n} {unit}", origin="spinal")
+    assert caught.value.field == "daily_dose"
     with pytest.raises(UnitError):
         plan_refill(**{**GOLDEN, "daily_dose": f"{n} {unit}"})  # type: ignore[arg-type]
 
@@ -542,7 +542,7 @@ def test_titration_never_exceeds_the_origin_percentage(
     current: Fraction, origin: str, child: bool, at_refill: bool
 ) -> None:
     bounds = titration_bounds(
-        current=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
+        daily_dose=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
     )
     group = "child" if child else origin
     prefix = "it.refill_change" if at_refill else "it.titrate"
@@ -568,7 +568,7 @@ def test_an_accepted_proposal_is_within_every_bound(
     overrides = {"it.titrate.decrease.max": "test"}
     try:
         bounds = titration_bounds(
-            current=S.text_of(current, "mcg/day"),
+            daily_dose=S.text_of(current, "mcg/day"),
             origin=origin,
             at_refill=at_refill,
             proposed=S.text_of(proposed, "mcg/day"),
@@ -590,8 +590,8 @@ def test_an_accepted_proposal_is_within_every_bound(
 @pytest.mark.req("SAF-16")
 @given(st.integers(min_value=1, max_value=83 * 8).map(lambda k: Fraction(k, 8)), S.it_origins)
 def test_per_hour_and_per_day_give_the_same_bounds(hourly: Fraction, origin: str) -> None:
-    per_hour = titration_bounds(current=S.text_of(hourly, "mcg/hour"), origin=origin)
-    per_day = titration_bounds(current=S.text_of(hourly * 24, "mcg/day"), origin=origin)
+    per_hour = titration_bounds(daily_dose=S.text_of(hourly, "mcg/hour"), origin=origin)
+    per_day = titration_bounds(daily_dose=S.text_of(hourly * 24, "mcg/day"), origin=origin)
     assert per_hour.current_daily_mcg == per_day.current_daily_mcg == hourly * 24
     assert per_hour.increase_to_mcg == per_day.increase_to_mcg
     assert per_hour.decrease_to_mcg == per_day.decrease_to_mcg
@@ -603,7 +603,7 @@ def test_per_hour_and_per_day_give_the_same_bounds(hourly: Fraction, origin: str
 @given(st.integers(min_value=1, max_value=2400).map(lambda k: Fraction(k, 10)))
 def test_per_hour_rates_are_refused_above_the_ceiling(hourly: Fraction) -> None:
     try:
-        bounds = titration_bounds(current=S.text_of(hourly, "mcg/hour"), origin="cerebral")
+        bounds = titration_bounds(daily_dose=S.text_of(hourly, "mcg/hour"), origin="cerebral")
     except HardLimitError as exc:
         assert hourly * 24 > S.IT_CEILING and exc.rule_id == "it.daily_dose.ceiling"
         return
@@ -808,9 +808,9 @@ def test_no_clinical_input_has_a_default() -> None:
     """The alarm volume, reservoir, concentration and doses are never defaulted (SAF-15)."""
     required = {
         plan_refill: {"reservoir", "concentration", "daily_dose", "alarm_volume"},
-        titration_bounds: {"current", "origin"},
+        titration_bounds: {"daily_dose", "origin"},
         plan_initial_dose: {"screening_dose", "effect_duration"},
-        plan_intrathecal_taper: {"current", "first_dose", "start"},
+        plan_intrathecal_taper: {"daily_dose", "first_dose", "start"},
     }
     for function, names in required.items():
         params = inspect.signature(function).parameters
@@ -977,7 +977,7 @@ def test_no_priming_or_bridge_bolus_api() -> None:
 def test_golden_taper() -> None:
     """At most 20% every 2 days, whole mcg/day rounded up, down to the first post-implant dose."""
     taper = plan_intrathecal_taper(
-        current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"
+        daily_dose="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"
     )
     assert [(s.start, s.end, s.daily_mcg) for s in taper.steps] == [
         (date(2026, 1, 5), date(2026, 1, 6), D(600)),
@@ -1010,7 +1010,7 @@ def test_taper_invariants(
     assume(floor < current)
     try:
         taper = plan_intrathecal_taper(
-            current=S.text_of(current, "mcg/day"),
+            daily_dose=S.text_of(current, "mcg/day"),
             first_dose=S.text_of(floor, "mcg/day"),
             start=first,
             step=S.text_of(step * 100, "%"),
@@ -1041,12 +1041,12 @@ def test_taper_invariants(
         ({"interval": "36 hours"}, UnitError, "E_UNIT_DIMENSION"),
         ({"first_dose": "600 mcg/day"}, InputError, "E_NOTHING_TO_TAPER"),
         ({"first_dose": "10 mcg/day", "step": "1 %"}, HardLimitError, "E_HARD_LIMIT"),
-        ({"current": "2400 mcg/day"}, HardLimitError, "E_HARD_LIMIT"),
+        ({"daily_dose": "2400 mcg/day"}, HardLimitError, "E_HARD_LIMIT"),
         ({"start": "soon"}, InputError, "E_DATE"),
     ],
 )
 def test_taper_refusals(extra: dict[str, str], error: type, code: str) -> None:
-    args = {"current": "600 mcg/day", "first_dose": "200 mcg/day", "start": "2026-01-05", **extra}
+    args = {"daily_dose": "600 mcg/day", "first_dose": "200 mcg/day", "start": "2026-01-05", **extra}
     with pytest.raises(error) as caught:
         plan_intrathecal_taper(**args)  # type: ignore[arg-type]
     assert caught.value.code == code
@@ -1060,7 +1060,7 @@ def test_results_are_immutable_and_carry_provenance() -> None:
     results: list[render.Result] = [
         plan_screening(),
         plan_initial_dose(screening_dose="75 mcg", effect_duration="5 hours"),
-        titration_bounds(current="300 mcg/day", origin="cerebral"),
+        titration_bounds(daily_dose="300 mcg/day", origin="cerebral"),
         plan_refill(**GOLDEN),  # type: ignore[arg-type]
     ]
     for result in results:
@@ -1085,7 +1085,7 @@ def test_results_are_immutable_and_carry_provenance() -> None:
 @given(S.it_daily_ok, S.it_origins)
 def test_intrathecal_text_is_in_mcg_and_spelled_out(current: Fraction, origin: str) -> None:
     """No 'mg ' token, no 'IT' or 'ITB', 'intrathecal' in full, ISMP-clean (SAF-01, SAF-05)."""
-    bounds = titration_bounds(current=S.text_of(current, "mcg/day"), origin=origin)
+    bounds = titration_bounds(daily_dose=S.text_of(current, "mcg/day"), origin=origin)
     for text in all_text(bounds):
         assert " mg " not in text and " mg/" not in text
         assert_clean(text)
@@ -1105,25 +1105,25 @@ def test_other_registry_quantities_are_accepted_and_equal() -> None:
     )
     assert as_quantities.nominal_days == as_strings.nominal_days
     assert as_quantities.daily_volume_ml == as_strings.daily_volume_ml
-    hourly = titration_bounds(current=other.Quantity(12.5, "microgram / hour"), origin="spinal")
+    hourly = titration_bounds(daily_dose=other.Quantity(12.5, "microgram / hour"), origin="spinal")
     assert hourly.current_daily_mcg == 300 and "it.time_base.per_hour" in {
         f.rule_id for f in hourly.findings
     }
     with pytest.raises(InputError) as caught:
-        titration_bounds(current=ureg.Quantity(D(1, 3), "microgram / day"), origin="spinal")
+        titration_bounds(daily_dose=ureg.Quantity(D(1, 3), "microgram / day"), origin="spinal")
     assert caught.value.code == "E_NOT_EXACT"
 
 
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"current": 300},
-        {"current": 300.0},
-        {"current": None},
-        {"current": "300 mcg/day", "child": "yes"},
-        {"current": "300 mcg/day", "at_refill": 1},
-        {"current": "300 mcg/day", "rules": "baclofen.toml"},
-        {"current": "300 mcg/day", "overrides": [("a", "b")]},
+        {"daily_dose": 300},
+        {"daily_dose": 300.0},
+        {"daily_dose": None},
+        {"daily_dose": "300 mcg/day", "child": "yes"},
+        {"daily_dose": "300 mcg/day", "at_refill": 1},
+        {"daily_dose": "300 mcg/day", "rules": "baclofen.toml"},
+        {"daily_dose": "300 mcg/day", "overrides": [("a", "b")]},
     ],
 )
 def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
@@ -1154,12 +1154,12 @@ def test_fuzz_plan_initial_dose(kwargs: dict[str, object]) -> None:
 
 @given(
     st.dictionaries(
-        st.sampled_from(["current", "origin", "child", "at_refill", "proposed", "overrides"]),
+        st.sampled_from(["daily_dose", "origin", "child", "at_refill", "proposed", "overrides"]),
         S.junk,
     )
 )
 def test_fuzz_titration_bounds(kwargs: dict[str, object]) -> None:
-    args: dict[str, object] = {"current": "300 mcg/day", "origin": "spinal", **kwargs}
+    args: dict[str, object] = {"daily_dose": "300 mcg/day", "origin": "spinal", **kwargs}
     try:
         titration_bounds(**args)  # type: ignore[arg-type]
     except BaclofenDoseError:
@@ -1201,11 +1201,11 @@ def test_fuzz_plan_refill(kwargs: dict[str, object]) -> None:
 
 
 @given(
-    st.dictionaries(st.sampled_from(["current", "first_dose", "start", "step", "interval"]), S.junk)
+    st.dictionaries(st.sampled_from(["daily_dose", "first_dose", "start", "step", "interval"]), S.junk)
 )
 def test_fuzz_plan_intrathecal_taper(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {
-        "current": "600 mcg/day",
+        "daily_dose": "600 mcg/day",
         "first_dose": "200 mcg/day",
         "start": "2026-01-05",
         **kwargs,
@@ -1262,19 +1262,19 @@ def every_kind_of_result() -> list[render.Result]:
         plan_initial_dose(
             screening_dose="50 mcg", effect_duration="2 h", screening_side_effects=True
         ),
-        titration_bounds(current="300 mcg/day", origin="spinal"),
-        titration_bounds(current="60 mcg/hour", origin="spinal"),
-        titration_bounds(current="70 mcg/hour", origin="cerebral", at_refill=True),
-        titration_bounds(current=flex, origin="spinal", child=True),
-        titration_bounds(current="50 mcg/day", origin="cerebral", proposed="52 mcg/day"),
+        titration_bounds(daily_dose="300 mcg/day", origin="spinal"),
+        titration_bounds(daily_dose="60 mcg/hour", origin="spinal"),
+        titration_bounds(daily_dose="70 mcg/hour", origin="cerebral", at_refill=True),
+        titration_bounds(daily_dose=flex, origin="spinal", child=True),
+        titration_bounds(daily_dose="50 mcg/day", origin="cerebral", proposed="52 mcg/day"),
         titration_bounds(
-            current="300 mcg/day",
+            daily_dose="300 mcg/day",
             origin="spinal",
             proposed="200 mcg/day",
             overrides={"it.titrate.decrease.max": "sedation, supervised"},
         ),
         titration_bounds(
-            current="700 mcg/day",
+            daily_dose="700 mcg/day",
             origin="spinal",
             proposed="850 mcg/day",
         ),
@@ -1321,14 +1321,14 @@ def every_kind_of_result() -> list[render.Result]:
             confirm_concentration_change=True,
         ),
         plan_intrathecal_taper(
-            current="25 mcg/hour",
+            daily_dose="25 mcg/hour",
             first_dose="7 mcg/day",
             start="2026-01-05",
             step="15 %",
             interval="3 days",
         ),
         plan_intrathecal_taper(
-            current="600 mcg/day",
+            daily_dose="600 mcg/day",
             first_dose="200 mcg/day",
             start="2026-01-05",
             step="25 %",
@@ -1338,7 +1338,7 @@ def every_kind_of_result() -> list[render.Result]:
                 "it.taper.interval.min": "specialist plan, inpatient",
             },
         ),
-        plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"),
+        plan_intrathecal_taper(daily_dose="600 mcg/day", first_dose="200 mcg/day", start="2026-01-05"),
         plan_screening(child=True, age="3.5 years"),
     ]
 
@@ -1408,7 +1408,7 @@ def test_provenance_inputs_are_typed() -> None:
     assert "- start: 5 January 2026" in table
     assert "- start: not given" in render.table(plan_refill(**GOLDEN))  # type: ignore[arg-type]
     flex = FlexProgram.from_steps([("8 hours", "10 mcg/hour"), ("16 hours", "240 mcg/day")])
-    bounds = titration_bounds(current=flex, origin="spinal")
+    bounds = titration_bounds(daily_dose=flex, origin="spinal")
     assert bounds.provenance.values["current_flex_rates"] == (
         Amount(D(10), kinds.IT_HOURLY_RATE, "approx"),
         Amount(D(240), kinds.IT_DAILY_DOSE, "approx"),
@@ -1442,7 +1442,7 @@ def _consistent_increase_of_50_percent(data: dict[str, Any]) -> None:
 
 
 REFILL = plan_refill(**GOLDEN, start="2026-01-05", residual="3.1 mL", previous_fill="2025-11-20")  # type: ignore[arg-type]
-TITRATION = titration_bounds(current="300 mcg/day", origin="spinal")
+TITRATION = titration_bounds(daily_dose="300 mcg/day", origin="spinal")
 
 
 def test_a_file_from_another_library_version_is_planned_again() -> None:
@@ -1547,7 +1547,7 @@ def test_titration_round_trip_property(
     current: Fraction, origin: str, child: bool, at_refill: bool
 ) -> None:
     bounds = titration_bounds(
-        current=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
+        daily_dose=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
     )
     assert protocol.from_json(protocol.to_json(bounds)) == bounds
 

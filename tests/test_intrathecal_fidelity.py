@@ -235,13 +235,13 @@ def test_the_usual_range_is_a_reference_not_a_limit(
     """The largest increase the origin allows is accepted without any override, above the
     usual range or not; the range is shown with every plan."""
     bounds = titration_bounds(
-        current=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
+        daily_dose=S.text_of(current, "mcg/day"), origin=origin, child=child, at_refill=at_refill
     )
     if not bounds.can_increase:
         return
     top = bounds.increase_to_mcg
     proposed = titration_bounds(
-        current=S.text_of(current, "mcg/day"),
+        daily_dose=S.text_of(current, "mcg/day"),
         origin=origin,
         child=child,
         at_refill=at_refill,
@@ -257,7 +257,7 @@ def test_usual_ranges_are_not_limits_in_the_rule_data() -> None:
     for origin in ("spinal", "cerebral"):
         for end in ("usual_low", "usual_high"):
             assert RULES[f"it.maintenance.{origin}.{end}"].kind not in LIMIT_KINDS
-    bounds = titration_bounds(current="700 mcg/day", origin="spinal", proposed="850 mcg/day")
+    bounds = titration_bounds(daily_dose="700 mcg/day", origin="spinal", proposed="850 mcg/day")
     usual = next(f for f in bounds.findings if f.code == "IT_USUAL_RANGE")
     assert "300 mcg/day to 800 mcg/day" in finding_text(usual)
     assert "not a target or a maximum" in finding_text(usual)
@@ -273,7 +273,7 @@ def test_the_taper_20_percent_every_2_days_is_soft(step: Fraction, every: int) -
     """Past 20% (or sooner than 2 days) needs an override with a reason, never a hard refusal;
     with it, no step cuts more than was asked."""
     args = {
-        "current": "600 mcg/day",
+        "daily_dose": "600 mcg/day",
         "first_dose": "100 mcg/day",
         "start": "2026-12-01",
         "step": S.text_of(step * 100, "%"),
@@ -300,7 +300,7 @@ def test_the_taper_20_percent_every_2_days_is_soft(step: Fraction, every: int) -
 def test_a_taper_step_of_100_percent_is_never_planned() -> None:
     with pytest.raises(InputError) as caught:
         plan_intrathecal_taper(
-            current="600 mcg/day",
+            daily_dose="600 mcg/day",
             first_dose="100 mcg/day",
             start="2026-12-01",
             step="100 %",

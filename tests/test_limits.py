@@ -454,3 +454,54 @@ def test_parse_overrides_messages(overrides: object, message: str) -> None:
 
 def test_a_soft_minimum_can_be_overridden() -> None:
     assert parse_overrides({SOFT_MIN.id: "reviewed"}, RULES)[SOFT_MIN.id].reason == "reviewed"
+
+
+@given(
+    st.lists(
+        st.fractions(min_value=Fraction(60), max_value=Fraction(100), max_denominator=997),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_soft_limits_record_exactly_the_worst_crossing(values: list[Fraction]) -> None:
+    """Issue 8 item 10: the comparisons are integer cross-multiplications; on any exact values
+    (denominators other than 1 included) they agree with Fraction's own order."""
+    high, low = LimitCheck(RULES, {}), LimitCheck(RULES, {})
+    for value in values:
+        high.soft_max(SOFT_MAX, value, DAILY, "daily dose")
+        low.soft_min(SOFT_MIN, value / 10, kinds.DAYS, "taper")
+    above = [v for v in values if v > SOFT_MAX.require_value()]
+    below = [v / 10 for v in values if v / 10 < SOFT_MIN.require_value()]
+    for check, crossed, worst in ((high, above, max), (low, below, min)):
+        if not crossed:
+            assert check.finish() == ()
+            continue
+        with pytest.raises(OverrideRequired) as caught:
+            check.finish()
+        assert caught.value.crossings[0].value == Amount(
+            worst(crossed), DAILY if check is high else kinds.DAYS
+        )
+
+
+def test_a_computed_limit_with_a_denominator_is_compared_exactly() -> None:
+    """A computed limit need not be whole (a third of a maximum): 1 is above 1/2 and not below
+    it, whatever the denominators (integer cross-multiplication, both sides)."""
+    half = Fraction(1, 2)
+    check = LimitCheck(RULES, {})
+    check.soft_min(SOFT_MIN, Fraction(1), kinds.DAYS, "taper", limit=half)
+    assert check.finish() == ()
+    check.soft_max(SOFT_MAX, Fraction(1), DAILY, "daily dose", limit=half)
+    with pytest.raises(OverrideRequired) as caught:
+        check.finish()
+    assert caught.value.crossings[0].limit == Amount(half, DAILY)
+    with pytest.raises(HardLimitError):
+        LimitCheck(RULES, {}).hard_max(HARD_MAX, Fraction(1), DAILY, "dose", limit=half)
+    LimitCheck(RULES, {}).hard_min(HARD_MIN, Fraction(1), DAILY, "dose", limit=half)
+    with pytest.raises(HardLimitError):
+        LimitCheck(RULES, {}).hard_min(HARD_MIN, Fraction(1, 3), DAILY, "dose", limit=half)
+    check = LimitCheck(RULES, {})
+    check.soft_min(SOFT_MIN, Fraction(1, 3), kinds.DAYS, "taper", limit=half)
+    check.soft_min(SOFT_MIN, Fraction(1, 4), kinds.DAYS, "taper", limit=half)
+    with pytest.raises(OverrideRequired) as caught:
+        check.finish()
+    assert caught.value.crossings[0].value == Amount(Fraction(1, 4), kinds.DAYS)

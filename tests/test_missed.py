@@ -27,7 +27,7 @@ from baclofen_dose.render.missed import advice_text
 from tests import strategies as S
 from tests.ismp import assert_clean
 
-TAPER = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+TAPER = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 TIMES = ["08:00", "14:00", "20:00"]
 LIMIT = S.RULES["oral.missed_dose.skip_within"].require_value()
 
@@ -269,7 +269,7 @@ def test_every_reason_round_trips(
 
 def test_liquid_and_titration_advice_round_trip() -> None:
     liquid = plan_taper(
-        current="20 mg", times_per_day=3, start="2026-03-02", product="5 mg/mL suspension"
+        dose="20 mg", times_per_day=3, start="2026-03-02", product="5 mg/mL suspension"
     )
     advice = advise_missed_dose(
         liquid,

@@ -745,7 +745,7 @@ def test_every_titration_plan_carries_the_counselling(who: str | None) -> None:
 def test_taper_plan_carries_the_counselling() -> None:
     from baclofen_dose import plan_taper
 
-    plan = plan_taper(current="20 mg", times_per_day=3, start=START)
+    plan = plan_taper(dose="20 mg", times_per_day=3, start=START)
     ids = {f.rule_id for f in plan.findings}
     assert set(COUNSEL) <= ids
 

@@ -155,7 +155,7 @@ def test_plan_doses_follow_the_plan() -> None:
 
 
 def test_a_taper_plan_gives_doses_down_to_the_stop() -> None:
-    plan = bd.plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    plan = bd.plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     doses = pk.plan_doses(plan.steps, open_days=1)
     assert doses[0].amount_mg + doses[1].amount_mg + doses[2].amount_mg == 50
     assert doses[-1].amount_mg > 0

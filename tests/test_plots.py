@@ -34,7 +34,7 @@ def test_the_ladder_of_a_titration_has_meeting_steps() -> None:
 
 def test_the_ladder_of_an_intrathecal_taper_is_in_mcg(tmp_path: Path) -> None:
     plan = bd.plan_intrathecal_taper(
-        current="400 mcg/day", first_dose="100 mcg/day", start="2026-01-05"
+        daily_dose="400 mcg/day", first_dose="100 mcg/day", start="2026-01-05"
     )
     ladder = plots.ladder_of(plan)
     assert ladder.unit == "mcg/day"
@@ -78,7 +78,7 @@ def test_the_side_text_says_educational_and_cites_every_parameter() -> None:
 
 
 def test_draw_plan_writes_png_svg_and_pdf(tmp_path: Path) -> None:
-    taper = bd.plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    taper = bd.plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     assert plots.draw_plan(taper, tmp_path / "t.png").read_bytes().startswith(PNG)
     assert b"<svg" in plots.draw_plan(TITRATION, tmp_path / "t.svg").read_bytes()[:500]
     assert plots.dose_ladder(taper, tmp_path / "l.pdf").read_bytes().startswith(b"%PDF")
@@ -93,7 +93,7 @@ def test_bad_targets_and_plans_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputTypeError):
         plots.concentration_curves(
             bd.plan_intrathecal_taper(  # type: ignore[arg-type]
-                current="400 mcg/day", first_dose="100 mcg/day", start="2026-01-05"
+                daily_dose="400 mcg/day", first_dose="100 mcg/day", start="2026-01-05"
             )
         )
 

@@ -91,7 +91,7 @@ def test_a_dose_keeps_its_unit_on_its_line() -> None:
 
 def test_dose_times_place_a_taper_s_remaining_doses() -> None:
     """A taper that drops doses keeps each remaining dose at its time of day."""
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     found = dose_times(plan, ["08:00", "14:00", "20:00"])
     assert plan.supply is not None
     for positions, times in zip(plan.supply.positions, found.by_step, strict=True):
@@ -195,7 +195,7 @@ def test_bad_times_name_the_option(
 
 
 def test_protocol_text_keeps_one_sentence_a_line_on_request() -> None:
-    plan = plan_taper(current="20 mg", times_per_day=4, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=4, start="2026-03-02")
     times = ["08:00", "12:00", "16:00", "20:00"]
     long = protocol.text(plan, times=times, width=None).splitlines()
     short = protocol.text(plan, times=times).splitlines()

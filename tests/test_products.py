@@ -330,7 +330,7 @@ def test_smallest_amount_is_true_for_the_product() -> None:
     assert liquid.step_mg == Fraction(1, 2)
     assert smallest_amount([liquid], Fraction(5)) == 5
     plan = plan_taper(
-        current="5 mg", times_per_day=3, start="2026-03-02", product="1 mg/mL solution"
+        dose="5 mg", times_per_day=3, start="2026-03-02", product="1 mg/mL solution"
     )
     working = "\n".join(taper_working(plan, None))
     assert "the smallest amount they give at all is 0.5 mg" in working
@@ -348,7 +348,7 @@ def test_suspension_warning_whenever_chosen(product: str, shown: bool) -> None:
     from baclofen_dose import plan_taper
     from baclofen_dose.render.taper import taper_instructions
 
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", product=product)
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", product=product)
     ids = [f.rule_id for f in plan.findings]
     assert ids.count("product.oral.suspension.shake") == (1 if shown else 0)
     lines = taper_instructions(plan)

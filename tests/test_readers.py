@@ -53,13 +53,13 @@ RESULTS: dict[str, Callable[[], Any]] = {
             age="6 years", sex="male", weight="20 kg", height=None, scr=None, dialysis=False
         ),
     ),
-    "taper": lambda: bd.plan_taper(current="20 mg", times_per_day=3, start=START),
+    "taper": lambda: bd.plan_taper(dose="20 mg", times_per_day=3, start=START),
     "renal report": lambda: bd.renal_report(_patient()),
     "screening": lambda: bd.plan_screening(),
     "first intrathecal dose": lambda: bd.plan_initial_dose(
         screening_dose="100 mcg", effect_duration="6 hours"
     ),
-    "intrathecal titration": lambda: bd.titration_bounds(current="300 mcg/day", origin="spinal"),
+    "intrathecal titration": lambda: bd.titration_bounds(daily_dose="300 mcg/day", origin="spinal"),
     "pump refill": lambda: bd.plan_refill(
         reservoir="40 mL",
         concentration="2000 mcg/mL",
@@ -222,7 +222,7 @@ def test_cli_refuses_the_edited_plan_and_accepts_the_unedited_one(
     "edit", ["dose lowered", "findings emptied", "stop moved", "step removed"]
 )
 def test_an_edited_taper_is_refused(edit: str) -> None:
-    plan = bd.plan_taper(current="20 mg", times_per_day=3, start=START, product="10 mg tablet")
+    plan = bd.plan_taper(dose="20 mg", times_per_day=3, start=START, product="10 mg tablet")
     data: dict[str, Any] = json.loads(bd.to_json(plan), parse_float=str)
     if edit == "dose lowered":
         data["steps"][1]["doses"][0]["value"] = 10

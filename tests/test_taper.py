@@ -54,7 +54,7 @@ def _ladder(plan: TaperPlan) -> list[tuple[str, str, tuple[Fraction, ...], tuple
 def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
     """Issue 4 must-show: at least 14 days, never up, ends at zero, whole or half scored
     tablets only, and the tablets to dispense per strength (worked by hand in docs/taper.md)."""
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
     assert _ladder(plan) == [
         ("2026-03-02", "2026-03-04", (D(15), D(15), D(20)), (1, 2, 3)),
         ("2026-03-05", "2026-03-07", (D(10), D(15), D(15)), (1, 2, 3)),
@@ -92,13 +92,13 @@ def test_must_show_over_4_days_needs_the_minimum_duration_override() -> None:
     5 mg/day; the smallest step that fits 4 steps of 1 day is 20 mg/day: 60 -> 40 -> 20 -> 10
     -> 5 mg/day."""
     with pytest.raises(OverrideRequired) as caught:
-        plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="4 days")
+        plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over="4 days")
     crossed = [c.rule_id for c in caught.value.crossings]
     assert crossed[0] == "oral.taper.duration.min"
     assert "override" in str(caught.value)
     reason = "serious adverse reaction, stopping under supervision"
     plan = plan_taper(
-        current="20 mg",
+        dose="20 mg",
         times_per_day=3,
         start="2026-03-02",
         over="4 days",
@@ -113,7 +113,7 @@ def test_must_show_over_4_days_needs_the_minimum_duration_override() -> None:
 
 
 def test_over_sets_the_duration_exactly() -> None:
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", over="3 weeks")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over="3 weeks")
     assert plan.taper is not None and (plan.taper.stop - plan.steps[0].start).days == 21
     assert [s.days for s in plan.steps] == [3, 3, 3, 4, 4, 4]  # the extra days go last
 
@@ -121,7 +121,7 @@ def test_over_sets_the_duration_exactly() -> None:
 @pytest.mark.req("SAF-37")
 def test_french_label_steps_of_10_or_15_mg() -> None:
     """L19: taper in steps of 10 or 15 mg; a larger step needs an override."""
-    plan = plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="15 mg/day")
+    plan = plan_taper(dose="15 mg", times_per_day=4, start="2026-03-02", step="15 mg/day")
     totals = [s.regimen.daily_mg for s in plan.steps]
     # 15 -> 5 would remove two thirds: the half rule makes it 15 -> 10 -> 5 (issue 10 item 7)
     assert totals == [45, 30, 15, 10, 5]
@@ -129,7 +129,7 @@ def test_french_label_steps_of_10_or_15_mg() -> None:
         "TAPER_STEP_HALF_ONE"
     ]
     with pytest.raises(OverrideRequired) as caught:
-        plan_taper(current="15 mg", times_per_day=4, start="2026-03-02", step="20 mg/day")
+        plan_taper(dose="15 mg", times_per_day=4, start="2026-03-02", step="20 mg/day")
     assert [c.rule_id for c in caught.value.crossings] == ["oral.taper.step.max"]
 
 
@@ -137,7 +137,7 @@ def test_must_show_low_dose_steps_down_through_smaller_amounts() -> None:
     """Issue 10 item 7: 5 mg 3 times a day (15 mg/day) goes 10 mg/day, then 5 mg/day, never
     cutting more than half at once (not 15 -> 5, two thirds); lengthened to the default 14 days
     (oral.taper.duration.default)."""
-    plan = plan_taper(current="5 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="5 mg", times_per_day=3, start="2026-03-02")
     assert [(s.regimen.daily_mg, s.days) for s in plan.steps] == [(10, 7), (5, 7)]
     assert "oral.taper.duration.min" in plan.final.rule_ids
     assert "oral.taper.duration.default" in plan.final.rule_ids
@@ -149,7 +149,7 @@ def test_must_show_low_dose_steps_down_through_smaller_amounts() -> None:
 
 def test_chosen_every_shorter_than_minimum_needs_override() -> None:
     with pytest.raises(OverrideRequired) as caught:
-        plan_taper(current="10 mg", times_per_day=3, start="2026-03-02", every="2 days")
+        plan_taper(dose="10 mg", times_per_day=3, start="2026-03-02", interval="2 days")
     assert caught.value.rule_id == "oral.taper.duration.min"
 
 
@@ -157,7 +157,7 @@ def test_must_show_percent_step_is_taken_of_each_current_dose() -> None:
     """Issue 10 item 7, hand-worked (5 mg grid, 10 mg scored tablet): 20 % of 60 = 12 -> 10
     (50); of 50 = 10 (40); of 40 = 8 -> 5 (35); of 35 = 7 -> 5 (30); of 30 = 6 -> 5 (25);
     of 25 = 5 (20); of 20 = 4, below the smallest step 5: 5 (15), then 5 (10), 5 (5)."""
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
     assert [s.regimen.daily_mg for s in plan.steps] == [50, 40, 35, 30, 25, 20, 15, 10, 5]
     assert plan.taper is not None and plan.taper.step_mg == 10
     codes = {f.code: f for f in plan.findings}
@@ -168,27 +168,27 @@ def test_must_show_percent_step_is_taken_of_each_current_dose() -> None:
 
 
 def test_reduce_first_chooses_which_dose_goes_first() -> None:
-    plan = plan_taper(current="10 mg", times_per_day=3, start="2026-03-02", reduce_first=3)
+    plan = plan_taper(dose="10 mg", times_per_day=3, start="2026-03-02", reduce_first=3)
     assert plan.supply is not None
     assert plan.steps[0].regimen.doses_mg == (D(5), D(10), D(5))  # the 3rd, then the 1st
     assert plan.taper is not None and plan.taper.order == (3, 1, 2)
 
 
 def test_unequal_current_doses_never_go_up_one_by_one() -> None:
-    plan = plan_taper(current=["20 mg", "10 mg", "20 mg"], start="2026-03-02")
+    plan = plan_taper(doses=["20 mg", "10 mg", "20 mg"], start="2026-03-02")
     assert plan.steps[0].regimen.doses_mg == (D(15), D(10), D(15))
     assert plan.taper is not None and plan.taper.current == OralRegimen((D(20), D(10), D(20)))
 
 
 def test_off_grid_current_dose_is_rounded_down_with_a_finding() -> None:
-    plan = plan_taper(current="7.5 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="7.5 mg", times_per_day=3, start="2026-03-02")
     assert plan.steps[0].regimen.doses_mg == (D(5), D(5), D(5))
     assert any("rounded down" in finding_text(f) for f in plan.findings)
 
 
 def test_liquid_taper_shows_mg_and_ml() -> None:
     plan = plan_taper(
-        current="20 mg", times_per_day=3, start="2026-03-02", product="25 mg/5 mL oral suspension"
+        dose="20 mg", times_per_day=3, start="2026-03-02", product="25 mg/5 mL oral suspension"
     )
     assert plan.supply is not None
     assert units_text(plan.supply.doses[0][0]) == "15 mg (3 mL of 5 mg/mL)"
@@ -198,7 +198,7 @@ def test_liquid_taper_shows_mg_and_ml() -> None:
 
 
 def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
-    plan = plan_taper(current="15 mg", times_per_day=3, start="2026-03-02", product="15 mg tablet")
+    plan = plan_taper(dose="15 mg", times_per_day=3, start="2026-03-02", product="15 mg tablet")
     assert [s.regimen.daily_mg for s in plan.steps] == [30, 15]
     assert any("gentler last step" in finding_text(f) for f in plan.findings)
 
@@ -210,17 +210,17 @@ def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
         ({"times_per_day": None}, "times_per_day", "E_MISSING_INPUT"),
         ({"times_per_day": 5}, "times_per_day", "E_FREQUENCY"),
         ({"times_per_day": 0}, "times_per_day", "E_FREQUENCY"),
-        ({"current": "20 mcg"}, "current", "E_UNIT_DIMENSION"),
-        ({"current": "20"}, "current", "E_UNIT_MISSING"),
-        ({"current": "2.5 mg"}, "current", "E_NOT_GIVABLE"),
+        ({"dose": "20 mcg"}, "dose", "E_UNIT_DIMENSION"),
+        ({"dose": "20"}, "dose", "E_UNIT_MISSING"),
+        ({"dose": "2.5 mg"}, "dose", "E_NOT_GIVABLE"),
         ({"step": "7 mg/day"}, "step", "E_NOT_GIVABLE"),
         ({"step": "0 mg/day"}, "step", "E_OUT_OF_RANGE"),
         ({"step": "150 %"}, "step", "E_OUT_OF_RANGE"),
         ({"step": "10 mg"}, "step", "E_UNIT_DIMENSION"),
-        ({"every": "0 days"}, "every", "E_OUT_OF_RANGE"),
-        ({"every": "36 hours"}, "every", "E_UNIT_DIMENSION"),
+        ({"interval": "0 days"}, "interval", "E_OUT_OF_RANGE"),
+        ({"interval": "36 hours"}, "interval", "E_UNIT_DIMENSION"),
         ({"over": "2.5 weeks"}, "over", "E_SCHEDULE"),
-        ({"over": "4 weeks", "step": "10 mg/day", "every": "3 days"}, "over", "E_SCHEDULE"),
+        ({"over": "4 weeks", "step": "10 mg/day", "interval": "3 days"}, "over", "E_SCHEDULE"),
         ({"over": "3 days", "step": "10 mg/day"}, "over", "E_SCHEDULE"),
         ({"reduce_first": 4}, "reduce_first", "E_INPUT"),
         ({"product": "7.5 mg tablet"}, "product", "E_PRODUCT"),
@@ -231,7 +231,7 @@ def test_15_mg_tablets_give_a_coarser_last_step_with_a_warning() -> None:
 )
 def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) -> None:
     args: dict[str, object] = {
-        "current": "20 mg",
+        "dose": "20 mg",
         "times_per_day": 3,
         "start": "2026-03-02",
         **kwargs,
@@ -245,8 +245,9 @@ def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) 
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"current": 20},
-        {"current": None},
+        {"dose": 20},
+        {"dose": ["20 mg"]},
+        {"dose": None, "doses": "20 mg"},
         {"times_per_day": True},
         {"times_per_day": 3.0},
         {"reduce_first": "1"},
@@ -257,7 +258,7 @@ def test_bad_input_is_refused(kwargs: dict[str, object], field: str, code: str) 
 )
 def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {
-        "current": "20 mg",
+        "dose": "20 mg",
         "times_per_day": 3,
         "start": "2026-03-02",
         **kwargs,
@@ -269,21 +270,21 @@ def test_wrong_types_are_refused(kwargs: dict[str, object]) -> None:
 @pytest.mark.req("SAF-19")
 def test_limits_on_the_current_regimen() -> None:
     with pytest.raises(HardLimitError) as hard:
-        plan_taper(current="50 mg", times_per_day=3, start="2026-03-02")
+        plan_taper(dose="50 mg", times_per_day=3, start="2026-03-02")
     assert hard.value.rule_id == "oral.adult.max_daily.hard"
     with pytest.raises(OverrideRequired) as soft:
-        plan_taper(current="25 mg", times_per_day=4, start="2026-03-02")
+        plan_taper(dose="25 mg", times_per_day=4, start="2026-03-02")
     assert {c.rule_id for c in soft.value.crossings} == {
         "oral.adult.max_daily.us_label",
         "oral.adult.max_dose.us_label",
     }
     plan = plan_taper(
-        current="25 mg", times_per_day=4, start="2026-03-02", max_policy="uk_outpatient"
+        dose="25 mg", times_per_day=4, start="2026-03-02", max_policy="uk_outpatient"
     )
     assert plan.steps[0].regimen.daily_mg == 90
     with pytest.raises(InputError) as caught:
         plan_taper(
-            current="20 mg",
+            dose="20 mg",
             times_per_day=3,
             start="2026-03-02",
             overrides={"oral.taper.step_length.min": "please"},
@@ -397,10 +398,10 @@ def test_taper_invariants(
 ) -> None:
     assume(reduce_first <= len(doses))
     args = {
-        "current": [S.mg(d, per_day=False) for d in doses],
+        "doses": [S.mg(d, per_day=False) for d in doses],
         "start": first,
         "step": step,
-        "every": every,
+        "interval": every,
         "over": over,
         "reduce_first": reduce_first,
         "product": product,
@@ -429,7 +430,7 @@ def test_higher_doses_taper_longer(per_dose: int, n: int) -> None:
 
     def duration(amount: int) -> int:
         plan = plan_taper(
-            current=f"{amount * 5} mg",
+            dose=f"{amount * 5} mg",
             times_per_day=n,
             start="2026-03-02",
             max_policy="uk_outpatient",
@@ -445,12 +446,12 @@ def test_higher_doses_taper_longer(per_dose: int, n: int) -> None:
     st.dictionaries(
         st.sampled_from(
             [
-                "current",
+                "dose",
                 "times_per_day",
                 "start",
                 "over",
                 "step",
-                "every",
+                "interval",
                 "reduce_first",
                 "product",
                 "max_policy",
@@ -461,7 +462,7 @@ def test_higher_doses_taper_longer(per_dose: int, n: int) -> None:
 )
 def test_fuzz_plan_taper_only_library_errors(kwargs: dict[str, object]) -> None:
     args: dict[str, object] = {
-        "current": "20 mg",
+        "dose": "20 mg",
         "times_per_day": 3,
         "start": "2026-03-02",
         **kwargs,
@@ -477,7 +478,7 @@ def test_tampered_json_is_refused() -> None:
     disagree with its steps (FHIR example medrx0303's fault) is refused."""
     import json
 
-    text = to_json(plan_taper(current="20 mg", times_per_day=3, start="2026-03-02"))
+    text = to_json(plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02"))
     data = json.loads(text)
     data["dispense"][0]["dispensed"]["value"] = 51
     with pytest.raises(InputError, match="agree"):
@@ -496,7 +497,7 @@ def test_a_schedule_past_9999_is_a_typed_error_not_overflow() -> None:
     """Issue 8 must-show: a taper reaching past 31 December 9999 is E_SCHEDULE (never
     OverflowError), naming the start."""
     with pytest.raises(InputError) as caught:
-        plan_taper(current="20 mg", times_per_day=3, start="9999-12-25")
+        plan_taper(dose="20 mg", times_per_day=3, start="9999-12-25")
     assert caught.value.code == "E_SCHEDULE" and caught.value.field == "start"
     assert "31 December 9999" in str(caught.value)
 
@@ -506,7 +507,7 @@ def test_a_huge_dose_count_is_refused_before_anything_is_built(count: int) -> No
     """Issue 8 must-show: times_per_day=300000000 is refused at once (no 300-million-dose
     tuple is built), with the rule that bounds it."""
     with pytest.raises(InputError) as caught:
-        plan_taper(current="20 mg", times_per_day=count, start="2026-03-02")
+        plan_taper(dose="20 mg", times_per_day=count, start="2026-03-02")
     assert caught.value.code == "E_FREQUENCY"
     assert caught.value.rule_id == "oral.adult.times_per_day.max"
     assert "1 to 4 doses a day" in str(caught.value)
@@ -514,7 +515,7 @@ def test_a_huge_dose_count_is_refused_before_anything_is_built(count: int) -> No
 
 def test_a_long_list_of_current_doses_is_refused_by_its_length() -> None:
     with pytest.raises(InputError) as caught:
-        plan_taper(current=["5 mg"] * 1000, start="2026-03-02")
+        plan_taper(doses=["5 mg"] * 1000, start="2026-03-02")
     assert caught.value.code == "E_FREQUENCY"
 
 
@@ -522,15 +523,15 @@ def test_a_long_list_of_current_doses_is_refused_by_its_length() -> None:
     "kwargs",
     [
         {},
-        {"current": "17.5 mg", "product": "5 mg/mL suspension"},
-        {"current": "17.5 mg", "product": "25 mg/5 mL oral suspension", "step": "20 %"},
+        {"dose": "17.5 mg", "product": "5 mg/mL suspension"},
+        {"dose": "17.5 mg", "product": "25 mg/5 mL oral suspension", "step": "20 %"},
         {
-            "current": "20 mg",
+            "dose": "20 mg",
             "overrides": {"oral.taper.duration.min": "supervised"},
             "over": "6 days",
         },
-        {"current": "15 mg", "product": "15 mg tablet"},
-        {"current": "17 mg"},
+        {"dose": "15 mg", "product": "15 mg tablet"},
+        {"dose": "17 mg"},
         {"step": "5 mg/day"},
     ],
 )
@@ -539,7 +540,7 @@ def test_taper_findings_are_data_with_their_own_codes(kwargs: dict[str, object])
     and its sentence passes the ISMP lint."""
     from baclofen_dose.render.messages import FINDING_TEMPLATES
 
-    args: dict[str, object] = {"current": "20 mg", "times_per_day": 3, "start": "2026-03-02"}
+    args: dict[str, object] = {"dose": "20 mg", "times_per_day": 3, "start": "2026-03-02"}
     plan = plan_taper(**{**args, **kwargs})  # type: ignore[arg-type]
     assert plan.findings
     for finding in plan.findings:
@@ -553,7 +554,7 @@ def test_taper_findings_words_and_values() -> None:
     from baclofen_dose.core import kinds
     from baclofen_dose.core.model import Amount
 
-    plan = plan_taper(current="17 mg", times_per_day=3, start="2026-03-02")
+    plan = plan_taper(dose="17 mg", times_per_day=3, start="2026-03-02")
     (rounded,) = [f for f in plan.findings if f.code == "TAPER_CURRENT_ROUNDED"]
     assert rounded.values["current"] == (Amount(D(17), kinds.ORAL_DOSE),) * 3
     assert rounded.values["start"] == (Amount(D(15), kinds.ORAL_DOSE),) * 3
@@ -574,7 +575,7 @@ def test_taper_plan_goes_through_the_one_result_protocol() -> None:
     schema, and the generic to_json/from_json/table/text/to_csv serve it."""
     from baclofen_dose.core.model import Result
 
-    plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
+    plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", step="20 %")
     assert isinstance(plan, Result)
     assert protocol.from_json(protocol.to_json(plan)) == plan
     assert protocol.table(plan) == table(plan)
@@ -620,7 +621,7 @@ def test_taper_json_keeps_exact_decimals() -> None:
     import re
 
     plan = plan_taper(
-        current="17.5 mg", times_per_day=2, start="2026-03-02", product="10 mg/5 mL oral solution"
+        dose="17.5 mg", times_per_day=2, start="2026-03-02", product="10 mg/5 mL oral solution"
     )
     volumes = {p.quantity for row in plan.supply.doses for r in row for p in r.portions}
     assert D(15, 2) in volumes  # 15 mg of 2 mg/mL
@@ -646,7 +647,7 @@ def test_taper_reader_checks_what_the_planner_guarantees(change: object) -> None
     """A file is never believed: the reader checks dates, grid and never-up again."""
     import json
 
-    data = json.loads(to_json(plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")))
+    data = json.loads(to_json(plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")))
     change(data)  # type: ignore[operator]
     with pytest.raises(InputError):
         from_json(json.dumps(data))
@@ -689,7 +690,7 @@ def test_a_taper_never_increases_and_never_cuts_more_than_half(
     before it (the first may hold the current dose when it is already the lowest), and removes at most half of the daily dose before it, except a first step
     whose current doses were rounded down to what the products give (a finding says so)."""
     plan = _plan_or_none(
-        current=[S.mg(d, per_day=False) for d in doses],
+        doses=[S.mg(d, per_day=False) for d in doses],
         start="2026-03-02",
         step=step,
         over=None if step is not None else over,
@@ -727,7 +728,7 @@ def test_a_percent_step_never_cuts_more_than_asked(
     and a finding names those steps (the stop after the lowest dose, and a first step from
     rounded doses, are outside the rule)."""
     plan = _plan_or_none(
-        current=[S.mg(d, per_day=False) for d in doses],
+        doses=[S.mg(d, per_day=False) for d in doses],
         start="2026-03-02",
         step=percent,
         product=product,

@@ -78,8 +78,8 @@ def test_the_cli_refuses_with_exit_3_unless_confirmed(capsys: pytest.CaptureFixt
 @pytest.mark.parametrize("dose", ["0.001 mcg/day", "0.5 mcg/day", "0.01 mcg/hour"])
 def test_implausibly_small_intrathecal_doses_are_refused(dose: str) -> None:
     with pytest.raises(ImplausibleValueError):
-        bd.titration_bounds(current=dose, origin="spinal")
-    assert bd.titration_bounds(current="1 mcg/day", origin="spinal").current_daily_mcg == 1
+        bd.titration_bounds(daily_dose=dose, origin="spinal")
+    assert bd.titration_bounds(daily_dose="1 mcg/day", origin="spinal").current_daily_mcg == 1
 
 
 def test_a_previous_daily_dose_alone_is_recorded_and_round_trips() -> None:

@@ -121,7 +121,7 @@ def test_steps_cover_each_calendar_day_once() -> None:
     """Every day from the first to the last step's start belongs to exactly one step."""
     for plan in (
         bd.plan_titration(start="2026-02-26", target="80 mg/day"),
-        bd.plan_taper(current="20 mg", times_per_day=4, start="2028-02-27"),
+        bd.plan_taper(dose="20 mg", times_per_day=4, start="2028-02-27"),
     ):
         for before, after in zip(plan.steps, plan.steps[1:], strict=False):
             assert before.end is not None

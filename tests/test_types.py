@@ -45,9 +45,9 @@ def test_origins_are_those_the_planner_accepts() -> None:
     from baclofen_dose.core.errors import InputError
 
     for origin in sorted(literal(types.IntrathecalOrigin)):
-        intrathecal.titration_bounds(current="300 mcg/day", origin=origin)
+        intrathecal.titration_bounds(daily_dose="300 mcg/day", origin=origin)
     with pytest.raises(InputError):
-        intrathecal.titration_bounds(current="300 mcg/day", origin="brain")
+        intrathecal.titration_bounds(daily_dose="300 mcg/day", origin="brain")
 
 
 def test_every_name_is_exported_and_documented() -> None:

@@ -25,6 +25,7 @@ from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.core.types import IntrathecalDailyInput, QuantityInput
 from baclofen_dose.intrathecal.common import ORIGINS, FlexProgram, exact, hours_per_day, is_per_hour
 
 __all__ = ["check_intrathecal_order"]
@@ -54,10 +55,10 @@ def _parse(raw: object, field: str) -> tuple[Fraction, Amount | None, FlexProgra
 
 def check_intrathecal_order(
     *,
-    daily_dose: object,
-    previous_daily_dose: object = None,
-    hours_since_previous: object = None,
-    concentration: object = None,
+    daily_dose: IntrathecalDailyInput,
+    previous_daily_dose: IntrathecalDailyInput | None = None,
+    hours_since_previous: QuantityInput | None = None,
+    concentration: QuantityInput | None = None,
     origin: str | None = None,
     child: bool = False,
     medicines: Sequence[str] | None = None,

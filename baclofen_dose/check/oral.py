@@ -28,6 +28,7 @@ from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, population
 from baclofen_dose.oral.products import Portion, find_product, realize_exact
@@ -95,7 +96,7 @@ def _regimen(
     return (units.parse(dose, units.ORAL_DOSE, field),) * n
 
 
-def _product_dose(product: object, units_per_dose: object, rules: RuleSet) -> Fraction:
+def _product_dose(product: ProductInput, units_per_dose: object, rules: RuleSet) -> Fraction:
     """The dose a number of units of a product gives (tablets, packets or mL)."""
     found = find_product(product, rules)
     if found.liquid:
@@ -113,19 +114,19 @@ def _product_dose(product: object, units_per_dose: object, rules: RuleSet) -> Fr
 
 def check_order(
     *,
-    dose: object = None,
-    doses: Sequence[object] | None = None,
+    dose: QuantityInput | None = None,
+    doses: Sequence[QuantityInput] | None = None,
     times_per_day: int | None = None,
-    product: object = None,
-    units_per_dose: object = None,
-    start: date | str | None = None,
-    previous: object = None,
-    previous_doses: Sequence[object] | None = None,
+    product: ProductInput | None = None,
+    units_per_dose: QuantityInput | int | Fraction | None = None,
+    start: DateInput | None = None,
+    previous: QuantityInput | None = None,
+    previous_doses: Sequence[QuantityInput] | None = None,
     previous_times_per_day: int | None = None,
-    previous_start: date | str | None = None,
+    previous_start: DateInput | None = None,
     patient: Patient | None = None,
-    measured_crcl: object = None,
-    measured_egfr: object = None,
+    measured_crcl: QuantityInput | None = None,
+    measured_egfr: QuantityInput | None = None,
     measured_method: str | None = None,
     medicines: Sequence[str] | None = None,
     conditions: Sequence[str] | None = None,
@@ -631,7 +632,9 @@ def _child(
     judge.add(_advice(judge, _C + "us_off_label"))
 
 
-def _givable(judge: Judge, product: object, given: tuple[Fraction, ...], rules: RuleSet) -> None:
+def _givable(
+    judge: Judge, product: ProductInput, given: tuple[Fraction, ...], rules: RuleSet
+) -> None:
     """Each dose must be given exactly by the product (halves only of scored tablets)."""
     found = find_product(product, rules)
     judge.used.append(found.id)

@@ -166,11 +166,12 @@ def run_check(args: argparse.Namespace) -> str:
     if getattr(args, "fhir", None) is not None:
         return _check_fhir(args, rules, common)
     if args.it_command == "intrathecal":
+        from baclofen_dose.core.types import IntrathecalDailyInput
         from baclofen_dose.intrathecal.common import FlexProgram
 
         if bool(args.flex_step) == (args.daily_dose is not None):
             raise options.UsageError("give either --daily-dose or --flex-step (one of them)")
-        daily: object = (
+        daily: IntrathecalDailyInput = (
             FlexProgram.from_steps(args.flex_step) if args.flex_step else args.daily_dose
         )
         result = check_intrathecal_order(

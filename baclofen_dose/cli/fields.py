@@ -52,6 +52,8 @@ _TITRATE = {
 
 _TAPER = {
     "current": "--from",
+    "dose": "--from",
+    "doses": "--from",
     "times_per_day": "--times-per-day",
     "start": "--start",
     "over": "--over",

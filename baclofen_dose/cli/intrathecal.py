@@ -14,6 +14,7 @@ from baclofen_dose.cli.oral import Command
 
 if TYPE_CHECKING:
     from baclofen_dose.core.rules import RuleSet
+    from baclofen_dose.core.types import IntrathecalDailyInput
 
 __all__ = ["add_intrathecal", "run_intrathecal"]
 
@@ -141,7 +142,9 @@ def add_intrathecal(commands: Any) -> Command:
     return run_intrathecal
 
 
-def _dose_or_flex(args: argparse.Namespace, option: str, value: str | None) -> object:
+def _dose_or_flex(
+    args: argparse.Namespace, option: str, value: str | None
+) -> IntrathecalDailyInput:
     from baclofen_dose.intrathecal import FlexProgram
 
     if args.flex_step and value is not None:
@@ -170,7 +173,7 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
         )
     if args.it_command == "titrate":
         return it.titration_bounds(
-            current=_dose_or_flex(args, "--current", args.current),
+            daily_dose=_dose_or_flex(args, "--current", args.current),
             origin=args.origin,
             child=args.child,
             at_refill=args.at_refill,
@@ -199,7 +202,7 @@ def _result(args: argparse.Namespace, rules: RuleSet) -> Any:
             rules=rules,
         )
     return it.plan_intrathecal_taper(
-        current=args.current,
+        daily_dose=args.current,
         first_dose=args.first_dose,
         start=args.start,
         step=args.step,

@@ -311,15 +311,16 @@ def run_taper(args: argparse.Namespace) -> str:
 
     rules = options.ruleset(args)
     only_for_calendar(args)
-    current: str | list[str] = args.current[0] if len(args.current) == 1 else args.current
+    one = len(args.current) == 1
     try:
         plan = plan_taper(
-            current=current,
+            dose=args.current[0] if one else None,
+            doses=None if one else args.current,
             times_per_day=args.times_per_day,
             start=args.start,
             over=args.over,
             step=args.step,
-            every=args.every,
+            interval=args.every,
             reduce_first=args.reduce_first,
             product=args.product,
             max_policy=args.max_policy,

@@ -23,9 +23,12 @@ Errors from pint, attrs or the TOML parser never escape unwrapped. Every error p
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from baclofen_dose.core import display
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.model import Amount
 
 __all__ = [
     "AbruptStopError",
@@ -266,7 +269,7 @@ class LimitCrossing:
 
     __slots__ = ("limit", "rule_id", "value", "what")
 
-    def __init__(self, rule_id: str, what: str, value: object, limit: object) -> None:
+    def __init__(self, rule_id: str, what: str, value: Amount | str, limit: Amount | str) -> None:
         self.rule_id = rule_id
         self.what = what
         self.value = value

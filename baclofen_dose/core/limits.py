@@ -46,6 +46,18 @@ _REASON = re.compile(r"[\x20-\x7e]{1,200}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def _above(value: Fraction, bound: Fraction) -> bool:
+    """``value > bound`` for exact values, by integer cross-multiplication (issue 8 item 10:
+    the limit checks run for every step; Fraction's own comparison costs several times more).
+    Denominators are positive, so the order is kept; an ``int`` has both attributes too."""
+    return value.numerator * bound.denominator > bound.numerator * value.denominator
+
+
+def _below(value: Fraction, bound: Fraction) -> bool:
+    """``value < bound``, as :func:`_above`."""
+    return value.numerator * bound.denominator < bound.numerator * value.denominator
+
+
 def advice(rule: Rule) -> Finding:
     """The finding an advice rule produces (findings are immutable: made once per rule)."""
     if rule.text is None or rule.severity is None:
@@ -151,7 +163,7 @@ class LimitCheck:
         rule's own value.
         """
         bound = rule.require_value() if limit is None else limit
-        if value > bound:
+        if _above(value, bound):
             raise HardLimitError(rule.id, Amount(value, kind), Amount(bound, kind), what=what)
 
     def hard_min(
@@ -165,7 +177,7 @@ class LimitCheck:
     ) -> None:
         """Refuse (raise) when ``value`` is below the hard minimum ``rule`` (or ``limit``)."""
         bound = rule.require_value() if limit is None else limit
-        if value < bound:
+        if _below(value, bound):
             raise HardLimitError(rule.id, Amount(value, kind), Amount(bound, kind), what=what)
 
     def soft_max(
@@ -179,9 +191,9 @@ class LimitCheck:
     ) -> None:
         """Note a crossing of the soft maximum ``rule`` (or ``limit``); keeps the largest."""
         bound = rule.require_value() if limit is None else limit
-        if value > bound:
+        if _above(value, bound):
             seen = self._crossed.get(rule.id)
-            if seen is None or value > seen[0]:
+            if seen is None or _above(value, seen[0]):
                 self._crossed[rule.id] = (value, kind, what, bound, "above", None)
 
     def soft_min(
@@ -195,9 +207,9 @@ class LimitCheck:
     ) -> None:
         """Note a crossing of the soft minimum ``rule`` (or ``limit``); keeps the smallest."""
         bound = rule.require_value() if limit is None else limit
-        if value < bound:
+        if _below(value, bound):
             seen = self._crossed.get(rule.id)
-            if seen is None or value < seen[0]:
+            if seen is None or _below(value, seen[0]):
                 self._crossed[rule.id] = (value, kind, what, bound, "below", None)
 
     def soft_max_at(
@@ -248,5 +260,5 @@ class LimitCheck:
 
     def _crossing(self, rule_id: str) -> LimitCrossing:
         value, kind, what, limit, _, shown = self._crossed[rule_id]
-        shown_value: object = shown if shown is not None else Amount(value, kind)
+        shown_value: Amount | str = shown if shown is not None else Amount(value, kind)
         return LimitCrossing(rule_id, what, shown_value, Amount(limit, kind))

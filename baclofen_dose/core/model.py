@@ -68,8 +68,18 @@ _STYLES: tuple[str, ...] = ("exact", "estimate", "approx")
 
 
 def _fraction(_: object, attribute: attrs.Attribute[Fraction], value: object) -> None:
-    if not isinstance(value, Fraction):
+    if type(value) is not Fraction and not isinstance(value, Fraction):
         raise InputTypeError(attribute.name, value, "an exact Fraction")
+
+
+def _kind(_: object, attribute: attrs.Attribute[Kind], value: object) -> None:
+    if type(value) is not Kind and not isinstance(value, Kind):
+        raise InputTypeError(attribute.name, value, "a Kind")
+
+
+def _style(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in _STYLES:
+        raise InputError(attribute.name, value, " or ".join(_STYLES), code="E_INPUT")
 
 
 @attrs.frozen
@@ -80,8 +90,8 @@ class Amount:
     """
 
     value: Fraction = attrs.field(validator=_fraction)
-    kind: Kind = attrs.field(validator=attrs.validators.instance_of(Kind))
-    style: Style = attrs.field(default="exact", validator=attrs.validators.in_(_STYLES))
+    kind: Kind = attrs.field(validator=_kind)
+    style: Style = attrs.field(default="exact", validator=_style)
 
 
 ParamValue: TypeAlias = (
@@ -119,6 +129,16 @@ def freeze_params(params: Mapping[str, ParamValue] | Sequence[tuple[str, ParamVa
     >>> freeze_params({"count": 3})
     (('count', 3),)
     """
+    if type(params) is dict:
+        # The common case (a planner's dict literal): names and plain values checked inline.
+        for name, value in params.items():
+            if type(name) is not str and not isinstance(name, str):
+                raise InputTypeError(
+                    "params", (name, value), "(name, value) pairs with string names"
+                )
+            if type(value) not in _PLAIN and type(value) is not Amount:
+                _check_param(name, value)
+        return tuple(params.items())
     if isinstance(params, Mapping):
         items = list(params.items())
     elif isinstance(params, (tuple, list)):
@@ -131,9 +151,10 @@ def freeze_params(params: Mapping[str, ParamValue] | Sequence[tuple[str, ParamVa
             name, value = item
         except (TypeError, ValueError):
             raise InputTypeError("params", item, "(name, value) pairs") from None
-        if not isinstance(name, str):
+        if type(name) is not str and not isinstance(name, str):
             raise InputTypeError("params", item, "(name, value) pairs with string names")
-        _check_param(name, value)
+        if type(value) not in _PLAIN and type(value) is not Amount:
+            _check_param(name, value)
         out.append((name, value))
     return tuple(out)
 
@@ -143,7 +164,7 @@ def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
         raise InputTypeError(attribute.name, value, "a non-empty string")
 
 
-def _severity(value: object) -> Severity:
+def _severity(value: Severity | str) -> Severity:
     if isinstance(value, Severity):
         return value
     if isinstance(value, str) and value in SEVERITIES:
@@ -262,8 +283,11 @@ def of_type(*types: type) -> Any:
     skip the checks a planner makes (issue 9).
     """
     expected = " or ".join(t.__name__ for t in types)
+    exact = frozenset(types)
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) in exact:  # the usual case, decided without isinstance
+            return
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise InputTypeError(attribute.name, value, f"a {expected}")
 
@@ -273,10 +297,13 @@ def of_type(*types: type) -> Any:
 def tuple_of(item: type, *, nonempty: bool = False) -> Any:
     """An attrs validator: a tuple of ``item`` instances (non-empty when asked)."""
 
+    expected = f"a {'non-empty ' if nonempty else ''}tuple of {item.__name__}"
+
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        expected = f"a {'non-empty ' if nonempty else ''}tuple of {item.__name__}"
         if not isinstance(value, tuple) or (nonempty and not value):
             raise InputTypeError(attribute.name, value, expected)
+        if all(type(entry) is item for entry in value):  # the usual case, no isinstance
+            return
         for entry in value:
             if not isinstance(entry, item):
                 raise InputTypeError(attribute.name, entry, expected)

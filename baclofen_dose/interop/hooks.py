@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
@@ -56,6 +56,9 @@ from baclofen_dose.render.cards import (
     note_text,
 )
 from baclofen_dose.render.sentences.hooks import OVERRIDE_REASONS
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.types import Sex
 
 __all__ = [
     "HOOKS",
@@ -469,7 +472,7 @@ def _context(
         patient = Patient.from_birth_date(
             born=born,
             as_of=as_of,
-            sex=sex,
+            sex=cast("Sex | None", sex),  # checked by from_birth_date like a caller's value
             weight=None if weight is None else weight.text,
             height=None,
             scr=None if scr is None else scr.text,

@@ -28,6 +28,7 @@ from baclofen_dose.core.kernel import PlanningContext, rules_or_default
 from baclofen_dose.core.limits import LimitCheck, advice, parse_overrides
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import FlexStepInput
 
 __all__ = [
     "MARGIN_POLICY",
@@ -137,7 +138,7 @@ class FlexProgram:
     steps: tuple[FlexStep, ...]
 
     @classmethod
-    def from_steps(cls, steps: Sequence[tuple[object, object]]) -> FlexProgram:
+    def from_steps(cls, steps: Sequence[FlexStepInput]) -> FlexProgram:
         """A program from ``(duration, rate)`` pairs, such as ``("8 hours", "15 mcg/hour")``.
 
         Errors: ``InputTypeError`` for a malformed list, the unit errors of each duration and
@@ -227,14 +228,21 @@ def _daily_amount(value: Fraction) -> Amount:
     return Amount(value, units.IT_DAILY_DOSE)
 
 
-def daily_dose(ctx: Context, raw: object, field: str) -> tuple[Fraction, bool]:
+def daily_dose(
+    ctx: Context, raw: object, field: str, *, name: str | None = None
+) -> tuple[Fraction, bool]:
     """A daily dose (mcg/day, or mcg/hour summed over 24 hours, or a flex program), checked.
 
     Returns the daily total (mcg/day) and whether it was entered per hour. Zero is refused as
     an abrupt stop (``it.withdrawal.abrupt``); the hard ceiling ``it.daily_dose.ceiling`` and
     the limited-experience threshold ``it.daily_dose.limited_experience`` apply to the daily
     total whatever the time base it was entered in (SAF-16).
+
+    ``field`` is the caller's parameter (named by errors); ``name`` the stable name of the
+    value in provenance and wording (default ``field``: ``"current"`` for today's dose, whose
+    keyword is now ``daily_dose``).
     """
+    name = field if name is None else name
     flex = raw if isinstance(raw, FlexProgram) else None
     if flex is not None:
         daily, per_hour = flex.daily_mcg, flex.per_hour
@@ -266,7 +274,7 @@ def daily_dose(ctx: Context, raw: object, field: str) -> tuple[Fraction, bool]:
                 "daily": Amount(daily, units.IT_DAILY_DOSE, "estimate"),
             },
         )
-    label = _LABELS.get(field, field.replace("_", " "))
+    label = _LABELS.get(name, name.replace("_", " "))
     ceiling = ctx.rule("it.daily_dose.ceiling")
     hours = Amount(hours_per_day(), units.HOURS)
     rate: Amount | None = None
@@ -309,11 +317,11 @@ def daily_dose(ctx: Context, raw: object, field: str) -> tuple[Fraction, bool]:
                 "advice": ctx.rules["it.time_base.per_hour"].text or "",
             },
         )
-    ctx.inputs.append((field, _daily_amount(daily)))
+    ctx.inputs.append((name, _daily_amount(daily)))
     if rate is not None:
-        ctx.inputs.append((f"{field}_entered_per_hour", rate))
+        ctx.inputs.append((f"{name}_entered_per_hour", rate))
     if flex is not None:
-        ctx.inputs += [(f"{field}_flex_hours", flex.hours), (f"{field}_flex_rates", flex.rates)]
+        ctx.inputs += [(f"{name}_flex_hours", flex.hours), (f"{name}_flex_rates", flex.rates)]
     threshold = ctx.rule("it.daily_dose.limited_experience")
     if daily > threshold.require_value():
         ctx.note(

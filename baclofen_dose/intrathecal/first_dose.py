@@ -14,6 +14,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, exact, flag, hourly
 from baclofen_dose.intrathecal.weaning import weaning_findings
 
@@ -80,8 +81,8 @@ class IntrathecalStart:
 
 def plan_initial_dose(
     *,
-    screening_dose: object,
-    effect_duration: object,
+    screening_dose: QuantityInput,
+    effect_duration: QuantityInput,
     screening_side_effects: bool = False,
     rules: RuleSet | None = None,
 ) -> IntrathecalStart:

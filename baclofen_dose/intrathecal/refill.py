@@ -38,6 +38,7 @@ from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, Provenance, Severity, of_type, tuple_of
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import IntrathecalDailyInput, QuantityInput
 from baclofen_dose.intrathecal.common import (
     MARGIN_POLICY,
     ROUTE,
@@ -515,18 +516,18 @@ def _check_time_base(
 
 def plan_refill(
     *,
-    reservoir: object,
-    concentration: object,
-    daily_dose: object,
-    alarm_volume: object,
-    fill_volume: object = None,
+    reservoir: QuantityInput,
+    concentration: QuantityInput,
+    daily_dose: IntrathecalDailyInput,
+    alarm_volume: QuantityInput,
+    fill_volume: QuantityInput | None = None,
     diluted: bool = False,
     start: date | str | None = None,
-    residual: object = None,
+    residual: QuantityInput | None = None,
     previous_fill: date | str | None = None,
-    previous_fill_volume: object = None,
-    previous_concentration: object = None,
-    previous_daily_dose: object = None,
+    previous_fill_volume: QuantityInput | None = None,
+    previous_concentration: QuantityInput | None = None,
+    previous_daily_dose: IntrathecalDailyInput | None = None,
     confirm_concentration_change: bool = False,
     confirm_per_hour_total: bool = False,
     margin_policy: str | None = None,

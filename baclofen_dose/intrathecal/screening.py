@@ -14,6 +14,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, concentration, exact, flag
 
 if TYPE_CHECKING:
@@ -77,9 +78,9 @@ class ScreeningPlan:
 
 def plan_screening(
     *,
-    concentration: object = None,
+    concentration: QuantityInput | None = None,
     child: bool = False,
-    age: object = None,
+    age: QuantityInput | None = None,
     rules: RuleSet | None = None,
 ) -> ScreeningPlan:
     """The screening sequence: 50 mcg, then 75 mcg, then 100 mcg, each 24 hours or more apart.

@@ -5,7 +5,6 @@ Rules ``it.taper.*`` and ``schedule.horizon`` (clinical.md 7.2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar
@@ -13,12 +12,15 @@ from typing import TYPE_CHECKING, ClassVar
 import attrs
 
 from baclofen_dose.core import units
+from baclofen_dose.core.deprecation import renamed
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, Override, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
-from baclofen_dose.intrathecal.common import ROUTE, Context, Route, daily_dose, exact
+from baclofen_dose.core.types import DateInput, IntrathecalDailyInput, OverridesInput, QuantityInput
+from baclofen_dose.intrathecal.common import ROUTE, Context, Route, exact
+from baclofen_dose.intrathecal.common import daily_dose as read_daily_dose
 
 if TYPE_CHECKING:
     import pint
@@ -71,14 +73,15 @@ class IntrathecalTaper:
         return self.SCHEMA
 
 
+@renamed(current="daily_dose")
 def plan_intrathecal_taper(
     *,
-    current: object,
-    first_dose: object,
-    start: date | str,
-    step: object = None,
-    interval: object = None,
-    overrides: Mapping[str, str] | None = None,
+    daily_dose: IntrathecalDailyInput,
+    first_dose: IntrathecalDailyInput,
+    start: DateInput,
+    step: QuantityInput | None = None,
+    interval: QuantityInput | None = None,
+    overrides: OverridesInput | None = None,
     rules: RuleSet | None = None,
 ) -> IntrathecalTaper:
     """A supervised taper from today's daily dose down to the first post-implant daily dose.
@@ -93,15 +96,17 @@ def plan_intrathecal_taper(
     step of 100% or more, ``HardLimitError`` for a plan longer than ``schedule.horizon``,
     ``AbruptStopError`` for a first dose of zero.
 
-    >>> taper = plan_intrathecal_taper(current="600 mcg/day", first_dose="200 mcg/day",
+    ``daily_dose`` is today's daily dose (``current=`` is its old spelling: deprecated).
+
+    >>> taper = plan_intrathecal_taper(daily_dose="600 mcg/day", first_dose="200 mcg/day",
     ...                                start="2026-01-05")
     >>> [str(s.daily_mcg) for s in taper.steps]
     ['600', '480', '384', '308', '247', '200']
     """
     ctx = Context.open(rules, overrides)
     first_day = parse_date(start, "start")
-    daily, _ = daily_dose(ctx, current, "current")
-    floor, _ = daily_dose(ctx, first_dose, "first_dose")
+    daily, _ = read_daily_dose(ctx, daily_dose, "daily_dose", name="current")
+    floor, _ = read_daily_dose(ctx, first_dose, "first_dose")
     if floor >= daily:
         raise InputError(
             "first_dose",

@@ -7,13 +7,13 @@ Rules ``it.titrate.*``, ``it.refill_change.*``, ``it.maintenance.*`` and the har
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import ClassVar
 
 import attrs
 
 from baclofen_dose.core import units
+from baclofen_dose.core.deprecation import renamed
 from baclofen_dose.core.errors import HardLimitError
 from baclofen_dose.core.model import (
     Amount,
@@ -25,7 +25,9 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import RuleSet
-from baclofen_dose.intrathecal.common import ROUTE, Context, Route, daily_dose, flag
+from baclofen_dose.core.types import IntrathecalDailyInput, IntrathecalOrigin, OverridesInput
+from baclofen_dose.intrathecal.common import ROUTE, Context, Route, flag
+from baclofen_dose.intrathecal.common import daily_dose as read_daily_dose
 from baclofen_dose.intrathecal.common import origin as parse_origin
 
 __all__ = ["IntrathecalTitration", "titration_bounds"]
@@ -82,14 +84,15 @@ def _daily(value: Fraction) -> Amount:
     return Amount(value, units.IT_DAILY_DOSE)
 
 
+@renamed(current="daily_dose")
 def titration_bounds(
     *,
-    current: object,
-    origin: str,
+    daily_dose: IntrathecalDailyInput,
+    origin: IntrathecalOrigin,
     child: bool = False,
     at_refill: bool = False,
-    proposed: object = None,
-    overrides: Mapping[str, str] | None = None,
+    proposed: IntrathecalDailyInput | None = None,
+    overrides: OverridesInput | None = None,
     rules: RuleSet | None = None,
 ) -> IntrathecalTitration:
     """The changes allowed from today's daily dose (after the first 24 hours), by origin.
@@ -105,16 +108,18 @@ def titration_bounds(
     every plan (``IT_USUAL_RANGE``: an observed range, not a target or a maximum; clinical.md
     16), never a limit.
 
-    >>> titration_bounds(current="300 mcg/day", origin="spinal").increase_to_mcg
+    ``daily_dose`` is today's daily dose (``current=`` is its old spelling: deprecated).
+
+    >>> titration_bounds(daily_dose="300 mcg/day", origin="spinal").increase_to_mcg
     Fraction(390, 1)
-    >>> titration_bounds(current="300 mcg/day", origin="cerebral").increase_to_mcg
+    >>> titration_bounds(daily_dose="300 mcg/day", origin="cerebral").increase_to_mcg
     Fraction(345, 1)
     """
     ctx = Context.open(rules, overrides)
     side = parse_origin(origin)
     small = flag(child, "child")
     refill_visit = flag(at_refill, "at_refill")
-    daily, _ = daily_dose(ctx, current, "current")
+    daily, _ = read_daily_dose(ctx, daily_dose, "daily_dose", name="current")
     group = "child" if small else side
     prefix = "it.refill_change" if refill_visit else "it.titrate"
     usual_min = ctx.value(f"{prefix}.{group}.increase.usual_min")
@@ -179,7 +184,7 @@ def titration_bounds(
                 {"threshold": _daily(limited.require_value())},
             )
     else:
-        proposed_daily, _ = daily_dose(ctx, proposed, "proposed")
+        proposed_daily, _ = read_daily_dose(ctx, proposed, "proposed")
         change = proposed_daily - daily
         if change > 0:
             largest = daily * increase_max

@@ -12,6 +12,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Amount, Finding
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import Context
 
 __all__ = ["convert_route", "oral_weaning_advice", "weaning_findings"]
@@ -51,7 +52,7 @@ def oral_weaning_advice(rules: RuleSet | None = None) -> tuple[Finding, ...]:
     return tuple(ctx.findings)
 
 
-def convert_route(dose: object, *, to: str, rules: RuleSet | None = None) -> NoReturn:
+def convert_route(dose: QuantityInput, *, to: str, rules: RuleSet | None = None) -> NoReturn:
     """Refuse, always: no conversion between oral and intrathecal doses exists.
 
     Rule ``it.route.no_conversion``. The error says why, so a caller looking for a conversion

@@ -15,7 +15,7 @@ wall-clock labels with no time zone; the hours between two of them are counted o
 and the advice says so (``oral.missed_dose.wall_clock``): no time-zone arithmetic is done.
 
 >>> from baclofen_dose import plan_taper
->>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 >>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
 ...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
 >>> advice.action, advice.reason.code, advice.dose_mg, advice.schema

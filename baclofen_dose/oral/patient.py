@@ -42,8 +42,10 @@ from baclofen_dose.core.errors import (
 )
 from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import DateInput, QuantityInput, Sex
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
 
@@ -77,7 +79,7 @@ def _optional_bool(_: object, attribute: attrs.Attribute[bool | None], value: bo
         raise InputTypeError(f"patient.{attribute.name}", value, "True, False or None (not stated)")
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # immutable: hashed once (a patient keys remembered results)
 class Patient:
     """What the special-population rules need to know about a patient (``None``: not known).
 
@@ -106,12 +108,12 @@ class Patient:
     def from_inputs(
         cls,
         *,
-        age: object,
-        sex: object,
-        weight: object,
-        height: object,
-        scr: object,
-        dialysis: object,
+        age: QuantityInput | None,
+        sex: Sex | None,
+        weight: QuantityInput | None,
+        height: QuantityInput | None,
+        scr: QuantityInput | None,
+        dialysis: bool | None,
         rules: RuleSet | None = None,
         pregnant: bool | None = None,
         breastfeeding: bool | None = None,
@@ -134,13 +136,13 @@ class Patient:
     def from_birth_date(
         cls,
         *,
-        born: object,
-        as_of: object,
-        sex: object,
-        weight: object,
-        height: object,
-        scr: object,
-        dialysis: object,
+        born: DateInput,
+        as_of: DateInput,
+        sex: Sex | None,
+        weight: QuantityInput | None,
+        height: QuantityInput | None,
+        scr: QuantityInput | None,
+        dialysis: bool | None,
         rules: RuleSet | None = None,
         pregnant: bool | None = None,
         breastfeeding: bool | None = None,
@@ -393,7 +395,21 @@ def check_plausible(
     ``raw`` holds the values as the caller gave them, so the error can show them and name the
     likely unit mix-up. Nothing is written unless a value is refused.
     """
-    raw = raw or {}
+    if raw is None:
+        _checked(patient=patient, rules=rules)
+    else:
+        _check(patient, rules, raw)
+
+
+@remember(by_value=(Patient,), by_sha256=(RuleSet,))
+def _checked(*, patient: Patient, rules: RuleSet) -> bool:
+    """:func:`check_plausible` without raw values, remembered: a patient is immutable, so it
+    is checked once per rule set (a refusal is raised again every time, never remembered)."""
+    _check(patient, rules, {})
+    return True
+
+
+def _check(patient: Patient, rules: RuleSet, raw: dict[str, object]) -> None:
     if patient.age_years is not None:
         top = rules["patient.age.max"]
         if patient.age_years > top.require_value():

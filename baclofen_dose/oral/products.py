@@ -49,6 +49,7 @@ from baclofen_dose.core.limits import LimitCheck, advice, parse_overrides
 from baclofen_dose.core.model import Amount, Finding, Override, ParamValue
 from baclofen_dose.core.numeric import HALF
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import ProductInput, ProductsInput, QuantityInput
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -219,7 +220,7 @@ def catalogue_error(
     return InputError("product", spec, expected, problem=problem, code=code, params=params)
 
 
-def find_product(spec: object, rules: RuleSet | None = None) -> Product:
+def find_product(spec: ProductInput, rules: RuleSet | None = None) -> Product:
     """Look a product up by its text ("10 mg tablet", "5 mg/mL suspension") or rule id.
 
     The strength is parsed strictly (units.parse) and must match a catalogue entry of the
@@ -391,7 +392,9 @@ def _not_givable(
     )
 
 
-def realize(amount: object, products: object, rules: RuleSet | None = None) -> Realization:
+def realize(
+    amount: QuantityInput, products: ProductsInput, rules: RuleSet | None = None
+) -> Realization:
     """Turn an amount ("15 mg" or a Quantity) into units of the chosen products, exactly.
 
     Clinical basis: the product catalogue (``product.oral.*``); liquids measured on

@@ -27,6 +27,7 @@ from baclofen_dose.core.model import (
     Override,
     Provenance,
     Reason,
+    Route,
     contiguous,
     of_type,
     tuple_of,
@@ -61,9 +62,12 @@ class OralRegimen:
     # The daily total, summed once at construction: planners and renderers read it many times
     # per plan (issue 8 item 10). Derived from ``doses_mg``, so not part of equality.
     daily_mg: Fraction = attrs.field(init=False, eq=False, repr=False)
+    # The largest single dose, found once: the per-dose limit checks read it for every step.
+    largest_mg: Fraction = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "daily_mg", sum(self.doses_mg, Fraction(0)))
+        object.__setattr__(self, "largest_mg", max(self.doses_mg))
 
     @classmethod
     def split(cls, daily_mg: Fraction, times_per_day: int, *, grid: Fraction) -> OralRegimen:
@@ -75,6 +79,16 @@ class OralRegimen:
         maxima before any split, so the cache stays small).
         """
         return _split(daily_mg, times_per_day, grid)
+
+    @classmethod
+    def split_units(cls, count: int, times_per_day: int, grid: Fraction) -> OralRegimen:
+        """:meth:`split` for a daily amount of ``count`` whole ``grid`` units (the planners'
+        integer sub-units: no Fraction arithmetic or hashing on the hot path).
+
+        >>> [str(d) for d in OralRegimen.split_units(15, 4, Fraction(5)).doses_mg]
+        ['20', '20', '20', '15']
+        """
+        return _split_units(count, times_per_day, grid.numerator, grid.denominator)
 
     @classmethod
     def _split_now(cls, daily_mg: Fraction, times_per_day: int, grid: Fraction) -> OralRegimen:
@@ -176,7 +190,7 @@ class OralPlan:
     adjustments: tuple[Adjustment, ...] = ()
 
     @property
-    def route(self) -> str:
+    def route(self) -> Route:
         """Always ``"oral"``: doses are in mg by mouth."""
         return "oral"
 
@@ -194,3 +208,8 @@ class OralPlan:
 @cache
 def _split(daily_mg: Fraction, times_per_day: int, grid: Fraction) -> OralRegimen:
     return OralRegimen._split_now(daily_mg, times_per_day, grid)
+
+
+@cache
+def _split_units(count: int, times_per_day: int, grid_num: int, grid_den: int) -> OralRegimen:
+    return _split(Fraction(count * grid_num, grid_den), times_per_day, Fraction(grid_num, grid_den))

@@ -34,11 +34,14 @@ from typing import TYPE_CHECKING, Final, TypeVar
 import attrs
 
 from baclofen_dose.core import numeric, units
+from baclofen_dose.core.deprecation import renamed
 from baclofen_dose.core.errors import InputError, InputTypeError, RuleSetError
 from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.limits import Finding, advice
+from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import WeightPolicyName
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Provenance
 
@@ -336,10 +339,13 @@ def _bmi(patient: Patient) -> Fraction:
     return patient.weight_kg / (metres * metres)
 
 
+@renamed(policy="weight_policy")
 def dosing_weight(
-    patient: Patient, policy: str | None = None, *, rules: RuleSet | None = None
+    patient: Patient, weight_policy: WeightPolicyName | None = None, *, rules: RuleSet | None = None
 ) -> BodyWeight:
     """The weight Cockcroft-Gault uses under a ``crcl_weight`` policy (default ``actual``).
+
+    ``weight_policy`` names it (``policy=`` is the old spelling: deprecated).
 
     - ``actual``: actual body weight (Cockcroft and Gault 1976).
     - ``ideal``: ideal body weight (Devine), or actual if lower.
@@ -348,7 +354,7 @@ def dosing_weight(
       above 24.9 adjusted (rules ``renal.weight.medcalc.*``).
     """
     rules = _rules(rules)
-    return _dosing_weight(_patient(patient, rules), policy, rules)
+    return _dosing_weight(_patient(patient, rules), weight_policy, rules)
 
 
 def _dosing_weight(patient: Patient, policy: str | None, rules: RuleSet) -> BodyWeight:
@@ -626,7 +632,18 @@ def assess(
     ``cheong2020`` and the Muanda 2019 finding). Children are refused: no renal rule for
     children is in the rule data.
     """
-    rules = _rules(rules)
+    return _assess(
+        patient=patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=_rules(rules)
+    )
+
+
+# A pure function of an immutable patient, two policy names and an immutable, hashed rule set:
+# computed once for the same inputs (issue 8 item 10: the 50-digit CKD-EPI power and the
+# exact Cockcroft-Gault arithmetic cost more than the plan itself). Errors are not remembered.
+@remember(by_value=(Patient,), by_sha256=(RuleSet,))
+def _assess(
+    *, patient: object, renal_policy: object, weight_policy: object, rules: RuleSet
+) -> RenalAssessment:
     patient = _patient(patient, rules)
     policy = _choice(rules, RENAL_POLICY, renal_policy, "renal_policy")
     weights = _choice(rules, WEIGHT_POLICY, weight_policy, "weight_policy")

@@ -7,7 +7,7 @@ A taper keeps the time of each dose it still gives (its doses keep their place i
 as there are times, since which doses a changed count would move is not the planner's to guess.
 
 >>> from baclofen_dose import plan_taper
->>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 >>> found = dose_times(plan, ["08:00", "14:00", "20:00"])
 >>> found.by_step[0], found.by_step[-1]
 (('08:00', '14:00', '20:00'), ('20:00',))

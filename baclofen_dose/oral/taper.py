@@ -38,7 +38,7 @@ How a plan is built, in order:
    (``oral.taper.duration.default``); a chosen schedule shorter than the minimum needs an
    override with a reason (``oral.taper.duration.min``).
 
->>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 >>> [(s.start.isoformat(), [str(d) for d in s.regimen.doses_mg]) for s in plan.steps][:2]
 [('2026-03-02', ['15', '15', '20']), ('2026-03-05', ['10', '15', '15'])]
 >>> plan.taper.stop.isoformat(), plan.supply.dispense[0].dispensed, plan.schema
@@ -55,8 +55,14 @@ from typing import Final, Literal
 import attrs
 
 from baclofen_dose.core import kinds, units
-from baclofen_dose.core.errors import InputError, InputTypeError
-from baclofen_dose.core.kernel import PlanningContext, RoundMode, add_days, round_to_grid
+from baclofen_dose.core.deprecation import renamed
+from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
+from baclofen_dose.core.kernel import (
+    PlanningContext,
+    RoundMode,
+    add_days,
+    round_to_grid,
+)
 from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import (
     Amount,
@@ -69,6 +75,13 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.types import (
+    DateInput,
+    MaxPolicyName,
+    OverridesInput,
+    ProductsInput,
+    QuantityInput,
+)
 from baclofen_dose.oral import products
 from baclofen_dose.oral.regimen import OralRegimen, Step
 from baclofen_dose.oral.titration import select_max_policy
@@ -160,7 +173,14 @@ def _count_error(value: object, n_max: int) -> InputError:
     )
 
 
-def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fraction, ...]:
+def _is_quantity(value: object) -> bool:
+    """True for a pint Quantity (checked by module, so pint is not imported to ask)."""
+    return type(value).__module__.startswith("pint")
+
+
+def _current(
+    current: object, times_per_day: object, n_max: int, field: str = "dose"
+) -> tuple[Fraction, ...]:
     """The current doses, one per administration, from the forms plan_taper accepts.
 
     The count is checked against ``n_max`` before any tuple is built from it.
@@ -173,7 +193,7 @@ def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fracti
         raise _count_error(times_per_day, n_max)
     if isinstance(current, OralRegimen):
         doses = current.doses_mg
-    elif isinstance(current, str) or type(current).__module__.startswith("pint"):
+    elif isinstance(current, str) or _is_quantity(current):
         if times_per_day is None:
             raise InputError(
                 "times_per_day",
@@ -182,17 +202,17 @@ def _current(current: object, times_per_day: object, n_max: int) -> tuple[Fracti
                 problem="is missing",
                 code="E_MISSING_INPUT",
             )
-        amount = units.parse(current, units.ORAL_DOSE, "current")
+        amount = units.parse(current, units.ORAL_DOSE, field)
         doses = (amount,) * times_per_day
     elif isinstance(current, Sequence) and not isinstance(current, bytes):
         if len(current) > n_max:
             raise _count_error(len(current), n_max)
         doses = tuple(
-            units.parse(d, units.ORAL_DOSE, f"current[{i}]") for i, d in enumerate(current)
+            units.parse(d, units.ORAL_DOSE, f"{field}[{i}]") for i, d in enumerate(current)
         )
     else:
         raise InputTypeError(
-            "current",
+            field,
             current,
             "the current dose ('20 mg' with times_per_day), a list of doses, or an OralRegimen",
         )
@@ -332,7 +352,7 @@ def _spread(total: int, count: int) -> list[int]:
 
 
 def _default_product(
-    rules: RuleSet, current: object, doses: Sequence[Fraction], grid: Fraction
+    rules: RuleSet, current: object, doses: Sequence[Fraction], grid: Fraction, field: str
 ) -> tuple[products.Product, ...]:
     """The single tablet strength with the finest taper grid, then the fewest tablets for the
     current doses (rounded down to that grid), then the larger strength."""
@@ -354,7 +374,7 @@ def _default_product(
             best = (key, product)
     if best is None:
         raise InputError(
-            "current",
+            field,
             current,
             "doses the catalogue's tablets can give; choose a product (a liquid) that gives "
             "smaller amounts",
@@ -365,18 +385,25 @@ def _default_product(
     return (best[1],)
 
 
+def _dose_or_doses(value: object) -> str:
+    """The new name of the old ``current=``: ``dose`` for one dose, ``doses`` for several."""
+    return "dose" if isinstance(value, str) or _is_quantity(value) else "doses"
+
+
+@renamed(current=_dose_or_doses, every="interval")
 def plan_taper(
     *,
-    current: object,
-    start: date | str,
+    start: DateInput,
+    dose: QuantityInput | None = None,
+    doses: Sequence[QuantityInput] | OralRegimen | None = None,
     times_per_day: int | None = None,
-    over: object = None,
-    step: object = None,
-    every: object = None,
+    over: QuantityInput | None = None,
+    step: QuantityInput | None = None,
+    interval: QuantityInput | None = None,
     reduce_first: int | None = None,
-    product: object = None,
-    max_policy: str | None = None,
-    overrides: Mapping[str, str] | None = None,
+    product: ProductsInput | None = None,
+    max_policy: MaxPolicyName | None = None,
+    overrides: OverridesInput | None = None,
     rules: RuleSet | None = None,
 ) -> TaperPlan:
     """Plan an oral taper from the current regimen to zero, starting on ``start``.
@@ -384,15 +411,17 @@ def plan_taper(
     Parameters (quantities are pint Quantities or strings with units; none has a clinical
     default that is not in the rule data):
 
-    - ``current``: the dose per administration now ("20 mg", with ``times_per_day``), a list
-      of doses in the order of the day (["20 mg", "20 mg", "10 mg"]), or an ``OralRegimen``.
+    - ``dose``: the dose per administration now ("20 mg", with ``times_per_day``); or
+      ``doses``: one per administration in the order of the day (["20 mg", "20 mg", "10 mg"]),
+      or an ``OralRegimen``. (``current=``, either form, is the old spelling: deprecated.)
     - ``start``: the first day of the first reduced dose (``datetime.date`` or "YYYY-MM-DD").
     - ``over``: the total duration asked for ("3 weeks"), from the start to the first day
       without baclofen.
     - ``step``: the reduction per step, "5 mg/day" or a percentage of the daily dose at each
       step ("20 %": of 60 mg/day 12, rounded down to 10; of 50, 10; of 40, 8, rounded down to
       5...; ``taper.step_mg`` records the first step's mg/day).
-    - ``every``: days per step ("3 days"); with ``over``, the shortest step.
+    - ``interval``: days per step ("3 days"); with ``over``, the shortest step
+      (``every=`` is the old spelling: deprecated).
     - ``reduce_first``: which dose of the day (1 for the first...) is reduced first
       (default 1, so the last dose of the day is kept longest).
     - ``product``: one or more product names ("10 mg tablet"); default: see the module notes.
@@ -404,15 +433,30 @@ def plan_taper(
     limit and ``OverrideRequired`` when a soft limit (the minimum duration, the largest step,
     the maximum the current regimen is above) is crossed without an override.
     """
+    given: object
+    if dose is not None:
+        if doses is not None:
+            raise InputError("doses", doses, "no value with dose= (one or the other)")
+        if not isinstance(dose, str) and not _is_quantity(dose):
+            raise InputTypeError("dose", dose, "one dose such as '20 mg' (several: doses=)")
+        given, field = dose, "dose"
+    elif doses is not None:
+        if isinstance(doses, str) or _is_quantity(doses):
+            raise InputTypeError("doses", doses, "a list of doses (one dose: dose=)")
+        given, field = doses, "doses"
+    else:
+        raise MissingInputError(
+            "dose", "today's dose such as '20 mg' (with times_per_day), or doses", "a taper"
+        )
     ctx = PlanningContext.start(rules, overrides)
     rules, check = ctx.rules, ctx.check
     rule = ctx.rule
 
     first_day = parse_date(start, "start")
     n_max = int(ctx.value(_TIMES_MAX))
-    doses = _current(current, times_per_day, n_max)
-    n = len(doses)
-    total = sum(doses, Fraction(0))
+    today = _current(given, times_per_day, n_max, field)
+    n = len(today)
+    total = sum(today, Fraction(0))
     order_first = 1 if reduce_first is None else reduce_first
     if isinstance(order_first, bool) or not isinstance(order_first, int):
         raise InputTypeError("reduce_first", reduce_first, "a dose number: 1 for the first")
@@ -435,13 +479,13 @@ def plan_taper(
     check.soft_max(daily_max, total, units.ORAL_DAILY_DOSE, "current daily dose")
     if dose_max is not None:
         ctx.used.append(dose_max.id)
-        for amount in doses:
+        for amount in today:
             check.soft_max(dose_max, amount, units.ORAL_DOSE, "a current single dose of")
 
     dose_grid = ctx.value(_GRID)
     findings: list[Finding] = []
     if product is None:
-        chosen = _default_product(rules, current, doses, dose_grid)
+        chosen = _default_product(rules, given, today, dose_grid, field)
     else:
         chosen = products.choose_products(product, rules)
     grid = products.smallest_amount(chosen, dose_grid)
@@ -449,16 +493,16 @@ def plan_taper(
     if any(p.liquid for p in chosen):
         product_ids.append(products.MEASURE_RULE)
     ctx.used.extend(product_ids)
-    floored = [_floor(d, grid) for d in doses]
+    floored = [_floor(d, grid) for d in today]
     if not any(floored):
         raise InputError(
-            "current",
-            current,
+            field,
+            given,
             "doses of at least {grid}, the smallest amount on the dose grid the chosen products "
             "give; choose a product that gives smaller doses",
             problem="is below what the chosen products give",
             code="E_NOT_GIVABLE",
-            params={"grid": Amount(grid, kinds.ORAL_DOSE), "doses": _doses(doses)},
+            params={"grid": Amount(grid, kinds.ORAL_DOSE), "doses": _doses(today)},
         )
 
     # The step: chosen (mg/day or %), derived from `over`, or the rule default.
@@ -472,7 +516,7 @@ def plan_taper(
         ctx.used.append(_T + "step.max")
     step_max = rule(_T + "step.max")
     length_min = rule(_T + "step_length.min")
-    every_days = None if every is None else _days(every, "every")
+    every_days = None if interval is None else _days(interval, "interval")
     if every_days is not None:
         check.hard_min(length_min, Fraction(every_days), units.DAYS, "a taper step of")
     over_days = None if over is None else _days(over, "over")
@@ -507,7 +551,7 @@ def plan_taper(
                 "over",
                 over,
                 "{total:days} ({count} steps of {every:days}), or give only two of over, step "
-                "and every",
+                "and interval",
                 problem="disagrees with the step and the days per step",
                 code="E_SCHEDULE",
                 params={"total": count * every_days, "count": count, "every": every_days},
@@ -570,7 +614,7 @@ def plan_taper(
     findings += check.finish()
     findings += _notes(
         rules,
-        doses,
+        today,
         floored,
         grid,
         dose_grid,
@@ -597,7 +641,7 @@ def plan_taper(
         findings.append(advice(rule("oral.adult.policy_above_label")))
 
     inputs: list[tuple[str, ParamValue]] = [
-        ("current", _doses(doses)),
+        ("current", _doses(today)),
         ("times_per_day", n),
         ("start", first_day),
         ("over", None if over_days is None else Amount(Fraction(over_days), kinds.DAYS)),
@@ -608,7 +652,7 @@ def plan_taper(
         ("product", None if product is None else tuple(p.id for p in chosen)),
         ("max_policy", policy),
     ]
-    info = TaperInfo(OralRegimen(doses), begin, step_mg, grid, order)
+    info = TaperInfo(OralRegimen(today), begin, step_mg, grid, order)
     return TaperPlan(
         steps=tuple(steps),
         findings=tuple(findings),

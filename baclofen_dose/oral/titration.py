@@ -22,6 +22,7 @@ import itertools
 from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import cache, lru_cache
 
 import attrs
 
@@ -35,8 +36,10 @@ from baclofen_dose.core.limits import (
     parse_date,
     parse_overrides,
 )
+from baclofen_dose.core.memo import MEMO_SIZE
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.types import DateInput, OverridesInput, ProductsInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.counselling import counselling
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
@@ -51,6 +54,7 @@ CHILD_MAX_POLICY = "child_age_band"
 _PREFIX = "oral.adult."
 
 
+@cache  # per rule set and policy name: few, and a rule set is immutable and hashed by SHA-256
 def _policy_rules(rules: RuleSet, policy: str) -> tuple[Rule, Rule | None]:
     """The selected policy's daily soft maximum and (if it has one) its per-dose soft maximum."""
     # The rule set's index (built once per rule set), not a scan of every rule per call.
@@ -125,15 +129,15 @@ def _on_grid(
 
 def plan_titration(
     *,
-    start: date | str,
-    target: object,
-    step: object = None,
-    interval: object = None,
+    start: DateInput,
+    target: QuantityInput,
+    step: QuantityInput | None = None,
+    interval: QuantityInput | None = None,
     times_per_day: int | None = None,
     max_policy: str | None = None,
-    overrides: Mapping[str, str] | None = None,
+    overrides: OverridesInput | None = None,
     rules: RuleSet | None = None,
-    product: object = None,
+    product: ProductsInput | None = None,
     patient: Patient | None = None,
     renal_policy: str | None = None,
     weight_policy: str | None = None,
@@ -341,30 +345,89 @@ def _ladder(
 
     As many doses a day as the grid allows, up to ``n_usual``; above ``add_dose_above`` per
     dose a further dose is added, up to ``n_max``. The dose count never goes down.
+
+    The arithmetic is on whole numbers of grid units (issue 8 item 10: integer sub-units where
+    Fractions are not needed): every rung is a whole multiple of the grid, so this is exact.
+    The rungs are a pure function of the arguments and regimens are immutable, so the same
+    ladder is built once and shared, as :meth:`OralRegimen.split` shares a split; each call
+    gets its own lists of rule ids, which the planners extend.
     """
-    n = min(n_usual, int(start_daily // grid))
-    ladder = [(OralRegimen.split(start_daily, n, grid=grid), list(first_ids))]
-    daily = start_daily
-    while daily < target:
-        full = add_dose_above is not None and daily == add_dose_above * n and n < n_max
-        if full and add_dose_above is not None and target >= add_dose_above * (n + 1):
+    shared = _shared_ladder(
+        start_daily,
+        step,
+        target,
+        grid,
+        n_usual,
+        tuple(first_ids),
+        tuple(step_ids),
+        n_max,
+        add_dose_above,
+    )
+    return [(regimen, list(ids)) for regimen, ids in shared]
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _shared_ladder(
+    start_daily: Fraction,
+    step: Fraction,
+    target: Fraction,
+    grid: Fraction,
+    n_usual: int,
+    first_ids: tuple[str, ...],
+    step_ids: tuple[str, ...],
+    n_max: int,
+    add_dose_above: Fraction | None,
+) -> tuple[tuple[OralRegimen, tuple[str, ...]], ...]:
+    daily, step_u, target_u = (_grid_units(v, grid) for v in (start_daily, step, target))
+    # ``add_dose_above * k`` in grid units, as (floor, ceiling, whole?) for every dose count
+    # the ladder can reach: integer comparisons against a threshold that may be off the grid.
+    above: dict[int, tuple[int, int, bool]] = {}
+    if add_dose_above is not None:
+        num = add_dose_above.numerator * grid.denominator
+        den = add_dose_above.denominator * grid.numerator
+        for k in range(1, n_max + 1):  # n + 1 is read only while n < n_max
+            low, rest = divmod(num * k, den)
+            above[k] = (low, low + (rest != 0), rest == 0)
+    add_id = _PREFIX + "frequency.add_dose_above"
+    n = min(n_usual, daily)
+    ladder = [(_regimen(daily, n, grid), list(first_ids))]
+    while daily < target_u:
+        full = False
+        if above and n < n_max:
+            low, _, whole = above[n]
+            full = whole and daily == low
+        if full and target_u >= above[n + 1][1]:
             # Every dose is at the per-dose threshold: the label's next step adds a dose of
             # that size (20 mg 3 times a day -> 20 mg 4 times a day, a +20 mg/day step).
             n += 1
-            daily = add_dose_above * n
-            ids = [*step_ids, _PREFIX + "frequency.add_dose_above"]
-            ladder.append((OralRegimen.split(daily, n, grid=grid), ids))
+            daily, _, whole = above[n]
+            if not whole:
+                raise ValueError(f"{add_dose_above} mg doses are off the {grid} mg dose grid")
+            ladder.append((_regimen(daily, n, grid), [*step_ids, add_id]))
             continue
-        daily = min(daily + step, target)
+        daily = min(daily + step_u, target_u)
         ids = list(step_ids)
-        n = max(n, min(n_usual, int(daily // grid)))
-        if add_dose_above is not None:
-            while n < n_max and daily > add_dose_above * n:
+        n = max(n, min(n_usual, daily))
+        if above:
+            while n < n_max and daily > above[n][0]:
                 n += 1
-                if _PREFIX + "frequency.add_dose_above" not in ids:
-                    ids.append(_PREFIX + "frequency.add_dose_above")
-        ladder.append((OralRegimen.split(daily, n, grid=grid), ids))
-    return ladder
+                if add_id not in ids:
+                    ids.append(add_id)
+        ladder.append((_regimen(daily, n, grid), ids))
+    return tuple((regimen, tuple(ids)) for regimen, ids in ladder)
+
+
+def _grid_units(value: Fraction, grid: Fraction) -> int:
+    """``value`` as a whole number of ``grid`` units (a rung off the grid cannot be split)."""
+    count, rest = divmod(value.numerator * grid.denominator, value.denominator * grid.numerator)
+    if rest:
+        raise ValueError(f"{value} mg/day is not a whole multiple of the {grid} mg dose grid")
+    return count
+
+
+def _regimen(count: int, n: int, grid: Fraction) -> OralRegimen:
+    """``count`` grid units a day in ``n`` doses (shared, immutable regimens)."""
+    return OralRegimen.split_units(count, n, grid)
 
 
 def _reasons(
@@ -374,10 +437,11 @@ def _reasons(
     ``LAST_STEP`` for a smaller last one (the target reached without overshooting it)."""
     reasons = [start]
     for (before, _), (after, _) in itertools.pairwise(ladder):
-        change = after.daily_mg - before.daily_mg
-        if change == step:
+        if _is_step(before.daily_mg, after.daily_mg, step):
             reasons.append(usual)
-        elif change > step and after.times_per_day > before.times_per_day:
+            continue
+        change = after.daily_mg - before.daily_mg
+        if change > step and after.times_per_day > before.times_per_day:
             reasons.append(
                 Reason(
                     "ADD_DOSE",
@@ -394,6 +458,14 @@ def _reasons(
     return reasons
 
 
+def _is_step(before: Fraction, after: Fraction, step: Fraction) -> bool:
+    """``after - before == step``, in integers (no Fraction built for the usual rung)."""
+    den = before.denominator * after.denominator
+    return (after.numerator * before.denominator - before.numerator * after.denominator) * (
+        step.denominator
+    ) == step.numerator * den
+
+
 def _date(
     ladder: list[tuple[OralRegimen, list[str]]],
     first_day: date,
@@ -407,13 +479,16 @@ def _date(
     used.append(horizon.id)
     last_start = days * (len(ladder) - 1)
     check.hard_max(horizon, last_start, units.DAYS, "days from the first day to the last step")
-    add_days(first_day, int(last_start) + int(days), "start")
-    dated = []
-    for index, (regimen, ids) in enumerate(ladder):
-        begin = first_day + timedelta(days=int(days) * index)
-        is_last = index == len(ladder) - 1
-        end = None if is_last else begin + timedelta(days=int(days) - 1)
-        dated.append((begin, end, regimen, ids))
+    whole = int(days)
+    add_days(first_day, int(last_start) + whole, "start")
+    every, span = timedelta(days=whole), timedelta(days=whole - 1)
+    dated: list[tuple[date, date | None, OralRegimen, list[str]]] = []
+    begin = first_day
+    for regimen, ids in ladder:
+        dated.append((begin, begin + span, regimen, ids))
+        begin += every
+    last_begin, _, last_regimen, last_ids = dated[-1]
+    dated[-1] = (last_begin, None, last_regimen, last_ids)
     return dated
 
 
@@ -669,8 +744,8 @@ def _plan_adult(
     for (begin, end, regimen, ids), why in zip(dated, reasons, strict=True):
         check.hard_max(hard_daily, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if dose_max is not None:
-            for amount in regimen.doses_mg:
-                check.soft_max(dose_max, amount, units.ORAL_DOSE, "a single dose of")
+            # The largest dose of the day: a soft maximum records the largest crossing anyway.
+            check.soft_max(dose_max, regimen.largest_mg, units.ORAL_DOSE, "a single dose of")
         check.soft_max(daily_max, regimen.daily_mg, units.ORAL_DAILY_DOSE, "daily dose")
         if assessment is not None:
             _renal_limits(assessment, rules, ceiling, regimen.daily_mg, check)

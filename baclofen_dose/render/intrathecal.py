@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 
@@ -40,6 +40,7 @@ from baclofen_dose.core.errors import BaclofenDoseError, InputError
 from baclofen_dose.core.kernel import add_days
 from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
 from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.core.types import IntrathecalDailyInput, IntrathecalOrigin, QuantityInput
 from baclofen_dose.intrathecal import (
     ORIGINS,
     FlexProgram,
@@ -1441,7 +1442,7 @@ def _quantity(value: object, where: str) -> pint.Quantity[Fraction]:
     return units.quantity(value.value, value.kind)
 
 
-def _entered(values: Mapping[str, ParamValue], field: str) -> object:
+def _entered(values: Mapping[str, ParamValue], field: str) -> IntrathecalDailyInput:
     """A daily dose as it was entered: per day, per hour, or a flex program."""
     where = f"provenance.inputs.{field}"
     hours, rates = values.get(field + _FLEX[0]), values.get(field + _FLEX[1])
@@ -1460,7 +1461,13 @@ def _entered(values: Mapping[str, ParamValue], field: str) -> object:
     return _quantity(values[field], where)
 
 
-def _optional(values: Mapping[str, ParamValue], field: str) -> object:
+def _given(values: Mapping[str, ParamValue], field: str) -> QuantityInput:
+    """A quantity as it was entered (a flex program where none belongs is refused by the
+    planner's own parsing, as any caller's would be)."""
+    return cast("QuantityInput", _entered(values, field))
+
+
+def _optional(values: Mapping[str, ParamValue], field: str) -> pint.Quantity[Fraction] | None:
     return None if values.get(field) is None else _quantity(values[field], f"inputs.{field}")
 
 
@@ -1478,8 +1485,8 @@ def _again_screening(read: ScreeningPlan, rules: RuleSet) -> ScreeningPlan:
 def _again_initial(read: IntrathecalStart, rules: RuleSet) -> IntrathecalStart:
     values = read.provenance.values
     return plan_initial_dose(
-        screening_dose=_entered(values, "screening_dose"),
-        effect_duration=_entered(values, "effect_duration"),
+        screening_dose=_given(values, "screening_dose"),
+        effect_duration=_given(values, "effect_duration"),
         screening_side_effects=read.screening_side_effects,
         rules=rules,
     )
@@ -1488,8 +1495,8 @@ def _again_initial(read: IntrathecalStart, rules: RuleSet) -> IntrathecalStart:
 def _again_titration(read: IntrathecalTitration, rules: RuleSet) -> IntrathecalTitration:
     values = read.provenance.values
     return titration_bounds(
-        current=_entered(values, "current"),
-        origin=read.origin,
+        daily_dose=_entered(values, "current"),
+        origin=cast("IntrathecalOrigin", read.origin),  # checked again by the planner
         child=read.child,
         at_refill=read.at_refill,
         proposed=None if read.proposed_daily_mcg is None else _entered(values, "proposed"),
@@ -1504,11 +1511,11 @@ def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
     previous = values.get("previous_concentration")
     previous_fill = values.get("previous_fill")
     return plan_refill(
-        reservoir=_entered(values, "reservoir"),
-        concentration=_entered(values, "concentration"),
+        reservoir=_given(values, "reservoir"),
+        concentration=_given(values, "concentration"),
         daily_dose=_entered(values, "daily_dose"),
-        alarm_volume=_entered(values, "alarm_volume"),
-        fill_volume=_entered(values, "fill_volume") if read.fill_given else None,
+        alarm_volume=_given(values, "alarm_volume"),
+        fill_volume=_given(values, "fill_volume") if read.fill_given else None,
         diluted=read.diluted,
         start=read.start,
         residual=_optional(values, "residual"),
@@ -1532,11 +1539,11 @@ def _again_refill(read: PumpRefill, rules: RuleSet) -> PumpRefill:
 def _again_taper(read: IntrathecalTaper, rules: RuleSet) -> IntrathecalTaper:
     values = read.provenance.values
     return plan_intrathecal_taper(
-        current=_entered(values, "current"),
+        daily_dose=_entered(values, "current"),
         first_dose=_entered(values, "first_dose"),
         start=read.steps[0].start,
-        step=_entered(values, "step"),
-        interval=_entered(values, "interval"),
+        step=_given(values, "step"),
+        interval=_given(values, "interval"),
         overrides={o.rule_id: o.reason for o in read.overrides} or None,
         rules=rules,
     )

@@ -5,7 +5,7 @@ the dose and its units, a reason code with typed values); this module writes the
 registers the advice with the generic ``text``/``table`` (render/protocol.py).
 
 >>> from baclofen_dose import advise_missed_dose, plan_taper
->>> plan = plan_taper(current="20 mg", times_per_day=3, start="2026-03-02")
+>>> plan = plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02")
 >>> advice = advise_missed_dose(plan, times=["08:00", "14:00", "20:00"],
 ...     day="2026-03-03", missed_at="08:00", now_day="2026-03-03", now_at="12:30")
 >>> advice_text(advice)[:58]

@@ -21,6 +21,7 @@ from functools import singledispatch
 from typing import Any, Final
 
 from baclofen_dose.core.errors import InputError, InputTypeError
+from baclofen_dose.core.model import Result
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.render.codec import dumps
 
@@ -69,7 +70,7 @@ def text(result: object, **options: Any) -> str:
 
 
 @singledispatch
-def to_csv(result: object, **options: Any) -> str:
+def to_csv(result: Result, **options: Any) -> str:
     """CSV rows for a result that has rows (a schedule)."""
     raise _unsupported("CSV", result)
 
@@ -86,7 +87,7 @@ def schemas() -> tuple[str, ...]:
     return tuple(sorted(_READERS))
 
 
-def to_json(result: object) -> str:
+def to_json(result: Result) -> str:
     """The result as JSON text: exact numbers, ``{"value", "unit"}`` amounts, UCUM units."""
     return dumps(to_data(result))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from baclofen_dose.check.interactions import table_or_default
 from baclofen_dose.check.intrathecal import check_intrathecal_order
@@ -26,6 +26,7 @@ from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.limits import LimitCheck
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.types import MaxPolicyName, Sex
 from baclofen_dose.intrathecal.common import FlexProgram
 from baclofen_dose.oral.patient import Patient
 from baclofen_dose.oral.regimen import OralPlan
@@ -57,8 +58,8 @@ def _patient(inputs: Mapping[str, ParamValue], rules: RuleSet) -> Patient | None
     if inputs["patient.age"] is None:  # an order check may judge a patient without an age
         return Patient.from_inputs(
             age=None,
-            sex=inputs.get("patient.sex"),
-            dialysis=inputs.get("patient.dialysis"),
+            sex=cast("Sex | None", inputs.get("patient.sex")),
+            dialysis=cast("bool | None", inputs.get("patient.dialysis")),
             rules=rules,
             **{
                 name: None
@@ -81,13 +82,14 @@ def _patient(inputs: Mapping[str, ParamValue], rules: RuleSet) -> Patient | None
         if value is not None and not isinstance(value, bool):
             raise _tampered(f"provenance.inputs.patient.{name}", value, "true, false or null")
         extra[name] = value
+    # As read from the file: from_inputs checks every value again, as it does a caller's.
     return Patient.from_inputs(
         age=_quantity(inputs["patient.age"], "patient.age"),
-        sex=inputs.get("patient.sex"),
-        dialysis=inputs.get("patient.dialysis"),
+        sex=cast("Sex | None", inputs.get("patient.sex")),
+        dialysis=cast("bool | None", inputs.get("patient.dialysis")),
         rules=rules,
-        **optional,
-        **extra,
+        **cast("dict[str, Any]", optional),
+        **cast("dict[str, Any]", extra),
     )
 
 
@@ -190,14 +192,17 @@ def recheck_taper(plan: TaperPlan, rules: RuleSet) -> None:
         raise _tampered("provenance.inputs", "start, reduce_first, max_policy", "their values")
     step = display.percent(percent) if percent is not None else _optional_quantity(inputs, "step")
     again = plan_taper(
-        current=[_quantity(dose, "current") for dose in current],
+        doses=[_quantity(dose, "current") for dose in current],
         start=start,
         over=_optional_quantity(inputs, "over"),
         step=step,
-        every=_optional_quantity(inputs, "every"),
+        interval=_optional_quantity(inputs, "every"),
         reduce_first=reduce_first,
-        product=list(products) if isinstance(products, tuple) and products else None,
-        max_policy=policy,
+        # As read: names are checked by the planner's catalogue look-up, like any caller's.
+        product=cast("list[str]", list(products))
+        if isinstance(products, tuple) and products
+        else None,
+        max_policy=cast("MaxPolicyName", policy),  # checked against the rule set by the planner
         overrides={o.rule_id: o.reason for o in plan.overrides} or None,
         rules=rules,
     )

@@ -361,11 +361,13 @@ class Rule:
     text: str | None
     form: str | None = None
     scoring: str | None = None
+    # Where the figure comes from: document and section. Derived from ``source`` and
+    # ``section`` once at load, because every finding a plan makes cites it.
+    citation: str = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def citation(self) -> str:
-        """Where the figure comes from: document and section."""
-        return f"{self.source.document} ({self.source.key}), {self.section}"
+    def __attrs_post_init__(self) -> None:
+        citation = f"{self.source.document} ({self.source.key}), {self.section}"
+        object.__setattr__(self, "citation", citation)
 
     def require_value(self) -> Fraction:
         """The exact value; a RuleSetError for a rule that has none (advice)."""
