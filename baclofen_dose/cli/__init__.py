@@ -32,6 +32,7 @@ from baclofen_dose.cli.oral import (
     add_taper,
     add_titrate,
 )
+from baclofen_dose.cli.screen import add_screen
 from baclofen_dose.core.errors import BaclofenDoseError, LimitError, OverrideRequired
 
 __all__ = ["main"]
@@ -58,6 +59,7 @@ _COMMANDS = (
     add_intrathecal,
     add_renal,
     add_check,
+    add_screen,
 )
 
 # The longest part of an internal error's own text that the one line shows.
