@@ -1086,8 +1086,9 @@ def screen_orders(
 ) -> ScreenResult:
     """Screen a data frame of oral orders: one output row per finding, as the order check.
 
-    ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame or a PySpark frame (Dask
-    is refused for now) with the columns of :data:`INPUT_COLUMNS` (docs/screening.md has the schema).
+    ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame or a PySpark frame
+    (Dask is refused for now) with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
+    has the schema).
     ``co_medications`` (``order_id``, ``medicine``) and ``conditions`` (``order_id``,
     ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
     ``weight_policy`` and ``overrides`` apply to every order, as for
