@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from baclofen_dose.check.intrathecal import check_intrathecal_order
     from baclofen_dose.check.oral import check_order
     from baclofen_dose.check.order import NotAssessed, OrderCheck
+    from baclofen_dose.check.screen import ScreenResult, ScreenSummary, screen_orders
     from baclofen_dose.core.errors import (
         AbruptStopError,
         BaclofenDoseError,
@@ -144,6 +145,8 @@ __all__ = [
     "Rule",
     "RuleSet",
     "RuleSetError",
+    "ScreenResult",
+    "ScreenSummary",
     "ScreeningBolus",
     "ScreeningPlan",
     "Source",
@@ -183,6 +186,7 @@ __all__ = [
     "registry",
     "renal_report",
     "rule_value",
+    "screen_orders",
     "table",
     "titration_bounds",
     "to_csv",
@@ -193,6 +197,7 @@ _HOMES = {
     "check.intrathecal": ("check_intrathecal_order",),
     "check.oral": ("check_order",),
     "check.order": ("NotAssessed", "OrderCheck"),
+    "check.screen": ("ScreenResult", "ScreenSummary", "screen_orders"),
     "core.errors": (
         "AbruptStopError",
         "BaclofenDoseError",

@@ -18,7 +18,13 @@ from baclofen_dose.check import check_intrathecal_order, check_order
 from baclofen_dose.check.order import Judge
 from baclofen_dose.cli import main
 from baclofen_dose.core import kinds
-from baclofen_dose.core.errors import BaclofenDoseError, HardLimitError, InputError, RuleSetError
+from baclofen_dose.core.errors import (
+    BaclofenDoseError,
+    HardLimitError,
+    InputError,
+    InputTypeError,
+    RuleSetError,
+)
 from baclofen_dose.core.rules.interactions import default_interactions, load_interactions
 from baclofen_dose.intrathecal.common import FlexProgram
 from baclofen_dose.oral.patient import Patient
@@ -726,3 +732,20 @@ def test_tablets_for_a_child_under_33_kg_are_a_soft_finding() -> None:
         product="1 mg/mL oral solution", units_per_dose="5 mL", times_per_day=3, patient=light
     )
     assert "oral.child.tablet.min_weight" not in {f.rule_id for f in liquid.findings}
+
+
+def test_other_baclofen_orders_give_the_duplicate_warning() -> None:
+    """The daily maxima apply to the total of all baclofen orders (L1): a check told of other
+    orders says it judged this one alone; the count is recorded and read back."""
+    result = check_order(dose="20 mg", times_per_day=4, other_baclofen_orders=1)
+    found = {f.rule_id: f for f in result.findings}
+    assert found["interop.duplicate_baclofen"].severity == "warning"
+    assert ("other_baclofen_orders", 1) in result.provenance.inputs
+    assert render.from_json(render.to_json(result)) == result
+    plain = check_order(dose="20 mg", times_per_day=4)
+    assert "interop.duplicate_baclofen" not in {f.rule_id for f in plain.findings}
+    it = check_intrathecal_order(daily_dose="300 mcg/day", other_baclofen_orders=2)
+    assert "interop.duplicate_baclofen" in {f.rule_id for f in it.findings}
+    for bad in (-1, True, "1"):
+        with pytest.raises(InputTypeError):
+            check_order(dose="5 mg", times_per_day=3, other_baclofen_orders=bad)  # type: ignore[arg-type]

@@ -653,3 +653,22 @@ def test_field_tables_name_real_options(words: list[str]) -> None:
     for option in FIELDS[" ".join(words)].values():
         for name in option.split(" (", 1)[0].split(" or "):
             assert name in options, name
+
+
+def test_missed_dose_with_a_typed_regimen_checks_it_as_an_order(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A regimen typed on the command line (no plan file) is judged as an order: 100 mg 3 times
+    a day crosses the 120 mg/day hard limit and the 20 mg single-dose soft limit."""
+    code = main(
+        ["missed-dose", "--dose", "100 mg", "--times", "08:00,14:00,20:00",
+         "--missed", "2026-03-03 08:00", "--now", "2026-03-03 09:00"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "oral.adult.max_daily.hard" in out and "oral.adult.max_dose.us_label" in out
+    main(
+        ["missed-dose", "--dose", "10 mg", "--times", "08:00,14:00,20:00",
+         "--missed", "2026-03-03 08:00", "--now", "2026-03-03 09:00"]
+    )  # fmt: skip
+    assert "checked as an order" not in capsys.readouterr().out

@@ -212,3 +212,22 @@ def test_check_fhir_bundle_checks_each_request(
     rule_ids = [[f["rule_id"] for f in r["findings"]] for r in results]
     assert "oral.adult.max_dose.us_label" not in rule_ids[0]
     assert "oral.adult.max_dose.us_label" in rule_ids[1]
+
+
+def test_two_baclofen_requests_in_one_bundle_are_flagged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Two baclofen orders of 20 mg 4 times a day (80 mg/day each) are 160 mg/day in all:
+    each is judged alone, and each says so (rule interop.duplicate_baclofen)."""
+    one = _request(20)
+    one["dosageInstruction"][0]["timing"]["repeat"]["frequency"] = 4
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": one}, {"resource": one}]}  # fmt: skip
+    code, out, _ = run(capsys, "check", "--fhir", _write(tmp_path, bundle), "--format", "json")
+    assert code == 0
+    results = json.loads(out)
+    assert len(results) == 2
+    for result in results:
+        assert "interop.duplicate_baclofen" in {f["rule_id"] for f in result["findings"]}
+    code, out, _ = run(capsys, "check", "--fhir", _write(tmp_path, one, "one.json"))
+    assert code == 0 and "interop.duplicate_baclofen" not in out

@@ -442,3 +442,31 @@ def test_without_authored_on_the_date_of_the_call_is_used_or_nothing_is_assumed(
     assert not [c for c in cards if "kidney function 45" in c["summary"]]
     cards = handle_hook(SIGN, request, call_date=date(2026, 11, 29))["cards"]
     assert [c for c in cards if "kidney function 45 mg/day" in c["summary"]]
+
+
+def test_another_baclofen_order_and_a_drafted_opioid_are_taken_into_account() -> None:
+    """An active baclofen order in the prefetch: the daily doses add up, so the card says the
+    order was judged alone (interop.duplicate_baclofen). An opioid drafted with the baclofen
+    order is a co-medication: the interaction card appears."""
+    request = _request()
+    other = copy.deepcopy(_draft(request))
+    other["id"] = "active-baclofen"
+    other["status"] = "active"
+    request["prefetch"]["medications"]["entry"] = [{"resource": other}]
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    assert any("interop.duplicate_baclofen" in c["summary"] + c["detail"] for c in cards)
+    alone = handle_hook(SIGN, _request())["cards"]
+    assert not any("interop.duplicate_baclofen" in c["summary"] + c["detail"] for c in alone)
+    request = _request()
+    request["context"]["draftOrders"]["entry"].append(
+        {"resource": {
+            "resourceType": "MedicationRequest", "id": "oxy", "status": "draft",
+            "intent": "order",
+            "medicationCodeableConcept": {"coding": [{
+                "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "7804",
+                "display": "oxycodone"}]},
+        }}
+    )  # fmt: skip
+    cards = handle_hook(SIGN, request)["cards"]
+    assert any(c["summary"].startswith("Interaction") and "opioids" in c["summary"] for c in cards)

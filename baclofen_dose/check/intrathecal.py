@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Final
 
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
-from baclofen_dose.check.order import Judge, OrderCheck
+from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.model import Amount, Finding, ParamValue
@@ -66,6 +66,7 @@ def check_intrathecal_order(
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
     interactions: InteractionTable | None = None,
+    other_baclofen_orders: int = 0,
 ) -> OrderCheck:
     """Judge an intrathecal order and return its findings (never raises for a limit).
 
@@ -186,6 +187,7 @@ def check_intrathecal_order(
         ("interactions_version", table.version),
         ("interactions_sha256", table.sha256),
     ]
+    inputs += other_orders(judge, other_baclofen_orders)
     return judge.result("intrathecal", order, inputs)
 
 

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Final
 
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
-from baclofen_dose.check.order import Judge, OrderCheck
+from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import parse_date
@@ -136,6 +136,7 @@ def check_order(
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
     interactions: InteractionTable | None = None,
+    other_baclofen_orders: int = 0,
 ) -> OrderCheck:
     """Judge an oral order and return its findings (never raises for a limit).
 
@@ -150,6 +151,10 @@ def check_order(
     - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes).
     - ``max_policy``, ``renal_policy``, ``weight_policy`` as for planning; ``overrides``
       ``{rule_id: reason}`` acknowledge soft limits (the findings record the reason).
+
+    ``other_baclofen_orders``: how many other baclofen orders the patient has (active, or
+    ordered with this one): the daily maxima apply to the total, so a warning says this check
+    judged this order alone (``interop.duplicate_baclofen``).
 
     Rules: the selected ``oral_max_daily`` policy, ``oral.adult.*``, ``oral.child.*``,
     ``renal.*``, ``population.*``; the interaction table's classes, conditions and criteria.
@@ -295,6 +300,7 @@ def check_order(
         ("interactions_version", table.version),
         ("interactions_sha256", table.sha256),
     ]
+    inputs += other_orders(judge, other_baclofen_orders)
     return judge.result("oral", order, inputs)
 
 

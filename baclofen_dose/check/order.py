@@ -18,6 +18,7 @@ from typing import Final, Literal
 import attrs
 
 from baclofen_dose.core import units
+from baclofen_dose.core.errors import InputTypeError
 from baclofen_dose.core.limits import parse_overrides
 from baclofen_dose.core.model import (
     Amount,
@@ -200,3 +201,22 @@ class Judge:
             overrides=tuple(self.overrides.values()),
             provenance=Provenance.of(self.rules, self.used, order + inputs),
         )
+
+
+DUPLICATE_RULE: Final = "interop.duplicate_baclofen"
+
+
+def other_orders(judge: Judge, count: object) -> list[tuple[str, ParamValue]]:
+    """The warning for other baclofen orders of the same patient (the daily maxima apply to
+    the total; rule ``interop.duplicate_baclofen``) and the input it records."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise InputTypeError("other_baclofen_orders", count, "a whole number of orders, 0 or more")
+    if count == 0:
+        return []
+    rule = judge.rule(DUPLICATE_RULE)
+    judge.add(
+        Finding(
+            rule.id, rule.severity or "warning", "ADVICE", {"text": rule.text or ""}, rule.citation
+        )
+    )
+    return [("other_baclofen_orders", count)]

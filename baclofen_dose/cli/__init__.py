@@ -32,6 +32,7 @@ from baclofen_dose.cli.oral import (
     add_taper,
     add_titrate,
 )
+from baclofen_dose.cli.screen import add_screen
 from baclofen_dose.cli.serve import add_serve
 from baclofen_dose.core.errors import BaclofenDoseError, LimitError, OverrideRequired
 
@@ -60,6 +61,7 @@ _COMMANDS = (
     add_renal,
     add_check,
     add_serve,
+    add_screen,
 )
 
 # The longest part of an internal error's own text that the one line shows.

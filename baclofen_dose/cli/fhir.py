@@ -89,9 +89,13 @@ def check_file(
     data = _read(path)
     results: list[OrderCheck] = []
     try:
-        for order in read_fhir_json(data):
+        orders = read_fhir_json(data)
+        for order in orders:
             extra = oral_options if order.route == "oral" else {}
-            results += check_fhir_order(order, **common, **extra)
+            # Several baclofen requests in one file: their daily doses add up (each is judged
+            # alone, with the warning that says so).
+            others = {"other_baclofen_orders": len(orders) - 1} if len(orders) > 1 else {}
+            results += check_fhir_order(order, **common, **extra, **others)
     except BaclofenDoseError as exc:
         field = getattr(exc, "field", None)
         if not isinstance(field, str) or field.split("[", 1)[0].split(".", 1)[0] in _FHIR_ROOTS:

@@ -183,6 +183,11 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "intrathecal taper": _IT_TAPER,
             "check": _CHECK,
             "check intrathecal": _CHECK_IT,
+            "screen": {
+                "max_policy": "--max-policy",
+                "renal_policy": "--renal-policy",
+                "weight_policy": "--weight-policy",
+            },
         }.items()
     }
 )

@@ -436,7 +436,20 @@ def run_missed_dose(args: argparse.Namespace) -> str:
     )
     if args.format == "json":
         return render.to_json(advice)
-    return render.protocol.text(advice)
+    text = render.protocol.text(advice)
+    if args.plan is None:
+        # A regimen typed on the command line is not a checked plan: judge it as an order and
+        # show what crosses a limit before the advice is followed.
+        from baclofen_dose.check import check_order
+        from baclofen_dose.render.messages import finding_text
+
+        judged = check_order(doses=[args.dose] * len(args.times.split(",")), rules=rules)
+        crossed = [f for f in judged.findings if f.severity in ("warning", "hard")]
+        if crossed:
+            text += "\nThe regimen given, checked as an order:\n" + "".join(
+                f"- {f.severity}: {finding_text(f)} (rule {f.rule_id})\n" for f in crossed
+            )
+    return text
 
 
 def add_renal(commands: Any) -> Command:

@@ -98,6 +98,8 @@ __all__ = [
     "IT_DAILY_DOSE",
     "IT_DOSE",
     "IT_HOURLY_RATE",
+    "MAX_FRACTION_DIGITS",
+    "MAX_INTEGER_DIGITS",
     "ORAL_CONCENTRATION",
     "ORAL_DAILY_DOSE",
     "ORAL_DAILY_DOSE_PER_KG",
@@ -120,7 +122,13 @@ __all__ = [
 
 
 _MAX_TEXT = 64
-_NUMBER_RE = r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,12})?"
+MAX_INTEGER_DIGITS: Final = 12
+"""The most digits the quantity grammar reads before the decimal point."""
+MAX_FRACTION_DIGITS: Final = 12
+"""The most digits the quantity grammar reads after the decimal point."""
+_NUMBER_RE = (
+    rf"(?:0|[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}})(?:\.[0-9]{{1,{MAX_FRACTION_DIGITS}}})?"
+)
 _NUMBER = re.compile(_NUMBER_RE)
 _QUANTITY = re.compile(rf"(?P<number>{_NUMBER_RE}) (?P<unit>\S.*)")
 _PERCENT_SIGN = re.compile(rf"{_NUMBER_RE}%")

@@ -398,6 +398,16 @@ def _read_conditions(
     return tuple(dict.fromkeys(codes))
 
 
+def _concept(request: JsonObject) -> object:
+    """The medication's CodeableConcept (R4 ``medicationCodeableConcept``; R5 ``medication``,
+    a CodeableReference, its ``concept``)."""
+    concept = request.get("medicationCodeableConcept")
+    medication = request.get("medication")
+    if concept is None and isinstance(medication, Mapping):
+        concept = medication.get("concept")
+    return concept
+
+
 def _read_medicines(
     prefetch: JsonObject, notes: list[NotAssessed], patient_id: str | None
 ) -> tuple[str, ...]:
@@ -405,10 +415,7 @@ def _read_medicines(
     for i, request in enumerate(_resources(prefetch, "medications", notes, patient_id)):
         if request.get("resourceType") != "MedicationRequest":
             continue
-        concept = request.get("medicationCodeableConcept")
-        medication = request.get("medication")
-        if concept is None and isinstance(medication, Mapping):
-            concept = medication.get("concept")  # R5: a CodeableReference
+        concept = _concept(request)
         cuis = _codes(concept, _RXNORM)
         if not cuis:
             text = concept.get("text") if isinstance(concept, Mapping) else None
@@ -719,8 +726,10 @@ def handle_hook(
     patient_id = context.get("patientId")
     if patient_id is not None and not isinstance(patient_id, str):
         raise _bad("context.patientId", patient_id, "the patient's FHIR id")
+    drafts = _draft_orders(context)
+    others = _others(drafts, prefetch, patient_id)
     cards: list[dict[str, Any]] = []
-    for resource in _selected(_draft_orders(context), context, hook):
+    for resource in _selected(drafts, context, hook):
         order = _read_draft(resource)
         if order is None:
             continue
@@ -728,10 +737,42 @@ def handle_hook(
             cards.append(_not_checked(order, hook))
             continue
         try:
-            cards += _judge(resource, order, prefetch, config, as_of, call_date, patient_id)
+            cards += _judge(
+                resource, order, prefetch, config, as_of, call_date, patient_id, others
+            )
         except BaclofenDoseError as exc:
             cards.append(_not_checked(exc, hook))
     return {"cards": cards}
+
+
+@attrs.frozen
+class _Others:
+    """What the other orders of the call say: the medicines of the other drafts (co-
+    medications, judged with the prefetch's active ones) and how many baclofen orders there
+    are besides the one judged (other drafts and active requests: their daily doses add up)."""
+
+    medicines: tuple[str, ...]
+    baclofen: int
+
+
+def _others(drafts: list[JsonObject], prefetch: JsonObject, patient_id: str | None) -> _Others:
+    draft_ids = {d.get("id") for d in drafts if d.get("id") is not None}
+    baclofen_drafts = sum(1 for d in drafts if _read_draft(d) is not None)
+    medicines: list[str] = []
+    for draft in drafts:
+        if draft.get("resourceType") == "MedicationRequest" and _read_draft(draft) is None:
+            medicines += [f"RxCUI:{c}" for c in _codes(_concept(draft), _RXNORM)]
+    unused: list[NotAssessed] = []  # the prefetch's own notes are made when it is read
+    active = 0
+    if prefetch.get("medications") is not None:
+        for request in _resources(prefetch, "medications", unused, patient_id):
+            if request.get("id") in draft_ids or request.get("resourceType") != (
+                "MedicationRequest"
+            ):
+                continue
+            if _read_draft(request) is not None:
+                active += 1
+    return _Others(tuple(dict.fromkeys(medicines)), max(baclofen_drafts - 1, 0) + active)
 
 
 def _order_date(resource: JsonObject, as_of: date | None, call_date: date | None) -> date | None:
@@ -750,6 +791,7 @@ def _judge(
     as_of: date | None,
     call_date: date | None,
     patient_id: str | None,
+    others: _Others,
 ) -> list[dict[str, Any]]:
     context = _context(
         prefetch,
@@ -759,8 +801,9 @@ def _judge(
         patient_id=patient_id,
     )
     common: dict[str, Any] = {
-        "medicines": list(context.medicines),
+        "medicines": list(dict.fromkeys((*context.medicines, *others.medicines))),
         "conditions": list(context.conditions),
+        "other_baclofen_orders": others.baclofen,
         "rules": config.rules,
         "interactions": config.interactions,
     }

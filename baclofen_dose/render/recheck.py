@@ -251,7 +251,12 @@ def _oral_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
             kwargs["product"] = order["product"]
     if order.get("previous_doses") is not None:
         kwargs["previous_doses"] = _amounts(order["previous_doses"], "previous_doses")
-    return check_order(**kwargs, overrides=_overrides(read), rules=rules)
+    return check_order(
+        **kwargs,
+        overrides=_overrides(read),
+        other_baclofen_orders=cast("int", order.get("other_baclofen_orders", 0)),  # re-checked
+        rules=rules,
+    )
 
 
 def _names(value: ParamValue, field: str) -> tuple[str, ...]:
@@ -291,7 +296,11 @@ def _intrathecal_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
         if order.get(name) is not None:
             kwargs[name] = _quantity(order[name], name)
     return check_intrathecal_order(
-        daily_dose=daily, **kwargs, overrides=_overrides(read), rules=rules
+        daily_dose=daily,
+        **kwargs,
+        overrides=_overrides(read),
+        other_baclofen_orders=cast("int", order.get("other_baclofen_orders", 0)),  # re-checked
+        rules=rules,
     )
 
 

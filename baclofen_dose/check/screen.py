@@ -1,0 +1,1153 @@
+"""Bulk screening (issue 12): a data frame of oral orders in, one row per finding out.
+
+:func:`screen_orders` is the vectorised twin of :func:`~baclofen_dose.check.check_order`: the
+same rule ids, codes and severities, read from the same :class:`~baclofen_dose.core.rules.RuleSet`
+(no figure in code). It is written once with narwhals, so the same expressions run on polars
+(the default, from the ``[screen]`` extra), pandas and pyarrow eagerly, and on polars lazy
+frames and PySpark lazily (Dask is refused for now: its results differed in the engine test).
+
+Exactness: every number is read per row into an integer count of thousandths of its unit
+(micrograms for doses, thousandths of a mL/min for kidney function, of a year for ages), and
+every rule value is turned into the integer bound that gives the same answer (``x <= 20 mg``
+is ``x_mcg <= 20000``). A row whose values are not exactly whole thousandths (or which the
+vectorised path does not cover, below) is judged by the exact one-order check, row by row.
+
+The vectorised path covers oral orders of an adult, an older adult or a patient of unknown age,
+with equal doses (a dose and times a day) or a daily dose only, with a measured CrCl and/or
+eGFR or no kidney values, not on dialysis. The exact path takes every other row: children
+(age-band and per-kg maxima), a serum creatinine to compute a CrCl from (Cockcroft-Gault and
+the weight policies), dialysis, products, values not exact in thousandths, anything malformed.
+Co-medications and conditions do not depend on the dose: each distinct name is judged once by
+the order check's own code and joined to its orders.
+
+A daily dose without the dose of each administration (OMOP-style data) is judged for every
+daily limit; what needs the dose of one administration (times a day, the single-dose maximum,
+the dose grid) is reported as not assessed (``DOSE_PER_ADMINISTRATION_NOT_GIVEN``).
+
+Every input row is accounted for: a row that cannot be read is an ``invalid`` row naming the
+column (``INVALID_INPUT``), never dropped and never a crash of the batch, and
+``rows_in == rows_screened + rows_invalid`` is checked.
+
+>>> import polars as pl
+>>> orders = pl.DataFrame({"order_id": ["a", "b"], "dose": [25, 5], "dose_unit": ["mg", "mg"],
+...                        "times_per_day": [3, 3]})
+>>> result = screen_orders(orders)
+>>> result.summary.rows_screened, result.summary.rows_invalid
+(2, 0)
+>>> sorted(result.findings.filter(pl.col("severity") == "warning")["rule_id"])
+['oral.adult.max_dose.us_label']
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from functools import cache
+from math import ceil, floor
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
+
+import attrs
+
+from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
+from baclofen_dose.check.oral import MEASURED_METHODS, check_order
+from baclofen_dose.check.order import Judge, NotAssessed, OrderCheck
+from baclofen_dose.core import numeric, units
+from baclofen_dose.core.errors import (
+    BaclofenDoseError,
+    InputError,
+    InputTypeError,
+    MissingInputError,
+)
+from baclofen_dose.core.model import Amount, Finding, ParamValue
+from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
+from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.oral import renal
+from baclofen_dose.oral.patient import SEXES, Patient
+from baclofen_dose.oral.titration import select_max_policy
+
+if TYPE_CHECKING:
+    from baclofen_dose.core.types import Sex
+
+__all__ = [
+    "INPUT_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "ScreenResult",
+    "ScreenSummary",
+    "finding_rows",
+    "screen_orders",
+    "screen_row",
+]
+
+INPUT_COLUMNS: Final = (
+    "order_id",
+    "route",
+    "dose",
+    "dose_unit",
+    "times_per_day",
+    "daily_dose",
+    "daily_dose_unit",
+    "product",
+    "units_per_dose",
+    "age_years",
+    "sex",
+    "weight_kg",
+    "height_cm",
+    "scr",
+    "scr_unit",
+    "dialysis",
+    "crcl_ml_min",
+    "egfr_ml_min_173m2",
+    "measured_method",
+)
+"""The columns an order frame may have (only ``order_id`` and a dose are required)."""
+
+OUTPUT_COLUMNS: Final = (
+    "order_id",
+    "kind",
+    "rule_id",
+    "severity",
+    "code",
+    "what",
+    "value",
+    "limit",
+    "unit",
+    "detail",
+    "rules_sha256",
+)
+"""The columns of the findings frame (all text; ``kind``: finding, not_assessed or invalid)."""
+
+Row = dict[str, str | None]
+_NO_PER_ADMIN: Final = "DOSE_PER_ADMINISTRATION_NOT_GIVEN"
+_PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
+_VALUE_KEYS: Final = ("value", "daily", "highest", "doses")
+_LIMIT_KEYS: Final = ("limit", "risky", "tolerated", "threshold", "grid")
+_WHAT_KEYS: Final = ("what", "measure", "medicine", "given")
+_A: Final = "oral.adult."
+_STRING_COLUMNS: Final = frozenset(
+    {"order_id", "route", "dose_unit", "daily_dose_unit", "product", "sex", "scr_unit",
+     "measured_method"}
+)  # fmt: skip
+# The library's field names -> the screen's columns (an invalid row names the user's column).
+_COLUMN_OF: Final = {
+    "dose": "dose",
+    "daily_dose": "daily_dose",
+    "times_per_day": "times_per_day",
+    "product": "product",
+    "units_per_dose": "units_per_dose",
+    "patient.age": "age_years",
+    "patient.sex": "sex",
+    "patient.weight": "weight_kg",
+    "patient.height": "height_cm",
+    "patient.scr": "scr",
+    "patient.dialysis": "dialysis",
+    "measured_crcl": "crcl_ml_min",
+    "measured_egfr": "egfr_ml_min_173m2",
+    "measured_method": "measured_method",
+}
+
+
+@attrs.frozen
+class ScreenSummary:
+    """The counts of one screen: every input row is screened or invalid."""
+
+    rows_in: int
+    rows_screened: int
+    rows_invalid: int
+    rows_exact: int
+    findings: Mapping[str, int]
+    not_assessed: int
+    related_rows_invalid: int
+    related_rows_unmatched: int
+    rules_sha256: str
+
+    def table(self) -> list[tuple[str, str]]:
+        """(label, count) pairs for a summary table."""
+        return [
+            ("rows in", str(self.rows_in)),
+            ("rows screened", str(self.rows_screened)),
+            ("rows invalid", str(self.rows_invalid)),
+            ("rows judged by the exact order check", str(self.rows_exact)),
+            *((f"findings: {sev}", str(n)) for sev, n in self.findings.items()),
+            ("not assessed", str(self.not_assessed)),
+            ("co-medication/condition rows invalid", str(self.related_rows_invalid)),
+            ("co-medication/condition rows for no order", str(self.related_rows_unmatched)),
+            ("rule set", self.rules_sha256),
+        ]
+
+
+@attrs.frozen
+class ScreenResult:
+    """The findings (a native frame of the input's library, lazy if the input was) and the
+    summary."""
+
+    findings: Any
+    summary: ScreenSummary
+
+
+# -- the exact path and the projection of a check into rows --------------------------------
+
+
+def _text(value: Fraction) -> str:
+    """An exact number as plain text: decimal digits when it terminates, else ``p/q``."""
+    if not numeric.check_exactness_with_decimal(value):
+        return f"{value.numerator}/{value.denominator}"
+    digits = format(numeric.to_decimal(value), "f")
+    return digits.rstrip("0").rstrip(".") if "." in digits else digits
+
+
+def _amount_text(value: ParamValue) -> tuple[str, str] | None:
+    if isinstance(value, Amount):
+        return _text(value.value), value.kind.ucum
+    if isinstance(value, tuple) and value and all(isinstance(v, Amount) for v in value):
+        amounts = [v for v in value if isinstance(v, Amount)]
+        return ", ".join(_text(a.value) for a in amounts), amounts[0].kind.ucum
+    return None
+
+
+def _first(params: Mapping[str, ParamValue], keys: tuple[str, ...]) -> ParamValue:
+    return next((params[k] for k in keys if k in params), None)
+
+
+def _finding_row(order_id: str, finding: Finding, sha: str) -> Row:
+    params = dict(finding.params)
+    value = _amount_text(_first(params, _VALUE_KEYS))
+    limit = _amount_text(_first(params, _LIMIT_KEYS))
+    what = _first(params, _WHAT_KEYS)
+    unit = value[1] if value is not None else (limit[1] if limit is not None else None)
+    return _row(
+        order_id,
+        "finding",
+        rule_id=finding.rule_id,
+        severity=finding.severity.value,
+        code=finding.code,
+        what=what if isinstance(what, str) else None,
+        value=None if value is None else value[0],
+        limit=None if limit is None else limit[0],
+        unit=unit,
+        detail=finding.override_reason,
+        sha=sha,
+    )
+
+
+def _skip_row(order_id: str, skipped: NotAssessed, sha: str) -> Row:
+    return _row(
+        order_id, "not_assessed", code=skipped.code, what=skipped.what, detail=skipped.given,
+        sha=sha,
+    )  # fmt: skip
+
+
+def _row(order_id: str, kind: str, *, sha: str, **values: str | None) -> Row:
+    row: Row = dict.fromkeys(OUTPUT_COLUMNS)
+    row.update(order_id=order_id, kind=kind, rules_sha256=sha, **values)
+    return row
+
+
+def _invalid_row(order_id: str, column: str, error: BaclofenDoseError, sha: str) -> Row:
+    return _row(
+        order_id, "invalid", code="INVALID_INPUT", what=column,
+        detail=f"{error.code}: {error}", sha=sha,
+    )  # fmt: skip
+
+
+def finding_rows(order_id: str, check: OrderCheck, *, daily_only: bool = False) -> list[Row]:
+    """The screen's rows for one order check (findings, then what was not assessed).
+
+    With ``daily_only`` the order was a daily dose alone: what needs the dose of one
+    administration (times a day, the single-dose maximum, the dose grid) is not assessed.
+    """
+    sha = check.provenance.ruleset_sha256
+    findings = check.findings
+    rows: list[Row] = []
+    if daily_only:
+        findings = tuple(
+            f
+            for f in findings
+            if f.code != "OFF_GRID" and dict(f.params).get("what") not in _PER_ADMIN_WHAT
+        )
+        rows.append(_skip_row(order_id, NotAssessed("order", "daily_dose", _NO_PER_ADMIN), sha))
+    rows[:0] = [_finding_row(order_id, f, sha) for f in findings]
+    rows += [_skip_row(order_id, s, sha) for s in check.not_assessed]
+    return rows
+
+
+def _number_text(value: object, column: str) -> str:
+    """A cell as the text of a number: what came from a file is re-read by the unit grammar."""
+    if isinstance(value, bool):
+        raise InputError(column, value, "a number")
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as this float
+    return str(value)
+
+
+def _quantity(row: Mapping[str, object], column: str, unit: str | None) -> str | None:
+    value = row.get(column)
+    if value is None:
+        return None
+    return f"{_number_text(value, column)} {unit}" if unit else _number_text(value, column)
+
+
+def _whole(value: object, column: str) -> Any:
+    """A count from a file: a float that is a whole number (pandas stores nullable integers as
+    floats) is that whole number; anything else goes to the check, which refuses it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _unit(row: Mapping[str, object], value: str, unit: str) -> str | None:
+    if row.get(value) is None:
+        return None
+    given = row.get(unit)
+    if given is None:
+        raise MissingInputError(unit, "the unit of the value, such as 'mg'", value)
+    return str(given)
+
+
+def _patient(row: Mapping[str, object], rules: RuleSet) -> Patient | None:
+    names = ("age_years", "sex", "weight_kg", "height_cm", "scr", "dialysis")
+    if all(row.get(n) is None for n in names):
+        return None
+    dialysis = row.get("dialysis")
+    if dialysis is not None and not isinstance(dialysis, bool):
+        raise InputError("dialysis", dialysis, "true or false")
+    return Patient.from_inputs(
+        age=_quantity(row, "age_years", "years"),
+        sex=cast("Sex | None", row.get("sex")),  # from_inputs checks it like a caller's value
+        weight=_quantity(row, "weight_kg", "kg"),
+        height=_quantity(row, "height_cm", "cm"),
+        scr=_quantity(row, "scr", _unit(row, "scr", "scr_unit")),
+        dialysis=dialysis,
+        rules=rules,
+    )
+
+
+@attrs.frozen
+class _Options:
+    max_policy: str | None = None
+    renal_policy: str | None = None
+    weight_policy: str | None = None
+    overrides: Mapping[str, str] | None = None
+    rules: RuleSet = attrs.field(factory=default_rules)
+    interactions: InteractionTable | None = None
+
+
+def _check_row(
+    row: Mapping[str, object], options: _Options, related: Mapping[str, Sequence[str]]
+) -> tuple[OrderCheck, bool]:
+    """The order check of one row (and whether it gave a daily dose only)."""
+    route = row.get("route")
+    if route is not None and route != "oral":
+        raise InputError("route", route, "oral (check intrathecal orders one by one)")
+    daily = row.get("daily_dose")
+    dose = row.get("dose")
+    product = row.get("product")
+    if product is not None and not isinstance(product, str):
+        raise InputError("product", product, "a product name such as '10 mg tablet'")
+    common: dict[str, Any] = {
+        "patient": _patient(row, options.rules),
+        "measured_crcl": _quantity(row, "crcl_ml_min", "mL/min"),
+        "measured_egfr": _quantity(row, "egfr_ml_min_173m2", "mL/min/1.73 m2"),
+        "measured_method": row.get("measured_method"),
+        "max_policy": options.max_policy,
+        "renal_policy": options.renal_policy,
+        "weight_policy": options.weight_policy,
+        "overrides": options.overrides,
+        "rules": options.rules,
+        "interactions": options.interactions,
+        **related,
+    }
+    if dose is None and product is None and daily is not None:
+        text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
+        assert text is not None  # daily is not None
+        per_day = units.parse(text, units.ORAL_DAILY_DOSE, "daily_dose")
+        # The daily dose judged as one administration; per-administration findings dropped.
+        one = units.quantity(per_day, units.ORAL_DOSE)
+        return check_order(dose=one, times_per_day=1, **common), True
+    if product is not None:
+        return check_order(
+            product=product,
+            units_per_dose=_number_text(row.get("units_per_dose"), "units_per_dose"),
+            times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
+            **common,
+        ), False
+    return check_order(
+        dose=_quantity(row, "dose", _unit(row, "dose", "dose_unit")),
+        times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
+        **common,
+    ), False
+
+
+def screen_row(
+    row: Mapping[str, object],
+    *,
+    max_policy: str | None = None,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    rules: RuleSet | None = None,
+    interactions: InteractionTable | None = None,
+    medicines: Sequence[str] | None = None,
+    conditions: Sequence[str] | None = None,
+) -> list[Row]:
+    """The screen's rows for one order row, by the exact order check (the path every row the
+    vectorised path does not cover takes). A row that cannot be read gives one ``invalid`` row.
+    ``medicines`` and ``conditions`` are the order's rows of the long tables.
+
+    >>> [r["code"] for r in screen_row({"order_id": 7, "dose": "ten", "dose_unit": "mg",
+    ...                                  "times_per_day": 3})]
+    ['INVALID_INPUT']
+    """
+    options = _Options(
+        max_policy, renal_policy, weight_policy, overrides, rules or default_rules(),
+        interactions,
+    )  # fmt: skip
+    related = {"medicines": medicines, "conditions": conditions}
+    return _exact(row, options, {k: v for k, v in related.items() if v is not None})
+
+
+def _exact(
+    row: Mapping[str, object],
+    options: _Options,
+    related: Mapping[str, Sequence[str]] | None = None,
+) -> list[Row]:
+    order_id = str(row.get("order_id"))
+    try:
+        check, daily_only = _check_row(row, options, related or {})
+    except BaclofenDoseError as exc:
+        field = getattr(exc, "field", "")
+        return [_invalid_row(order_id, _COLUMN_OF.get(field, field), exc, options.rules.sha256)]
+    return finding_rows(order_id, check, daily_only=daily_only)
+
+
+# -- exact integer bounds ------------------------------------------------------------------
+
+
+def _below(bound: Fraction) -> int:
+    """The integer ``b`` with ``x < bound`` exactly when ``x < b`` (for integer ``x``)."""
+    return ceil(bound)
+
+
+def _at_most(bound: Fraction) -> int:
+    """The integer ``b`` with ``x <= bound`` exactly when ``x <= b`` (for integer ``x``)."""
+    return floor(bound)
+
+
+@cache
+def _milli() -> int:
+    """Thousandths: the sub-unit of every vectorised number (a microgram is a thousandth of
+    the oral dose's mg), read from the unit table."""
+    return int(1 / units.parse_unit("g", units.WEIGHT, "dose_unit"))
+
+
+# -- the vectorised path -------------------------------------------------------------------
+
+
+def _nw() -> Any:
+    try:
+        import narwhals.stable.v2 as nw_module
+    except ImportError as exc:  # pragma: no cover - the extra is installed in the tests
+        raise ImportError(
+            "bulk screening needs the screen extra: pip install 'baclofen-dose[screen]'"
+        ) from exc
+    return nw_module
+
+
+def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
+    """(thousandths as Int64, True where the cell is a positive whole number of thousandths
+    inside the grammar's range). Text must match the quantity grammar and is read digit by
+    digit (no float arithmetic); a float is read as the text the engine writes for it, which
+    reads back as the same float, so it is the shortest decimal the exact path reads (a
+    float written with more than three decimals goes to the exact path)."""
+    dtype = frame.collect_schema()[column]
+    col = nw.col(column)
+    milli = _milli()
+    if dtype.is_integer():
+        ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
+        return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
+    if dtype.is_float():
+        text = col.cast(nw.String)
+    elif dtype == nw.String:
+        text = col
+    else:
+        return nw.lit(0), nw.lit(False)
+    digits = len(str(milli)) - 1
+    readable = text.str.contains(_pattern()).fill_null(False)
+    safe = nw.when(readable).then(text).otherwise(nw.lit("0"))
+    whole = safe.str.replace_all(r"\..*$", "").cast(nw.Int64)
+    part = nw.concat_str([safe.str.replace_all(r"^[0-9]*\.?", ""), nw.lit("0" * digits)])
+    value = whole * milli + part.str.slice(0, digits).cast(nw.Int64)
+    return value, readable & (value > 0)
+
+
+def _whole_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
+    """(a count as Int64, True where the cell is a whole number the exact path reads alike)."""
+    dtype = frame.collect_schema()[column]
+    col = nw.col(column)
+    if dtype.is_integer():
+        ok = ~col.is_null()
+        return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64), ok
+    if dtype.is_float():
+        top = _grammar_top()
+        ok = (~col.is_null() & ~col.is_nan() & (col.abs() < top)).fill_null(False)
+        value = nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64)
+        return value, (ok & (value == col)).fill_null(False)
+    return nw.lit(0), nw.lit(False)
+
+
+def _grammar_top() -> int:
+    """One more than the largest whole part the quantity grammar reads."""
+    return int("1" + "0" * units.MAX_INTEGER_DIGITS)
+
+
+@cache
+def _pattern() -> str:
+    """Text the vectorised path reads: the unit grammar's numbers with at most three decimals
+    that are not zeros (a longer one goes to the exact check)."""
+    digits = len(str(_milli())) - 1
+    return (
+        rf"^(?:0|[1-9][0-9]{{0,{units.MAX_INTEGER_DIGITS - 1}}})"
+        rf"(?:\.[0-9]{{1,{digits}}}0{{0,{units.MAX_FRACTION_DIGITS - digits}}})?$"
+    )
+
+
+def _decimal_text(nw: Any, thousandths: Any) -> Any:
+    """Thousandths as the exact decimal text of the whole unit ("2500" -> "2.5")."""
+    milli = _milli()
+    digits = len(str(milli)) - 1
+    whole = (thousandths // milli).cast(nw.String)
+    part = (thousandths % milli).cast(nw.String).str.zfill(digits).str.strip_chars_end("0")
+    return (
+        nw.when((thousandths % milli) == 0)
+        .then(whole)
+        .otherwise(nw.concat_str([whole, nw.lit("."), part]))
+    )
+
+
+def _unit_factors(
+    nw: Any, frame: Any, column: str, kind: units.Kind
+) -> tuple[Any, Any]:
+    """(thousandths of mg per unit as Int64, True where known) for the distinct units of a
+    column, each read once by the unit grammar; a unit it refuses, or whose factor is not a
+    whole number of thousandths, leaves its rows to the exact check."""
+    if frame.collect_schema()[column] != nw.String:
+        return nw.lit(1), nw.lit(False)
+    distinct = frame.select(column).unique()
+    if isinstance(distinct, nw.LazyFrame):
+        distinct = distinct.collect()
+    factors: dict[str, int] = {}
+    for spelling in distinct[column].to_list():
+        if not isinstance(spelling, str):
+            continue
+        try:
+            factor = units.parse_unit(spelling, kind, column) * _milli()
+        except BaclofenDoseError:
+            continue
+        if factor.denominator == 1:
+            factors[spelling] = int(factor)
+    if not factors:
+        return nw.lit(1), nw.lit(False)
+    chain: Any = None
+    for spelling, whole in factors.items():
+        test = nw.col(column) == spelling
+        chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(whole))
+    value = chain.otherwise(nw.lit(1)).cast(nw.Int64)  # 1: a stand-in where not known
+    return value, nw.col(column).is_in(list(factors)).fill_null(False)
+
+
+@attrs.frozen
+class _Piece:
+    """One kind of output row: a condition on the prepared frame and its values."""
+
+    when: Any
+    kind: str
+    code: str
+    rule_id: str | None = None
+    severity: str | None = None
+    what: Any = None
+    value: Any = None
+    limit: str | None = None
+    unit: str | None = None
+    detail: Any = None
+
+
+class _Plan:
+    """The vectorised judgement of one rule set and batch options (integer bounds, read once)."""
+
+    def __init__(self, nw: Any, options: _Options) -> None:
+        self.nw = nw
+        self.rules = rules = options.rules
+        self.milli = _milli()
+        self.judge = Judge.open(rules, options.overrides)
+        self.options = options
+        self.policy, self.daily_max, self.dose_max = select_max_policy(rules, options.max_policy)
+        for name, value, policy in (
+            ("renal_policy", options.renal_policy, renal.RENAL_POLICY),
+            ("weight_policy", options.weight_policy, renal.WEIGHT_POLICY),
+        ):
+            choices = rules.policy_choices(policy)
+            if value is not None and value not in choices:
+                raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
+        self.pieces: list[_Piece] = []
+
+    def m(self, rule_id: str) -> Fraction:
+        """A rule's value in thousandths."""
+        return self.rules[rule_id].require_value() * self.milli
+
+    def add(self, piece: _Piece | None) -> None:
+        if piece is not None:
+            self.pieces.append(piece)
+
+    def limit(
+        self,
+        rule: Rule,
+        value: Any,
+        kind: units.Kind,
+        what: str,
+        when: Any,
+        *,
+        scaled: bool = True,
+        bound: Fraction | None = None,
+    ) -> _Piece | None:
+        """The twin of :meth:`Judge.limit`: a finding where ``value`` crosses ``rule``."""
+        nw = self.nw
+        if rule.kind not in LIMIT_KINDS:
+            return None
+        limit = rule.require_value() if bound is None else bound
+        exact = limit * (self.milli if scaled else 1)
+        above = rule.kind.endswith("_max")
+        crossed = (value > _at_most(exact)) if above else (value < _below(exact))
+        code, severity, detail = "HARD_LIMIT_CROSSED", "hard", None
+        if rule.kind.startswith("soft_"):
+            severity = "warning"
+            acknowledged = self.judge.overrides.get(rule.id)
+            code = "SOFT_LIMIT_CROSSED" if acknowledged is None else "SOFT_LIMIT_ACKNOWLEDGED"
+            detail = None if acknowledged is None else acknowledged.reason
+        text = _decimal_text(nw, value) if scaled else value.cast(nw.String)
+        return _Piece(
+            when & crossed, "finding", code, rule.id, severity, what, text, _text(limit),
+            kind.ucum, detail,
+        )  # fmt: skip
+
+    def finding(self, rule: Rule, code: str, when: Any, **values: Any) -> _Piece:
+        severity = values.pop("severity", None) or rule.severity or "info"
+        return _Piece(when, "finding", code, rule.id, severity, **values)
+
+    def skip(self, when: Any, what: str, given: Any, code: str) -> _Piece:
+        return _Piece(when, "not_assessed", code, what=what, detail=given)
+
+
+_PATIENT_COLUMNS: Final = ("age_years", "sex", "weight_kg", "height_cm", "scr", "dialysis")
+# Which patient values are known decides which one the renal assessment names as missing.
+_PATTERN_COLUMNS: Final = ("age_years", "sex", "weight_kg", "height_cm", "dialysis")
+
+
+def _native(nw: Any, frame: object, field: str) -> Any:
+    """A narwhals frame of the caller's data frame (a library error for anything else)."""
+    try:
+        native = nw.from_native(frame)
+    except TypeError as exc:
+        raise InputTypeError(
+            field, frame, "a data frame: polars, pandas, pyarrow or PySpark"
+        ) from exc
+    if native.implementation.is_dask():
+        # Refused rather than guessed: on Dask the screen's findings differed from polars in
+        # the differential test (tests/test_screen_engines.py); compute to pandas first.
+        raise InputTypeError(
+            field, frame, "a polars, pandas, pyarrow or PySpark frame (Dask: not yet supported)"
+        )
+    return native
+
+
+def _complete(nw: Any, frame: Any) -> Any:
+    """Every input column present (a missing one is all "not given"); order ids as text."""
+    if "order_id" not in frame.collect_schema().names():
+        raise MissingInputError("order_id", "a column order_id naming each order", "screening")
+    for needed in (("dose", "daily_dose"),):
+        if not any(c in frame.collect_schema().names() for c in needed):
+            raise MissingInputError(
+                "dose", "a column dose (with dose_unit and times_per_day) or daily_dose",
+                "screening",
+            )  # fmt: skip
+    extra = []
+    for column in INPUT_COLUMNS:
+        if column not in frame.collect_schema().names():
+            dtype = nw.Boolean if column == "dialysis" else nw.String
+            extra.append(nw.lit(None, dtype).alias(column))
+    if extra:
+        frame = frame.with_columns(*extra)
+    return frame.select(
+        nw.col("order_id").cast(nw.String), *(nw.col(c) for c in INPUT_COLUMNS[1:])
+    )
+
+
+def _renal_not_assessed(plan: _Plan) -> dict[tuple[bool, ...], str | None]:
+    """For each pattern of known patient values (age, sex, weight, height, dialysis stated),
+    with no creatinine and no measured value: the field the renal assessment names as missing
+    (asked of the planner itself, once per pattern; None: not this path)."""
+    rules = plan.rules
+    fields: dict[tuple[bool, ...], str | None] = {}
+    for pattern in itertools.product((False, True), repeat=len(_PATTERN_COLUMNS)):
+        has_age, has_sex, has_weight, has_height, has_dialysis = pattern
+        adult = rules["population.child.below_age"].require_value()
+        low = "patient.height.adult_min" if has_age else "patient.height.min"
+        try:
+            renal.assess(
+                Patient(
+                    age_years=adult if has_age else None,
+                    sex=SEXES[0] if has_sex else None,
+                    weight_kg=rules["patient.weight.min"].require_value() if has_weight else None,
+                    height_cm=rules[low].require_value() if has_height else None,
+                    scr_mg_dl=None,
+                    dialysis=False if has_dialysis else None,
+                ),
+                renal_policy=plan.options.renal_policy,
+                weight_policy=plan.options.weight_policy,
+                rules=rules,
+            )
+        except MissingInputError as exc:
+            fields[pattern] = exc.field
+        except BaclofenDoseError:
+            fields[pattern] = None
+        else:  # pragma: no cover - no creatinine: the assessment cannot be made
+            fields[pattern] = None
+    return fields
+
+
+def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
+    """The frame with integer columns and ``__fast``: True where the vectorised path judges
+    the row exactly as the order check would."""
+    m = plan.m
+    dose, dose_ok = _milli_int(nw, frame, "dose")
+    dose_f, dose_f_ok = _unit_factors(nw, frame, "dose_unit", units.ORAL_DOSE)
+    daily, daily_ok = _milli_int(nw, frame, "daily_dose")
+    daily_f, daily_f_ok = _unit_factors(nw, frame, "daily_dose_unit", units.ORAL_DAILY_DOSE)
+    n, n_ok = _whole_int(nw, frame, "times_per_day")
+    most = int(units.parse_unit("day", units.HOURS, "times_per_day"))
+    age, age_ok = _milli_int(nw, frame, "age_years")
+    weight, weight_ok = _milli_int(nw, frame, "weight_kg")
+    height, height_ok = _milli_int(nw, frame, "height_cm")
+    crcl, crcl_ok = _milli_int(nw, frame, "crcl_ml_min")
+    egfr, egfr_ok = _milli_int(nw, frame, "egfr_ml_min_173m2")
+    top = _grammar_top() * plan.milli
+    frame = frame.with_columns(
+        __dose_m=dose, __dose_ok=dose_ok & dose_f_ok, __dose_f=dose_f,
+        __daily_m=daily, __daily_ok=daily_ok & daily_f_ok, __daily_f=daily_f,
+        __n=n, __n_ok=n_ok & (n >= 1) & (n <= most),
+        __age=age, __age_ok=age_ok, __weight=weight, __weight_ok=weight_ok,
+        __height=height, __height_ok=height_ok,
+        __crcl=crcl, __crcl_ok=crcl_ok, __egfr=egfr, __egfr_ok=egfr_ok,
+    )  # fmt: skip
+    c = nw.col
+    milli = plan.milli
+    # Thousandths of a microgram; only where the product cannot overflow 64 bits.
+    dose_safe = c("__dose_ok") & (c("__dose_m") < nw.lit(top) // c("__dose_f"))
+    daily_safe = c("__daily_ok") & (c("__daily_m") < nw.lit(top) // c("__daily_f"))
+    frame = frame.with_columns(
+        __dose_safe=dose_safe.fill_null(False),
+        __daily_safe=daily_safe.fill_null(False),
+        __dose_raw=nw.when(dose_safe.fill_null(False))
+        .then(c("__dose_m") * c("__dose_f"))
+        .otherwise(nw.lit(0)),
+        __daily_raw=nw.when(daily_safe.fill_null(False))
+        .then(c("__daily_m") * c("__daily_f"))
+        .otherwise(nw.lit(0)),
+    )
+    per_admin = (
+        ~c("dose").is_null()
+        & c("__dose_safe")
+        & ((c("__dose_raw") % milli) == 0).fill_null(False)
+        & c("__n_ok").fill_null(False)
+    )
+    daily_only = (
+        c("dose").is_null()
+        & ~c("daily_dose").is_null()
+        & c("__daily_safe")
+        & ((c("__daily_raw") % milli) == 0).fill_null(False)
+    )
+    age_in = c("__age_ok") & (c("__age") <= _at_most(m("patient.age.max"))) & (
+        c("__age") >= _below(m("population.child.below_age"))
+    )
+    weight_in = (
+        c("__weight_ok")
+        & (c("__weight") >= _below(m("patient.weight.min")))
+        & (c("__weight") <= _at_most(m("patient.weight.max")))
+    )
+    height_low = nw.when(c("age_years").is_null()).then(
+        nw.lit(_below(m("patient.height.min")))
+    ).otherwise(nw.lit(_below(m("patient.height.adult_min"))))
+    height_in = (
+        c("__height_ok")
+        & (c("__height") >= height_low)
+        & (c("__height") <= _at_most(m("patient.height.max")))
+    )
+    measured = ~c("crcl_ml_min").is_null() | ~c("egfr_ml_min_173m2").is_null()
+    dialysis = c("dialysis")
+    # pandas keeps a boolean column with missing values as objects: compared, not negated.
+    dialysis_off = (
+        (dialysis.is_null() | (dialysis == nw.lit(False)))
+        if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
+        else dialysis.is_null()
+    )
+    fields = _renal_not_assessed(plan)
+    uncovered = [p for p, field in fields.items() if field is None and any(p)]
+    pattern_ok: Any = nw.lit(True)
+    for pattern in uncovered:
+        pattern_ok = pattern_ok & ~_pattern_is(nw, pattern)
+    fast = (
+        (c("route").is_null() | (c("route") == "oral")).fill_null(False)
+        & c("product").is_null()
+        & (per_admin | daily_only)
+        & c("scr").is_null()
+        & dialysis_off.fill_null(False)
+        & (c("sex").is_null() | c("sex").is_in(list(SEXES))).fill_null(False)
+        & (c("age_years").is_null() | age_in).fill_null(False)
+        & (c("weight_kg").is_null() | weight_in).fill_null(False)
+        & (c("height_cm").is_null() | height_in).fill_null(False)
+        & (c("crcl_ml_min").is_null() | c("__crcl_ok")).fill_null(False)
+        & (c("egfr_ml_min_173m2").is_null() | c("__egfr_ok")).fill_null(False)
+        & (
+            c("measured_method").is_null() | c("measured_method").is_in(list(MEASURED_METHODS))
+        ).fill_null(False)
+        & (~measured | ~c("measured_method").is_null()).fill_null(False)
+        & (measured | pattern_ok).fill_null(False)
+    )
+    return frame.with_columns(
+        __fast=fast,
+        __per_admin=per_admin,
+        __dose=c("__dose_raw") // milli,
+        __daily=nw.when(per_admin)
+        .then(c("__dose_raw") // milli * c("__n"))
+        .otherwise(c("__daily_raw") // milli),
+    )
+
+
+def _pattern_is(nw: Any, pattern: tuple[bool, ...]) -> Any:
+    """True on rows whose patient values are known exactly as in ``pattern``."""
+    test: Any = nw.lit(True)
+    for column, known in zip(_PATTERN_COLUMNS, pattern, strict=True):
+        test = test & (~nw.col(column).is_null() if known else nw.col(column).is_null())
+    return test
+
+
+def _judge(plan: _Plan) -> list[_Piece]:
+    """Every output row the vectorised path can give, as in check/oral.py (same order)."""
+    nw, rules, m = plan.nw, plan.rules, plan.m
+    c = nw.col
+    fields = _renal_not_assessed(plan)
+    per_admin = c("__per_admin")
+    daily = c("__daily")
+    crcl, egfr = c("__crcl"), c("__egfr")
+    has_crcl, has_egfr = ~c("crcl_ml_min").is_null(), ~c("egfr_ml_min_173m2").is_null()
+    has_patient: Any = nw.lit(False)
+    for column in _PATIENT_COLUMNS:
+        has_patient = has_patient | ~c(column).is_null()
+    older = ~c("age_years").is_null() & (c("__age") >= _below(m("population.older_adult.from_age")))
+    add = plan.add
+    add(plan.skip(has_patient & c("age_years").is_null(), "population", "patient.age",
+                  "AGE_NOT_GIVEN"))  # fmt: skip
+
+    # Renal (check/oral.py _renal): measured CrCl bands, end-stage cap, not-assessed entries.
+    no_measure = ~has_crcl & ~has_egfr
+    renal_field: Any = None
+    for pattern, field in fields.items():
+        if field is None or not any(pattern):
+            continue
+        test = _pattern_is(nw, pattern)
+        renal_field = (nw.when(test) if renal_field is None else renal_field.when(test)).then(
+            nw.lit(field)
+        )
+    if renal_field is not None:
+        add(plan.skip(has_patient & no_measure, "renal", renal_field.otherwise(nw.lit(None, nw.String)), "RENAL_NOT_ASSESSED"))  # noqa: E501
+    add(plan.skip(has_crcl & c("dialysis").is_null(), "renal", "patient.dialysis",
+                  "DIALYSIS_NOT_STATED"))  # fmt: skip
+    add(plan.skip(~has_patient & ~has_crcl, "patient", "patient", "PATIENT_NOT_GIVEN"))
+    add(plan.skip(~has_crcl & has_egfr, "renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL"))
+    prefix = "renal.vlavonou2014."
+    end_stage = has_crcl & (crcl < _below(m("renal.ca_monograph.end_stage.below")))
+    severe = has_crcl & (crcl < _below(m(prefix + "severe.crcl_below")))
+    moderate = has_crcl & (crcl <= _at_most(m(prefix + "moderate.crcl_max")))
+    mild = has_crcl & (crcl <= _at_most(m(prefix + "mild.crcl_max")))
+    reduced = severe | moderate | mild | end_stage
+    cap = rules["renal.ca_monograph.end_stage.max_daily"]
+    add(plan.limit(cap, daily, units.ORAL_DAILY_DOSE,
+                   "daily dose with end-stage kidney failure", end_stage))  # fmt: skip
+    grid = rules[_A + "dose.grid"].require_value()
+    usual = plan.daily_max.require_value()
+    band_rules = (("severe", severe), ("moderate", moderate & ~severe),
+                  ("mild", mild & ~moderate & ~severe))  # fmt: skip
+    for band, when in band_rules:
+        rule = rules[prefix + band + ".dose_fraction"]
+        ceiling = max((usual * rule.require_value() // grid) * grid, grid)
+        add(plan.limit(rule, daily, units.ORAL_DAILY_DOSE,
+                       "daily dose with reduced kidney function", when & ~end_stage,
+                       bound=ceiling))  # fmt: skip
+    if plan.options.renal_policy == "ajkd2017":
+        add(plan.limit(rules["renal.ajkd2017.egfr_min"], egfr, units.EGFR, "eGFR", has_egfr))
+    muanda_start = rules["renal.muanda2019.start_daily"]
+    muanda = (
+        has_egfr
+        & (egfr < _below(m("renal.muanda2019.egfr_below")))
+        & (daily >= _below(m(muanda_start.id)))
+    )
+    add(plan.finding(muanda_start, "MUANDA_DAILY", muanda, severity="warning",
+                     value=_decimal_text(nw, daily), limit=_text(muanda_start.require_value()),
+                     unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip
+
+    # Older adults (_older): caution, tolerance note, Beers 2023 on a measured value.
+    add(plan.finding(rules["oral.older_adult.caution"], "ADVICE", older))
+    note = rules["oral.older_adult.tolerance_note"]
+    add(plan.finding(note, "OLDER_TOLERANCE_ORDER", older & (daily > _at_most(m(note.id))),
+                     severity="warning", value=_decimal_text(nw, daily),
+                     limit=_text(note.require_value()), unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip  # noqa: E501
+    beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
+    if beers is not None:
+        below = _below(beers.value * plan.milli)
+        for measure, value, kind, when in (
+            ("eGFR", egfr, units.EGFR, has_egfr),
+            ("CrCl", crcl, units.RENAL_CLEARANCE, has_crcl & ~has_egfr),
+        ):
+            add(_Piece(older & when & (value < below), "finding", "CHECK_BEERS_KIDNEY",
+                       beers.rule_id, beers.severity, f"{measure} (measured)",
+                       _decimal_text(nw, value), _text(beers.value), kind.ucum))  # fmt: skip
+        add(plan.skip(older & no_measure, "older_adult", "kidney function",
+                      "BEERS_NOT_ASSESSED"))  # fmt: skip
+
+    # The order (_adult): doses a day, single dose, daily maxima, grid, advice.
+    count = units.PER_DAY
+    times_min = rules[_A + "times_per_day.min"]
+    renal_min = rules["oral.renal.times_per_day.min"]
+    add(plan.limit(renal_min, c("__n"), count, "doses a day", per_admin & reduced, scaled=False))
+    add(plan.limit(times_min, c("__n"), count, "doses a day", per_admin & ~reduced, scaled=False))
+    add(plan.limit(rules[_A + "times_per_day.max"], c("__n"), count, "doses a day", per_admin,
+                   scaled=False))  # fmt: skip
+    if plan.dose_max is not None:
+        add(plan.limit(plan.dose_max, c("__dose"), units.ORAL_DOSE, "a single dose of",
+                       per_admin))  # fmt: skip
+    everything = c("__fast")  # every row of the fast frame
+    add(plan.limit(plan.daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose", everything))
+    add(plan.limit(rules[_A + "max_daily.hard"], daily, units.ORAL_DAILY_DOSE, "daily dose",
+                   everything))  # fmt: skip
+    grid_rule = rules[_A + "dose.grid"]
+    off_grid = per_admin & ((c("__dose") % _at_most(m(grid_rule.id))) != 0)
+    add(plan.finding(grid_rule, "OFF_GRID", off_grid, severity="warning",
+                     value=_decimal_text(nw, c("__dose")), limit=_text(grid),
+                     unit=units.ORAL_DOSE.ucum))  # fmt: skip
+    add(plan.finding(rules["oral.adult.lowest_effective"], "ADVICE", everything))
+    add(plan.skip(~per_admin, "order", "daily_dose", _NO_PER_ADMIN))
+    return plan.pieces
+
+
+def _emit(nw: Any, frame: Any, piece: _Piece, sha: str) -> Any:
+    """The output rows of one piece."""
+
+    def text(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return nw.lit(value, nw.String)
+        return value.cast(nw.String)
+
+    return frame.filter(piece.when.fill_null(False)).select(
+        nw.col("order_id"),
+        nw.lit(piece.kind, nw.String).alias("kind"),
+        text(piece.rule_id).alias("rule_id"),
+        text(piece.severity).alias("severity"),
+        nw.lit(piece.code, nw.String).alias("code"),
+        text(piece.what).alias("what"),
+        text(piece.value).alias("value"),
+        text(piece.limit).alias("limit"),
+        text(piece.unit).alias("unit"),
+        text(piece.detail).alias("detail"),
+        nw.lit(sha, nw.String).alias("rules_sha256"),
+    )
+
+
+def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[str]) -> Any:
+    """A frame of text columns in the template's library (lazy if the template is)."""
+    data = {column: [row[column] for row in rows] for column in columns}
+    schema = {column: nw.String() for column in columns}
+    impl = template.implementation
+    if isinstance(template, nw.LazyFrame):
+        eager = nw.from_dict(data, schema, backend="polars" if impl.is_polars() else "pandas")
+        if impl.is_polars():
+            return eager.lazy()
+        session = None
+        if impl.is_pyspark() or impl.is_pyspark_connect():
+            session = template.to_native().sparkSession
+        return eager.lazy(backend=impl, session=session)
+    return nw.from_dict(data, schema, backend=impl)
+
+
+def _collect(nw: Any, frame: Any) -> Any:
+    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+
+
+def _count(nw: Any, frame: Any) -> int:
+    return int(_collect(nw, frame.select(nw.len()))["len"].to_list()[0])
+
+
+def _missing(value: object) -> bool:
+    """A missing cell: None, a float NaN, or pandas' NA."""
+    if isinstance(value, float):
+        return value != value  # NaN is the only float unequal to itself
+    return value is None or type(value).__name__ == "NAType"
+
+
+def _rows(nw: Any, frame: Any) -> list[dict[str, object]]:
+    """Python rows (a NaN, pandas' mark of a missing number, is a missing value)."""
+    rows = []
+    for row in _collect(nw, frame).iter_rows(named=True):
+        rows.append({k: None if _missing(v) else v for k, v in row.items()})
+    return rows
+
+
+_RELATED: Final = {"co_medications": "medicine", "conditions": "condition"}
+
+
+def _related(
+    nw: Any,
+    related: Any,
+    table_name: str,
+    orders: Any,
+    invalid_ids: list[str],
+    options: _Options,
+) -> tuple[list[Any], int, int]:
+    """Findings for a long table (order id, name): each distinct name judged once by the order
+    check's own code, joined to the valid orders; (frames, invalid rows, unmatched rows)."""
+    column = _RELATED[table_name]
+    sha = options.rules.sha256
+    frame = _native(nw, related, table_name)
+    for needed in ("order_id", column):
+        if needed not in frame.collect_schema().names():
+            raise MissingInputError(
+                f"{table_name}.{needed}", f"a column {needed}", f"the {table_name} table"
+            )
+    frame = frame.select(nw.col("order_id").cast(nw.String), nw.col(column))
+    table = table_or_default(options.interactions)
+    judge_names: Callable[[Judge, InteractionTable, object, Literal["oral"]], object] = (
+        judge_medicines if table_name == "co_medications" else judge_conditions
+    )
+    names = _collect(nw, frame.select(column).unique())[column].to_list()
+    lookup: list[Row] = []
+    bad: list[object] = []
+    for name in names:
+        judge = Judge.open(options.rules, None)
+        try:
+            judge_names(judge, table, [name], "oral")
+        except BaclofenDoseError:
+            bad.append(name)
+            continue
+        check = judge.result("oral", [], [])
+        for row in finding_rows("", check):
+            row["__name"] = name
+            lookup.append(row)
+    # The long table's order ids that are orders of this batch (a small list on any engine).
+    wanted = [i for i in _collect(nw, frame.select("order_id"))["order_id"].to_list() if i]
+    found = orders.filter(nw.col("order_id").is_in(sorted(set(wanted)))).select("order_id")
+    ids = sorted({i for i in _collect(nw, found)["order_id"].to_list() if i is not None})
+    known = frame.filter(nw.col("order_id").is_in(ids))
+    unmatched = _count(nw, frame) - _count(nw, known)
+    valid = known.filter(~nw.col("order_id").is_in(invalid_ids)) if invalid_ids else known
+    frames = []
+    bad_test = nw.col(column).is_null()
+    if bad:
+        bad_test = bad_test | nw.col(column).is_in([b for b in bad if b is not None])
+    bad_rows = valid.filter(bad_test)
+    n_bad = _count(nw, bad_rows)
+    if n_bad:
+        frames.append(bad_rows.select(
+            nw.col("order_id"),
+            nw.lit("invalid", nw.String).alias("kind"),
+            nw.lit(None, nw.String).alias("rule_id"),
+            nw.lit(None, nw.String).alias("severity"),
+            nw.lit("INVALID_INPUT", nw.String).alias("code"),
+            nw.lit(f"{table_name}.{column}", nw.String).alias("what"),
+            nw.lit(None, nw.String).alias("value"),
+            nw.lit(None, nw.String).alias("limit"),
+            nw.lit(None, nw.String).alias("unit"),
+            nw.lit("a non-empty name", nw.String).alias("detail"),
+            nw.lit(sha, nw.String).alias("rules_sha256"),
+        ))  # fmt: skip
+    if lookup:
+        right = _frame_like(nw, frame, lookup, ["__name", *OUTPUT_COLUMNS[1:]])
+        joined = valid.join(right, left_on=column, right_on="__name", how="inner")
+        frames.append(joined.select(*OUTPUT_COLUMNS))
+    return frames, n_bad, unmatched
+
+
+def screen_orders(
+    orders: Any,
+    *,
+    co_medications: Any = None,
+    conditions: Any = None,
+    max_policy: str | None = None,
+    renal_policy: str | None = None,
+    weight_policy: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    rules: RuleSet | None = None,
+    interactions: InteractionTable | None = None,
+) -> ScreenResult:
+    """Screen a data frame of oral orders: one output row per finding, as the order check.
+
+    ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame or a PySpark frame
+    (Dask is refused for now) with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
+    has the schema).
+    ``co_medications`` (``order_id``, ``medicine``) and ``conditions`` (``order_id``,
+    ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
+    ``weight_policy`` and ``overrides`` apply to every order, as for
+    :func:`~baclofen_dose.check.check_order`.
+
+    Returns the findings (:data:`OUTPUT_COLUMNS`, a frame of the input's library, lazy if the
+    input was) and a :class:`ScreenSummary`. Rules: as the order check.
+    """
+    nw = _nw()
+    options = _Options(
+        max_policy, renal_policy, weight_policy, overrides,
+        default_rules() if rules is None else rules, interactions,
+    )  # fmt: skip
+    if not isinstance(options.rules, RuleSet):
+        raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
+    sha = options.rules.sha256
+    plan = _Plan(nw, options)
+    frame = _prepare(nw, _complete(nw, _native(nw, orders, "orders")), plan)
+    rows_in = _count(nw, frame)
+    fast = frame.filter(nw.col("__fast"))
+    slow_rows: list[Row] = []
+    invalid_ids: list[str] = []
+    rows_exact = 0
+    for row in _rows(nw, frame.filter(~nw.col("__fast")).select(*INPUT_COLUMNS)):
+        rows_exact += 1
+        result = _exact(row, options)
+        if result and result[0]["kind"] == "invalid":
+            invalid_ids.append(str(row["order_id"]))
+        slow_rows += result
+    rows_fast = _count(nw, fast)
+    parts = [_emit(nw, fast, piece, sha) for piece in _judge(plan)]
+    if slow_rows:
+        parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
+    related_invalid = related_unmatched = 0
+    for name, table in (("co_medications", co_medications), ("conditions", conditions)):
+        if table is not None:
+            more, n_bad, n_unmatched = _related(nw, table, name, frame, invalid_ids, options)
+            parts += more
+            related_invalid += n_bad
+            related_unmatched += n_unmatched
+    findings = nw.concat(parts, how="vertical")
+    counts = _collect(nw, findings.group_by("kind", "severity").agg(nw.len()))
+    by_severity = {s: 0 for s in ("hard", "warning", "info")}
+    not_assessed = 0
+    for kind, severity, n in counts.iter_rows():
+        if kind == "finding" and severity is not None:
+            by_severity[severity] = by_severity.get(severity, 0) + int(n)
+        elif kind == "not_assessed":
+            not_assessed += int(n)
+    rows_invalid = len(invalid_ids)
+    rows_screened = rows_fast + rows_exact - rows_invalid
+    if rows_in != rows_screened + rows_invalid:  # pragma: no cover - a bug if it ever fails
+        raise AssertionError(
+            f"rows in {rows_in} != screened {rows_screened} + invalid {rows_invalid}"
+        )
+    summary = ScreenSummary(
+        rows_in, rows_screened, rows_invalid, rows_exact, by_severity, not_assessed,
+        related_invalid, related_unmatched, sha,
+    )  # fmt: skip
+    return ScreenResult(findings.to_native(), summary)

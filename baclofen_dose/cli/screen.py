@@ -1,0 +1,192 @@
+"""``screen``: screen a file of orders (Parquet or CSV) and write one row per finding.
+
+``baclofen-dose screen orders.parquet [--co-medications meds.parquet] [--conditions dx.parquet]
+-o findings.parquet`` reads the orders in batches (memory stays bounded by the batch), screens
+each batch with :func:`baclofen_dose.check.screen.screen_orders`, appends the findings to the
+output (Parquet or CSV, by extension), shows a progress bar with rows per second when stderr
+is a terminal, and prints a summary table. Exit 0 when it ran, whatever it found.
+
+CSV files are read as text (every cell is re-read by the unit grammar, never guessed as a
+float). Needs the ``screen`` extra: ``pip install 'baclofen-dose[screen]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from baclofen_dose.cli import options
+from baclofen_dose.cli.oral import Command
+
+__all__ = ["add_screen"]
+
+BATCH_ROWS: Final = 100_000
+"""Orders screened at a time (the memory bound of the command)."""
+
+_EXTRA = "bulk screening needs the screen extra: pip install 'baclofen-dose[screen]'"
+
+
+def add_screen(commands: Any) -> Command:
+    """``screen``: a file of orders in, a file of findings out."""
+    parser = commands.add_parser(
+        "screen",
+        help="screen a file of orders (Parquet or CSV): one row per finding",
+        description=(
+            "Screen every order of a Parquet or CSV file with the same rules as 'check' and "
+            "write one row per finding (Parquet or CSV, by the extension of -o). Rows that "
+            "cannot be read are reported as invalid input naming the column, never dropped. "
+            "Exit 0 when the screen ran. Columns: docs/screening.md."
+        ),
+    )
+    parser.add_argument("orders", help="the orders: a .parquet or .csv file")
+    parser.add_argument(
+        "--co-medications", help="a long table (order_id, medicine): .parquet or .csv"
+    )
+    parser.add_argument("--conditions", help="a long table (order_id, condition): .parquet or .csv")
+    parser.add_argument(
+        "-o", "--output", required=True, help="where to write the findings: .parquet or .csv"
+    )
+    parser.add_argument("--max-policy", help="the oral maximum policy for every order")
+    parser.add_argument("--renal-policy", help="the renal policy for every order")
+    parser.add_argument("--weight-policy", help="the weight policy for every order")
+    parser.add_argument(
+        "--batch-rows",
+        type=options.count,
+        default=BATCH_ROWS,
+        help=f"orders screened at a time (default {BATCH_ROWS})",
+    )
+    return _run
+
+
+def _kind(path: str, option: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise options.UsageError(f"{option}: {path!r} is not a .parquet or .csv file")
+    return suffix
+
+
+def _read(pl: Any, path: str, option: str) -> Any:
+    """A whole (small) table: CSV cells as text."""
+    kind = _kind(path, option)
+    if not Path(path).is_file():
+        raise options.UsageError(f"{option}: no file {path!r}")
+    if kind == ".csv":
+        return pl.read_csv(path, infer_schema=False)
+    return pl.read_parquet(path)
+
+
+def _batches(pl: Any, path: str, rows: int) -> tuple[int, Iterator[Any]]:
+    """(rows in the file, batches of orders as polars frames)."""
+    kind = _kind(path, "orders")
+    if not Path(path).is_file():
+        raise options.UsageError(f"orders: no file {path!r}")
+    if kind == ".csv":
+        frame = pl.read_csv(path, infer_schema=False)
+        return frame.height, frame.iter_slices(rows)
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(path)
+    return source.metadata.num_rows, (
+        pl.from_arrow(batch) for batch in source.iter_batches(batch_size=rows)
+    )
+
+
+def _run(args: argparse.Namespace) -> str:
+    try:
+        import polars as pl
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from tqdm import tqdm
+
+        from baclofen_dose.check.screen import OUTPUT_COLUMNS, screen_orders
+    except ImportError as exc:
+        raise options.UsageError(_EXTRA) from exc
+    out_kind = _kind(args.output, "-o")
+    related = {
+        "co_medications": None
+        if args.co_medications is None
+        else _read(pl, args.co_medications, "--co-medications"),
+        "conditions": None
+        if args.conditions is None
+        else _read(pl, args.conditions, "--conditions"),
+    }
+    for name, table in related.items():
+        if table is not None and "order_id" in table.columns:
+            related[name] = table.with_columns(pl.col("order_id").cast(pl.String))
+    total, batches = _batches(pl, args.orders, args.batch_rows)
+    schema = pa.schema([(c, pa.string()) for c in OUTPUT_COLUMNS])
+    counts: dict[str, int] = {}
+    findings: dict[str, int] = {}
+    order_ids: list[Any] = []
+    sha = ""
+    writer: Any = None
+    first = True
+    with tqdm(
+        total=total, unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr
+    ) as progress:
+        for batch in batches:
+            ids = None
+            if "order_id" in batch.columns:
+                ids = batch.get_column("order_id").cast(pl.String)
+            if ids is not None:
+                order_ids.append(ids)
+            mine = {
+                k: None if v is None or ids is None else v.filter(pl.col("order_id").is_in(ids))
+                for k, v in related.items()
+            }
+            result = screen_orders(
+                batch,
+                max_policy=args.max_policy,
+                renal_policy=args.renal_policy,
+                weight_policy=args.weight_policy,
+                **mine,
+            )
+            summary = result.summary
+            sha = summary.rules_sha256
+            for name in ("rows_in", "rows_screened", "rows_invalid", "rows_exact",
+                         "not_assessed", "related_rows_invalid"):  # fmt: skip
+                counts[name] = counts.get(name, 0) + getattr(summary, name)
+            for severity, n in summary.findings.items():
+                findings[severity] = findings.get(severity, 0) + n
+            out = result.findings
+            if out_kind == ".parquet":
+                if writer is None:
+                    writer = pq.ParquetWriter(args.output, schema)
+                writer.write_table(out.to_arrow().cast(schema))
+            else:
+                with open(args.output, "w" if first else "a", encoding="utf-8") as handle:
+                    out.write_csv(handle, include_header=first)
+            first = False
+            progress.update(batch.height)
+    if writer is not None:
+        writer.close()
+    elif first:  # no batch at all: an empty file with its columns
+        empty = pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
+        if out_kind == ".parquet":
+            empty.write_parquet(args.output)
+        else:
+            empty.write_csv(args.output)
+    unmatched = 0
+    if order_ids:
+        known = pl.concat(order_ids)
+        for table in related.values():
+            if table is not None and "order_id" in table.columns:
+                unmatched += table.filter(~pl.col("order_id").is_in(known)).height
+    rows = [
+        ("rows in", counts.get("rows_in", 0)),
+        ("rows screened", counts.get("rows_screened", 0)),
+        ("rows invalid", counts.get("rows_invalid", 0)),
+        ("rows judged by the exact order check", counts.get("rows_exact", 0)),
+        *((f"findings: {s}", n) for s, n in findings.items()),
+        ("not assessed", counts.get("not_assessed", 0)),
+        ("co-medication/condition rows invalid", counts.get("related_rows_invalid", 0)),
+        ("co-medication/condition rows for no order", unmatched),
+    ]
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{label.ljust(width)}  {n}" for label, n in rows]
+    lines.append(f"{'rule set'.ljust(width)}  {sha or '-'}")
+    lines.append(f"{'findings written to'.ljust(width)}  {args.output}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,174 @@
+"""Bulk-screen benchmark (issue 12): speed against a numpy floor, and peak memory at scale.
+
+Run from the repository root (needs the screen extra and numpy)::
+
+    python benchmarks/screen.py            # 10^6 orders for speed, 10^7 from Parquet for memory
+    python benchmarks/screen.py --quick    # 10^4 and 10^5 (a smoke test for CI)
+
+1. Speed: ``screen_orders`` on N polars rows (adults, doses in mg, a measured CrCl for half)
+   against a numpy floor doing the same comparisons on integer micrograms (daily dose against
+   the policy maximum, the hard maximum and the renal-band cap; single dose against its
+   maximum). Both run side by side in this process, interleaved, median of the runs; the ratio
+   is printed (target: at most 3).
+2. Memory: M rows written to Parquet, then screened from a lazy scan with the findings streamed
+   to a Parquet file, in a fresh process; its peak resident memory is printed (target: under
+   2 GB).
+
+A report, never a gate: the exit status is 0 however slow the machine is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _orders(n: int, seed: int = 12):  # type: ignore[no-untyped-def]
+    import numpy as np
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    doses = rng.choice(np.array([5, 10, 15, 20, 25, 7.5]), n)
+    crcl = np.where(rng.random(n) < 0.5, rng.integers(10, 120, n).astype(float), np.nan)
+    return pl.DataFrame(
+        {
+            "order_id": np.arange(n).astype(str),
+            "dose": doses,
+            "dose_unit": ["mg"] * n,
+            "times_per_day": rng.integers(1, 5, n),
+            "age_years": rng.integers(18, 90, n).astype(float),
+            "crcl_ml_min": crcl,
+        }
+    ).with_columns(
+        pl.col("crcl_ml_min").fill_nan(None),
+        measured_method=pl.when(pl.col("crcl_ml_min").is_nan()).then(None).otherwise(pl.lit("other")),
+        dialysis=pl.when(pl.col("crcl_ml_min").is_nan()).then(None).otherwise(pl.lit(False)),
+    )
+
+
+def _floor(frame, rules):  # type: ignore[no-untyped-def]
+    """The same comparisons in numpy on integer micrograms: the floor the screen is held to."""
+    import numpy as np
+
+    def mcg(rule_id: str) -> int:
+        return int(rules[rule_id].require_value() * 1000)
+
+    dose = np.rint(frame["dose"].to_numpy() * 1000).astype(np.int64)
+    n = frame["times_per_day"].to_numpy()
+    daily = dose * n
+    crcl = frame["crcl_ml_min"].to_numpy()
+    usual = mcg("oral.adult.max_daily.us_label")
+    hard = mcg("oral.adult.max_daily.hard")
+    dose_max = mcg("oral.adult.max_dose.us_label")
+    grid = rules["oral.adult.dose.grid"].require_value()
+    caps = []
+    for band in ("severe", "moderate", "mild"):
+        fraction = rules[f"renal.vlavonou2014.{band}.dose_fraction"].require_value()
+        caps.append(int(max((Fraction(usual, 1000) * fraction // grid) * grid, grid) * 1000))
+    cap = np.select(
+        [crcl < 30, crcl <= 50, crcl <= 80], caps, default=np.iinfo(np.int64).max
+    )
+    return (
+        int((daily > usual).sum()),
+        int((daily > hard).sum()),
+        int((dose > dose_max).sum()),
+        int((daily > cap).sum()),
+    )
+
+
+def speed(n: int, runs: int) -> dict[str, float]:
+    from baclofen_dose import default_rules, screen_orders
+
+    rules = default_rules()
+    frame = _orders(n)
+    screen_orders(frame.head(1000))  # warm-up (imports, rule reads)
+    screen_times, floor_times = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = screen_orders(frame)
+        screen_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        _floor(frame, rules)
+        floor_times.append(time.perf_counter() - start)
+    screen_s = statistics.median(screen_times)
+    floor_s = statistics.median(floor_times)
+    return {
+        "rows": n,
+        "screen_s": screen_s,
+        "floor_s": floor_s,
+        "ratio": screen_s / floor_s,
+        "rows_exact": result.summary.rows_exact,
+    }
+
+
+_MEMORY_CHILD = """
+import resource, sys, time
+import polars as pl
+from baclofen_dose import screen_orders
+start = time.perf_counter()
+result = screen_orders(pl.scan_parquet(sys.argv[1]))
+result.findings.sink_parquet(sys.argv[2])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, time.perf_counter() - start, result.summary.rows_in)
+"""
+
+
+def memory(m: int) -> dict[str, float]:
+    import polars as pl
+
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "orders.parquet"
+        chunk = min(m, 1_000_000)
+        frames = []
+        for i in range(0, m, chunk):
+            frames.append(
+                _orders(min(chunk, m - i), seed=i).with_columns(
+                    (pl.col("order_id").cast(pl.Int64) + i).cast(pl.String)
+                )
+            )
+        pl.concat(frames).write_parquet(source, row_group_size=100_000)
+        del frames
+        done = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, str(source), str(Path(work) / "out.parquet")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        peak_kb, seconds, rows = done.stdout.split()
+    return {"rows": int(rows), "peak_mb": int(peak_kb) / 1024, "seconds": float(seconds)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="10^4 and 10^5 rows (CI smoke test)")
+    args = parser.parse_args()
+    n, m, runs = (10_000, 100_000, 3) if args.quick else (1_000_000, 10_000_000, 3)
+    s = speed(n, runs)
+    print(
+        f"screen_orders on {s['rows']:,} polars rows: {s['screen_s']:.3f} s; numpy floor "
+        f"{s['floor_s']:.4f} s; ratio {s['ratio']:.1f} (target <= 3; rows by the exact "
+        f"path: {s['rows_exact']})"
+    )
+    mem = memory(m)
+    print(
+        f"{mem['rows']:,} rows from Parquet (lazy scan, findings streamed to Parquet): peak "
+        f"memory {mem['peak_mb']:.0f} MB (target < 2048 MB), {mem['seconds']:.1f} s"
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"this process's peak memory: {peak_mb} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,269 @@
+"""The bulk screen (issue 12) agrees exactly with the one-order check, row for row.
+
+The differential test draws orders dense at every limit and band edge (exactly at each maximum,
+one grid step or one thousandth above, each renal band edge, doses in mg, g and mcg, text and
+float columns, malformed cells) and compares the screen's rows with the exact path
+(:func:`screen_row`, which is :func:`check_order` projected to rows), on polars and pandas.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from baclofen_dose.check import check_order
+from baclofen_dose.check.screen import (
+    INPUT_COLUMNS,
+    OUTPUT_COLUMNS,
+    finding_rows,
+    screen_orders,
+    screen_row,
+)
+from baclofen_dose.core.rules import default_rules
+
+RULES = default_rules()
+
+
+def _near(value: Fraction, steps: tuple[Fraction, ...]) -> list[str]:
+    """A value and its neighbours one step below and above, as decimal text."""
+    out = []
+    for step in (Fraction(0), *steps, *(-s for s in steps)):
+        v = value + step
+        if v > 0:
+            out.append(_dec(v))
+    return out
+
+
+def _dec(v: Fraction) -> str:
+    """Exact decimal text of a terminating fraction (else rounded to 6 places: off any grid)."""
+    exact = Decimal(v.numerator) / Decimal(v.denominator)
+    text = format(exact if Fraction(exact) == v else round(exact, 6), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _rule(rule_id: str) -> Fraction:
+    return RULES[rule_id].require_value()
+
+
+GRID = _rule("oral.adult.dose.grid")
+STEPS = (GRID, Fraction(1, 1000))
+CRCL_EDGES = [
+    _rule("renal.vlavonou2014.severe.crcl_below"),
+    _rule("renal.vlavonou2014.moderate.crcl_max"),
+    _rule("renal.vlavonou2014.mild.crcl_max"),
+    _rule("renal.ca_monograph.end_stage.below"),
+    Fraction(60),
+]
+EGFR_EDGES = [_rule("renal.muanda2019.egfr_below"), Fraction(60), _rule("renal.ajkd2017.egfr_min")]
+AGE_EDGES = [_rule("population.child.below_age"), _rule("population.older_adult.from_age")]
+
+DOSES = sorted(
+    {d for base in (Fraction(5), Fraction(20), Fraction(26667, 1000), Fraction(40), Fraction(10))
+     for d in _near(base, STEPS)} | {"0.0005", "1.2345", "100000", "2.5", "7.5", "0"}
+)  # fmt: skip
+DOSE_TEXTS = st.one_of(st.sampled_from(DOSES), st.decimals(Fraction(1, 1000), 200, places=3).map(str))
+CRCLS = st.sampled_from(sorted({x for e in CRCL_EDGES for x in _near(e, (Fraction(1, 1000), Fraction(1)))}))
+EGFRS = st.sampled_from(sorted({x for e in EGFR_EDGES for x in _near(e, (Fraction(1, 1000), Fraction(1)))}))
+AGES = st.sampled_from(
+    sorted({x for e in AGE_EDGES for x in _near(e, (Fraction(1, 1000), Fraction(1)))}
+           | {"40", "90", "200", "5"})
+)  # fmt: skip
+
+
+def _pick(draw: st.DrawFn, clean: bool, good: list[Any], bad: list[Any]) -> Any:
+    return draw(st.sampled_from(good if clean else good + bad))
+
+
+@st.composite
+def order_rows(draw: st.DrawFn) -> dict[str, Any]:
+    """One order row: most are clean adults dense at the limits (the vectorised path); one in
+    five has anything (malformed cells, children, creatinine, dialysis: the exact path)."""
+    clean = draw(st.integers(0, 4)) > 0
+    row: dict[str, Any] = dict.fromkeys(INPUT_COLUMNS)
+    daily_only = draw(st.integers(0, 9)) == 0
+    text = draw(DOSE_TEXTS)
+    unit = _pick(draw, clean, ["mg", "mg", "mg", "g"], ["mcg", None, "MG", "milligram"])
+    if unit == "g":
+        text = _dec(Fraction(text) / 1000)
+    if daily_only:
+        row["daily_dose"] = text
+        row["daily_dose_unit"] = {"mg": "mg/day", "g": "g/day"}.get(unit or "", unit)
+        if draw(st.booleans()):
+            row["daily_dose_unit"] = _pick(draw, clean, ["mg/d", "mg/day"], ["mg/week"])
+    else:
+        row["dose"] = text
+        row["dose_unit"] = unit
+        row["times_per_day"] = _pick(draw, clean, [1, 2, 3, 3, 4, 4, 5], [0, 25, None])
+    if draw(st.integers(0, 4)) > 0:  # a patient
+        row["age_years"] = draw(st.one_of(st.none(), AGES))
+        row["sex"] = _pick(draw, clean, [None, "female", "male"], ["other"])
+        row["weight_kg"] = _pick(draw, clean, [None, "70"], ["0.1", "1000"])
+        row["height_cm"] = _pick(draw, clean, [None, "170"], ["40", "400"])
+        row["dialysis"] = _pick(draw, clean, [None, False], [True])
+        if not clean and draw(st.booleans()):
+            row["scr"] = draw(st.sampled_from(["1.2", "0.9"]))
+            row["scr_unit"] = "mg/dL"
+    if draw(st.booleans()):
+        row["crcl_ml_min"] = draw(CRCLS)
+    if draw(st.booleans()):
+        row["egfr_ml_min_173m2"] = draw(EGFRS)
+    if row["crcl_ml_min"] or row["egfr_ml_min_173m2"] or draw(st.integers(0, 9)) == 0:
+        row["measured_method"] = _pick(draw, clean, ["other", "timed_urine"], [None, "x"])
+    if not clean and draw(st.integers(0, 9)) == 0:
+        row["route"] = "intrathecal"
+    if not clean and draw(st.integers(0, 9)) == 0:
+        row["dose"] = "ten"
+    return row
+
+
+NUMERIC = ["dose", "daily_dose", "age_years", "weight_kg", "height_cm", "crcl_ml_min", "egfr_ml_min_173m2"]
+MEDICINES = ["diazepam", "ethanol", "tylenolish", "RxCUI:3322", "lithium"]
+CONDITIONS = ["epilepsy", "peptic_ulcer", "G40.909", "Z99.9"]
+
+
+def _key(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple("" if row[c] is None else str(row[c]) for c in OUTPUT_COLUMNS)
+
+
+def _expected(rows: list[dict[str, Any]], meds: dict[str, list[str]], dx: dict[str, list[str]], **kw: Any) -> list[tuple[str, ...]]:
+    out = []
+    for row in rows:
+        oid = row["order_id"]
+        out += screen_row(row, medicines=meds.get(oid), conditions=dx.get(oid), **kw)
+    return sorted(_key(r) for r in out)
+
+
+def _frame(rows: list[dict[str, Any]], floats: bool) -> pl.DataFrame:
+    data: dict[str, list[Any]] = {c: [r[c] for r in rows] for c in INPUT_COLUMNS}
+    schema: dict[str, Any] = {c: pl.String for c in INPUT_COLUMNS}
+    schema["dialysis"] = pl.Boolean
+    schema["times_per_day"] = pl.Int64
+    if floats:  # numbers as a float column (as Parquet or CSV often has them)
+        schema |= dict.fromkeys(NUMERIC, pl.Float64)
+    return pl.DataFrame(data, schema=schema)
+
+
+def _long(table: dict[str, list[str]], column: str) -> pl.DataFrame:
+    pairs = [(k, v) for k, vs in table.items() for v in vs]
+    return pl.DataFrame({"order_id": [p[0] for p in pairs], column: [p[1] for p in pairs]}, schema={"order_id": pl.String, column: pl.String})
+
+
+def _actual(findings: Any) -> list[tuple[str, ...]]:
+    if isinstance(findings, pd.DataFrame):
+        records = findings.astype(object).where(findings.notna(), None).to_dict("records")
+    else:
+        records = findings.to_dicts()
+    return sorted(_key(r) for r in records)
+
+
+def _same(actual: list[tuple[str, ...]], expected: list[tuple[str, ...]], where: str) -> None:
+    """Equal rows; else a message with the first orders that differ (only-in-screen,
+    only-in-check)."""
+    if actual == expected:
+        return
+    a, e = set(actual), set(expected)
+    ids = sorted({r[0] for r in a ^ e})[:3]
+    lines = [f"{where}: {len(ids)} orders differ, first {ids}"]
+    for oid in ids:
+        lines.append(f"  {oid} screen only: {sorted(r[1:9] for r in a - e if r[0] == oid)}")
+        lines.append(f"  {oid} check only:  {sorted(r[1:9] for r in e - a if r[0] == oid)}")
+    raise AssertionError("\n".join(lines))
+
+
+BATCH = 100
+EXAMPLES = 100  # 100 x 100 = 10,000 orders in CI
+
+
+# No shrinking: a failing batch of 100 orders takes minutes to shrink; the report names the
+# differing rows (order ids) instead.
+@settings(max_examples=EXAMPLES, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(
+    rows=st.lists(order_rows(), min_size=1, max_size=BATCH),
+    floats=st.booleans(),
+    meds=st.lists(st.tuples(st.integers(0, BATCH), st.sampled_from(MEDICINES)), max_size=8),
+    dx=st.lists(st.tuples(st.integers(0, BATCH), st.sampled_from(CONDITIONS)), max_size=5),
+    policy=st.sampled_from([None, None, "ajkd2017"]),
+)
+def test_screen_agrees_with_the_order_check(
+    rows: list[dict[str, Any]], floats: bool, meds: list[tuple[int, str]], dx: list[tuple[int, str]], policy: str | None
+) -> None:
+    """Issue 12 item 3: the same findings from the screen as from check_order, row by row,
+    on polars and on pandas (float columns read as their shortest decimal)."""
+    for i, row in enumerate(rows):
+        row["order_id"] = f"o{i}"
+    if floats:
+        for row in rows:
+            for c in NUMERIC:
+                if row[c] is not None:
+                    try:
+                        row[c] = float(row[c])
+                    except ValueError:
+                        row[c] = None
+    med_table: dict[str, list[str]] = {}
+    for k, name in meds:
+        if k < len(rows):
+            med_table.setdefault(f"o{k}", []).append(name)
+    dx_table: dict[str, list[str]] = {}
+    for k, name in dx:
+        if k < len(rows):
+            dx_table.setdefault(f"o{k}", []).append(name)
+    expected = _expected(rows, med_table, dx_table, renal_policy=policy)
+    frame = _frame(rows, floats)
+    args = {"co_medications": _long(med_table, "medicine"), "conditions": _long(dx_table, "condition")}
+    result = screen_orders(frame, renal_policy=policy, **args)
+    _same(_actual(result.findings), expected, "polars")
+    assert result.summary.rows_in == len(rows)
+    assert result.summary.rows_in == result.summary.rows_screened + result.summary.rows_invalid
+    pandas = screen_orders(frame.to_pandas(), renal_policy=policy, **{k: v.to_pandas() for k, v in args.items()})
+    _same(_actual(pandas.findings), expected, "pandas")
+    assert pandas.summary == result.summary
+
+
+def test_exact_path_is_the_order_check() -> None:
+    """screen_row is check_order, projected: the same rule ids, codes and values."""
+    row = dict.fromkeys(INPUT_COLUMNS) | {"order_id": "1", "dose": "25", "dose_unit": "mg", "times_per_day": 3}
+    direct = finding_rows("1", check_order(dose="25 mg", times_per_day=3))
+    assert screen_row(row) == direct
+    assert ("oral.adult.max_dose.us_label", "SOFT_LIMIT_CROSSED", "25", "20", "mg") in {
+        (r["rule_id"], r["code"], r["value"], r["limit"], r["unit"]) for r in direct
+    }
+
+
+def test_three_malformed_rows_among_a_thousand() -> None:
+    """Issue 12 must-show: 3 malformed rows among 1,000 give 3 invalid rows naming the column
+    and 997 screened rows; nothing is dropped and the batch does not stop."""
+    n = 1000
+    doses: list[str | None] = ["10"] * n
+    units: list[str | None] = ["mg"] * n
+    times: list[int | None] = [3] * n
+    doses[10] = "ten"
+    units[500] = "tablespoons"
+    times[999] = None
+    frame = pl.DataFrame({"order_id": [str(i) for i in range(n)], "dose": doses, "dose_unit": units, "times_per_day": times})
+    result = screen_orders(frame)
+    invalid = result.findings.filter(pl.col("kind") == "invalid").sort("order_id")
+    assert invalid["order_id"].to_list() == ["10", "500", "999"]
+    assert invalid["what"].to_list() == ["dose", "dose", "times_per_day"]
+    assert (result.summary.rows_in, result.summary.rows_screened, result.summary.rows_invalid) == (1000, 997, 3)
+
+
+def test_missing_order_id_column_is_refused() -> None:
+    from baclofen_dose.core.errors import MissingInputError
+
+    with pytest.raises(MissingInputError, match="order_id"):
+        screen_orders(pl.DataFrame({"dose": ["10"]}))
+
+
+def test_lazy_polars_stays_lazy_and_agrees() -> None:
+    rows = [dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": str(5 * i + 5), "dose_unit": "mg", "times_per_day": 3} for i in range(10)]
+    frame = _frame(rows, floats=False)
+    lazy = screen_orders(frame.lazy())
+    assert isinstance(lazy.findings, pl.LazyFrame)
+    assert _actual(lazy.findings.collect()) == _actual(screen_orders(frame).findings)
