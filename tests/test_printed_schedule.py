@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from baclofen_dose import plan_taper, plan_titration
@@ -60,6 +60,8 @@ _WORDS = st.text(alphabet="abcdefgh0123456789:,()", min_size=1, max_size=12)
 
 
 @given(st.lists(st.lists(_WORDS, min_size=1, max_size=30).map(" ".join), max_size=6))
+# Found by a random run: a glued group that fits a first line but not a continued one.
+@example([": 0 00000000000 000000000000 000000000000"])
 def test_fit_never_cuts(lines: list[str]) -> None:
     """Every line fits; no word is lost or changed (only spaces become line breaks)."""
     out = fit(lines, 40)

@@ -89,7 +89,10 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
     out: list[str] = []
     for part in text.split("\n"):
         pieces = _glued(part).split(" ")
-        glued = " ".join(p if len(p) <= width else p.replace(_HARD, " ") for p in pieces)
+        # A glued group longer than a continued line (the width less its indent) is let go,
+        # so it can never be broken inside a word.
+        room = width - len(indent)
+        glued = " ".join(p if len(p) <= room else p.replace(_HARD, " ") for p in pieces)
         lines = textwrap.wrap(
             glued,
             width,
