@@ -26,6 +26,7 @@ from typing import Any, Final
 import attrs
 
 from baclofen_dose.core.errors import RuleSetError
+from baclofen_dose.core.rules.fields import need_text, only_keys
 
 __all__ = ["CodeTable", "RouteCode", "UnitCode", "default_codes"]
 
@@ -90,20 +91,6 @@ class CodeTable:
         return self.timing.get(code)
 
 
-def _need(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise RuleSetError(where, f"'{key}' must be a non-empty string")
-    return value
-
-
-def _keys(table: Any, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
-    if not isinstance(table, Mapping):
-        raise RuleSetError(where, "must be a table")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise RuleSetError(where, f"unknown keys {unknown}")
-    return table
 
 
 def _entries(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
@@ -116,23 +103,23 @@ def _entries(doc: Mapping[str, Any], name: str) -> list[Mapping[str, Any]]:
 def _validate(doc: Mapping[str, Any]) -> CodeTable:
     from baclofen_dose.core import units as unit_parser
 
-    _keys(doc, _TOP, "codes")
-    head = _keys(doc.get("table"), frozenset({"id", "version", "rxnorm"}), "table")
-    systems = _keys(doc.get("systems"), _SYSTEMS, "systems")
+    only_keys(doc, _TOP, "codes")
+    head = only_keys(doc.get("table"), frozenset({"id", "version", "rxnorm"}), "table")
+    systems = only_keys(doc.get("systems"), _SYSTEMS, "systems")
     if set(systems) != _SYSTEMS or not all(str(v).startswith("http") for v in systems.values()):
         raise RuleSetError("systems", f"needs exactly {sorted(_SYSTEMS)}, each a URI")
     sources: dict[str, Mapping[str, str]] = {}
-    for key, raw in _keys(
+    for key, raw in only_keys(
         doc.get("sources"), frozenset(doc.get("sources") or ()), "sources"
     ).items():
-        entry = _keys(raw, _SOURCE, f"sources.{key}")
-        fields = {k: _need(entry, k, f"sources.{key}") for k in sorted(_SOURCE)}
+        entry = only_keys(raw, _SOURCE, f"sources.{key}")
+        fields = {k: need_text(entry, k, f"sources.{key}") for k in sorted(_SOURCE)}
         if fields["confidence"] not in _CONFIDENCE:
             raise RuleSetError(f"sources.{key}", f"confidence must be one of {sorted(_CONFIDENCE)}")
         sources[key] = MappingProxyType(fields)
 
     def cited(entry: Mapping[str, Any], where: str) -> str:
-        key = _need(entry, "source", where)
+        key = need_text(entry, "source", where)
         if key not in sources:
             raise RuleSetError(where, f"source {key!r} is not in the sources table")
         return key
@@ -140,11 +127,11 @@ def _validate(doc: Mapping[str, Any]) -> CodeTable:
     routes: dict[str, RouteCode] = {}
     for i, raw in enumerate(_entries(doc, "routes")):
         where = f"routes[{i}]"
-        entry = _keys(raw, frozenset({"route", "code", "display", "source"}), where)
+        entry = only_keys(raw, frozenset({"route", "code", "display", "source"}), where)
         route = RouteCode(
-            _need(entry, "route", where),
-            _need(entry, "code", where),
-            _need(entry, "display", where),
+            need_text(entry, "route", where),
+            need_text(entry, "code", where),
+            need_text(entry, "display", where),
             cited(entry, where),
         )
         if route.route not in _ROUTES or route.route in routes or not route.code.isdigit():
@@ -155,11 +142,11 @@ def _validate(doc: Mapping[str, Any]) -> CodeTable:
     found: dict[str, UnitCode] = {}
     for i, raw in enumerate(_entries(doc, "units")):
         where = f"units[{i}]"
-        entry = _keys(raw, frozenset({"code", "display", "library", "source"}), where)
+        entry = only_keys(raw, frozenset({"code", "display", "library", "source"}), where)
         unit = UnitCode(
-            _need(entry, "code", where),
-            _need(entry, "display", where),
-            _need(entry, "library", where),
+            need_text(entry, "code", where),
+            need_text(entry, "display", where),
+            need_text(entry, "library", where),
             cited(entry, where),
         )
         if unit.code in found:
@@ -170,17 +157,17 @@ def _validate(doc: Mapping[str, Any]) -> CodeTable:
     timing: dict[str, int] = {}
     for i, raw in enumerate(_entries(doc, "timing")):
         where = f"timing[{i}]"
-        entry = _keys(raw, frozenset({"code", "times_per_day", "source"}), where)
-        code = _need(entry, "code", where)
+        entry = only_keys(raw, frozenset({"code", "times_per_day", "source"}), where)
+        code = need_text(entry, "code", where)
         count = entry.get("times_per_day")
         cited(entry, where)
         if code in timing or isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise RuleSetError(where, "a code once, with a whole number of times a day")
         timing[code] = count
     return CodeTable(
-        id=_need(head, "id", "table"),
-        version=_need(head, "version", "table"),
-        rxnorm=_need(head, "rxnorm", "table"),
+        id=need_text(head, "id", "table"),
+        version=need_text(head, "version", "table"),
+        rxnorm=need_text(head, "rxnorm", "table"),
         systems=MappingProxyType(dict(systems)),
         sources=MappingProxyType(sources),
         routes=MappingProxyType(routes),

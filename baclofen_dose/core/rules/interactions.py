@@ -44,6 +44,7 @@ import attrs
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import BaclofenDoseError, RuleSetError
 from baclofen_dose.core.rules import QUANTITIES, Source
+from baclofen_dose.core.rules.fields import need_text, only_keys
 
 __all__ = [
     "CONDITION_TYPES",
@@ -262,20 +263,6 @@ class InteractionTable:
         return None if best is None else best[1]
 
 
-def _str(table: Mapping[str, Any], key: str, where: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise RuleSetError(where, f"'{key}' must be a non-empty string")
-    return value
-
-
-def _keys(table: object, allowed: frozenset[str], where: str) -> Mapping[str, Any]:
-    if not isinstance(table, Mapping):
-        raise RuleSetError(where, "must be a table")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise RuleSetError(where, f"unknown keys {unknown}")
-    return table
 
 
 def _list(table: Mapping[str, Any], key: str, where: str) -> list[Any]:
@@ -309,8 +296,8 @@ def _count(value: object, what: str, where: str) -> int:
 
 def _member(raw: object, where: str, evidence: bool = False) -> Member:
     """One member; ``evidence``: an RxCUI must state its number of sources (the main file)."""
-    table = _keys(raw, _MEMBER | {"class"}, where)
-    name = _str(table, "name", where)
+    table = only_keys(raw, _MEMBER | {"class"}, where)
+    name = need_text(table, "name", where)
     if not _NAME.fullmatch(name):
         raise RuleSetError(where, f"member name {name!r} must be lowercase letters")
     rxcui = table.get("rxcui")
@@ -376,17 +363,17 @@ def _read(data: bytes, where: str) -> Mapping[str, Any]:
 
 def _criterion(raw: object, sources: Mapping[str, Source], index: int) -> Criterion:
     where = f"criteria[{index}]"
-    table = _keys(raw, _CRITERION, where)
-    cid = _str(table, "id", where)
+    table = only_keys(raw, _CRITERION, where)
+    cid = need_text(table, "id", where)
     if not _ID.fullmatch(cid):
         raise RuleSetError(where, f"id {cid!r} must be a lowercase dotted name")
-    quantity = _str(table, "quantity", cid)
+    quantity = need_text(table, "quantity", cid)
     if quantity not in QUANTITIES:
         raise RuleSetError(cid, f"quantity {quantity!r} is not a rule quantity")
     written = table.get("value")
     if not isinstance(written, str) or not _VALUE.fullmatch(written):
         raise RuleSetError(cid, "value must be an exact decimal written as a string")
-    unit = _str(table, "unit", cid)
+    unit = need_text(table, "unit", cid)
     try:
         factor = units.parse_unit(unit, QUANTITIES[quantity], f"{cid}.unit")
     except BaclofenDoseError as exc:
@@ -394,10 +381,10 @@ def _criterion(raw: object, sources: Mapping[str, Source], index: int) -> Criter
     value = Fraction(written) * factor
     if value <= 0:
         raise RuleSetError(cid, "value must be greater than zero")
-    side = _str(table, "side", cid)
+    side = need_text(table, "side", cid)
     if side not in ("below", "above"):
         raise RuleSetError(cid, "side must be 'below' or 'above'")
-    severity = _str(table, "severity", cid)
+    severity = need_text(table, "severity", cid)
     if severity not in _CLASS_SEVERITIES:
         raise RuleSetError(cid, f"severity must be one of {sorted(_CLASS_SEVERITIES)}")
     return Criterion(
@@ -406,30 +393,30 @@ def _criterion(raw: object, sources: Mapping[str, Source], index: int) -> Criter
         value=value,
         side=side,
         severity=severity,
-        consequence=_str(table, "consequence", cid),
+        consequence=need_text(table, "consequence", cid),
         source=_source(table, sources, cid),
-        section=_str(table, "section", cid),
-        clinical=_str(table, "clinical", cid),
+        section=need_text(table, "section", cid),
+        clinical=need_text(table, "clinical", cid),
     )
 
 
 def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
-    doc = _keys(_read(base, origin), _TOP, origin)
-    meta = _keys(doc.get("table"), _TABLE, "table")
+    doc = only_keys(_read(base, origin), _TOP, origin)
+    meta = only_keys(doc.get("table"), _TABLE, "table")
     sources: dict[str, Source] = {}
     raw_sources = doc.get("sources")
     if not isinstance(raw_sources, Mapping):
         raise RuleSetError("sources", "must be a table")
     for key, raw in raw_sources.items():
-        table = _keys(raw, _SOURCE, f"sources.{key}")
-        confidence = _str(table, "confidence", f"sources.{key}")
+        table = only_keys(raw, _SOURCE, f"sources.{key}")
+        confidence = need_text(table, "confidence", f"sources.{key}")
         if confidence not in _CONFIDENCE:
             raise RuleSetError(f"sources.{key}", f"confidence must be one of {sorted(_CONFIDENCE)}")
         sources[key] = Source(
             key,
-            _str(table, "document", f"sources.{key}"),
-            _str(table, "edition", f"sources.{key}"),
-            _str(table, "url", f"sources.{key}"),
+            need_text(table, "document", f"sources.{key}"),
+            need_text(table, "edition", f"sources.{key}"),
+            need_text(table, "url", f"sources.{key}"),
             confidence,
         )
     criteria: dict[str, Criterion] = {}
@@ -441,13 +428,13 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
     classes: dict[str, dict[str, Any]] = {}
     for index, raw in enumerate(_list(doc, "classes", "classes")):
         where = f"classes[{index}]"
-        table = _keys(raw, _CLASS, where)
-        cid = _str(table, "id", where)
+        table = only_keys(raw, _CLASS, where)
+        cid = need_text(table, "id", where)
         if not _ID.fullmatch(cid):
             raise RuleSetError(where, f"id {cid!r} must be a lowercase dotted name")
         if cid in classes:
             raise RuleSetError(cid, "duplicate class id")
-        severity = _str(table, "severity", cid)
+        severity = need_text(table, "severity", cid)
         if severity not in _CLASS_SEVERITIES:
             raise RuleSetError(cid, f"severity must be one of {sorted(_CLASS_SEVERITIES)}")
         members: list[Member] = []
@@ -461,59 +448,59 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
         )
         classes[cid] = {
             "id": cid,
-            "name": _str(table, "name", cid),
+            "name": need_text(table, "name", cid),
             "routes": _routes(table, cid),
             "severity": severity,
-            "consequence": _str(table, "consequence", cid),
+            "consequence": need_text(table, "consequence", cid),
             "source": _source(table, sources, cid),
-            "section": _str(table, "section", cid),
-            "clinical": _str(table, "clinical", cid),
+            "section": need_text(table, "section", cid),
+            "clinical": need_text(table, "clinical", cid),
             "members": members,
         }
     conditions: dict[str, dict[str, Any]] = {}
     for index, raw in enumerate(_list(doc, "conditions", "conditions")):
         where = f"conditions[{index}]"
-        table = _keys(raw, _CONDITION, where)
-        key = _str(table, "key", where)
+        table = only_keys(raw, _CONDITION, where)
+        key = need_text(table, "key", where)
         if not _ID.fullmatch(key) or "." in key:
             raise RuleSetError(where, f"key {key!r} must be a lowercase name")
         if key in conditions:
             raise RuleSetError(key, "duplicate condition key")
-        kind = _str(table, "type", key)
+        kind = need_text(table, "type", key)
         codes = _codes(table, key)
         if kind not in CONDITION_TYPES:
             raise RuleSetError(key, f"type must be one of {sorted(CONDITION_TYPES)}")
-        severity = _str(table, "severity", key)
+        severity = need_text(table, "severity", key)
         if severity not in _CONDITION_SEVERITIES:
             raise RuleSetError(key, f"severity must be one of {sorted(_CONDITION_SEVERITIES)}")
         conditions[key] = {
             "key": key,
-            "name": _str(table, "name", key),
+            "name": need_text(table, "name", key),
             "type": kind,
             "severity": severity,
             "routes": _routes(table, key),
-            "consequence": _str(table, "consequence", key),
+            "consequence": need_text(table, "consequence", key),
             "source": _source(table, sources, key),
-            "section": _str(table, "section", key),
-            "clinical": _str(table, "clinical", key),
+            "section": need_text(table, "section", key),
+            "clinical": need_text(table, "clinical", key),
             "icd10cm": codes,
             "icd10cm_sources": _code_sources(table, codes, key),
         }
-    table_id, version = _str(meta, "id", "table"), _str(meta, "version", "table")
+    table_id, version = need_text(meta, "id", "table"), need_text(meta, "version", "table")
     if extra is not None:
-        more = _keys(_read(extra, "extra"), _EXTRA_TOP, "extra")
-        extra_meta = _keys(more.get("table"), frozenset({"id", "version"}), "extra.table")
-        table_id = f"{table_id}+{_str(extra_meta, 'id', 'extra.table')}"
-        version = f"{version}+{_str(extra_meta, 'version', 'extra.table')}"
+        more = only_keys(_read(extra, "extra"), _EXTRA_TOP, "extra")
+        extra_meta = only_keys(more.get("table"), frozenset({"id", "version"}), "extra.table")
+        table_id = f"{table_id}+{need_text(extra_meta, 'id', 'extra.table')}"
+        version = f"{version}+{need_text(extra_meta, 'version', 'extra.table')}"
         for index, raw in enumerate(_list(more, "members", "extra.members")):
             where = f"extra.members[{index}]"
-            target = _keys(raw, _EXTRA_MEMBER, where).get("class")
+            target = only_keys(raw, _EXTRA_MEMBER, where).get("class")
             if target not in classes:
                 raise RuleSetError(where, f"class {target!r} is not in the table")
             _add_members(classes[target]["members"], [_member(raw, where)], target)
         for index, raw in enumerate(_list(more, "codes", "extra.codes")):
             where = f"extra.codes[{index}]"
-            entry = _keys(raw, _EXTRA_CODE, where)
+            entry = only_keys(raw, _EXTRA_CODE, where)
             target = entry.get("condition")
             if target not in conditions:
                 raise RuleSetError(where, f"condition {target!r} is not in the table")
@@ -544,8 +531,8 @@ def _build(base: bytes, extra: bytes | None, origin: str) -> InteractionTable:
     return InteractionTable(
         id=table_id,
         version=version,
-        rxnorm=_str(meta, "rxnorm", "table"),
-        icd10cm=_str(meta, "icd10cm", "table"),
+        rxnorm=need_text(meta, "rxnorm", "table"),
+        icd10cm=need_text(meta, "icd10cm", "table"),
         sha256=digest,
         classes=tuple(built.values()),
         conditions={
