@@ -24,7 +24,7 @@ from baclofen_dose.check.interactions import judge_conditions, judge_medicines, 
 from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
-from baclofen_dose.core.limits import parse_date
+from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
@@ -407,10 +407,7 @@ def _adult(
 
 
 def _advice(judge: Judge, rule_id: str) -> Finding:
-    rule = judge.rule(rule_id)
-    return Finding(
-        rule.id, rule.severity or "info", "ADVICE", {"text": rule.text or ""}, rule.citation
-    )
+    return advice(judge.rule(rule_id))
 
 
 def _band(judge: Judge, crcl: Fraction) -> tuple[str, str | None]:

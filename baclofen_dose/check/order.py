@@ -19,7 +19,7 @@ import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputTypeError
-from baclofen_dose.core.limits import parse_overrides
+from baclofen_dose.core.limits import advice, parse_overrides
 from baclofen_dose.core.model import (
     Amount,
     Finding,
@@ -213,10 +213,5 @@ def other_orders(judge: Judge, count: object) -> list[tuple[str, ParamValue]]:
         raise InputTypeError("other_baclofen_orders", count, "a whole number of orders, 0 or more")
     if count == 0:
         return []
-    rule = judge.rule(DUPLICATE_RULE)
-    judge.add(
-        Finding(
-            rule.id, rule.severity or "warning", "ADVICE", {"text": rule.text or ""}, rule.citation
-        )
-    )
+    judge.add(advice(judge.rule(DUPLICATE_RULE)))
     return [("other_baclofen_orders", count)]

@@ -441,14 +441,10 @@ def run_missed_dose(args: argparse.Namespace) -> str:
         # A regimen typed on the command line is not a checked plan: judge it as an order and
         # show what crosses a limit before the advice is followed.
         from baclofen_dose.check import check_order
-        from baclofen_dose.render.messages import finding_text
+        from baclofen_dose.render.missed import regimen_check_lines
 
         judged = check_order(doses=[args.dose] * len(args.times.split(",")), rules=rules)
-        crossed = [f for f in judged.findings if f.severity in ("warning", "hard")]
-        if crossed:
-            text += "\nThe regimen given, checked as an order:\n" + "".join(
-                f"- {f.severity}: {finding_text(f)} (rule {f.rule_id})\n" for f in crossed
-            )
+        text += "".join(line + "\n" for line in regimen_check_lines(judged.findings))
     return text
 
 

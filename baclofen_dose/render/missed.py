@@ -14,16 +14,18 @@ registers the advice with the generic ``text``/``table`` (render/protocol.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from baclofen_dose.core import display, units
+from baclofen_dose.core.model import Finding
 from baclofen_dose.oral.missed import MissedDoseAdvice
 from baclofen_dose.render import protocol
 from baclofen_dose.render.messages import finding_text, reason_text
 from baclofen_dose.render.products import give
 from baclofen_dose.render.text import INTENDED_USE
 
-__all__ = ["advice_lines", "advice_text"]
+__all__ = ["advice_lines", "advice_text", "regimen_check_lines"]
 
 
 def advice_text(advice: MissedDoseAdvice) -> str:
@@ -53,6 +55,17 @@ def advice_lines(advice: MissedDoseAdvice) -> list[str]:
     lines = [advice_text(advice)]
     lines += [f"{f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in advice.findings]
     return lines
+
+
+def regimen_check_lines(findings: Sequence[Finding]) -> list[str]:
+    """What a regimen typed without a plan file crosses, checked as an order (warnings and
+    hard findings, each with its rule), under the missed-dose advice; none: no lines."""
+    crossed = [f for f in findings if f.severity in ("warning", "hard")]
+    if not crossed:
+        return []
+    return ["", "The regimen given, checked as an order:"] + [
+        f"- {f.severity}: {finding_text(f)} (rule {f.rule_id})" for f in crossed
+    ]
 
 
 @protocol.text.register
