@@ -53,7 +53,7 @@ def judge_medicines(
                     klass.severity,
                     "INTERACTION",
                     {
-                        "medicine": medicine,
+                        "medicine": table.display_name(medicine),
                         "class_name": klass.name,
                         "consequence": klass.consequence,
                     },

@@ -272,6 +272,7 @@ class _Measured:
     text: str
     on: date
     loinc: str
+    where: str
 
 
 def _latest(
@@ -304,7 +305,7 @@ def _latest(
                 or unit not in table[loinc]
             ):
                 raise _bad(
-                    where + ".valueQuantity",
+                    where + ".valueQuantity" + (".code" if unit is None else ""),
                     unit,
                     "a UCUM unit read for LOINC " + loinc + ": " + ", ".join(table[loinc]),
                 )
@@ -314,12 +315,7 @@ def _latest(
                 raise _bad(where + ".valueQuantity.value", value, "a number")
         except InputError as exc:
             notes.append(
-                NotAssessed(
-                    "prefetch",
-                    where,
-                    "UNREADABLE_RESOURCE",
-                    {"where": exc.field, "problem": exc.problem},
-                )
+                NotAssessed("prefetch", where, "UNREADABLE_RESOURCE", _unreadable(exc))
             )
             continue
         if as_of is None:
@@ -329,7 +325,7 @@ def _latest(
             seen.append(on.isoformat())
             continue
         number = format(value, "f") if isinstance(value, Decimal) else str(value)
-        measured = _Measured(f"{number} {table[loinc][str(unit)]}", on, loinc)
+        measured = _Measured(f"{number} {table[loinc][str(unit)]}", on, loinc, where)
         if best is None or measured.on > best.on:
             best = measured
     why = "" if not seen else " (the latest seen is dated " + max(seen) + ")"
@@ -476,16 +472,43 @@ def _context(
             )
     patient: Patient | None = None
     if born is not None and as_of is not None:
-        patient = Patient.from_birth_date(
-            born=born,
-            as_of=as_of,
-            sex=cast("Sex | None", sex),  # checked by from_birth_date like a caller's value
-            weight=None if weight is None else weight.text,
-            height=None,
-            scr=None if scr is None else scr.text,
-            dialysis=dialysis,
-            rules=config.rules,
-        )
+        # A measurement the patient model refuses (an implausible creatinine or weight: a unit
+        # slip) is not used, and said; it never stops the checks that do not need it. The
+        # latest one is refused rather than an older one used in its place.
+        weight_was = weight
+        while True:
+            try:
+                patient = Patient.from_birth_date(
+                    born=born,
+                    as_of=as_of,
+                    sex=cast("Sex | None", sex),  # checked by from_birth_date like a caller's
+                    weight=None if weight is None else weight.text,
+                    height=None,
+                    scr=None if scr is None else scr.text,
+                    dialysis=dialysis,
+                    rules=config.rules,
+                )
+                break
+            except InputError as exc:
+                if exc.field == "patient.scr" and scr is not None:
+                    bad, scr = scr, None
+                elif exc.field == "patient.weight" and weight is not None:
+                    bad, weight = weight, None
+                else:
+                    raise
+                notes.append(
+                    NotAssessed(
+                        "prefetch", bad.where, "UNREADABLE_RESOURCE", _unreadable(exc, bad.where)
+                    )
+                )
+                if bad is weight_was:
+                    notes.append(
+                        NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", {**window, "why": ""})
+                    )
+                elif egfr is None:
+                    notes.append(
+                        NotAssessed("renal", "creatinine", "NO_RECENT_RENAL", {**window, "why": ""})
+                    )
     kwargs: dict[str, Any] = {}
     if egfr is not None:
         kwargs["measured_egfr"] = egfr.text
@@ -517,6 +540,17 @@ def _context(
             else "other"
         )  # fmt: skip
     return _Context(patient, kwargs, medicines, conditions, tuple(notes), tuple(facts))
+
+
+def _unreadable(error: InputError, where: str | None = None) -> dict[str, ParamValue]:
+    """The note parameters of a prefetch value that is not used: where (the prefetch path;
+    ``where`` when the error names the patient model's field), and the whole reason (what was
+    given, what is wrong with it and what was expected)."""
+    if error.value is None and error.problem is None:
+        reason = "missing; expected " + error.expected
+    else:
+        reason = str(error).removeprefix(error.field + ": ")
+    return {"where": where or error.field, "problem": reason}
 
 
 def _computed_crcl(patient: Patient, rules: RuleSet) -> Fraction | None:

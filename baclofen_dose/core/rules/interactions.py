@@ -242,6 +242,23 @@ class InteractionTable:
             return self._by_rxcui.get(text[len("rxcui:") :].strip())
         return self._by_name.get(" ".join(text.lower().split()))
 
+    def display_name(self, medicine: str) -> str:
+        """How a finding names ``medicine``: an ``RxCUI:<n>`` of a member as its ingredient
+        name with the code ("oxycodone, RxCUI 7804"); any other text as given.
+
+        >>> default_interactions().display_name("RxCUI:7804")
+        'oxycodone, RxCUI 7804'
+        """
+        text = medicine.strip()
+        if not text.lower().startswith("rxcui:"):
+            return medicine
+        cui = text[len("rxcui:") :].strip()
+        for klass in self._by_rxcui.get(cui, ()):
+            for member in klass.members:
+                if member.rxcui == cui:
+                    return f"{member.name}, RxCUI {cui}"
+        return medicine
+
     def classes_for(self, medicine: str, route: str) -> tuple[InteractionClass, ...]:
         """The classes ``medicine`` belongs to that apply to ``route`` (empty: none or unknown)."""
         found = self._lookup(medicine) or ()
