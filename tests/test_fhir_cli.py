@@ -231,3 +231,31 @@ def test_two_baclofen_requests_in_one_bundle_are_flagged(
         assert "interop.duplicate_baclofen" in {f["rule_id"] for f in result["findings"]}
     code, out, _ = run(capsys, "check", "--fhir", _write(tmp_path, one, "one.json"))
     assert code == 0 and "interop.duplicate_baclofen" not in out
+
+
+def test_another_medicine_in_the_bundle_is_a_co_medication(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A Bundle like a CDS Hooks draftOrders Bundle: baclofen and oxycodone ordered together.
+    The oxycodone request is not an order to check here, but it is a co-medication of the
+    baclofen order (the opioid interaction), as the CDS Hooks service judges it; a medicine
+    the table does not know is "not assessed", never dropped."""
+    oxycodone = _request(5)
+    oxycodone["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "7804"}]
+    }
+    unknown = _request(5)
+    unknown["medicationCodeableConcept"] = {"text": "zzz-unknown-medicine"}
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": _request(10)}, {"resource": oxycodone},
+                        {"resource": unknown}]}  # fmt: skip
+    code, out, _ = run(capsys, "check", "--fhir", _write(tmp_path, bundle), "--format", "json")
+    assert code == 0
+    result = json.loads(out)  # one order: one result
+    interactions = [f for f in result["findings"] if f["code"] == "INTERACTION"]
+    assert [f["rule_id"] for f in interactions] == ["interaction.opioids"]
+    assert interactions[0]["params"]["medicine"] == "oxycodone, RxCUI 7804"
+    assert "zzz-unknown-medicine" in json.dumps(result["not_assessed"])
+    # Alone, a request for another medicine is still refused, naming its medication element.
+    code, _, err = run(capsys, "check", "--fhir", _write(tmp_path, oxycodone, "oxy.json"))
+    assert code == 2 and "medicationCodeableConcept" in err

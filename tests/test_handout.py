@@ -193,3 +193,19 @@ def test_cli_html_and_pdf(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert main([*base, "--format", "pdf", "-o", str(tmp_path / "no" / "such.pdf")]) == 2
     _, err = capsys.readouterr()
     assert err.startswith("baclofen-dose: error: --output")
+
+
+def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-o -`` means standard output, never a file named "-": text to the screen; a PDF into
+    a pipe, never onto a terminal."""
+    import subprocess
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    base = [sys.executable, "-m", "baclofen_dose", "taper", "--from", "20 mg",
+            "--times-per-day", "4", "--start", "2026-03-02"]  # fmt: skip
+    text = subprocess.run([*base, "-o", "-"], capture_output=True, check=True)
+    assert text.stdout.decode().startswith("Baclofen by mouth: taper")
+    pdf = subprocess.run([*base, "--format", "pdf", "-o", "-"], capture_output=True, check=True)
+    assert pdf.stdout.startswith(b"%PDF-")
+    assert not (tmp_path / "-").exists()

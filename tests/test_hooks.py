@@ -11,6 +11,7 @@ import copy
 import json
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -470,3 +471,56 @@ def test_another_baclofen_order_and_a_drafted_opioid_are_taken_into_account() ->
     )  # fmt: skip
     cards = handle_hook(SIGN, request)["cards"]
     assert any(c["summary"].startswith("Interaction") and "opioids" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("creatinine", 80, "above the plausible maximum 20 mg/dL"),  # micromol/L labelled mg/dL
+        ("creatinine", 0, "not greater than zero"),
+        ("weight", Decimal("0.5"), "below the plausible minimum 1 kg"),
+    ],
+)
+def test_an_implausible_measurement_is_not_used_and_the_rest_is_still_checked(
+    key: str, value: Any, reason: str
+) -> None:
+    """One implausible value (a unit slip) leaves kidney function not assessed, said with the
+    prefetch path and the reason; the checks that do not need it still run (here: 25 mg a dose,
+    above the 20 mg single-dose maximum). The older plausible value is never used instead."""
+    request = _request()
+    request["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"][0][
+        "doseAndRate"][0]["doseQuantity"]["value"] = 25  # fmt: skip
+    request["prefetch"][key]["entry"][0]["resource"]["valueQuantity"]["value"] = value
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    text = "\n".join(_texts(cards))
+    assert "not checked" not in text
+    assert f"Not used: prefetch.{key}[0] (" in text and reason in text
+    assert any("single dose" in c["summary"] for c in cards)
+    assert "Cockcroft-Gault" not in text  # no CrCl from the refused value
+
+
+def test_a_stopped_baclofen_draft_is_not_checked_and_said() -> None:
+    request = _request()
+    _draft(request)["status"] = "stopped"
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    assert [c["summary"] for c in cards] == ["Baclofen order not checked: its status is stopped."]
+    assert cards[0]["indicator"] == "info"
+
+
+@pytest.mark.parametrize("status", ["stopped", "cancelled", "completed", "entered-in-error"])
+def test_an_ended_co_medication_is_not_an_interaction(status: str) -> None:
+    request = _request()
+    opioid = {
+        "resourceType": "MedicationRequest", "status": "active", "intent": "order",
+        "medicationCodeableConcept": {"coding": [{
+            "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "7804"}]},
+    }  # fmt: skip
+    request["prefetch"]["medications"]["entry"] = [{"resource": opioid}]
+    cards = handle_hook(SIGN, request)["cards"]
+    (card,) = [c for c in cards if c["summary"].startswith("Interaction")]
+    assert card["summary"].startswith("Interaction: oxycodone, RxCUI 7804 (opioids)")
+    opioid["status"] = status
+    cards = handle_hook(SIGN, request)["cards"]
+    assert not [c for c in cards if c["summary"].startswith("Interaction")]

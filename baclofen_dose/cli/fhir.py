@@ -79,7 +79,8 @@ def check_file(
     (patient, kidney function, policies) apply to oral orders only.
     """
     from baclofen_dose.core.errors import BaclofenDoseError
-    from baclofen_dose.interop.fhir import check_fhir_order, read_fhir_json
+    from baclofen_dose.interop.fhir import check_fhir_order, read_fhir_bundle
+    from baclofen_dose.render.protocol import parse_json
 
     given = sorted(name for name, value in order_options.items() if value not in (None, []))
     if given:
@@ -89,13 +90,15 @@ def check_file(
     data = _read(path)
     results: list[OrderCheck] = []
     try:
-        orders = read_fhir_json(data)
+        orders, medicines = read_fhir_bundle(parse_json(data))
+        # Another medicine ordered in the same Bundle is a co-medication of each order.
+        with_others = {**common, "medicines": [*(common.get("medicines") or ()), *medicines]}
         for order in orders:
             extra = oral_options if order.route == "oral" else {}
             # Several baclofen requests in one file: their daily doses add up (each is judged
             # alone, with the warning that says so).
             others = {"other_baclofen_orders": len(orders) - 1} if len(orders) > 1 else {}
-            results += check_fhir_order(order, **common, **extra, **others)
+            results += check_fhir_order(order, **with_others, **extra, **others)
     except BaclofenDoseError as exc:
         field = getattr(exc, "field", None)
         if not isinstance(field, str) or field.split("[", 1)[0].split(".", 1)[0] in _FHIR_ROOTS:

@@ -9,6 +9,7 @@ caller writes them with the subcommand's option names); a soft-limit refusal bec
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -158,12 +159,19 @@ def handout(plan: Any, args: argparse.Namespace) -> str | bytes:
 
 def emit(output: str | bytes, args: argparse.Namespace) -> str:
     """The output for the screen, or "" after writing it to ``--output`` (a PDF must go to a
-    file: binary bytes are never written to a terminal)."""
+    file: binary bytes are never written to a terminal). ``-o -`` is standard output, as
+    usual: text goes to the screen, and a PDF only to a pipe or a redirection."""
     path = getattr(args, "output", None)
-    if path is None:
+    if path == "-" and isinstance(output, bytes) and not sys.stdout.isatty():
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
+        sys.stdout.buffer.flush()
+        return ""
+    if path is None or path == "-":
         if isinstance(output, bytes):
             raise options.UsageError(
                 f"--format {args.format} writes a binary file: give -o FILE (such as -o plan.pdf)"
+                + ("" if path is None else ", or -o - into a pipe, not a terminal")
             )
         return output
     data = output if isinstance(output, bytes) else output.encode("utf-8")

@@ -71,6 +71,7 @@ __all__ = [
     "check_medication_request",
     "check_medication_request_steps",
     "read_fhir",
+    "read_fhir_bundle",
     "read_fhir_json",
     "read_medication_request",
 ]
@@ -601,23 +602,71 @@ def _step(
 def read_fhir(
     resource: Mapping[str, Any], *, version: FhirVersion | None = None
 ) -> tuple[FhirOrder, ...]:
-    """Read a MedicationRequest, or every MedicationRequest of a Bundle, as orders.
+    """Read a MedicationRequest, or every baclofen MedicationRequest of a Bundle, as orders.
 
     A Bundle entry that is not a MedicationRequest is refused (naming ``entry[i]``), as is a
-    Bundle without one. ``version`` ("R4" or "R5") is detected from the medication element when
-    not given; a resource that disagrees with a given version is refused.
+    Bundle without a baclofen one; a MedicationRequest for another medicine is not an order
+    to check here (:func:`read_fhir_bundle` returns those as co-medications). ``version``
+    ("R4" or "R5") is detected from the medication element when not given; a resource that
+    disagrees with a given version is refused.
+    """
+    return read_fhir_bundle(resource, version=version)[0]
+
+
+def read_fhir_bundle(
+    resource: Mapping[str, Any], *, version: FhirVersion | None = None
+) -> tuple[tuple[FhirOrder, ...], tuple[str, ...]]:
+    """:func:`read_fhir`, and the other medicines a Bundle orders: each MedicationRequest that
+    does not name baclofen, as ``RxCUI:<code>`` for its RxNorm codings or else its text (ready
+    for the order check's ``medicines``; an unknown one is "not assessed" there, never
+    dropped). A single MedicationRequest for another medicine is refused, naming its
+    medication element.
     """
     codes = default_codes()
     node = _obj(resource, "resource")
-    if node.get("resourceType") == "Bundle":
-        entries = _list(node.get("entry"), "entry")
-        orders = []
-        for i, raw in enumerate(entries):
-            entry = _obj(raw, f"entry[{i}]")
-            inner = _obj(entry.get("resource"), f"entry[{i}].resource")
-            orders.append(_request(inner, f"entry[{i}].resource.", version, codes))
-        return tuple(orders)
-    return (_request(node, "", version, codes),)
+    if node.get("resourceType") != "Bundle":
+        return (_request(node, "", version, codes),), ()
+    entries = _list(node.get("entry"), "entry")
+    orders: list[FhirOrder] = []
+    others: list[str] = []
+    refused: InputError | None = None
+    for i, raw in enumerate(entries):
+        entry = _obj(raw, f"entry[{i}]")
+        where = f"entry[{i}].resource."
+        inner = _obj(entry.get("resource"), where[:-1])
+        try:
+            orders.append(_request(inner, where, version, codes))
+        except InputError as exc:
+            if exc.field not in (where + "medicationCodeableConcept", where + "medication.concept"):
+                raise
+            refused = refused or exc
+            others += _other_medicine(inner)
+    if not orders:
+        raise refused or _refuse("entry", "no MedicationRequest", "a baclofen MedicationRequest")
+    return tuple(orders), tuple(dict.fromkeys(others))
+
+
+def _other_medicine(request: Mapping[str, Any]) -> list[str]:
+    """How the order check names another medicine's request: its RxNorm codes, else its text."""
+    concept = request.get("medicationCodeableConcept")
+    holder = request.get("medication")
+    if concept is None and isinstance(holder, Mapping):
+        concept = holder.get("concept")
+    if not isinstance(concept, Mapping):
+        return []
+    codings = [c for c in concept.get("coding") or () if isinstance(c, Mapping)]
+    cuis = [
+        f"RxCUI:{c['code']}"
+        for c in codings
+        if c.get("system") == "http://www.nlm.nih.gov/research/umls/rxnorm"
+        and isinstance(c.get("code"), str)
+    ]
+    if cuis:
+        return cuis
+    text = concept.get("text")
+    names = [text] if isinstance(text, str) else []
+    names += [c["display"] for c in codings if isinstance(c.get("display"), str)]
+    return names[:1]
 
 
 def read_medication_request(

@@ -113,6 +113,15 @@ _PREFETCH_WHAT: Final = {
 OVERRIDE_REASON_SYSTEM: Final = "urn:baclofen-dose:cds-hooks:override-reason"
 """The code system of the override reasons the cards offer."""
 
+# A MedicationRequest in one of these statuses is no longer (or never was) an order to give
+# the medicine: it is neither checked nor counted as a co-medication or another baclofen order.
+_ENDED: Final = frozenset({"stopped", "cancelled", "completed", "entered-in-error"})
+
+
+def _ended(resource: JsonObject) -> bool:
+    return resource.get("status") in _ENDED
+
+
 _INDICATOR: Final = {Severity.HARD: "critical", Severity.WARNING: "warning", Severity.INFO: "info"}
 _DATE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -409,7 +418,7 @@ def _read_medicines(
 ) -> tuple[str, ...]:
     found: list[str] = []
     for i, request in enumerate(_resources(prefetch, "medications", notes, patient_id)):
-        if request.get("resourceType") != "MedicationRequest":
+        if request.get("resourceType") != "MedicationRequest" or _ended(request):
             continue
         concept = _concept(request)
         cuis = _codes(concept, _RXNORM)
@@ -665,6 +674,17 @@ def _cards(
     return cards
 
 
+def _ended_card(resource: JsonObject) -> dict[str, Any]:
+    """An information card for a baclofen draft whose status says it is not to be given."""
+    status = str(resource.get("status"))
+    return _card(
+        card_text("ENDED_SUMMARY", status=status),
+        "info",
+        card_text("ENDED_DETAIL", status=status),
+        {"label": "baclofen-dose order check"},
+    )
+
+
 def _not_checked(error: BaclofenDoseError, hook: str) -> dict[str, Any]:
     return _card(
         card_text("NOT_CHECKED_SUMMARY"),
@@ -770,6 +790,9 @@ def handle_hook(
         if isinstance(order, BaclofenDoseError):
             cards.append(_not_checked(order, hook))
             continue
+        if _ended(resource):
+            cards.append(_ended_card(resource))
+            continue
         try:
             cards += _judge(
                 resource, order, prefetch, config, as_of, call_date, patient_id, others
@@ -791,6 +814,7 @@ class _Others:
 
 def _others(drafts: list[JsonObject], prefetch: JsonObject, patient_id: str | None) -> _Others:
     draft_ids = {d.get("id") for d in drafts if d.get("id") is not None}
+    drafts = [d for d in drafts if not _ended(d)]
     baclofen_drafts = sum(1 for d in drafts if _read_draft(d) is not None)
     medicines: list[str] = []
     for draft in drafts:
@@ -800,8 +824,10 @@ def _others(drafts: list[JsonObject], prefetch: JsonObject, patient_id: str | No
     active = 0
     if prefetch.get("medications") is not None:
         for request in _resources(prefetch, "medications", unused, patient_id):
-            if request.get("id") in draft_ids or request.get("resourceType") != (
-                "MedicationRequest"
+            if (
+                request.get("id") in draft_ids
+                or request.get("resourceType") != "MedicationRequest"
+                or _ended(request)
             ):
                 continue
             if _read_draft(request) is not None:

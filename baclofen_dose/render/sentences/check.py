@@ -61,13 +61,13 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     ),
     "RENAL_NOT_ASSESSED": (
         "Not assessed: kidney function ({field} is needed: a patient with dialysis status, age, "
-        "sex, weight and creatinine, or a measured CrCl or eGFR)."
+        "sex, weight and creatinine, or a CrCl or eGFR with how it was obtained)."
     ),
     "RENAL_BAND_NEEDS_CRCL": (
         "Not assessed: the renal dose band needs a CrCl; only an eGFR was given."
     ),
     "DIALYSIS_NOT_STATED": (
-        "Dialysis status not stated: the measured kidney function was judged as given (on "
+        "Dialysis status not stated: the CrCl or eGFR given was judged as it is (on "
         "dialysis the dialysis rules apply instead)."
     ),
     "PATIENT_NOT_GIVEN": (
@@ -75,8 +75,8 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "age and weight were not checked."
     ),
     "CHILD_RENAL_NOT_ASSESSED": (
-        "Not assessed: the rule data has no renal dose rule for children, so the measured "
-        "kidney function was not used; check it by hand."
+        "Not assessed: the rule data has no renal dose rule for children, so the CrCl or eGFR "
+        "given was not used; check it by hand."
     ),
     "AGE_NOT_GIVEN": (
         "Not assessed: the age bands (child, adult, older adult) need the age; the adult rules "

@@ -53,7 +53,7 @@ NOTES: Final[dict[str, str]] = {
         "Not assessed: the prefetch has no {key} ({what}); this service does not query the FHIR "
         "server itself."
     ),
-    "UNREADABLE_RESOURCE": "Not used: {where}: {problem}.",
+    "UNREADABLE_RESOURCE": "Not used: {where} ({problem}).",
     "CONDITION_NOT_ICD10CM": (
         "Not assessed: the condition {given} has no ICD-10-CM code (check it by hand)."
     ),
@@ -76,6 +76,11 @@ CARDS: Final[dict[str, str]] = {
     "NOT_ASSESSED_SUMMARY": "Baclofen order: some checks were not assessed (data missing).",
     "NOT_CHECKED_SUMMARY": "Baclofen order not checked: the order could not be read.",
     "NOT_CHECKED_DETAIL": "This baclofen order was not checked: {error}",
+    "ENDED_SUMMARY": "Baclofen order not checked: its status is {status}.",
+    "ENDED_DETAIL": (
+        "This baclofen MedicationRequest has the status {status}, so it is not an order to give "
+        "the medicine: it was not checked, and it is not counted with the other orders."
+    ),
     "INFO_SUMMARY": "Baclofen order: notes for the prescriber.",
     "SOURCE_DETAIL": "Source: {citation} (rule {rule_id}).",
     "OVERRIDE_DETAIL": (
