@@ -510,14 +510,11 @@ def _context(
                         "prefetch", bad.where, "UNREADABLE_RESOURCE", _unreadable(exc, bad.where)
                     )
                 )
+                refused: dict[str, ParamValue] = {**window, "why": _REFUSED}
                 if bad is weight_was:
-                    notes.append(
-                        NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", {**window, "why": ""})
-                    )
+                    notes.append(NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", refused))
                 elif egfr is None:
-                    notes.append(
-                        NotAssessed("renal", "creatinine", "NO_RECENT_RENAL", {**window, "why": ""})
-                    )
+                    notes.append(NotAssessed("renal", "creatinine", "NO_RECENT_RENAL", refused))
     kwargs: dict[str, Any] = {}
     if egfr is not None:
         kwargs["measured_egfr"] = egfr.text
@@ -549,6 +546,10 @@ def _context(
             else "other"
         )  # fmt: skip
     return _Context(patient, kwargs, medicines, conditions, tuple(notes), tuple(facts))
+
+
+# Why a window has no value left when the latest one was refused (the note before says why).
+_REFUSED: Final = " that could be used (the latest one was not used: see above)"
 
 
 def _unreadable(error: InputError, where: str | None = None) -> dict[str, ParamValue]:
@@ -647,12 +648,14 @@ def _cards(
             card["suggestions"] = [suggestion["suggestion"]]
             card["selectionBehavior"] = "at-most-one"
         cards.append(card)
-    lines = [note_text(n) for n in (*context.notes, *result.not_assessed)]
+    notes = [*context.notes, *result.not_assessed]
+    if any(n.code == "NO_RECENT_RENAL" for n in context.notes):
+        # The prefetch note says what is missing and since when; the check's generic
+        # "kidney function not assessed" would say it a second time, less precisely.
+        notes = [n for n in notes if n.code != "RENAL_NOT_ASSESSED"]
+    lines = [note_text(n) for n in notes]
     if lines:
-        renal_missing = any(
-            n.what in ("renal", "patient", "population")
-            for n in (*context.notes, *result.not_assessed)
-        )
+        renal_missing = any(n.what in ("renal", "patient", "population") for n in notes)
         detail = "\n".join(f"- {line}" for line in lines)
         cards.append(
             _card(card_text("NOT_ASSESSED_SUMMARY"), "warning" if renal_missing else "info", detail,
