@@ -749,3 +749,17 @@ def test_other_baclofen_orders_give_the_duplicate_warning() -> None:
     for bad in (-1, True, "1"):
         with pytest.raises(InputTypeError):
             check_order(dose="5 mg", times_per_day=3, other_baclofen_orders=bad)  # type: ignore[arg-type]
+
+
+def test_cli_a_dose_with_product_units_is_refused_not_dropped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--dose`` with ``--product`` and ``--units-per-dose`` used to drop the dose and check one
+    tablet: a 200 mg order passed as 10 mg. Both cannot be judged at once: refused, exit 2."""
+    argv = ["check", "--dose", "200 mg", "--product", "10 mg tablet", "--units-per-dose", "1",
+            "--times-per-day", "3"]  # fmt: skip
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("baclofen-dose: error: --units-per-dose")
+    assert main([argv[0], *argv[3:]]) == 0  # without --dose: 10 mg 3 times a day
+    assert "10 mg 3 times a day" in capsys.readouterr().out

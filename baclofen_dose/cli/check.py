@@ -184,14 +184,11 @@ def run_check(args: argparse.Namespace) -> str:
             **common,
         )
     else:
-        if args.product is not None and args.units_per_dose is not None:
-            order: dict[str, Any] = {
-                "product": args.product,
-                "units_per_dose": args.units_per_dose,
-                "times_per_day": args.times_per_day,
-            }
-        else:
-            order = {**_times(args), "product": args.product}
+        # Everything given goes to the check, which refuses a combination it cannot judge
+        # (a dose and units of a product together), rather than one of them being dropped.
+        order: dict[str, Any] = {**_times(args), "product": args.product}
+        if args.units_per_dose is not None:
+            order["units_per_dose"] = args.units_per_dose
         result = check_order(
             **order,
             **_previous(args),
