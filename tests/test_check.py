@@ -763,3 +763,16 @@ def test_cli_a_dose_with_product_units_is_refused_not_dropped(
     assert out == "" and err.startswith("baclofen-dose: error: --units-per-dose")
     assert main([argv[0], *argv[3:]]) == 0  # without --dose: 10 mg 3 times a day
     assert "10 mg 3 times a day" in capsys.readouterr().out
+
+
+def test_a_start_before_the_previous_start_is_refused_not_a_soft_finding() -> None:
+    """safety.md section 5 row 20: an end before its start is refused. A start three days
+    before the previous regimen's start was a soft "-3 days" interval finding."""
+    with pytest.raises(InputError) as caught:
+        check_order(dose="10 mg", times_per_day=3, previous="5 mg", previous_times_per_day=3,
+                    start="2026-03-01", previous_start="2026-03-04")  # fmt: skip
+    assert caught.value.field == "start" and "2026-03-04" in str(caught.value)
+    same_day = check_order(dose="10 mg", times_per_day=3, previous="5 mg",
+                           previous_times_per_day=3, start="2026-03-04",
+                           previous_start="2026-03-04")  # fmt: skip
+    assert same_day.findings  # 0 days: judged (a soft interval finding), not refused

@@ -196,6 +196,14 @@ def check_order(
         order.append(("previous_doses", tuple(_dose(d) for d in before)))
     first = None if start is None else parse_date(start, "start")
     earlier = None if previous_start is None else parse_date(previous_start, "previous_start")
+    if first is not None and earlier is not None and first < earlier:
+        # A negative interval is a date typed wrongly, not a fast titration (safety.md 5 row 20).
+        raise InputError(
+            "start",
+            first.isoformat(),
+            f"a date on or after the previous regimen's start ({earlier.isoformat()})",
+            code="E_DATE",
+        )
     if first is not None:
         order.append(("start", first))
     if earlier is not None:
