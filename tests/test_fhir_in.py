@@ -451,3 +451,48 @@ def test_a_number_with_a_huge_exponent_is_refused_before_it_is_written_out(where
     with pytest.raises(InputError) as caught:
         read_fhir_json(text)
     assert caught.value.field == "dosageInstruction[0].doseAndRate[0].doseQuantity.value"
+
+
+@pytest.mark.parametrize("status", ["stopped", "cancelled", "completed", "entered-in-error"])
+def test_a_request_that_is_not_an_order_to_give_is_refused_naming_its_status(
+    status: str,
+) -> None:
+    resource = request()
+    resource["status"] = status
+    with pytest.raises(InputError) as caught:
+        read_fhir(resource)
+    assert caught.value.field == "status" and status in str(caught.value)
+
+
+@pytest.mark.parametrize("status", ["bogus", "Active", 3])
+def test_a_status_fhir_does_not_define_is_refused(status: Any) -> None:
+    resource = request()
+    resource["status"] = status
+    with pytest.raises(InputError) as caught:
+        read_fhir(resource)
+    assert caught.value.field == "status"
+
+
+def test_ended_requests_in_a_bundle_are_neither_checked_nor_counted() -> None:
+    """An entered-in-error baclofen order is not a second baclofen order, and an
+    entered-in-error oxycodone is not a co-medication; the live ones are read."""
+    from baclofen_dose.interop.fhir import read_fhir_bundle
+
+    error = request(dosage(20, frequency=4))
+    error["status"] = "entered-in-error"
+    opioid = request()
+    opioid["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "7804"}]
+    }
+    stopped_opioid = {**copy.deepcopy(opioid), "status": "stopped"}
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": request(dosage(10))}, {"resource": error},
+                        {"resource": stopped_opioid}]}  # fmt: skip
+    orders, others = read_fhir_bundle(bundle)
+    assert len(orders) == 1 and others == ()
+    bundle["entry"].append({"resource": opioid})
+    assert read_fhir_bundle(bundle)[1] == ("RxCUI:7804",)
+    only_ended = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": error}]}
+    with pytest.raises(InputError) as caught:
+        read_fhir_bundle(only_ended)
+    assert caught.value.field == "entry[0].resource.status"

@@ -108,6 +108,27 @@ def _frozen(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+# MedicationRequest.status (R4: active, on-hold, cancelled, completed, entered-in-error,
+# stopped, draft, unknown; R5 adds ended). The ended ones are no (longer an) order to give.
+ORDER_STATUSES: Final = frozenset({"active", "on-hold", "draft", "unknown"})
+ENDED_STATUSES: Final = frozenset(
+    {"cancelled", "completed", "entered-in-error", "stopped", "ended"}
+)
+_STATUS_EXPECTED: Final = "an order to give: status active, draft, on-hold or unknown"
+
+
+def _status(request: Mapping[str, Any], path: str) -> None:
+    """Refuse a request that is not an order to give (or whose status is not FHIR's)."""
+    status = request.get("status")
+    if status is None:
+        raise _missing(path + "status", _STATUS_EXPECTED)
+    if not isinstance(status, str):
+        raise _refuse(path + "status", status, _STATUS_EXPECTED, "is not a status code")
+    if status not in ORDER_STATUSES:
+        problem = "is not a MedicationRequest status" if status not in ENDED_STATUSES else None
+        raise _refuse(path + "status", status, _STATUS_EXPECTED, problem)
+
+
 def _refuse(path: str, value: object, expected: str, problem: str | None = None) -> InputError:
     return InputError(path, value, expected, problem=problem, code=_CODE)
 
@@ -492,6 +513,7 @@ def _request(
     if request.get("resourceType") != "MedicationRequest":
         raise _refuse(path + "resourceType", request.get("resourceType"), "MedicationRequest")
     _no_modifiers(request, path)
+    _status(request, path)
     if request.get("doNotPerform") not in (None, False):
         raise _refuse(
             path + "doNotPerform", request["doNotPerform"], "an order to give (no doNotPerform)"
@@ -620,7 +642,9 @@ def read_fhir_bundle(
     does not name baclofen, as ``RxCUI:<code>`` for its RxNorm codings or else its text (ready
     for the order check's ``medicines``; an unknown one is "not assessed" there, never
     dropped). A single MedicationRequest for another medicine is refused, naming its
-    medication element.
+    medication element. A request whose ``status`` says it is not an order to give (stopped,
+    cancelled, completed, entered-in-error, R5 ended) is refused alone and left out of a
+    Bundle (neither checked nor counted); a status FHIR does not define is refused.
     """
     codes = default_codes()
     node = _obj(resource, "resource")
@@ -634,6 +658,17 @@ def read_fhir_bundle(
         entry = _obj(raw, f"entry[{i}]")
         where = f"entry[{i}].resource."
         inner = _obj(entry.get("resource"), where[:-1])
+        status = inner.get("status")
+        if inner.get("resourceType") == "MedicationRequest" and (
+            isinstance(status, str) and status in ENDED_STATUSES
+        ):
+            # Not an order to give (stopped, entered in error...): neither checked nor counted
+            # as another baclofen order or a co-medication.
+            try:
+                _status(inner, where)
+            except InputError as exc:
+                refused = refused or exc
+            continue
         try:
             orders.append(_request(inner, where, version, codes))
         except InputError as exc:

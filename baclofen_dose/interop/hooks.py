@@ -113,13 +113,11 @@ _PREFETCH_WHAT: Final = {
 OVERRIDE_REASON_SYSTEM: Final = "urn:baclofen-dose:cds-hooks:override-reason"
 """The code system of the override reasons the cards offer."""
 
-# A MedicationRequest in one of these statuses is no longer (or never was) an order to give
-# the medicine: it is neither checked nor counted as a co-medication or another baclofen order.
-_ENDED: Final = frozenset({"stopped", "cancelled", "completed", "entered-in-error"})
-
-
 def _ended(resource: JsonObject) -> bool:
-    return resource.get("status") in _ENDED
+    """A MedicationRequest whose status says it is no (longer an) order to give: neither
+    checked nor counted as a co-medication or another baclofen order."""
+    status = resource.get("status")
+    return isinstance(status, str) and status in fhir.ENDED_STATUSES
 
 
 _INDICATOR: Final = {Severity.HARD: "critical", Severity.WARNING: "warning", Severity.INFO: "info"}
@@ -787,14 +785,15 @@ def handle_hook(
     others = _others(drafts, prefetch, patient_id)
     cards: list[dict[str, Any]] = []
     for resource in _selected(drafts, context, hook):
+        if _ended(resource):
+            if _read_draft({**resource, "status": "draft"}) is not None:  # a baclofen one
+                cards.append(_ended_card(resource))
+            continue
         order = _read_draft(resource)
         if order is None:
             continue
         if isinstance(order, BaclofenDoseError):
             cards.append(_not_checked(order, hook))
-            continue
-        if _ended(resource):
-            cards.append(_ended_card(resource))
             continue
         try:
             cards += _judge(
