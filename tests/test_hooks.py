@@ -524,3 +524,51 @@ def test_an_ended_co_medication_is_not_an_interaction(status: str) -> None:
     opioid["status"] = status
     cards = handle_hook(SIGN, request)["cards"]
     assert not [c for c in cards if c["summary"].startswith("Interaction")]
+
+
+def test_a_draft_for_another_patient_is_not_checked_with_this_patients_data() -> None:
+    request = _request()
+    _draft(request)["subject"] = {"reference": "Patient/999"}
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    assert [c["summary"] for c in cards] == [
+        "Baclofen order not checked: the order could not be read."
+    ]
+    assert "draft.subject.reference: 'Patient/999'" in cards[0]["detail"]
+    assert "Patient/1288992" in cards[0]["detail"]
+
+
+def _two_creatinines(first: tuple[str, Any], second: tuple[str, Any]) -> dict[str, Any]:
+    request = _request()
+    entry = request["prefetch"]["creatinine"]["entry"][0]
+    entries = []
+    for when, value in (first, second):
+        one = copy.deepcopy(entry)
+        one["resource"]["effectiveDateTime"] = when
+        one["resource"]["valueQuantity"]["value"] = value
+        entries.append(one)
+    request["prefetch"]["creatinine"]["entry"] = entries
+    return request
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_the_latest_creatinine_is_chosen_by_its_time_not_its_place_in_the_list(
+    swap: bool,
+) -> None:
+    """1 mg/dL at 08:00 and 3 mg/dL at 20:00 the same day: 3 mg/dL is the latest, whichever
+    comes first in the Bundle (CrCl 25.9 mL/min, the severe band: the renal card)."""
+    pair = [("2026-11-28T08:00:00Z", 1), ("2026-11-28T20:00:00Z", 3)]
+    cards = handle_hook(SIGN, _two_creatinines(*(pair[::-1] if swap else pair)))["cards"]
+    text = "\n".join(_texts(cards))
+    assert "CrCl 25.9 mL/min by Cockcroft-Gault from creatinine 3 mg/dL" in text
+    assert any("kidney function" in c["summary"] for c in cards)
+
+
+def test_two_different_creatinines_on_one_day_without_times_are_not_guessed() -> None:
+    cards = handle_hook(SIGN, _two_creatinines(("2026-11-28", 1), ("2026-11-28", 3)))["cards"]
+    _check_card_shapes(cards)
+    text = "\n".join(_texts(cards))
+    assert "Not used: the creatinine results of 2026-11-28 differ" in text
+    assert "Cockcroft-Gault" not in text
+    same = handle_hook(SIGN, _two_creatinines(("2026-11-28", 3), ("2026-11-28", 3)))["cards"]
+    assert "CrCl 25.9 mL/min" in "\n".join(_texts(same))  # the same value twice: no conflict

@@ -31,7 +31,7 @@ import copy
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -274,12 +274,29 @@ def _day(value: object, where: str) -> date:
     return parse_date(value[:10], where)
 
 
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _instant(value: str) -> datetime | None:
+    """The instant of a FHIR dateTime with a time and a zone; ``None`` for a date alone (or a
+    form this reader does not order by)."""
+    if not _INSTANT.fullmatch(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 @attrs.frozen
 class _Measured:
     text: str
     on: date
     loinc: str
     where: str
+    at: datetime | None = None
 
 
 def _latest(
@@ -291,7 +308,7 @@ def _latest(
     notes: list[NotAssessed],
 ) -> tuple[_Measured | None, str]:
     """The latest final Observation of ``table``'s codes in the window, and why none was used."""
-    best: _Measured | None = None
+    candidates: list[_Measured] = []
     seen: list[str] = []
     for i, obs in enumerate(resources):
         where = f"prefetch.{key}[{i}]"
@@ -332,11 +349,31 @@ def _latest(
             seen.append(on.isoformat())
             continue
         number = format(value, "f") if isinstance(value, Decimal) else str(value)
-        measured = _Measured(f"{number} {table[loinc][str(unit)]}", on, loinc, where)
-        if best is None or measured.on > best.on:
-            best = measured
+        raw_time = obs.get("effectiveDateTime")
+        at = _instant(raw_time) if isinstance(raw_time, str) else None
+        candidates.append(
+            _Measured(f"{number} {table[loinc][str(unit)]}", on, loinc, where, at)
+        )
     why = "" if not seen else " (the latest seen is dated " + max(seen) + ")"
-    return best, why
+    if not candidates:
+        return None, why
+    # The latest by its instant; on the latest day, values whose times do not order them
+    # (a date alone) and that differ are not used: which one is current is not guessed.
+    last_day = max(m.on for m in candidates)
+    same_day = [m for m in candidates if m.on == last_day]
+    if all(m.at is not None for m in same_day):
+        last = max(m.at for m in same_day if m.at is not None)
+        same_day = [m for m in same_day if m.at == last]
+    if len({m.text for m in same_day}) > 1:
+        notes.append(
+            NotAssessed(
+                "prefetch", key, "SAME_DAY_CONFLICT",
+                {"key": key, "date": last_day.isoformat(),
+                 "values": ", ".join(f"{m.text} ({m.where})" for m in same_day)},
+            )
+        )  # fmt: skip
+        return None, _REFUSED
+    return same_day[0], why
 
 
 def _read_patient(
@@ -792,6 +829,11 @@ def handle_hook(
         order = _read_draft(resource)
         if order is None:
             continue
+        subject = resource.get("subject")
+        reference = subject.get("reference") if isinstance(subject, Mapping) else None
+        if patient_id is not None and reference not in (None, f"Patient/{patient_id}"):
+            # Judged with this patient's prefetch, an order for someone else would be wrong.
+            order = _bad("draft.subject.reference", reference, f"Patient/{patient_id}")
         if isinstance(order, BaclofenDoseError):
             cards.append(_not_checked(order, hook))
             continue

@@ -54,6 +54,10 @@ NOTES: Final[dict[str, str]] = {
         "server itself."
     ),
     "UNREADABLE_RESOURCE": "Not used: {where} ({problem}).",
+    "SAME_DAY_CONFLICT": (
+        "Not used: the {key} results of {date} differ and their times do not say which is the "
+        "latest: {values}."
+    ),
     "CONDITION_NOT_ICD10CM": (
         "Not assessed: the condition {given} has no ICD-10-CM code (check it by hand)."
     ),
