@@ -97,7 +97,15 @@ def test_every_resource_written_validates(name: str, version: str) -> None:
     data = validated(PLANS[name], version)
     if name.startswith("check"):
         assert data["resourceType"] == "Bundle"
-        assert all(e["resource"]["resourceType"] == "DetectedIssue" for e in data["entry"])
+        kinds = [e["resource"]["resourceType"] for e in data["entry"]]
+        # One DetectedIssue per finding, then what was not assessed (when anything was).
+        not_assessed = PLANS[name].not_assessed
+        assert kinds == ["DetectedIssue"] * len(PLANS[name].findings) + (
+            ["OperationOutcome"] if not_assessed else []
+        )
+        if not_assessed:
+            issues = data["entry"][-1]["resource"]["issue"]
+            assert [i["code"] for i in issues] == ["incomplete"] * len(not_assessed)
         outcome = validated(PLANS[name], version, form="OperationOutcome")
         assert outcome["issue"]
     else:

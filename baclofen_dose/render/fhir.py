@@ -15,7 +15,8 @@
   :class:`~baclofen_dose.intrathecal.IntrathecalTitration` with a proposed dose) -> a
   ``MedicationRequest`` whose Dosages give the daily dose as ``rateQuantity`` in ``ug/d``;
 - an :class:`~baclofen_dose.check.OrderCheck` -> a ``Bundle`` of ``DetectedIssue`` resources
-  (one per finding, with its rule id, severity and source), or with
+  (one per finding, with its rule id, severity and source, and an ``OperationOutcome`` of what
+  was not assessed when anything was), or with
   ``form="OperationOutcome"`` one ``OperationOutcome`` (findings and what was not assessed).
 
 Codes come from the cited code table (core/rules/codes.toml): SNOMED CT routes, UCUM units
@@ -527,6 +528,8 @@ def operation_outcome(
 
 @_write.register
 def _order_check(result: OrderCheck, options: _Options) -> dict[str, Any]:
+    """A Bundle of DetectedIssues, with one OperationOutcome listing what was not assessed
+    (when anything was); or, with ``form="OperationOutcome"``, one OperationOutcome."""
     if options.form == "OperationOutcome":
         return operation_outcome(result.findings, result.not_assessed)
     issues = detected_issues(
@@ -535,8 +538,9 @@ def _order_check(result: OrderCheck, options: _Options) -> dict[str, Any]:
         provenance=result.provenance,
         rules=options.rules,
     )
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": issue} for issue in issues],
-    }
+    entries = [{"resource": issue} for issue in issues]
+    if result.not_assessed:
+        # What the check could not judge travels with the findings, never dropped: a reader
+        # of the Bundle must not take a partial check for a complete one.
+        entries.append({"resource": operation_outcome((), result.not_assessed)})
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
