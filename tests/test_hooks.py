@@ -572,3 +572,25 @@ def test_two_different_creatinines_on_one_day_without_times_are_not_guessed() ->
     assert "Cockcroft-Gault" not in text
     same = handle_hook(SIGN, _two_creatinines(("2026-11-28", 3), ("2026-11-28", 3)))["cards"]
     assert "CrCl 25.9 mL/min" in "\n".join(_texts(same))  # the same value twice: no conflict
+
+
+@pytest.mark.parametrize("birth", [None, "2030-01-01", "1966"])
+def test_a_patient_without_a_usable_birth_date_is_of_unknown_age_and_still_checked(
+    birth: str | None,
+) -> None:
+    """A missing, partial or future birthDate: the age bands are not assessed (adult rules,
+    said), never "no patient was given"; the dose checks still run (25 mg: single dose)."""
+    request = _request()
+    patient = request["prefetch"]["patient"]
+    if birth is None:
+        del patient["birthDate"]
+    else:
+        patient["birthDate"] = birth
+    _draft(request)["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"] = 25
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    text = "\n".join(_texts(cards))
+    assert "not checked" not in text and "no patient was given" not in text
+    assert f"the Patient has no usable birthDate ({birth or 'missing'})" in text
+    assert "the age bands (child, adult, older adult) need the age" in text
+    assert any("single dose" in c["summary"] for c in cards)

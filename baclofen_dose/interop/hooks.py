@@ -392,7 +392,7 @@ def _read_patient(
     if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         born = parse_date(raw, "prefetch.patient.birthDate")
     else:  # absent, or a partial date (year only): the age is not known to the day
-        notes.append(NotAssessed("patient", str(raw), "NO_BIRTH_DATE"))
+        notes.append(NotAssessed("patient", "missing" if raw is None else str(raw), "NO_BIRTH_DATE"))
     gender = patient.get("gender")
     sex = gender if gender in ("female", "male") else None
     if sex is None:
@@ -515,25 +515,20 @@ def _context(
                 NotAssessed("weight", "weight", "NO_RECENT_WEIGHT", {**window, "why": why_weight})
             )
     patient: Patient | None = None
-    if born is not None and as_of is not None:
-        # A measurement the patient model refuses (an implausible creatinine or weight: a unit
-        # slip) is not used, and said; it never stops the checks that do not need it. The
-        # latest one is refused rather than an older one used in its place.
+    if not any(n.code == "NO_PATIENT" for n in notes):
+        # A value the patient model refuses (an implausible creatinine or weight: a unit slip;
+        # a birth date after the order) is not used, and said; it never stops the checks that
+        # do not need it. The latest measurement is refused rather than an older one used.
         weight_was = weight
         while True:
             try:
-                patient = Patient.from_birth_date(
-                    born=born,
-                    as_of=as_of,
-                    sex=cast("Sex | None", sex),  # checked by from_birth_date like a caller's
-                    weight=None if weight is None else weight.text,
-                    height=None,
-                    scr=None if scr is None else scr.text,
-                    dialysis=dialysis,
-                    rules=config.rules,
-                )
+                patient = _patient(born, as_of, sex, weight, scr, dialysis, config.rules)
                 break
             except InputError as exc:
+                if exc.field == "patient.born" and born is not None:
+                    notes.append(NotAssessed("patient", born.isoformat(), "NO_BIRTH_DATE"))
+                    born = None
+                    continue
                 if exc.field == "patient.scr" and scr is not None:
                     bad, scr = scr, None
                 elif exc.field == "patient.weight" and weight is not None:
@@ -596,6 +591,30 @@ def _unreadable(error: InputError, where: str | None = None) -> dict[str, ParamV
     else:
         reason = str(error).removeprefix(error.field + ": ")
     return {"where": where or error.field, "problem": reason}
+
+
+def _patient(
+    born: date | None,
+    as_of: date | None,
+    sex: str | None,
+    weight: _Measured | None,
+    scr: _Measured | None,
+    dialysis: bool | None,
+    rules: RuleSet,
+) -> Patient:
+    """The prefetch's patient; without a usable birth date (or order date), of unknown age
+    (the check then says the age bands were not assessed and applies the adult rules)."""
+    common: dict[str, Any] = {
+        "sex": cast("Sex | None", sex),  # checked by the model like a caller's value
+        "weight": None if weight is None else weight.text,
+        "height": None,
+        "scr": None if scr is None else scr.text,
+        "dialysis": dialysis,
+        "rules": rules,
+    }
+    if born is not None and as_of is not None:
+        return Patient.from_birth_date(born=born, as_of=as_of, **common)
+    return Patient.from_inputs(age=None, **common)
 
 
 def _computed_crcl(patient: Patient, rules: RuleSet) -> Fraction | None:
