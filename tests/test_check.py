@@ -776,3 +776,31 @@ def test_a_start_before_the_previous_start_is_refused_not_a_soft_finding() -> No
                            previous_times_per_day=3, start="2026-03-04",
                            previous_start="2026-03-04")  # fmt: skip
     assert same_day.findings  # 0 days: judged (a soft interval finding), not refused
+
+
+@pytest.mark.parametrize(
+    ("medicine", "classes", "shown"),
+    [
+        ("oxycodone hydrochloride 5 mg tablet", ["interaction.opioids"], "read as oxycodone"),
+        ("acetaminophen/codeine 300/30", ["interaction.opioids"], "read as codeine"),
+        ("Lithium Carbonate ER 300 mg", ["interaction.lithium"], "read as lithium"),
+        ("oxycodone", ["interaction.opioids"], None),
+    ],
+)
+def test_a_product_text_is_read_for_its_ingredient(
+    medicine: str, classes: list[str], shown: str | None
+) -> None:
+    """EHRs name products, not ingredients: the ingredient is read as a whole word in the text
+    (and the finding says what was read), so the opioid interaction is not missed."""
+    result = check_order(dose="10 mg", times_per_day=3, medicines=[medicine])
+    found = [f for f in result.findings if f.code == "INTERACTION"]
+    assert [f.rule_id for f in found] == classes
+    named = str(found[0].values["medicine"])
+    assert named.startswith(medicine) and (shown is None or shown in named)
+
+
+@pytest.mark.parametrize("medicine", ["alcohol-free mouthwash", "oxycodonex", "frobnizol"])
+def test_a_text_without_a_whole_ingredient_word_is_not_assessed(medicine: str) -> None:
+    result = check_order(dose="10 mg", times_per_day=3, medicines=[medicine])
+    assert not [f for f in result.findings if f.code == "INTERACTION"]
+    assert [n.given for n in result.not_assessed if n.code == "UNKNOWN_MEDICINE"] == [medicine]

@@ -66,6 +66,7 @@ _CONFIDENCE: Final = frozenset({"LABEL", "SECONDARY", "DERIVED", "POLICY"})
 _ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 _NAME = re.compile(r"[a-z][a-z0-9 '\-]{0,79}")
 _RXCUI = re.compile(r"[1-9][0-9]{0,9}")
+_WORD: Final = re.compile(r"[a-z0-9]+")
 _ICD = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?")
 _VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _MAX_FILE_BYTES: Final = 1_048_576
@@ -240,18 +241,43 @@ class InteractionTable:
         text = medicine.strip()
         if text.lower().startswith("rxcui:"):
             return self._by_rxcui.get(text[len("rxcui:") :].strip())
-        return self._by_name.get(" ".join(text.lower().split()))
+        exact = self._by_name.get(" ".join(text.lower().split()))
+        if exact is not None:
+            return exact
+        found: list[InteractionClass] = []
+        for name in self._named_in(text):
+            found += [c for c in self._by_name[name] if c not in found]
+        return tuple(found) or None
+
+    def _named_in(self, text: str) -> list[str]:
+        """The member names (and aliases) that appear in ``text`` as whole words, as an EHR
+        names a product: "oxycodone hydrochloride 5 mg tablet", "acetaminophen/codeine"."""
+        words = _WORD.findall(text.lower())
+        found = []
+        for name in self._by_name:
+            tokens = _WORD.findall(name)
+            n = len(tokens)
+            if n and any(
+                words[i : i + n] == tokens and words[i + n : i + n + 1] != ["free"]
+                for i in range(len(words) - n + 1)
+            ):  # "alcohol-free" names no alcohol
+                found.append(name)
+        return found
 
     def display_name(self, medicine: str) -> str:
         """How a finding names ``medicine``: an ``RxCUI:<n>`` of a member as its ingredient
-        name with the code ("oxycodone, RxCUI 7804"); any other text as given.
+        name with the code ("oxycodone, RxCUI 7804"); a product text with the ingredient read
+        in it ("oxycodone hydrochloride 5 mg tablet (read as oxycodone)"); a name as given.
 
         >>> default_interactions().display_name("RxCUI:7804")
         'oxycodone, RxCUI 7804'
         """
         text = medicine.strip()
         if not text.lower().startswith("rxcui:"):
-            return medicine
+            if " ".join(text.lower().split()) in self._by_name:
+                return medicine
+            names = self._named_in(text)
+            return f"{medicine} (read as {', '.join(names)})" if names else medicine
         cui = text[len("rxcui:") :].strip()
         for klass in self._by_rxcui.get(cui, ()):
             for member in klass.members:
