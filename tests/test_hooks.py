@@ -457,8 +457,11 @@ def test_another_baclofen_order_and_a_drafted_opioid_are_taken_into_account() ->
     cards = handle_hook(SIGN, request)["cards"]
     _check_card_shapes(cards)
     assert any("interop.duplicate_baclofen" in c["summary"] + c["detail"] for c in cards)
+    # The doses add up: a corrected dose for this order alone is no answer, so none is offered.
+    assert not any("suggestions" in c for c in cards)
     alone = handle_hook(SIGN, _request())["cards"]
     assert not any("interop.duplicate_baclofen" in c["summary"] + c["detail"] for c in alone)
+    assert any("suggestions" in c for c in alone)
     request = _request()
     request["context"]["draftOrders"]["entry"].append(
         {"resource": {

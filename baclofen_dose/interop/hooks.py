@@ -941,7 +941,10 @@ def _judge(
         kwargs = {**common, "child": child}
     cards: list[dict[str, Any]] = []
     for result in fhir.check_medication_request_steps(resource, **kwargs):
-        suggestion = _suggest(resource, order, result, kwargs) if order.route == "oral" else None
+        # With another baclofen order (a draft or an active one) the daily doses add up: a
+        # corrected dose for this order alone could still be too much, so none is suggested.
+        alone = order.route == "oral" and others.baclofen == 0
+        suggestion = _suggest(resource, order, result, kwargs) if alone else None
         cards += _cards(result, context, config, suggestion)
     return cards
 
