@@ -496,3 +496,14 @@ def test_ended_requests_in_a_bundle_are_neither_checked_nor_counted() -> None:
     with pytest.raises(InputError) as caught:
         read_fhir_bundle(only_ended)
     assert caught.value.field == "entry[0].resource.status"
+
+
+def test_a_bounds_period_ending_before_it_starts_is_refused() -> None:
+    """safety.md section 5 row 20: an end before its start is refused, naming the path."""
+    resource = request(dosage(start="2026-03-10"))
+    resource["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["end"] = "2026-03-01"
+    with pytest.raises(InputError) as caught:
+        read_fhir(resource)
+    assert caught.value.field == "dosageInstruction[0].timing.repeat.boundsPeriod.end"
+    resource["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["end"] = "2026-03-20"
+    assert read_fhir(resource)[0].steps[0].start is not None

@@ -389,6 +389,14 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
             bounds = _obj(repeat["boundsPeriod"], rpath + ".boundsPeriod")
             if "start" in bounds:
                 start = _date(bounds["start"], rpath + ".boundsPeriod.start")
+            if "end" in bounds:
+                end = _date(bounds["end"], rpath + ".boundsPeriod.end")
+                if start is not None and end < start:  # safety.md 5 row 20: refused
+                    raise _refuse(
+                        rpath + ".boundsPeriod.end",
+                        bounds["end"],
+                        f"a date on or after the start ({start.isoformat()})",
+                    )
     if not counts:
         raise _missing(path + "timing.repeat", "frequency per day, when codes or BID/TID/QID")
     first_path, first = counts[0]
