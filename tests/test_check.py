@@ -762,7 +762,7 @@ def test_cli_a_dose_with_product_units_is_refused_not_dropped(
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("baclofen-dose: error: --units-per-dose")
     assert main([argv[0], *argv[3:]]) == 0  # without --dose: 10 mg 3 times a day
-    assert "10 mg 3 times a day" in capsys.readouterr().out
+    assert "10 mg (1 tablet, 10 mg each) 3 times a day" in capsys.readouterr().out
 
 
 def test_a_start_before_the_previous_start_is_refused_not_a_soft_finding() -> None:
@@ -804,3 +804,22 @@ def test_a_text_without_a_whole_ingredient_word_is_not_assessed(medicine: str) -
     result = check_order(dose="10 mg", times_per_day=3, medicines=[medicine])
     assert not [f for f in result.findings if f.code == "INTERACTION"]
     assert [n.given for n in result.not_assessed if n.code == "UNKNOWN_MEDICINE"] == [medicine]
+
+
+@pytest.mark.parametrize(
+    ("product", "units_per_dose", "shown"),
+    [
+        ("25 mg/5 mL oral suspension", "3 mL", "15 mg (3 mL of 25 mg/5 mL oral suspension)"),
+        ("10 mg tablet", "1.5", "15 mg (one and a half tablets, 10 mg each)"),
+    ],
+)
+def test_an_order_by_product_restates_the_product_and_the_amount(
+    capsys: pytest.CaptureFixture[str], product: str, units_per_dose: str, shown: str
+) -> None:
+    """clinical.md 2: a dose from a liquid is stated in mg and in mL; the order line says both."""
+    argv = ["check", "--product", product, "--units-per-dose", units_per_dose,
+            "--times-per-day", "3"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"Order: {shown} 3 times a day (45 mg/day)." in out
+    assert_clean(out)

@@ -51,6 +51,32 @@ def not_assessed_text(entry: NotAssessed) -> str:
     return display.fill(template, {"given": entry.given, **entry.values})
 
 
+def _product_part(result: OrderCheck, order: Mapping[str, Any]) -> str:
+    """" (3 mL of 25 mg/5 mL oral suspension)": what an order by product says (clinical.md
+    2: a liquid dose in mg and in mL); "" when the order gave doses, or the product is not in
+    the rule set that made the result."""
+    product_id, units_given = order.get("product"), order.get("units_per_dose")
+    if not isinstance(product_id, str) or not isinstance(units_given, str):
+        return ""
+    from baclofen_dose.core import units
+    from baclofen_dose.oral.products import find_product
+    from baclofen_dose.render.lines import rules_for
+    from baclofen_dose.render.products import portion_count, short_name, strength_text
+
+    rules = rules_for(result.provenance, None)
+    if rules is None:
+        return ""
+    product = find_product(product_id, rules)
+    quantity = (
+        units.parse(units_given, units.VOLUME, "units_per_dose")
+        if product.liquid
+        else units.parse_number(units_given, "units_per_dose")
+    )
+    if product.liquid:
+        return f" ({portion_count(product, quantity)} of {short_name(product)})"
+    return f" ({portion_count(product, quantity)}, {strength_text(product)} each)"
+
+
 def _order_line(result: OrderCheck) -> str:
     order = dict(result.order)
     if result.route == "oral":
@@ -58,7 +84,7 @@ def _order_line(result: OrderCheck) -> str:
         assert isinstance(doses, tuple)
         shown = doses[:1] if len(set(doses)) == 1 else doses
         times = display.param(order["times_per_day"], "times")
-        line = f"Order: {display.param(shown, 'doses')} {times}"
+        line = f"Order: {display.param(shown, 'doses')}{_product_part(result, order)} {times}"
         line += f" ({display.param(order['daily'])})"
         if "previous_doses" in order:
             before = order["previous_doses"]

@@ -85,6 +85,11 @@ def product_name(product: Product) -> str:
     return f"{strength_text(product)} tablet ({scoring})"
 
 
+def portion_count(product: Product, quantity: Fraction) -> str:
+    """How many units of ``product``: "one and a half tablets", "3 mL", "2 packets"."""
+    return _count(product, quantity)
+
+
 def _count(product: Product, quantity: Fraction) -> str:
     if product.form == "tablet":
         return display.tablets(quantity)
