@@ -392,7 +392,8 @@ def _read_patient(
     if isinstance(raw, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
         born = parse_date(raw, "prefetch.patient.birthDate")
     else:  # absent, or a partial date (year only): the age is not known to the day
-        notes.append(NotAssessed("patient", "missing" if raw is None else str(raw), "NO_BIRTH_DATE"))
+        given = "missing" if raw is None else str(raw)
+        notes.append(NotAssessed("patient", given, "NO_BIRTH_DATE"))
     gender = patient.get("gender")
     sex = gender if gender in ("female", "male") else None
     if sex is None:
