@@ -1676,9 +1676,7 @@ def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
     )
 
 
-def _chosen_times_from(
-    rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction
-) -> Finding:
+def _chosen_times_from(rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction) -> Finding:
     """Why the first step has fewer doses a day than were chosen, and from when it has them:
     the label's start cannot be split into that many doses on the grid (15 mg/day is not 4
     doses of 5 mg; 5, 5, 5 and 0 is not a regimen)."""
