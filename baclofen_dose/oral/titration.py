@@ -166,7 +166,9 @@ def plan_titration(
     - ``rules``: another validated rule set (default: the bundled one).
     - ``product``: optional product name(s) ("10 mg tablet"): each step then lists the units
       per dose and the plan what to dispense (:func:`baclofen_dose.products.realize_plan`);
-      a dose the products cannot give exactly is refused, never rounded.
+      a dose the products cannot give exactly is refused, never rounded. A renal start below
+      one dose of the adult grid (Cheong 2020's 2.5 mg/day on dialysis) is planned only with
+      products that measure it, once a day on their grid (rule ``oral.renal.start.below_grid``).
     - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient` (issue 3). Without one the plan is
       the adult label schedule and says it takes no account of the patient
       (``oral.adult.no_patient_adjustment``). With one: a child (under 18) gets the UK SmPC
