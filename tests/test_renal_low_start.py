@@ -236,3 +236,36 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert err.startswith("baclofen-dose: error: --product:") and "Traceback" not in err
     assert "oral solution of 1 mg/mL" in err
+
+
+def test_the_screen_agrees() -> None:
+    """The bulk screen (a dialysis row takes the exact path) gives what the order check gives:
+    the low start said as info, nothing off the grid, nothing hard."""
+    pl = pytest.importorskip("polars")  # the [screen] extra, part of the test extra
+    from baclofen_dose.check.screen import INPUT_COLUMNS, finding_rows, screen_orders
+
+    row = dict.fromkeys(INPUT_COLUMNS) | {
+        "order_id": "a",
+        "times_per_day": 1,
+        "product": "1 mg/mL oral solution",
+        "units_per_dose": "2.5 mL",
+        "age_years": 60,
+        "dialysis": True,
+    }
+    frame = pl.DataFrame([row], schema_overrides={"dialysis": pl.Boolean})
+    screened = screen_orders(frame, renal_policy="cheong2020").findings
+    direct = check_order(
+        units_per_dose="2.5 mL",
+        times_per_day=1,
+        product="1 mg/mL oral solution",
+        patient=Patient.from_inputs(
+            age="60 years", sex=None, weight=None, height=None, scr=None, dialysis=True
+        ),
+        renal_policy="cheong2020",
+    )
+    expected = {(r["rule_id"], r["code"]) for r in finding_rows("a", direct)}
+    got = set(zip(screened["rule_id"].to_list(), screened["code"].to_list(), strict=True))
+    assert got == expected
+    assert (LOW, "RENAL_START_BELOW_GRID_ORDER") in got
+    assert "OFF_GRID" not in {code for _, code in got}
+    assert "hard" not in screened["severity"].to_list()
