@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from baclofen_dose import default_rules, render
@@ -489,13 +489,20 @@ def test_computed_kidney_function_from_a_patient() -> None:
     assert_clean(check_text(result).splitlines())
 
 
-def _plan_with_overrides(target: str, patient: Patient) -> object | None:
+def _plan_with_overrides(
+    target: str, patient: Patient, renal_policy: str | None = None, product: str | None = None
+) -> object | None:
     """The plan for ``target``, with the overrides it asks for (None when refused)."""
     overrides: dict[str, str] = {}
     for _ in range(3):
         try:
             return plan_titration(
-                start="2026-01-05", target=target, patient=patient, overrides=overrides or None
+                start="2026-01-05",
+                target=target,
+                patient=patient,
+                overrides=overrides or None,
+                renal_policy=renal_policy,
+                product=product,
             )
         except BaclofenDoseError as exc:
             crossings = getattr(exc, "crossings", None)
@@ -510,16 +517,32 @@ def _plan_with_overrides(target: str, patient: Patient) -> object | None:
     weight=st.sampled_from(["14 kg", "25 kg", "50 kg", "90 kg"]),
     scr=st.sampled_from(["0.7 mg/dL", "1.2 mg/dL", "2.5 mg/dL", "6 mg/dL"]),
     dialysis=st.booleans(),
-    target=st.integers(min_value=2, max_value=24).map(lambda k: s.mg(Fraction(5 * k))),
+    target=st.integers(min_value=1, max_value=24).map(lambda k: s.mg(Fraction(5 * k))),
+    policy=st.sampled_from([None, "cheong2020"]),
+    product=st.sampled_from(
+        [None, "1 mg/mL oral solution", "5 mg/mL oral suspension", "2 mg/mL oral solution"]
+    ),
 )
+# Cheong 2020's 2.5 mg/day on dialysis, measured with a liquid (issue 10 item 6).
+@example("60 years", "90 kg", "6 mg/dL", True, "5 mg/day", "cheong2020", "1 mg/mL oral solution")
+@example("60 years", "90 kg", "6 mg/dL", True, "20 mg/day", "cheong2020", "5 mg/mL oral suspension")
 def test_planned_steps_for_patients_check_clean(
-    age: str, weight: str, scr: str, dialysis: bool, target: str
+    age: str,
+    weight: str,
+    scr: str,
+    dialysis: bool,
+    target: str,
+    policy: str | None,
+    product: str | None,
 ) -> None:
-    """Planning and checking agree for children and for adults with kidney function too."""
+    """Planning and checking agree for children and for adults with kidney function too, with
+    the renal policies and products that change a plan's start (each step checked with the
+    plan's product)."""
     patient = Patient.from_inputs(
         age=age, sex="male", weight=weight, height=None, scr=scr, dialysis=dialysis
     )
-    plan = _plan_with_overrides(target, patient)
+    adult = int(age.split()[0]) >= 18
+    plan = _plan_with_overrides(target, patient, policy if adult else None, product)
     if plan is None:
         return
     acknowledged = {o.rule_id: o.reason for o in plan.overrides}  # type: ignore[attr-defined]
@@ -538,10 +561,13 @@ def test_planned_steps_for_patients_check_clean(
             start=step.start,
             patient=patient,
             overrides=acknowledged or None,
+            renal_policy=policy if adult else None,
+            product=product,
             **extra,
         )
         assert result.hard == ()
         assert result.needs_override == ()
+        assert "NOT_GIVABLE" not in {f.code for f in result.findings}
         previous = step
 
 

@@ -224,7 +224,10 @@ def test_titrate_refusals(capsys: pytest.CaptureFixture[str]) -> None:
         "--renal-policy",
         "cheong2020",
     )
-    assert code == 2 and "E_NOT_GIVABLE" not in err and "smallest givable" in err
+    # Cheong 2020's 2.5 mg/day on dialysis without a product: refused, naming the liquids that
+    # measure it (issue 10 item 6), never another policy.
+    assert code == 2 and "E_NOT_GIVABLE" not in err and "--renal-policy" in err
+    assert "2.5 mg/day" in err and "oral solution of 1 mg/mL" in err and "policy or" not in err
 
 
 def test_cli_output_passes_the_project_lint(capsys: pytest.CaptureFixture[str]) -> None:

@@ -549,6 +549,12 @@ REPRESENTATIVE = {
         "renal_policy": "cheong2020",
     },
     "dialysis": {"target": "max", "patient": adult(age=60, sex="male", scr=None, dialysis=True)},
+    "dialysis, cheong2020 with a liquid": {
+        "target": "max",
+        "patient": adult(age=60, sex="male", scr=None, dialysis=True),
+        "renal_policy": "cheong2020",
+        "product": "1 mg/mL oral solution",
+    },
     "ajkd2017": {
         "target": "max",
         "patient": adult(age=60, sex="male", weight="100 kg", scr="1.5 mg/dL"),

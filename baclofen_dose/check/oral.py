@@ -20,6 +20,8 @@ from fractions import Fraction
 from functools import cache
 from typing import Final
 
+import attrs
+
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
@@ -32,7 +34,7 @@ from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, population
 from baclofen_dose.oral.products import Portion, find_product, realize_exact
-from baclofen_dose.oral.titration import select_max_policy
+from baclofen_dose.oral.titration import LOW_START_RULE, select_max_policy
 
 __all__ = ["MEASURED_METHODS", "check_order"]
 
@@ -279,11 +281,11 @@ def check_order(
             for name, value in (("renal_policy", renal_policy), ("weight_policy", weight_policy))
             if value is not None
         ]
-        reduced = _renal(
+        reduced, low = _renal(
             judge, patient, group, daily, daily_max.require_value(), crcl, egfr,
             renal_policy, weight_policy, inputs,
         )  # fmt: skip
-        _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, reduced)
+        _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, reduced, low)
     if product is not None:
         if units_per_dose is None:
             order.append(("product", find_product(product, rules).id))
@@ -339,6 +341,7 @@ def _step(
     given: tuple[Fraction, ...] = (),
     *,
     per_dose: bool = False,
+    from_low: bool = False,
 ) -> None:
     """The step since the previous regimen: its size and, for an increase, its interval.
 
@@ -359,7 +362,11 @@ def _step(
             and set(given) == {full}
         )
         if prefix == _A and not label_step:
-            for suffix in ("titration.step.min", "titration.step.max"):
+            for suffix in (
+                ("titration.step.max",)
+                if from_low
+                else ("titration.step.min", "titration.step.max")
+            ):
                 judge.limit(judge.rule(_A + suffix), change, units.ORAL_DAILY_DOSE, "increase")
         elif per_dose:
             judge.limit(
@@ -395,6 +402,7 @@ def _adult(
     daily_max: Rule,
     dose_max: Rule | None,
     reduced: bool,
+    low: _Low | None = None,
 ) -> None:
     n = Fraction(len(given))
     # Fewer doses a day are how a renal plan gives a small reduced amount (rule below).
@@ -409,8 +417,30 @@ def _adult(
         judge.limit(dose_max, max(given), units.ORAL_DOSE, "a single dose of")
     judge.limit(daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose")
     judge.limit(judge.rule(_A + "max_daily.hard"), daily, units.ORAL_DAILY_DOSE, "daily dose")
-    _grid(judge, _A + "dose.grid", given)
-    _step(judge, daily, before, first, earlier, _A, given=given)
+    grid = judge.rule(_A + "dose.grid").require_value()
+    if low is not None and daily <= low.start and len(given) <= low.times_per_day:
+        # The renal policy's start below one grid dose, as the planner gives it (measured on a
+        # product's grid): said, not flagged off-grid (issue 10 item 6).
+        rule = judge.rule(LOW_START_RULE)
+        judge.add(
+            Finding(
+                rule.id,
+                "info",
+                "RENAL_START_BELOW_GRID_ORDER",
+                {
+                    "policy": low.policy,
+                    "daily": _daily(daily),
+                    "start": _daily(low.start),
+                    "grid": _dose(grid),
+                },
+                rule.citation,
+            )
+        )
+    else:
+        _grid(judge, _A + "dose.grid", given)
+    # An increase from that start back to the grid is the planner's own step (at most a step).
+    from_low = low is not None and before is not None and sum(before, Fraction(0)) <= low.start
+    _step(judge, daily, before, first, earlier, _A, given=given, from_low=from_low)
     judge.add(_advice(judge, "oral.adult.lowest_effective"))
 
 
@@ -430,6 +460,23 @@ def _band(judge: Judge, crcl: Fraction) -> tuple[str, str | None]:
     return "normal", None
 
 
+@attrs.frozen
+class _Low:
+    """A renal policy's start below one dose of the grid (rule oral.renal.start.below_grid)."""
+
+    policy: str
+    start: Fraction
+    times_per_day: int
+
+
+def _low(assessment: renal.RenalAssessment, grid: Fraction, rules: RuleSet) -> _Low | None:
+    """The planner's start below one grid dose for this assessment, if it plans one."""
+    cap = assessment.start_cap
+    if cap is None or cap >= grid or LOW_START_RULE not in rules:
+        return None
+    return _Low(assessment.policy, cap, int(rules[LOW_START_RULE].require_value()))
+
+
 def _floor(value: Fraction, grid: Fraction) -> Fraction:
     return (value // grid) * grid
 
@@ -445,9 +492,10 @@ def _renal(
     renal_policy: str | None,
     weight_policy: str | None,
     inputs: list[tuple[str, ParamValue]],
-) -> bool:
+) -> tuple[bool, _Low | None]:
     """Renal bands (measured values first, else the planners' assessment), Muanda 2019, and
-    the older-adult criteria. Returns True when the renal policy reduces the dose."""
+    the older-adult criteria. Returns (True when the renal policy reduces the dose, the
+    policy's start when it is below one dose of the grid and the planner gives it so)."""
     rules = judge.rules
     for name, value, policy in (
         ("renal_policy", renal_policy, renal.RENAL_POLICY),
@@ -462,6 +510,7 @@ def _renal(
     fraction_rule: str | None = None
     cap_rule: str | None = None
     basis = "measured"
+    low: _Low | None = None
     if dialysis:
         assert patient is not None  # dialysis is known only from a patient
         assessment = renal.assess(
@@ -472,6 +521,7 @@ def _renal(
             judge.add(finding)
         cap_rule = assessment.max_cap_rule
         reduced = True
+        low = _low(assessment, grid, rules)
         inputs.append(("renal_band", "dialysis"))
     elif crcl is None and egfr is None and patient is not None:
         try:
@@ -489,6 +539,7 @@ def _renal(
             fraction_rule = assessment.fraction_rule
             cap_rule = assessment.max_cap_rule  # end-stage kidney failure: the planner's cap
             reduced = assessment.reduced
+            low = _low(assessment, grid, rules)
             if assessment.crcl is not None:
                 crcl = assessment.crcl.value
             if assessment.egfr is not None:
@@ -552,7 +603,7 @@ def _renal(
         )
     if group == "older_adult":
         _older(judge, daily, crcl, egfr, dialysis, basis)
-    return reduced
+    return reduced, low
 
 
 def _older(

@@ -19,10 +19,12 @@ target above ``oral.adult.max_daily.hard`` is refused outright.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -44,6 +46,9 @@ from baclofen_dose.oral import renal
 from baclofen_dose.oral.counselling import counselling
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
+
+if TYPE_CHECKING:
+    from baclofen_dose.oral.products import Product
 
 __all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "OLDER_POLICY", "plan_titration"]
 
@@ -161,7 +166,9 @@ def plan_titration(
     - ``rules``: another validated rule set (default: the bundled one).
     - ``product``: optional product name(s) ("10 mg tablet"): each step then lists the units
       per dose and the plan what to dispense (:func:`baclofen_dose.products.realize_plan`);
-      a dose the products cannot give exactly is refused, never rounded.
+      a dose the products cannot give exactly is refused, never rounded. A renal start below
+      one dose of the adult grid (Cheong 2020's 2.5 mg/day on dialysis) is planned only with
+      products that measure it, once a day on their grid (rule ``oral.renal.start.below_grid``).
     - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient` (issue 3). Without one the plan is
       the adult label schedule and says it takes no account of the patient
       (``oral.adult.no_patient_adjustment``). With one: a child (under 18) gets the UK SmPC
@@ -188,26 +195,75 @@ def plan_titration(
     if product is not None:
         from baclofen_dose.oral.products import (  # products imports this module's neighbours only
             child_tablet_limit,
+            choose_products,
             realize_plan,
         )
 
         tablet_findings, rest = child_tablet_limit(product, patient, overrides, rules)
-        plain = plan_titration(
-            start=start,
-            target=target,
-            step=step,
-            interval=interval,
-            times_per_day=times_per_day,
-            max_policy=max_policy,
-            overrides=rest,
-            rules=rules,
-            patient=patient,
-            renal_policy=renal_policy,
-            weight_policy=weight_policy,
-            older_adult_policy=older_adult_policy,
-            adolescent_policy=adolescent_policy,
+        plain = _plan(
+            start,
+            target,
+            step,
+            interval,
+            times_per_day,
+            max_policy,
+            rest,
+            rules,
+            patient,
+            _Policies(renal_policy, weight_policy, older_adult_policy, adolescent_policy),
+            _Chosen(choose_products(product, rules), product),
         )
         return realize_plan(plain, product, rules, tablet_findings)
+    return _plan(
+        start,
+        target,
+        step,
+        interval,
+        times_per_day,
+        max_policy,
+        overrides,
+        rules,
+        patient,
+        _Policies(renal_policy, weight_policy, older_adult_policy, adolescent_policy),
+        None,
+    )
+
+
+@attrs.frozen
+class _Chosen:
+    """The products a plan is given with, and the names as the caller gave them."""
+
+    products: tuple[Product, ...]
+    spec: object
+
+
+@attrs.frozen
+class _Policies:
+    """The patient policies a plan was asked for (names, or None for the defaults)."""
+
+    renal: str | None
+    weight: str | None
+    older_adult: str | None
+    adolescent: str | None
+
+
+def _plan(
+    start: DateInput,
+    target: QuantityInput,
+    step: QuantityInput | None,
+    interval: QuantityInput | None,
+    times_per_day: int | None,
+    max_policy: str | None,
+    overrides: OverridesInput | None,
+    rules: RuleSet,
+    patient: Patient | None,
+    policies: _Policies,
+    products: _Chosen | None,
+) -> OralPlan:
+    """:func:`plan_titration` without products; ``products`` (the chosen ones, or None) only
+    let an adult's renal start below one dose of the adult grid be measured on their grid."""
+    renal_policy, weight_policy = policies.renal, policies.weight
+    older_adult_policy, adolescent_policy = policies.older_adult, policies.adolescent
     if patient is None:
         for name, value in (
             ("renal_policy", renal_policy),
@@ -277,7 +333,9 @@ def plan_titration(
         max_policy,
         overrides,
         rules,
-        _Adult(patient, group, assessment, _older_policy(rules, group, older_adult_policy)),
+        _Adult(
+            patient, group, assessment, _older_policy(rules, group, older_adult_policy), products
+        ),
     )
 
 
@@ -313,11 +371,13 @@ class _Adult:
         group: str,
         assessment: renal.RenalAssessment,
         older_policy: str | None,
+        products: _Chosen | None = None,
     ) -> None:
         self.patient = patient
         self.group = group
         self.assessment = assessment
         self.older_policy = older_policy
+        self.products = products
 
 
 def _doses(daily: Fraction, n: int, grid: Fraction) -> tuple[Fraction, ...]:
@@ -522,17 +582,26 @@ def _not_givable(
     )
 
 
-def _rounded(code: str, raw: Fraction, given: Fraction, grid_rule: Rule, **extra: str) -> Finding:
+def _rounded(
+    code: str,
+    raw: Fraction,
+    given: Fraction,
+    grid_rule: Rule,
+    grid: Fraction | None = None,
+    what: str | None = None,
+) -> Finding:
     """The finding recorded when an amount is rounded down to the dose grid (``code``:
-    ``ROUNDED_DOWN_CHILD_START``, ``ROUNDED_DOWN_CHILD_STEP``, ``ROUNDED_DOWN_RENAL``)."""
+    ``ROUNDED_DOWN_CHILD_START``, ``ROUNDED_DOWN_CHILD_STEP``, ``ROUNDED_DOWN_RENAL``);
+    ``grid`` when it is not the rule's value (a product's own grid)."""
+    params: dict[str, ParamValue] = {} if what is None else {"what": what}
     return Finding(
         grid_rule.id,
         "warning",
         code,
         {
-            **extra,
+            **params,
             "raw": _daily(raw, "estimate"),
-            "grid": _dose(grid_rule.require_value()),
+            "grid": _dose(grid_rule.require_value() if grid is None else grid),
             "given": _daily(given),
         },
         grid_rule.citation,
@@ -640,10 +709,20 @@ def _plan_adult(
     findings: list[Finding] = []
     adjustments: list[Adjustment] = []
     renal_ids: list[str] = []
+    low: _LowStart | None = None
     assessment = None if adult is None else adult.assessment
     if assessment is not None:
-        daily, step_mg, ceiling, renal_ids = _renal_amounts(
-            assessment, rules, grid_rule, usual_start, step_mg, ceiling, findings, adjustments
+        assert adult is not None  # for mypy: an assessment comes with the adult
+        daily, step_mg, ceiling, renal_ids, low = _renal_amounts(
+            assessment,
+            rules,
+            grid_rule,
+            usual_start,
+            step_mg,
+            ceiling,
+            findings,
+            adjustments,
+            adult.products,
         )
         used += [*assessment.rule_ids, *renal_ids]
     if older_ids and interval is None:
@@ -668,7 +747,7 @@ def _plan_adult(
     _on_grid(target_mg, grid, "target", target, units.ORAL_DAILY_DOSE)
 
     if target_mg < daily:
-        first_n = min(n, int(daily // grid))
+        first_n = max(1, min(n, int(daily // grid)))
         raise InputError(
             "target",
             target,
@@ -699,21 +778,43 @@ def _plan_adult(
         _PREFIX + "dose.grid",
     ]
     first_ids += renal_ids
+    if low is not None:
+        first_ids.append(low.rule_id)
+        used.append(low.rule_id)
     step_ids += [rid for rid in renal_ids if rid not in step_ids and ".start" not in rid]
     if renal_interval_id is not None:
         step_ids.append(renal_interval_id)
     step_ids += older_ids
-    ladder = _ladder(
-        daily,
-        step_mg,
-        target_mg,
-        grid,
-        n,
-        first_ids,
-        step_ids,
-        n_max=n_max,
-        add_dose_above=add_dose_above,
-    )
+    if low is None:
+        ladder = _ladder(
+            daily,
+            step_mg,
+            target_mg,
+            grid,
+            n,
+            first_ids,
+            step_ids,
+            n_max=n_max,
+            add_dose_above=add_dose_above,
+        )
+    else:
+        # A start below one dose of the grid (measured on the products' grid): the next rung
+        # is back on the grid, at most one step up, and the ladder goes on from there.
+        back = min(_floor_to(daily + step_mg, grid), target_mg)
+        ladder = [
+            (low.regimen, first_ids),
+            *_ladder(
+                back,
+                step_mg,
+                target_mg,
+                grid,
+                n,
+                step_ids,
+                step_ids,
+                n_max=n_max,
+                add_dose_above=add_dose_above,
+            ),
+        ]
     ladder[-1][1].append(daily_max.id)
     if assessment is not None:
         _record_frequency(ladder, n, chosen_n, rules, adjustments, findings)
@@ -738,6 +839,16 @@ def _plan_adult(
             },
         )
     reasons = _reasons(ladder, first_reason, step_mg, usual_reason)
+    if low is not None and len(ladder) > 1:
+        reasons[1] = Reason(
+            "BACK_TO_GRID",
+            {
+                "change": _daily(ladder[1][0].daily_mg - daily),
+                "grid": _dose(grid),
+                "step": _daily(step_mg),
+                "rule": grid_rule.id,
+            },
+        )
 
     steps: list[Step] = []
     dated = _date(ladder, first_day, days, rules, check, used)
@@ -758,7 +869,11 @@ def _plan_adult(
         findings += list(adult.assessment.findings) + patient_findings
     if chosen_n is not None and assessment is None and steps[0].regimen.times_per_day < chosen_n:
         findings.append(_chosen_times_from(rules, steps, chosen_n, grid))
-    if chosen_n is not None and chosen_n < label_n:
+    if low is not None:
+        findings.append(_low_start_finding(low, daily, grid, rules, adult))
+    if (chosen_n is not None and chosen_n < label_n) or (
+        low is not None and low.regimen.times_per_day < label_n
+    ):
         findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
         used.append(_PREFIX + "times_per_day.fewer_than_label")
     advice_ids = ["oral.withdrawal.abrupt"]
@@ -825,14 +940,19 @@ def _renal_amounts(
     usual_max: Fraction,
     findings: list[Finding],
     adjustments: list[Adjustment],
-) -> tuple[Fraction, Fraction, Fraction, list[str]]:
-    """(start, step, maximum, rule ids) after the renal policy: never higher, always givable.
+    products: _Chosen | None = None,
+) -> tuple[Fraction, Fraction, Fraction, list[str], _LowStart | None]:
+    """(start, step, maximum, rule ids, low start) after the renal policy: never higher,
+    always givable.
 
     Each amount is the usual one times the policy's fraction (and no more than its cap),
     rounded down to the dose grid; the rounding is a finding naming the grid rule. An amount
-    that rounds below the smallest givable amount is refused (``E_NOT_GIVABLE``).
+    that rounds below the smallest givable amount is refused (``E_NOT_GIVABLE``), except a
+    start below one dose of the grid that the chosen products can measure (Cheong 2020's
+    2.5 mg/day on dialysis with a liquid): see :func:`_low_start`.
     """
     grid = grid_rule.require_value()
+    low: _LowStart | None = None
     fraction = assessment.fraction
     ids: list[str] = []
     if assessment.fraction_rule is not None:
@@ -859,7 +979,17 @@ def _renal_amounts(
             rule_ids = [cap_rule]
             ids.append(cap_rule)
         given = _floor_to(raw, grid)
-        if given < grid:
+        if given < grid and what == "start":
+            low = _low_start(policy, raw, rules, grid_rule, products)
+            given = low.regimen.daily_mg
+            rule_ids.append(low.rule_id)
+            if given != raw:
+                findings.append(
+                    _rounded("ROUNDED_DOWN_RENAL", raw, given, rules[low.rule_id], low.grid, what)
+                )
+                code += "_ROUNDED"
+                params["grid"] = _dose(low.grid)
+        elif given < grid:
             raise _not_givable(
                 "renal_policy",
                 policy,
@@ -868,7 +998,7 @@ def _renal_amounts(
                 grid_rule,
                 grid,
             )
-        if given != raw:
+        elif given != raw:
             findings.append(_rounded("ROUNDED_DOWN_RENAL", raw, given, grid_rule, what=what))
             rule_ids.append(grid_rule.id)
             code += "_ROUNDED"
@@ -888,7 +1018,103 @@ def _renal_amounts(
     start, step, maximum = results
     if maximum < start:
         maximum = start
-    return start, step, maximum, list(dict.fromkeys(ids))
+    return start, step, maximum, list(dict.fromkeys(ids)), low
+
+
+LOW_START_RULE = "oral.renal.start.below_grid"
+
+
+def _low_start_finding(
+    low: _LowStart, daily: Fraction, grid: Fraction, rules: RuleSet, adult: _Adult | None
+) -> Finding:
+    """Why the plan starts below one dose of the grid, and how that start is given."""
+    rule = rules[low.rule_id]
+    return Finding(
+        rule.id,
+        "warning",
+        "RENAL_START_BELOW_GRID",
+        {
+            "policy": "" if adult is None else adult.assessment.policy,
+            "start": _daily(daily),
+            "grid": _dose(grid),
+            "doses": tuple(_dose(d) for d in low.regimen.doses_mg),
+            "times": low.regimen.times_per_day,
+            "measure": _dose(low.grid),
+        },
+        rule.citation,
+    )
+
+
+@attrs.frozen
+class _LowStart:
+    """A renal start below one dose of the adult grid, measured on the products' grid."""
+
+    regimen: OralRegimen
+    grid: Fraction
+    rule_id: str
+
+
+def _finest(products: tuple[Product, ...]) -> Fraction:
+    """The greatest amount every piece of ``products`` is a whole multiple of (0.5 mg for
+    a 1 mg/mL solution measured to 0.5 mL; 5 mg for 5 mg and 10 mg scored tablets)."""
+    steps = [p.step_mg for p in products]
+    den = math.lcm(*(f.denominator for f in steps))
+    return Fraction(math.gcd(*(int(f * den) for f in steps)), den)
+
+
+def _low_start(
+    policy: str,
+    raw: Fraction,
+    rules: RuleSet,
+    grid_rule: Rule,
+    chosen: _Chosen | None,
+) -> _LowStart:
+    """A renal start below one dose of the adult grid (rule ``oral.renal.start.below_grid``,
+    a DESIGN reading): the doses a day are what the adult grid gives for it, that is the
+    rule's value (one dose), each measured on the chosen products' own grid and rounded down
+    to it. Refused (``E_NOT_GIVABLE``) without the rule or without products that give it,
+    naming the catalogue products that do (a liquid)."""
+    from baclofen_dose.oral.products import catalogue, realize_exact
+
+    products = () if chosen is None else chosen.products
+    if LOW_START_RULE in rules and products:
+        rule = rules[LOW_START_RULE]
+        count = int(rule.require_value())
+        fine = _finest(products)
+        given = _floor_to(raw, fine)
+        if given >= fine * count:
+            regimen = OralRegimen.split(given, count, grid=fine)
+            if all(realize_exact(d, products) is not None for d in regimen.doses_mg):
+                return _LowStart(regimen, fine, rule.id)
+    able = [p for p in catalogue(rules) if realize_exact(raw, (p,)) is not None]
+    by_form: dict[str, list[Amount]] = {}
+    for product in able:
+        by_form.setdefault(product.form, []).append(product.amount)
+    params: dict[str, ParamValue] = {name: tuple(amounts) for name, amounts in by_form.items()}
+    names = [f"the {form.replace('_', ' ')} of {{{form}:doses}}" for form in by_form]
+    field, value = ("renal_policy", policy) if chosen is None else ("product", chosen.spec)
+    able_text = " or ".join(names) if names else "none in the catalogue"
+    raise InputError(
+        field,
+        value,
+        "a product that measures it, such as " + able_text + " (rule {low}; the adult grid "
+        "is rule {grid_rule}): no dose is guessed",
+        problem="cannot give the {policy} start of {raw} for this patient, which is less than "
+        "one {grid} dose of the adult ladder"
+        if products
+        else "gives a start of {raw} for this patient, which is less than one {grid} dose "
+        "of the adult ladder",
+        params={
+            **params,
+            "policy": policy,
+            "raw": _daily(raw, "estimate"),
+            "grid": _dose(grid_rule.require_value()),
+            "grid_rule": grid_rule.id,
+            "low": LOW_START_RULE,
+        },
+        code="E_NOT_GIVABLE",
+        rule_id=grid_rule.id,
+    )
 
 
 def _renal_limits(
@@ -1452,9 +1678,7 @@ def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
     )
 
 
-def _chosen_times_from(
-    rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction
-) -> Finding:
+def _chosen_times_from(rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction) -> Finding:
     """Why the first step has fewer doses a day than were chosen, and from when it has them:
     the label's start cannot be split into that many doses on the grid (15 mg/day is not 4
     doses of 5 mg; 5, 5, 5 and 0 is not a regimen)."""

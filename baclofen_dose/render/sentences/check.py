@@ -25,6 +25,11 @@ FINDINGS: Final[dict[str, str]] = {
         "planners use."
     ),
     "NOT_GIVABLE": "The product {product} ({rule}) cannot give {doses} exactly.",
+    "RENAL_START_BELOW_GRID_ORDER": (
+        "Renal policy {policy}: the order gives {daily}, no more than the policy's start "
+        "{start}, which is less than one {grid} dose: the planner gives such a start once a "
+        "day, measured with a product that gives it exactly (a liquid)."
+    ),
     "MUANDA_DAILY": (
         "The order gives {daily} with eGFR {egfr:computed@egfr_below}: in adults {older} and "
         "older, daily doses of {risky} or more with eGFR below {egfr_below} carried a higher "

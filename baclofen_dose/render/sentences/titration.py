@@ -40,6 +40,13 @@ FINDINGS: Final[dict[str, str]] = {
         "{doses:doses}), because the reduced daily amount is too small to divide further on "
         "the dose grid."
     ),
+    "RENAL_START_BELOW_GRID": (
+        "Renal policy {policy}: the start, {start}, is less than one {grid} dose of the adult "
+        "ladder, so it is given as {doses:doses} {times:times}, measured with the chosen "
+        "product in whole multiples of {measure}; from the next step the doses are whole "
+        "multiples of {grid} again (a design choice: the source gives the amount, not how "
+        "to split it)."
+    ),
     "MUANDA_START": (
         "The plan starts at {start} with eGFR {egfr:computed@egfr_below}: in adults {older} "
         "and older with eGFR below {egfr_below}, starts of {risky_start} or more carried a "
@@ -95,6 +102,10 @@ REASONS: Final[dict[str, str]] = {
     "CHOSEN_STEP": "the chosen step, within the largest step {limit} (rule {rule})",
     "PATIENT_STEP": "the step for this patient (see Patient adjustments)",
     "LAST_STEP": "a smaller last step, so the target is reached without overshooting it",
+    "BACK_TO_GRID": (
+        "up {change}, back to whole multiples of {grid} (rule {rule}) after a start below "
+        "one dose of it; no more than the step, {step}"
+    ),
     "ADD_DOSE": (
         "the label's step to {dose} {times:times}: a further dose of {dose}, up {change} (rule "
         "{rule})"
