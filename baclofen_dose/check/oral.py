@@ -25,7 +25,7 @@ from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import advice, parse_date
-from baclofen_dose.core.model import Amount, Finding, ParamValue
+from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
@@ -51,18 +51,39 @@ def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule
 
 
 def _dose(value: Fraction) -> Amount:
-    return Amount(value, units.ORAL_DOSE)
+    return trusted(Amount, value=value, kind=units.ORAL_DOSE, style="exact")
 
 
 def _daily(value: Fraction) -> Amount:
-    return Amount(value, units.ORAL_DAILY_DOSE)
+    return trusted(Amount, value=value, kind=units.ORAL_DAILY_DOSE, style="exact")
+
+
+def _doses(given: tuple[Fraction, ...]) -> tuple[Amount, ...]:
+    """The doses as amounts, as ordered (equal doses: one amount, repeated)."""
+    first = given[0]
+    if all(d is first for d in given):
+        return (_dose(first),) * len(given)
+    return tuple(_dose(d) for d in given)
+
+
+def _total(given: tuple[Fraction, ...]) -> Fraction:
+    """The daily dose: the sum of the doses (equal doses: one exact product)."""
+    first = given[0]
+    if all(d is first for d in given):
+        return Fraction(first.numerator * len(given), first.denominator)
+    return sum(given, Fraction(0))
+
+
+@cache
+def _most_per_day() -> int:
+    """Plausibility of the input, not a clinical limit: at most one dose an hour."""
+    return int(units.parse_unit("day", units.HOURS, "times_per_day"))
 
 
 def _count(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputTypeError(field, value, "a whole number of doses a day, such as 3")
-    # Plausibility of the input, not a clinical limit: at most one dose an hour.
-    most = int(units.parse_unit("day", units.HOURS, field))
+    most = _most_per_day()
     if not 1 <= value <= most:
         raise InputError(field, value, f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY")
     return value
@@ -77,7 +98,7 @@ def _regimen(
             raise InputError(field, dose, "either a dose with times a day, or doses, not both")
         if isinstance(doses, str) or not isinstance(doses, Sequence) or not doses:
             raise InputTypeError(plural, doses, "a non-empty list of doses, such as ['10 mg']")
-        most = int(units.parse_unit("day", units.HOURS, plural))
+        most = _most_per_day()
         if len(doses) > most:
             raise InputError(
                 plural, len(doses), f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY"
@@ -180,8 +201,8 @@ def check_order(
         order.append(("units_per_dose", str(units_per_dose)))
     else:
         given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
-    daily = sum(given, Fraction(0))
-    order += [("doses", tuple(_dose(d) for d in given)), ("times_per_day", len(given))]
+    daily = _total(given)
+    order += [("doses", _doses(given)), ("times_per_day", len(given))]
     order.append(("daily", _daily(daily)))
     before: tuple[Fraction, ...] | None = None
     if previous is not None or previous_doses is not None:
@@ -193,7 +214,7 @@ def check_order(
             "previous_doses",
             "previous_times_per_day",
         )
-        order.append(("previous_doses", tuple(_dose(d) for d in before)))
+        order.append(("previous_doses", _doses(before)))
     first = None if start is None else parse_date(start, "start")
     earlier = None if previous_start is None else parse_date(previous_start, "previous_start")
     if first is not None:
@@ -307,7 +328,13 @@ def check_order(
 def _grid(judge: Judge, rule_id: str, given: tuple[Fraction, ...]) -> None:
     grid_rule = judge.rule(rule_id)
     grid = grid_rule.require_value()
-    off = tuple(_dose(d) for d in dict.fromkeys(given) if (d / grid).denominator != 1)
+    # d / grid is a whole number exactly when d.den * grid.num divides d.num * grid.den.
+    step_num, step_den = grid.numerator, grid.denominator
+    head = given[0]
+    distinct = (head,) if all(d is head for d in given) else tuple(dict.fromkeys(given))
+    off = tuple(
+        _dose(d) for d in distinct if (d.numerator * step_den) % (d.denominator * step_num)
+    )
     if off:
         judge.add(
             Finding(
@@ -340,7 +367,7 @@ def _step(
     """
     if before is None:
         return
-    change = daily - sum(before, Fraction(0))
+    change = daily - _total(before)
     if change > 0:
         full = judge.rule(_A + "frequency.add_dose_above").require_value() if prefix == _A else None
         label_step = (
@@ -398,7 +425,9 @@ def _adult(
     )
     judge.limit(judge.rule(_A + "times_per_day.max"), n, units.PER_DAY, "doses a day")
     if dose_max is not None:
-        judge.limit(dose_max, max(given), units.ORAL_DOSE, "a single dose of")
+        head = given[0]
+        highest = head if all(d is head for d in given) else max(given)
+        judge.limit(dose_max, highest, units.ORAL_DOSE, "a single dose of")
     judge.limit(daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose")
     judge.limit(judge.rule(_A + "max_daily.hard"), daily, units.ORAL_DAILY_DOSE, "daily dose")
     _grid(judge, _A + "dose.grid", given)
@@ -445,8 +474,10 @@ def _renal(
         ("renal_policy", renal_policy, renal.RENAL_POLICY),
         ("weight_policy", weight_policy, renal.WEIGHT_POLICY),
     ):
+        if value is None:
+            continue
         choices = rules.policy_choices(policy)
-        if value is not None and value not in choices:
+        if value not in choices:
             raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
     dialysis = patient is not None and patient.dialysis is True
     grid = rules[_A + "dose.grid"].require_value()

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
@@ -45,6 +45,7 @@ __all__ = [
     "contiguous",
     "freeze_params",
     "of_type",
+    "trusted",
     "tuple_of",
 ]
 
@@ -246,6 +247,20 @@ class Provenance:
             inputs=inputs,
         )
 
+    @classmethod
+    def made(cls, rules: RuleSet, rule_ids: Sequence[str], inputs: Params) -> Provenance:
+        """As :meth:`of`, for inputs the library built itself as a frozen tuple of typed
+        (name, value) pairs (a check's order and inputs): not checked again."""
+        return trusted(
+            cls,
+            library_version=VERSION,
+            ruleset_id=rules.id,
+            ruleset_version=rules.version,
+            ruleset_sha256=rules.sha256,
+            rule_ids=tuple(sorted(set(rule_ids))),
+            inputs=inputs,
+        )
+
     @property
     def values(self) -> Mapping[str, ParamValue]:
         """The inputs as a read-only mapping."""
@@ -274,6 +289,39 @@ class Result(Protocol):
 
     @property
     def schema(self) -> str: ...
+
+
+_T = TypeVar("_T")
+_SETTERS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def trusted(cls: type[_T], **fields: Any) -> _T:
+    """An instance of the attrs record ``cls`` from values the library itself made and
+    checked, without running its validators and converters again (the hot path of a check).
+
+    Only for internal construction: ``params`` must already be a frozen tuple of (name,
+    value) pairs and ``severity`` a :class:`Severity`. Every field must be given; a caller's
+    values go through the public constructors, which validate them (issue 9).
+
+    >>> from baclofen_dose.core import kinds
+    >>> trusted(Amount, value=Fraction(5), kind=kinds.ORAL_DOSE, style="exact") == Amount(
+    ...     Fraction(5), kinds.ORAL_DOSE)
+    True
+    """
+    setters = _SETTERS.get(cls)
+    if setters is None:
+        # The slot of each field (attrs records here are slotted and frozen): set directly,
+        # as attrs' own __init__ does.
+        setters = _SETTERS[cls] = tuple(
+            (a.name, getattr(cls, a.name).__set__)
+            for a in attrs.fields(cls)  # type: ignore[arg-type]
+        )
+    if len(fields) != len(setters):
+        raise TypeError(f"{cls.__name__}: every field is needed, got {sorted(fields)}")
+    made = object.__new__(cls)
+    for name, setter in setters:
+        setter(made, fields[name])
+    return made
 
 
 def of_type(*types: type) -> Any:
