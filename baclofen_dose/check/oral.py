@@ -25,7 +25,7 @@ from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import advice, parse_date
-from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted
+from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted_amount
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
@@ -51,11 +51,11 @@ def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule
 
 
 def _dose(value: Fraction) -> Amount:
-    return trusted(Amount, value=value, kind=units.ORAL_DOSE, style="exact")
+    return trusted_amount(value, units.ORAL_DOSE)
 
 
 def _daily(value: Fraction) -> Amount:
-    return trusted(Amount, value=value, kind=units.ORAL_DAILY_DOSE, style="exact")
+    return trusted_amount(value, units.ORAL_DAILY_DOSE)
 
 
 def _doses(given: tuple[Fraction, ...]) -> tuple[Amount, ...]:
@@ -332,18 +332,14 @@ def _grid(judge: Judge, rule_id: str, given: tuple[Fraction, ...]) -> None:
     step_num, step_den = grid.numerator, grid.denominator
     head = given[0]
     distinct = (head,) if all(d is head for d in given) else tuple(dict.fromkeys(given))
-    off = tuple(
-        _dose(d) for d in distinct if (d.numerator * step_den) % (d.denominator * step_num)
-    )
+    off = tuple(_dose(d) for d in distinct if (d.numerator * step_den) % (d.denominator * step_num))
     if off:
-        judge.add(
-            Finding(
-                grid_rule.id,
-                "warning",
-                "OFF_GRID",
-                {"doses": off, "grid": _dose(grid)},
-                grid_rule.citation,
-            )
+        judge.found(
+            grid_rule.id,
+            "warning",
+            "OFF_GRID",
+            {"doses": off, "grid": _dose(grid)},
+            grid_rule.citation,
         )
 
 
@@ -554,24 +550,22 @@ def _renal(
         and egfr < muanda_egfr.require_value()
         and (daily >= muanda_start.require_value())
     ):
-        judge.add(
-            Finding(
-                muanda_start.id,
-                "warning",
-                "MUANDA_DAILY",
-                {
-                    "daily": _daily(daily),
-                    "egfr": Amount(egfr, units.EGFR, "estimate"),
-                    "older": Amount(
-                        judge.rule("population.older_adult.from_age").require_value(),
-                        units.YEARS,
-                        "estimate",
-                    ),
-                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
-                    "risky": _daily(muanda_start.require_value()),
-                },
-                muanda_start.citation,
-            )
+        judge.found(
+            muanda_start.id,
+            "warning",
+            "MUANDA_DAILY",
+            {
+                "daily": _daily(daily),
+                "egfr": Amount(egfr, units.EGFR, "estimate"),
+                "older": Amount(
+                    judge.rule("population.older_adult.from_age").require_value(),
+                    units.YEARS,
+                    "estimate",
+                ),
+                "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                "risky": _daily(muanda_start.require_value()),
+            },
+            muanda_start.citation,
         )
     if group == "older_adult":
         _older(judge, daily, crcl, egfr, dialysis, basis)
@@ -592,14 +586,12 @@ def _older(
     judge.add(_advice(judge, "oral.older_adult.caution"))
     note = judge.rule("oral.older_adult.tolerance_note")
     if daily > note.require_value():
-        judge.add(
-            Finding(
-                note.id,
-                "warning",
-                "OLDER_TOLERANCE_ORDER",
-                {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
-                note.citation,
-            )
+        judge.found(
+            note.id,
+            "warning",
+            "OLDER_TOLERANCE_ORDER",
+            {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
+            note.citation,
         )
     beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
     if beers is None:  # pragma: no cover - the bundled table has it; a test checks
@@ -615,9 +607,7 @@ def _older(
         if not dialysis and value is not None:
             kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
             params["value"] = Amount(value, kind, "estimate")
-        judge.add(
-            Finding(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
-        )
+        judge.found(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
     elif value is None:
         judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")
 
@@ -674,16 +664,14 @@ def _givable(
     judge.used.append(found.id)
     off = tuple(_dose(d) for d in dict.fromkeys(given) if realize_exact(d, (found,)) is None)
     if off:
-        judge.add(
-            Finding(
-                found.id,
-                "warning",
-                "NOT_GIVABLE",
-                {
-                    "doses": off,
-                    "product": product if isinstance(product, str) else found.id,
-                    "rule": found.id,
-                },
-                found.citation,
-            )
+        judge.found(
+            found.id,
+            "warning",
+            "NOT_GIVABLE",
+            {
+                "doses": off,
+                "product": product if isinstance(product, str) else found.id,
+                "rule": found.id,
+            },
+            found.citation,
         )

@@ -22,7 +22,6 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputTypeError
 from baclofen_dose.core.limits import advice, parse_overrides
 from baclofen_dose.core.model import (
-    Amount,
     Finding,
     Override,
     Params,
@@ -33,6 +32,7 @@ from baclofen_dose.core.model import (
     freeze_params,
     of_type,
     trusted,
+    trusted_amount,
     tuple_of,
 )
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet
@@ -196,9 +196,9 @@ class Judge:
         assert exact is not None  # a limit rule has a value
         params: list[tuple[str, ParamValue]] = [
             ("what", what),
-            ("value", trusted(Amount, value=value, kind=kind, style="exact")),
+            ("value", trusted_amount(value, kind)),
             ("side", "above" if above else "below"),
-            ("limit", trusted(Amount, value=exact, kind=limit_kind or kind, style="exact")),
+            ("limit", trusted_amount(exact, limit_kind or kind)),
         ]
         if hard:
             severity, code, reason = _HARD, "HARD_LIMIT_CROSSED", None
@@ -223,6 +223,28 @@ class Judge:
         )
         self.findings.append(finding)
         return finding
+
+    def found(
+        self,
+        rule_id: str,
+        severity: Severity | str,
+        code: str,
+        params: dict[str, ParamValue],
+        citation: str,
+    ) -> None:
+        """Add a finding this check made from rule data and values it checked (the trusted
+        path: the params' types are checked, the strings are the rule data's own)."""
+        self.add(
+            trusted(
+                Finding,
+                rule_id=rule_id,
+                severity=Severity(severity),
+                code=code,
+                params=freeze_params(params),
+                citation=citation,
+                override_reason=None,
+            )
+        )
 
     def add(self, finding: Finding) -> None:
         """Add a finding (its rule is recorded as used when it is in the rule set)."""

@@ -46,6 +46,7 @@ __all__ = [
     "freeze_params",
     "of_type",
     "trusted",
+    "trusted_amount",
     "tuple_of",
 ]
 
@@ -321,6 +322,27 @@ def trusted(cls: type[_T], **fields: Any) -> _T:
     made = object.__new__(cls)
     for name, setter in setters:
         setter(made, fields[name])
+    return made
+
+
+_new = object.__new__
+_set_value = getattr(Amount, "value").__set__  # noqa: B009 - the slot, not the class field
+_set_kind = getattr(Amount, "kind").__set__  # noqa: B009
+_set_style = getattr(Amount, "style").__set__  # noqa: B009
+
+
+def trusted_amount(value: Fraction, kind: Kind, style: Style = "exact") -> Amount:
+    """:func:`trusted` for an :class:`Amount` (the record a check makes most): ``value`` an
+    exact Fraction the library computed, ``kind`` one of its kinds.
+
+    >>> from baclofen_dose.core import kinds
+    >>> trusted_amount(Fraction(5), kinds.ORAL_DOSE) == Amount(Fraction(5), kinds.ORAL_DOSE)
+    True
+    """
+    made = _new(Amount)
+    _set_value(made, value)
+    _set_kind(made, kind)
+    _set_style(made, style)
     return made
 
 
