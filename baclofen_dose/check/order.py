@@ -248,7 +248,7 @@ class Judge:
 
     def add(self, finding: Finding) -> None:
         """Add a finding (its rule is recorded as used when it is in the rule set)."""
-        if finding.rule_id in self.rules:
+        if finding.rule_id in self.rules.rules:
             self.used.append(finding.rule_id)
         self.findings.append(finding)
 

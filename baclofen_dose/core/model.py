@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
@@ -258,7 +259,7 @@ class Provenance:
             ruleset_id=rules.id,
             ruleset_version=rules.version,
             ruleset_sha256=rules.sha256,
-            rule_ids=tuple(sorted(set(rule_ids))),
+            rule_ids=_sorted_ids(tuple(rule_ids)),
             inputs=inputs,
         )
 
@@ -266,6 +267,13 @@ class Provenance:
     def values(self) -> Mapping[str, ParamValue]:
         """The inputs as a read-only mapping."""
         return dict(self.inputs)
+
+
+@lru_cache(maxsize=1024)
+def _sorted_ids(rule_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct rule ids, sorted: a pure function of the ids a check read (a check of
+    the same shape reads the same ids), so it is worked out once per sequence of ids."""
+    return tuple(sorted(set(rule_ids)))
 
 
 Route = Literal["oral", "intrathecal"]
