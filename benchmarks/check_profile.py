@@ -6,6 +6,11 @@ the package's own code and in the standard library it calls (``fractions``, ``at
 generated methods...). Shares, not microseconds: the profiler slows every call, so only the
 proportions mean something. Nothing here fails.
 
+It also times, side by side with the floor, building the records of the single order's result
+alone (its amounts, findings, not-assessed entry, provenance and the result, through the same
+trusted path the check uses, with nothing judged): a lower bound for any check that returns
+this result type.
+
 Run from the repository root: ``python benchmarks/check_profile.py [--repeat N]``.
 """
 
@@ -87,6 +92,56 @@ def render(title: str, rows: list[tuple[str, float]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def records_only(result: object) -> Callable[[], object]:
+    """Build ``result``'s records again through the trusted path, judging nothing."""
+    from baclofen_dose.check.order import NotAssessed, OrderCheck
+    from baclofen_dose.core.model import Amount, Finding, Provenance, trusted, trusted_amount
+    from baclofen_dose.core.rules import default_rules
+
+    rules = default_rules()
+    assert isinstance(result, OrderCheck)
+    order, findings, skipped = result.order, result.findings, result.not_assessed
+    inputs = result.provenance.inputs
+    used = list(result.provenance.rule_ids)
+
+    def again(value: object) -> object:
+        if type(value) is Amount:
+            return trusted_amount(value.value, value.kind, value.style)
+        if type(value) is tuple:
+            return tuple(again(v) for v in value)
+        return value
+
+    def build() -> object:
+        made_order = tuple((name, again(value)) for name, value in order)
+        made = tuple(
+            trusted(
+                Finding,
+                rule_id=f.rule_id,
+                severity=f.severity,
+                code=f.code,
+                params=tuple((name, again(value)) for name, value in f.params),
+                citation=f.citation,
+                override_reason=f.override_reason,
+            )
+            for f in findings
+        )
+        gaps = tuple(
+            trusted(NotAssessed, what=n.what, given=n.given, code=n.code, params=n.params)
+            for n in skipped
+        )
+        return trusted(
+            OrderCheck,
+            route=result.route,
+            order=made_order,
+            findings=made,
+            not_assessed=gaps,
+            overrides=(),
+            provenance=Provenance.made(rules, used, made_order + inputs[len(order) :]),
+        )
+
+    return build
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3000, help="single-order checks to run")
@@ -106,6 +161,19 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.stdout.write(render("check_order, 25 mg 3 times a day:", shares(single)))
     sys.stdout.write(render(f"check_order over {count} varied orders:", shares(check_all)))
+
+    check_ratio.LIMITS = check_ratio._limits()
+    build = records_only(check_order(dose="25 mg", times_per_day=3))
+    ratios = []
+    for _ in range(5):
+        floor = check_ratio._per_call(lambda: check_ratio.floor_check("25 mg", 3), 0.2)
+        ratios.append((check_ratio._per_call(build, 0.2) / floor, floor))
+    ratios.sort()
+    ratio, floor = ratios[len(ratios) // 2]
+    sys.stdout.write(
+        "Building the single order's result records alone (nothing judged) / floor: "
+        f"{ratio:.1f} (floor {floor * 1e6:.2f} us)\n"
+    )
     return 0
 
 

@@ -581,8 +581,6 @@ def _older(
     basis: str,
 ) -> None:
     """Older adults: the label caution, the tolerance note and Beers 2023 (kidney function)."""
-    from baclofen_dose.check.interactions import table_or_default
-
     judge.add(_advice(judge, "oral.older_adult.caution"))
     note = judge.rule("oral.older_adult.tolerance_note")
     if daily > note.require_value():

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from functools import lru_cache
 from typing import Final, Literal, TypeAlias
+from weakref import WeakKeyDictionary
 
 import attrs
 
@@ -128,11 +128,17 @@ def _bound_of(rule: Rule) -> _Bound:
     )
 
 
-@lru_cache(maxsize=16)
+_BOUNDS: WeakKeyDictionary[RuleSet, dict[str, _Bound]] = WeakKeyDictionary()
+
+
 def _bounds(rules: RuleSet) -> dict[str, _Bound]:
     """The limits of one rule set as read by :meth:`Judge.limit`, filled on first use (a rule
-    set is immutable and hashed by its SHA-256: nothing is loaded or re-read per check)."""
-    return {}
+    set is immutable and hashed by its SHA-256: nothing is loaded or re-read per check; kept
+    while the rule set lives)."""
+    found = _BOUNDS.get(rules)
+    if found is None:
+        found = _BOUNDS.setdefault(rules, {})
+    return found
 
 
 _WARNING: Final = Severity.WARNING

@@ -28,6 +28,7 @@ import attrs
 from baclofen_dose._version import VERSION
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kinds import Kind
+from baclofen_dose.core.memo import MEMO_SIZE
 
 if TYPE_CHECKING:
     from baclofen_dose.core.rules import RuleSet
@@ -269,7 +270,7 @@ class Provenance:
         return dict(self.inputs)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=MEMO_SIZE)
 def _sorted_ids(rule_ids: tuple[str, ...]) -> tuple[str, ...]:
     """The distinct rule ids, sorted: a pure function of the ids a check read (a check of
     the same shape reads the same ids), so it is worked out once per sequence of ids."""
