@@ -16,6 +16,10 @@ machine: the targets are printed next to the ratios.
   Every check is judged afresh (no result is remembered). The renal assessment of the same
   patient is remembered (``core.memo``), as it is for every plan and check of that patient, so
   the ratios with a patient measure a patient seen before.
+- ``check set / floor`` (issue 11): ``check_order`` over a fixed, varied set of 1,000 distinct
+  orders (``check_ratio.orders``: doses on and off the grid, 1 to 4 times a day, with and
+  without a patient, with co-medications) against the floor over the same set; per order;
+  target at most 5.
 
 Run from the repository root: ``python benchmarks/ratios.py [--rounds N]``.
 Standard library only (plus the package).
@@ -41,6 +45,7 @@ TARGETS: dict[str, float | None] = {
     "json_over_taper": 1.0,
     "check_over_floor": 5.0,
     "check_patient_over_floor": 5.0,
+    "check_set_over_floor": 5.0,
 }
 
 
@@ -143,8 +148,11 @@ def run(rounds: int, seconds: float) -> dict[str, Any]:
     def floor_patient() -> object:
         return check_ratio.floor_check_patient("15 mg", 3, (50, "female", 70, 0.9), renal_floor)
 
+    check_set, floor_set, _ = check_ratio.set_runners()
+
     return {
         "check_over_floor": side_by_side(check_plain, floor_plain, rounds, seconds),
+        "check_set_over_floor": side_by_side(check_set, floor_set, rounds, seconds),
         "check_patient_over_floor": side_by_side(check_patient, floor_patient, rounds, seconds),
         "plan_over_floor": side_by_side(plain, floor_ladder, rounds, seconds),
         "patient_over_plain": side_by_side(with_patient, plain, rounds, seconds),
@@ -158,6 +166,7 @@ LABELS = {
     "json_over_taper": "to_json(taper) / plan_taper",
     "check_over_floor": "check_order (25 mg x 3) / floats-and-tuples floor",
     "check_patient_over_floor": "check_order with a patient / floor",
+    "check_set_over_floor": "check_order, 1,000 varied orders (per set) / floor",
 }
 
 

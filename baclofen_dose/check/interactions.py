@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from baclofen_dose.check.order import Judge
 from baclofen_dose.core.errors import InputTypeError
-from baclofen_dose.core.model import Finding, Route
+from baclofen_dose.core.model import Route
 from baclofen_dose.core.rules.interactions import InteractionTable, default_interactions
 
 __all__ = ["judge_conditions", "judge_medicines", "table_or_default"]
@@ -47,18 +47,16 @@ def judge_medicines(
             judge.skip("medicine", medicine, "UNKNOWN_MEDICINE")
             continue
         for klass in table.classes_for(medicine, route):
-            judge.add(
-                Finding(
-                    klass.rule_id,
-                    klass.severity,
-                    "INTERACTION",
-                    {
-                        "medicine": table.display_name(medicine),
-                        "class_name": klass.name,
-                        "consequence": klass.consequence,
-                    },
-                    klass.citation,
-                )
+            judge.found(
+                klass.rule_id,
+                klass.severity,
+                "INTERACTION",
+                {
+                    "medicine": table.display_name(medicine),
+                    "class_name": klass.name,
+                    "consequence": klass.consequence,
+                },
+                klass.citation,
             )
     return given
 
@@ -75,17 +73,15 @@ def judge_conditions(
             continue
         if route not in condition.routes:
             continue
-        judge.add(
-            Finding(
-                condition.rule_id,
-                condition.severity,
-                "CONTRAINDICATION" if condition.type == "contraindication" else "CAUTION",
-                {
-                    "given": text,
-                    "condition": condition.name,
-                    "consequence": condition.consequence,
-                },
-                condition.citation,
-            )
+        judge.found(
+            condition.rule_id,
+            condition.severity,
+            "CONTRAINDICATION" if condition.type == "contraindication" else "CAUTION",
+            {
+                "given": text,
+                "condition": condition.name,
+                "consequence": condition.consequence,
+            },
+            condition.citation,
         )
     return given

@@ -27,7 +27,7 @@ from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.core.limits import advice, parse_date
-from baclofen_dose.core.model import Amount, Finding, ParamValue
+from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted_amount
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
@@ -53,18 +53,39 @@ def _max_policy(rules: RuleSet, max_policy: str | None) -> tuple[str, Rule, Rule
 
 
 def _dose(value: Fraction) -> Amount:
-    return Amount(value, units.ORAL_DOSE)
+    return trusted_amount(value, units.ORAL_DOSE)
 
 
 def _daily(value: Fraction) -> Amount:
-    return Amount(value, units.ORAL_DAILY_DOSE)
+    return trusted_amount(value, units.ORAL_DAILY_DOSE)
+
+
+def _doses(given: tuple[Fraction, ...]) -> tuple[Amount, ...]:
+    """The doses as amounts, as ordered (equal doses: one amount, repeated)."""
+    first = given[0]
+    if all(d is first for d in given):
+        return (_dose(first),) * len(given)
+    return tuple(_dose(d) for d in given)
+
+
+def _total(given: tuple[Fraction, ...]) -> Fraction:
+    """The daily dose: the sum of the doses (equal doses: one exact product)."""
+    first = given[0]
+    if all(d is first for d in given):
+        return Fraction(first.numerator * len(given), first.denominator)
+    return sum(given, Fraction(0))
+
+
+@cache
+def _most_per_day() -> int:
+    """Plausibility of the input, not a clinical limit: at most one dose an hour."""
+    return int(units.parse_unit("day", units.HOURS, "times_per_day"))
 
 
 def _count(value: object, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputTypeError(field, value, "a whole number of doses a day, such as 3")
-    # Plausibility of the input, not a clinical limit: at most one dose an hour.
-    most = int(units.parse_unit("day", units.HOURS, field))
+    most = _most_per_day()
     if not 1 <= value <= most:
         raise InputError(field, value, f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY")
     return value
@@ -79,7 +100,7 @@ def _regimen(
             raise InputError(field, dose, "either a dose with times a day, or doses, not both")
         if isinstance(doses, str) or not isinstance(doses, Sequence) or not doses:
             raise InputTypeError(plural, doses, "a non-empty list of doses, such as ['10 mg']")
-        most = int(units.parse_unit("day", units.HOURS, plural))
+        most = _most_per_day()
         if len(doses) > most:
             raise InputError(
                 plural, len(doses), f"from 1 to {most} doses a day", code="E_TIMES_PER_DAY"
@@ -182,8 +203,8 @@ def check_order(
         order.append(("units_per_dose", str(units_per_dose)))
     else:
         given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
-    daily = sum(given, Fraction(0))
-    order += [("doses", tuple(_dose(d) for d in given)), ("times_per_day", len(given))]
+    daily = _total(given)
+    order += [("doses", _doses(given)), ("times_per_day", len(given))]
     order.append(("daily", _daily(daily)))
     before: tuple[Fraction, ...] | None = None
     if previous is not None or previous_doses is not None:
@@ -195,7 +216,7 @@ def check_order(
             "previous_doses",
             "previous_times_per_day",
         )
-        order.append(("previous_doses", tuple(_dose(d) for d in before)))
+        order.append(("previous_doses", _doses(before)))
     first = None if start is None else parse_date(start, "start")
     earlier = None if previous_start is None else parse_date(previous_start, "previous_start")
     if first is not None and earlier is not None and first < earlier:
@@ -317,16 +338,18 @@ def check_order(
 def _grid(judge: Judge, rule_id: str, given: tuple[Fraction, ...]) -> None:
     grid_rule = judge.rule(rule_id)
     grid = grid_rule.require_value()
-    off = tuple(_dose(d) for d in dict.fromkeys(given) if (d / grid).denominator != 1)
+    # d / grid is a whole number exactly when d.den * grid.num divides d.num * grid.den.
+    step_num, step_den = grid.numerator, grid.denominator
+    head = given[0]
+    distinct = (head,) if all(d is head for d in given) else tuple(dict.fromkeys(given))
+    off = tuple(_dose(d) for d in distinct if (d.numerator * step_den) % (d.denominator * step_num))
     if off:
-        judge.add(
-            Finding(
-                grid_rule.id,
-                "warning",
-                "OFF_GRID",
-                {"doses": off, "grid": _dose(grid)},
-                grid_rule.citation,
-            )
+        judge.found(
+            grid_rule.id,
+            "warning",
+            "OFF_GRID",
+            {"doses": off, "grid": _dose(grid)},
+            grid_rule.citation,
         )
 
 
@@ -351,7 +374,7 @@ def _step(
     """
     if before is None:
         return
-    change = daily - sum(before, Fraction(0))
+    change = daily - _total(before)
     if change > 0:
         full = judge.rule(_A + "frequency.add_dose_above").require_value() if prefix == _A else None
         label_step = (
@@ -414,7 +437,9 @@ def _adult(
     )
     judge.limit(judge.rule(_A + "times_per_day.max"), n, units.PER_DAY, "doses a day")
     if dose_max is not None:
-        judge.limit(dose_max, max(given), units.ORAL_DOSE, "a single dose of")
+        head = given[0]
+        highest = head if all(d is head for d in given) else max(given)
+        judge.limit(dose_max, highest, units.ORAL_DOSE, "a single dose of")
     judge.limit(daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose")
     judge.limit(judge.rule(_A + "max_daily.hard"), daily, units.ORAL_DAILY_DOSE, "daily dose")
     grid = judge.rule(_A + "dose.grid").require_value()
@@ -501,8 +526,10 @@ def _renal(
         ("renal_policy", renal_policy, renal.RENAL_POLICY),
         ("weight_policy", weight_policy, renal.WEIGHT_POLICY),
     ):
+        if value is None:
+            continue
         choices = rules.policy_choices(policy)
-        if value is not None and value not in choices:
+        if value not in choices:
             raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
     dialysis = patient is not None and patient.dialysis is True
     grid = rules[_A + "dose.grid"].require_value()
@@ -582,24 +609,22 @@ def _renal(
         and egfr < muanda_egfr.require_value()
         and (daily >= muanda_start.require_value())
     ):
-        judge.add(
-            Finding(
-                muanda_start.id,
-                "warning",
-                "MUANDA_DAILY",
-                {
-                    "daily": _daily(daily),
-                    "egfr": Amount(egfr, units.EGFR, "estimate"),
-                    "older": Amount(
-                        judge.rule("population.older_adult.from_age").require_value(),
-                        units.YEARS,
-                        "estimate",
-                    ),
-                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
-                    "risky": _daily(muanda_start.require_value()),
-                },
-                muanda_start.citation,
-            )
+        judge.found(
+            muanda_start.id,
+            "warning",
+            "MUANDA_DAILY",
+            {
+                "daily": _daily(daily),
+                "egfr": Amount(egfr, units.EGFR, "estimate"),
+                "older": Amount(
+                    judge.rule("population.older_adult.from_age").require_value(),
+                    units.YEARS,
+                    "estimate",
+                ),
+                "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                "risky": _daily(muanda_start.require_value()),
+            },
+            muanda_start.citation,
         )
     if group == "older_adult":
         _older(judge, daily, crcl, egfr, dialysis, basis)
@@ -615,19 +640,15 @@ def _older(
     basis: str,
 ) -> None:
     """Older adults: the label caution, the tolerance note and Beers 2023 (kidney function)."""
-    from baclofen_dose.check.interactions import table_or_default
-
     judge.add(_advice(judge, "oral.older_adult.caution"))
     note = judge.rule("oral.older_adult.tolerance_note")
     if daily > note.require_value():
-        judge.add(
-            Finding(
-                note.id,
-                "warning",
-                "OLDER_TOLERANCE_ORDER",
-                {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
-                note.citation,
-            )
+        judge.found(
+            note.id,
+            "warning",
+            "OLDER_TOLERANCE_ORDER",
+            {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
+            note.citation,
         )
     beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
     if beers is None:  # pragma: no cover - the bundled table has it; a test checks
@@ -643,9 +664,7 @@ def _older(
         if not dialysis and value is not None:
             kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
             params["value"] = Amount(value, kind, "estimate")
-        judge.add(
-            Finding(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
-        )
+        judge.found(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
     elif value is None:
         judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")
 
@@ -702,16 +721,14 @@ def _givable(
     judge.used.append(found.id)
     off = tuple(_dose(d) for d in dict.fromkeys(given) if realize_exact(d, (found,)) is None)
     if off:
-        judge.add(
-            Finding(
-                found.id,
-                "warning",
-                "NOT_GIVABLE",
-                {
-                    "doses": off,
-                    "product": product if isinstance(product, str) else found.id,
-                    "rule": found.id,
-                },
-                found.citation,
-            )
+        judge.found(
+            found.id,
+            "warning",
+            "NOT_GIVABLE",
+            {
+                "doses": off,
+                "product": product if isinstance(product, str) else found.id,
+                "rule": found.id,
+            },
+            found.citation,
         )

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Final, Literal, TypeAlias
+from weakref import WeakKeyDictionary
 
 import attrs
 
@@ -21,7 +22,6 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputTypeError
 from baclofen_dose.core.limits import advice, parse_overrides
 from baclofen_dose.core.model import (
-    Amount,
     Finding,
     Override,
     Params,
@@ -31,6 +31,8 @@ from baclofen_dose.core.model import (
     Severity,
     freeze_params,
     of_type,
+    trusted,
+    trusted_amount,
     tuple_of,
 )
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet
@@ -106,6 +108,43 @@ class OrderCheck:
         return worst is not None and _RANK[worst] >= _RANK[Severity(level)]
 
 
+_Bound: TypeAlias = tuple[Rule, bool, bool, bool, int, int, "Fraction | None"]
+"""A limit rule read once: (rule, is a limit, is a maximum, is hard, bound numerator,
+bound denominator, bound)."""
+
+
+def _bound_of(rule: Rule) -> _Bound:
+    if rule.kind not in LIMIT_KINDS:
+        return (rule, False, False, False, 0, 1, None)
+    bound = rule.require_value()
+    return (
+        rule,
+        True,
+        rule.kind.endswith("_max"),
+        rule.kind.startswith("hard_"),
+        bound.numerator,
+        bound.denominator,
+        bound,
+    )
+
+
+_BOUNDS: WeakKeyDictionary[RuleSet, dict[str, _Bound]] = WeakKeyDictionary()
+
+
+def _bounds(rules: RuleSet) -> dict[str, _Bound]:
+    """The limits of one rule set as read by :meth:`Judge.limit`, filled on first use (a rule
+    set is immutable and hashed by its SHA-256: nothing is loaded or re-read per check; kept
+    while the rule set lives)."""
+    found = _BOUNDS.get(rules)
+    if found is None:
+        found = _BOUNDS.setdefault(rules, {})
+    return found
+
+
+_WARNING: Final = Severity.WARNING
+_HARD: Final = Severity.HARD
+
+
 @attrs.define
 class Judge:
     """Collects findings and the rules read during one check."""
@@ -115,11 +154,12 @@ class Judge:
     findings: list[Finding] = attrs.field(factory=list)
     not_assessed: list[NotAssessed] = attrs.field(factory=list)
     used: list[str] = attrs.field(factory=list)
+    bounds: dict[str, _Bound] = attrs.field(factory=dict)
 
     @classmethod
     def open(cls, rules: RuleSet, overrides: Mapping[str, str] | None) -> Judge:
         """A judge for ``rules`` with the caller's acknowledgments checked (soft limits only)."""
-        return cls(rules, parse_overrides(overrides, rules))
+        return cls(rules, parse_overrides(overrides, rules), bounds=_bounds(rules))
 
     def rule(self, rule_id: str) -> Rule:
         """Read a rule (recorded in the provenance)."""
@@ -141,49 +181,88 @@ class Judge:
 
         The rule's kind decides: ``hard_*`` gives a ``hard`` finding, ``soft_*`` a warning that
         names its override; any other kind (a default, a threshold) is no limit and gives none.
+        The comparison is exact, in whole numbers (``a/b <= c/d`` as ``a*d <= c*b``, with
+        positive denominators); a finding is built only when the limit is crossed.
         """
-        self.used.append(rule.id)
-        if rule.kind not in LIMIT_KINDS:
+        rule_id = rule.id
+        self.used.append(rule_id)
+        bound = self.bounds.get(rule_id)
+        if bound is None or bound[0] is not rule:
+            bound = _bound_of(rule)
+            if self.rules.rules.get(rule_id) is rule:
+                self.bounds[rule_id] = bound
+        _, is_limit, above, hard, num, den, exact = bound
+        if not is_limit:
             return None
-        bound = rule.require_value() if limit is None else limit
-        above = rule.kind.endswith("_max")
-        if (value <= bound) if above else (value >= bound):
+        if limit is not None:
+            num, den, exact = limit.numerator, limit.denominator, limit
+        lhs, rhs = value.numerator * den, num * value.denominator
+        if (lhs <= rhs) if above else (lhs >= rhs):
             return None
-        params: dict[str, ParamValue] = {
-            "what": what,
-            "value": Amount(value, kind),
-            "side": "above" if above else "below",
-            "limit": Amount(bound, limit_kind or kind),
-        }
-        if rule.kind.startswith("hard_"):
-            finding = Finding(rule.id, "hard", "HARD_LIMIT_CROSSED", params, rule.citation)
+        assert exact is not None  # a limit rule has a value
+        params: list[tuple[str, ParamValue]] = [
+            ("what", what),
+            ("value", trusted_amount(value, kind)),
+            ("side", "above" if above else "below"),
+            ("limit", trusted_amount(exact, limit_kind or kind)),
+        ]
+        if hard:
+            severity, code, reason = _HARD, "HARD_LIMIT_CROSSED", None
         else:
-            acknowledged = self.overrides.get(rule.id)
+            acknowledged = self.overrides.get(rule_id)
+            severity = _WARNING
             if acknowledged is None:
-                params["override"] = rule.id
-                finding = Finding(rule.id, "warning", "SOFT_LIMIT_CROSSED", params, rule.citation)
+                params.append(("override", rule_id))
+                code, reason = "SOFT_LIMIT_CROSSED", None
             else:
-                params["reason"] = acknowledged.reason
-                finding = Finding(
-                    rule.id,
-                    "warning",
-                    "SOFT_LIMIT_ACKNOWLEDGED",
-                    params,
-                    rule.citation,
-                    override_reason=acknowledged.reason,
-                )
+                reason = acknowledged.reason
+                params.append(("reason", reason))
+                code = "SOFT_LIMIT_ACKNOWLEDGED"
+        finding = trusted(
+            Finding,
+            rule_id=rule_id,
+            severity=severity,
+            code=code,
+            params=tuple(params),
+            citation=rule.citation,
+            override_reason=reason,
+        )
         self.findings.append(finding)
         return finding
 
+    def found(
+        self,
+        rule_id: str,
+        severity: Severity | str,
+        code: str,
+        params: dict[str, ParamValue],
+        citation: str,
+    ) -> None:
+        """Add a finding this check made from rule data and values it checked (the trusted
+        path: the params' types are checked, the strings are the rule data's own)."""
+        self.add(
+            trusted(
+                Finding,
+                rule_id=rule_id,
+                severity=Severity(severity),
+                code=code,
+                params=freeze_params(params),
+                citation=citation,
+                override_reason=None,
+            )
+        )
+
     def add(self, finding: Finding) -> None:
         """Add a finding (its rule is recorded as used when it is in the rule set)."""
-        if finding.rule_id in self.rules:
+        if finding.rule_id in self.rules.rules:
             self.used.append(finding.rule_id)
         self.findings.append(finding)
 
     def skip(self, what: str, given: str, code: str, **params: ParamValue) -> None:
         """Record something that could not be judged."""
-        self.not_assessed.append(NotAssessed(what, given, code, params))
+        self.not_assessed.append(
+            trusted(NotAssessed, what=what, given=given, code=code, params=freeze_params(params))
+        )
 
     def result(
         self,
@@ -193,13 +272,16 @@ class Judge:
     ) -> OrderCheck:
         """The result: findings (hard first, then warnings, then info, each in check order)."""
         ordered = sorted(self.findings, key=lambda f: -_RANK[f.severity])
-        return OrderCheck(
+        # Built through the trusted path: every value here was made by this check from the
+        # caller's inputs, which were parsed and validated on the way in.
+        return trusted(
+            OrderCheck,
             route=route,
-            order=order,
+            order=tuple(order),
             findings=tuple(ordered),
             not_assessed=tuple(self.not_assessed),
             overrides=tuple(self.overrides.values()),
-            provenance=Provenance.of(self.rules, self.used, order + inputs),
+            provenance=Provenance.made(self.rules, self.used, tuple(order + inputs)),
         )
 
 

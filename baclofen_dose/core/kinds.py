@@ -13,7 +13,7 @@ import attrs
 Signature = tuple[tuple[str, int], ...]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a key of the parse cache: hashed once
 class Kind:
     """A kind of clinical quantity: its canonical unit and the input units it accepts.
 

@@ -20,13 +20,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 import attrs
 
 from baclofen_dose._version import VERSION
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kinds import Kind
+from baclofen_dose.core.memo import MEMO_SIZE
 
 if TYPE_CHECKING:
     from baclofen_dose.core.rules import RuleSet
@@ -45,6 +47,8 @@ __all__ = [
     "contiguous",
     "freeze_params",
     "of_type",
+    "trusted",
+    "trusted_amount",
     "tuple_of",
 ]
 
@@ -246,10 +250,31 @@ class Provenance:
             inputs=inputs,
         )
 
+    @classmethod
+    def made(cls, rules: RuleSet, rule_ids: Sequence[str], inputs: Params) -> Provenance:
+        """As :meth:`of`, for inputs the library built itself as a frozen tuple of typed
+        (name, value) pairs (a check's order and inputs): not checked again."""
+        return trusted(
+            cls,
+            library_version=VERSION,
+            ruleset_id=rules.id,
+            ruleset_version=rules.version,
+            ruleset_sha256=rules.sha256,
+            rule_ids=_sorted_ids(tuple(rule_ids)),
+            inputs=inputs,
+        )
+
     @property
     def values(self) -> Mapping[str, ParamValue]:
         """The inputs as a read-only mapping."""
         return dict(self.inputs)
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _sorted_ids(rule_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The distinct rule ids, sorted: a pure function of the ids a check read (a check of
+    the same shape reads the same ids), so it is worked out once per sequence of ids."""
+    return tuple(sorted(set(rule_ids)))
 
 
 Route = Literal["oral", "intrathecal"]
@@ -274,6 +299,60 @@ class Result(Protocol):
 
     @property
     def schema(self) -> str: ...
+
+
+_T = TypeVar("_T")
+_SETTERS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def trusted(cls: type[_T], **fields: Any) -> _T:
+    """An instance of the attrs record ``cls`` from values the library itself made and
+    checked, without running its validators and converters again (the hot path of a check).
+
+    Only for internal construction: ``params`` must already be a frozen tuple of (name,
+    value) pairs and ``severity`` a :class:`Severity`. Every field must be given; a caller's
+    values go through the public constructors, which validate them (issue 9).
+
+    >>> from baclofen_dose.core import kinds
+    >>> trusted(Amount, value=Fraction(5), kind=kinds.ORAL_DOSE, style="exact") == Amount(
+    ...     Fraction(5), kinds.ORAL_DOSE)
+    True
+    """
+    setters = _SETTERS.get(cls)
+    if setters is None:
+        # The slot of each field (attrs records here are slotted and frozen): set directly,
+        # as attrs' own __init__ does.
+        setters = _SETTERS[cls] = tuple(
+            (a.name, getattr(cls, a.name).__set__)
+            for a in attrs.fields(cls)  # type: ignore[arg-type]
+        )
+    if len(fields) != len(setters):
+        raise TypeError(f"{cls.__name__}: every field is needed, got {sorted(fields)}")
+    made = object.__new__(cls)
+    for name, setter in setters:
+        setter(made, fields[name])
+    return made
+
+
+_new = object.__new__
+_set_value = getattr(Amount, "value").__set__  # noqa: B009 - the slot, not the class field
+_set_kind = getattr(Amount, "kind").__set__  # noqa: B009
+_set_style = getattr(Amount, "style").__set__  # noqa: B009
+
+
+def trusted_amount(value: Fraction, kind: Kind, style: Style = "exact") -> Amount:
+    """:func:`trusted` for an :class:`Amount` (the record a check makes most): ``value`` an
+    exact Fraction the library computed, ``kind`` one of its kinds.
+
+    >>> from baclofen_dose.core import kinds
+    >>> trusted_amount(Fraction(5), kinds.ORAL_DOSE) == Amount(Fraction(5), kinds.ORAL_DOSE)
+    True
+    """
+    made = _new(Amount)
+    _set_value(made, value)
+    _set_kind(made, kind)
+    _set_style(made, style)
+    return made
 
 
 def of_type(*types: type) -> Any:
