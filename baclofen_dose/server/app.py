@@ -8,14 +8,15 @@
   be in the allow-list, ``aud`` the service URL (the base URL or the endpoint's own URL),
   ``exp``, ``iat`` and ``jti`` present, and a ``jti`` seen before is refused (replay).
   Anything else is 401. ``insecure_dev`` turns this off and the service says so on every start.
-- Limits: a body over ``max_body_bytes`` is 413; malformed JSON is 400 with a JSON error body;
-  an error inside the service is 500 with a one-line JSON body (never a stack trace).
+- Limits: a body over ``max_body_bytes`` is 413 (the body is read, within that bound, before
+  the JWT is checked: one trip off the event loop does the check and the work); malformed
+  JSON is 400 with a JSON error body; an error inside the service is 500 with a one-line JSON
+  body (never a stack trace).
 - CORS for the public sandbox origin only (https://sandbox.cds-hooks.org), set explicitly.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import threading
@@ -186,8 +187,8 @@ def _error(status: int, message: str, **extra: str) -> Response:
     return _json({"error": message, **extra}, status, headers)
 
 
-async def _body(request: Request, most: int) -> Mapping[str, Any]:
-    """The parsed JSON body, read up to ``most`` bytes (413 beyond, 400 when malformed)."""
+async def _body(request: Request, most: int) -> bytes:
+    """The body, read up to ``most`` bytes (413 beyond)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > most:
         raise HTTPException(413, f"the request body is over {most} bytes")
@@ -198,8 +199,13 @@ async def _body(request: Request, most: int) -> Mapping[str, Any]:
         if size > most:
             raise HTTPException(413, f"the request body is over {most} bytes")
         chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parsed(raw: bytes) -> Mapping[str, Any]:
+    """The JSON body, parsed with the library's bounded parser (400 when malformed)."""
     try:
-        return parse_json(b"".join(chunks))
+        return parse_json(raw)
     except BaclofenDoseError as exc:
         raise HTTPException(400, f"malformed JSON: {exc}") from None
 
@@ -217,35 +223,38 @@ def create_app(config: ServerConfig) -> Starlette:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
-        try:
-            # The signature check and the handler are CPU work: off the event loop, so that
-            # the loop keeps reading other requests (benchmarks/hooks.py: about twice the
-            # throughput of running them on the loop).
-            call_date = await run_in_threadpool(verifier.check, request)
-        except _UnauthorizedError as exc:
-            return _error(401, str(exc))
-        body = await _body(request, config.max_body_bytes)
-        try:
-            answer = await run_in_threadpool(
-                functools.partial(
-                    hooks.handle_hook, service_id, body, config=config.hooks, call_date=call_date
+        raw = await _body(request, config.max_body_bytes)
+
+        def answer() -> Response:
+            try:
+                call_date = verifier.check(request)
+            except _UnauthorizedError as exc:
+                return _error(401, str(exc))
+            body = _parsed(raw)
+            try:
+                cards = hooks.handle_hook(
+                    service_id, body, config=config.hooks, call_date=call_date
                 )
-            )
-        except BaclofenDoseError as exc:
-            return _error(400, str(exc), field=getattr(exc, "field", ""))
-        return _json(answer)
+            except BaclofenDoseError as exc:
+                return _error(400, str(exc), field=getattr(exc, "field", ""))
+            return _json(cards)
+
+        # The signature check, the parsing, the handler and the encoding are CPU work: one
+        # trip off the event loop for all of them, so that the loop keeps reading other
+        # requests (benchmarks/hooks.py; docs/cds-hooks.md "Speed").
+        return await run_in_threadpool(answer)
 
     async def record(request: Request) -> Response:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
+        raw = await _body(request, config.max_body_bytes)
         try:
             await run_in_threadpool(verifier.check, request)
         except _UnauthorizedError as exc:
             return _error(401, str(exc))
-        body = await _body(request, config.max_body_bytes)
         try:
-            entries = hooks.read_hook_feedback(service_id, body)
+            entries = hooks.read_hook_feedback(service_id, _parsed(raw))
         except BaclofenDoseError as exc:
             return _error(400, str(exc), field=getattr(exc, "field", ""))
         with lock:
