@@ -68,12 +68,25 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """The CPU time (user + system) a process has used so far; ``None`` off Linux."""
+    """The CPU time (user + system) a process and its worker processes have used so far
+    (from ``/proc``; ``None`` off Linux)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        pids = [pid, *_children(pid)]
+        total = 0
+        for one in pids:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (uvicorn's workers), from ``/proc``."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def _load() -> float | None:
@@ -84,7 +97,7 @@ def _load() -> float | None:
 
 
 def _run(
-    base: str, body: bytes, tokens: list[list[str]], server_pid: int, cores: int
+    base: str, body: bytes, tokens: list[list[str]], server_pid: int, cores: int, workers: int
 ) -> dict[str, Any]:
     """One timed round: every client sends its requests back to back."""
     import httpx
@@ -132,6 +145,7 @@ def _run(
     )
     return {
         "clients": len(tokens),
+        "workers": workers,
         "requests": n,
         "errors": len(errors),
         "median_ms": round(statistics.median(latencies) * 1000, 1),
@@ -152,7 +166,8 @@ def _run(
 
 def _print(report: dict[str, Any]) -> None:
     print(
-        f"order-sign, {report['clients']} concurrent clients, {report['requests']} requests "
+        f"order-sign, {report['clients']} concurrent clients, {report['workers']} worker(s), "
+        f"{report['requests']} requests "
         f"(JWT verified): median {report['median_ms']} ms (target <= {TARGET_MEDIAN_MS}), "
         f"p99 {report['p99_ms']} ms (target <= {TARGET_P99_MS}), "
         f"{report['requests_per_second']} requests/second; errors {report['errors']}"
@@ -174,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=25, help="requests per client")
     parser.add_argument("--runs", type=int, default=1, help="timed rounds against one server")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers N")
     parser.add_argument("--quick", action="store_true", help="3 requests per client")
     parser.add_argument("--json", action="store_true", help="print one JSON object per run")
     args = parser.parse_args(argv)
@@ -210,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         command = [
             sys.executable, "-m", "baclofen_dose", "serve", "--port", str(port),
             "--jwks", str(jwks), "--issuer", ISSUER, "--audience", base,
+            "--workers", str(args.workers),
         ]  # fmt: skip
         server = subprocess.Popen(
             command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -219,12 +236,12 @@ def main(argv: list[str] | None = None) -> int:
                 print("the service did not start", file=sys.stderr)
                 return 1
             # Warm-up, untimed: one round of a few signed requests per client.
-            warm = _run(base, body, [t[:3] for t in tokens()], server.pid, cores)
+            warm = _run(base, body, [t[:3] for t in tokens()], server.pid, cores, args.workers)
             if warm["errors"]:
                 _print(warm)
                 return 1
             for _ in range(args.runs):
-                reports.append(_run(base, body, tokens(), server.pid, cores))
+                reports.append(_run(base, body, tokens(), server.pid, cores, args.workers))
         finally:
             server.terminate()
             server.wait(30)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Mapping
@@ -43,9 +45,18 @@ from baclofen_dose.interop import hooks
 from baclofen_dose.render.codec import dumps
 from baclofen_dose.render.protocol import parse_json
 
-__all__ = ["SANDBOX_ORIGIN", "ServerConfig", "create_app"]
+__all__ = [
+    "CONFIG_ENVIRONMENT",
+    "SANDBOX_ORIGIN",
+    "ServerConfig",
+    "app_from_environment",
+    "config_to_environment",
+    "create_app",
+]
 
 SANDBOX_ORIGIN: Final = "https://sandbox.cds-hooks.org"
+CONFIG_ENVIRONMENT: Final = "BACLOFEN_DOSE_SERVE_CONFIG"
+"""The environment variable that hands a :class:`ServerConfig` to worker processes."""
 # CDS Hooks 2.0: services SHOULD accept ES384 and RS384; the other asymmetric sizes are accepted
 # too. Never "none" and never a shared-secret (HS*) algorithm.
 _ALGORITHMS: Final = ["ES384", "RS384", "ES256", "RS256", "ES512", "RS512", "PS384", "PS256"]
@@ -64,6 +75,9 @@ class ServerConfig:
     allowed ``iss`` values; ``jwks`` a JWKS file path or an ``https://`` URL. ``insecure_dev``
     accepts unsigned calls (development only). ``max_body_bytes`` bounds a request body;
     ``feedback_log`` (optional) is a JSON-lines file that feedback is appended to.
+    ``replay_store`` (optional) is an SQLite file that keeps the ``jti`` values seen, shared by
+    every worker process that names it (``baclofen-dose serve --workers N``); without it they
+    are kept in this process's memory.
     """
 
     audience: str
@@ -74,6 +88,7 @@ class ServerConfig:
     feedback_log: Path | None = None
     hooks: hooks.HooksConfig = attrs.field(factory=hooks.HooksConfig)
     leeway_seconds: int = 30
+    replay_store: Path | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.insecure_dev and (not self.issuers or not self.jwks):
@@ -135,11 +150,58 @@ class _Replay:
             return True
 
 
+class _SharedReplay:
+    """The ``jti`` values seen, in an SQLite file that several worker processes share.
+
+    One statement decides, atomically across processes: the ``jti`` is inserted, or, when it
+    is there already, its expiry replaced only if it had expired before ``now``; the token is
+    a first use exactly when a row changed. Expired rows are swept now and then.
+    """
+
+    _SWEEP_EVERY: Final = 1000
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._local = threading.local()  # one connection per thread (the thread pool's)
+        self._calls = 0
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS jti (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) "
+                "WITHOUT ROWID"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            # A replay cache, not a record: losing the last writes in a power cut only
+            # forgets tokens that a restarted service forgets anyway.
+            db.execute("PRAGMA synchronous=OFF")
+            self._local.db = db
+        return db
+
+    def first_use(self, jti: str, exp: int, now: int) -> bool:
+        """True the first time ``jti`` is seen by any process sharing the file."""
+        db = self._connect()
+        changed = db.execute(
+            "INSERT INTO jti (jti, exp) VALUES (?, ?) "
+            "ON CONFLICT (jti) DO UPDATE SET exp = excluded.exp WHERE jti.exp < ?",
+            (jti, exp, now),
+        ).rowcount
+        self._calls += 1
+        if self._calls % self._SWEEP_EVERY == 0:
+            db.execute("DELETE FROM jti WHERE exp < ?", (now,))
+        return changed == 1
+
+
 class _Verifier:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.keys = None if config.jwks is None else _Keys(config.jwks)
-        self.replay = _Replay()
+        self.replay: _Replay | _SharedReplay = (
+            _Replay() if config.replay_store is None else _SharedReplay(config.replay_store)
+        )
 
     def check(self, request: Request) -> date | None:
         """Verify the call's JWT; the day of its ``iat`` (UTC), the EHR's signed date of the
@@ -301,3 +363,43 @@ def create_app(config: ServerConfig) -> Starlette:
     )
     app.state.feedback = feedback
     return app
+
+
+def config_to_environment(config: ServerConfig) -> str:
+    """The JSON text of ``config`` that :func:`app_from_environment` reads back (the settings
+    ``baclofen-dose serve`` gives; the handler keeps the bundled rules)."""
+    return json.dumps(
+        {
+            "audience": config.audience,
+            "issuers": list(config.issuers),
+            "jwks": config.jwks,
+            "insecure_dev": config.insecure_dev,
+            "max_body_bytes": config.max_body_bytes,
+            "feedback_log": None if config.feedback_log is None else str(config.feedback_log),
+            "lab_max_age_days": config.hooks.lab_max_age_days,
+            "leeway_seconds": config.leeway_seconds,
+            "replay_store": None if config.replay_store is None else str(config.replay_store),
+        }
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process: the config from ``CONFIG_ENVIRONMENT`` (an app factory
+    for ``uvicorn --factory``, as ``baclofen-dose serve --workers N`` starts it)."""
+    data = json.loads(os.environ[CONFIG_ENVIRONMENT])
+    feedback_log, replay_store = data.pop("feedback_log"), data.pop("replay_store")
+    if not data["insecure_dev"] and replay_store is None:
+        raise ValueError("worker processes need a shared jti store (replay_store)")
+    return create_app(
+        ServerConfig(
+            audience=data["audience"],
+            issuers=tuple(data["issuers"]),
+            jwks=data["jwks"],
+            insecure_dev=data["insecure_dev"],
+            max_body_bytes=data["max_body_bytes"],
+            feedback_log=None if feedback_log is None else Path(feedback_log),
+            hooks=hooks.HooksConfig(lab_max_age_days=data["lab_max_age_days"]),
+            leeway_seconds=data["leeway_seconds"],
+            replay_store=None if replay_store is None else Path(replay_store),
+        )
+    )
