@@ -131,6 +131,8 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Workers]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "stderr.txt"
+    temporary = folder / "tmp"  # where the service makes its private folder for the jti store
+    temporary.mkdir()
     command = [
         sys.executable, "-m", "baclofen_dose", "serve", "--port", str(port), "--workers", "2",
         "--jwks", str(folder / "jwks.json"), "--issuer", ISSUER,
@@ -138,7 +140,7 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Workers]:
     with log.open("w", encoding="utf-8") as err:
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=err,
-            env={**os.environ, "PYTHONWARNINGS": "default"},
+            env={**os.environ, "PYTHONWARNINGS": "default", "TMPDIR": str(temporary)},
         )  # fmt: skip
     deadline = time.monotonic() + START_WAIT_SECONDS
     try:
@@ -154,11 +156,13 @@ def workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Workers]:
         while log.read_text(encoding="utf-8").count("Application startup complete") < 2:
             assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
             time.sleep(0.1)
+        assert [p.name[:20] for p in temporary.iterdir()] == ["baclofen-dose-serve-"]
         yield _Workers(base, key)
     finally:
         process.terminate()
         process.wait(START_WAIT_SECONDS)
     assert "Traceback" not in log.read_text(encoding="utf-8")
+    assert list(temporary.iterdir()) == [], "the jti store's folder was not removed"
 
 
 def test_two_workers_answer_and_refuse_a_replay_whichever_gets_it(workers: _Workers) -> None:

@@ -7,6 +7,7 @@ without Starlette, uvicorn or PyJWT; without them ``serve`` says which extra to 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -94,7 +95,14 @@ def _serve(args: argparse.Namespace) -> str:
     except ImportError:
         raise options.UsageError(_EXTRA) from None
     audience = args.audience or f"http://{args.host}:{args.port}"
-    with tempfile.TemporaryDirectory(prefix="baclofen-dose-serve-") as folder:
+    # Worker processes share the jti store through a file in a private folder (removed when
+    # the service stops); one process keeps it in memory.
+    shared = args.workers > 1
+    with (
+        tempfile.TemporaryDirectory(prefix="baclofen-dose-serve-")
+        if shared
+        else contextlib.nullcontext("")
+    ) as folder:
         try:
             config = ServerConfig(
                 audience=audience,
@@ -103,7 +111,7 @@ def _serve(args: argparse.Namespace) -> str:
                 insecure_dev=args.insecure_dev,
                 feedback_log=None if args.feedback_log is None else Path(args.feedback_log),
                 hooks=HooksConfig(lab_max_age_days=args.lab_max_age_days),
-                replay_store=Path(folder, "jti.sqlite3") if args.workers > 1 else None,
+                replay_store=Path(folder, "jti.sqlite3") if shared else None,
             )
             app = create_app(config)  # also checks the settings before any worker starts
         except (ValueError, OSError) as exc:
@@ -112,7 +120,7 @@ def _serve(args: argparse.Namespace) -> str:
         common: dict[str, Any] = {
             "host": args.host, "port": args.port, "log_level": "info", "server_header": False,
         }  # fmt: skip
-        if args.workers == 1:
+        if not shared:
             uvicorn.run(app, **common)
         else:
             # Worker processes build their own app from the same settings (an app factory).
