@@ -8,14 +8,16 @@ as a user would, sent one signed token many times on fresh connections.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,26 +39,40 @@ from tests.test_server import ISSUER, SIGN, START_WAIT_SECONDS, _free_port, _req
 NOW = 1_800_000_000
 
 
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Callable[[], _SharedReplay]]:
+    """Stores on one file (each stands for a worker process), closed after the test."""
+    made: list[_SharedReplay] = []
+
+    def make() -> _SharedReplay:
+        made.append(_SharedReplay(tmp_path / "jti"))
+        return made[-1]
+
+    yield make
+    for one in made:
+        one.close()
+
+
 def test_a_jti_seen_by_one_store_is_a_replay_for_another_on_the_same_file(
-    tmp_path: Path,
+    store: Callable[[], _SharedReplay],
 ) -> None:
-    first, second = _SharedReplay(tmp_path / "jti"), _SharedReplay(tmp_path / "jti")
+    first, second = store(), store()
     assert first.first_use("a", NOW + 300, NOW)
     assert not second.first_use("a", NOW + 300, NOW)
     assert not first.first_use("a", NOW + 300, NOW + 299)
     assert second.first_use("b", NOW + 300, NOW)
 
 
-def test_a_jti_whose_token_expired_may_be_used_again(tmp_path: Path) -> None:
+def test_a_jti_whose_token_expired_may_be_used_again(store: Callable[[], _SharedReplay]) -> None:
     """As the in-memory store: an entry expired before ``now`` no longer counts."""
-    store = _SharedReplay(tmp_path / "jti")
-    assert store.first_use("a", NOW + 300, NOW)
-    assert store.first_use("a", NOW + 900, NOW + 301)
-    assert not store.first_use("a", NOW + 900, NOW + 302)
+    one = store()
+    assert one.first_use("a", NOW + 300, NOW)
+    assert one.first_use("a", NOW + 900, NOW + 301)
+    assert not one.first_use("a", NOW + 900, NOW + 302)
 
 
-def test_threads_racing_for_one_jti_get_one_first_use(tmp_path: Path) -> None:
-    stores = [_SharedReplay(tmp_path / "jti") for _ in range(2)]
+def test_threads_racing_for_one_jti_get_one_first_use(store: Callable[[], _SharedReplay]) -> None:
+    stores = [store(), store()]
     results: list[bool] = []
     gate = threading.Barrier(8)
 
@@ -72,17 +88,20 @@ def test_threads_racing_for_one_jti_get_one_first_use(tmp_path: Path) -> None:
     assert sorted(results) == [False] * 7 + [True]
 
 
-def test_the_store_is_swept_of_expired_entries(tmp_path: Path) -> None:
-    store = _SharedReplay(tmp_path / "jti")
+def test_the_store_is_swept_of_expired_entries(
+    store: Callable[[], _SharedReplay], tmp_path: Path
+) -> None:
+    one = store()
     for i in range(_SharedReplay._SWEEP_EVERY - 1):
-        store.first_use(f"old-{i}", NOW + i, NOW)
+        one.first_use(f"old-{i}", NOW + i, NOW)
     # The call that completes the round sweeps what expired before its ``now``.
-    store.first_use("late", NOW + 10_000, NOW + 5_000)
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "jti") as db:
-        left = db.execute("SELECT COUNT(*) FROM jti").fetchone()[0]
-    assert left < 10
+    one.first_use("late", NOW + 10_000, NOW + 5_000)
+    db = sqlite3.connect(tmp_path / "jti")
+    try:
+        left = db.execute("SELECT jti FROM jti WHERE exp < ?", (NOW + 5_000,)).fetchall()
+    finally:
+        db.close()
+    assert left == []
 
 
 def test_a_worker_refuses_to_start_without_a_shared_store(
@@ -103,7 +122,13 @@ def test_a_worker_refuses_to_start_without_a_shared_store(
         max_body_bytes=1000,
     )
     monkeypatch.setenv(CONFIG_ENVIRONMENT, config_to_environment(shared))
-    assert app_from_environment() is not None
+    app = app_from_environment()
+
+    async def start_and_stop() -> None:  # the lifespan closes the store
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(start_and_stop())
 
 
 class _Workers:

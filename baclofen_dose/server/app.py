@@ -163,6 +163,8 @@ class _SharedReplay:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._local = threading.local()  # one connection per thread (the thread pool's)
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self._calls = 0
         with self._connect() as db:
             db.execute(
@@ -173,7 +175,12 @@ class _SharedReplay:
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+            # Each connection is used by its own thread only; close() may run on another.
+            db = sqlite3.connect(
+                self._path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            with self._lock:
+                self._opened.append(db)
             db.execute("PRAGMA journal_mode=WAL")
             # A replay cache, not a record: losing the last writes in a power cut only
             # forgets tokens that a restarted service forgets anyway.
@@ -193,6 +200,14 @@ class _SharedReplay:
         if self._calls % self._SWEEP_EVERY == 0:
             db.execute("DELETE FROM jti WHERE exp < ?", (now,))
         return changed == 1
+
+    def close(self) -> None:
+        """Close every connection (when the service stops)."""
+        with self._lock:
+            for db in self._opened:
+                db.close()
+            self._opened.clear()
+        self._local = threading.local()
 
 
 class _Verifier:
@@ -341,7 +356,11 @@ def create_app(config: ServerConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if config.insecure_dev:
             _LOG.warning(_INSECURE)
-        yield
+        try:
+            yield
+        finally:
+            if isinstance(verifier.replay, _SharedReplay):
+                verifier.replay.close()
 
     app = Starlette(
         routes=[
