@@ -7,7 +7,10 @@ without Starlette, uvicorn or PyJWT; without them ``serve`` says which extra to 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,14 @@ def add_serve(commands: Any) -> Command:
         "interop.renal.lab_max_age)",
     )
     serve.add_argument("--feedback-log", help="append feedback to this JSON-lines file")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes (default 1); with more than one, the JWT jti values seen are "
+        "shared through an SQLite file in a private temporary folder, so a replay is refused "
+        "by every worker",
+    )
     serve.set_defaults(runner=_serve)
     return _serve
 
@@ -70,32 +81,63 @@ def _days(text: str) -> int:
     return _whole(text, 1, 3650, "a whole number of days")
 
 
+def _workers(text: str) -> int:
+    return _whole(text, 1, 64, "a number of worker processes")
+
+
 def _serve(args: argparse.Namespace) -> str:
     try:
         import uvicorn
 
         from baclofen_dose.interop.hooks import HooksConfig
         from baclofen_dose.server import ServerConfig, create_app
+        from baclofen_dose.server.app import CONFIG_ENVIRONMENT, config_to_environment
     except ImportError:
         raise options.UsageError(_EXTRA) from None
     audience = args.audience or f"http://{args.host}:{args.port}"
-    try:
-        config = ServerConfig(
-            audience=audience,
-            issuers=tuple(args.issuer),
-            jwks=args.jwks,
-            insecure_dev=args.insecure_dev,
-            feedback_log=None if args.feedback_log is None else Path(args.feedback_log),
-            hooks=HooksConfig(lab_max_age_days=args.lab_max_age_days),
-        )
-        app = create_app(config)
-    except (ValueError, OSError) as exc:
-        raise options.UsageError(f"serve: {exc}") from None
+    # Worker processes share the jti store through a file in a private folder (removed when
+    # the service stops); one process keeps it in memory.
+    shared = args.workers > 1
+    with (
+        tempfile.TemporaryDirectory(prefix="baclofen-dose-serve-")
+        if shared
+        else contextlib.nullcontext("")
+    ) as folder:
+        try:
+            config = ServerConfig(
+                audience=audience,
+                issuers=tuple(args.issuer),
+                jwks=args.jwks,
+                insecure_dev=args.insecure_dev,
+                feedback_log=None if args.feedback_log is None else Path(args.feedback_log),
+                hooks=HooksConfig(lab_max_age_days=args.lab_max_age_days),
+                replay_store=Path(folder, "jti.sqlite3") if shared else None,
+            )
+            app = create_app(config)  # also checks the settings before any worker starts
+        except (ValueError, OSError) as exc:
+            raise options.UsageError(f"serve: {exc}") from None
+        _warn(args)
+        common: dict[str, Any] = {
+            "host": args.host, "port": args.port, "log_level": "info", "server_header": False,
+        }  # fmt: skip
+        if not shared:
+            uvicorn.run(app, **common)
+        else:
+            # Worker processes build their own app from the same settings (an app factory).
+            os.environ[CONFIG_ENVIRONMENT] = config_to_environment(config)
+            uvicorn.run(
+                "baclofen_dose.server.app:app_from_environment",
+                factory=True,
+                workers=args.workers,
+                **common,
+            )
+    return ""
+
+
+def _warn(args: argparse.Namespace) -> None:
     if args.insecure_dev:
         print(
             "baclofen-dose serve: INSECURE DEV MODE: JWT verification is OFF; any caller is "
             "accepted. Never use this with real patient data.",
             file=sys.stderr,
         )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
-    return ""

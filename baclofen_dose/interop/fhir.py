@@ -521,7 +521,6 @@ def _request(
     if request.get("resourceType") != "MedicationRequest":
         raise _refuse(path + "resourceType", request.get("resourceType"), "MedicationRequest")
     _no_modifiers(request, path)
-    _status(request, path)
     if request.get("doNotPerform") not in (None, False):
         raise _refuse(
             path + "doNotPerform", request["doNotPerform"], "an order to give (no doNotPerform)"
@@ -532,6 +531,7 @@ def _request(
         )
     found = _version(request, path, version)
     _, medication = _medication(request, path, found)
+    _status(request, path)  # after the medication: another medicine's request is not ours
     dosages = _list(request.get("dosageInstruction"), path + "dosageInstruction")
     groups: dict[int | None, list[tuple[str, str, int, date | None]]] = {}
     route: Route | None = None

@@ -27,7 +27,6 @@ action where a corrected order exists (the renal-capped dose), and a ``uuid`` on
 
 from __future__ import annotations
 
-import copy
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -839,14 +838,16 @@ def handle_hook(
     if patient_id is not None and not isinstance(patient_id, str):
         raise _bad("context.patientId", patient_id, "the patient's FHIR id")
     drafts = _draft_orders(context)
-    others = _others(drafts, prefetch, patient_id)
+    # Each draft is read once per call (the reading is pure): by its position in the call.
+    readings = {id(d): _read_draft(d) for d in drafts}
+    others = _others(drafts, readings, prefetch, patient_id)
     cards: list[dict[str, Any]] = []
     for resource in _selected(drafts, context, hook):
         if _ended(resource):
             if _read_draft({**resource, "status": "draft"}) is not None:  # a baclofen one
                 cards.append(_ended_card(resource))
             continue
-        order = _read_draft(resource)
+        order = readings[id(resource)]
         if order is None:
             continue
         subject = resource.get("subject")
@@ -876,13 +877,18 @@ class _Others:
     baclofen: int
 
 
-def _others(drafts: list[JsonObject], prefetch: JsonObject, patient_id: str | None) -> _Others:
+def _others(
+    drafts: list[JsonObject],
+    readings: Mapping[int, fhir.FhirOrder | BaclofenDoseError | None],
+    prefetch: JsonObject,
+    patient_id: str | None,
+) -> _Others:
     draft_ids = {d.get("id") for d in drafts if d.get("id") is not None}
     drafts = [d for d in drafts if not _ended(d)]
-    baclofen_drafts = sum(1 for d in drafts if _read_draft(d) is not None)
+    baclofen_drafts = sum(1 for d in drafts if readings[id(d)] is not None)
     medicines: list[str] = []
     for draft in drafts:
-        if draft.get("resourceType") == "MedicationRequest" and _read_draft(draft) is None:
+        if draft.get("resourceType") == "MedicationRequest" and readings[id(draft)] is None:
             medicines += [f"RxCUI:{c}" for c in _codes(_concept(draft), _RXNORM)]
     unused: list[NotAssessed] = []  # the prefetch's own notes are made when it is read
     active = 0
@@ -941,7 +947,7 @@ def _judge(
         )
         kwargs = {**common, "child": child}
     cards: list[dict[str, Any]] = []
-    for result in fhir.check_medication_request_steps(resource, **kwargs):
+    for result in fhir.check_fhir_order(order, **kwargs):
         # With another baclofen order (a draft or an active one) the daily doses add up: a
         # corrected dose for this order alone could still be too much, so none is suggested.
         alone = order.route == "oral" and others.baclofen == 0
@@ -1018,7 +1024,7 @@ def _corrected(resource: JsonObject, dose: Fraction) -> dict[str, Any] | None:
     """The draft with each Dosage's ``doseQuantity.value`` set to ``dose`` (mg), built from the
     draft itself (the FHIR writer writes plans, not edits of an EHR's order), without the old
     ``text`` and ``patientInstruction`` (they would contradict the new dose)."""
-    corrected = copy.deepcopy(dict(resource))
+    corrected = _json_copy(resource)
     for dosage in corrected.get("dosageInstruction") or []:
         dosage.pop("text", None)
         dosage.pop("patientInstruction", None)
@@ -1028,6 +1034,20 @@ def _corrected(resource: JsonObject, dose: Fraction) -> dict[str, Any] | None:
                 return None
             quantity["value"] = _number(dose)
     return corrected
+
+
+def _json_copy(node: JsonObject) -> dict[str, Any]:
+    """A deep copy of a parsed JSON object (objects, arrays and immutable scalars only)."""
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {key: copy(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [copy(item) for item in value]
+        return value
+
+    copied: dict[str, Any] = copy(node)
+    return copied
 
 
 def _number(value: Fraction) -> int | Decimal:

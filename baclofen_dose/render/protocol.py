@@ -14,6 +14,7 @@ and ``from_json(to_json(result)) == result``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from decimal import Decimal
@@ -97,45 +98,40 @@ def _bad(field: str, value: object, expected: str) -> InputError:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _bad(
-                "json",
-                key,
-                "each key once in an object",
-            )
-        seen[key] = value
-    return seen
+    found = dict(pairs)  # at C speed; only a document with a repeated key is walked again
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _bad("json", key, "each key once in an object")
+            seen.add(key)
+    return found
 
 
 def _no_constant(name: str) -> None:
     raise _bad("json", name, "finite numbers only (no NaN or Infinity)")
 
 
-def _no_float(text: str) -> Decimal:
-    return Decimal(text)
+# The depth check runs before parsing, at C speed (regular expressions, no Python loop over
+# the characters): strings are blanked (an escaped quote does not end one), everything but
+# brackets is dropped, and innermost bracket pairs are removed one level per pass.
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+_INNERMOST: Final = re.compile(r"\[\]|\{\}")
 
 
-def _depth(text: str) -> int:
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
+def _nesting(text: str, most: int) -> int | None:
+    """The nesting depth of JSON text when it is at most ``most``; ``most + 1`` when deeper;
+    ``None`` when its brackets do not balance (not JSON)."""
+    skeleton = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for depth in range(most + 1):
+        if not skeleton:
+            return depth
+        shorter = _INNERMOST.sub("", skeleton)
+        if len(shorter) == len(skeleton):
+            return None
+        skeleton = shorter
+    return most + 1
 
 
 def parse_json(source: str | bytes) -> Mapping[str, Any]:
@@ -151,12 +147,15 @@ def parse_json(source: str | bytes) -> Mapping[str, Any]:
         raise InputTypeError("json", source, "JSON text (str or UTF-8 bytes)")
     if len(source) > MAX_JSON_BYTES:
         raise _bad("json", f"{len(source)} characters", f"at most {MAX_JSON_BYTES} characters")
-    if _depth(source) > MAX_JSON_DEPTH:
+    depth = _nesting(source, MAX_JSON_DEPTH)
+    if depth is None:
+        raise _bad("json", source[:40], "JSON text (its brackets do not balance)")
+    if depth > MAX_JSON_DEPTH:
         raise _bad("json", source[:20], f"nesting at most {MAX_JSON_DEPTH} levels deep")
     try:
         data = json.loads(
             source,
-            parse_float=_no_float,
+            parse_float=Decimal,
             parse_constant=_no_constant,
             object_pairs_hook=_no_duplicates,
         )

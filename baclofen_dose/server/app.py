@@ -8,16 +8,19 @@
   be in the allow-list, ``aud`` the service URL (the base URL or the endpoint's own URL),
   ``exp``, ``iat`` and ``jti`` present, and a ``jti`` seen before is refused (replay).
   Anything else is 401. ``insecure_dev`` turns this off and the service says so on every start.
-- Limits: a body over ``max_body_bytes`` is 413; malformed JSON is 400 with a JSON error body;
-  an error inside the service is 500 with a one-line JSON body (never a stack trace).
+- Limits: a body over ``max_body_bytes`` is 413 (the body is read, within that bound, before
+  the JWT is checked: one trip off the event loop does the check and the work); malformed
+  JSON is 400 with a JSON error body; an error inside the service is 500 with a one-line JSON
+  body (never a stack trace).
 - CORS for the public sandbox origin only (https://sandbox.cds-hooks.org), set explicitly.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
+import os
+import sqlite3
 import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Mapping
@@ -42,9 +45,18 @@ from baclofen_dose.interop import hooks
 from baclofen_dose.render.codec import dumps
 from baclofen_dose.render.protocol import parse_json
 
-__all__ = ["SANDBOX_ORIGIN", "ServerConfig", "create_app"]
+__all__ = [
+    "CONFIG_ENVIRONMENT",
+    "SANDBOX_ORIGIN",
+    "ServerConfig",
+    "app_from_environment",
+    "config_to_environment",
+    "create_app",
+]
 
 SANDBOX_ORIGIN: Final = "https://sandbox.cds-hooks.org"
+CONFIG_ENVIRONMENT: Final = "BACLOFEN_DOSE_SERVE_CONFIG"
+"""The environment variable that hands a :class:`ServerConfig` to worker processes."""
 # CDS Hooks 2.0: services SHOULD accept ES384 and RS384; the other asymmetric sizes are accepted
 # too. Never "none" and never a shared-secret (HS*) algorithm.
 _ALGORITHMS: Final = ["ES384", "RS384", "ES256", "RS256", "ES512", "RS512", "PS384", "PS256"]
@@ -63,6 +75,9 @@ class ServerConfig:
     allowed ``iss`` values; ``jwks`` a JWKS file path or an ``https://`` URL. ``insecure_dev``
     accepts unsigned calls (development only). ``max_body_bytes`` bounds a request body;
     ``feedback_log`` (optional) is a JSON-lines file that feedback is appended to.
+    ``replay_store`` (optional) is an SQLite file that keeps the ``jti`` values seen, shared by
+    every worker process that names it (``baclofen-dose serve --workers N``); without it they
+    are kept in this process's memory.
     """
 
     audience: str
@@ -73,6 +88,7 @@ class ServerConfig:
     feedback_log: Path | None = None
     hooks: hooks.HooksConfig = attrs.field(factory=hooks.HooksConfig)
     leeway_seconds: int = 30
+    replay_store: Path | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.insecure_dev and (not self.issuers or not self.jwks):
@@ -134,11 +150,73 @@ class _Replay:
             return True
 
 
+class _SharedReplay:
+    """The ``jti`` values seen, in an SQLite file that several worker processes share.
+
+    One statement decides, atomically across processes: the ``jti`` is inserted, or, when it
+    is there already, its expiry replaced only if it had expired before ``now``; the token is
+    a first use exactly when a row changed. Expired rows are swept now and then.
+    """
+
+    _SWEEP_EVERY: Final = 1000
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._local = threading.local()  # one connection per thread (the thread pool's)
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._calls = 0
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS jti (jti TEXT PRIMARY KEY, exp INTEGER NOT NULL) "
+                "WITHOUT ROWID"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # Each connection is used by its own thread only; close() may run on another.
+            db = sqlite3.connect(
+                self._path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            with self._lock:
+                self._opened.append(db)
+            db.execute("PRAGMA journal_mode=WAL")
+            # A replay cache, not a record: losing the last writes in a power cut only
+            # forgets tokens that a restarted service forgets anyway.
+            db.execute("PRAGMA synchronous=OFF")
+            self._local.db = db
+        return db
+
+    def first_use(self, jti: str, exp: int, now: int) -> bool:
+        """True the first time ``jti`` is seen by any process sharing the file."""
+        db = self._connect()
+        changed = db.execute(
+            "INSERT INTO jti (jti, exp) VALUES (?, ?) "
+            "ON CONFLICT (jti) DO UPDATE SET exp = excluded.exp WHERE jti.exp < ?",
+            (jti, exp, now),
+        ).rowcount
+        self._calls += 1
+        if self._calls % self._SWEEP_EVERY == 0:
+            db.execute("DELETE FROM jti WHERE exp < ?", (now,))
+        return changed == 1
+
+    def close(self) -> None:
+        """Close every connection (when the service stops)."""
+        with self._lock:
+            for db in self._opened:
+                db.close()
+            self._opened.clear()
+        self._local = threading.local()
+
+
 class _Verifier:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.keys = None if config.jwks is None else _Keys(config.jwks)
-        self.replay = _Replay()
+        self.replay: _Replay | _SharedReplay = (
+            _Replay() if config.replay_store is None else _SharedReplay(config.replay_store)
+        )
 
     def check(self, request: Request) -> date | None:
         """Verify the call's JWT; the day of its ``iat`` (UTC), the EHR's signed date of the
@@ -186,8 +264,8 @@ def _error(status: int, message: str, **extra: str) -> Response:
     return _json({"error": message, **extra}, status, headers)
 
 
-async def _body(request: Request, most: int) -> Mapping[str, Any]:
-    """The parsed JSON body, read up to ``most`` bytes (413 beyond, 400 when malformed)."""
+async def _body(request: Request, most: int) -> bytes:
+    """The body, read up to ``most`` bytes (413 beyond)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > most:
         raise HTTPException(413, f"the request body is over {most} bytes")
@@ -198,8 +276,13 @@ async def _body(request: Request, most: int) -> Mapping[str, Any]:
         if size > most:
             raise HTTPException(413, f"the request body is over {most} bytes")
         chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parsed(raw: bytes) -> Mapping[str, Any]:
+    """The JSON body, parsed with the library's bounded parser (400 when malformed)."""
     try:
-        return parse_json(b"".join(chunks))
+        return parse_json(raw)
     except BaclofenDoseError as exc:
         raise HTTPException(400, f"malformed JSON: {exc}") from None
 
@@ -217,35 +300,38 @@ def create_app(config: ServerConfig) -> Starlette:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
-        try:
-            # The signature check and the handler are CPU work: off the event loop, so that
-            # the loop keeps reading other requests (benchmarks/hooks.py: about twice the
-            # throughput of running them on the loop).
-            call_date = await run_in_threadpool(verifier.check, request)
-        except _UnauthorizedError as exc:
-            return _error(401, str(exc))
-        body = await _body(request, config.max_body_bytes)
-        try:
-            answer = await run_in_threadpool(
-                functools.partial(
-                    hooks.handle_hook, service_id, body, config=config.hooks, call_date=call_date
+        raw = await _body(request, config.max_body_bytes)
+
+        def answer() -> Response:
+            try:
+                call_date = verifier.check(request)
+            except _UnauthorizedError as exc:
+                return _error(401, str(exc))
+            body = _parsed(raw)
+            try:
+                cards = hooks.handle_hook(
+                    service_id, body, config=config.hooks, call_date=call_date
                 )
-            )
-        except BaclofenDoseError as exc:
-            return _error(400, str(exc), field=getattr(exc, "field", ""))
-        return _json(answer)
+            except BaclofenDoseError as exc:
+                return _error(400, str(exc), field=getattr(exc, "field", ""))
+            return _json(cards)
+
+        # The signature check, the parsing, the handler and the encoding are CPU work: one
+        # trip off the event loop for all of them, so that the loop keeps reading other
+        # requests (benchmarks/hooks.py; docs/cds-hooks.md "Speed").
+        return await run_in_threadpool(answer)
 
     async def record(request: Request) -> Response:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
+        raw = await _body(request, config.max_body_bytes)
         try:
             await run_in_threadpool(verifier.check, request)
         except _UnauthorizedError as exc:
             return _error(401, str(exc))
-        body = await _body(request, config.max_body_bytes)
         try:
-            entries = hooks.read_hook_feedback(service_id, body)
+            entries = hooks.read_hook_feedback(service_id, _parsed(raw))
         except BaclofenDoseError as exc:
             return _error(400, str(exc), field=getattr(exc, "field", ""))
         with lock:
@@ -270,7 +356,11 @@ def create_app(config: ServerConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if config.insecure_dev:
             _LOG.warning(_INSECURE)
-        yield
+        try:
+            yield
+        finally:
+            if isinstance(verifier.replay, _SharedReplay):
+                verifier.replay.close()
 
     app = Starlette(
         routes=[
@@ -292,3 +382,43 @@ def create_app(config: ServerConfig) -> Starlette:
     )
     app.state.feedback = feedback
     return app
+
+
+def config_to_environment(config: ServerConfig) -> str:
+    """The JSON text of ``config`` that :func:`app_from_environment` reads back (the settings
+    ``baclofen-dose serve`` gives; the handler keeps the bundled rules)."""
+    return json.dumps(
+        {
+            "audience": config.audience,
+            "issuers": list(config.issuers),
+            "jwks": config.jwks,
+            "insecure_dev": config.insecure_dev,
+            "max_body_bytes": config.max_body_bytes,
+            "feedback_log": None if config.feedback_log is None else str(config.feedback_log),
+            "lab_max_age_days": config.hooks.lab_max_age_days,
+            "leeway_seconds": config.leeway_seconds,
+            "replay_store": None if config.replay_store is None else str(config.replay_store),
+        }
+    )
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process: the config from ``CONFIG_ENVIRONMENT`` (an app factory
+    for ``uvicorn --factory``, as ``baclofen-dose serve --workers N`` starts it)."""
+    data = json.loads(os.environ[CONFIG_ENVIRONMENT])
+    feedback_log, replay_store = data.pop("feedback_log"), data.pop("replay_store")
+    if not data["insecure_dev"] and replay_store is None:
+        raise ValueError("worker processes need a shared jti store (replay_store)")
+    return create_app(
+        ServerConfig(
+            audience=data["audience"],
+            issuers=tuple(data["issuers"]),
+            jwks=data["jwks"],
+            insecure_dev=data["insecure_dev"],
+            max_body_bytes=data["max_body_bytes"],
+            feedback_log=None if feedback_log is None else Path(feedback_log),
+            hooks=hooks.HooksConfig(lab_max_age_days=data["lab_max_age_days"]),
+            leeway_seconds=data["leeway_seconds"],
+            replay_store=None if replay_store is None else Path(replay_store),
+        )
+    )
