@@ -396,8 +396,9 @@ def test_keys_from_a_jwks_url(tmp_path: Path) -> None:
         try:
             url = f"http://127.0.0.1:{http_server.server_address[1]}/jwks.json"
             token = jwt.encode({"iss": ISSUER}, key, algorithm="ES384", headers={"kid": "url-key"})
-            found = _Keys(url).key_for(token)
+            found, algorithms = _Keys(url).key_for(token)
             assert found.public_numbers() == key.public_key().public_numbers()
+            assert "ES384" in algorithms and "RS384" not in algorithms
         finally:
             http_server.shutdown()
             thread.join(START_WAIT_SECONDS)
@@ -413,3 +414,39 @@ def test_the_signed_iat_dates_an_order_without_authored_on(service: Service) -> 
     headers = service.headers(iat=1_795_953_600)  # 2026-11-29T12:00:00Z
     cards = httpx.post(service.base + SIGN, json=request, headers=headers).json()["cards"]
     assert [c for c in cards if "kidney function 45 mg/day" in c["summary"]]
+
+
+def test_a_token_whose_algorithm_does_not_fit_its_key_is_401_not_500(service: Service) -> None:
+    """An RS384 token naming the EC key's kid: refused as a bad JWT, never a crash (500) that
+    any unauthenticated caller could trigger."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": service.base + SIGN, "exp": now + 60, "iat": now,
+              "jti": str(uuid.uuid4())}  # fmt: skip
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for algorithm in ("RS384", "PS256"):
+        token = jwt.encode(claims, rsa_key, algorithm=algorithm, headers={"kid": "test-key"})
+        answer = httpx.post(
+            service.base + SIGN, json=_request(), headers={"Authorization": f"Bearer {token}"}
+        )
+        assert answer.status_code == 401 and "JWT" in answer.json()["error"]
+
+
+def test_insecure_dev_with_keys_or_an_issuer_refuses_to_start(tmp_path: Path) -> None:
+    """--insecure-dev turns verification off: given with --jwks or --issuer (someone expects
+    tokens to be checked) the service does not start."""
+    from baclofen_dose.cli import main
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text('{"keys": []}', encoding="utf-8")
+    assert main(["serve", "--insecure-dev", "--issuer", ISSUER, "--jwks", str(jwks)]) == 2
+    assert main(["serve", "--insecure-dev", "--issuer", ISSUER]) == 2
+
+
+def test_a_jwks_without_a_public_key_refuses_to_start(tmp_path: Path) -> None:
+    from baclofen_dose.cli import main
+
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "s"}]}), "utf-8")
+    assert main(["serve", "--issuer", ISSUER, "--jwks", str(jwks)]) == 2

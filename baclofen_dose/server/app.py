@@ -60,6 +60,12 @@ CONFIG_ENVIRONMENT: Final = "BACLOFEN_DOSE_SERVE_CONFIG"
 # CDS Hooks 2.0: services SHOULD accept ES384 and RS384; the other asymmetric sizes are accepted
 # too. Never "none" and never a shared-secret (HS*) algorithm.
 _ALGORITHMS: Final = ["ES384", "RS384", "ES256", "RS256", "ES512", "RS512", "PS384", "PS256"]
+# The algorithms each key type may verify (a mismatch, such as an RS384 token naming an EC
+# key, is refused rather than handed to the crypto library).
+_KEY_ALGORITHMS: Final = {
+    "EC": [a for a in _ALGORITHMS if a.startswith("ES")],
+    "RSA": [a for a in _ALGORITHMS if a.startswith(("RS", "PS"))],
+}
 _LOG = logging.getLogger("baclofen_dose.server")
 _INSECURE = (
     "INSECURE DEV MODE: JWT verification is OFF; any caller is accepted. Never use this with "
@@ -91,6 +97,13 @@ class ServerConfig:
     replay_store: Path | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.insecure_dev and (self.issuers or self.jwks):
+            # Whoever gave keys expects them to be checked: both at once is refused, never a
+            # service that looks configured and verifies nothing.
+            raise ValueError(
+                "--insecure-dev turns JWT verification off: give it without --jwks and "
+                "--issuer, or drop it to verify tokens"
+            )
         if not self.insecure_dev and (not self.issuers or not self.jwks):
             raise ValueError(
                 "the service needs a JWKS (--jwks) and at least one allowed issuer (--issuer), "
@@ -117,16 +130,27 @@ class _Keys:
             self._client = jwt.PyJWKClient(jwks, cache_keys=True, timeout=10)
         else:
             self._set = jwt.PyJWKSet.from_json(Path(jwks).read_text(encoding="utf-8"))
+            if not any(k.key_type in _KEY_ALGORITHMS for k in self._set.keys):
+                raise ValueError(
+                    f"the JWKS {jwks} has no public key (EC or RSA): no token could ever verify"
+                )
 
-    def key_for(self, token: str) -> Any:
+    def key_for(self, token: str) -> tuple[Any, list[str]]:
+        """The key for the token's ``kid`` and the algorithms it may be used with (those of
+        its key type: a token whose algorithm does not fit its key is refused, 401)."""
         if self._client is not None:
-            return self._client.get_signing_key_from_jwt(token).key
-        assert self._set is not None
-        kid = jwt.get_unverified_header(token).get("kid")
-        keys = [k for k in self._set.keys if kid is None or k.key_id == kid]
-        if len(keys) != 1:
-            raise _UnauthorizedError("no single key in the JWKS for the token's kid")
-        return keys[0].key
+            jwk = self._client.get_signing_key_from_jwt(token)
+        else:
+            assert self._set is not None
+            kid = jwt.get_unverified_header(token).get("kid")
+            keys = [k for k in self._set.keys if kid is None or k.key_id == kid]
+            if len(keys) != 1:
+                raise _UnauthorizedError("no single key in the JWKS for the token's kid")
+            jwk = keys[0]
+        algorithms = _KEY_ALGORITHMS.get(str(jwk.key_type))
+        if algorithms is None:
+            raise _UnauthorizedError(f"the key for the token is of type {jwk.key_type}, not EC/RSA")
+        return jwk.key, algorithms
 
 
 class _Replay:
@@ -232,11 +256,13 @@ class _Verifier:
         base = self.config.audience.rstrip("/")
         audiences = [base, base + request.url.path]
         try:
-            key = self.keys.key_for(token)
+            key, algorithms = self.keys.key_for(token)
+            if jwt.get_unverified_header(token).get("alg") not in algorithms:
+                raise _UnauthorizedError("the JWT was refused: its algorithm does not fit its key")
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=_ALGORITHMS,
+                algorithms=algorithms,
                 audience=audiences,
                 issuer=list(self.config.issuers),
                 leeway=self.config.leeway_seconds,
