@@ -597,3 +597,38 @@ def test_a_patient_without_a_usable_birth_date_is_of_unknown_age_and_still_check
     assert f"the Patient has no usable birthDate ({birth or 'missing'})" in text
     assert "the age bands (child, adult, older adult) need the age" in text
     assert any("single dose" in c["summary"] for c in cards)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("card",), "abc", "card"),
+        (("outcomeTimestamp",), "yesterday", "outcomeTimestamp"),
+        (("outcomeTimestamp",), "2026-11-29T14:33:09", "outcomeTimestamp"),  # no time zone
+        (("overrideReason", "reason", "system"), "urn:made-up", "overrideReason.reason"),
+        (("overrideReason", "reason", "code"), "because", "overrideReason.reason"),
+        (("overrideReason", "userComment"), "x" * 200_000, "overrideReason.userComment"),
+        (("overrideReason", "userComment"), "ok\x00", "overrideReason.userComment"),
+        (("overrideReason", "userComment"), "abc\u202edef", "overrideReason.userComment"),
+    ],
+)
+def test_feedback_is_refused_when_any_part_is_malformed(
+    path: tuple[str, ...], value: Any, field: str
+) -> None:
+    """Each part of a feedback entry is checked before it is recorded: the card's uuid, an
+    instant with its zone, an override reason the cards offered, a bounded printable comment."""
+    entry: dict[str, Any] = {
+        "card": "9368d37b-283f-44a0-93ea-547cebab93ee", "outcome": "overridden",
+        "overrideReason": {"reason": {"code": "specialist-advice",
+                                      "system": "urn:baclofen-dose:cds-hooks:override-reason"},
+                           "userComment": "neurology agreed"},
+        "outcomeTimestamp": "2026-11-29T14:33:09Z",
+    }  # fmt: skip
+    read_hook_feedback(SIGN, {"feedback": [copy.deepcopy(entry)]})  # valid as it is
+    node = entry
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(InputError) as caught:
+        read_hook_feedback(SIGN, {"feedback": [entry]})
+    assert caught.value.field == f"feedback[0].{field}"

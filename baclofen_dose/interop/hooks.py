@@ -28,6 +28,7 @@ action where a corrected order exists (the renal-capped dose), and a ``uuid`` on
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -1073,6 +1074,16 @@ class HookFeedback:
     outcome_timestamp: str
 
 
+_UUID: Final = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+# A user's comment is recorded, so it is bounded and free of control and direction characters
+# (a log line must read as it was written). Not a clinical figure: a text-field limit.
+_COMMENT_MAX: Final = 1000
+
+
+def _unprintable(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") and char not in "\n\t"
+
+
 def read_hook_feedback(service_id: str, body: JsonObject) -> tuple[HookFeedback, ...]:
     """The entries of a feedback body (``{"feedback": [...]}``), checked; ``InputError`` names
     the JSON path of anything malformed."""
@@ -1089,12 +1100,12 @@ def read_hook_feedback(service_id: str, body: JsonObject) -> tuple[HookFeedback,
             entry.get("outcome"),
             entry.get("outcomeTimestamp"),
         )
-        if not isinstance(card, str) or not card:
+        if not isinstance(card, str) or not _UUID.fullmatch(card):
             raise _bad(where + ".card", card, "the card's uuid")
         if outcome not in ("accepted", "overridden"):
             raise _bad(where + ".outcome", outcome, "accepted or overridden")
-        if not isinstance(stamp, str) or not stamp:
-            raise _bad(where + ".outcomeTimestamp", stamp, "an instant")
+        if not isinstance(stamp, str) or _instant(stamp) is None:
+            raise _bad(where + ".outcomeTimestamp", stamp, "an instant with its time zone")
         accepted = tuple(
             _ids(entry.get("acceptedSuggestions") or [], where + ".acceptedSuggestions")
         )
@@ -1111,13 +1122,31 @@ def read_hook_feedback(service_id: str, body: JsonObject) -> tuple[HookFeedback,
             node = _obj(override, where + ".overrideReason")
             coding = node.get("reason")
             if coding is not None:
-                code = _obj(coding, where + ".overrideReason.reason").get("code")
-                if not isinstance(code, str):
-                    raise _bad(where + ".overrideReason.reason.code", code, "a code")
-                reason = code
+                reason_node = _obj(coding, where + ".overrideReason.reason")
+                code = reason_node.get("code")
+                if reason_node.get("system") != OVERRIDE_REASON_SYSTEM or code not in (
+                    OVERRIDE_REASONS
+                ):
+                    raise _bad(
+                        where + ".overrideReason.reason",
+                        code,
+                        "one of the override reasons the cards offer ("
+                        + ", ".join(OVERRIDE_REASONS)
+                        + ") in the system "
+                        + OVERRIDE_REASON_SYSTEM,
+                    )
+                reason = str(code)
             text = node.get("userComment")
-            if text is not None and not isinstance(text, str):
-                raise _bad(where + ".overrideReason.userComment", text, "a string")
+            if text is not None and (
+                not isinstance(text, str)
+                or len(text) > _COMMENT_MAX
+                or any(_unprintable(c) for c in text)
+            ):
+                raise _bad(
+                    where + ".overrideReason.userComment",
+                    text if not isinstance(text, str) else text[:40],
+                    f"printable text of at most {_COMMENT_MAX} characters",
+                )
             comment = text
         out.append(HookFeedback(service_id, card, outcome, accepted, reason, comment, stamp))
     return tuple(out)
