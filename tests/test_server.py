@@ -235,7 +235,8 @@ def test_an_oversized_body_without_a_length_is_413(service: Service) -> None:
         for _ in range(20):
             yield b" " * 8192
 
-    answer = httpx.post(service.base + SIGN, content=chunks(), headers=service.headers())
+    headers = {**service.headers(), "Content-Type": "application/json"}
+    answer = httpx.post(service.base + SIGN, content=chunks(), headers=headers)
     assert answer.status_code == 413
 
 
@@ -450,3 +451,17 @@ def test_a_jwks_without_a_public_key_refuses_to_start(tmp_path: Path) -> None:
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps({"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "s"}]}), "utf-8")
     assert main(["serve", "--issuer", ISSUER, "--jwks", str(jwks)]) == 2
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None, "application/xml"])
+def test_a_body_that_is_not_said_to_be_json_is_415(
+    service: Service, content_type: str | None
+) -> None:
+    headers = service.headers()
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    answer = httpx.post(service.base + SIGN, content=json.dumps(_request()), headers=headers)
+    assert answer.status_code == 415 and "application/json" in answer.json()["error"]
+    headers = {**service.headers(), "Content-Type": "application/json; charset=utf-8"}
+    answer = httpx.post(service.base + SIGN, content=json.dumps(_request()), headers=headers)
+    assert answer.status_code == 200

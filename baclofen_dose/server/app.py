@@ -290,6 +290,15 @@ def _error(status: int, message: str, **extra: str) -> Response:
     return _json({"error": message, **extra}, status, headers)
 
 
+def _json_content(request: Request) -> None:
+    """A call's body must say it is JSON (CDS Hooks: application/json); anything else is 415."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise HTTPException(
+            415, f"the body must be application/json (Content-Type: {media or 'missing'})"
+        )
+
+
 async def _body(request: Request, most: int) -> bytes:
     """The body, read up to ``most`` bytes (413 beyond)."""
     declared = request.headers.get("content-length")
@@ -326,6 +335,7 @@ def create_app(config: ServerConfig) -> Starlette:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
+        _json_content(request)
         raw = await _body(request, config.max_body_bytes)
 
         def answer() -> Response:
@@ -351,6 +361,7 @@ def create_app(config: ServerConfig) -> Starlette:
         service_id = request.path_params["service_id"]
         if service_id not in hooks.SERVICE_IDS:
             return _error(404, f"no CDS service {service_id!r}")
+        _json_content(request)
         raw = await _body(request, config.max_body_bytes)
         try:
             await run_in_threadpool(verifier.check, request)
