@@ -136,8 +136,40 @@ def test_intrathecal_ceiling_is_hard_and_origin_missing_is_recorded() -> None:
     result = check_intrathecal_order(daily_dose="110 mcg/day", previous_daily_dose="100 mcg/day")
     assert result.worst in (None, "info")
     result = check_intrathecal_order(daily_dose="120 mcg/day", previous_daily_dose="100 mcg/day")
-    assert [n.code for n in result.not_assessed] == ["ORIGIN_NOT_GIVEN"]
+    assert [n.code for n in result.not_assessed] == ["ORIGIN_NOT_GIVEN", "IT_INTERVAL_NOT_ASSESSED"]
     assert {f.rule_id for f in result.findings} == {"it.titrate.cerebral.increase.max"}
+
+
+def test_what_an_intrathecal_check_cannot_judge_is_said_never_silent() -> None:
+    """No previous daily dose: the change and time-base checks are not assessed; a change
+    without the hours since the last one: the interval is not assessed (with it: judged)."""
+    alone = check_intrathecal_order(daily_dose="300 mcg/day", origin="spinal")
+    assert [n.code for n in alone.not_assessed] == ["IT_CHANGE_NOT_ASSESSED"]
+    changed = check_intrathecal_order(
+        daily_dose="300 mcg/day", previous_daily_dose="250 mcg/day", origin="spinal"
+    )
+    assert [n.code for n in changed.not_assessed] == ["IT_INTERVAL_NOT_ASSESSED"]
+    timed = check_intrathecal_order(
+        daily_dose="300 mcg/day", previous_daily_dose="250 mcg/day", origin="spinal",
+        hours_since_previous="12 hours",
+    )  # fmt: skip
+    assert timed.not_assessed == () and "it.titrate.interval.min" in {
+        f.rule_id for f in timed.hard
+    }
+
+
+def test_a_change_at_a_refill_visit_uses_the_refill_visit_limits() -> None:
+    """Cerebral origin, 250 -> 300 mcg/day (+20%): above the titration limit (15%) but within
+    the refill-visit limit (20%; clinical.md 6.5), as the planner's --at-refill says."""
+    kwargs = {"daily_dose": "300 mcg/day", "previous_daily_dose": "250 mcg/day",
+              "origin": "cerebral", "hours_since_previous": "48 hours"}  # fmt: skip
+    assert "it.titrate.cerebral.increase.max" in {
+        f.rule_id for f in check_intrathecal_order(**kwargs).hard
+    }
+    at_refill = check_intrathecal_order(**kwargs, at_refill=True)
+    assert at_refill.hard == () and at_refill.worst in (None, "info")
+    over = check_intrathecal_order(**{**kwargs, "daily_dose": "310 mcg/day"}, at_refill=True)
+    assert "it.refill_change.cerebral.increase.max" in {f.rule_id for f in over.hard}
 
 
 # --- boundaries and limits --------------------------------------------------------------------

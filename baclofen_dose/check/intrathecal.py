@@ -61,6 +61,7 @@ def check_intrathecal_order(
     concentration: QuantityInput | None = None,
     origin: str | None = None,
     child: bool = False,
+    at_refill: bool = False,
     medicines: Sequence[str] | None = None,
     conditions: Sequence[str] | None = None,
     overrides: Mapping[str, str] | None = None,
@@ -79,14 +80,22 @@ def check_intrathecal_order(
     - ``concentration``: "500 mcg/mL" (checked against ``it.concentration.lowest``/``highest``).
     - ``origin``: "spinal" or "cerebral" (without it, the smallest increase limit of the two is
       used and the result says so); ``child``: children's increase limits.
+    - ``at_refill``: the change is made at a refill visit, judged against
+      ``it.refill_change.<origin>.increase.max`` (as the planner's ``at_refill``).
     - ``medicines``, ``conditions``, ``overrides``, ``rules``, ``interactions`` as for
       :func:`~baclofen_dose.check.oral.check_order`.
+
+    Without ``previous_daily_dose`` the change and the time-base checks are not assessed, and
+    without ``hours_since_previous`` the interval since the last change is not assessed (both
+    said in ``not_assessed``).
     """
     rules = default_rules() if rules is None else rules
     if not isinstance(rules, RuleSet):
         raise InputTypeError("rules", rules, "a RuleSet from load_rules() or default_rules()")
     if not isinstance(child, bool):
         raise InputTypeError("child", child, "True or False")
+    if not isinstance(at_refill, bool):
+        raise InputTypeError("at_refill", at_refill, "True or False")
     if origin is not None and origin not in ORIGINS:
         raise InputError("origin", origin, "spinal or cerebral", code="E_ORIGIN")
     table = table_or_default(interactions)
@@ -155,7 +164,9 @@ def check_intrathecal_order(
         if before == 0:
             raise InputError("previous_daily_dose", previous_daily_dose, "a daily dose above zero")
         order.append(("previous_daily_dose", _daily(before)))
-        _change(judge, daily, before, origin, child, rate)
+        _change(judge, daily, before, origin, child, rate, at_refill)
+        if hours_since_previous is None and daily != before:
+            judge.skip("interval", "hours_since_previous", "IT_INTERVAL_NOT_ASSESSED")
         if hours_since_previous is not None:
             elapsed = units.parse(hours_since_previous, units.HOURS, "hours_since_previous")
             order.append(("hours_since_previous", Amount(elapsed, units.HOURS)))
@@ -166,7 +177,9 @@ def check_intrathecal_order(
                     units.HOURS,
                     "time since the previous dose change",
                 )
-    elif hours_since_previous is not None:
+    elif hours_since_previous is None:
+        judge.skip("change", "previous_daily_dose", "IT_CHANGE_NOT_ASSESSED")
+    else:
         raise InputError(
             "hours_since_previous",
             hours_since_previous,
@@ -181,6 +194,7 @@ def check_intrathecal_order(
     inputs: list[tuple[str, ParamValue]] = [
         ("origin", origin),
         ("child", child),
+        ("at_refill", at_refill),
         ("medicines", judge_medicines(judge, table, medicines, "intrathecal")),
         ("conditions", judge_conditions(judge, table, conditions, "intrathecal")),
         ("interactions_id", table.id),
@@ -198,6 +212,7 @@ def _change(
     origin: str | None,
     child: bool,
     rate: Amount | None,
+    at_refill: bool,
 ) -> None:
     """The change since the previous daily dose, and the time-base mistakes it reveals."""
     time_base = judge.rules["it.time_base.per_hour"]
@@ -219,7 +234,8 @@ def _change(
         )
     if daily > before:
         groups = ("child",) if child else ((origin,) if origin is not None else ORIGINS)
-        candidates = [judge.rules[f"it.titrate.{g}.increase.max"] for g in groups]
+        prefix = "it.refill_change" if at_refill else "it.titrate"
+        candidates = [judge.rules[f"{prefix}.{g}.increase.max"] for g in groups]
         rule = min(candidates, key=lambda r: r.require_value())
         if origin is None and not child:
             judge.skip("origin", "origin", "ORIGIN_NOT_GIVEN", rule=rule.id)

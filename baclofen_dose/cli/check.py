@@ -122,6 +122,11 @@ def add_check(commands: Any) -> Command:
     it.add_argument("--concentration", help='such as "500 mcg/mL"')
     it.add_argument("--origin", help="spinal or cerebral (without it the smaller limit is used)")
     it.add_argument("--child", action="store_true", help="a child (children's increase limits)")
+    it.add_argument(
+        "--at-refill",
+        action="store_true",
+        help="the change is made at a refill visit (the refill-visit increase limits)",
+    )
     _common(it)
     return run_check
 
@@ -181,6 +186,7 @@ def run_check(args: argparse.Namespace) -> str:
             concentration=args.concentration,
             origin=args.origin,
             child=args.child,
+            at_refill=args.at_refill,
             **common,
         )
     else:

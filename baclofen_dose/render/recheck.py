@@ -289,6 +289,8 @@ def _intrathecal_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
     kwargs: dict[str, Any] = {
         "origin": order.get("origin"),
         "child": order.get("child"),
+        # Recorded since at_refill exists; a record without it was made without it (False).
+        "at_refill": order.get("at_refill", False),
         "medicines": list(_names(order.get("medicines"), "medicines")),
         "conditions": list(_names(order.get("conditions"), "conditions")),
     }

@@ -91,6 +91,14 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Not assessed: Beers 2023 kidney criterion for older adults (no eGFR or CrCl known)."
     ),
     "PER_KG_NOT_ASSESSED": "Not assessed: per-kg maximum and step for a child need the weight.",
+    "IT_INTERVAL_NOT_ASSESSED": (
+        "Not assessed: the time since the previous dose change (give the hours since it; rule "
+        "it.titrate.interval.min)."
+    ),
+    "IT_CHANGE_NOT_ASSESSED": (
+        "Not assessed: the change since the previous daily dose and the time-base checks (no "
+        "previous daily dose given)."
+    ),
     "ORIGIN_NOT_GIVEN": (
         "Origin of the spasticity not given: the smallest increase limit ({rule}) was used."
     ),
