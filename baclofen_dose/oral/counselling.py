@@ -18,9 +18,22 @@ from typing import Final
 
 from baclofen_dose.core.limits import Finding, advice
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.patient import Patient
 
 __all__ = ["ALWAYS", "counselling", "counselling_ids"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "counsel.breastfeeding": None,
+        "counsel.cns_depressants": None,
+        "counsel.pregnancy": None,
+        "counsel.sedation_driving": None,
+        "counsel.symptoms": None,
+    },
+)
+
 
 ALWAYS: Final = ("counsel.sedation_driving", "counsel.cns_depressants", "counsel.symptoms")
 

@@ -23,12 +23,20 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import Final
 
 import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid, rules_or_default
+from baclofen_dose.core.kernel import (
+    RoundMode,
+    add_days,
+    exceeds,
+    on_grid,
+    round_to_grid,
+    rules_or_default,
+)
 from baclofen_dose.core.limits import (
     Finding,
     LimitCheck,
@@ -39,6 +47,7 @@ from baclofen_dose.core.limits import (
 from baclofen_dose.core.memo import MEMO_SIZE
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, OverridesInput, ProductsInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.counselling import counselling
@@ -46,6 +55,64 @@ from baclofen_dose.oral.patient import Patient, check_plausible, missing, popula
 from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Provenance, Step
 
 __all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "OLDER_POLICY", "plan_titration"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.adult.frequency.add_dose_above": "oral.dose",
+        "oral.adult.lowest_effective": None,
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+        "oral.adult.no_patient_adjustment": None,
+        "oral.adult.no_patient_adjustment.above_label": None,
+        "oral.adult.policy_above_label": None,
+        "oral.adult.start.dose": "oral.dose",
+        "oral.adult.start.times_per_day": "oral.times_per_day",
+        "oral.adult.times_per_day.fewer_than_label": None,
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.adult.times_per_day.min": "oral.times_per_day",
+        "oral.adult.titration.interval.label": "interval",
+        "oral.adult.titration.interval.min": "interval",
+        "oral.adult.titration.step.label": "oral.step",
+        "oral.adult.titration.step.max": "oral.step",
+        "oral.adult.titration.step.min": "oral.step",
+        "oral.child.age_band": "age",
+        "oral.child.dose.grid": "oral.dose",
+        "oral.child.liquid": None,
+        "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
+        "oral.child.maintenance.min_per_kg": "oral.daily_dose_per_kg",
+        "oral.child.max_daily.from_8": "oral.daily_dose",
+        "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.child.renal_not_assessed": None,
+        "oral.child.start.per_kg": "oral.daily_dose_per_kg",
+        "oral.child.times_per_day.max": "oral.times_per_day",
+        "oral.child.times_per_day.min": "oral.times_per_day",
+        "oral.child.times_per_day.preferred": "oral.times_per_day",
+        "oral.child.titration.interval": "interval",
+        "oral.child.titration.interval.min": "interval",
+        "oral.child.titration.step.max_per_kg": "oral.step_per_kg",
+        "oral.child.titration.step.per_dose": "oral.dose",
+        "oral.child.titration.step.per_kg": "oral.step_per_kg",
+        "oral.child.us_off_label": None,
+        "oral.older_adult.beers2023.egfr_below": "renal.egfr",
+        "oral.older_adult.caution": None,
+        "oral.older_adult.interval": "interval",
+        "oral.older_adult.interval.min": "interval",
+        "oral.older_adult.tolerance_note": "oral.daily_dose",
+        "oral.older_adult.tolerance_note.high": "oral.daily_dose",
+        "oral.renal.times_per_day.min": "oral.times_per_day",
+        "oral.withdrawal.abrupt": None,
+        "population.adolescent.us_label_from": "age",
+        "population.older_adult.from_age": "age",
+        "renal.el_husseini2011.onset": None,
+        "renal.end_stage.toxicity": None,
+        "renal.muanda2019.cohort_age": "age",
+        "renal.muanda2019.egfr_below": "renal.egfr",
+        "renal.muanda2019.start_daily": "oral.daily_dose",
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 MAX_POLICY = "oral_max_daily"
 OLDER_POLICY = "older_adult_schedule"
@@ -115,7 +182,7 @@ def _on_grid(
     kind: units.Kind,
     grid_id: str = _PREFIX + "dose.grid",
 ) -> None:
-    if (value / grid).denominator != 1:
+    if not on_grid(value, grid):
         raise InputError(
             field,
             raw,
@@ -352,39 +419,43 @@ def _ladder(
     ladder is built once and shared, as :meth:`OralRegimen.split` shares a split; each call
     gets its own lists of rule ids, which the planners extend.
     """
+    # The memo is keyed by whole numbers: hashing five Fractions cost more than the key.
     shared = _shared_ladder(
-        start_daily,
-        step,
-        target,
-        grid,
+        _grid_units(start_daily, grid),
+        _grid_units(step, grid),
+        _grid_units(target, grid),
+        (grid.numerator, grid.denominator),
         n_usual,
         tuple(first_ids),
         tuple(step_ids),
         n_max,
-        add_dose_above,
+        None if add_dose_above is None else (add_dose_above.numerator, add_dose_above.denominator),
     )
     return [(regimen, list(ids)) for regimen, ids in shared]
 
 
 @lru_cache(maxsize=MEMO_SIZE)
 def _shared_ladder(
-    start_daily: Fraction,
-    step: Fraction,
-    target: Fraction,
-    grid: Fraction,
+    daily: int,
+    step_u: int,
+    target_u: int,
+    grid_ratio: tuple[int, int],
     n_usual: int,
     first_ids: tuple[str, ...],
     step_ids: tuple[str, ...],
     n_max: int,
-    add_dose_above: Fraction | None,
+    above_ratio: tuple[int, int] | None,
 ) -> tuple[tuple[OralRegimen, tuple[str, ...]], ...]:
-    daily, step_u, target_u = (_grid_units(v, grid) for v in (start_daily, step, target))
+    """The ladder in grid units (``daily``, ``step_u``, ``target_u``); the grid and the
+    add-a-dose threshold as (numerator, denominator)."""
+    grid = Fraction(*grid_ratio)
     # ``add_dose_above * k`` in grid units, as (floor, ceiling, whole?) for every dose count
     # the ladder can reach: integer comparisons against a threshold that may be off the grid.
     above: dict[int, tuple[int, int, bool]] = {}
-    if add_dose_above is not None:
-        num = add_dose_above.numerator * grid.denominator
-        den = add_dose_above.denominator * grid.numerator
+    add_dose_above = None if above_ratio is None else Fraction(*above_ratio)
+    if above_ratio is not None:
+        num = above_ratio[0] * grid_ratio[1]
+        den = above_ratio[1] * grid_ratio[0]
         for k in range(1, n_max + 1):  # n + 1 is read only while n < n_max
             low, rest = divmod(num * k, den)
             above[k] = (low, low + (rest != 0), rest == 0)
@@ -576,7 +647,7 @@ def _plan_adult(
     n = label_n if chosen_n is None else chosen_n
     start_rule = rule("start.dose")
     start_dose = start_rule.require_value()
-    if (start_dose / grid).denominator != 1:
+    if not on_grid(start_dose, grid):
         raise RuleSetError(_PREFIX + "start.dose", "is not a multiple of oral.adult.dose.grid")
     # The first day's total is never above the label's start (issue 10 item 10): 4 doses a day
     # chosen start at the label's 15 mg/day, in as many doses as the grid allows, and the
@@ -667,7 +738,7 @@ def _plan_adult(
     check.hard_max(hard_daily, target_mg, units.ORAL_DAILY_DOSE, "target")
     _on_grid(target_mg, grid, "target", target, units.ORAL_DAILY_DOSE)
 
-    if target_mg < daily:
+    if exceeds(daily, target_mg):
         first_n = min(n, int(daily // grid))
         raise InputError(
             "target",
@@ -763,9 +834,8 @@ def _plan_adult(
         used.append(_PREFIX + "times_per_day.fewer_than_label")
     advice_ids = ["oral.withdrawal.abrupt"]
     label_max = rules.policy_default(MAX_POLICY)
-    above_label = (
-        max(s.regimen.daily_mg for s in steps) > _policy_rules(rules, label_max)[0].require_value()
-    )
+    label_bound = _policy_rules(rules, label_max)[0].require_value()
+    above_label = any(exceeds(s.regimen.daily_mg, label_bound) for s in steps)
     if adult is None:
         # Never "this is the adult label schedule" for a plan above the US maximum (issue 10).
         advice_ids.append(
@@ -777,7 +847,7 @@ def _plan_adult(
     for advice_id in advice_ids:
         findings.append(advice(rules[advice_id]))
         used.append(advice_id)
-    if daily_max.require_value() > default_daily.require_value():
+    if exceeds(daily_max.require_value(), default_daily.require_value()):
         findings.append(advice(rules[_PREFIX + "policy_above_label"]))
         used.append(_PREFIX + "policy_above_label")
     if adult is not None:
@@ -791,18 +861,21 @@ def _plan_adult(
         for name, value in (("step", step), ("interval", interval), ("times_per_day", chosen_n))
         if value is None
     )
-    inputs: list[tuple[str, ParamValue]] = [
-        ("start", first_day),
-        ("target", _daily(target_mg)),
-        ("target_is_max", wants_max),
-        ("step", _daily(usual_step)),
-        ("interval", int(days)),
-        ("times_per_day", n),
-        ("defaults", defaults),
-        ("max_policy", policy),
-    ]
+    # A dict: the provenance takes its quick path (the names are distinct, the order kept).
+    inputs: dict[str, ParamValue] = {
+        "start": first_day,
+        "target": _daily(target_mg),
+        "target_is_max": wants_max,
+        "step": _daily(usual_step),
+        "interval": int(days),
+        "times_per_day": n,
+        "defaults": defaults,
+        "max_policy": policy,
+    }
     if adult is not None:
-        inputs += _patient_inputs(adult.patient, adult.group, adult.assessment)
+        extra = _patient_inputs(adult.patient, adult.group, adult.assessment)
+        assert not inputs.keys() & dict(extra).keys()  # no name given twice
+        inputs.update(extra)
     return OralPlan(
         purpose="titration",
         steps=tuple(steps),
@@ -1452,9 +1525,7 @@ def _adult_cap(what: str, raw: Fraction, cap: Fraction, rule: Rule) -> Finding:
     )
 
 
-def _chosen_times_from(
-    rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction
-) -> Finding:
+def _chosen_times_from(rules: RuleSet, steps: list[Step], chosen_n: int, grid: Fraction) -> Finding:
     """Why the first step has fewer doses a day than were chosen, and from when it has them:
     the label's start cannot be split into that many doses on the grid (15 mg/day is not 4
     doses of 5 mg; 5, 5, 5 and 0 is not a regimen)."""
