@@ -665,7 +665,7 @@ def _plan_adult(
     if step is not None:
         check.soft_min(rule("titration.step.min"), step_mg, units.ORAL_DAILY_DOSE, "step")
         check.soft_max(step_max, step_mg, units.ORAL_DAILY_DOSE, "step")
-    if step_mg <= 0:
+    if step_mg.numerator <= 0:  # a Fraction's sign is its numerator's (no Fraction compare)
         raise InputError("step", step, "a positive daily increase", code="E_SCHEDULE")
     _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE)
 
@@ -677,7 +677,7 @@ def _plan_adult(
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
     if interval is not None:
         check.soft_min(rule("titration.interval.min"), days, units.DAYS, "interval")
-    if days <= 0:
+    if days.numerator <= 0:
         raise InputError("interval", interval, "a positive whole number of days", code="E_SCHEDULE")
     renal_interval_id: str | None = None
     slow = None if adult is None else adult.assessment
@@ -789,7 +789,7 @@ def _plan_adult(
     if assessment is not None:
         _record_frequency(ladder, n, chosen_n, rules, adjustments, findings)
     start_params: dict[str, ParamValue] = {"dose": _dose(start_dose), "rule": start_rule.id}
-    if daily != usual_start:
+    if daily is not usual_start and daily != usual_start:  # the same object unless adjusted
         first_reason = Reason("START_PATIENT", {**start_params, "usual": _daily(usual_start)})
     else:
         first_reason = Reason("START_LABEL", start_params)
