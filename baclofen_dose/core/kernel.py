@@ -58,15 +58,17 @@ def round_to_grid(value: Fraction, grid: Fraction, mode: RoundMode) -> Fraction:
     ...
     ValueError: 7 is not a whole multiple of 5
     """
-    if grid <= 0:
+    if grid.numerator <= 0:  # a Fraction's sign is its numerator's
         raise ValueError("the grid must be above zero")
-    steps = value / grid
-    if steps.denominator == 1:
-        return Fraction(value)
+    # value / grid as a whole quotient and a remainder, in integers (no Fraction division:
+    # every renal and child amount is rounded here, issue 8 item 10); divmod floors.
+    whole, rest = divmod(value.numerator * grid.denominator, value.denominator * grid.numerator)
+    if not rest:
+        return value if type(value) is Fraction else Fraction(value)  # immutable: no copy
     if mode is RoundMode.DOWN:
-        return grid * (steps.numerator // steps.denominator)
+        return grid * whole
     if mode is RoundMode.UP:
-        return grid * -(-steps.numerator // steps.denominator)
+        return grid * (whole + 1)
     raise ValueError(f"{value} is not a whole multiple of {grid}")
 
 

@@ -861,7 +861,8 @@ def _plan_adult(
         for name, value in (("step", step), ("interval", interval), ("times_per_day", chosen_n))
         if value is None
     )
-    # A dict: the provenance takes its quick path (the names are distinct, the order kept).
+    # A dict: the provenance takes its quick path (the order is kept; the patient's names,
+    # patient.* and the renal estimates, are distinct from these).
     inputs: dict[str, ParamValue] = {
         "start": first_day,
         "target": _daily(target_mg),
@@ -873,9 +874,7 @@ def _plan_adult(
         "max_policy": policy,
     }
     if adult is not None:
-        extra = _patient_inputs(adult.patient, adult.group, adult.assessment)
-        assert not inputs.keys() & dict(extra).keys()  # no name given twice
-        inputs.update(extra)
+        inputs.update(_patient_inputs(adult.patient, adult.group, adult.assessment))
     return OralPlan(
         purpose="titration",
         steps=tuple(steps),
@@ -917,7 +916,7 @@ def _renal_amounts(
         ("step", usual_step, None, None),
         ("maximum", usual_max, assessment.max_cap, assessment.max_cap_rule),
     ):
-        raw = usual * fraction
+        raw = usual if fraction == 1 else usual * fraction  # the same value, one product less
         code = "RENAL_FRACTION"
         params: dict[str, ParamValue] = {
             "policy": policy,
@@ -925,14 +924,14 @@ def _renal_amounts(
             "rule": assessment.fraction_rule or "",
         }
         rule_ids = list(ids)
-        if cap is not None and cap_rule is not None and cap < raw:
+        if cap is not None and cap_rule is not None and exceeds(raw, cap):
             raw = cap
             code = "RENAL_CAP"
             params = {"policy": policy, "cap": _daily(cap), "rule": cap_rule}
             rule_ids = [cap_rule]
             ids.append(cap_rule)
         given = _floor_to(raw, grid)
-        if given < grid:
+        if exceeds(grid, given):
             raise _not_givable(
                 "renal_policy",
                 policy,
@@ -941,12 +940,12 @@ def _renal_amounts(
                 grid_rule,
                 grid,
             )
-        if given != raw:
+        if exceeds(raw, given):  # rounded down (given is never above raw)
             findings.append(_rounded("ROUNDED_DOWN_RENAL", raw, given, grid_rule, what=what))
             rule_ids.append(grid_rule.id)
             code += "_ROUNDED"
             params["grid"] = _dose(grid)
-        if given != usual:
+        if exceeds(usual, given) or exceeds(given, usual):  # integer tests, no Fraction compare
             adjustments.append(
                 Adjustment(
                     what=what,
@@ -959,7 +958,7 @@ def _renal_amounts(
             )
         results.append(given)
     start, step, maximum = results
-    if maximum < start:
+    if exceeds(start, maximum):
         maximum = start
     return start, step, maximum, list(dict.fromkeys(ids))
 
