@@ -24,9 +24,9 @@ from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.rules import (
     LIMIT_KINDS,
     QUANTITIES,
-    REQUIRED_RULES,
     default_rules,
     load_rules,
+    needs,
 )
 from baclofen_dose.render.rules_table import rules_markdown, rules_text
 from tests.ismp import assert_clean
@@ -135,7 +135,7 @@ def test_every_rule_is_sourced() -> None:
 
 def test_required_rules_present() -> None:
     rules = default_rules()
-    for rule_id, quantity in REQUIRED_RULES.items():
+    for rule_id, quantity in needs.declared().items():
         assert rules[rule_id].quantity == quantity
 
 

@@ -25,10 +25,29 @@ from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import IntrathecalDailyInput, QuantityInput
 from baclofen_dose.intrathecal.common import ORIGINS, FlexProgram, exact, hours_per_day, is_per_hour
 
 __all__ = ["check_intrathecal_order"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.concentration.highest": "it.concentration",
+        "it.concentration.lowest": "it.concentration",
+        "it.daily_dose.ceiling": "it.daily_dose",
+        "it.daily_dose.limited_experience": "it.daily_dose",
+        "it.time_base.per_hour": None,
+        "it.titrate.cerebral.increase.max": "it.increase",
+        "it.titrate.child.increase.max": "it.increase",
+        "it.titrate.decrease.max": "it.decrease",
+        "it.titrate.interval.min": "it.hours",
+        "it.titrate.spinal.increase.max": "it.increase",
+        "it.withdrawal.abrupt": None,
+    },
+)
+
 
 _LABEL: Final = "daily dose"
 

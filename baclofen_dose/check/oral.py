@@ -30,6 +30,7 @@ from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted_amount
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, population
@@ -37,6 +38,51 @@ from baclofen_dose.oral.products import Portion, find_product, realize_exact
 from baclofen_dose.oral.titration import LOW_START_RULE, select_max_policy
 
 __all__ = ["MEASURED_METHODS", "check_order"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.adult.frequency.add_dose_above": "oral.dose",
+        "oral.adult.lowest_effective": None,
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.adult.times_per_day.min": "oral.times_per_day",
+        "oral.adult.titration.interval.min": "interval",
+        "oral.adult.titration.step.max": "oral.step",
+        "oral.adult.titration.step.min": "oral.step",
+        "oral.child.age_band": "age",
+        "oral.child.dose.grid": "oral.dose",
+        "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
+        "oral.child.max_daily.from_8": "oral.daily_dose",
+        "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.child.renal_not_assessed": None,
+        "oral.child.tablet.min_weight": "weight",
+        "oral.child.times_per_day.max": "oral.times_per_day",
+        "oral.child.times_per_day.min": "oral.times_per_day",
+        "oral.child.titration.interval.min": "interval",
+        "oral.child.titration.step.max_per_kg": "oral.step_per_kg",
+        "oral.child.titration.step.per_dose": "oral.dose",
+        "oral.child.us_off_label": None,
+        "oral.older_adult.caution": None,
+        "oral.older_adult.tolerance_note": "oral.daily_dose",
+        "oral.renal.times_per_day.min": "oral.times_per_day",
+        "oral.taper.step.max": "oral.step",
+        "population.older_adult.from_age": "age",
+        "renal.ajkd2017.egfr_min": "renal.egfr",
+        "renal.ca_monograph.end_stage.below": "renal.crcl",
+        "renal.ca_monograph.end_stage.max_daily": "oral.daily_dose",
+        "renal.muanda2019.egfr_below": "renal.egfr",
+        "renal.muanda2019.start_daily": "oral.daily_dose",
+        "renal.vlavonou2014.mild.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.mild.dose_fraction": "factor",
+        "renal.vlavonou2014.moderate.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.moderate.dose_fraction": "factor",
+        "renal.vlavonou2014.severe.crcl_below": "renal.crcl",
+        "renal.vlavonou2014.severe.dose_fraction": "factor",
+    },
+)
+
 
 MEASURED_METHODS: Final = ("cockcroft_gault", "ckd_epi_2021", "timed_urine", "other")
 """How a measured kidney-function value given directly was obtained (recorded, not used)."""

@@ -36,8 +36,17 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 
 __all__ = ["SCHEMA", "FailOn", "Judge", "NotAssessed", "OrderCheck"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "interop.duplicate_baclofen": None,
+    },
+)
+
 
 SCHEMA: Final = "baclofen-dose/order-check/1"
 FailOn = Literal["warning", "hard"]

@@ -62,6 +62,7 @@ from baclofen_dose.core.errors import (
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import SEXES, Patient
 from baclofen_dose.oral.titration import select_max_policy
@@ -78,6 +79,50 @@ __all__ = [
     "screen_orders",
     "screen_row",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "counsel.breastfeeding": None,
+        "counsel.cns_depressants": None,
+        "counsel.pregnancy": None,
+        "counsel.sedation_driving": None,
+        "counsel.symptoms": None,
+        "handout.cns_depressants": None,
+        "handout.missed_dose": None,
+        "handout.missed_several": None,
+        "handout.sedation_driving": None,
+        "handout.symptoms": None,
+        "interop.duplicate_baclofen": None,
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.adult.lowest_effective": None,
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.adult.times_per_day.min": "oral.times_per_day",
+        "oral.older_adult.caution": None,
+        "oral.older_adult.tolerance_note": "oral.daily_dose",
+        "oral.renal.times_per_day.min": "oral.times_per_day",
+        "patient.age.max": "age",
+        "patient.height.adult_min": "height",
+        "patient.height.max": "height",
+        "patient.height.min": "height",
+        "patient.weight.max": "weight",
+        "patient.weight.min": "weight",
+        "pk.compare_crcl": "pk.clearance",
+        "population.child.below_age": "age",
+        "population.older_adult.from_age": "age",
+        "renal.ajkd2017.egfr_min": "renal.egfr",
+        "renal.ca_monograph.end_stage.below": "renal.crcl",
+        "renal.ca_monograph.end_stage.max_daily": "oral.daily_dose",
+        "renal.muanda2019.egfr_below": "renal.egfr",
+        "renal.muanda2019.start_daily": "oral.daily_dose",
+        "renal.vlavonou2014.mild.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.moderate.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.severe.crcl_below": "renal.crcl",
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 INPUT_COLUMNS: Final = (
     "order_id",

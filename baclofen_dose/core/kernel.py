@@ -33,6 +33,8 @@ __all__ = [
     "PlanningContext",
     "RoundMode",
     "add_days",
+    "exceeds",
+    "on_grid",
     "round_to_grid",
     "rules_or_default",
 ]
@@ -56,21 +58,38 @@ def round_to_grid(value: Fraction, grid: Fraction, mode: RoundMode) -> Fraction:
     ...
     ValueError: 7 is not a whole multiple of 5
     """
-    if grid <= 0:
+    if grid.numerator <= 0:  # a Fraction's sign is its numerator's
         raise ValueError("the grid must be above zero")
-    steps = value / grid
-    if steps.denominator == 1:
-        return Fraction(value)
+    # value / grid as a whole quotient and a remainder, in integers (no Fraction division:
+    # every renal and child amount is rounded here, issue 8 item 10); divmod floors.
+    whole, rest = divmod(value.numerator * grid.denominator, value.denominator * grid.numerator)
+    if not rest:
+        return value if type(value) is Fraction else Fraction(value)  # immutable: no copy
     if mode is RoundMode.DOWN:
-        return grid * (steps.numerator // steps.denominator)
+        return grid * whole
     if mode is RoundMode.UP:
-        return grid * -(-steps.numerator // steps.denominator)
+        return grid * (whole + 1)
     raise ValueError(f"{value} is not a whole multiple of {grid}")
 
 
 def on_grid(value: Fraction, grid: Fraction) -> bool:
-    """True when ``value`` is a whole multiple of ``grid``."""
-    return (value / grid).denominator == 1
+    """True when ``value`` is a whole multiple of ``grid`` (a positive step), decided in
+    integers: no Fraction is built (issue 8 item 10: planners test this on every call).
+
+    >>> on_grid(Fraction(15, 2), Fraction(5, 2)), on_grid(Fraction(7), Fraction(5))
+    (True, False)
+    """
+    return value.numerator * grid.denominator % (value.denominator * grid.numerator) == 0
+
+
+def exceeds(value: Fraction, bound: Fraction) -> bool:
+    """``value > bound`` for exact values, by integer cross-multiplication (denominators are
+    positive): several times cheaper than comparing two Fractions.
+
+    >>> exceeds(Fraction(61), Fraction(60)), exceeds(Fraction(60), Fraction(60))
+    (True, False)
+    """
+    return value.numerator * bound.denominator > bound.numerator * value.denominator
 
 
 def add_days(start: date, days: int, field: str) -> date:

@@ -355,14 +355,15 @@ def trusted_amount(value: Fraction, kind: Kind, style: Style = "exact") -> Amoun
     return made
 
 
-def of_type(*types: type) -> Any:
-    """An attrs validator: the value is an instance of ``types`` (a library error otherwise).
+def of_type(*types: type, optional: bool = False) -> Any:
+    """An attrs validator: the value is an instance of ``types`` (a library error otherwise);
+    ``optional``: or ``None`` (as ``attrs.validators.optional``, in one call).
 
     Public record classes validate what they are built from, so a hand-built result cannot
     skip the checks a planner makes (issue 9).
     """
     expected = " or ".join(t.__name__ for t in types)
-    exact = frozenset(types)
+    exact = frozenset(types) | ({type(None)} if optional else set())
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if type(value) in exact:  # the usual case, decided without isinstance
@@ -381,7 +382,10 @@ def tuple_of(item: type, *, nonempty: bool = False) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, tuple) or (nonempty and not value):
             raise InputTypeError(attribute.name, value, expected)
-        if all(type(entry) is item for entry in value):  # the usual case, no isinstance
+        for entry in value:  # the usual case, no isinstance (and no generator: every step)
+            if type(entry) is not item:
+                break
+        else:
             return
         for entry in value:
             if not isinstance(entry, item):

@@ -46,6 +46,7 @@ from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Severity
 from baclofen_dose.core.rules import RuleSet, Source, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable, default_interactions
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.interop import fhir
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, population
@@ -71,6 +72,15 @@ __all__ = [
     "hook_discovery",
     "read_hook_feedback",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "interop.renal.lab_max_age": "interval",
+        "oral.adult.dose.grid": "oral.dose",
+    },
+)
+
 
 JsonObject = Mapping[str, Any]
 

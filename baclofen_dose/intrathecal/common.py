@@ -28,6 +28,7 @@ from baclofen_dose.core.kernel import PlanningContext, rules_or_default
 from baclofen_dose.core.limits import LimitCheck, advice, parse_overrides
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import FlexStepInput
 
 __all__ = [
@@ -47,6 +48,29 @@ __all__ = [
     "origin",
     "volume",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.concentration.diluted": None,
+        "it.concentration.highest": "it.concentration",
+        "it.concentration.lowest": "it.concentration",
+        "it.concentration.screening": "it.concentration",
+        "it.concentration.strength_1000": "it.concentration",
+        "it.concentration.strength_2000": "it.concentration",
+        "it.concentration.strength_500": "it.concentration",
+        "it.daily_dose.ceiling": "it.daily_dose",
+        "it.daily_dose.limited_experience": "it.daily_dose",
+        "it.daily_dose.plausible_min": "it.daily_dose",
+        "it.pump.reservoir_20": "it.volume",
+        "it.pump.reservoir_40": "it.volume",
+        "it.refill.margin.gillette_3_to_5_days": "it.days",
+        "it.refill.margin.gillette_7_to_10_days": "it.days",
+        "it.time_base.per_hour": None,
+        "it.withdrawal.abrupt": None,
+    },
+)
+
 
 ORIGINS: Final = ("spinal", "cerebral")
 MARGIN_POLICY: Final = "it_refill_margin"

@@ -6,7 +6,7 @@ Rules ``it.initial.*`` (clinical.md 6.3), with the oral weaning advice (``it.ora
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import attrs
 
@@ -14,6 +14,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, exact, flag, hourly
 from baclofen_dose.intrathecal.weaning import weaning_findings
@@ -22,6 +23,26 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = ["SCREENING_DOSE_RULES", "IntrathecalStart", "plan_initial_dose"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.daily_dose.ceiling": "it.daily_dose",
+        "it.initial.long_effect.percent_of_screening": "it.initial_percent",
+        "it.initial.long_effect_after": "it.hours",
+        "it.initial.no_increase": "it.hours",
+        "it.initial.percent_of_screening": "it.initial_percent",
+        "it.initial.screening_side_effects.percent_of_screening": "it.initial_percent",
+        "it.screening.dose.child_first": "it.dose",
+        "it.screening.dose.first": "it.dose",
+        "it.screening.dose.max": "it.dose",
+        "it.screening.dose.second": "it.dose",
+        "it.screening.dose.third": "it.dose",
+        "it.titrate.assess": None,
+        "it.withdrawal.abrupt": None,
+    },
+)
+
 
 SCREENING_DOSE_RULES: tuple[str, ...] = (
     "it.screening.dose.child_first",

@@ -38,6 +38,7 @@ from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, Provenance, Severity, of_type, tuple_of
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import IntrathecalDailyInput, QuantityInput
 from baclofen_dose.intrathecal.common import (
     MARGIN_POLICY,
@@ -64,6 +65,25 @@ __all__ = [
     "safe_band",
     "whole_days",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.pump.flow_tolerance": "it.flow_tolerance",
+        "it.refill.alarm_is_computed": None,
+        "it.refill.alarm_volume": None,
+        "it.refill.before_alarm": None,
+        "it.refill.concentration_change": None,
+        "it.refill.interval": None,
+        "it.refill.residual_discrepancy": None,
+        "it.refill.volume_grid": "it.volume",
+        "it.refill_change.spinal.increase.max": "it.increase",
+        "it.time_base.per_hour": None,
+        "it.withdrawal.abrupt": None,
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 STABILITY_POLICY: Final = "it_refill_stability"
 RefillBasis = Literal["margin", "stability", "inside_margin"]

@@ -6,7 +6,7 @@ Rules ``it.screening.*`` and ``it.concentration.screening`` (clinical.md 6.2).
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import attrs
 
@@ -14,6 +14,7 @@ from baclofen_dose.core import units
 from baclofen_dose.core.errors import RuleSetError
 from baclofen_dose.core.model import Amount, Finding, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, concentration, exact, flag
 
@@ -21,6 +22,28 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = ["ScreeningBolus", "ScreeningPlan", "plan_screening"]
+
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.concentration.screening": "it.concentration",
+        "it.screening.age.labelled_from": "age",
+        "it.screening.dose.child_first": "it.dose",
+        "it.screening.dose.first": "it.dose",
+        "it.screening.dose.max": "it.dose",
+        "it.screening.dose.second": "it.dose",
+        "it.screening.dose.third": "it.dose",
+        "it.screening.dose_count": None,
+        "it.screening.injection": None,
+        "it.screening.interval.min": "it.hours",
+        "it.screening.non_responder": None,
+        "it.screening.observe.from": "it.hours",
+        "it.screening.observe.to": "it.hours",
+        "it.screening.setting": None,
+        "patient.age.max": "age",
+    },
+)
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import attrs
 
@@ -18,6 +18,7 @@ from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid
 from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.model import Amount, Finding, Override, Provenance, of_type, tuple_of
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, IntrathecalDailyInput, OverridesInput, QuantityInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, exact
 from baclofen_dose.intrathecal.common import daily_dose as read_daily_dose
@@ -26,6 +27,19 @@ if TYPE_CHECKING:
     import pint
 
 __all__ = ["STEP_RULES", "IntrathecalTaper", "TaperStep", "plan_intrathecal_taper"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.taper.grid": "it.daily_dose",
+        "it.taper.interval.min": "it.days",
+        "it.taper.step.max": "it.taper_step",
+        "it.taper.supervision": None,
+        "it.withdrawal.abrupt": None,
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 STEP_RULES: tuple[str, ...] = ("it.taper.step.max", "it.taper.interval.min", "it.taper.grid")
 """The rules behind every step after the first (the last adds ``it.taper.supervision``)."""

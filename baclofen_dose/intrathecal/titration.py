@@ -8,7 +8,7 @@ Rules ``it.titrate.*``, ``it.refill_change.*``, ``it.maintenance.*`` and the har
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import attrs
 
@@ -25,12 +25,46 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import IntrathecalDailyInput, IntrathecalOrigin, OverridesInput
 from baclofen_dose.intrathecal.common import ROUTE, Context, Route, flag
 from baclofen_dose.intrathecal.common import daily_dose as read_daily_dose
 from baclofen_dose.intrathecal.common import origin as parse_origin
 
 __all__ = ["IntrathecalTitration", "titration_bounds"]
+
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.daily_dose.ceiling": "it.daily_dose",
+        "it.daily_dose.limited_experience": "it.daily_dose",
+        "it.maintenance.cerebral.usual_high": "it.daily_dose",
+        "it.maintenance.cerebral.usual_low": "it.daily_dose",
+        "it.maintenance.child.average": "it.daily_dose",
+        "it.maintenance.child.observed_high": "it.daily_dose",
+        "it.maintenance.child.observed_low": "it.daily_dose",
+        "it.maintenance.spinal.usual_high": "it.daily_dose",
+        "it.maintenance.spinal.usual_low": "it.daily_dose",
+        "it.refill_change.cerebral.increase.max": "it.increase",
+        "it.refill_change.cerebral.increase.usual_min": "it.increase",
+        "it.refill_change.child.increase.max": "it.increase",
+        "it.refill_change.child.increase.usual_min": "it.increase",
+        "it.refill_change.spinal.increase.max": "it.increase",
+        "it.refill_change.spinal.increase.usual_min": "it.increase",
+        "it.titrate.assess": None,
+        "it.titrate.cerebral.increase.max": "it.increase",
+        "it.titrate.cerebral.increase.usual_min": "it.increase",
+        "it.titrate.child.increase.max": "it.increase",
+        "it.titrate.child.increase.usual_min": "it.increase",
+        "it.titrate.decrease.max": "it.decrease",
+        "it.titrate.decrease.usual_min": "it.decrease",
+        "it.titrate.interval.min": "it.hours",
+        "it.titrate.spinal.increase.max": "it.increase",
+        "it.titrate.spinal.increase.usual_min": "it.increase",
+        "it.withdrawal.abrupt": None,
+    },
+)
 
 
 @attrs.frozen

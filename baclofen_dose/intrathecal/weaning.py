@@ -6,16 +6,28 @@ Rules ``it.oral_wean.*`` and ``it.route.no_conversion``.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Final, NoReturn
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Amount, Finding
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import QuantityInput
 from baclofen_dose.intrathecal.common import Context
 
 __all__ = ["convert_route", "oral_weaning_advice", "weaning_findings"]
+
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.oral_wean.cut.max": "it.oral_wean_cut",
+        "it.oral_wean.cut.usual_min": "it.oral_wean_cut",
+        "it.oral_wean.method": None,
+        "it.route.no_conversion": None,
+    },
+)
 
 
 def weaning_findings(ctx: Context) -> None:

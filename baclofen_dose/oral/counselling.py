@@ -14,13 +14,28 @@ are shown only when the patient data says so (``Patient.pregnant``, ``Patient.br
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from baclofen_dose.core.limits import Finding, advice
+from baclofen_dose.core.memo import MEMO_SIZE
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.patient import Patient
 
 __all__ = ["ALWAYS", "counselling", "counselling_ids"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "counsel.breastfeeding": None,
+        "counsel.cns_depressants": None,
+        "counsel.pregnancy": None,
+        "counsel.sedation_driving": None,
+        "counsel.symptoms": None,
+    },
+)
+
 
 ALWAYS: Final = ("counsel.sedation_driving", "counsel.cns_depressants", "counsel.symptoms")
 
@@ -38,4 +53,9 @@ def counselling_ids(patient: Patient | None) -> tuple[str, ...]:
 
 def counselling(rules: RuleSet, patient: Patient | None) -> tuple[Finding, ...]:
     """The counselling findings for a plan (advice rules, each with its citation)."""
-    return tuple(advice(rules[rule_id]) for rule_id in counselling_ids(patient))
+    return _findings(rules, counselling_ids(patient))
+
+
+@lru_cache(maxsize=MEMO_SIZE)  # every plan asks: findings are immutable, a rule set is hashed
+def _findings(rules: RuleSet, ids: tuple[str, ...]) -> tuple[Finding, ...]:
+    return tuple(advice(rules[rule_id]) for rule_id in ids)

@@ -49,12 +49,26 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.products import Realization
 from baclofen_dose.oral.regimen import OralPlan, OralRegimen, Step
 from baclofen_dose.oral.schedule import clock_hours as _clock
 from baclofen_dose.oral.taper import TaperPlan
 
 __all__ = ["ACTIONS", "SCHEMA", "MissedDoseAdvice", "advise_missed_dose"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.missed_dose.never_double": None,
+        "oral.missed_dose.several": None,
+        "oral.missed_dose.skip_within": "duration.hours",
+        "oral.missed_dose.take_when_remembered": None,
+        "oral.missed_dose.wall_clock": None,
+    },
+)
+
 
 SCHEMA: Final = "baclofen-dose/oral-missed-dose/1"
 Action = Literal["take_now", "skip"]

@@ -45,9 +45,28 @@ from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, QuantityInput, Sex
 
 __all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "patient.age.max": "age",
+        "patient.creatinine.max_mass": "creatinine.mass",
+        "patient.creatinine.min_molar": "creatinine.molar",
+        "patient.height.adult_min": "height",
+        "patient.height.max": "height",
+        "patient.height.min": "height",
+        "patient.weight.max": "weight",
+        "patient.weight.min": "weight",
+        "population.child.below_age": "age",
+        "population.older_adult.from_age": "age",
+        "renal.creatinine.umol_per_mg_dl": "factor",
+    },
+)
+
 
 SEXES: Final = ("female", "male")
 POPULATIONS: Final = ("adult", "older_adult", "child")

@@ -45,6 +45,7 @@ from baclofen_dose.core import numeric, units
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 
 if TYPE_CHECKING:
     from baclofen_dose.core.types import QuantityInput
@@ -58,6 +59,21 @@ __all__ = [
     "pk_model",
     "plan_doses",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "pk.oral.bioavailability": "pk.fraction",
+        "pk.oral.clearance": "pk.clearance",
+        "pk.oral.fraction_renal": "pk.fraction",
+        "pk.oral.half_life.max": "pk.hours",
+        "pk.oral.half_life.min": "pk.hours",
+        "pk.oral.reference_crcl": "pk.clearance",
+        "pk.oral.tmax": "pk.hours",
+        "pk.oral.volume": "pk.volume",
+    },
+)
+
 
 # The rules the model reads, in the order the parameter table shows them.
 PARAMETER_RULES: Final = (

@@ -49,6 +49,7 @@ from baclofen_dose.core.limits import LimitCheck, advice, parse_overrides
 from baclofen_dose.core.model import Amount, Finding, Override, ParamValue
 from baclofen_dose.core.numeric import HALF
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import ProductInput, ProductsInput, QuantityInput
 
 if TYPE_CHECKING:
@@ -77,6 +78,17 @@ __all__ = [
     "smallest_amount",
     "supply_for",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.child.tablet.min_weight": "weight",
+        "population.child.below_age": "age",
+        "product.oral.liquid.measure": "volume",
+        "product.oral.suspension.shake": None,
+    },
+)
+
 
 MEASURE_RULE: Final = "product.oral.liquid.measure"
 _LIQUIDS: Final = frozenset({"oral_solution", "oral_suspension"})

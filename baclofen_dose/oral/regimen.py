@@ -132,11 +132,11 @@ class Step:
     """
 
     start: date = attrs.field(validator=of_type(date))
-    end: date | None = attrs.field(validator=attrs.validators.optional(of_type(date)))
+    end: date | None = attrs.field(validator=of_type(date, optional=True))
     regimen: OralRegimen = attrs.field(validator=of_type(OralRegimen))
     rule_ids: tuple[str, ...] = attrs.field(validator=tuple_of(str))
     reason: Reason | None = attrs.field(
-        default=None, validator=attrs.validators.optional(of_type(Reason))
+        default=None, validator=of_type(Reason, optional=True)
     )
 
     @property

@@ -41,6 +41,7 @@ from baclofen_dose.core.limits import Finding, advice
 from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, Params, ParamValue, Reason, freeze_params
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import WeightPolicyName
 from baclofen_dose.oral.patient import Patient, check_plausible, missing, population
 from baclofen_dose.oral.regimen import Provenance
@@ -70,6 +71,57 @@ __all__ = [
     "ideal_body_weight",
     "renal_report",
 ]
+RULES: Final = requires(
+    __name__,
+    {
+        "renal.ajkd2017.egfr_min": "renal.egfr",
+        "renal.ajkd2017.reduce.egfr_below": "renal.egfr",
+        "renal.bsa.mosteller_divisor": "factor",
+        "renal.bsa.standard": "bsa",
+        "renal.ca_monograph.dialysis.max_daily": "oral.daily_dose",
+        "renal.ca_monograph.dialysis.start": "oral.daily_dose",
+        "renal.ca_monograph.end_stage.below": "renal.crcl",
+        "renal.ca_monograph.end_stage.max_daily": "oral.daily_dose",
+        "renal.ca_monograph.end_stage.start": "oral.daily_dose",
+        "renal.cheong2020.ckd45.egfr_below": "renal.egfr",
+        "renal.cheong2020.ckd45.start": "oral.daily_dose",
+        "renal.cheong2020.dialysis.start": "oral.daily_dose",
+        "renal.ckd_epi_2021.age_base": "factor",
+        "renal.ckd_epi_2021.alpha_female": "factor",
+        "renal.ckd_epi_2021.alpha_male": "factor",
+        "renal.ckd_epi_2021.coefficient": "renal.egfr",
+        "renal.ckd_epi_2021.exponent_above_kappa": "factor",
+        "renal.ckd_epi_2021.female_factor": "factor",
+        "renal.ckd_epi_2021.kappa_female": "creatinine.mass",
+        "renal.ckd_epi_2021.kappa_male": "creatinine.mass",
+        "renal.ckd_epi_2021.min_age": "age",
+        "renal.cockcroft_gault.age_offset": "age",
+        "renal.cockcroft_gault.derivation_age_max": "age",
+        "renal.cockcroft_gault.divisor": "factor",
+        "renal.cockcroft_gault.female_factor": "factor",
+        "renal.cockcroft_gault.min_age": "age",
+        "renal.cockcroft_gault.obesity_bmi": "bmi",
+        "renal.creatinine.low_muscle_mass": None,
+        "renal.creatinine.umol_per_mg_dl": "factor",
+        "renal.end_stage.interval": "interval",
+        "renal.end_stage.interval.min": "interval",
+        "renal.vlavonou2014.mild.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.mild.dose_fraction": "factor",
+        "renal.vlavonou2014.moderate.crcl_max": "renal.crcl",
+        "renal.vlavonou2014.moderate.dose_fraction": "factor",
+        "renal.vlavonou2014.severe.crcl_below": "renal.crcl",
+        "renal.vlavonou2014.severe.dose_fraction": "factor",
+        "renal.weight.adjusted.factor": "factor",
+        "renal.weight.ibw.base_height": "height",
+        "renal.weight.ibw.female_base": "weight",
+        "renal.weight.ibw.male_base": "weight",
+        "renal.weight.ibw.per_inch": "weight.per_height",
+        "renal.weight.medcalc.bmi_normal_max": "bmi",
+        "renal.weight.medcalc.bmi_underweight_below": "bmi",
+    },
+)
+
+
 _T = TypeVar("_T")
 
 RENAL_POLICY: Final = "renal_dose"

@@ -75,6 +75,7 @@ from baclofen_dose.core.model import (
     tuple_of,
 )
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import (
     DateInput,
     MaxPolicyName,
@@ -87,6 +88,28 @@ from baclofen_dose.oral.regimen import OralRegimen, Step
 from baclofen_dose.oral.titration import select_max_policy
 
 __all__ = ["SCHEMA", "TaperInfo", "TaperPlan", "plan_taper"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+        "oral.adult.policy_above_label": None,
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.taper.duration.default": "schedule.length",
+        "oral.taper.duration.min": "schedule.length",
+        "oral.taper.lowest_practical": None,
+        "oral.taper.return_to_previous_step": None,
+        "oral.taper.step.default": "oral.step",
+        "oral.taper.step.max": "oral.step",
+        "oral.taper.step.max_fraction": "factor",
+        "oral.taper.step_length.default": "interval",
+        "oral.taper.step_length.min": "interval",
+        "oral.withdrawal.abrupt": None,
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 SCHEMA: Final = "baclofen-dose/oral-taper/1"
 _T = "oral.taper."

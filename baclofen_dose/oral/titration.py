@@ -24,13 +24,20 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
-from baclofen_dose.core.kernel import RoundMode, add_days, round_to_grid, rules_or_default
+from baclofen_dose.core.kernel import (
+    RoundMode,
+    add_days,
+    exceeds,
+    on_grid,
+    round_to_grid,
+    rules_or_default,
+)
 from baclofen_dose.core.limits import (
     Finding,
     LimitCheck,
@@ -41,6 +48,7 @@ from baclofen_dose.core.limits import (
 from baclofen_dose.core.memo import MEMO_SIZE
 from baclofen_dose.core.model import Amount, ParamValue, Reason, Style
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, OverridesInput, ProductsInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.counselling import counselling
@@ -51,6 +59,64 @@ if TYPE_CHECKING:
     from baclofen_dose.oral.products import Product
 
 __all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "OLDER_POLICY", "plan_titration"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.adult.frequency.add_dose_above": "oral.dose",
+        "oral.adult.lowest_effective": None,
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+        "oral.adult.no_patient_adjustment": None,
+        "oral.adult.no_patient_adjustment.above_label": None,
+        "oral.adult.policy_above_label": None,
+        "oral.adult.start.dose": "oral.dose",
+        "oral.adult.start.times_per_day": "oral.times_per_day",
+        "oral.adult.times_per_day.fewer_than_label": None,
+        "oral.adult.times_per_day.max": "oral.times_per_day",
+        "oral.adult.times_per_day.min": "oral.times_per_day",
+        "oral.adult.titration.interval.label": "interval",
+        "oral.adult.titration.interval.min": "interval",
+        "oral.adult.titration.step.label": "oral.step",
+        "oral.adult.titration.step.max": "oral.step",
+        "oral.adult.titration.step.min": "oral.step",
+        "oral.child.age_band": "age",
+        "oral.child.dose.grid": "oral.dose",
+        "oral.child.liquid": None,
+        "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
+        "oral.child.maintenance.min_per_kg": "oral.daily_dose_per_kg",
+        "oral.child.max_daily.from_8": "oral.daily_dose",
+        "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.child.renal_not_assessed": None,
+        "oral.child.start.per_kg": "oral.daily_dose_per_kg",
+        "oral.child.times_per_day.max": "oral.times_per_day",
+        "oral.child.times_per_day.min": "oral.times_per_day",
+        "oral.child.times_per_day.preferred": "oral.times_per_day",
+        "oral.child.titration.interval": "interval",
+        "oral.child.titration.interval.min": "interval",
+        "oral.child.titration.step.max_per_kg": "oral.step_per_kg",
+        "oral.child.titration.step.per_dose": "oral.dose",
+        "oral.child.titration.step.per_kg": "oral.step_per_kg",
+        "oral.child.us_off_label": None,
+        "oral.older_adult.beers2023.egfr_below": "renal.egfr",
+        "oral.older_adult.caution": None,
+        "oral.older_adult.interval": "interval",
+        "oral.older_adult.interval.min": "interval",
+        "oral.older_adult.tolerance_note": "oral.daily_dose",
+        "oral.older_adult.tolerance_note.high": "oral.daily_dose",
+        "oral.renal.times_per_day.min": "oral.times_per_day",
+        "oral.withdrawal.abrupt": None,
+        "population.adolescent.us_label_from": "age",
+        "population.older_adult.from_age": "age",
+        "renal.el_husseini2011.onset": None,
+        "renal.end_stage.toxicity": None,
+        "renal.muanda2019.cohort_age": "age",
+        "renal.muanda2019.egfr_below": "renal.egfr",
+        "renal.muanda2019.start_daily": "oral.daily_dose",
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 MAX_POLICY = "oral_max_daily"
 OLDER_POLICY = "older_adult_schedule"
@@ -120,7 +186,7 @@ def _on_grid(
     kind: units.Kind,
     grid_id: str = _PREFIX + "dose.grid",
 ) -> None:
-    if (value / grid).denominator != 1:
+    if not on_grid(value, grid):
         raise InputError(
             field,
             raw,
@@ -412,39 +478,43 @@ def _ladder(
     ladder is built once and shared, as :meth:`OralRegimen.split` shares a split; each call
     gets its own lists of rule ids, which the planners extend.
     """
+    # The memo is keyed by whole numbers: hashing five Fractions cost more than the key.
     shared = _shared_ladder(
-        start_daily,
-        step,
-        target,
-        grid,
+        _grid_units(start_daily, grid),
+        _grid_units(step, grid),
+        _grid_units(target, grid),
+        (grid.numerator, grid.denominator),
         n_usual,
         tuple(first_ids),
         tuple(step_ids),
         n_max,
-        add_dose_above,
+        None if add_dose_above is None else (add_dose_above.numerator, add_dose_above.denominator),
     )
     return [(regimen, list(ids)) for regimen, ids in shared]
 
 
 @lru_cache(maxsize=MEMO_SIZE)
 def _shared_ladder(
-    start_daily: Fraction,
-    step: Fraction,
-    target: Fraction,
-    grid: Fraction,
+    daily: int,
+    step_u: int,
+    target_u: int,
+    grid_ratio: tuple[int, int],
     n_usual: int,
     first_ids: tuple[str, ...],
     step_ids: tuple[str, ...],
     n_max: int,
-    add_dose_above: Fraction | None,
+    above_ratio: tuple[int, int] | None,
 ) -> tuple[tuple[OralRegimen, tuple[str, ...]], ...]:
-    daily, step_u, target_u = (_grid_units(v, grid) for v in (start_daily, step, target))
+    """The ladder in grid units (``daily``, ``step_u``, ``target_u``); the grid and the
+    add-a-dose threshold as (numerator, denominator)."""
+    grid = Fraction(*grid_ratio)
     # ``add_dose_above * k`` in grid units, as (floor, ceiling, whole?) for every dose count
     # the ladder can reach: integer comparisons against a threshold that may be off the grid.
     above: dict[int, tuple[int, int, bool]] = {}
-    if add_dose_above is not None:
-        num = add_dose_above.numerator * grid.denominator
-        den = add_dose_above.denominator * grid.numerator
+    add_dose_above = None if above_ratio is None else Fraction(*above_ratio)
+    if above_ratio is not None:
+        num = above_ratio[0] * grid_ratio[1]
+        den = above_ratio[1] * grid_ratio[0]
         for k in range(1, n_max + 1):  # n + 1 is read only while n < n_max
             low, rest = divmod(num * k, den)
             above[k] = (low, low + (rest != 0), rest == 0)
@@ -645,7 +715,7 @@ def _plan_adult(
     n = label_n if chosen_n is None else chosen_n
     start_rule = rule("start.dose")
     start_dose = start_rule.require_value()
-    if (start_dose / grid).denominator != 1:
+    if not on_grid(start_dose, grid):
         raise RuleSetError(_PREFIX + "start.dose", "is not a multiple of oral.adult.dose.grid")
     # The first day's total is never above the label's start (issue 10 item 10): 4 doses a day
     # chosen start at the label's 15 mg/day, in as many doses as the grid allows, and the
@@ -663,7 +733,7 @@ def _plan_adult(
     if step is not None:
         check.soft_min(rule("titration.step.min"), step_mg, units.ORAL_DAILY_DOSE, "step")
         check.soft_max(step_max, step_mg, units.ORAL_DAILY_DOSE, "step")
-    if step_mg <= 0:
+    if step_mg.numerator <= 0:  # a Fraction's sign is its numerator's (no Fraction compare)
         raise InputError("step", step, "a positive daily increase", code="E_SCHEDULE")
     _on_grid(step_mg, grid, "step", step, units.ORAL_DAILY_DOSE)
 
@@ -675,7 +745,7 @@ def _plan_adult(
             raise InputError("interval", interval, "a whole number of days", code="E_SCHEDULE")
     if interval is not None:
         check.soft_min(rule("titration.interval.min"), days, units.DAYS, "interval")
-    if days <= 0:
+    if days.numerator <= 0:
         raise InputError("interval", interval, "a positive whole number of days", code="E_SCHEDULE")
     renal_interval_id: str | None = None
     slow = None if adult is None else adult.assessment
@@ -746,7 +816,7 @@ def _plan_adult(
     check.hard_max(hard_daily, target_mg, units.ORAL_DAILY_DOSE, "target")
     _on_grid(target_mg, grid, "target", target, units.ORAL_DAILY_DOSE)
 
-    if target_mg < daily:
+    if exceeds(daily, target_mg):
         first_n = max(1, min(n, int(daily // grid)))
         raise InputError(
             "target",
@@ -819,7 +889,7 @@ def _plan_adult(
     if assessment is not None:
         _record_frequency(ladder, n, chosen_n, rules, adjustments, findings)
     start_params: dict[str, ParamValue] = {"dose": _dose(start_dose), "rule": start_rule.id}
-    if daily != usual_start:
+    if daily is not usual_start and daily != usual_start:  # the same object unless adjusted
         first_reason = Reason("START_PATIENT", {**start_params, "usual": _daily(usual_start)})
     else:
         first_reason = Reason("START_LABEL", start_params)
@@ -878,9 +948,8 @@ def _plan_adult(
         used.append(_PREFIX + "times_per_day.fewer_than_label")
     advice_ids = ["oral.withdrawal.abrupt"]
     label_max = rules.policy_default(MAX_POLICY)
-    above_label = (
-        max(s.regimen.daily_mg for s in steps) > _policy_rules(rules, label_max)[0].require_value()
-    )
+    label_bound = _policy_rules(rules, label_max)[0].require_value()
+    above_label = any(exceeds(s.regimen.daily_mg, label_bound) for s in steps)
     if adult is None:
         # Never "this is the adult label schedule" for a plan above the US maximum (issue 10).
         advice_ids.append(
@@ -892,7 +961,7 @@ def _plan_adult(
     for advice_id in advice_ids:
         findings.append(advice(rules[advice_id]))
         used.append(advice_id)
-    if daily_max.require_value() > default_daily.require_value():
+    if exceeds(daily_max.require_value(), default_daily.require_value()):
         findings.append(advice(rules[_PREFIX + "policy_above_label"]))
         used.append(_PREFIX + "policy_above_label")
     if adult is not None:
@@ -906,18 +975,20 @@ def _plan_adult(
         for name, value in (("step", step), ("interval", interval), ("times_per_day", chosen_n))
         if value is None
     )
-    inputs: list[tuple[str, ParamValue]] = [
-        ("start", first_day),
-        ("target", _daily(target_mg)),
-        ("target_is_max", wants_max),
-        ("step", _daily(usual_step)),
-        ("interval", int(days)),
-        ("times_per_day", n),
-        ("defaults", defaults),
-        ("max_policy", policy),
-    ]
+    # A dict: the provenance takes its quick path (the order is kept; the patient's names,
+    # patient.* and the renal estimates, are distinct from these).
+    inputs: dict[str, ParamValue] = {
+        "start": first_day,
+        "target": _daily(target_mg),
+        "target_is_max": wants_max,
+        "step": _daily(usual_step),
+        "interval": int(days),
+        "times_per_day": n,
+        "defaults": defaults,
+        "max_policy": policy,
+    }
     if adult is not None:
-        inputs += _patient_inputs(adult.patient, adult.group, adult.assessment)
+        inputs.update(_patient_inputs(adult.patient, adult.group, adult.assessment))
     return OralPlan(
         purpose="titration",
         steps=tuple(steps),
@@ -964,7 +1035,7 @@ def _renal_amounts(
         ("step", usual_step, None, None),
         ("maximum", usual_max, assessment.max_cap, assessment.max_cap_rule),
     ):
-        raw = usual * fraction
+        raw = usual if fraction == 1 else usual * fraction  # the same value, one product less
         code = "RENAL_FRACTION"
         params: dict[str, ParamValue] = {
             "policy": policy,
@@ -972,7 +1043,7 @@ def _renal_amounts(
             "rule": assessment.fraction_rule or "",
         }
         rule_ids = list(ids)
-        if cap is not None and cap_rule is not None and cap < raw:
+        if cap is not None and cap_rule is not None and exceeds(raw, cap):
             raw = cap
             code = "RENAL_CAP"
             params = {"policy": policy, "cap": _daily(cap), "rule": cap_rule}
@@ -1003,7 +1074,7 @@ def _renal_amounts(
             rule_ids.append(grid_rule.id)
             code += "_ROUNDED"
             params["grid"] = _dose(grid)
-        if given != usual:
+        if exceeds(usual, given) or exceeds(given, usual):  # integer tests, no Fraction compare
             adjustments.append(
                 Adjustment(
                     what=what,
@@ -1016,7 +1087,7 @@ def _renal_amounts(
             )
         results.append(given)
     start, step, maximum = results
-    if maximum < start:
+    if exceeds(start, maximum):
         maximum = start
     return start, step, maximum, list(dict.fromkeys(ids)), low
 

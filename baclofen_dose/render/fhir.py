@@ -47,6 +47,7 @@ from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Provenance, Severity
 from baclofen_dose.core.rules import RuleSet
 from baclofen_dose.core.rules.codes import CodeTable, default_codes
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.intrathecal import (
     IntrathecalStart,
     IntrathecalTaper,
@@ -75,6 +76,14 @@ __all__ = [
     "to_fhir",
     "to_fhir_json",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "it.daily_dose.ceiling": "it.daily_dose",
+    },
+)
+
 
 FhirVersion = Literal["R4", "R5"]
 FHIR_VERSIONS: Final = ("R4", "R5")

@@ -21,6 +21,7 @@ from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.limits import advice
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.oral.taper import TaperPlan
 from baclofen_dose.render.lines import INTENDED_USE, rule_value, rules_for
@@ -30,6 +31,24 @@ from baclofen_dose.render.sentences import handout as words
 from baclofen_dose.render.text import step_times
 
 __all__ = ["LANGUAGE", "handout_data", "to_html", "to_pdf"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "counsel.breastfeeding": None,
+        "counsel.pregnancy": None,
+        "handout.cns_depressants": None,
+        "handout.missed_dose": None,
+        "handout.missed_several": None,
+        "handout.sedation_driving": None,
+        "handout.symptoms": None,
+        "oral.missed_dose.never_double": None,
+        "oral.missed_dose.skip_within": "duration.hours",
+        "oral.taper.return_to_previous_step": None,
+        "oral.withdrawal.abrupt": None,
+    },
+)
+
 
 LANGUAGE: Final = "en"
 

@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.products import Realization
 from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.oral.schedule import clock_hours
@@ -34,6 +35,15 @@ from baclofen_dose.render.products import give
 from baclofen_dose.render.text import instructions, step_times
 
 __all__ = ["PRODID", "time_zone", "to_ics"]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.taper.return_to_previous_step": None,
+        "oral.withdrawal.abrupt": None,
+    },
+)
+
 
 PRODID: Final = "-//baclofen-dose//baclofen-dose schedule//EN"
 _WITHDRAWAL: Final = "oral.withdrawal.abrupt"

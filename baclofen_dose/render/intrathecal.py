@@ -40,6 +40,7 @@ from baclofen_dose.core.errors import BaclofenDoseError, InputError
 from baclofen_dose.core.kernel import add_days
 from baclofen_dose.core.model import Amount, Finding, Override, ParamValue, Provenance
 from baclofen_dose.core.rules import RuleSet, default_rules
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import IntrathecalDailyInput, IntrathecalOrigin, QuantityInput
 from baclofen_dose.intrathecal import (
     ORIGINS,
@@ -92,6 +93,37 @@ __all__ = [
     "to_data",
     "to_json",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "counsel.breastfeeding": None,
+        "counsel.cns_depressants": None,
+        "counsel.pregnancy": None,
+        "counsel.sedation_driving": None,
+        "counsel.symptoms": None,
+        "handout.cns_depressants": None,
+        "handout.missed_dose": None,
+        "handout.missed_several": None,
+        "handout.sedation_driving": None,
+        "handout.symptoms": None,
+        "interop.duplicate_baclofen": None,
+        "it.concentration.screening": "it.concentration",
+        "it.daily_dose.ceiling": "it.daily_dose",
+        "it.initial.long_effect.percent_of_screening": "it.initial_percent",
+        "it.initial.long_effect_after": "it.hours",
+        "it.initial.no_increase": "it.hours",
+        "it.screening.dose_count": None,
+        "it.taper.grid": "it.daily_dose",
+        "it.taper.interval.min": "it.days",
+        "it.taper.step.max": "it.taper_step",
+        "it.titrate.decrease.max": "it.decrease",
+        "it.titrate.interval.min": "it.hours",
+        "pk.compare_crcl": "pk.clearance",
+        "schedule.horizon": "schedule.length",
+    },
+)
+
 
 Result = ScreeningPlan | IntrathecalStart | IntrathecalTitration | PumpRefill | IntrathecalTaper
 

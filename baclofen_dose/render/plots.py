@@ -25,6 +25,7 @@ from baclofen_dose.core.errors import InputError, InputTypeError
 from baclofen_dose.core.kernel import rules_or_default
 from baclofen_dose.core.model import Amount
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.intrathecal.taper import IntrathecalTaper
 from baclofen_dose.oral import pk
 from baclofen_dose.oral.regimen import OralPlan
@@ -49,6 +50,15 @@ __all__ = [
     "ladder_of",
     "parameter_lines",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "pk.compare_crcl": "pk.clearance",
+        "pk.oral.reference_crcl": "pk.clearance",
+    },
+)
+
 
 # Points of the curve per hour: a dose's peak is about 2 hours after it, so 4 a hour draw it.
 _POINTS_PER_HOUR: Final = 4

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from baclofen_dose.check.interactions import table_or_default
 from baclofen_dose.check.intrathecal import check_intrathecal_order
@@ -26,6 +26,7 @@ from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.limits import LimitCheck
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import MaxPolicyName, Sex
 from baclofen_dose.intrathecal.common import FlexProgram
 from baclofen_dose.oral.patient import Patient
@@ -34,6 +35,14 @@ from baclofen_dose.oral.taper import TaperPlan, plan_taper
 from baclofen_dose.oral.titration import plan_titration
 
 __all__ = ["recheck_order", "recheck_taper", "recheck_titration"]
+
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.max_daily.hard": "oral.daily_dose",
+    },
+)
 
 
 def _tampered(field: str, value: object, expected: str) -> InputError:

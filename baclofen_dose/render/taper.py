@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.rules import RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.products import Supply
 from baclofen_dose.oral.regimen import OralRegimen
 from baclofen_dose.oral.taper import TaperPlan
@@ -46,6 +47,22 @@ __all__ = [
     "taper_table",
     "taper_working",
 ]
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.dose.grid": "oral.dose",
+        "oral.taper.duration.default": "schedule.length",
+        "oral.taper.duration.min": "schedule.length",
+        "oral.taper.lowest_practical": None,
+        "oral.taper.return_to_previous_step": None,
+        "oral.taper.step.default": "oral.step",
+        "oral.taper.step.max": "oral.step",
+        "oral.taper.step.max_fraction": "factor",
+        "oral.withdrawal.abrupt": None,
+    },
+)
+
 
 _WITHDRAWAL = "oral.withdrawal.abrupt"
 _RETURN = "oral.taper.return_to_previous_step"

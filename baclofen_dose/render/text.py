@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from baclofen_dose.core import display, units
 from baclofen_dose.core.model import Amount, Finding, ParamValue, Result
 from baclofen_dose.core.rules import QUANTITIES, RuleSet
+from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral.regimen import OralPlan, Step
 from baclofen_dose.oral.taper import TaperPlan
 from baclofen_dose.render import protocol
@@ -47,6 +48,14 @@ __all__ = [
     "working",
     "wrapped",
 ]
+
+
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.adult.frequency.add_dose_above": "oral.dose",
+    },
+)
 
 
 # The shared helpers under the names render/taper.py and render/intrathecal.py import from here

@@ -9,6 +9,23 @@ from __future__ import annotations
 
 from typing import Final
 
+from baclofen_dose.core.rules.needs import requires
+
+RULES: Final = requires(
+    __name__,
+    {
+        "pk.oral.bioavailability": "pk.fraction",
+        "pk.oral.clearance": "pk.clearance",
+        "pk.oral.fraction_renal": "pk.fraction",
+        "pk.oral.half_life.max": "pk.hours",
+        "pk.oral.half_life.min": "pk.hours",
+        "pk.oral.reference_crcl": "pk.clearance",
+        "pk.oral.tmax": "pk.hours",
+        "pk.oral.volume": "pk.volume",
+    },
+)
+
+
 EDUCATIONAL: Final = (
     "Educational, not for therapeutic drug monitoring: a population model, not this "
     "patient's levels."
