@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -598,7 +599,14 @@ def test_any_value_gives_a_result_or_one_line(case: tuple[list[str], str], value
     base, option = case
     assume(not value.startswith("-"))  # argparse reads that as an option, not a value
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # --output and --plot write the file they are given ("77 mg" once landed in the checkout):
+    # every call runs in a fresh temporary folder.
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        contextlib.chdir(folder),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         code = main(with_option(base, option, value))
     assert code in {0, 2, 3}, err.getvalue()
     assert (err.getvalue() == "") == (code == 0) and err.getvalue().count("\n") <= 1
