@@ -152,6 +152,7 @@ def memory(m: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="10^4 and 10^5 rows (CI smoke test)")
+    parser.add_argument("--speed-only", action="store_true", help="skip the memory run")
     args = parser.parse_args()
     n, m, runs = (10_000, 100_000, 3) if args.quick else (1_000_000, 10_000_000, 3)
     s = speed(n, runs)
@@ -160,6 +161,8 @@ def main() -> int:
         f"{s['floor_s']:.4f} s; ratio {s['ratio']:.1f} (target <= 3; rows by the exact "
         f"path: {s['rows_exact']})"
     )
+    if args.speed_only:
+        return 0
     mem = memory(m)
     print(
         f"{mem['rows']:,} rows from Parquet (lazy scan, findings streamed to Parquet): peak "

@@ -267,3 +267,26 @@ def test_lazy_polars_stays_lazy_and_agrees() -> None:
     lazy = screen_orders(frame.lazy())
     assert isinstance(lazy.findings, pl.LazyFrame)
     assert _actual(lazy.findings.collect()) == _actual(screen_orders(frame).findings)
+
+
+FLOAT_DOSES = [0.018, 1.005, 12.801, 39.999, 7.5, 0.1 + 0.2, 0.0001, 20.0005, 1e-3]
+
+
+@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas"])
+def test_float_cells_go_fast_exactly_when_their_text_has_three_decimals(engine: str) -> None:
+    """A float cell stands for its shortest text (what the exact path reads): the vectorised
+    path takes it exactly when that text has at most three decimals (0.018, 1.005 whose
+    product with 1000 is not whole in floats), and leaves 0.30000000000000004, 0.0001 and
+    20.0005 to the exact check; on every engine the findings are the exact path's."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": f"o{i}", "dose": dose, "dose_unit": "mg", "times_per_day": 3, "age_years": 40.0}
+        for i, dose in enumerate(FLOAT_DOSES)
+    ]
+    frame: Any = _frame(rows, floats=True)
+    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[engine]
+    result = screen_orders(frame)
+    findings = result.findings.collect() if engine == "lazy" else result.findings
+    slow = [d for d in FLOAT_DOSES if len(repr(d).partition(".")[2]) > 3]
+    assert len(slow) == 3
+    assert result.summary.rows_exact == len(slow)
+    _same(_actual(findings), _expected(rows, {}, {}), engine)

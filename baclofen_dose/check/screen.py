@@ -456,9 +456,9 @@ def _nw() -> Any:
 def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
     """(thousandths as Int64, True where the cell is a positive whole number of thousandths
     inside the grammar's range). Text must match the quantity grammar and is read digit by
-    digit (no float arithmetic); a float is read as the text the engine writes for it, which
-    reads back as the same float, so it is the shortest decimal the exact path reads (a
-    float written with more than three decimals goes to the exact path)."""
+    digit; a float stands for its shortest text (what the exact path reads), which has at most
+    three decimals exactly when the float is the one nearest to its rounded thousandths (a
+    float with more decimals goes to the exact path). No float is ever compared to a limit."""
     dtype = frame.collect_schema()[column]
     col = nw.col(column)
     milli = _milli()
@@ -466,8 +466,20 @@ def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
         ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
     if dtype.is_float():
-        text = col.cast(nw.String)
-    elif dtype == nw.String:
+        # A float's shortest text has at most three decimals exactly when the float nearest
+        # to round(x * 1000) / 1000 is x itself (below 10^12 a thousandth is far wider than
+        # the float's spacing, so no other such decimal lies as near): the number the exact
+        # path reads, found by arithmetic, not by writing every float as text.
+        inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
+        inside = inside.fill_null(False)
+        scaled = nw.when(inside).then(col * milli).otherwise(nw.lit(0.0)).round(0)
+        value = scaled.cast(nw.Int64)
+        # Divided by a full column, not a literal: polars divides by a literal (or a literal
+        # column) as a product with its reciprocal, not the correctly rounded quotient
+        # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
+        nearest = (value / (value * 0 + milli)) == col
+        return value, (inside & (value > 0) & nearest).fill_null(False)
+    if dtype == nw.String:
         text = col
     else:
         return nw.lit(0), nw.lit(False)
@@ -524,35 +536,34 @@ def _decimal_text(nw: Any, thousandths: Any) -> Any:
     )
 
 
-def _unit_factors(
-    nw: Any, frame: Any, column: str, kind: units.Kind
-) -> tuple[Any, Any]:
-    """(thousandths of mg per unit as Int64, True where known) for the distinct units of a
-    column, each read once by the unit grammar; a unit it refuses, or whose factor is not a
-    whole number of thousandths, leaves its rows to the exact check."""
-    if frame.collect_schema()[column] != nw.String:
-        return nw.lit(1), nw.lit(False)
-    distinct = frame.select(column).unique()
-    if isinstance(distinct, nw.LazyFrame):
-        distinct = distinct.collect()
+@cache
+def _factors(kind: units.Kind) -> dict[str, int]:
+    """Thousandths of the kind's unit in one of each spelling the unit grammar reads for it
+    (single units and ``a/b``, each read once by :func:`units.parse_unit`), where that is a
+    whole number. A spelling not listed (or refused) leaves its rows to the exact check."""
+    vocabulary = list(units.spellings())
+    candidates = [*vocabulary, *(f"{a}/{b}" for a in vocabulary for b in vocabulary)]
     factors: dict[str, int] = {}
-    for spelling in distinct[column].to_list():
-        if not isinstance(spelling, str):
-            continue
+    for spelling in (*candidates, kind.display):
         try:
-            factor = units.parse_unit(spelling, kind, column) * _milli()
+            factor = units.parse_unit(spelling, kind, "unit") * _milli()
         except BaclofenDoseError:
             continue
         if factor.denominator == 1:
             factors[spelling] = int(factor)
-    if not factors:
+    return factors
+
+
+def _unit_factors(nw: Any, frame: Any, column: str, kind: units.Kind) -> tuple[Any, Any]:
+    """(thousandths of mg per unit as Int64, True where known): the unit column replaced by
+    its factor in one lookup (no scan of the data to build it); 1 stands in where unknown."""
+    if frame.collect_schema()[column] != nw.String:
         return nw.lit(1), nw.lit(False)
-    chain: Any = None
-    for spelling, whole in factors.items():
-        test = nw.col(column) == spelling
-        chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(whole))
-    value = chain.otherwise(nw.lit(1)).cast(nw.Int64)  # 1: a stand-in where not known
-    return value, nw.col(column).is_in(list(factors)).fill_null(False)
+    table = _factors(kind)
+    factor = nw.col(column).replace_strict(
+        list(table), list(table.values()), default=0, return_dtype=nw.Int64
+    ).fill_null(0)
+    return nw.max_horizontal(factor, nw.lit(1)), factor > 0
 
 
 @attrs.frozen
@@ -677,17 +688,27 @@ def _complete(nw: Any, frame: Any) -> Any:
     if extra:
         frame = frame.with_columns(*extra)
     return frame.select(
-        nw.col("order_id").cast(nw.String), *(nw.col(c) for c in INPUT_COLUMNS[1:])
+        nw.col("order_id").cast(nw.String),
+        *(nw.col(c) for c in INPUT_COLUMNS[1:]),
     )
 
 
-def _renal_not_assessed(plan: _Plan) -> dict[tuple[bool, ...], str | None]:
-    """For each pattern of known patient values (age, sex, weight, height, dialysis stated),
-    with no creatinine and no measured value: the field the renal assessment names as missing
-    (asked of the planner itself, once per pattern; None: not this path)."""
-    rules = plan.rules
-    fields: dict[tuple[bool, ...], str | None] = {}
+def _renal_not_assessed(plan: _Plan) -> dict[int, str | None]:
+    """For each pattern of known patient values (age, sex, weight, height, dialysis stated;
+    as the code of :func:`_pattern_code`), with no creatinine and no measured value: the field
+    the renal assessment names as missing (asked of the planner itself, once per pattern and
+    rule set; None: not this path)."""
+    options = plan.options
+    return _renal_fields(options.rules, options.renal_policy, options.weight_policy)
+
+
+@cache
+def _renal_fields(
+    rules: RuleSet, renal_policy: str | None, weight_policy: str | None
+) -> dict[int, str | None]:
+    fields: dict[int, str | None] = {}
     for pattern in itertools.product((False, True), repeat=len(_PATTERN_COLUMNS)):
+        code = sum(1 << i for i, known in enumerate(pattern) if known)
         has_age, has_sex, has_weight, has_height, has_dialysis = pattern
         adult = rules["population.child.below_age"].require_value()
         low = "patient.height.adult_min" if has_age else "patient.height.min"
@@ -701,16 +722,16 @@ def _renal_not_assessed(plan: _Plan) -> dict[tuple[bool, ...], str | None]:
                     scr_mg_dl=None,
                     dialysis=False if has_dialysis else None,
                 ),
-                renal_policy=plan.options.renal_policy,
-                weight_policy=plan.options.weight_policy,
+                renal_policy=renal_policy,
+                weight_policy=weight_policy,
                 rules=rules,
             )
         except MissingInputError as exc:
-            fields[pattern] = exc.field
+            fields[code] = exc.field
         except BaclofenDoseError:
-            fields[pattern] = None
+            fields[code] = None
         else:  # pragma: no cover - no creatinine: the assessment cannot be made
-            fields[pattern] = None
+            fields[code] = None
     return fields
 
 
@@ -790,10 +811,9 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
         else dialysis.is_null()
     )
     fields = _renal_not_assessed(plan)
-    uncovered = [p for p, field in fields.items() if field is None and any(p)]
-    pattern_ok: Any = nw.lit(True)
-    for pattern in uncovered:
-        pattern_ok = pattern_ok & ~_pattern_is(nw, pattern)
+    uncovered = [code for code, field in fields.items() if field is None and code]
+    pattern = _pattern_code(nw)
+    pattern_ok = ~pattern.is_in(uncovered) if uncovered else nw.lit(True)
     fast = (
         (c("route").is_null() | (c("route") == "oral")).fill_null(False)
         & c("product").is_null()
@@ -814,6 +834,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     )
     return frame.with_columns(
         __fast=fast,
+        __pattern=pattern,
         __per_admin=per_admin,
         __dose=c("__dose_raw") // milli,
         __daily=nw.when(per_admin)
@@ -822,12 +843,13 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     )
 
 
-def _pattern_is(nw: Any, pattern: tuple[bool, ...]) -> Any:
-    """True on rows whose patient values are known exactly as in ``pattern``."""
-    test: Any = nw.lit(True)
-    for column, known in zip(_PATTERN_COLUMNS, pattern, strict=True):
-        test = test & (~nw.col(column).is_null() if known else nw.col(column).is_null())
-    return test
+def _pattern_code(nw: Any) -> Any:
+    """Which patient values a row has, as one integer (bit i: the i-th of _PATTERN_COLUMNS)."""
+    bits = [
+        (~nw.col(column).is_null()).cast(nw.Int64) * (1 << i)
+        for i, column in enumerate(_PATTERN_COLUMNS)
+    ]
+    return nw.sum_horizontal(*bits)
 
 
 def _judge(plan: _Plan) -> list[_Piece]:
@@ -849,16 +871,13 @@ def _judge(plan: _Plan) -> list[_Piece]:
 
     # Renal (check/oral.py _renal): measured CrCl bands, end-stage cap, not-assessed entries.
     no_measure = ~has_crcl & ~has_egfr
-    renal_field: Any = None
-    for pattern, field in fields.items():
-        if field is None or not any(pattern):
-            continue
-        test = _pattern_is(nw, pattern)
-        renal_field = (nw.when(test) if renal_field is None else renal_field.when(test)).then(
-            nw.lit(field)
-        )
-    if renal_field is not None:
-        add(plan.skip(has_patient & no_measure, "renal", renal_field.otherwise(nw.lit(None, nw.String)), "RENAL_NOT_ASSESSED"))  # noqa: E501
+    named = {code: field for code, field in fields.items() if field is not None and code}
+    if named:
+        renal_field = c("__pattern").replace_strict(
+            list(named), list(named.values()), default=nw.lit(None, nw.String),
+            return_dtype=nw.String,
+        )  # fmt: skip
+        add(plan.skip(has_patient & no_measure, "renal", renal_field, "RENAL_NOT_ASSESSED"))
     add(plan.skip(has_crcl & c("dialysis").is_null(), "renal", "patient.dialysis",
                   "DIALYSIS_NOT_STATED"))  # fmt: skip
     add(plan.skip(~has_patient & ~has_crcl, "patient", "patient", "PATIENT_NOT_GIVEN"))
@@ -938,15 +957,15 @@ def _judge(plan: _Plan) -> list[_Piece]:
     return plan.pieces
 
 
-def _emit(nw: Any, frame: Any, piece: _Piece, sha: str) -> Any:
-    """The output rows of one piece."""
+def _emit(nw: Any, frame: Any, piece: _Piece, fires: str, sha: str) -> Any:
+    """The output rows of one piece (the rows where its boolean column ``fires``)."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
             return nw.lit(value, nw.String)
         return value.cast(nw.String)
 
-    return frame.filter(piece.when.fill_null(False)).select(
+    return frame.filter(nw.col(fires)).select(
         nw.col("order_id"),
         nw.lit(piece.kind, nw.String).alias("kind"),
         text(piece.rule_id).alias("rule_id"),
@@ -1108,9 +1127,37 @@ def screen_orders(
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     sha = options.rules.sha256
     plan = _Plan(nw, options)
-    frame = _prepare(nw, _complete(nw, _native(nw, orders, "orders")), plan)
-    rows_in = _count(nw, frame)
-    fast = frame.filter(nw.col("__fast"))
+    given = _complete(nw, _native(nw, orders, "orders"))
+    # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
+    # them in parallel) and materialised once; other engines run as they are.
+    local = isinstance(given, nw.DataFrame) and given.implementation.is_polars()
+    frame = _prepare(nw, given.lazy() if local else given, plan)
+    pieces = _judge(plan)
+    fires = [f"__w{i}" for i in range(len(pieces))]
+    # Every output row kind as one boolean column, all computed in one pass over the frame.
+    frame = frame.with_columns(*(
+        (nw.col("__fast") & piece.when).fill_null(False).alias(name)
+        for piece, name in zip(pieces, fires, strict=True)
+    ))  # fmt: skip
+    if local:
+        frame = frame.collect()
+    totals = _collect(nw, frame.select(
+        nw.len().alias("__rows"),
+        *(nw.col(n).cast(nw.Int64).sum().alias(n) for n in ("__fast", *fires)),
+    )).rows(named=True)[0]  # fmt: skip
+    rows_in, rows_fast = int(totals["__rows"]), int(totals["__fast"] or 0)
+    by_severity = {s: 0 for s in ("hard", "warning", "info")}
+    not_assessed = 0
+
+    def tally(kind: object, severity: object, n: int) -> None:
+        nonlocal not_assessed
+        if kind == "finding" and isinstance(severity, str):
+            by_severity[severity] = by_severity.get(severity, 0) + n
+        elif kind == "not_assessed":
+            not_assessed += n
+
+    for piece, name in zip(pieces, fires, strict=True):
+        tally(piece.kind, piece.severity, int(totals[name] or 0))
     slow_rows: list[Row] = []
     invalid_ids: list[str] = []
     rows_exact = 0
@@ -1120,26 +1167,31 @@ def screen_orders(
         if result and result[0]["kind"] == "invalid":
             invalid_ids.append(str(row["order_id"]))
         slow_rows += result
-    rows_fast = _count(nw, fast)
-    parts = [_emit(nw, fast, piece, sha) for piece in _judge(plan)]
+    for out in slow_rows:
+        tally(out["kind"], out["severity"], 1)
+    source = frame.lazy() if local else frame
+    found = nw.concat(
+        [_emit(nw, source, piece, name, sha) for piece, name in zip(pieces, fires, strict=True)],
+        how="vertical",
+    )
+    parts = [found.collect() if local else found]
     if slow_rows:
         parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
     related_invalid = related_unmatched = 0
+    related_parts = []
     for name, table in (("co_medications", co_medications), ("conditions", conditions)):
         if table is not None:
             more, n_bad, n_unmatched = _related(nw, table, name, frame, invalid_ids, options)
-            parts += more
+            related_parts += more
             related_invalid += n_bad
             related_unmatched += n_unmatched
-    findings = nw.concat(parts, how="vertical")
-    counts = _collect(nw, findings.group_by("kind", "severity").agg(nw.len()))
-    by_severity = {s: 0 for s in ("hard", "warning", "info")}
-    not_assessed = 0
-    for kind, severity, n in counts.iter_rows():
-        if kind == "finding" and severity is not None:
-            by_severity[severity] = by_severity.get(severity, 0) + int(n)
-        elif kind == "not_assessed":
-            not_assessed += int(n)
+    if related_parts:
+        related = nw.concat(related_parts, how="vertical")
+        grouped = _collect(nw, related.group_by("kind", "severity").agg(nw.len()))
+        for kind, severity, n in grouped.iter_rows():
+            tally(kind, severity, int(n))
+        parts += related_parts
+    findings = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     rows_invalid = len(invalid_ids)
     rows_screened = rows_fast + rows_exact - rows_invalid
     if rows_in != rows_screened + rows_invalid:  # pragma: no cover - a bug if it ever fails
