@@ -40,7 +40,9 @@ column (``INVALID_INPUT``), never dropped and never a crash of the batch, and
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import cache
@@ -453,14 +455,15 @@ def _nw() -> Any:
     return nw_module
 
 
-def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
+def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     """(thousandths as Int64, True where the cell is a positive whole number of thousandths
-    inside the grammar's range). Text must match the quantity grammar and is read digit by
+    inside the grammar's range; written on the column ``name`` holding the first, so each is
+    computed once). Text must match the quantity grammar and is read digit by
     digit; a float stands for its shortest text (what the exact path reads), which has at most
     three decimals exactly when the float is the one nearest to its rounded thousandths (a
     float with more decimals goes to the exact path). No float is ever compared to a limit."""
     dtype = frame.collect_schema()[column]
-    col = nw.col(column)
+    col, got = nw.col(column), nw.col(name)
     milli = _milli()
     if dtype.is_integer():
         ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
@@ -473,12 +476,11 @@ def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
         inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
         inside = inside.fill_null(False)
         scaled = nw.when(inside).then(col * milli).otherwise(nw.lit(0.0)).round(0)
-        value = scaled.cast(nw.Int64)
         # Divided by a full column, not a literal: polars divides by a literal (or a literal
         # column) as a product with its reciprocal, not the correctly rounded quotient
         # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
-        nearest = (value / (value * 0 + milli)) == col
-        return value, (inside & (value > 0) & nearest).fill_null(False)
+        nearest = (got / (got * 0 + milli)) == col
+        return scaled.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
     if dtype == nw.String:
         text = col
     else:
@@ -489,13 +491,14 @@ def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
     whole = safe.str.replace_all(r"\..*$", "").cast(nw.Int64)
     part = nw.concat_str([safe.str.replace_all(r"^[0-9]*\.?", ""), nw.lit("0" * digits)])
     value = whole * milli + part.str.slice(0, digits).cast(nw.Int64)
-    return value, readable & (value > 0)
+    return value, readable & (got > 0)
 
 
-def _whole_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
-    """(a count as Int64, True where the cell is a whole number the exact path reads alike)."""
+def _whole_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
+    """(a count as Int64, True where the cell is a whole number the exact path reads alike;
+    the second written on the column ``name`` holding the first)."""
     dtype = frame.collect_schema()[column]
-    col = nw.col(column)
+    col, got = nw.col(column), nw.col(name)
     if dtype.is_integer():
         ok = ~col.is_null()
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64), ok
@@ -503,7 +506,7 @@ def _whole_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
         top = _grammar_top()
         ok = (~col.is_null() & ~col.is_nan() & (col.abs() < top)).fill_null(False)
         value = nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64)
-        return value, (ok & (value == col)).fill_null(False)
+        return value, (ok & (got == col)).fill_null(False)
     return nw.lit(0), nw.lit(False)
 
 
@@ -538,15 +541,16 @@ def _decimal_text(nw: Any, thousandths: Any) -> Any:
 
 @cache
 def _factors(kind: units.Kind) -> dict[str, int]:
-    """Thousandths of the kind's unit in one of each spelling the unit grammar reads for it
+    """The kind's unit (mg, mg/day) in one of each spelling the unit grammar reads for it
     (single units and ``a/b``, each read once by :func:`units.parse_unit`), where that is a
-    whole number. A spelling not listed (or refused) leaves its rows to the exact check."""
+    whole number: thousandths of the spelling are then whole micrograms. A spelling not listed
+    (refused, or a fraction of a mg such as mcg) leaves its rows to the exact check."""
     vocabulary = list(units.spellings())
     candidates = [*vocabulary, *(f"{a}/{b}" for a in vocabulary for b in vocabulary)]
     factors: dict[str, int] = {}
     for spelling in (*candidates, kind.display):
         try:
-            factor = units.parse_unit(spelling, kind, "unit") * _milli()
+            factor = units.parse_unit(spelling, kind, "unit")
         except BaclofenDoseError:
             continue
         if factor.denominator == 1:
@@ -554,16 +558,46 @@ def _factors(kind: units.Kind) -> dict[str, int]:
     return factors
 
 
-def _unit_factors(nw: Any, frame: Any, column: str, kind: units.Kind) -> tuple[Any, Any]:
-    """(thousandths of mg per unit as Int64, True where known): the unit column replaced by
-    its factor in one lookup (no scan of the data to build it); 1 stands in where unknown."""
+def _unit_factors(nw: Any, frame: Any, column: str, kind: units.Kind) -> Any:
+    """mg per unit as Int64 (0 where the spelling is not known): the unit column replaced by
+    its factor in one lookup (no scan of the data to build it)."""
     if frame.collect_schema()[column] != nw.String:
-        return nw.lit(1), nw.lit(False)
+        return nw.lit(0, nw.Int64)
     table = _factors(kind)
-    factor = nw.col(column).replace_strict(
+    return nw.col(column).replace_strict(
         list(table), list(table.values()), default=0, return_dtype=nw.Int64
     ).fill_null(0)
-    return nw.max_horizontal(factor, nw.lit(1)), factor > 0
+
+
+# Conditions are narwhals expressions or, where the frame's columns settle them (a column the
+# frame does not have is null on every row), Python booleans: folded here, so a check that
+# cannot fire costs nothing per row and emits nothing.
+Cond = Any
+
+
+def _all(*terms: Cond) -> Cond:
+    """The conjunction of ``terms`` (False if any is False; True if all are True)."""
+    if any(t is False for t in terms):
+        return False
+    left = [t for t in terms if t is not True]
+    return True if not left else functools.reduce(operator.and_, left)
+
+
+def _any(*terms: Cond) -> Cond:
+    """The disjunction of ``terms`` (True if any is True; False if all are False)."""
+    if any(t is True for t in terms):
+        return True
+    left = [t for t in terms if t is not False]
+    return False if not left else functools.reduce(operator.or_, left)
+
+
+def _not(term: Cond) -> Cond:
+    return (not term) if isinstance(term, bool) else ~term
+
+
+def _expr(nw: Any, term: Cond) -> Any:
+    """A condition as an expression (a settled one as a literal)."""
+    return nw.lit(term, nw.Boolean) if isinstance(term, bool) else term
 
 
 @attrs.frozen
@@ -600,13 +634,23 @@ class _Plan:
             if value is not None and value not in choices:
                 raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
         self.pieces: list[_Piece] = []
+        self.absent: frozenset[str] = frozenset()
+        self.per_admin: Cond = self.nw.col("__per_admin")  # settled by _prepare where it can
+
+    def given(self, column: str) -> Cond:
+        """True where the row has a value in ``column``."""
+        return False if column in self.absent else ~self.nw.col(column).is_null()
+
+    def null(self, column: str) -> Cond:
+        """True where the row has no value in ``column``."""
+        return True if column in self.absent else self.nw.col(column).is_null()
 
     def m(self, rule_id: str) -> Fraction:
         """A rule's value in thousandths."""
         return self.rules[rule_id].require_value() * self.milli
 
     def add(self, piece: _Piece | None) -> None:
-        if piece is not None:
+        if piece is not None and piece.when is not False:
             self.pieces.append(piece)
 
     def limit(
@@ -636,7 +680,7 @@ class _Plan:
             detail = None if acknowledged is None else acknowledged.reason
         text = _decimal_text(nw, value) if scaled else value.cast(nw.String)
         return _Piece(
-            when & crossed, "finding", code, rule.id, severity, what, text, _text(limit),
+            _all(when, crossed), "finding", code, rule.id, severity, what, text, _text(limit),
             kind.ucum, detail,
         )  # fmt: skip
 
@@ -670,8 +714,9 @@ def _native(nw: Any, frame: object, field: str) -> Any:
     return native
 
 
-def _complete(nw: Any, frame: Any) -> Any:
-    """Every input column present (a missing one is all "not given"); order ids as text."""
+def _complete(nw: Any, frame: Any) -> tuple[Any, frozenset[str]]:
+    """Every input column present (a missing one is all "not given"); order ids as text.
+    Also the input columns the frame did not have."""
     if "order_id" not in frame.collect_schema().names():
         raise MissingInputError("order_id", "a column order_id naming each order", "screening")
     for needed in (("dose", "daily_dose"),):
@@ -680,17 +725,18 @@ def _complete(nw: Any, frame: Any) -> Any:
                 "dose", "a column dose (with dose_unit and times_per_day) or daily_dose",
                 "screening",
             )  # fmt: skip
+    names = set(frame.collect_schema().names())
+    absent = frozenset(c for c in INPUT_COLUMNS if c not in names)
     extra = []
-    for column in INPUT_COLUMNS:
-        if column not in frame.collect_schema().names():
-            dtype = nw.Boolean if column == "dialysis" else nw.String
-            extra.append(nw.lit(None, dtype).alias(column))
+    for column in sorted(absent):
+        dtype = nw.Boolean if column == "dialysis" else nw.String
+        extra.append(nw.lit(None, dtype).alias(column))
     if extra:
         frame = frame.with_columns(*extra)
     return frame.select(
         nw.col("order_id").cast(nw.String),
         *(nw.col(c) for c in INPUT_COLUMNS[1:]),
-    )
+    ), absent
 
 
 def _renal_not_assessed(plan: _Plan) -> dict[int, str | None]:
@@ -737,119 +783,164 @@ def _renal_fields(
 
 def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     """The frame with integer columns and ``__fast``: True where the vectorised path judges
-    the row exactly as the order check would."""
-    m = plan.m
-    dose, dose_ok = _milli_int(nw, frame, "dose")
-    dose_f, dose_f_ok = _unit_factors(nw, frame, "dose_unit", units.ORAL_DOSE)
-    daily, daily_ok = _milli_int(nw, frame, "daily_dose")
-    daily_f, daily_f_ok = _unit_factors(nw, frame, "daily_dose_unit", units.ORAL_DAILY_DOSE)
-    n, n_ok = _whole_int(nw, frame, "times_per_day")
+    the row exactly as the order check would. Doses become whole micrograms in one product
+    (value in thousandths of its unit times whole thousandths of a mg per unit)."""
+    m, c, given, null = plan.m, nw.col, plan.given, plan.null
+
+    # Each cell read once into a named integer column (stage one); every test below reads
+    # those columns, so no conversion is computed twice whatever the engine's optimiser does.
+    stage: dict[str, Any] = {}
+
+    def staged(name: str, value: Any, ok: Cond) -> tuple[Any, Cond]:
+        stage[name] = value
+        return nw.col(name), ok
+
+    def number(column: str) -> tuple[Any, Cond]:
+        if column in plan.absent:
+            return nw.lit(0), False
+        name = "__" + column
+        return staged(name, *_milli_int(nw, frame, column, name))
+
+    def factor(column: str, kind: units.Kind) -> tuple[Any, Cond]:
+        if column in plan.absent:
+            return nw.lit(1), False
+        name = "__" + column
+        stage[name] = _unit_factors(nw, frame, column, kind)
+        return nw.max_horizontal(nw.col(name), nw.lit(1)), nw.col(name) > 0
+
+    dose, dose_ok = number("dose")
+    dose_f, dose_f_ok = factor("dose_unit", units.ORAL_DOSE)
+    daily, daily_ok = number("daily_dose")
+    daily_f, daily_f_ok = factor("daily_dose_unit", units.ORAL_DAILY_DOSE)
+    n, n_ok = (nw.lit(0), False)
+    if "times_per_day" not in plan.absent:
+        n, n_ok = staged("__n", *_whole_int(nw, frame, "times_per_day", "__n"))
     most = int(units.parse_unit("day", units.HOURS, "times_per_day"))
-    age, age_ok = _milli_int(nw, frame, "age_years")
-    weight, weight_ok = _milli_int(nw, frame, "weight_kg")
-    height, height_ok = _milli_int(nw, frame, "height_cm")
-    crcl, crcl_ok = _milli_int(nw, frame, "crcl_ml_min")
-    egfr, egfr_ok = _milli_int(nw, frame, "egfr_ml_min_173m2")
-    top = _grammar_top() * plan.milli
-    frame = frame.with_columns(
-        __dose_m=dose, __dose_ok=dose_ok & dose_f_ok, __dose_f=dose_f,
-        __daily_m=daily, __daily_ok=daily_ok & daily_f_ok, __daily_f=daily_f,
-        __n=n, __n_ok=n_ok & (n >= 1) & (n <= most),
-        __age=age, __age_ok=age_ok, __weight=weight, __weight_ok=weight_ok,
-        __height=height, __height_ok=height_ok,
-        __crcl=crcl, __crcl_ok=crcl_ok, __egfr=egfr, __egfr_ok=egfr_ok,
+    age, age_ok = number("age_years")
+    weight, weight_ok = number("weight_kg")
+    height, height_ok = number("height_cm")
+    crcl, crcl_ok = number("crcl_ml_min")
+    egfr, egfr_ok = number("egfr_ml_min_173m2")
+    if stage:
+        frame = frame.with_columns(**stage)
+    # Below the grammar's largest number of mg, as the exact path reads it (and far from
+    # 64-bit overflow: a value is below 10^15 thousandths, a factor at most a few thousand).
+    top = _grammar_top()
+    dose_mcg = _product(nw, dose, dose_f, units.ORAL_DOSE)
+    daily_mcg = _product(nw, daily, daily_f, units.ORAL_DAILY_DOSE)
+    per_admin = _all(
+        given("dose"), dose_ok, dose_f_ok, _all(n_ok, n >= 1, n <= most),
+        (dose_mcg < top).fill_null(False) if dose_ok is not False else False,
     )  # fmt: skip
-    c = nw.col
-    milli = plan.milli
-    # Thousandths of a microgram; only where the product cannot overflow 64 bits.
-    dose_safe = c("__dose_ok") & (c("__dose_m") < nw.lit(top) // c("__dose_f"))
-    daily_safe = c("__daily_ok") & (c("__daily_m") < nw.lit(top) // c("__daily_f"))
-    frame = frame.with_columns(
-        __dose_safe=dose_safe.fill_null(False),
-        __daily_safe=daily_safe.fill_null(False),
-        __dose_raw=nw.when(dose_safe.fill_null(False))
-        .then(c("__dose_m") * c("__dose_f"))
-        .otherwise(nw.lit(0)),
-        __daily_raw=nw.when(daily_safe.fill_null(False))
-        .then(c("__daily_m") * c("__daily_f"))
-        .otherwise(nw.lit(0)),
+    daily_only = _all(
+        null("dose"), given("daily_dose"), daily_ok, daily_f_ok,
+        (daily_mcg < top).fill_null(False) if daily_ok is not False else False,
+    )  # fmt: skip
+
+    def within(column: str, value: Any, ok: Cond, low: Any, high: int) -> Cond:
+        if column in plan.absent:
+            return True
+        return _any(null(column), _all(ok, value >= low, value <= high).fill_null(False))
+
+    age_in = within(
+        "age_years", age, age_ok, _below(m("population.child.below_age")),
+        _at_most(m("patient.age.max")),
+    )  # fmt: skip
+    weight_in = within(
+        "weight_kg", weight, weight_ok, _below(m("patient.weight.min")),
+        _at_most(m("patient.weight.max")),
+    )  # fmt: skip
+    height_low: Any = nw.lit(_below(m("patient.height.min")))
+    if "age_years" not in plan.absent:
+        height_low = nw.when(c("age_years").is_null()).then(height_low).otherwise(
+            nw.lit(_below(m("patient.height.adult_min")))
+        )
+    height_in = within(
+        "height_cm", height, height_ok, height_low, _at_most(m("patient.height.max"))
     )
-    per_admin = (
-        ~c("dose").is_null()
-        & c("__dose_safe")
-        & ((c("__dose_raw") % milli) == 0).fill_null(False)
-        & c("__n_ok").fill_null(False)
-    )
-    daily_only = (
-        c("dose").is_null()
-        & ~c("daily_dose").is_null()
-        & c("__daily_safe")
-        & ((c("__daily_raw") % milli) == 0).fill_null(False)
-    )
-    age_in = c("__age_ok") & (c("__age") <= _at_most(m("patient.age.max"))) & (
-        c("__age") >= _below(m("population.child.below_age"))
-    )
-    weight_in = (
-        c("__weight_ok")
-        & (c("__weight") >= _below(m("patient.weight.min")))
-        & (c("__weight") <= _at_most(m("patient.weight.max")))
-    )
-    height_low = nw.when(c("age_years").is_null()).then(
-        nw.lit(_below(m("patient.height.min")))
-    ).otherwise(nw.lit(_below(m("patient.height.adult_min"))))
-    height_in = (
-        c("__height_ok")
-        & (c("__height") >= height_low)
-        & (c("__height") <= _at_most(m("patient.height.max")))
-    )
-    measured = ~c("crcl_ml_min").is_null() | ~c("egfr_ml_min_173m2").is_null()
-    dialysis = c("dialysis")
-    # pandas keeps a boolean column with missing values as objects: compared, not negated.
-    dialysis_off = (
-        (dialysis.is_null() | (dialysis == nw.lit(False)))
-        if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
-        else dialysis.is_null()
-    )
-    fields = _renal_not_assessed(plan)
-    uncovered = [code for code, field in fields.items() if field is None and code]
-    pattern = _pattern_code(nw)
-    pattern_ok = ~pattern.is_in(uncovered) if uncovered else nw.lit(True)
-    fast = (
-        (c("route").is_null() | (c("route") == "oral")).fill_null(False)
-        & c("product").is_null()
-        & (per_admin | daily_only)
-        & c("scr").is_null()
-        & dialysis_off.fill_null(False)
-        & (c("sex").is_null() | c("sex").is_in(list(SEXES))).fill_null(False)
-        & (c("age_years").is_null() | age_in).fill_null(False)
-        & (c("weight_kg").is_null() | weight_in).fill_null(False)
-        & (c("height_cm").is_null() | height_in).fill_null(False)
-        & (c("crcl_ml_min").is_null() | c("__crcl_ok")).fill_null(False)
-        & (c("egfr_ml_min_173m2").is_null() | c("__egfr_ok")).fill_null(False)
-        & (
-            c("measured_method").is_null() | c("measured_method").is_in(list(MEASURED_METHODS))
+    measured = _any(given("crcl_ml_min"), given("egfr_ml_min_173m2"))
+    dialysis_off: Cond = True
+    if "dialysis" not in plan.absent:
+        dialysis = c("dialysis")
+        # pandas keeps a boolean column with missing values as objects: compared, not negated.
+        dialysis_off = (
+            (dialysis.is_null() | (dialysis == nw.lit(False)))
+            if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
+            else dialysis.is_null()
         ).fill_null(False)
-        & (~measured | ~c("measured_method").is_null()).fill_null(False)
-        & (measured | pattern_ok).fill_null(False)
+    fields = _renal_not_assessed(plan)
+    present = sum(
+        1 << i for i, column in enumerate(_PATTERN_COLUMNS) if column not in plan.absent
     )
+    uncovered = [code for code, f in fields.items() if f is None and code and code & ~present == 0]
+    pattern = _pattern_code(nw, plan.absent)
+    pattern_ok = ~pattern.is_in(uncovered) if uncovered else True
+
+    def one_of(column: str, values: Sequence[str]) -> Cond:
+        return _any(null(column), _expr(nw, given(column)) & c(column).is_in(list(values)))
+
+    def readable(column: str, ok: Cond) -> Cond:
+        return True if column in plan.absent else _any(null(column), ok)
+
+    fast = _all(
+        _any(null("route"), _expr(nw, given("route")) & (c("route") == "oral")),
+        null("product"),
+        _any(per_admin, daily_only),
+        null("scr"),
+        dialysis_off,
+        one_of("sex", SEXES),
+        age_in,
+        weight_in,
+        height_in,
+        readable("crcl_ml_min", crcl_ok),
+        readable("egfr_ml_min_173m2", egfr_ok),
+        one_of("measured_method", MEASURED_METHODS),
+        _any(_not(measured), given("measured_method")),
+        _any(measured, pattern_ok),
+    )
+    plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
     return frame.with_columns(
-        __fast=fast,
+        __fast=_fill(nw, fast),
         __pattern=pattern,
-        __per_admin=per_admin,
-        __dose=c("__dose_raw") // milli,
-        __daily=nw.when(per_admin)
-        .then(c("__dose_raw") // milli * c("__n"))
-        .otherwise(c("__daily_raw") // milli),
+        __per_admin=_fill(nw, per_admin),
+        __n=n,
+        __age=age,
+        __crcl=crcl,
+        __egfr=egfr,
+        __dose=dose_mcg,
+        __daily=nw.when(_fill(nw, per_admin)).then(dose_mcg * n).otherwise(daily_mcg),
     )
 
 
-def _pattern_code(nw: Any) -> Any:
+def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
+    """Micrograms: thousandths of a unit times the unit's whole mg. A value is below 10^15
+    thousandths; where a factor could take the product past 64 bits, a value that large
+    (hundreds of tonnes) stands as 10^12, so its product stays at or above the bound the
+    caller keeps fast rows under (``micrograms < 10^12``) and the exact path judges it."""
+    biggest = max(_factors(kind).values(), default=1)
+    if _grammar_top() * _milli() * biggest > _INT64_MAX:
+        thousandths = nw.when(thousandths < _INT64_MAX // biggest).then(thousandths).otherwise(
+            nw.lit(_grammar_top())
+        )
+    return thousandths * factor
+
+
+_INT64_MAX: Final = 2**63 - 1
+
+
+def _fill(nw: Any, term: Cond) -> Any:
+    """A condition as a boolean column with no nulls (null: the condition does not hold)."""
+    return nw.lit(term, nw.Boolean) if isinstance(term, bool) else term.fill_null(False)
+
+
+def _pattern_code(nw: Any, absent: frozenset[str]) -> Any:
     """Which patient values a row has, as one integer (bit i: the i-th of _PATTERN_COLUMNS)."""
     bits = [
         (~nw.col(column).is_null()).cast(nw.Int64) * (1 << i)
         for i, column in enumerate(_PATTERN_COLUMNS)
+        if column not in absent
     ]
-    return nw.sum_horizontal(*bits)
+    return nw.sum_horizontal(*bits) if bits else nw.lit(0, nw.Int64)
 
 
 def _judge(plan: _Plan) -> list[_Piece]:
@@ -857,57 +948,60 @@ def _judge(plan: _Plan) -> list[_Piece]:
     nw, rules, m = plan.nw, plan.rules, plan.m
     c = nw.col
     fields = _renal_not_assessed(plan)
-    per_admin = c("__per_admin")
+    per_admin = plan.per_admin
     daily = c("__daily")
     crcl, egfr = c("__crcl"), c("__egfr")
-    has_crcl, has_egfr = ~c("crcl_ml_min").is_null(), ~c("egfr_ml_min_173m2").is_null()
-    has_patient: Any = nw.lit(False)
-    for column in _PATIENT_COLUMNS:
-        has_patient = has_patient | ~c(column).is_null()
-    older = ~c("age_years").is_null() & (c("__age") >= _below(m("population.older_adult.from_age")))
+    has_crcl, has_egfr = plan.given("crcl_ml_min"), plan.given("egfr_ml_min_173m2")
+    has_patient = _any(*(plan.given(column) for column in _PATIENT_COLUMNS))
+    older = _all(
+        plan.given("age_years"), c("__age") >= _below(m("population.older_adult.from_age"))
+    )
     add = plan.add
-    add(plan.skip(has_patient & c("age_years").is_null(), "population", "patient.age",
+    add(plan.skip(_all(has_patient, plan.null("age_years")), "population", "patient.age",
                   "AGE_NOT_GIVEN"))  # fmt: skip
 
     # Renal (check/oral.py _renal): measured CrCl bands, end-stage cap, not-assessed entries.
-    no_measure = ~has_crcl & ~has_egfr
+    no_measure = _all(_not(has_crcl), _not(has_egfr))
     named = {code: field for code, field in fields.items() if field is not None and code}
     if named:
         renal_field = c("__pattern").replace_strict(
             list(named), list(named.values()), default=nw.lit(None, nw.String),
             return_dtype=nw.String,
         )  # fmt: skip
-        add(plan.skip(has_patient & no_measure, "renal", renal_field, "RENAL_NOT_ASSESSED"))
-    add(plan.skip(has_crcl & c("dialysis").is_null(), "renal", "patient.dialysis",
+        add(plan.skip(_all(has_patient, no_measure), "renal", renal_field,
+                      "RENAL_NOT_ASSESSED"))  # fmt: skip
+    add(plan.skip(_all(has_crcl, plan.null("dialysis")), "renal", "patient.dialysis",
                   "DIALYSIS_NOT_STATED"))  # fmt: skip
-    add(plan.skip(~has_patient & ~has_crcl, "patient", "patient", "PATIENT_NOT_GIVEN"))
-    add(plan.skip(~has_crcl & has_egfr, "renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL"))
+    add(plan.skip(_all(_not(has_patient), _not(has_crcl)), "patient", "patient",
+                  "PATIENT_NOT_GIVEN"))  # fmt: skip
+    add(plan.skip(_all(_not(has_crcl), has_egfr), "renal", "measured_egfr",
+                  "RENAL_BAND_NEEDS_CRCL"))  # fmt: skip
     prefix = "renal.vlavonou2014."
-    end_stage = has_crcl & (crcl < _below(m("renal.ca_monograph.end_stage.below")))
-    severe = has_crcl & (crcl < _below(m(prefix + "severe.crcl_below")))
-    moderate = has_crcl & (crcl <= _at_most(m(prefix + "moderate.crcl_max")))
-    mild = has_crcl & (crcl <= _at_most(m(prefix + "mild.crcl_max")))
-    reduced = severe | moderate | mild | end_stage
+    end_stage = _all(has_crcl, crcl < _below(m("renal.ca_monograph.end_stage.below")))
+    severe = _all(has_crcl, crcl < _below(m(prefix + "severe.crcl_below")))
+    moderate = _all(has_crcl, crcl <= _at_most(m(prefix + "moderate.crcl_max")))
+    mild = _all(has_crcl, crcl <= _at_most(m(prefix + "mild.crcl_max")))
+    reduced = _any(severe, moderate, mild, end_stage)
     cap = rules["renal.ca_monograph.end_stage.max_daily"]
     add(plan.limit(cap, daily, units.ORAL_DAILY_DOSE,
                    "daily dose with end-stage kidney failure", end_stage))  # fmt: skip
     grid = rules[_A + "dose.grid"].require_value()
     usual = plan.daily_max.require_value()
-    band_rules = (("severe", severe), ("moderate", moderate & ~severe),
-                  ("mild", mild & ~moderate & ~severe))  # fmt: skip
+    band_rules = (("severe", severe), ("moderate", _all(moderate, _not(severe))),
+                  ("mild", _all(mild, _not(moderate), _not(severe))))  # fmt: skip
     for band, when in band_rules:
         rule = rules[prefix + band + ".dose_fraction"]
         ceiling = max((usual * rule.require_value() // grid) * grid, grid)
         add(plan.limit(rule, daily, units.ORAL_DAILY_DOSE,
-                       "daily dose with reduced kidney function", when & ~end_stage,
+                       "daily dose with reduced kidney function", _all(when, _not(end_stage)),
                        bound=ceiling))  # fmt: skip
     if plan.options.renal_policy == "ajkd2017":
         add(plan.limit(rules["renal.ajkd2017.egfr_min"], egfr, units.EGFR, "eGFR", has_egfr))
     muanda_start = rules["renal.muanda2019.start_daily"]
-    muanda = (
-        has_egfr
-        & (egfr < _below(m("renal.muanda2019.egfr_below")))
-        & (daily >= _below(m(muanda_start.id)))
+    muanda = _all(
+        has_egfr,
+        egfr < _below(m("renal.muanda2019.egfr_below")),
+        daily >= _below(m(muanda_start.id)),
     )
     add(plan.finding(muanda_start, "MUANDA_DAILY", muanda, severity="warning",
                      value=_decimal_text(nw, daily), limit=_text(muanda_start.require_value()),
@@ -916,7 +1010,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
     # Older adults (_older): caution, tolerance note, Beers 2023 on a measured value.
     add(plan.finding(rules["oral.older_adult.caution"], "ADVICE", older))
     note = rules["oral.older_adult.tolerance_note"]
-    add(plan.finding(note, "OLDER_TOLERANCE_ORDER", older & (daily > _at_most(m(note.id))),
+    add(plan.finding(note, "OLDER_TOLERANCE_ORDER", _all(older, daily > _at_most(m(note.id))),
                      severity="warning", value=_decimal_text(nw, daily),
                      limit=_text(note.require_value()), unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip  # noqa: E501
     beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
@@ -924,36 +1018,38 @@ def _judge(plan: _Plan) -> list[_Piece]:
         below = _below(beers.value * plan.milli)
         for measure, value, kind, when in (
             ("eGFR", egfr, units.EGFR, has_egfr),
-            ("CrCl", crcl, units.RENAL_CLEARANCE, has_crcl & ~has_egfr),
+            ("CrCl", crcl, units.RENAL_CLEARANCE, _all(has_crcl, _not(has_egfr))),
         ):
-            add(_Piece(older & when & (value < below), "finding", "CHECK_BEERS_KIDNEY",
+            add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
                        beers.rule_id, beers.severity, f"{measure} (measured)",
                        _decimal_text(nw, value), _text(beers.value), kind.ucum))  # fmt: skip
-        add(plan.skip(older & no_measure, "older_adult", "kidney function",
+        add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
                       "BEERS_NOT_ASSESSED"))  # fmt: skip
 
     # The order (_adult): doses a day, single dose, daily maxima, grid, advice.
     count = units.PER_DAY
     times_min = rules[_A + "times_per_day.min"]
     renal_min = rules["oral.renal.times_per_day.min"]
-    add(plan.limit(renal_min, c("__n"), count, "doses a day", per_admin & reduced, scaled=False))
-    add(plan.limit(times_min, c("__n"), count, "doses a day", per_admin & ~reduced, scaled=False))
+    add(plan.limit(renal_min, c("__n"), count, "doses a day", _all(per_admin, reduced),
+                   scaled=False))  # fmt: skip
+    add(plan.limit(times_min, c("__n"), count, "doses a day", _all(per_admin, _not(reduced)),
+                   scaled=False))  # fmt: skip
     add(plan.limit(rules[_A + "times_per_day.max"], c("__n"), count, "doses a day", per_admin,
                    scaled=False))  # fmt: skip
     if plan.dose_max is not None:
         add(plan.limit(plan.dose_max, c("__dose"), units.ORAL_DOSE, "a single dose of",
                        per_admin))  # fmt: skip
-    everything = c("__fast")  # every row of the fast frame
+    everything = True  # every row of the fast frame
     add(plan.limit(plan.daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose", everything))
     add(plan.limit(rules[_A + "max_daily.hard"], daily, units.ORAL_DAILY_DOSE, "daily dose",
                    everything))  # fmt: skip
     grid_rule = rules[_A + "dose.grid"]
-    off_grid = per_admin & ((c("__dose") % _at_most(m(grid_rule.id))) != 0)
+    off_grid = _all(per_admin, (c("__dose") % _at_most(m(grid_rule.id))) != 0)
     add(plan.finding(grid_rule, "OFF_GRID", off_grid, severity="warning",
                      value=_decimal_text(nw, c("__dose")), limit=_text(grid),
                      unit=units.ORAL_DOSE.ucum))  # fmt: skip
     add(plan.finding(rules["oral.adult.lowest_effective"], "ADVICE", everything))
-    add(plan.skip(~per_admin, "order", "daily_dose", _NO_PER_ADMIN))
+    add(plan.skip(_not(per_admin), "order", "daily_dose", _NO_PER_ADMIN))
     return plan.pieces
 
 
@@ -1127,7 +1223,7 @@ def screen_orders(
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     sha = options.rules.sha256
     plan = _Plan(nw, options)
-    given = _complete(nw, _native(nw, orders, "orders"))
+    given, plan.absent = _complete(nw, _native(nw, orders, "orders"))
     # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
     # them in parallel) and materialised once; other engines run as they are.
     local = isinstance(given, nw.DataFrame) and given.implementation.is_polars()
@@ -1136,7 +1232,7 @@ def screen_orders(
     fires = [f"__w{i}" for i in range(len(pieces))]
     # Every output row kind as one boolean column, all computed in one pass over the frame.
     frame = frame.with_columns(*(
-        (nw.col("__fast") & piece.when).fill_null(False).alias(name)
+        _fill(nw, _all(nw.col("__fast"), piece.when)).alias(name)
         for piece, name in zip(pieces, fires, strict=True)
     ))  # fmt: skip
     if local:
