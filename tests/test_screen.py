@@ -250,8 +250,33 @@ def test_three_malformed_rows_among_a_thousand() -> None:
     result = screen_orders(frame)
     invalid = result.findings.filter(pl.col("kind") == "invalid").sort("order_id")
     assert invalid["order_id"].to_list() == ["10", "500", "999"]
-    assert invalid["what"].to_list() == ["dose", "dose", "times_per_day"]
+    assert invalid["what"].to_list() == ["dose", "dose_unit", "times_per_day"]
     assert (result.summary.rows_in, result.summary.rows_screened, result.summary.rows_invalid) == (1000, 997, 3)
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ({"dose": "10", "dose_unit": "mL", "times_per_day": 3}, "dose_unit"),
+        ({"dose": "10", "dose_unit": "tablespoons", "times_per_day": 3}, "dose_unit"),
+        ({"dose": "10 mg", "dose_unit": "mg", "times_per_day": 3}, "dose"),
+        ({"dose": "10", "times_per_day": 3}, "dose_unit"),
+        ({"daily_dose": "30", "daily_dose_unit": "mg/mL"}, "daily_dose_unit"),
+        ({"daily_dose": "30", "daily_dose_unit": "mg/week"}, "daily_dose"),  # not exact in mg/day
+        ({"daily_dose": "30", "daily_dose_unit": "furlongs"}, "daily_dose_unit"),
+        ({"dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": "50", "scr": "1", "scr_unit": "mg"}, "scr_unit"),
+        ({"dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": "50", "scr": "1", "scr_unit": "mg/dL/x"}, "scr_unit"),
+    ],
+)
+def test_an_invalid_row_names_the_column_at_fault(cells: dict[str, Any], column: str) -> None:
+    """Issue 12 output: a bad unit names the unit column (dose_unit, daily_dose_unit,
+    scr_unit), a bad value the value column; the row is invalid, never dropped."""
+    row = dict.fromkeys(INPUT_COLUMNS) | {"order_id": "x"} | cells
+    rows = screen_row(row)
+    assert [(r["kind"], r["what"]) for r in rows] == [("invalid", column)]
+    result = screen_orders(_frame([row], floats=False))
+    assert result.findings["what"].to_list() == [column]
+    assert (result.summary.rows_screened, result.summary.rows_invalid) == (0, 1)
 
 
 def test_missing_order_id_column_is_refused() -> None:

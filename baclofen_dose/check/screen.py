@@ -60,6 +60,7 @@ from baclofen_dose.core.errors import (
     InputError,
     InputTypeError,
     MissingInputError,
+    UnitError,
 )
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
@@ -417,9 +418,35 @@ def _exact(
     try:
         check, daily_only = _check_row(row, options, related or {})
     except BaclofenDoseError as exc:
-        field = getattr(exc, "field", "")
-        return [_invalid_row(order_id, _COLUMN_OF.get(field, field), exc, options.rules.sha256)]
+        column = _column_at_fault(row, exc)
+        return [_invalid_row(order_id, column, exc, options.rules.sha256)]
     return finding_rows(order_id, check, daily_only=daily_only)
+
+
+# A value whose unit is a column of its own: the unit column and the kinds it may be read as.
+_UNIT_COLUMN_OF: Final = {
+    "dose": ("dose_unit", (units.ORAL_DOSE,)),
+    "daily_dose": ("daily_dose_unit", (units.ORAL_DAILY_DOSE,)),
+    "patient.scr": ("scr_unit", (units.CREATININE_MASS, units.CREATININE_MOLAR)),
+}
+
+
+def _column_at_fault(row: Mapping[str, object], error: BaclofenDoseError) -> str:
+    """The screen's column an error is about: a unit error whose unit column is itself not a
+    unit of the value's kind names that column (``dose_unit``), not the value's."""
+    field = str(getattr(error, "field", ""))
+    column = _COLUMN_OF.get(field, field)
+    if not isinstance(error, UnitError) or field not in _UNIT_COLUMN_OF:
+        return column
+    unit_column, kinds = _UNIT_COLUMN_OF[field]
+    unit = row.get(unit_column)
+    for kind in kinds:
+        try:
+            units.parse_unit(cast("str", unit), kind, unit_column)  # it checks the type itself
+        except BaclofenDoseError:
+            continue
+        return column  # the unit reads: the value's text is at fault
+    return unit_column
 
 
 # -- exact integer bounds ------------------------------------------------------------------
@@ -665,7 +692,6 @@ class _Plan:
         bound: Fraction | None = None,
     ) -> _Piece | None:
         """The twin of :meth:`Judge.limit`: a finding where ``value`` crosses ``rule``."""
-        nw = self.nw
         if rule.kind not in LIMIT_KINDS:
             return None
         limit = rule.require_value() if bound is None else bound
@@ -678,7 +704,7 @@ class _Plan:
             acknowledged = self.judge.overrides.get(rule.id)
             code = "SOFT_LIMIT_CROSSED" if acknowledged is None else "SOFT_LIMIT_ACKNOWLEDGED"
             detail = None if acknowledged is None else acknowledged.reason
-        text = _decimal_text(nw, value) if scaled else value.cast(nw.String)
+        text = value if scaled else value * self.milli  # thousandths, as every value
         return _Piece(
             _all(when, crossed), "finding", code, rule.id, severity, what, text, _text(limit),
             kind.ucum, detail,
@@ -784,7 +810,7 @@ def _renal_fields(
 def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     """The frame with integer columns and ``__fast``: True where the vectorised path judges
     the row exactly as the order check would. Doses become whole micrograms in one product
-    (value in thousandths of its unit times whole thousandths of a mg per unit)."""
+    (the value in thousandths of its unit times the unit's whole mg)."""
     m, c, given, null = plan.m, nw.col, plan.given, plan.null
 
     # Each cell read once into a named integer column (stage one); every test below reads
@@ -823,8 +849,8 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     egfr, egfr_ok = number("egfr_ml_min_173m2")
     if stage:
         frame = frame.with_columns(**stage)
-    # Below the grammar's largest number of mg, as the exact path reads it (and far from
-    # 64-bit overflow: a value is below 10^15 thousandths, a factor at most a few thousand).
+    # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
+    # beyond every plausibility band, so such a row is the exact path's to refuse).
     top = _grammar_top()
     dose_mcg = _product(nw, dose, dose_f, units.ORAL_DOSE)
     daily_mcg = _product(nw, daily, daily_f, units.ORAL_DAILY_DOSE)
@@ -1004,14 +1030,14 @@ def _judge(plan: _Plan) -> list[_Piece]:
         daily >= _below(m(muanda_start.id)),
     )
     add(plan.finding(muanda_start, "MUANDA_DAILY", muanda, severity="warning",
-                     value=_decimal_text(nw, daily), limit=_text(muanda_start.require_value()),
+                     value=daily, limit=_text(muanda_start.require_value()),
                      unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip
 
     # Older adults (_older): caution, tolerance note, Beers 2023 on a measured value.
     add(plan.finding(rules["oral.older_adult.caution"], "ADVICE", older))
     note = rules["oral.older_adult.tolerance_note"]
     add(plan.finding(note, "OLDER_TOLERANCE_ORDER", _all(older, daily > _at_most(m(note.id))),
-                     severity="warning", value=_decimal_text(nw, daily),
+                     severity="warning", value=daily,
                      limit=_text(note.require_value()), unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip  # noqa: E501
     beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
     if beers is not None:
@@ -1022,7 +1048,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
         ):
             add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
                        beers.rule_id, beers.severity, f"{measure} (measured)",
-                       _decimal_text(nw, value), _text(beers.value), kind.ucum))  # fmt: skip
+                       value, _text(beers.value), kind.ucum))  # fmt: skip
         add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
                       "BEERS_NOT_ASSESSED"))  # fmt: skip
 
@@ -1046,34 +1072,46 @@ def _judge(plan: _Plan) -> list[_Piece]:
     grid_rule = rules[_A + "dose.grid"]
     off_grid = _all(per_admin, (c("__dose") % _at_most(m(grid_rule.id))) != 0)
     add(plan.finding(grid_rule, "OFF_GRID", off_grid, severity="warning",
-                     value=_decimal_text(nw, c("__dose")), limit=_text(grid),
+                     value=c("__dose"), limit=_text(grid),
                      unit=units.ORAL_DOSE.ucum))  # fmt: skip
     add(plan.finding(rules["oral.adult.lowest_effective"], "ADVICE", everything))
     add(plan.skip(_not(per_admin), "order", "daily_dose", _NO_PER_ADMIN))
     return plan.pieces
 
 
-def _emit(nw: Any, frame: Any, piece: _Piece, fires: str, sha: str) -> Any:
-    """The output rows of one piece (the rows where its boolean column ``fires``)."""
+def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], sha: str) -> Any:
+    """The output rows of every piece (the rows where its boolean column fires), in one
+    frame; each value is written as text once, over them all."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
             return nw.lit(value, nw.String)
         return value.cast(nw.String)
 
-    return frame.filter(nw.col(fires)).select(
-        nw.col("order_id"),
-        nw.lit(piece.kind, nw.String).alias("kind"),
-        text(piece.rule_id).alias("rule_id"),
-        text(piece.severity).alias("severity"),
-        nw.lit(piece.code, nw.String).alias("code"),
-        text(piece.what).alias("what"),
-        text(piece.value).alias("value"),
-        text(piece.limit).alias("limit"),
-        text(piece.unit).alias("unit"),
-        text(piece.detail).alias("detail"),
-        nw.lit(sha, nw.String).alias("rules_sha256"),
-    )
+    parts = [
+        frame.filter(nw.col(name)).select(
+            nw.col("order_id"),
+            nw.lit(piece.kind, nw.String).alias("kind"),
+            text(piece.rule_id).alias("rule_id"),
+            text(piece.severity).alias("severity"),
+            nw.lit(piece.code, nw.String).alias("code"),
+            text(piece.what).alias("what"),
+            (nw.lit(-1, nw.Int64) if piece.value is None else piece.value).alias("__value"),
+            text(piece.limit).alias("limit"),
+            text(piece.unit).alias("unit"),
+            text(piece.detail).alias("detail"),
+        )
+        for piece, name in zip(pieces, fires, strict=True)
+    ]
+    rows = nw.concat(parts, how="vertical")
+    # -1: no value (every value compared is positive); not a null, which pandas cannot keep
+    # in an integer column.
+    given = nw.col("__value") >= 0
+    value = nw.when(given).then(_decimal_text(nw, nw.col("__value"))).otherwise(
+        nw.lit(None, nw.String)
+    ).alias("value")
+    sha_column = nw.lit(sha, nw.String).alias("rules_sha256")
+    return rows.select(*OUTPUT_COLUMNS[:6], value, *OUTPUT_COLUMNS[7:-1], sha_column)
 
 
 def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[str]) -> Any:
@@ -1266,10 +1304,7 @@ def screen_orders(
     for out in slow_rows:
         tally(out["kind"], out["severity"], 1)
     source = frame.lazy() if local else frame
-    found = nw.concat(
-        [_emit(nw, source, piece, name, sha) for piece, name in zip(pieces, fires, strict=True)],
-        how="vertical",
-    )
+    found = _emit(nw, source, pieces, fires, sha)
     parts = [found.collect() if local else found]
     if slow_rows:
         parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
