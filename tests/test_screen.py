@@ -279,6 +279,22 @@ def test_an_invalid_row_names_the_column_at_fault(cells: dict[str, Any], column:
     assert (result.summary.rows_screened, result.summary.rows_invalid) == (0, 1)
 
 
+def test_a_frame_of_text_cells_is_read_as_a_typed_one() -> None:
+    """A CSV read as text (times a day "3", ages "70"): the same findings as the typed frame,
+    by the vectorised path; a count that is not plain digits is invalid, naming its column."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": dose, "dose_unit": "mg", "times_per_day": n, "age_years": "70"}
+        for i, (dose, n) in enumerate([("10", 3), ("25", 3), ("7.5", 4), ("20", 5)])
+    ]
+    typed = screen_orders(_frame(rows, floats=False))
+    text = pl.DataFrame({c: [None if r[c] is None else str(r[c]) for r in rows] for c in INPUT_COLUMNS}, schema=dict.fromkeys(INPUT_COLUMNS, pl.String))
+    as_text = screen_orders(text)
+    assert as_text.summary.rows_exact == 0
+    assert _actual(as_text.findings) == _actual(typed.findings)
+    bad = screen_orders(text.with_columns(pl.lit("3.5").alias("times_per_day")))
+    assert bad.findings["what"].to_list() == ["times_per_day"] * 4
+
+
 def test_missing_order_id_column_is_refused() -> None:
     from baclofen_dose.core.errors import MissingInputError
 

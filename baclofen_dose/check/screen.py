@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import itertools
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import cache
@@ -290,10 +291,16 @@ def _quantity(row: Mapping[str, object], column: str, unit: str | None) -> str |
     return f"{_number_text(value, column)} {unit}" if unit else _number_text(value, column)
 
 
+_WHOLE_TEXT: Final = "^(?:0|[1-9][0-9]{0,2})$"  # a count written as text (a CSV cell)
+
+
 def _whole(value: object, column: str) -> Any:
     """A count from a file: a float that is a whole number (pandas stores nullable integers as
-    floats) is that whole number; anything else goes to the check, which refuses it."""
+    floats), or text of plain digits (a CSV read as text), is that whole number; anything else
+    goes to the check, which refuses it."""
     if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(_WHOLE_TEXT, value):
         return int(value)
     return value
 
@@ -534,6 +541,9 @@ def _whole_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         ok = (~col.is_null() & ~col.is_nan() & (col.abs() < top)).fill_null(False)
         value = nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64)
         return value, (ok & (got == col)).fill_null(False)
+    if dtype == nw.String:
+        ok = col.str.contains(_WHOLE_TEXT).fill_null(False)
+        return nw.when(ok).then(col).otherwise(nw.lit("0")).cast(nw.Int64), ok
     return nw.lit(0), nw.lit(False)
 
 
@@ -1096,7 +1106,7 @@ def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], s
             text(piece.severity).alias("severity"),
             nw.lit(piece.code, nw.String).alias("code"),
             text(piece.what).alias("what"),
-            (nw.lit(-1, nw.Int64) if piece.value is None else piece.value).alias("__value"),
+            (nw.lit(-1) if piece.value is None else piece.value).cast(nw.Int64).alias("__value"),
             text(piece.limit).alias("limit"),
             text(piece.unit).alias("unit"),
             text(piece.detail).alias("detail"),
