@@ -1091,37 +1091,38 @@ def _judge(plan: _Plan) -> list[_Piece]:
 
 def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], sha: str) -> Any:
     """The output rows of every piece (the rows where its boolean column fires), in one
-    frame; each value is written as text once, over them all."""
+    frame; the values compared are written as text once, over all the rows that have one."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
             return nw.lit(value, nw.String)
         return value.cast(nw.String)
 
-    parts = [
-        frame.filter(nw.col(name)).select(
+    def rows(piece: _Piece, name: str, value: Any) -> Any:
+        return frame.filter(nw.col(name)).select(
             nw.col("order_id"),
             nw.lit(piece.kind, nw.String).alias("kind"),
             text(piece.rule_id).alias("rule_id"),
             text(piece.severity).alias("severity"),
             nw.lit(piece.code, nw.String).alias("code"),
             text(piece.what).alias("what"),
-            (nw.lit(-1) if piece.value is None else piece.value).cast(nw.Int64).alias("__value"),
+            value,
             text(piece.limit).alias("limit"),
             text(piece.unit).alias("unit"),
             text(piece.detail).alias("detail"),
+            nw.lit(sha, nw.String).alias("rules_sha256"),
         )
-        for piece, name in zip(pieces, fires, strict=True)
+
+    pairs = list(zip(pieces, fires, strict=True))
+    valued = [
+        rows(p, n, p.value.cast(nw.Int64).alias("value")) for p, n in pairs if p.value is not None
     ]
-    rows = nw.concat(parts, how="vertical")
-    # -1: no value (every value compared is positive); not a null, which pandas cannot keep
-    # in an integer column.
-    given = nw.col("__value") >= 0
-    value = nw.when(given).then(_decimal_text(nw, nw.col("__value"))).otherwise(
-        nw.lit(None, nw.String)
-    ).alias("value")
-    sha_column = nw.lit(sha, nw.String).alias("rules_sha256")
-    return rows.select(*OUTPUT_COLUMNS[:6], value, *OUTPUT_COLUMNS[7:-1], sha_column)
+    bare = [rows(p, n, nw.lit(None, nw.String).alias("value")) for p, n in pairs if p.value is None]
+    parts = bare
+    if valued:
+        together = nw.concat(valued, how="vertical")
+        parts = [together.with_columns(_decimal_text(nw, nw.col("value")).alias("value")), *bare]
+    return nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
 
 
 def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[str]) -> Any:
