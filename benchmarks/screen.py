@@ -4,12 +4,15 @@ Run from the repository root (needs the screen extra and numpy)::
 
     python benchmarks/screen.py            # 10^6 orders for speed, 10^7 from Parquet for memory
     python benchmarks/screen.py --quick    # 10^4 and 10^5 (a smoke test for CI)
+    python benchmarks/screen.py --speed-only   # the speed run alone (run it 3 times on a
+                                               # shared machine and compare the ratios)
 
 1. Speed: ``screen_orders`` on N polars rows (adults, doses in mg, a measured CrCl for half)
    against a numpy floor doing the same comparisons on integer micrograms (daily dose against
    the policy maximum, the hard maximum and the renal-band cap; single dose against its
    maximum). Both run side by side in this process, interleaved, median of the runs; the ratio
-   is printed (target: at most 3).
+   is printed (target: at most 3). The floor's counts must equal the screen's findings for
+   those rules (else the run fails: a floor doing less than the screen is no floor).
 2. Memory: M rows written to Parquet, then screened from a lazy scan with the findings streamed
    to a Parquet file, in a fresh process; its peak resident memory is printed (target: under
    2 GB).

@@ -44,6 +44,7 @@ import functools
 import itertools
 import operator
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import cache
@@ -509,12 +510,15 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         # path reads, found by arithmetic, not by writing every float as text.
         inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
         inside = inside.fill_null(False)
-        scaled = nw.when(inside).then(col * milli).otherwise(nw.lit(0.0)).round(0)
+        # The product with 1000 is within an eighth of the whole thousandths k it stands for
+        # (below 10^12), so k is its truncation or one more: the one whose quotient is x.
+        truncated = nw.when(inside).then(col * milli).otherwise(nw.lit(0)).cast(nw.Int64)
+        up = (((truncated + 1) / ((truncated + 1) * 0 + milli)) == col).fill_null(False)
         # Divided by a full column, not a literal: polars divides by a literal (or a literal
         # column) as a product with its reciprocal, not the correctly rounded quotient
         # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
         nearest = (got / (got * 0 + milli)) == col
-        return scaled.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
+        return truncated + up.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
     if dtype == nw.String:
         text = col
     else:
@@ -961,7 +965,7 @@ def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
     return thousandths * factor
 
 
-_INT64_MAX: Final = 2**63 - 1
+_INT64_MAX: Final = sys.maxsize  # the engines' 64-bit integers (a smaller bound is only safer)
 
 
 def _fill(nw: Any, term: Cond) -> Any:
