@@ -4,12 +4,15 @@ Run from the repository root (needs the screen extra and numpy)::
 
     python benchmarks/screen.py            # 10^6 orders for speed, 10^7 from Parquet for memory
     python benchmarks/screen.py --quick    # 10^4 and 10^5 (a smoke test for CI)
+    python benchmarks/screen.py --speed-only   # the speed run alone (run it 3 times on a
+                                               # shared machine and compare the ratios)
 
 1. Speed: ``screen_orders`` on N polars rows (adults, doses in mg, a measured CrCl for half)
    against a numpy floor doing the same comparisons on integer micrograms (daily dose against
    the policy maximum, the hard maximum and the renal-band cap; single dose against its
    maximum). Both run side by side in this process, interleaved, median of the runs; the ratio
-   is printed (target: at most 3).
+   is printed (target: at most 3). The floor's counts must equal the screen's findings for
+   those rules (else the run fails: a floor doing less than the screen is no floor).
 2. Memory: M rows written to Parquet, then screened from a lazy scan with the findings streamed
    to a Parquet file, in a fresh process; its peak resident memory is printed (target: under
    2 GB).
@@ -57,31 +60,53 @@ def _orders(n: int, seed: int = 12):  # type: ignore[no-untyped-def]
 
 
 def _floor(frame, rules):  # type: ignore[no-untyped-def]
-    """The same comparisons in numpy on integer micrograms: the floor the screen is held to."""
+    """The same comparisons in numpy on integer micrograms: the floor the screen is held to.
+
+    Each number is read once into integer thousandths (doses in micrograms, CrCl in thousandths
+    of a mL/min; a missing CrCl has no band), every bound is the rule's value as an integer
+    (no literal here), and each comparison the issue names is made on every row: the daily
+    dose against the policy maximum, the hard maximum and the renal cap of the row's band
+    (end-stage, severe, moderate, mild), the single dose against its maximum.
+    """
     import numpy as np
 
-    def mcg(rule_id: str) -> int:
-        return int(rules[rule_id].require_value() * 1000)
+    def milli(value: Fraction) -> Fraction:
+        return value * 1000
+
+    def at_most(rule_id: str) -> int:  # x <= v  <=>  x <= floor(v) for integer x
+        return int(milli(rules[rule_id].require_value()) // 1)
+
+    def below(rule_id: str) -> int:  # x < v  <=>  x < ceil(v) for integer x
+        return int(-(-milli(rules[rule_id].require_value()) // 1))
 
     dose = np.rint(frame["dose"].to_numpy() * 1000).astype(np.int64)
-    n = frame["times_per_day"].to_numpy()
+    n = frame["times_per_day"].to_numpy().astype(np.int64)
     daily = dose * n
-    crcl = frame["crcl_ml_min"].to_numpy()
-    usual = mcg("oral.adult.max_daily.us_label")
-    hard = mcg("oral.adult.max_daily.hard")
-    dose_max = mcg("oral.adult.max_dose.us_label")
+    crcl_float = frame["crcl_ml_min"].to_numpy()
+    measured = ~np.isnan(crcl_float)
+    crcl = np.where(measured, np.rint(np.nan_to_num(crcl_float) * 1000), 0).astype(np.int64)
+    usual_value = rules["oral.adult.max_daily.us_label"].require_value()
     grid = rules["oral.adult.dose.grid"].require_value()
+    prefix = "renal.vlavonou2014."
     caps = []
     for band in ("severe", "moderate", "mild"):
-        fraction = rules[f"renal.vlavonou2014.{band}.dose_fraction"].require_value()
-        caps.append(int(max((Fraction(usual, 1000) * fraction // grid) * grid, grid) * 1000))
+        fraction = rules[f"{prefix}{band}.dose_fraction"].require_value()
+        caps.append(int(milli(max((usual_value * fraction // grid) * grid, grid)) // 1))
+    no_cap = np.iinfo(np.int64).max
     cap = np.select(
-        [crcl < 30, crcl <= 50, crcl <= 80], caps, default=np.iinfo(np.int64).max
+        [
+            measured & (crcl < below("renal.ca_monograph.end_stage.below")),
+            measured & (crcl < below(prefix + "severe.crcl_below")),
+            measured & (crcl <= at_most(prefix + "moderate.crcl_max")),
+            measured & (crcl <= at_most(prefix + "mild.crcl_max")),
+        ],
+        [at_most("renal.ca_monograph.end_stage.max_daily"), *caps],
+        default=no_cap,
     )
     return (
-        int((daily > usual).sum()),
-        int((daily > hard).sum()),
-        int((dose > dose_max).sum()),
+        int((daily > at_most("oral.adult.max_daily.us_label")).sum()),
+        int((daily > at_most("oral.adult.max_daily.hard")).sum()),
+        int((dose > at_most("oral.adult.max_dose.us_label")).sum()),
         int((daily > cap).sum()),
     )
 
@@ -100,6 +125,20 @@ def speed(n: int, runs: int) -> dict[str, float]:
         start = time.perf_counter()
         _floor(frame, rules)
         floor_times.append(time.perf_counter() - start)
+    # The floor makes the same comparisons: its counts are the screen's findings.
+    counts = _floor(frame, rules)
+    found = result.findings.filter(result.findings["kind"] == "finding")["rule_id"].value_counts()
+    by_rule = dict(zip(found["rule_id"].to_list(), found["count"].to_list(), strict=True))
+    renal = sum(n for rule, n in by_rule.items() if rule.startswith(("renal.vlavonou2014.",
+                                                                    "renal.ca_monograph.")))
+    screened = (
+        by_rule.get("oral.adult.max_daily.us_label", 0),
+        by_rule.get("oral.adult.max_daily.hard", 0),
+        by_rule.get("oral.adult.max_dose.us_label", 0),
+        renal,
+    )
+    if counts != screened:  # a report, but never of a floor that does less than the screen
+        raise AssertionError(f"the floor counts {counts}, the screen {screened}")
     screen_s = statistics.median(screen_times)
     floor_s = statistics.median(floor_times)
     return {
@@ -152,6 +191,7 @@ def memory(m: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="10^4 and 10^5 rows (CI smoke test)")
+    parser.add_argument("--speed-only", action="store_true", help="skip the memory run")
     args = parser.parse_args()
     n, m, runs = (10_000, 100_000, 3) if args.quick else (1_000_000, 10_000_000, 3)
     s = speed(n, runs)
@@ -160,6 +200,8 @@ def main() -> int:
         f"{s['floor_s']:.4f} s; ratio {s['ratio']:.1f} (target <= 3; rows by the exact "
         f"path: {s['rows_exact']})"
     )
+    if args.speed_only:
+        return 0
     mem = memory(m)
     print(
         f"{mem['rows']:,} rows from Parquet (lazy scan, findings streamed to Parquet): peak "

@@ -250,8 +250,49 @@ def test_three_malformed_rows_among_a_thousand() -> None:
     result = screen_orders(frame)
     invalid = result.findings.filter(pl.col("kind") == "invalid").sort("order_id")
     assert invalid["order_id"].to_list() == ["10", "500", "999"]
-    assert invalid["what"].to_list() == ["dose", "dose", "times_per_day"]
+    assert invalid["what"].to_list() == ["dose", "dose_unit", "times_per_day"]
     assert (result.summary.rows_in, result.summary.rows_screened, result.summary.rows_invalid) == (1000, 997, 3)
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ({"dose": "10", "dose_unit": "mL", "times_per_day": 3}, "dose_unit"),
+        ({"dose": "10", "dose_unit": "tablespoons", "times_per_day": 3}, "dose_unit"),
+        ({"dose": "10 mg", "dose_unit": "mg", "times_per_day": 3}, "dose"),
+        ({"dose": "10", "times_per_day": 3}, "dose_unit"),
+        ({"daily_dose": "30", "daily_dose_unit": "mg/mL"}, "daily_dose_unit"),
+        ({"daily_dose": "30", "daily_dose_unit": "mg/week"}, "daily_dose"),  # not exact in mg/day
+        ({"daily_dose": "30", "daily_dose_unit": "furlongs"}, "daily_dose_unit"),
+        ({"dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": "50", "scr": "1", "scr_unit": "mg"}, "scr_unit"),
+        ({"dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": "50", "scr": "1", "scr_unit": "mg/dL/x"}, "scr_unit"),
+    ],
+)
+def test_an_invalid_row_names_the_column_at_fault(cells: dict[str, Any], column: str) -> None:
+    """Issue 12 output: a bad unit names the unit column (dose_unit, daily_dose_unit,
+    scr_unit), a bad value the value column; the row is invalid, never dropped."""
+    row = dict.fromkeys(INPUT_COLUMNS) | {"order_id": "x"} | cells
+    rows = screen_row(row)
+    assert [(r["kind"], r["what"]) for r in rows] == [("invalid", column)]
+    result = screen_orders(_frame([row], floats=False))
+    assert result.findings["what"].to_list() == [column]
+    assert (result.summary.rows_screened, result.summary.rows_invalid) == (0, 1)
+
+
+def test_a_frame_of_text_cells_is_read_as_a_typed_one() -> None:
+    """A CSV read as text (times a day "3", ages "70"): the same findings as the typed frame,
+    by the vectorised path; a count that is not plain digits is invalid, naming its column."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": dose, "dose_unit": "mg", "times_per_day": n, "age_years": "70"}
+        for i, (dose, n) in enumerate([("10", 3), ("25", 3), ("7.5", 4), ("20", 5)])
+    ]
+    typed = screen_orders(_frame(rows, floats=False))
+    text = pl.DataFrame({c: [None if r[c] is None else str(r[c]) for r in rows] for c in INPUT_COLUMNS}, schema=dict.fromkeys(INPUT_COLUMNS, pl.String))
+    as_text = screen_orders(text)
+    assert as_text.summary.rows_exact == 0
+    assert _actual(as_text.findings) == _actual(typed.findings)
+    bad = screen_orders(text.with_columns(pl.lit("3.5").alias("times_per_day")))
+    assert bad.findings["what"].to_list() == ["times_per_day"] * 4
 
 
 def test_missing_order_id_column_is_refused() -> None:
@@ -267,3 +308,26 @@ def test_lazy_polars_stays_lazy_and_agrees() -> None:
     lazy = screen_orders(frame.lazy())
     assert isinstance(lazy.findings, pl.LazyFrame)
     assert _actual(lazy.findings.collect()) == _actual(screen_orders(frame).findings)
+
+
+FLOAT_DOSES = [0.018, 1.005, 12.801, 39.999, 7.5, 0.1 + 0.2, 0.0001, 20.0005, 1e-3]
+
+
+@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas"])
+def test_float_cells_go_fast_exactly_when_their_text_has_three_decimals(engine: str) -> None:
+    """A float cell stands for its shortest text (what the exact path reads): the vectorised
+    path takes it exactly when that text has at most three decimals (0.018, 1.005 whose
+    product with 1000 is not whole in floats), and leaves 0.30000000000000004, 0.0001 and
+    20.0005 to the exact check; on every engine the findings are the exact path's."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": f"o{i}", "dose": dose, "dose_unit": "mg", "times_per_day": 3, "age_years": 40.0}
+        for i, dose in enumerate(FLOAT_DOSES)
+    ]
+    frame: Any = _frame(rows, floats=True)
+    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[engine]
+    result = screen_orders(frame)
+    findings = result.findings.collect() if engine == "lazy" else result.findings
+    slow = [d for d in FLOAT_DOSES if len(repr(d).partition(".")[2]) > 3]
+    assert len(slow) == 3
+    assert result.summary.rows_exact == len(slow)
+    _same(_actual(findings), _expected(rows, {}, {}), engine)

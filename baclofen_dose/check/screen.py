@@ -40,7 +40,11 @@ column (``INVALID_INPUT``), never dropped and never a crash of the batch, and
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
+import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import cache
@@ -58,6 +62,7 @@ from baclofen_dose.core.errors import (
     InputError,
     InputTypeError,
     MissingInputError,
+    UnitError,
 )
 from baclofen_dose.core.model import Amount, Finding, ParamValue
 from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
@@ -332,10 +337,16 @@ def _quantity(row: Mapping[str, object], column: str, unit: str | None) -> str |
     return f"{_number_text(value, column)} {unit}" if unit else _number_text(value, column)
 
 
+_WHOLE_TEXT: Final = "^(?:0|[1-9][0-9]{0,2})$"  # a count written as text (a CSV cell)
+
+
 def _whole(value: object, column: str) -> Any:
     """A count from a file: a float that is a whole number (pandas stores nullable integers as
-    floats) is that whole number; anything else goes to the check, which refuses it."""
+    floats), or text of plain digits (a CSV read as text), is that whole number; anything else
+    goes to the check, which refuses it."""
     if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(_WHOLE_TEXT, value):
         return int(value)
     return value
 
@@ -460,9 +471,35 @@ def _exact(
     try:
         check, daily_only = _check_row(row, options, related or {})
     except BaclofenDoseError as exc:
-        field = getattr(exc, "field", "")
-        return [_invalid_row(order_id, _COLUMN_OF.get(field, field), exc, options.rules.sha256)]
+        column = _column_at_fault(row, exc)
+        return [_invalid_row(order_id, column, exc, options.rules.sha256)]
     return finding_rows(order_id, check, daily_only=daily_only)
+
+
+# A value whose unit is a column of its own: the unit column and the kinds it may be read as.
+_UNIT_COLUMN_OF: Final = {
+    "dose": ("dose_unit", (units.ORAL_DOSE,)),
+    "daily_dose": ("daily_dose_unit", (units.ORAL_DAILY_DOSE,)),
+    "patient.scr": ("scr_unit", (units.CREATININE_MASS, units.CREATININE_MOLAR)),
+}
+
+
+def _column_at_fault(row: Mapping[str, object], error: BaclofenDoseError) -> str:
+    """The screen's column an error is about: a unit error whose unit column is itself not a
+    unit of the value's kind names that column (``dose_unit``), not the value's."""
+    field = str(getattr(error, "field", ""))
+    column = _COLUMN_OF.get(field, field)
+    if not isinstance(error, UnitError) or field not in _UNIT_COLUMN_OF:
+        return column
+    unit_column, kinds = _UNIT_COLUMN_OF[field]
+    unit = row.get(unit_column)
+    for kind in kinds:
+        try:
+            units.parse_unit(cast("str", unit), kind, unit_column)  # it checks the type itself
+        except BaclofenDoseError:
+            continue
+        return column  # the unit reads: the value's text is at fault
+    return unit_column
 
 
 # -- exact integer bounds ------------------------------------------------------------------
@@ -498,21 +535,36 @@ def _nw() -> Any:
     return nw_module
 
 
-def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
+def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     """(thousandths as Int64, True where the cell is a positive whole number of thousandths
-    inside the grammar's range). Text must match the quantity grammar and is read digit by
-    digit (no float arithmetic); a float is read as the text the engine writes for it, which
-    reads back as the same float, so it is the shortest decimal the exact path reads (a
-    float written with more than three decimals goes to the exact path)."""
+    inside the grammar's range; written on the column ``name`` holding the first, so each is
+    computed once). Text must match the quantity grammar and is read digit by
+    digit; a float stands for its shortest text (what the exact path reads), which has at most
+    three decimals exactly when the float is the one nearest to its rounded thousandths (a
+    float with more decimals goes to the exact path). No float is ever compared to a limit."""
     dtype = frame.collect_schema()[column]
-    col = nw.col(column)
+    col, got = nw.col(column), nw.col(name)
     milli = _milli()
     if dtype.is_integer():
         ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
     if dtype.is_float():
-        text = col.cast(nw.String)
-    elif dtype == nw.String:
+        # A float's shortest text has at most three decimals exactly when the float nearest
+        # to round(x * 1000) / 1000 is x itself (below 10^12 a thousandth is far wider than
+        # the float's spacing, so no other such decimal lies as near): the number the exact
+        # path reads, found by arithmetic, not by writing every float as text.
+        inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
+        inside = inside.fill_null(False)
+        # The product with 1000 is within an eighth of the whole thousandths k it stands for
+        # (below 10^12), so k is its truncation or one more: the one whose quotient is x.
+        truncated = nw.when(inside).then(col * milli).otherwise(nw.lit(0)).cast(nw.Int64)
+        up = (((truncated + 1) / ((truncated + 1) * 0 + milli)) == col).fill_null(False)
+        # Divided by a full column, not a literal: polars divides by a literal (or a literal
+        # column) as a product with its reciprocal, not the correctly rounded quotient
+        # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
+        nearest = (got / (got * 0 + milli)) == col
+        return truncated + up.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
+    if dtype == nw.String:
         text = col
     else:
         return nw.lit(0), nw.lit(False)
@@ -522,13 +574,14 @@ def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
     whole = safe.str.replace_all(r"\..*$", "").cast(nw.Int64)
     part = nw.concat_str([safe.str.replace_all(r"^[0-9]*\.?", ""), nw.lit("0" * digits)])
     value = whole * milli + part.str.slice(0, digits).cast(nw.Int64)
-    return value, readable & (value > 0)
+    return value, readable & (got > 0)
 
 
-def _whole_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
-    """(a count as Int64, True where the cell is a whole number the exact path reads alike)."""
+def _whole_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
+    """(a count as Int64, True where the cell is a whole number the exact path reads alike;
+    the second written on the column ``name`` holding the first)."""
     dtype = frame.collect_schema()[column]
-    col = nw.col(column)
+    col, got = nw.col(column), nw.col(name)
     if dtype.is_integer():
         ok = ~col.is_null()
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64), ok
@@ -536,7 +589,10 @@ def _whole_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
         top = _grammar_top()
         ok = (~col.is_null() & ~col.is_nan() & (col.abs() < top)).fill_null(False)
         value = nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64)
-        return value, (ok & (value == col)).fill_null(False)
+        return value, (ok & (got == col)).fill_null(False)
+    if dtype == nw.String:
+        ok = col.str.contains(_WHOLE_TEXT).fill_null(False)
+        return nw.when(ok).then(col).otherwise(nw.lit("0")).cast(nw.Int64), ok
     return nw.lit(0), nw.lit(False)
 
 
@@ -569,35 +625,65 @@ def _decimal_text(nw: Any, thousandths: Any) -> Any:
     )
 
 
-def _unit_factors(
-    nw: Any, frame: Any, column: str, kind: units.Kind
-) -> tuple[Any, Any]:
-    """(thousandths of mg per unit as Int64, True where known) for the distinct units of a
-    column, each read once by the unit grammar; a unit it refuses, or whose factor is not a
-    whole number of thousandths, leaves its rows to the exact check."""
-    if frame.collect_schema()[column] != nw.String:
-        return nw.lit(1), nw.lit(False)
-    distinct = frame.select(column).unique()
-    if isinstance(distinct, nw.LazyFrame):
-        distinct = distinct.collect()
+@cache
+def _factors(kind: units.Kind) -> dict[str, int]:
+    """The kind's unit (mg, mg/day) in one of each spelling the unit grammar reads for it
+    (single units and ``a/b``, each read once by :func:`units.parse_unit`), where that is a
+    whole number: thousandths of the spelling are then whole micrograms. A spelling not listed
+    (refused, or a fraction of a mg such as mcg) leaves its rows to the exact check."""
+    vocabulary = list(units.spellings())
+    candidates = [*vocabulary, *(f"{a}/{b}" for a in vocabulary for b in vocabulary)]
     factors: dict[str, int] = {}
-    for spelling in distinct[column].to_list():
-        if not isinstance(spelling, str):
-            continue
+    for spelling in (*candidates, kind.display):
         try:
-            factor = units.parse_unit(spelling, kind, column) * _milli()
+            factor = units.parse_unit(spelling, kind, "unit")
         except BaclofenDoseError:
             continue
         if factor.denominator == 1:
             factors[spelling] = int(factor)
-    if not factors:
-        return nw.lit(1), nw.lit(False)
-    chain: Any = None
-    for spelling, whole in factors.items():
-        test = nw.col(column) == spelling
-        chain = (nw.when(test) if chain is None else chain.when(test)).then(nw.lit(whole))
-    value = chain.otherwise(nw.lit(1)).cast(nw.Int64)  # 1: a stand-in where not known
-    return value, nw.col(column).is_in(list(factors)).fill_null(False)
+    return factors
+
+
+def _unit_factors(nw: Any, frame: Any, column: str, kind: units.Kind) -> Any:
+    """mg per unit as Int64 (0 where the spelling is not known): the unit column replaced by
+    its factor in one lookup (no scan of the data to build it)."""
+    if frame.collect_schema()[column] != nw.String:
+        return nw.lit(0, nw.Int64)
+    table = _factors(kind)
+    return nw.col(column).replace_strict(
+        list(table), list(table.values()), default=0, return_dtype=nw.Int64
+    ).fill_null(0)
+
+
+# Conditions are narwhals expressions or, where the frame's columns settle them (a column the
+# frame does not have is null on every row), Python booleans: folded here, so a check that
+# cannot fire costs nothing per row and emits nothing.
+Cond = Any
+
+
+def _all(*terms: Cond) -> Cond:
+    """The conjunction of ``terms`` (False if any is False; True if all are True)."""
+    if any(t is False for t in terms):
+        return False
+    left = [t for t in terms if t is not True]
+    return True if not left else functools.reduce(operator.and_, left)
+
+
+def _any(*terms: Cond) -> Cond:
+    """The disjunction of ``terms`` (True if any is True; False if all are False)."""
+    if any(t is True for t in terms):
+        return True
+    left = [t for t in terms if t is not False]
+    return False if not left else functools.reduce(operator.or_, left)
+
+
+def _not(term: Cond) -> Cond:
+    return (not term) if isinstance(term, bool) else ~term
+
+
+def _expr(nw: Any, term: Cond) -> Any:
+    """A condition as an expression (a settled one as a literal)."""
+    return nw.lit(term, nw.Boolean) if isinstance(term, bool) else term
 
 
 @attrs.frozen
@@ -634,13 +720,23 @@ class _Plan:
             if value is not None and value not in choices:
                 raise InputError(name, value, "one of " + ", ".join(choices), code="E_POLICY")
         self.pieces: list[_Piece] = []
+        self.absent: frozenset[str] = frozenset()
+        self.per_admin: Cond = self.nw.col("__per_admin")  # settled by _prepare where it can
+
+    def given(self, column: str) -> Cond:
+        """True where the row has a value in ``column``."""
+        return False if column in self.absent else ~self.nw.col(column).is_null()
+
+    def null(self, column: str) -> Cond:
+        """True where the row has no value in ``column``."""
+        return True if column in self.absent else self.nw.col(column).is_null()
 
     def m(self, rule_id: str) -> Fraction:
         """A rule's value in thousandths."""
         return self.rules[rule_id].require_value() * self.milli
 
     def add(self, piece: _Piece | None) -> None:
-        if piece is not None:
+        if piece is not None and piece.when is not False:
             self.pieces.append(piece)
 
     def limit(
@@ -655,7 +751,6 @@ class _Plan:
         bound: Fraction | None = None,
     ) -> _Piece | None:
         """The twin of :meth:`Judge.limit`: a finding where ``value`` crosses ``rule``."""
-        nw = self.nw
         if rule.kind not in LIMIT_KINDS:
             return None
         limit = rule.require_value() if bound is None else bound
@@ -668,9 +763,9 @@ class _Plan:
             acknowledged = self.judge.overrides.get(rule.id)
             code = "SOFT_LIMIT_CROSSED" if acknowledged is None else "SOFT_LIMIT_ACKNOWLEDGED"
             detail = None if acknowledged is None else acknowledged.reason
-        text = _decimal_text(nw, value) if scaled else value.cast(nw.String)
+        text = value if scaled else value * self.milli  # thousandths, as every value
         return _Piece(
-            when & crossed, "finding", code, rule.id, severity, what, text, _text(limit),
+            _all(when, crossed), "finding", code, rule.id, severity, what, text, _text(limit),
             kind.ucum, detail,
         )  # fmt: skip
 
@@ -704,8 +799,9 @@ def _native(nw: Any, frame: object, field: str) -> Any:
     return native
 
 
-def _complete(nw: Any, frame: Any) -> Any:
-    """Every input column present (a missing one is all "not given"); order ids as text."""
+def _complete(nw: Any, frame: Any) -> tuple[Any, frozenset[str]]:
+    """Every input column present (a missing one is all "not given"); order ids as text.
+    Also the input columns the frame did not have."""
     if "order_id" not in frame.collect_schema().names():
         raise MissingInputError("order_id", "a column order_id naming each order", "screening")
     for needed in (("dose", "daily_dose"),):
@@ -714,25 +810,36 @@ def _complete(nw: Any, frame: Any) -> Any:
                 "dose", "a column dose (with dose_unit and times_per_day) or daily_dose",
                 "screening",
             )  # fmt: skip
+    names = set(frame.collect_schema().names())
+    absent = frozenset(c for c in INPUT_COLUMNS if c not in names)
     extra = []
-    for column in INPUT_COLUMNS:
-        if column not in frame.collect_schema().names():
-            dtype = nw.Boolean if column == "dialysis" else nw.String
-            extra.append(nw.lit(None, dtype).alias(column))
+    for column in sorted(absent):
+        dtype = nw.Boolean if column == "dialysis" else nw.String
+        extra.append(nw.lit(None, dtype).alias(column))
     if extra:
         frame = frame.with_columns(*extra)
     return frame.select(
-        nw.col("order_id").cast(nw.String), *(nw.col(c) for c in INPUT_COLUMNS[1:])
-    )
+        nw.col("order_id").cast(nw.String),
+        *(nw.col(c) for c in INPUT_COLUMNS[1:]),
+    ), absent
 
 
-def _renal_not_assessed(plan: _Plan) -> dict[tuple[bool, ...], str | None]:
-    """For each pattern of known patient values (age, sex, weight, height, dialysis stated),
-    with no creatinine and no measured value: the field the renal assessment names as missing
-    (asked of the planner itself, once per pattern; None: not this path)."""
-    rules = plan.rules
-    fields: dict[tuple[bool, ...], str | None] = {}
+def _renal_not_assessed(plan: _Plan) -> dict[int, str | None]:
+    """For each pattern of known patient values (age, sex, weight, height, dialysis stated;
+    as the code of :func:`_pattern_code`), with no creatinine and no measured value: the field
+    the renal assessment names as missing (asked of the planner itself, once per pattern and
+    rule set; None: not this path)."""
+    options = plan.options
+    return _renal_fields(options.rules, options.renal_policy, options.weight_policy)
+
+
+@cache
+def _renal_fields(
+    rules: RuleSet, renal_policy: str | None, weight_policy: str | None
+) -> dict[int, str | None]:
+    fields: dict[int, str | None] = {}
     for pattern in itertools.product((False, True), repeat=len(_PATTERN_COLUMNS)):
+        code = sum(1 << i for i, known in enumerate(pattern) if known)
         has_age, has_sex, has_weight, has_height, has_dialysis = pattern
         adult = rules["population.child.below_age"].require_value()
         low = "patient.height.adult_min" if has_age else "patient.height.min"
@@ -746,133 +853,179 @@ def _renal_not_assessed(plan: _Plan) -> dict[tuple[bool, ...], str | None]:
                     scr_mg_dl=None,
                     dialysis=False if has_dialysis else None,
                 ),
-                renal_policy=plan.options.renal_policy,
-                weight_policy=plan.options.weight_policy,
+                renal_policy=renal_policy,
+                weight_policy=weight_policy,
                 rules=rules,
             )
         except MissingInputError as exc:
-            fields[pattern] = exc.field
+            fields[code] = exc.field
         except BaclofenDoseError:
-            fields[pattern] = None
+            fields[code] = None
         else:  # pragma: no cover - no creatinine: the assessment cannot be made
-            fields[pattern] = None
+            fields[code] = None
     return fields
 
 
 def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     """The frame with integer columns and ``__fast``: True where the vectorised path judges
-    the row exactly as the order check would."""
-    m = plan.m
-    dose, dose_ok = _milli_int(nw, frame, "dose")
-    dose_f, dose_f_ok = _unit_factors(nw, frame, "dose_unit", units.ORAL_DOSE)
-    daily, daily_ok = _milli_int(nw, frame, "daily_dose")
-    daily_f, daily_f_ok = _unit_factors(nw, frame, "daily_dose_unit", units.ORAL_DAILY_DOSE)
-    n, n_ok = _whole_int(nw, frame, "times_per_day")
+    the row exactly as the order check would. Doses become whole micrograms in one product
+    (the value in thousandths of its unit times the unit's whole mg)."""
+    m, c, given, null = plan.m, nw.col, plan.given, plan.null
+
+    # Each cell read once into a named integer column (stage one); every test below reads
+    # those columns, so no conversion is computed twice whatever the engine's optimiser does.
+    stage: dict[str, Any] = {}
+
+    def staged(name: str, value: Any, ok: Cond) -> tuple[Any, Cond]:
+        stage[name] = value
+        return nw.col(name), ok
+
+    def number(column: str) -> tuple[Any, Cond]:
+        if column in plan.absent:
+            return nw.lit(0), False
+        name = "__" + column
+        return staged(name, *_milli_int(nw, frame, column, name))
+
+    def factor(column: str, kind: units.Kind) -> tuple[Any, Cond]:
+        if column in plan.absent:
+            return nw.lit(1), False
+        name = "__" + column
+        stage[name] = _unit_factors(nw, frame, column, kind)
+        return nw.max_horizontal(nw.col(name), nw.lit(1)), nw.col(name) > 0
+
+    dose, dose_ok = number("dose")
+    dose_f, dose_f_ok = factor("dose_unit", units.ORAL_DOSE)
+    daily, daily_ok = number("daily_dose")
+    daily_f, daily_f_ok = factor("daily_dose_unit", units.ORAL_DAILY_DOSE)
+    n, n_ok = (nw.lit(0), False)
+    if "times_per_day" not in plan.absent:
+        n, n_ok = staged("__n", *_whole_int(nw, frame, "times_per_day", "__n"))
     most = int(units.parse_unit("day", units.HOURS, "times_per_day"))
-    age, age_ok = _milli_int(nw, frame, "age_years")
-    weight, weight_ok = _milli_int(nw, frame, "weight_kg")
-    height, height_ok = _milli_int(nw, frame, "height_cm")
-    crcl, crcl_ok = _milli_int(nw, frame, "crcl_ml_min")
-    egfr, egfr_ok = _milli_int(nw, frame, "egfr_ml_min_173m2")
-    top = _grammar_top() * plan.milli
-    frame = frame.with_columns(
-        __dose_m=dose, __dose_ok=dose_ok & dose_f_ok, __dose_f=dose_f,
-        __daily_m=daily, __daily_ok=daily_ok & daily_f_ok, __daily_f=daily_f,
-        __n=n, __n_ok=n_ok & (n >= 1) & (n <= most),
-        __age=age, __age_ok=age_ok, __weight=weight, __weight_ok=weight_ok,
-        __height=height, __height_ok=height_ok,
-        __crcl=crcl, __crcl_ok=crcl_ok, __egfr=egfr, __egfr_ok=egfr_ok,
+    age, age_ok = number("age_years")
+    weight, weight_ok = number("weight_kg")
+    height, height_ok = number("height_cm")
+    crcl, crcl_ok = number("crcl_ml_min")
+    egfr, egfr_ok = number("egfr_ml_min_173m2")
+    if stage:
+        frame = frame.with_columns(**stage)
+    # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
+    # beyond every plausibility band, so such a row is the exact path's to refuse).
+    top = _grammar_top()
+    dose_mcg = _product(nw, dose, dose_f, units.ORAL_DOSE)
+    daily_mcg = _product(nw, daily, daily_f, units.ORAL_DAILY_DOSE)
+    per_admin = _all(
+        given("dose"), dose_ok, dose_f_ok, _all(n_ok, n >= 1, n <= most),
+        (dose_mcg < top).fill_null(False) if dose_ok is not False else False,
     )  # fmt: skip
-    c = nw.col
-    milli = plan.milli
-    # Thousandths of a microgram; only where the product cannot overflow 64 bits.
-    dose_safe = c("__dose_ok") & (c("__dose_m") < nw.lit(top) // c("__dose_f"))
-    daily_safe = c("__daily_ok") & (c("__daily_m") < nw.lit(top) // c("__daily_f"))
-    frame = frame.with_columns(
-        __dose_safe=dose_safe.fill_null(False),
-        __daily_safe=daily_safe.fill_null(False),
-        __dose_raw=nw.when(dose_safe.fill_null(False))
-        .then(c("__dose_m") * c("__dose_f"))
-        .otherwise(nw.lit(0)),
-        __daily_raw=nw.when(daily_safe.fill_null(False))
-        .then(c("__daily_m") * c("__daily_f"))
-        .otherwise(nw.lit(0)),
+    daily_only = _all(
+        null("dose"), given("daily_dose"), daily_ok, daily_f_ok,
+        (daily_mcg < top).fill_null(False) if daily_ok is not False else False,
+    )  # fmt: skip
+
+    def within(column: str, value: Any, ok: Cond, low: Any, high: int) -> Cond:
+        if column in plan.absent:
+            return True
+        return _any(null(column), _all(ok, value >= low, value <= high).fill_null(False))
+
+    age_in = within(
+        "age_years", age, age_ok, _below(m("population.child.below_age")),
+        _at_most(m("patient.age.max")),
+    )  # fmt: skip
+    weight_in = within(
+        "weight_kg", weight, weight_ok, _below(m("patient.weight.min")),
+        _at_most(m("patient.weight.max")),
+    )  # fmt: skip
+    height_low: Any = nw.lit(_below(m("patient.height.min")))
+    if "age_years" not in plan.absent:
+        height_low = nw.when(c("age_years").is_null()).then(height_low).otherwise(
+            nw.lit(_below(m("patient.height.adult_min")))
+        )
+    height_in = within(
+        "height_cm", height, height_ok, height_low, _at_most(m("patient.height.max"))
     )
-    per_admin = (
-        ~c("dose").is_null()
-        & c("__dose_safe")
-        & ((c("__dose_raw") % milli) == 0).fill_null(False)
-        & c("__n_ok").fill_null(False)
-    )
-    daily_only = (
-        c("dose").is_null()
-        & ~c("daily_dose").is_null()
-        & c("__daily_safe")
-        & ((c("__daily_raw") % milli) == 0).fill_null(False)
-    )
-    age_in = c("__age_ok") & (c("__age") <= _at_most(m("patient.age.max"))) & (
-        c("__age") >= _below(m("population.child.below_age"))
-    )
-    weight_in = (
-        c("__weight_ok")
-        & (c("__weight") >= _below(m("patient.weight.min")))
-        & (c("__weight") <= _at_most(m("patient.weight.max")))
-    )
-    height_low = nw.when(c("age_years").is_null()).then(
-        nw.lit(_below(m("patient.height.min")))
-    ).otherwise(nw.lit(_below(m("patient.height.adult_min"))))
-    height_in = (
-        c("__height_ok")
-        & (c("__height") >= height_low)
-        & (c("__height") <= _at_most(m("patient.height.max")))
-    )
-    measured = ~c("crcl_ml_min").is_null() | ~c("egfr_ml_min_173m2").is_null()
-    dialysis = c("dialysis")
-    # pandas keeps a boolean column with missing values as objects: compared, not negated.
-    dialysis_off = (
-        (dialysis.is_null() | (dialysis == nw.lit(False)))
-        if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
-        else dialysis.is_null()
-    )
-    fields = _renal_not_assessed(plan)
-    uncovered = [p for p, field in fields.items() if field is None and any(p)]
-    pattern_ok: Any = nw.lit(True)
-    for pattern in uncovered:
-        pattern_ok = pattern_ok & ~_pattern_is(nw, pattern)
-    fast = (
-        (c("route").is_null() | (c("route") == "oral")).fill_null(False)
-        & c("product").is_null()
-        & (per_admin | daily_only)
-        & c("scr").is_null()
-        & dialysis_off.fill_null(False)
-        & (c("sex").is_null() | c("sex").is_in(list(SEXES))).fill_null(False)
-        & (c("age_years").is_null() | age_in).fill_null(False)
-        & (c("weight_kg").is_null() | weight_in).fill_null(False)
-        & (c("height_cm").is_null() | height_in).fill_null(False)
-        & (c("crcl_ml_min").is_null() | c("__crcl_ok")).fill_null(False)
-        & (c("egfr_ml_min_173m2").is_null() | c("__egfr_ok")).fill_null(False)
-        & (
-            c("measured_method").is_null() | c("measured_method").is_in(list(MEASURED_METHODS))
+    measured = _any(given("crcl_ml_min"), given("egfr_ml_min_173m2"))
+    dialysis_off: Cond = True
+    if "dialysis" not in plan.absent:
+        dialysis = c("dialysis")
+        # pandas keeps a boolean column with missing values as objects: compared, not negated.
+        dialysis_off = (
+            (dialysis.is_null() | (dialysis == nw.lit(False)))
+            if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
+            else dialysis.is_null()
         ).fill_null(False)
-        & (~measured | ~c("measured_method").is_null()).fill_null(False)
-        & (measured | pattern_ok).fill_null(False)
+    fields = _renal_not_assessed(plan)
+    present = sum(
+        1 << i for i, column in enumerate(_PATTERN_COLUMNS) if column not in plan.absent
     )
+    uncovered = [code for code, f in fields.items() if f is None and code and code & ~present == 0]
+    pattern = _pattern_code(nw, plan.absent)
+    pattern_ok = ~pattern.is_in(uncovered) if uncovered else True
+
+    def one_of(column: str, values: Sequence[str]) -> Cond:
+        return _any(null(column), _expr(nw, given(column)) & c(column).is_in(list(values)))
+
+    def readable(column: str, ok: Cond) -> Cond:
+        return True if column in plan.absent else _any(null(column), ok)
+
+    fast = _all(
+        _any(null("route"), _expr(nw, given("route")) & (c("route") == "oral")),
+        null("product"),
+        _any(per_admin, daily_only),
+        null("scr"),
+        dialysis_off,
+        one_of("sex", SEXES),
+        age_in,
+        weight_in,
+        height_in,
+        readable("crcl_ml_min", crcl_ok),
+        readable("egfr_ml_min_173m2", egfr_ok),
+        one_of("measured_method", MEASURED_METHODS),
+        _any(_not(measured), given("measured_method")),
+        _any(measured, pattern_ok),
+    )
+    plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
     return frame.with_columns(
-        __fast=fast,
-        __per_admin=per_admin,
-        __dose=c("__dose_raw") // milli,
-        __daily=nw.when(per_admin)
-        .then(c("__dose_raw") // milli * c("__n"))
-        .otherwise(c("__daily_raw") // milli),
+        __fast=_fill(nw, fast),
+        __pattern=pattern,
+        __per_admin=_fill(nw, per_admin),
+        __n=n,
+        __age=age,
+        __crcl=crcl,
+        __egfr=egfr,
+        __dose=dose_mcg,
+        __daily=nw.when(_fill(nw, per_admin)).then(dose_mcg * n).otherwise(daily_mcg),
     )
 
 
-def _pattern_is(nw: Any, pattern: tuple[bool, ...]) -> Any:
-    """True on rows whose patient values are known exactly as in ``pattern``."""
-    test: Any = nw.lit(True)
-    for column, known in zip(_PATTERN_COLUMNS, pattern, strict=True):
-        test = test & (~nw.col(column).is_null() if known else nw.col(column).is_null())
-    return test
+def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
+    """Micrograms: thousandths of a unit times the unit's whole mg. A value is below 10^15
+    thousandths; where a factor could take the product past 64 bits, a value that large
+    (hundreds of tonnes) stands as 10^12, so its product stays at or above the bound the
+    caller keeps fast rows under (``micrograms < 10^12``) and the exact path judges it."""
+    biggest = max(_factors(kind).values(), default=1)
+    if _grammar_top() * _milli() * biggest > _INT64_MAX:
+        thousandths = nw.when(thousandths < _INT64_MAX // biggest).then(thousandths).otherwise(
+            nw.lit(_grammar_top())
+        )
+    return thousandths * factor
+
+
+_INT64_MAX: Final = sys.maxsize  # the engines' 64-bit integers (a smaller bound is only safer)
+
+
+def _fill(nw: Any, term: Cond) -> Any:
+    """A condition as a boolean column with no nulls (null: the condition does not hold)."""
+    return nw.lit(term, nw.Boolean) if isinstance(term, bool) else term.fill_null(False)
+
+
+def _pattern_code(nw: Any, absent: frozenset[str]) -> Any:
+    """Which patient values a row has, as one integer (bit i: the i-th of _PATTERN_COLUMNS)."""
+    bits = [
+        (~nw.col(column).is_null()).cast(nw.Int64) * (1 << i)
+        for i, column in enumerate(_PATTERN_COLUMNS)
+        if column not in absent
+    ]
+    return nw.sum_horizontal(*bits) if bits else nw.lit(0, nw.Int64)
 
 
 def _judge(plan: _Plan) -> list[_Piece]:
@@ -880,130 +1033,145 @@ def _judge(plan: _Plan) -> list[_Piece]:
     nw, rules, m = plan.nw, plan.rules, plan.m
     c = nw.col
     fields = _renal_not_assessed(plan)
-    per_admin = c("__per_admin")
+    per_admin = plan.per_admin
     daily = c("__daily")
     crcl, egfr = c("__crcl"), c("__egfr")
-    has_crcl, has_egfr = ~c("crcl_ml_min").is_null(), ~c("egfr_ml_min_173m2").is_null()
-    has_patient: Any = nw.lit(False)
-    for column in _PATIENT_COLUMNS:
-        has_patient = has_patient | ~c(column).is_null()
-    older = ~c("age_years").is_null() & (c("__age") >= _below(m("population.older_adult.from_age")))
+    has_crcl, has_egfr = plan.given("crcl_ml_min"), plan.given("egfr_ml_min_173m2")
+    has_patient = _any(*(plan.given(column) for column in _PATIENT_COLUMNS))
+    older = _all(
+        plan.given("age_years"), c("__age") >= _below(m("population.older_adult.from_age"))
+    )
     add = plan.add
-    add(plan.skip(has_patient & c("age_years").is_null(), "population", "patient.age",
+    add(plan.skip(_all(has_patient, plan.null("age_years")), "population", "patient.age",
                   "AGE_NOT_GIVEN"))  # fmt: skip
 
     # Renal (check/oral.py _renal): measured CrCl bands, end-stage cap, not-assessed entries.
-    no_measure = ~has_crcl & ~has_egfr
-    renal_field: Any = None
-    for pattern, field in fields.items():
-        if field is None or not any(pattern):
-            continue
-        test = _pattern_is(nw, pattern)
-        renal_field = (nw.when(test) if renal_field is None else renal_field.when(test)).then(
-            nw.lit(field)
-        )
-    if renal_field is not None:
-        add(plan.skip(has_patient & no_measure, "renal", renal_field.otherwise(nw.lit(None, nw.String)), "RENAL_NOT_ASSESSED"))  # noqa: E501
-    add(plan.skip(has_crcl & c("dialysis").is_null(), "renal", "patient.dialysis",
+    no_measure = _all(_not(has_crcl), _not(has_egfr))
+    named = {code: field for code, field in fields.items() if field is not None and code}
+    if named:
+        renal_field = c("__pattern").replace_strict(
+            list(named), list(named.values()), default=nw.lit(None, nw.String),
+            return_dtype=nw.String,
+        )  # fmt: skip
+        add(plan.skip(_all(has_patient, no_measure), "renal", renal_field,
+                      "RENAL_NOT_ASSESSED"))  # fmt: skip
+    add(plan.skip(_all(has_crcl, plan.null("dialysis")), "renal", "patient.dialysis",
                   "DIALYSIS_NOT_STATED"))  # fmt: skip
-    add(plan.skip(~has_patient & ~has_crcl, "patient", "patient", "PATIENT_NOT_GIVEN"))
-    add(plan.skip(~has_crcl & has_egfr, "renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL"))
+    add(plan.skip(_all(_not(has_patient), _not(has_crcl)), "patient", "patient",
+                  "PATIENT_NOT_GIVEN"))  # fmt: skip
+    add(plan.skip(_all(_not(has_crcl), has_egfr), "renal", "measured_egfr",
+                  "RENAL_BAND_NEEDS_CRCL"))  # fmt: skip
     prefix = "renal.vlavonou2014."
-    end_stage = has_crcl & (crcl < _below(m("renal.ca_monograph.end_stage.below")))
-    severe = has_crcl & (crcl < _below(m(prefix + "severe.crcl_below")))
-    moderate = has_crcl & (crcl <= _at_most(m(prefix + "moderate.crcl_max")))
-    mild = has_crcl & (crcl <= _at_most(m(prefix + "mild.crcl_max")))
-    reduced = severe | moderate | mild | end_stage
+    end_stage = _all(has_crcl, crcl < _below(m("renal.ca_monograph.end_stage.below")))
+    severe = _all(has_crcl, crcl < _below(m(prefix + "severe.crcl_below")))
+    moderate = _all(has_crcl, crcl <= _at_most(m(prefix + "moderate.crcl_max")))
+    mild = _all(has_crcl, crcl <= _at_most(m(prefix + "mild.crcl_max")))
+    reduced = _any(severe, moderate, mild, end_stage)
     cap = rules["renal.ca_monograph.end_stage.max_daily"]
     add(plan.limit(cap, daily, units.ORAL_DAILY_DOSE,
                    "daily dose with end-stage kidney failure", end_stage))  # fmt: skip
     grid = rules[_A + "dose.grid"].require_value()
     usual = plan.daily_max.require_value()
-    band_rules = (("severe", severe), ("moderate", moderate & ~severe),
-                  ("mild", mild & ~moderate & ~severe))  # fmt: skip
+    band_rules = (("severe", severe), ("moderate", _all(moderate, _not(severe))),
+                  ("mild", _all(mild, _not(moderate), _not(severe))))  # fmt: skip
     for band, when in band_rules:
         rule = rules[prefix + band + ".dose_fraction"]
         ceiling = max((usual * rule.require_value() // grid) * grid, grid)
         add(plan.limit(rule, daily, units.ORAL_DAILY_DOSE,
-                       "daily dose with reduced kidney function", when & ~end_stage,
+                       "daily dose with reduced kidney function", _all(when, _not(end_stage)),
                        bound=ceiling))  # fmt: skip
     if plan.options.renal_policy == "ajkd2017":
         add(plan.limit(rules["renal.ajkd2017.egfr_min"], egfr, units.EGFR, "eGFR", has_egfr))
     muanda_start = rules["renal.muanda2019.start_daily"]
-    muanda = (
-        has_egfr
-        & (egfr < _below(m("renal.muanda2019.egfr_below")))
-        & (daily >= _below(m(muanda_start.id)))
+    muanda = _all(
+        has_egfr,
+        egfr < _below(m("renal.muanda2019.egfr_below")),
+        daily >= _below(m(muanda_start.id)),
     )
     add(plan.finding(muanda_start, "MUANDA_DAILY", muanda, severity="warning",
-                     value=_decimal_text(nw, daily), limit=_text(muanda_start.require_value()),
+                     value=daily, limit=_text(muanda_start.require_value()),
                      unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip
 
     # Older adults (_older): caution, tolerance note, Beers 2023 on a measured value.
     add(plan.finding(rules["oral.older_adult.caution"], "ADVICE", older))
     note = rules["oral.older_adult.tolerance_note"]
-    add(plan.finding(note, "OLDER_TOLERANCE_ORDER", older & (daily > _at_most(m(note.id))),
-                     severity="warning", value=_decimal_text(nw, daily),
+    add(plan.finding(note, "OLDER_TOLERANCE_ORDER", _all(older, daily > _at_most(m(note.id))),
+                     severity="warning", value=daily,
                      limit=_text(note.require_value()), unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip  # noqa: E501
     beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
     if beers is not None:
         below = _below(beers.value * plan.milli)
         for measure, value, kind, when in (
             ("eGFR", egfr, units.EGFR, has_egfr),
-            ("CrCl", crcl, units.RENAL_CLEARANCE, has_crcl & ~has_egfr),
+            ("CrCl", crcl, units.RENAL_CLEARANCE, _all(has_crcl, _not(has_egfr))),
         ):
-            add(_Piece(older & when & (value < below), "finding", "CHECK_BEERS_KIDNEY",
+            add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
                        beers.rule_id, beers.severity, f"{measure} (measured)",
-                       _decimal_text(nw, value), _text(beers.value), kind.ucum))  # fmt: skip
-        add(plan.skip(older & no_measure, "older_adult", "kidney function",
+                       value, _text(beers.value), kind.ucum))  # fmt: skip
+        add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
                       "BEERS_NOT_ASSESSED"))  # fmt: skip
 
     # The order (_adult): doses a day, single dose, daily maxima, grid, advice.
     count = units.PER_DAY
     times_min = rules[_A + "times_per_day.min"]
     renal_min = rules["oral.renal.times_per_day.min"]
-    add(plan.limit(renal_min, c("__n"), count, "doses a day", per_admin & reduced, scaled=False))
-    add(plan.limit(times_min, c("__n"), count, "doses a day", per_admin & ~reduced, scaled=False))
+    add(plan.limit(renal_min, c("__n"), count, "doses a day", _all(per_admin, reduced),
+                   scaled=False))  # fmt: skip
+    add(plan.limit(times_min, c("__n"), count, "doses a day", _all(per_admin, _not(reduced)),
+                   scaled=False))  # fmt: skip
     add(plan.limit(rules[_A + "times_per_day.max"], c("__n"), count, "doses a day", per_admin,
                    scaled=False))  # fmt: skip
     if plan.dose_max is not None:
         add(plan.limit(plan.dose_max, c("__dose"), units.ORAL_DOSE, "a single dose of",
                        per_admin))  # fmt: skip
-    everything = c("__fast")  # every row of the fast frame
+    everything = True  # every row of the fast frame
     add(plan.limit(plan.daily_max, daily, units.ORAL_DAILY_DOSE, "daily dose", everything))
     add(plan.limit(rules[_A + "max_daily.hard"], daily, units.ORAL_DAILY_DOSE, "daily dose",
                    everything))  # fmt: skip
     grid_rule = rules[_A + "dose.grid"]
-    off_grid = per_admin & ((c("__dose") % _at_most(m(grid_rule.id))) != 0)
+    off_grid = _all(per_admin, (c("__dose") % _at_most(m(grid_rule.id))) != 0)
     add(plan.finding(grid_rule, "OFF_GRID", off_grid, severity="warning",
-                     value=_decimal_text(nw, c("__dose")), limit=_text(grid),
+                     value=c("__dose"), limit=_text(grid),
                      unit=units.ORAL_DOSE.ucum))  # fmt: skip
     add(plan.finding(rules["oral.adult.lowest_effective"], "ADVICE", everything))
-    add(plan.skip(~per_admin, "order", "daily_dose", _NO_PER_ADMIN))
+    add(plan.skip(_not(per_admin), "order", "daily_dose", _NO_PER_ADMIN))
     return plan.pieces
 
 
-def _emit(nw: Any, frame: Any, piece: _Piece, sha: str) -> Any:
-    """The output rows of one piece."""
+def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], sha: str) -> Any:
+    """The output rows of every piece (the rows where its boolean column fires), in one
+    frame; the values compared are written as text once, over all the rows that have one."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
             return nw.lit(value, nw.String)
         return value.cast(nw.String)
 
-    return frame.filter(piece.when.fill_null(False)).select(
-        nw.col("order_id"),
-        nw.lit(piece.kind, nw.String).alias("kind"),
-        text(piece.rule_id).alias("rule_id"),
-        text(piece.severity).alias("severity"),
-        nw.lit(piece.code, nw.String).alias("code"),
-        text(piece.what).alias("what"),
-        text(piece.value).alias("value"),
-        text(piece.limit).alias("limit"),
-        text(piece.unit).alias("unit"),
-        text(piece.detail).alias("detail"),
-        nw.lit(sha, nw.String).alias("rules_sha256"),
-    )
+    def rows(piece: _Piece, name: str, value: Any) -> Any:
+        return frame.filter(nw.col(name)).select(
+            nw.col("order_id"),
+            nw.lit(piece.kind, nw.String).alias("kind"),
+            text(piece.rule_id).alias("rule_id"),
+            text(piece.severity).alias("severity"),
+            nw.lit(piece.code, nw.String).alias("code"),
+            text(piece.what).alias("what"),
+            value,
+            text(piece.limit).alias("limit"),
+            text(piece.unit).alias("unit"),
+            text(piece.detail).alias("detail"),
+            nw.lit(sha, nw.String).alias("rules_sha256"),
+        )
+
+    pairs = list(zip(pieces, fires, strict=True))
+    valued = [
+        rows(p, n, p.value.cast(nw.Int64).alias("value")) for p, n in pairs if p.value is not None
+    ]
+    bare = [rows(p, n, nw.lit(None, nw.String).alias("value")) for p, n in pairs if p.value is None]
+    parts = bare
+    if valued:
+        together = nw.concat(valued, how="vertical")
+        parts = [together.with_columns(_decimal_text(nw, nw.col("value")).alias("value")), *bare]
+    return nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
 
 
 def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[str]) -> Any:
@@ -1153,9 +1321,37 @@ def screen_orders(
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     sha = options.rules.sha256
     plan = _Plan(nw, options)
-    frame = _prepare(nw, _complete(nw, _native(nw, orders, "orders")), plan)
-    rows_in = _count(nw, frame)
-    fast = frame.filter(nw.col("__fast"))
+    given, plan.absent = _complete(nw, _native(nw, orders, "orders"))
+    # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
+    # them in parallel) and materialised once; other engines run as they are.
+    local = isinstance(given, nw.DataFrame) and given.implementation.is_polars()
+    frame = _prepare(nw, given.lazy() if local else given, plan)
+    pieces = _judge(plan)
+    fires = [f"__w{i}" for i in range(len(pieces))]
+    # Every output row kind as one boolean column, all computed in one pass over the frame.
+    frame = frame.with_columns(*(
+        _fill(nw, _all(nw.col("__fast"), piece.when)).alias(name)
+        for piece, name in zip(pieces, fires, strict=True)
+    ))  # fmt: skip
+    if local:
+        frame = frame.collect()
+    totals = _collect(nw, frame.select(
+        nw.len().alias("__rows"),
+        *(nw.col(n).cast(nw.Int64).sum().alias(n) for n in ("__fast", *fires)),
+    )).rows(named=True)[0]  # fmt: skip
+    rows_in, rows_fast = int(totals["__rows"]), int(totals["__fast"] or 0)
+    by_severity = {s: 0 for s in ("hard", "warning", "info")}
+    not_assessed = 0
+
+    def tally(kind: object, severity: object, n: int) -> None:
+        nonlocal not_assessed
+        if kind == "finding" and isinstance(severity, str):
+            by_severity[severity] = by_severity.get(severity, 0) + n
+        elif kind == "not_assessed":
+            not_assessed += n
+
+    for piece, name in zip(pieces, fires, strict=True):
+        tally(piece.kind, piece.severity, int(totals[name] or 0))
     slow_rows: list[Row] = []
     invalid_ids: list[str] = []
     rows_exact = 0
@@ -1165,26 +1361,28 @@ def screen_orders(
         if result and result[0]["kind"] == "invalid":
             invalid_ids.append(str(row["order_id"]))
         slow_rows += result
-    rows_fast = _count(nw, fast)
-    parts = [_emit(nw, fast, piece, sha) for piece in _judge(plan)]
+    for out in slow_rows:
+        tally(out["kind"], out["severity"], 1)
+    source = frame.lazy() if local else frame
+    found = _emit(nw, source, pieces, fires, sha)
+    parts = [found.collect() if local else found]
     if slow_rows:
         parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
     related_invalid = related_unmatched = 0
+    related_parts = []
     for name, table in (("co_medications", co_medications), ("conditions", conditions)):
         if table is not None:
             more, n_bad, n_unmatched = _related(nw, table, name, frame, invalid_ids, options)
-            parts += more
+            related_parts += more
             related_invalid += n_bad
             related_unmatched += n_unmatched
-    findings = nw.concat(parts, how="vertical")
-    counts = _collect(nw, findings.group_by("kind", "severity").agg(nw.len()))
-    by_severity = {s: 0 for s in ("hard", "warning", "info")}
-    not_assessed = 0
-    for kind, severity, n in counts.iter_rows():
-        if kind == "finding" and severity is not None:
-            by_severity[severity] = by_severity.get(severity, 0) + int(n)
-        elif kind == "not_assessed":
-            not_assessed += int(n)
+    if related_parts:
+        related = nw.concat(related_parts, how="vertical")
+        grouped = _collect(nw, related.group_by("kind", "severity").agg(nw.len()))
+        for kind, severity, n in grouped.iter_rows():
+            tally(kind, severity, int(n))
+        parts += related_parts
+    findings = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     rows_invalid = len(invalid_ids)
     rows_screened = rows_fast + rows_exact - rows_invalid
     if rows_in != rows_screened + rows_invalid:  # pragma: no cover - a bug if it ever fails
