@@ -104,6 +104,7 @@ RULES: Final = requires(
         "oral.older_adult.interval.min": "interval",
         "oral.older_adult.tolerance_note": "oral.daily_dose",
         "oral.older_adult.tolerance_note.high": "oral.daily_dose",
+        "oral.renal.start.below_grid": "oral.times_per_day",
         "oral.renal.times_per_day.min": "oral.times_per_day",
         "oral.withdrawal.abrupt": None,
         "population.adolescent.us_label_from": "age",
