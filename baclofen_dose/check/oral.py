@@ -461,7 +461,7 @@ def _renal(
     reduced = False
     fraction_rule: str | None = None
     cap_rule: str | None = None
-    basis = "measured"
+    basis = "given"  # a CrCl or eGFR given with its method (measured or estimated)
     if dialysis:
         assert patient is not None  # dialysis is known only from a patient
         assessment = renal.assess(
@@ -551,7 +551,7 @@ def _renal(
             )
         )
     if group == "older_adult":
-        _older(judge, daily, crcl, egfr, dialysis, basis)
+        _older(judge, daily, crcl, egfr, dialysis, basis, dict(inputs).get("measured_method"))
     return reduced
 
 
@@ -562,6 +562,7 @@ def _older(
     egfr: Fraction | None,
     dialysis: bool,
     basis: str,
+    method: ParamValue = None,
 ) -> None:
     """Older adults: the label caution, the tolerance note and Beers 2023 (kidney function)."""
     from baclofen_dose.check.interactions import table_or_default
@@ -592,6 +593,8 @@ def _older(
         if not dialysis and value is not None:
             kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
             params["value"] = Amount(value, kind, "estimate")
+            if basis == "given" and isinstance(method, str):
+                params["method"] = method  # how the value given was obtained (render words it)
         judge.add(
             Finding(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
         )

@@ -908,7 +908,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
             ("CrCl", crcl, units.RENAL_CLEARANCE, has_crcl & ~has_egfr),
         ):
             add(_Piece(older & when & (value < below), "finding", "CHECK_BEERS_KIDNEY",
-                       beers.rule_id, beers.severity, f"{measure} (measured)",
+                       beers.rule_id, beers.severity, f"{measure} (given)",
                        _decimal_text(nw, value), _text(beers.value), kind.ucum))  # fmt: skip
         add(plan.skip(older & no_measure, "older_adult", "kidney function",
                       "BEERS_NOT_ASSESSED"))  # fmt: skip

@@ -19,7 +19,7 @@ from baclofen_dose.check.order import NotAssessed
 from baclofen_dose.core import display
 from baclofen_dose.core.model import Finding, ParamValue
 from baclofen_dose.render.check import not_assessed_text
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.messages import order_finding_text
 from baclofen_dose.render.sentences.check import NOT_ASSESSED
 from baclofen_dose.render.sentences.hooks import CARDS, GENERIC_SUMMARY, NOTES, SUMMARIES
 
@@ -35,7 +35,7 @@ def finding_summary(finding: Finding) -> str:
     The full sentence when it fits; else the code's short form; else a generic line naming the
     rule. A summary is never cut in the middle (a cut could drop a number or its unit).
     """
-    full = finding_text(finding)
+    full = order_finding_text(finding)
     if len(full) <= SUMMARY_MAX:
         return full
     short = SUMMARIES.get(finding.code)
@@ -49,7 +49,7 @@ def finding_summary(finding: Finding) -> str:
 def finding_detail(finding: Finding) -> str:
     """The card detail (Markdown): the finding's full sentence and its source."""
     source = card_text("SOURCE_DETAIL", citation=finding.citation, rule_id=finding.rule_id)
-    lines = [finding_text(finding), "", source]
+    lines = [order_finding_text(finding), "", source]
     if finding.code == "SOFT_LIMIT_CROSSED":
         lines += ["", card_text("OVERRIDE_DETAIL", rule_id=finding.rule_id)]
     return "\n".join(lines)

@@ -29,7 +29,7 @@ from baclofen_dose.render.codec import (
     read_provenance,
 )
 from baclofen_dose.render.lines import INTENDED_USE
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.messages import order_finding_text
 from baclofen_dose.render.recheck import recheck_order
 from baclofen_dose.render.sentences.check import NOT_ASSESSED
 
@@ -77,7 +77,7 @@ def _order_line(result: OrderCheck) -> str:
 
 
 def _finding_line(finding: Finding) -> str:
-    return f"{finding.severity}: {finding_text(finding)} (rule {finding.rule_id})"
+    return f"{finding.severity}: {order_finding_text(finding)} (rule {finding.rule_id})"
 
 
 def check_text(result: OrderCheck) -> str:
@@ -99,7 +99,7 @@ def check_table(result: OrderCheck) -> str:
             continue
         out.append(_TITLES[severity])
         for finding in group:
-            out.append(f"- {finding_text(finding)}")
+            out.append(f"- {order_finding_text(finding)}")
             out.append(f"  rule {finding.rule_id}; source: {finding.citation or 'none'}")
         out.append("")
     if result.not_assessed:
@@ -121,7 +121,7 @@ def check_data(result: OrderCheck) -> dict[str, Any]:
         "route": result.route,
         "worst": None if result.worst is None else str(result.worst),
         "order": encode_params(result.order),
-        "findings": [finding_data(f) for f in result.findings],
+        "findings": [finding_data(f, order_finding_text(f)) for f in result.findings],
         "not_assessed": [
             {
                 "what": n.what,
