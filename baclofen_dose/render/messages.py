@@ -35,6 +35,7 @@ __all__ = [
     "REASON_TEMPLATES",
     "finding_text",
     "order_finding_text",
+    "order_values",
     "reason_text",
 ]
 
@@ -84,11 +85,11 @@ def order_finding_text(finding: Finding) -> str:
         own = check.ORDER_ADVICE.get(finding.rule_id)
         return finding_text(finding) if own is None else own
     if finding.code in check.ORDER_FINDINGS:
-        return _fill(check.ORDER_FINDINGS, finding.code, _order_values(finding))
+        return _fill(check.ORDER_FINDINGS, finding.code, order_values(finding))
     return finding_text(finding)
 
 
-def _order_values(finding: Finding) -> Mapping[str, ParamValue]:
+def order_values(finding: Finding) -> Mapping[str, ParamValue]:
     """The finding's values, and for Beers 2023 what it was judged on, in words."""
     values = finding.values
     if finding.code != "CHECK_BEERS_KIDNEY":
@@ -101,6 +102,7 @@ def _order_values(finding: Finding) -> Mapping[str, ParamValue]:
         how = values.get("method") if basis == "given)" else "computed"
         template = check.JUDGED_ON.get(str(how), check.JUDGED_ON["other"])
         judged = display.fill(template, {**values, "kind": kind})
+        return {**values, "judged_on": judged, "judged_value": judged}
     return {**values, "judged_on": judged}
 
 
