@@ -776,3 +776,43 @@ def test_a_start_before_the_previous_start_is_refused_not_a_soft_finding() -> No
                            previous_times_per_day=3, start="2026-03-04",
                            previous_start="2026-03-04")  # fmt: skip
     assert same_day.findings  # 0 days: judged (a soft interval finding), not refused
+
+
+@pytest.mark.parametrize(
+    ("patient_in", "says"),
+    [
+        (
+            {"age": "50 years", "sex": "male", "dialysis": False},
+            "kidney function (body weight and serum creatinine not given;",
+        ),
+        (
+            {"age": "50 years", "sex": "male"},
+            "kidney function (dialysis status not given, and off dialysis body weight and serum "
+            "creatinine would be needed too;",
+        ),
+        (
+            {"weight": "70 kg", "scr": "1 mg/dL", "dialysis": False},
+            "kidney function (age and sex not given;",
+        ),
+        (
+            {"age": "50 years", "sex": "male", "weight": "70 kg", "dialysis": None},
+            "kidney function (dialysis status not given, and off dialysis serum creatinine",
+        ),
+    ],
+)
+def test_renal_not_assessed_names_what_is_missing(patient_in: dict[str, object], says: str) -> None:
+    """The note names the fields really missing: after --no-dialysis it never asks for the
+    dialysis status; the finding code stays RENAL_NOT_ASSESSED."""
+    inputs: dict[str, object] = dict.fromkeys(("age", "sex", "weight", "height", "scr", "dialysis"))
+    inputs.update(patient_in)
+    result = check_order(
+        dose="5 mg",
+        times_per_day=3,
+        patient=Patient.from_inputs(**inputs),  # type: ignore[arg-type]
+    )
+    (note,) = [n for n in result.not_assessed if n.code == "RENAL_NOT_ASSESSED"]
+    text = not_assessed_text(note)
+    assert says in text
+    if patient_in.get("dialysis") is False:
+        assert "dialysis" not in text
+    assert_clean(text)

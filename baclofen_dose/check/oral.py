@@ -430,6 +430,19 @@ def _band(judge: Judge, crcl: Fraction) -> tuple[str, str | None]:
     return "normal", None
 
 
+def _missing(patient: Patient, field: str) -> tuple[str, ...]:
+    """Every patient field the renal assessment may need that was not given (``field``, the
+    one it stopped at, first; age, sex, weight and creatinine are needed off dialysis)."""
+    needed = (
+        ("patient.dialysis", patient.dialysis),
+        ("patient.age", patient.age_years),
+        ("patient.sex", patient.sex),
+        ("patient.weight", patient.weight_kg),
+        ("patient.scr", patient.scr_mg_dl),
+    )
+    return tuple(dict.fromkeys([field, *(name for name, value in needed if value is None)]))
+
+
 def _floor(value: Fraction, grid: Fraction) -> Fraction:
     return (value // grid) * grid
 
@@ -479,7 +492,10 @@ def _renal(
                 patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
             )
         except MissingInputError as exc:
-            judge.skip("renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field)
+            judge.skip(
+                "renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field,
+                missing=_missing(patient, exc.field),
+            )  # fmt: skip
             assessment = None
         if assessment is not None:
             basis = "computed"

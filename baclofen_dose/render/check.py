@@ -17,7 +17,7 @@ from typing import Any, Final
 from baclofen_dose.check.order import SCHEMA, NotAssessed, OrderCheck
 from baclofen_dose.core import display
 from baclofen_dose.core.errors import InputError
-from baclofen_dose.core.model import Finding, Override
+from baclofen_dose.core.model import Finding, Override, ParamValue
 from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
     decode_params,
@@ -31,7 +31,7 @@ from baclofen_dose.render.codec import (
 from baclofen_dose.render.lines import INTENDED_USE
 from baclofen_dose.render.messages import order_finding_text
 from baclofen_dose.render.recheck import recheck_order
-from baclofen_dose.render.sentences.check import NOT_ASSESSED
+from baclofen_dose.render.sentences.check import MISSING_WORDS, NOT_ASSESSED
 
 __all__ = ["check_data", "check_table", "check_text", "not_assessed_text", "read_check"]
 
@@ -45,10 +45,29 @@ _TITLES: Final = {
 
 def not_assessed_text(entry: NotAssessed) -> str:
     """The sentence for something a check could not judge."""
-    template = NOT_ASSESSED.get(entry.code)
+    code, values = entry.code, {"given": entry.given, **entry.values}
+    if code == "RENAL_NOT_ASSESSED":
+        code, values = _renal_missing(entry, values)
+    template = NOT_ASSESSED.get(code)
     if template is None:
         raise KeyError(f"no sentence for the code {entry.code!r}")
-    return display.fill(template, {"given": entry.given, **entry.values})
+    return display.fill(template, values)
+
+
+def _renal_missing(
+    entry: NotAssessed, values: dict[str, ParamValue]
+) -> tuple[str, dict[str, ParamValue]]:
+    """What kidney function needed and was not given, in words: the dialysis status first
+    (on dialysis nothing else is needed), then what is needed off dialysis."""
+    found = entry.values.get("missing")
+    fields = found if isinstance(found, tuple) and found else (entry.given,)
+    names = [str(f) for f in fields]
+    words = [MISSING_WORDS.get(name, name) for name in names if name != "patient.dialysis"]
+    if "patient.dialysis" in names:
+        if not words:
+            return "RENAL_NOT_ASSESSED_DIALYSIS", values
+        return "RENAL_NOT_ASSESSED_DIALYSIS_AND", {**values, "missing": display.words_list(words)}
+    return "RENAL_NOT_ASSESSED", {**values, "missing": display.words_list(words)}
 
 
 def _order_line(result: OrderCheck) -> str:

@@ -137,8 +137,16 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "hand)."
     ),
     "RENAL_NOT_ASSESSED": (
-        "Not assessed: kidney function ({field} is needed: a patient with dialysis status, age, "
-        "sex, weight and creatinine, or a CrCl or eGFR with how it was obtained)."
+        "Not assessed: kidney function ({missing} not given; a CrCl or eGFR with how it was "
+        "obtained would also do)."
+    ),
+    "RENAL_NOT_ASSESSED_DIALYSIS": (
+        "Not assessed: kidney function (dialysis status not given: say whether the patient is "
+        "on dialysis, or give a CrCl or eGFR with how it was obtained)."
+    ),
+    "RENAL_NOT_ASSESSED_DIALYSIS_AND": (
+        "Not assessed: kidney function (dialysis status not given, and off dialysis {missing} "
+        "would be needed too; or give a CrCl or eGFR with how it was obtained)."
     ),
     "RENAL_BAND_NEEDS_CRCL": (
         "Not assessed: the renal dose band needs a CrCl; only an eGFR was given."
@@ -166,4 +174,14 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     "ORIGIN_NOT_GIVEN": (
         "Origin of the spasticity not given: the smallest increase limit ({rule}) was used."
     ),
+}
+
+# The patient fields the renal assessment needs, in words (RENAL_NOT_ASSESSED's {missing}).
+MISSING_WORDS: Final[dict[str, str]] = {
+    "patient.dialysis": "dialysis status",
+    "patient.age": "age",
+    "patient.sex": "sex",
+    "patient.weight": "body weight",
+    "patient.height": "height",
+    "patient.scr": "serum creatinine",
 }
