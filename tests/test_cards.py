@@ -287,3 +287,32 @@ def test_beers_computed_and_dialysis_wording() -> None:
     dialysis = next(f for f in ORDERS["dialysis"]().findings if f.code == "CHECK_BEERS_KIDNEY")
     assert "judged on dialysis)" in order_finding_text(dialysis)
     assert finding_summary(dialysis).endswith("judged on dialysis")
+
+
+def test_the_hook_card_for_a_per_hour_entry_says_so() -> None:
+    """Through the CDS Hooks handler: 60 mcg/hour is 1,440 mcg/day (60 x 24), and the card's
+    summary (what many EHRs show alone) says so, not "Baclofen order: warning"."""
+    import json
+
+    from baclofen_dose.interop.hooks import handle_hook
+
+    data = Path(__file__).resolve().parent / "data" / "cds_hooks" / "order-sign-renal.json"
+    request = json.loads(data.read_text(encoding="utf-8"))
+    draft = request["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["medicationCodeableConcept"] = {"text": "baclofen intrathecal 2000 mcg/mL"}
+    dosage = draft["dosageInstruction"][0]
+    dosage["route"]["coding"][0]["code"] = "72607000"
+    dosage["timing"]["repeat"]["frequency"] = 1
+    dosage.pop("text")
+    dosage["doseAndRate"] = [
+        {"rateQuantity": {"value": 60, "unit": "mcg/hour", "system": "http://unitsofmeasure.org",
+                          "code": "ug/h"}}
+    ]  # fmt: skip
+    cards = handle_hook("baclofen-order-sign", request)["cards"]
+    summaries = [card["summary"] for card in cards]
+    assert not any(s.startswith("Baclofen order: warning") for s in summaries), summaries
+    assert (
+        "Entered per hour: 60 mcg/hour times 24 hours is 1,440 mcg/day; check that a per-hour "
+        "rate was meant"
+    ) in summaries
+    assert all(len(s) <= SUMMARY_MAX for s in summaries)
