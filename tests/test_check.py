@@ -882,3 +882,43 @@ def test_an_order_by_product_restates_the_product_and_the_amount(
     line = f"Order: {shown} 3 times a day (45 mg/day)."
     assert line in out.splitlines()
     assert_clean(line)
+
+
+@pytest.mark.parametrize(
+    ("patient_in", "says"),
+    [
+        (
+            {"age": "50 years", "sex": "male", "dialysis": False},
+            "kidney function (body weight and serum creatinine not given;",
+        ),
+        (
+            {"age": "50 years", "sex": "male"},
+            "kidney function (dialysis status not given, and off dialysis body weight and serum "
+            "creatinine would be needed too;",
+        ),
+        (
+            {"weight": "70 kg", "scr": "1 mg/dL", "dialysis": False},
+            "kidney function (age and sex not given;",
+        ),
+        (
+            {"age": "50 years", "sex": "male", "weight": "70 kg", "dialysis": None},
+            "kidney function (dialysis status not given, and off dialysis serum creatinine",
+        ),
+    ],
+)
+def test_renal_not_assessed_names_what_is_missing(patient_in: dict[str, object], says: str) -> None:
+    """The note names the fields really missing: after --no-dialysis it never asks for the
+    dialysis status; the finding code stays RENAL_NOT_ASSESSED."""
+    inputs: dict[str, object] = dict.fromkeys(("age", "sex", "weight", "height", "scr", "dialysis"))
+    inputs.update(patient_in)
+    result = check_order(
+        dose="5 mg",
+        times_per_day=3,
+        patient=Patient.from_inputs(**inputs),  # type: ignore[arg-type]
+    )
+    (note,) = [n for n in result.not_assessed if n.code == "RENAL_NOT_ASSESSED"]
+    text = not_assessed_text(note)
+    assert says in text
+    if patient_in.get("dialysis") is False:
+        assert "dialysis" not in text
+    assert_clean(text)

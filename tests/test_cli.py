@@ -680,3 +680,25 @@ def test_missed_dose_with_a_typed_regimen_checks_it_as_an_order(
          "--missed", "2026-03-03 08:00", "--now", "2026-03-03 09:00"]
     )  # fmt: skip
     assert "checked as an order" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--times-per-day", "0"], "--times-per-day: '0' is not a whole number of doses a day from 1 to 24"),
+        (["--times-per-day", "25"], "--times-per-day: '25' is not a whole number of doses a day from 1 to 24"),
+        (["--times-per-day", "3", "--sex", "M"], "--sex: 'M' is not valid; expected female or male (leave --sex out"),
+        (["--times-per-day", "3", "--age", "0"], "--age: '0' is not greater than zero; expected whole years"),
+        (["--times-per-day", "3", "--dose", "25 mg/day"], "give the dose of one administration, such as '5 mg', and --times-per-day)"),
+        (["--times-per-day", "3", "--dose", "99999999999999999999999 mg"], "has too many digits"),
+    ],
+)  # fmt: skip
+def test_check_errors_say_what_is_wrong(
+    capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    """A fresh tester's report: each message says what is wrong, in the command line's words."""
+    dose = [] if "--dose" in argv else ["--dose", "5 mg"]
+    code, out, err = run(capsys, "check", *dose, *argv)
+    assert code == 2 and out == ""
+    assert says in err
+    assert "None" not in err and "has no unit" not in err

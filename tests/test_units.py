@@ -330,6 +330,8 @@ def test_the_vocabulary_is_closed_and_case_sensitive() -> None:
         ("1,000 mg", "E_NUMBER_SYNTAX", "has a comma in its number"),
         ("1,5 mg", "E_NUMBER_SYNTAX", "has a comma in its number"),
         ("1e3 mg", "E_NUMBER_SYNTAX", "does not start with a plain decimal number"),
+        ("99999999999999999999999 mg", "E_NUMBER_SYNTAX", "has too many digits (at most 12 before"),
+        ("20.000000000000001 mg", "E_NUMBER_SYNTAX", "has too many digits (at most 12 before"),
         ("20 MG", "E_UNIT_UNKNOWN", "has a unit this library does not know"),
     ],
 )
@@ -348,3 +350,25 @@ def test_other_registry_quantities_use_public_pint_api() -> None:
     other: pint.UnitRegistry[float] = pint.UnitRegistry()
     assert units.parse(other.Quantity(2, "kg/m**2"), units.BODY_MASS_INDEX, "bmi") == 2
     assert units.parse(other.Quantity(3, "percent"), units.PERCENT, "p") == Fraction(3, 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "hint"),
+    [
+        ("25 kg", units.ORAL_DOSE, "(oral dose amounts are in mg)"),
+        ("25 mL", units.ORAL_DOSE, "(the unit is not a mass such as mg)"),
+        ("25 mg/day", units.ORAL_DOSE, "give the dose of one administration, such as '5 mg'"),
+        ("25 mcg", units.ORAL_DOSE, "no oral dose is ever converted from an intrathecal one"),
+        ("5 mL", units.IT_DAILY_DOSE, "(the unit is not an amount per time such as mcg/day)"),
+        ("5 mg/day", units.IT_DAILY_DOSE, "no intrathecal dose is ever converted from an oral"),
+    ],
+)
+def test_a_refused_unit_gets_the_hint_that_applies(text: str, kind: units.Kind, hint: str) -> None:
+    """The route note (no conversion between oral and intrathecal) only for the other route's
+    unit; a weight or a volume is told what it is not; a dose per day is told to give one dose."""
+    with pytest.raises(UnitError) as caught:
+        units.parse(text, kind, "dose")
+    assert hint in str(caught.value)
+    if "mcg" not in text and kind is units.ORAL_DOSE:
+        assert "intrathecal" not in str(caught.value)
+    assert_clean(without_received_value(str(caught.value), text))

@@ -548,6 +548,19 @@ def _low(assessment: renal.RenalAssessment, grid: Fraction, rules: RuleSet) -> _
     return _Low(assessment.policy, cap, int(rules[LOW_START_RULE].require_value()))
 
 
+def _missing(patient: Patient, field: str) -> tuple[str, ...]:
+    """Every patient field the renal assessment may need that was not given (``field``, the
+    one it stopped at, first; age, sex, weight and creatinine are needed off dialysis)."""
+    needed = (
+        ("patient.dialysis", patient.dialysis),
+        ("patient.age", patient.age_years),
+        ("patient.sex", patient.sex),
+        ("patient.weight", patient.weight_kg),
+        ("patient.scr", patient.scr_mg_dl),
+    )
+    return tuple(dict.fromkeys([field, *(name for name, value in needed if value is None)]))
+
+
 def _floor(value: Fraction, grid: Fraction) -> Fraction:
     return (value // grid) * grid
 
@@ -582,7 +595,7 @@ def _renal(
     reduced = False
     fraction_rule: str | None = None
     cap_rule: str | None = None
-    basis = "measured"
+    basis = "given"  # a CrCl or eGFR given with its method (measured or estimated)
     low: _Low | None = None
     if dialysis:
         assert patient is not None  # dialysis is known only from a patient
@@ -602,7 +615,10 @@ def _renal(
                 patient, renal_policy=renal_policy, weight_policy=weight_policy, rules=rules
             )
         except MissingInputError as exc:
-            judge.skip("renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field)
+            judge.skip(
+                "renal", exc.field, "RENAL_NOT_ASSESSED", field=exc.field,
+                missing=_missing(patient, exc.field),
+            )  # fmt: skip
             assessment = None
         if assessment is not None:
             basis = "computed"
@@ -673,7 +689,7 @@ def _renal(
             muanda_start.citation,
         )
     if group == "older_adult":
-        _older(judge, daily, crcl, egfr, dialysis, basis)
+        _older(judge, daily, crcl, egfr, dialysis, basis, dict(inputs).get("measured_method"))
     return reduced, low
 
 
@@ -684,6 +700,7 @@ def _older(
     egfr: Fraction | None,
     dialysis: bool,
     basis: str,
+    method: ParamValue = None,
 ) -> None:
     """Older adults: the label caution, the tolerance note and Beers 2023 (kidney function)."""
     judge.add(_advice(judge, "oral.older_adult.caution"))
@@ -710,6 +727,8 @@ def _older(
         if not dialysis and value is not None:
             kind = units.EGFR if measure == "eGFR" else units.RENAL_CLEARANCE
             params["value"] = Amount(value, kind, "estimate")
+            if basis == "given" and isinstance(method, str):
+                params["method"] = method  # how the value given was obtained (render words it)
         judge.found(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
     elif value is None:
         judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")

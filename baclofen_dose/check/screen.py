@@ -1106,7 +1106,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
             ("CrCl", crcl, units.RENAL_CLEARANCE, _all(has_crcl, _not(has_egfr))),
         ):
             add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
-                       beers.rule_id, beers.severity, f"{measure} (measured)",
+                       beers.rule_id, beers.severity, f"{measure} (given)",
                        value, _text(beers.value), kind.ucum))  # fmt: skip
         add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
                       "BEERS_NOT_ASSESSED"))  # fmt: skip

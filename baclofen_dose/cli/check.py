@@ -77,7 +77,7 @@ def add_check(commands: Any) -> Command:
         metavar="DOSE",
         help='the dose of each administration, such as "15 mg" (repeat for unequal doses)',
     )
-    check.add_argument("--times-per-day", type=options.count, help="doses a day, such as 3")
+    check.add_argument("--times-per-day", type=options.times_a_day, help="doses a day, such as 3")
     check.add_argument("--product", help='the product, such as "10 mg tablet"')
     check.add_argument("--units-per-dose", help='units of the product per dose: "1.5", "3 mL"')
     check.add_argument("--start", help="the day the order starts, YYYY-MM-DD")
@@ -85,7 +85,9 @@ def add_check(commands: Any) -> Command:
         "--previous", action="append", metavar="DOSE", help="the previous regimen's dose(s)"
     )
     check.add_argument(
-        "--previous-times-per-day", type=options.count, help="the previous regimen's doses a day"
+        "--previous-times-per-day",
+        type=options.times_a_day,
+        help="the previous regimen's doses a day",
     )
     check.add_argument("--previous-start", help="the day the previous regimen started")
     check.add_argument("--measured-crcl", help='a measured or known CrCl, such as "25 mL/min"')

@@ -233,6 +233,14 @@ def command_message(error: BaclofenDoseError, table: Mapping[str, str]) -> str:
             text = option + text[len(field) :]
             if field == "patient.dialysis":
                 text = text.replace("expected True or False", "pass --dialysis or --no-dialysis")
+            if field == "patient.sex":
+                text = text.replace(
+                    "expected 'female', 'male' or None (not known)",
+                    f"expected female or male (leave {option} out when it is not known)",
+                )
+    doses_a_day = table.get("times_per_day")
+    if doses_a_day is not None:  # a dose per day given as one administration (core/units.py)
+        text = text.replace("and the number of doses a day)", f"and {doses_a_day})")
     if isinstance(error, ConfirmationRequired):
         # ``confirm`` is the library's spelling ("confirm_concentration_change=True", possibly
         # with more words after it); the command line names its own flag instead.

@@ -89,6 +89,23 @@ def count(text: str) -> int:
     return int(text)
 
 
+def times_a_day(text: str) -> int:
+    """Doses a day: a whole number from 1 to :data:`COUNT_MAX` in ASCII digits (the library
+    refuses 0 with the same words).
+
+    >>> times_a_day("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '0' is not a whole number of doses a day from 1 to 24 ...
+    """
+    if not _COUNT.fullmatch(text) or not 1 <= int(text) <= COUNT_MAX:
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a whole number of doses a day from 1 to {COUNT_MAX} written "
+            "in digits"
+        )
+    return int(text)
+
+
 def override(text: str) -> tuple[str, str]:
     """``RULE_ID=REASON`` as a pair (the reason is required)."""
     rule_id, sep, reason = text.partition("=")
@@ -213,6 +230,11 @@ def patient(args: argparse.Namespace, rules: RuleSet) -> Patient | None:
             raise UsageError("--born and --as-of go together: give both, or --age instead")
         return Patient.from_birth_date(born=args.born, as_of=args.as_of, **values)
     age = args.age
+    if age is not None and age.isascii() and age.isdigit() and int(age) == 0:
+        raise UsageError(
+            f"--age: {shown(age)} is not greater than zero; expected whole years such as '72', "
+            "or a quantity such as '0.5 years'"
+        )
     if age is not None and age.isdigit() and age.isascii() and not age.startswith("0"):
         age = f"{age} years"  # --age takes whole years, as its help says
     return Patient.from_inputs(age=age, **values)

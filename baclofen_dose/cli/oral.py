@@ -76,7 +76,7 @@ def add_titrate(commands: Any) -> Command:
     titrate.add_argument("--step", help='daily increase per step (default: label, "15 mg/day")')
     titrate.add_argument("--every", help='days between increases (default: label, "3 days")')
     titrate.add_argument(
-        "--times-per-day", type=options.count, help="doses a day from the start: 3 or 4"
+        "--times-per-day", type=options.times_a_day, help="doses a day from the start: 3 or 4"
     )
     titrate.add_argument("--max-policy", help="maximum policy (default: us_label)")
     titrate.add_argument(
@@ -273,7 +273,9 @@ def add_taper(commands: Any) -> Command:
         help='the current dose per administration, such as "20 mg" (with --times-per-day), '
         "or once per dose of the day in order when they differ",
     )
-    taper.add_argument("--times-per-day", type=options.count, help="doses a day now (no default)")
+    taper.add_argument(
+        "--times-per-day", type=options.times_a_day, help="doses a day now (no default)"
+    )
     taper.add_argument(
         "--start",
         required=True,

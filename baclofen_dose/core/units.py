@@ -133,6 +133,7 @@ _NUMBER = re.compile(_NUMBER_RE)
 _QUANTITY = re.compile(rf"(?P<number>{_NUMBER_RE}) (?P<unit>\S.*)")
 _PERCENT_SIGN = re.compile(rf"{_NUMBER_RE}%")
 _NUMBER_THEN = re.compile(rf"(?P<number>{_NUMBER_RE})(?P<rest>.*)", re.DOTALL)
+_DIGITS = re.compile(r"(?P<whole>[0-9]+)(?:\.(?P<part>[0-9]+))?(?![0-9.,])")
 _COMMA_NUMBER = re.compile(r"[0-9]+(?:,[0-9]+)+")
 _SPACES: Final = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
@@ -156,6 +157,15 @@ def _layout_problem(value: str) -> str | None:
     if value[-1].isspace():
         return f"ends with {_space_name(value[-1])}"
     head = value.split(" ", 1)[0]
+    digits = _DIGITS.match(value)
+    if digits is not None and (
+        len(digits.group("whole")) > MAX_INTEGER_DIGITS
+        or len(digits.group("part") or "") > MAX_FRACTION_DIGITS
+    ):
+        return (
+            f"has too many digits (at most {MAX_INTEGER_DIGITS} before and "
+            f"{MAX_FRACTION_DIGITS} after the decimal point)"
+        )
     if _COMMA_NUMBER.match(head):
         return (
             "has a comma in its number (a comma can be read as a decimal point or as a "
@@ -386,12 +396,45 @@ def _unit_signature(
     return sig, factor
 
 
+# The quantity a unit measures, in words, for the hint after a refused unit.
+_QUANTITY_WORDS: Final[dict[Dimension, str]] = {
+    (("[mass]", 1),): "a mass",
+    (("[mass]", 1), ("[time]", -1)): "an amount per time",
+    (("[mass]", 1), ("[volume]", -1)): "a concentration",
+    (("[volume]", 1),): "a volume",
+}
+_OTHER_ROUTE: Final = {"mg": "microgram", "mcg": "milligram"}
+
+
+def _unit_note(sig: Signature, kind: Kind) -> str:
+    """The hint after a unit ``kind`` does not take: the kind's note (no dose is converted
+    between routes) only for the other route's unit (mcg for an oral dose); a dose per day
+    given as a dose, the dose of one administration; another quantity, what it is not."""
+    if not kind.note:
+        return ""
+    names = {name for name, _ in sig}
+    if _OTHER_ROUTE.get(kind.display.split("/", 1)[0]) in names:
+        return kind.note
+    _, dims = _reduce(sig)
+    _, wanted = _reduce(kind.canonical)
+    per_time = tuple(sorted((*wanted, ("[time]", -1))))
+    if dims == per_time:
+        return (
+            " (a dose per day or per hour: give the dose of one administration, such as "
+            f"'5 {kind.display}', and the number of doses a day)"
+        )
+    if dims == wanted:
+        return f" ({kind.name} amounts are in {kind.display})"
+    what = _QUANTITY_WORDS.get(wanted, "the same quantity")
+    return f" (the unit is not {what} such as {kind.display})"
+
+
 def _check_allowed(sig: Signature, kind: Kind, field: str, value: object) -> None:
     if sig not in kind.allowed:
         raise UnitError(
             field,
             value,
-            kind.expected + kind.note,
+            kind.expected + _unit_note(sig, kind),
             problem=f"is not in a unit for {kind.name}",
             code="E_UNIT_DIMENSION",
         )

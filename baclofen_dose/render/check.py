@@ -17,7 +17,7 @@ from typing import Any, Final
 from baclofen_dose.check.order import SCHEMA, NotAssessed, OrderCheck
 from baclofen_dose.core import display
 from baclofen_dose.core.errors import InputError
-from baclofen_dose.core.model import Finding, Override
+from baclofen_dose.core.model import Finding, Override, ParamValue
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
@@ -30,9 +30,9 @@ from baclofen_dose.render.codec import (
     read_provenance,
 )
 from baclofen_dose.render.lines import INTENDED_USE
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.messages import order_finding_text
 from baclofen_dose.render.recheck import recheck_order
-from baclofen_dose.render.sentences.check import NOT_ASSESSED
+from baclofen_dose.render.sentences.check import MISSING_WORDS, NOT_ASSESSED
 
 __all__ = ["check_data", "check_table", "check_text", "not_assessed_text", "read_check"]
 
@@ -66,10 +66,29 @@ _TITLES: Final = {
 
 def not_assessed_text(entry: NotAssessed) -> str:
     """The sentence for something a check could not judge."""
-    template = NOT_ASSESSED.get(entry.code)
+    code, values = entry.code, {"given": entry.given, **entry.values}
+    if code == "RENAL_NOT_ASSESSED":
+        code, values = _renal_missing(entry, values)
+    template = NOT_ASSESSED.get(code)
     if template is None:
         raise KeyError(f"no sentence for the code {entry.code!r}")
-    return display.fill(template, {"given": entry.given, **entry.values})
+    return display.fill(template, values)
+
+
+def _renal_missing(
+    entry: NotAssessed, values: dict[str, ParamValue]
+) -> tuple[str, dict[str, ParamValue]]:
+    """What kidney function needed and was not given, in words: the dialysis status first
+    (on dialysis nothing else is needed), then what is needed off dialysis."""
+    found = entry.values.get("missing")
+    fields = found if isinstance(found, tuple) and found else (entry.given,)
+    names = [str(f) for f in fields]
+    words = [MISSING_WORDS.get(name, name) for name in names if name != "patient.dialysis"]
+    if "patient.dialysis" in names:
+        if not words:
+            return "RENAL_NOT_ASSESSED_DIALYSIS", values
+        return "RENAL_NOT_ASSESSED_DIALYSIS_AND", {**values, "missing": display.words_list(words)}
+    return "RENAL_NOT_ASSESSED", {**values, "missing": display.words_list(words)}
 
 
 def _product_part(result: OrderCheck, order: Mapping[str, Any]) -> str:
@@ -95,7 +114,16 @@ def _product_part(result: OrderCheck, order: Mapping[str, Any]) -> str:
     )
     if product.liquid:
         return f" ({portion_count(product, quantity)} of {short_name(product)})"
-    return f" ({portion_count(product, quantity)}, {strength_text(product)} each)"
+    countable = (quantity * 2).denominator == 1 if product.form == "tablet" else (
+        quantity.denominator == 1
+    )
+    # A count the product cannot give (0.3 tablet; the check says so) is shown as written.
+    count = (
+        portion_count(product, quantity)
+        if countable
+        else f"{display.number(quantity)} {product.unit_word}"
+    )
+    return f" ({count}, {strength_text(product)} each)"
 
 
 def _order_line(result: OrderCheck) -> str:
@@ -124,7 +152,7 @@ def _order_line(result: OrderCheck) -> str:
 
 
 def _finding_line(finding: Finding) -> str:
-    return f"{finding.severity}: {finding_text(finding)} (rule {finding.rule_id})"
+    return f"{finding.severity}: {order_finding_text(finding)} (rule {finding.rule_id})"
 
 
 def check_text(result: OrderCheck) -> str:
@@ -146,7 +174,7 @@ def check_table(result: OrderCheck) -> str:
             continue
         out.append(_TITLES[severity])
         for finding in group:
-            out.append(f"- {finding_text(finding)}")
+            out.append(f"- {order_finding_text(finding)}")
             out.append(f"  rule {finding.rule_id}; source: {finding.citation or 'none'}")
         out.append("")
     if result.not_assessed:
@@ -168,7 +196,7 @@ def check_data(result: OrderCheck) -> dict[str, Any]:
         "route": result.route,
         "worst": None if result.worst is None else str(result.worst),
         "order": encode_params(result.order),
-        "findings": [finding_data(f) for f in result.findings],
+        "findings": [finding_data(f, order_finding_text(f)) for f in result.findings],
         "not_assessed": [
             {
                 "what": n.what,

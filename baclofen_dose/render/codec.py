@@ -179,14 +179,15 @@ def decode_params(data: Any, where: str) -> Params:
     return tuple((str(k), decode_param(v, f"{where}.{k}")) for k, v in data.items())
 
 
-def finding_data(finding: Finding) -> dict[str, Any]:
-    """A finding as data: rule id, severity, code, values, and the sentence render/ writes."""
+def finding_data(finding: Finding, text: str | None = None) -> dict[str, Any]:
+    """A finding as data: rule id, severity, code, values, and the sentence render/ writes
+    (``text``: another wording of it, such as an order check's)."""
     return {
         "rule_id": finding.rule_id,
         "severity": str(finding.severity),
         "code": finding.code,
         "params": encode_params(finding.params),
-        "text": finding_text(finding),
+        "text": finding_text(finding) if text is None else text,
         "citation": finding.citation,
         "override_reason": finding.override_reason,
     }

@@ -33,7 +33,7 @@ Decimal('5')
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from fractions import Fraction
 from functools import singledispatch
@@ -62,7 +62,7 @@ from baclofen_dose.render import protocol
 from baclofen_dose.render.check import not_assessed_text
 from baclofen_dose.render.codec import dumps
 from baclofen_dose.render.lines import INTENDED_USE, rules_for
-from baclofen_dose.render.messages import finding_text
+from baclofen_dose.render.messages import finding_text, order_finding_text
 from baclofen_dose.render.products import dispense_lines, product_name, steps_lines
 from baclofen_dose.render.sentences.fhir import DOSAGE
 from baclofen_dose.render.taper import taper_instructions
@@ -481,6 +481,7 @@ def detected_issues(
     version: FhirVersion = "R4",
     provenance: Provenance | None = None,
     rules: RuleSet | None = None,
+    wording: Callable[[Finding], str] = finding_text,
 ) -> list[dict[str, Any]]:
     """One ``DetectedIssue`` per finding: the rule id as the code, the severity (hard: high,
     warning: moderate, info: low), the sentence and its citation as the detail, the rule's
@@ -495,7 +496,7 @@ def detected_issues(
             "status": "final",
             "code": code,
             "severity": _SEVERITY[finding.severity],
-            "detail": f"{finding_text(finding)} Source: {finding.citation}",
+            "detail": f"{wording(finding)} Source: {finding.citation}",
         }
         url = _source_url(finding, known)
         if url is not None:
@@ -507,7 +508,9 @@ def detected_issues(
 
 
 def operation_outcome(
-    findings: Sequence[Finding], not_assessed: Sequence[NotAssessed] = ()
+    findings: Sequence[Finding],
+    not_assessed: Sequence[NotAssessed] = (),
+    wording: Callable[[Finding], str] = finding_text,
 ) -> dict[str, Any]:
     """One ``OperationOutcome``: an issue per finding (hard: error, warning, info:
     information) and per thing not assessed (information, ``incomplete``)."""
@@ -515,7 +518,7 @@ def operation_outcome(
         {
             "severity": _OUTCOME[finding.severity],
             "code": "business-rule" if finding.severity is not Severity.INFO else "informational",
-            "details": {"text": finding_text(finding)},
+            "details": {"text": wording(finding)},
             "diagnostics": f"rule {finding.rule_id}; source: {finding.citation}",
         }
         for finding in findings
@@ -540,12 +543,13 @@ def _order_check(result: OrderCheck, options: _Options) -> dict[str, Any]:
     """A Bundle of DetectedIssues, with one OperationOutcome listing what was not assessed
     (when anything was); or, with ``form="OperationOutcome"``, one OperationOutcome."""
     if options.form == "OperationOutcome":
-        return operation_outcome(result.findings, result.not_assessed)
+        return operation_outcome(result.findings, result.not_assessed, order_finding_text)
     issues = detected_issues(
         result.findings,
         version=options.version,
         provenance=result.provenance,
         rules=options.rules,
+        wording=order_finding_text,
     )
     entries = [{"resource": issue} for issue in issues]
     if result.not_assessed:

@@ -30,7 +30,14 @@ from baclofen_dose.render.sentences import (
     titration,
 )
 
-__all__ = ["FINDING_TEMPLATES", "REASON_TEMPLATES", "finding_text", "reason_text"]
+__all__ = [
+    "FINDING_TEMPLATES",
+    "REASON_TEMPLATES",
+    "finding_text",
+    "order_finding_text",
+    "order_values",
+    "reason_text",
+]
 
 _CORE: Final[dict[str, str]] = {
     "SOFT_LIMIT_OVERRIDDEN": (
@@ -68,6 +75,35 @@ def finding_text(finding: Finding) -> str:
     if finding.code in _VERBATIM:
         return str(finding.values["text"])
     return _fill(FINDING_TEMPLATES, finding.code, finding.values)
+
+
+def order_finding_text(finding: Finding) -> str:
+    """The sentence for a finding of an order check: the check's own wording where the
+    planner's speaks of a plan (``check.ORDER_FINDINGS`` by code, ``check.ORDER_ADVICE`` by
+    rule id for rule advice), else :func:`finding_text`."""
+    if finding.code in _VERBATIM:
+        own = check.ORDER_ADVICE.get(finding.rule_id)
+        return finding_text(finding) if own is None else own
+    if finding.code in check.ORDER_FINDINGS:
+        return _fill(check.ORDER_FINDINGS, finding.code, order_values(finding))
+    return finding_text(finding)
+
+
+def order_values(finding: Finding) -> Mapping[str, ParamValue]:
+    """The finding's values, and for Beers 2023 what it was judged on, in words."""
+    values = finding.values
+    if finding.code != "CHECK_BEERS_KIDNEY":
+        return values
+    measure = str(values.get("measure", ""))
+    if "value" not in values:
+        judged = measure  # dialysis
+    else:
+        kind, _, basis = measure.partition(" (")
+        how = values.get("method") if basis == "given)" else "computed"
+        template = check.JUDGED_ON.get(str(how), check.JUDGED_ON["other"])
+        judged = display.fill(template, {**values, "kind": kind})
+        return {**values, "judged_on": judged, "judged_value": judged}
+    return {**values, "judged_on": judged}
 
 
 def reason_text(reason: Reason) -> str:

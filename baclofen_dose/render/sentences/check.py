@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from typing import Final
 
+from baclofen_dose.core.rules.needs import requires
+
+# The advice rules these texts are keyed by (their short forms are worded here).
+RULES: Final = requires(
+    __name__,
+    {
+        "oral.child.renal_not_assessed": None,
+        "oral.older_adult.caution": None,
+    },
+)
+
 FINDINGS: Final[dict[str, str]] = {
     "HARD_LIMIT_CROSSED": (
         "Hard limit crossed: {what} {value} is {side} the hard limit {limit}; no override."
@@ -56,6 +67,83 @@ FINDINGS: Final[dict[str, str]] = {
 
 REASONS: Final[dict[str, str]] = {}
 
+# An order check judges an order someone wrote, not a plan this library made: where a planner's
+# finding (renal assessment, rule advice) speaks of "this plan" or of its steps, the check words
+# it here instead (the finding data stay the same). By code, and for ADVICE by rule id.
+_WHERE: Final = (
+    "CrCl {crcl:computed@threshold} (Cockcroft-Gault with {weight} body weight, weight policy "
+    "{weight_policy}; creatinine {scr})"
+)
+ORDER_FINDINGS: Final[dict[str, str]] = {
+    "RENAL_REDUCED": (
+        "Renal policy {policy}: " + _WHERE + " is at or below {threshold} ({band} impairment): "
+        "the daily dose of this order is judged against {fraction:ratio} of the usual maximum "
+        "(Vlavonou 2014)."
+    ),
+    "RENAL_REDUCED_SEVERE": (
+        "Renal policy {policy}: " + _WHERE + " is below {threshold} ({band} impairment): the "
+        "daily dose of this order is judged against {fraction:ratio} of the usual maximum "
+        "(Vlavonou 2014)."
+    ),
+    "RENAL_CHEONG_START": (
+        "Renal policy {policy}: eGFR {egfr:computed@below} is below {below} (CKD stage 4 to "
+        "5): a first order should give no more than {cap} (Cheong 2020)."
+    ),
+    "RENAL_AJKD_REDUCE": (
+        "Renal policy {policy}: eGFR {egfr:computed@below} is below {below}: AJKD 2018 advises a "
+        "reduced dose there without saying how much; the CrCl band ("
+        + _WHERE.replace("@threshold", "")
+        + ") gives no reduction. Consider a lower dose than this order gives."
+    ),
+    "RENAL_END_STAGE": (
+        "Renal policy {policy}: kidney failure without dialysis (CrCl {crcl:computed@below}, "
+        "eGFR {egfr:computed@below}; below {below}): the daily dose of this order is judged "
+        "against {maximum}, the dialysis-level dose of the Canadian monograph, which allows "
+        "baclofen in end-stage renal failure only when the benefit outweighs the risk; more "
+        "needs an override with a reason."
+    ),
+    "RENAL_DIALYSIS": (
+        "Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "
+        "not apply: the daily dose of this order is judged against {maximum} (Canadian "
+        "monograph); {start} is the daily dose to begin with (Canadian monograph)."
+    ),
+    "RENAL_DIALYSIS_CHEONG": (
+        "Renal policy {policy}: the patient is on dialysis, where creatinine-based equations do "
+        "not apply: the daily dose of this order is judged against {maximum} (Canadian "
+        "monograph); {start} is the daily dose to begin with (Cheong 2020)."
+    ),
+}
+
+ORDER_FINDINGS["CHECK_BEERS_KIDNEY"] = FINDINGS["CHECK_BEERS_KIDNEY"].replace(
+    "{measure}", "{judged_on}"
+)
+
+# What Beers 2023 was judged on ({judged_on} above): dialysis, a value computed from the
+# patient's creatinine, or a value given with its method (check.MEASURED_METHODS): an
+# estimating equation is named as such; only a timed urine collection is a measurement.
+JUDGED_ON: Final[dict[str, str]] = {
+    "dialysis": "dialysis",
+    "computed": "{kind} {value:computed@threshold} computed from the creatinine",
+    "cockcroft_gault": "{kind} {value:computed@threshold} as given (Cockcroft-Gault)",
+    "ckd_epi_2021": "{kind} {value:computed@threshold} as given (CKD-EPI 2021)",
+    "timed_urine": "{kind} {value:computed@threshold} measured by timed urine collection",
+    "other": "{kind} {value:computed@threshold} as given (method not named)",
+}
+
+ORDER_ADVICE: Final[dict[str, str]] = {
+    "oral.older_adult.caution": (
+        "Adverse effects are more likely in older adults: the Canadian monograph advises a very "
+        "cautious dosing schedule and the UK SmPC careful titration. No source gives "
+        "older-adult limits, so this order was judged against the adult limits and, when "
+        "known, kidney function: check that it is cautious enough for this patient."
+    ),
+    "oral.child.renal_not_assessed": (
+        "A serum creatinine was given, but this library has no kidney-function equation or renal "
+        "dose rule for children, so kidney function was not assessed. Overdose has occurred in "
+        "renal impairment (UK SmPC 4.4): check kidney function before this order is given."
+    ),
+}
+
 NOT_ASSESSED: Final[dict[str, str]] = {
     "UNKNOWN_MEDICINE": (
         "Not assessed: the medicine {given} is not in the interaction table (check it by hand)."
@@ -65,8 +153,16 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "hand)."
     ),
     "RENAL_NOT_ASSESSED": (
-        "Not assessed: kidney function ({field} is needed: a patient with dialysis status, age, "
-        "sex, weight and creatinine, or a CrCl or eGFR with how it was obtained)."
+        "Not assessed: kidney function ({missing} not given; a CrCl or eGFR with how it was "
+        "obtained would also do)."
+    ),
+    "RENAL_NOT_ASSESSED_DIALYSIS": (
+        "Not assessed: kidney function (dialysis status not given: say whether the patient is "
+        "on dialysis, or give a CrCl or eGFR with how it was obtained)."
+    ),
+    "RENAL_NOT_ASSESSED_DIALYSIS_AND": (
+        "Not assessed: kidney function (dialysis status not given, and off dialysis {missing} "
+        "would be needed too; or give a CrCl or eGFR with how it was obtained)."
     ),
     "RENAL_BAND_NEEDS_CRCL": (
         "Not assessed: the renal dose band needs a CrCl; only an eGFR was given."
@@ -102,4 +198,14 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     "ORIGIN_NOT_GIVEN": (
         "Origin of the spasticity not given: the smallest increase limit ({rule}) was used."
     ),
+}
+
+# The patient fields the renal assessment needs, in words (RENAL_NOT_ASSESSED's {missing}).
+MISSING_WORDS: Final[dict[str, str]] = {
+    "patient.dialysis": "dialysis status",
+    "patient.age": "age",
+    "patient.sex": "sex",
+    "patient.weight": "body weight",
+    "patient.height": "height",
+    "patient.scr": "serum creatinine",
 }

@@ -11,17 +11,152 @@ from __future__ import annotations
 
 from typing import Final
 
-SUMMARIES: Final[dict[str, str]] = {
-    "HARD_LIMIT_CROSSED": "Hard limit crossed: {what} {value} is {side} the hard limit {limit}",
-    "SOFT_LIMIT_CROSSED": "Soft limit crossed: {what} {value} is {side} the soft limit {limit}",
-    "SOFT_LIMIT_ACKNOWLEDGED": "Acknowledged: {what} {value} is {side} the soft limit {limit}",
-    "INTERACTION": "Interaction: baclofen with {medicine} ({class_name}).",
-    "CONTRAINDICATION": "Contraindication: {condition} ({given}).",
-    "CAUTION": "Caution: {condition} ({given}).",
-    "MUANDA_DAILY": (
-        "{daily} with eGFR {egfr:computed}: higher risk of encephalopathy (Muanda 2019)"
+from baclofen_dose.core.rules.needs import requires
+
+# The advice rules these texts are keyed by (their short forms are worded here).
+RULES: Final = requires(
+    __name__,
+    {
+        "interop.duplicate_baclofen": None,
+        "oral.adult.lowest_effective": None,
+        "oral.child.renal_not_assessed": None,
+        "oral.child.us_off_label": None,
+        "oral.older_adult.caution": None,
+        "renal.creatinine.low_muscle_mass": None,
+    },
+)
+
+SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
+    # Limits (check/order.py Judge.limit).
+    "HARD_LIMIT_CROSSED": (
+        "Hard limit crossed: {what} {value} is {side} the hard limit {limit}",
+        "Hard limit crossed: {value} is {side} {limit}",
     ),
-    "OFF_GRID": "The ordered doses {doses} are not whole multiples of {grid}",
+    "SOFT_LIMIT_CROSSED": (
+        "Soft limit crossed: {what} {value} is {side} the soft limit {limit}",
+        "Soft limit crossed: {value} is {side} {limit}",
+    ),
+    "SOFT_LIMIT_ACKNOWLEDGED": (
+        "Acknowledged: {what} {value} is {side} the soft limit {limit}",
+        "Acknowledged: {value} is {side} the soft limit {limit}",
+    ),
+    # The oral order (check/oral.py).
+    "OFF_GRID": (
+        "The ordered doses {doses} are not whole multiples of {grid}",
+        "Doses off the {grid} grid: {doses}",
+    ),
+    "NOT_GIVABLE": (
+        "The product {product} cannot give {doses} exactly",
+        "The product cannot give {doses} exactly",
+    ),
+    "MUANDA_DAILY": (
+        "{daily} with eGFR {egfr:computed@egfr_below}: higher risk of encephalopathy (Muanda 2019)",
+    ),
+    "OLDER_TOLERANCE_ORDER": (
+        "Older adult: {highest} is above about {tolerated}, often said to be the most older "
+        "people tolerate (NOT VERIFIED)",
+        "Older adult: {highest} is above about {tolerated} (NOT VERIFIED)",
+    ),
+    "RENAL_START_BELOW_GRID_ORDER": (
+        "Renal policy {policy}: {daily} is within its start {start}, below one {grid} dose (a "
+        "once-a-day liquid start)",
+        "Renal policy {policy}: {daily}, within its start {start} (a once-a-day liquid start)",
+    ),
+    "CHECK_BEERS_KIDNEY": (
+        "Beers 2023 (older adults): avoid if eGFR below {threshold} or on dialysis; {judged_value}",
+        "Beers 2023 (older adults): avoid if eGFR below {threshold} or on dialysis; judged on "
+        "{judged_on}",
+        "Beers 2023 (older adults): avoid if eGFR below {threshold} or on dialysis",
+    ),
+    # Interactions and conditions (check/interactions.py).
+    "INTERACTION": (
+        "Interaction: baclofen with {medicine} ({class_name}).",
+        "Interaction: baclofen with {medicine}.",
+    ),
+    "CONTRAINDICATION": (
+        "Contraindication: {condition} ({given}).",
+        "Contraindication: {condition}.",
+    ),
+    "CAUTION": ("Caution: {condition} ({given}).", "Caution: {condition}."),
+    # Kidney function (oral/renal.py assess, as the order check words it).
+    "RENAL_NO_REDUCTION": (
+        "No renal reduction: CrCl {crcl:computed@threshold} is above {threshold}",
+    ),
+    "RENAL_REDUCED": (
+        "Reduced kidney function ({band}): CrCl {crcl:computed@threshold}; maximum "
+        "{fraction:ratio} of the usual",
+    ),
+    "RENAL_REDUCED_SEVERE": (
+        "Reduced kidney function ({band}): CrCl {crcl:computed@threshold}; maximum "
+        "{fraction:ratio} of the usual",
+    ),
+    "RENAL_CHEONG_START": (
+        "eGFR {egfr:computed@below} is below {below}: a first order should give no more than "
+        "{cap} (Cheong 2020)",
+    ),
+    "RENAL_AJKD_REDUCE": (
+        "eGFR {egfr:computed@below} is below {below}: AJKD 2018 advises a lower dose without "
+        "saying how much",
+    ),
+    "RENAL_OBESITY_ACTUAL_WEIGHT": (
+        "BMI {bmi} is at or above {threshold}: CrCl {crcl:computed} by actual weight overstates "
+        "clearance",
+    ),
+    "RENAL_END_STAGE": (
+        "Kidney failure without dialysis (CrCl {crcl:computed@below}): keep the daily dose to "
+        "{maximum} or give an override reason",
+    ),
+    "RENAL_DIALYSIS": (
+        "On dialysis: this order is judged against {maximum} (Canadian monograph); start "
+        "{start}",
+    ),
+    "RENAL_DIALYSIS_CHEONG": (
+        "On dialysis: this order is judged against {maximum} (Canadian monograph); start "
+        "{start} (Cheong 2020)",
+    ),
+    # The intrathecal order (check/intrathecal.py).
+    "IT_ABRUPT_STOP": (
+        "A daily dose of zero stops intrathecal baclofen abruptly: risk of severe, even fatal, "
+        "withdrawal",
+    ),
+    "IT_LIMITED_EXPERIENCE": (
+        "The {label} {daily} is above {threshold}: experience above this is limited",
+        "{daily} is above {threshold}: experience above this is limited",
+    ),
+    "IT_PER_HOUR": (
+        "Entered per hour: {rate} times {hours} is {daily}; check that a per-hour rate was meant",
+    ),
+    "IT_PER_HOUR_FLEX": (
+        "Flex program entered per hour: its 24-hour total is {daily}; check that per-hour rates "
+        "were meant",
+    ),
+    "IT_TIME_BASE_SUSPECTED": (
+        "Likely time-base mistake: {daily} is {times:number} times the previous daily dose "
+        "{previous}",
+    ),
+}
+
+# Rule advice (code ADVICE) a check can give, by rule id: the rule's own text when it fits.
+ADVICE_SUMMARIES: Final[dict[str, str]] = {
+    "oral.adult.lowest_effective": "Use the lowest dose that gives an optimal response.",
+    "oral.older_adult.caution": (
+        "Older adult: adverse effects are more likely; no source gives older-adult limits, so "
+        "check that this order is cautious enough."
+    ),
+    "oral.child.us_off_label": (
+        "Off-label in the US for children: the child limits checked come from the UK SmPC."
+    ),
+    "oral.child.renal_not_assessed": (
+        "Kidney function not assessed (no renal rule for children): check it before this order "
+        "is given."
+    ),
+    "renal.creatinine.low_muscle_mass": (
+        "Low muscle mass: creatinine-based CrCl and eGFR may overstate kidney function."
+    ),
+    "interop.duplicate_baclofen": (
+        "Another baclofen order is active: the daily maxima apply to the total of all orders; "
+        "this one was judged alone."
+    ),
 }
 
 GENERIC_SUMMARY: Final[dict[str, str]] = {
