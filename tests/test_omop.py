@@ -126,8 +126,13 @@ def test_the_omop_orders_screen_with_per_administration_checks_not_assessed() ->
     for order in ("1", "2", "5"):
         assert ("DOSE_PER_ADMINISTRATION_NOT_GIVEN", None, "order") in rows[order]
         assert not any(w in {"doses a day", "a single dose of"} for _, _, w in rows[order])
-    # 80 mg/day at 75: above the older adult's tolerance note
+    # 80 mg/day at 75: above the older adult's tolerance note (30 mg/day), not above the
+    # policy maximum (80 mg/day)
     assert any(c == "OLDER_TOLERANCE_ORDER" for c, _, _ in rows["1"])
+    assert not any(c.endswith("LIMIT_CROSSED") for c, _, _ in rows["1"])
+    # OMOP gives no dialysis status: the Cockcroft-Gault CrCl of order 2 is not assessed
+    renal = result.findings.filter((pl.col("order_id") == "2") & (pl.col("code") == "RENAL_NOT_ASSESSED"))
+    assert renal["detail"].to_list() == ["patient.dialysis"]
 
 
 def test_strength_not_guessed_and_parameters_checked() -> None:
