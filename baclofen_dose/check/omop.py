@@ -90,7 +90,7 @@ _SECONDS_PER_DAY: Final = int(dt.timedelta(days=1).total_seconds())
 _QUANTITY: Final = rf"^(?:0|[1-9][0-9]{{0,8}})(?:\.[0-9]{{1,{_DIGITS}}}0*)?$"
 
 
-def _ids(value: object) -> tuple[int, ...]:
+def _ids(value: int | Sequence[int]) -> tuple[int, ...]:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
     items = tuple(value) if isinstance(value, Sequence) and not isinstance(value, str) else ()
