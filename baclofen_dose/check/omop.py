@@ -66,7 +66,7 @@ from typing import Any, Final
 import attrs
 
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
 from baclofen_dose.oral.patient import SEXES
 
 __all__ = ["UNRESOLVED_REASONS", "OmopMeasurement", "OmopOrders", "orders_from_omop"]
@@ -227,6 +227,27 @@ def _decimal_mg(nw: Any, mcg: Any) -> Any:
     )
 
 
+_EXPOSURE_COLUMNS: Final = ("drug_exposure_id", "person_id", "drug_concept_id",
+                             "drug_exposure_start_date", "quantity", "days_supply")  # fmt: skip
+_MEASUREMENT_COLUMNS: Final = ("person_id", "measurement_concept_id", "measurement_date",
+                               "value_as_number", "unit_concept_id")  # fmt: skip
+_PERSON_COLUMNS: Final = ("person_id", "gender_concept_id", "year_of_birth", "month_of_birth",
+                          "day_of_birth")  # fmt: skip
+
+
+def _table(nw: Any, native: object, name: str, columns: tuple[str, ...]) -> Any:
+    """A narwhals frame of one CDM table, with the columns the recipe reads (library errors)."""
+    try:
+        frame = nw.from_native(native)
+    except TypeError as exc:
+        raise InputTypeError(name, native, "a data frame (polars, pandas, ...)") from exc
+    present = frame.collect_schema().names()
+    for column in columns:
+        if column not in present:
+            raise MissingInputError(f"{name}.{column}", f"a column {column}", f"the {name} table")
+    return frame
+
+
 def orders_from_omop(
     drug_exposure: Any,
     measurement: Any,
@@ -251,17 +272,22 @@ def orders_from_omop(
     """
     import narwhals.stable.v2 as nw
 
+    for name, value in (("strengths", strengths), ("sexes", sexes)):
+        if not isinstance(value, Mapping):
+            raise InputTypeError(name, value, "a mapping of concept ids")
     grams = {k: _strength_mcg(k, v) for k, v in strengths.items()}
     for key, sex in sexes.items():
         if sex not in SEXES or isinstance(key, bool) or not isinstance(key, int):
             raise InputError("sexes", {key: sex}, "gender concept id -> 'female' or 'male'")
+    if not isinstance(creatinine, OmopMeasurement):
+        raise InputTypeError("creatinine", creatinine, "an OmopMeasurement")
+    if weight is not None and not isinstance(weight, OmopMeasurement):
+        raise InputTypeError("weight", weight, "an OmopMeasurement or None")
     if weight is not None and set(weight.units.values()) - {"kg"}:
         raise InputError("weight.units", weight.units, "unit concept id -> 'kg'")
-    if not isinstance(creatinine, OmopMeasurement):
-        raise InputError("creatinine", creatinine, "an OmopMeasurement")
-    de = nw.from_native(drug_exposure)
-    ms = nw.from_native(measurement)
-    pe = nw.from_native(person)
+    de = _table(nw, drug_exposure, "drug_exposure", _EXPOSURE_COLUMNS)
+    ms = _table(nw, measurement, "measurement", _MEASUREMENT_COLUMNS)
+    pe = _table(nw, person, "person", _PERSON_COLUMNS)
     mcg, exact, rounded = _daily(nw, grams)
     de = de.with_columns(
         order_id=nw.col("drug_exposure_id").cast(nw.String()),
