@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from baclofen_dose.check.intrathecal import check_intrathecal_order
+    from baclofen_dose.check.omop import OmopMeasurement, OmopOrders, orders_from_omop
     from baclofen_dose.check.oral import check_order
     from baclofen_dose.check.order import NotAssessed, OrderCheck
     from baclofen_dose.check.screen import ScreenResult, ScreenSummary, screen_orders
@@ -128,6 +129,8 @@ __all__ = [
     "MissedDoseAdvice",
     "MissingInputError",
     "NotAssessed",
+    "OmopMeasurement",
+    "OmopOrders",
     "OralPlan",
     "OralRegimen",
     "OrderCheck",
@@ -175,6 +178,7 @@ __all__ = [
     "instructions",
     "load_rules",
     "oral_weaning_advice",
+    "orders_from_omop",
     "plan_initial_dose",
     "plan_intrathecal_taper",
     "plan_refill",
@@ -195,6 +199,7 @@ __all__ = [
 
 _HOMES = {
     "check.intrathecal": ("check_intrathecal_order",),
+    "check.omop": ("OmopMeasurement", "OmopOrders", "orders_from_omop"),
     "check.oral": ("check_order",),
     "check.order": ("NotAssessed", "OrderCheck"),
     "check.screen": ("ScreenResult", "ScreenSummary", "screen_orders"),

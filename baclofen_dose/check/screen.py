@@ -4,7 +4,7 @@
 same rule ids, codes and severities, read from the same :class:`~baclofen_dose.core.rules.RuleSet`
 (no figure in code). It is written once with narwhals, so the same expressions run on polars
 (the default, from the ``[screen]`` extra), pandas and pyarrow eagerly, and on polars lazy
-frames and PySpark lazily (Dask is refused for now: its results differed in the engine test).
+frames, PySpark and Dask lazily.
 
 Exactness: every number is read per row into an integer count of thousandths of its unit
 (micrograms for doses, thousandths of a mL/min for kidney function, of a year for ages), and
@@ -788,14 +788,8 @@ def _native(nw: Any, frame: object, field: str) -> Any:
         native = nw.from_native(frame)
     except TypeError as exc:
         raise InputTypeError(
-            field, frame, "a data frame: polars, pandas, pyarrow or PySpark"
+            field, frame, "a data frame: polars, pandas, pyarrow, PySpark or Dask"
         ) from exc
-    if native.implementation.is_dask():
-        # Refused rather than guessed: on Dask the screen's findings differed from polars in
-        # the differential test (tests/test_screen_engines.py); compute to pandas first.
-        raise InputTypeError(
-            field, frame, "a polars, pandas, pyarrow or PySpark frame (Dask: not yet supported)"
-        )
     return native
 
 
@@ -984,7 +978,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
         _any(measured, pattern_ok),
     )
     plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
-    return frame.with_columns(
+    frame = frame.with_columns(
         __fast=_fill(nw, fast),
         __pattern=pattern,
         __per_admin=_fill(nw, per_admin),
@@ -993,8 +987,17 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
         __crcl=crcl,
         __egfr=egfr,
         __dose=dose_mcg,
-        __daily=nw.when(_fill(nw, per_admin)).then(dose_mcg * n).otherwise(daily_mcg),
+        __daily_given=daily_mcg,
     )
+    # A condition settled in Python picks its branch; otherwise the branches are chosen
+    # between columns already in the frame (Dask aligns only those inside when/then).
+    if isinstance(per_admin, bool):
+        daily_column = c("__dose") * c("__n") if per_admin else c("__daily_given")
+    else:
+        daily_column = (
+            nw.when(c("__per_admin")).then(c("__dose") * c("__n")).otherwise(c("__daily_given"))
+        )
+    return frame.with_columns(__daily=daily_column).drop("__daily_given")
 
 
 def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
@@ -1205,11 +1208,20 @@ def _missing(value: object) -> bool:
     return value is None or type(value).__name__ == "NAType"
 
 
+def _python(value: object) -> object:
+    """A cell as a Python value: pandas-backed frames (pandas' nullable dtypes, and Dask,
+    which computes to pandas) give numpy scalars (``np.True_``, ``np.int64(3)``), which the
+    order check would refuse as not a bool or an int; ``item()`` gives the same value."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
+    return value
+
+
 def _rows(nw: Any, frame: Any) -> list[dict[str, object]]:
     """Python rows (a NaN, pandas' mark of a missing number, is a missing value)."""
     rows = []
     for row in _collect(nw, frame).iter_rows(named=True):
-        rows.append({k: None if _missing(v) else v for k, v in row.items()})
+        rows.append({k: None if _missing(v) else _python(v) for k, v in row.items()})
     return rows
 
 
@@ -1301,8 +1313,8 @@ def screen_orders(
 ) -> ScreenResult:
     """Screen a data frame of oral orders: one output row per finding, as the order check.
 
-    ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame or a PySpark frame
-    (Dask is refused for now) with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
+    ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame, a PySpark or a Dask
+    frame with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
     has the schema).
     ``co_medications`` (``order_id``, ``medicine``) and ``conditions`` (``order_id``,
     ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
