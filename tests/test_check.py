@@ -687,6 +687,30 @@ def test_a_child_with_kidney_values_and_policies() -> None:
         check_order(dose="5 mg", times_per_day=3, patient=child, max_policy="us_label")
 
 
+@pytest.mark.parametrize(
+    ("age", "off_label"), [("11 years", True), ("12 years", False), ("15 years", False)]
+)
+def test_us_off_label_only_under_12_and_kidney_never_silently_unchecked(
+    age: str, off_label: bool
+) -> None:
+    """Fresh user's report (issues 10 item 3, 11): US labels say safety and effectiveness are
+    not established under 12 years only (clinical.md 5.1, 16 'Adolescents'), so a 15-year-old
+    is not off-label; the planner says the same (one function). A child with no creatinine,
+    CrCl or eGFR has kidney function listed as not assessed, as an adult has."""
+    child = Patient.from_inputs(
+        age=age, sex=None, weight="50 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(dose="10 mg", times_per_day=3, patient=child)
+    rules = {f.rule_id for f in result.findings}
+    assert ("oral.child.us_off_label" in rules) is off_label
+    assert ("population.adolescent.us_label_from" in rules) is not off_label
+    assert "CHILD_KIDNEY_NOT_GIVEN" in {n.code for n in result.not_assessed}
+    plan = plan_titration(start="2026-01-05", target="max", patient=child)
+    assert {f.code for f in plan.findings if f.rule_id in rules} >= {
+        f.code for f in result.findings if f.rule_id.startswith(("oral.child.us", "population"))
+    }
+
+
 def test_child_step_judged_by_age_band() -> None:
     """Issue 10 item 3 (clinical.md 16, S15): from 8 years a step is judged per dose (5 mg, a
     soft limit); under 8 years per kg (0.5 mg/kg/day, a hard limit)."""

@@ -433,7 +433,10 @@ def test_child_never_above_the_age_band_maximum(
         )
     assert all(0 < s <= largest for s in steps)
     assert plan.steps[0].regimen.daily_mg <= RULES["oral.child.start.per_kg"].require_value() * kg
-    assert any(f.rule_id == "oral.child.us_off_label" for f in plan.findings)
+    off_label = any(f.rule_id == "oral.child.us_off_label" for f in plan.findings)
+    labelled = any(f.code == "ADOLESCENT_US_LABELLED" for f in plan.findings)
+    # US labels are silent only under 12 (clinical.md 16 'Adolescents'): off-label below 12.
+    assert (off_label, labelled) == ((True, False) if age < 12 else (False, True))
 
 
 @given(

@@ -32,7 +32,7 @@ from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, population
 from baclofen_dose.oral.products import Portion, find_product, realize_exact
-from baclofen_dose.oral.titration import select_max_policy
+from baclofen_dose.oral.titration import child_label_finding, select_max_policy
 
 __all__ = ["MEASURED_METHODS", "check_order"]
 
@@ -269,6 +269,8 @@ def check_order(
             judge.add(_advice(judge, _C + "renal_not_assessed"))
         if crcl is not None or egfr is not None:
             judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
+        elif patient.scr_mg_dl is None:  # never silently unchecked (as for adults)
+            judge.skip("renal", "kidney function", "CHILD_KIDNEY_NOT_GIVEN")
     else:
         if max_policy is not None and not isinstance(max_policy, str):
             raise InputTypeError("max_policy", max_policy, "a policy name")
@@ -640,7 +642,7 @@ def _child(
         given=given,
         per_dose=age >= band,
     )
-    judge.add(_advice(judge, _C + "us_off_label"))
+    judge.add(child_label_finding(judge.rules, age))
 
 
 def _givable(

@@ -74,6 +74,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Not assessed: no patient was given, so the adult rules were applied; kidney function, "
         "age and weight were not checked."
     ),
+    "CHILD_KIDNEY_NOT_GIVEN": (
+        "Not assessed: kidney function (no creatinine, CrCl or eGFR was given, and the rule "
+        "data has no renal dose rule for children); check it by hand."
+    ),
     "CHILD_RENAL_NOT_ASSESSED": (
         "Not assessed: the rule data has no renal dose rule for children, so the CrCl or eGFR "
         "given was not used; check it by hand."

@@ -73,6 +73,12 @@ FINDINGS: Final[dict[str, str]] = {
         "us_adult_label). US labels say safety and effectiveness are not established under "
         "{from_age} only, so from {from_age} this is the labelled schedule."
     ),
+    "ADOLESCENT_US_LABELLED": (
+        "Age {age}: US labels say safety and effectiveness are not established under "
+        "{from_age} only, so from {from_age} this is not off-label in the US; the child "
+        "profile's limits (UK SmPC, capped at the adult label) apply here, and the US adult "
+        "label ladder can be chosen (policy adolescent_schedule us_adult_label)."
+    ),
     "CHILD_CAPPED_AT_ADULT": (
         "The weight-based {what} works out at {raw}, above the adult label's {cap}: a child's "
         "plan is never above the adult one, so the {what} is {cap}."
