@@ -1003,6 +1003,33 @@ def _adult_findings(
                 muanda_start.citation,
             )
         )
+    elif (
+        egfr is not None
+        and egfr.value < muanda_egfr.require_value()
+        and highest >= muanda_start.require_value()
+    ):
+        # A low start that climbs to 20 mg/day or more: the order check of those steps says
+        # Muanda 2019, so the plan says it too (planning and checking agree).
+        used.append("renal.muanda2019.cohort_age")
+        findings.append(
+            Finding(
+                muanda_start.id,
+                "warning",
+                "MUANDA_REACHES",
+                {
+                    "highest": _daily(highest),
+                    "egfr": egfr.amount,
+                    "older": Amount(
+                        rules["renal.muanda2019.cohort_age"].require_value(),
+                        units.YEARS,
+                        "estimate",
+                    ),
+                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                    "risky": _daily(muanda_start.require_value()),
+                },
+                muanda_start.citation,
+            )
+        )
     if assessment.band == "end_stage":
         toxicity = rules["renal.end_stage.toxicity"]
         findings.append(advice(toxicity))

@@ -37,7 +37,14 @@ FINDINGS: Final[dict[str, str]] = {
     ),
     "CHECK_BEERS_KIDNEY": (
         "Beers 2023 (older adults, kidney function: eGFR below {threshold} or on chronic "
-        "dialysis; judged on {measure}): {consequence}."
+        "dialysis; judged on {measure}): avoid (encephalopathy requiring hospitalization); if "
+        "it cannot be avoided, use the lowest effective dose and monitor for CNS toxicity, "
+        "including altered mental status."
+    ),
+    "MEASURED_AND_COMPUTED": (
+        "Both a measured {measure} and a creatinine were given: the order was judged on the "
+        "measured {measure} {measured:computed}; the creatinine gives {computed:computed} "
+        "({equation}), which was not used. Check which is current."
     ),
     "INTERACTION": "Interaction: {medicine} ({class_name}): {consequence}.",
     "CONTRAINDICATION": "Contraindication: {condition} ({given}): {consequence}.",
@@ -58,6 +65,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     "UNKNOWN_CONDITION": (
         "Not assessed: the condition {given} is not a known key or ICD-10-CM code (check it by "
         "hand)."
+    ),
+    "COMPUTED_RENAL_NOT_GIVEN": (
+        "Not compared: a creatinine was given beside the measured kidney function, but "
+        "{field} is needed to compute a value from it."
     ),
     "RENAL_NOT_ASSESSED": (
         "Not assessed: kidney function ({field} is needed: a patient with dialysis status, age, "

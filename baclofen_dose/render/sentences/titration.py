@@ -45,6 +45,12 @@ FINDINGS: Final[dict[str, str]] = {
         "and older with eGFR below {egfr_below}, starts of {risky_start} or more carried a "
         "higher risk of encephalopathy (Muanda 2019). Consider a lower start."
     ),
+    "MUANDA_REACHES": (
+        "The plan reaches {highest} with eGFR {egfr:computed@egfr_below}. Muanda 2019 (a "
+        "study of starting doses in adults {older} and older with eGFR below {egfr_below}) "
+        "found a higher risk of hospitalization with encephalopathy with daily doses of "
+        "{risky} or more. Watch for confusion and drowsiness as the dose rises."
+    ),
     "OLDER_TOLERANCE": (
         "This plan reaches {highest}. Older people are often said to rarely tolerate more than "
         "{tolerated} to {tolerated_high} (attributed to AGS 2009; NOT VERIFIED): a reason to go "
