@@ -76,8 +76,8 @@ class MissedDoseAdvice:
     units of the plan's products (``None`` for a plan without products). ``next_day`` and
     ``next_at`` name the next scheduled dose (``None`` when the plan has no later dose; when a
     later dose was due before now, the first dose at or after now, or ``None`` when its time
-    cannot be known); ``hours_to_next`` is the clock time from now to it. ``reason`` says why, as a code and
-    typed values (render/sentences/missed.py words it).
+    cannot be known); ``hours_to_next`` is the clock time from now to it. ``reason`` says why,
+    as a code and typed values (render/sentences/missed.py words it).
     """
 
     action: Action
@@ -215,8 +215,8 @@ def advise_missed_dose(
     Skip when less than ``oral.missed_dose.skip_within`` (2 hours) remains until the next
     dose, or when the next dose is already due; otherwise take it now. When a later dose was
     due before now, whether it was taken is not known: skip, and the reason says both cases
-    (taken: go on; not taken: ``oral.missed_dose.several``), never a dose that could double. With no later dose in
-    the plan: take it now on the same day, else skip.
+    (taken: go on; not taken: ``oral.missed_dose.several``), never a dose that could double.
+    With no later dose in the plan: take it now on the same day, else skip.
     """
     if not isinstance(plan, OralPlan | TaperPlan | OralRegimen):
         raise InputTypeError(
