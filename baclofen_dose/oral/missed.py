@@ -150,13 +150,15 @@ def _doses_after(
     day_times: list[str],
     times: list[str],
     slots: int,
+    last: date,
 ) -> list[tuple[date, str]]:
-    """The scheduled doses after the one at ``day_times[index]`` on ``day``, to the end of the
-    day after next (a missed dose less than a day ago has its next-but-one dose in that span);
-    stops at a day whose dose times cannot be known from ``times``."""
+    """The scheduled doses after the one at ``day_times[index]`` on ``day``, to the end of
+    ``last`` (the day after now: the first dose after now lies in that span); stops at a day
+    whose dose times cannot be known from ``times``."""
     doses = [(day, t) for t in day_times[index + 1 :]]
-    for offset in (1, 2):
-        on = add_days(day, offset, "day")
+    on = day
+    while on < last:
+        on = add_days(on, 1, "day")
         step = _step_on(plan, on)
         if step is None:
             break
@@ -348,7 +350,8 @@ def advise_missed_dose(
         action = "skip"
         later = [(next_day, next_at)]
         if next_dose is None:
-            later = _doses_after(plan, missed_day, index, day_times, list(times), slots)
+            last = add_days(today, 1, "now_day")
+            later = _doses_after(plan, missed_day, index, day_times, list(times), slots, last)
         passed = [d for d in later if _minutes(d, missed_day) < elapsed + missed_minute]
         coming = [d for d in later if _minutes(d, missed_day) >= elapsed + missed_minute]
         reason = Reason(
