@@ -74,6 +74,13 @@ ORDERS: dict[str, Callable[[], OrderCheck]] = {
         renal_policy="cheong2020",
         patient=_patient(age="60 years", sex="male", weight="70 kg", scr="1 mg/dL", dialysis=True),
     ),
+    "CrCl given and creatinine": lambda: check_order(
+        dose="10 mg",
+        times_per_day=3,
+        measured_crcl="25 mL/min",
+        measured_method="cockcroft_gault",
+        patient=_patient(age="50 years", sex="male", weight="70 kg", scr="1 mg/dL", dialysis=False),
+    ),
     "end stage": lambda: check_order(
         dose="5 mg",
         times_per_day=3,

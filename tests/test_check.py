@@ -79,7 +79,7 @@ def test_renal_and_older_adult_findings_with_sources() -> None:
     renal = next(f for f in result.findings if f.rule_id.startswith("renal.vlavonou2014.severe"))
     assert renal.values["value"].value == 45
     assert renal.values["limit"].value == 25
-    assert found["criterion.older_adult.beers2023.kidney"] == "CHECK_BEERS_KIDNEY"
+    assert found["oral.older_adult.beers2023.egfr_below"] == "CHECK_BEERS_KIDNEY"
     assert found["oral.older_adult.tolerance_note"] == "OLDER_TOLERANCE_ORDER"
     assert "oral.older_adult.caution" in found
     assert all(f.citation for f in result.findings)
@@ -227,7 +227,7 @@ def test_dialysis_caps_the_daily_dose() -> None:
     result = check_order(dose="5 mg", times_per_day=3, patient=older("70 years", dialysis=True))
     cap = next(f for f in result.findings if f.rule_id == "renal.ca_monograph.dialysis.max_daily")
     assert (cap.values["value"].value, cap.values["limit"].value) == (15, 5)
-    assert "criterion.older_adult.beers2023.kidney" in codes(result)
+    assert "oral.older_adult.beers2023.egfr_below" in codes(result)
 
 
 def test_child_age_band_and_per_kg_maxima() -> None:
@@ -441,10 +441,12 @@ def test_cli_interactions_and_patient(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_bundled_table_is_valid_and_cited() -> None:
     table = default_interactions()
-    assert table.classes and table.conditions and table.criteria
+    assert table.classes and table.conditions
     assert all(c.source.url for c in table.classes)
     assert "RxNorm" in table.rxnorm
-    assert table.criteria["older_adult.beers2023.kidney"].value == 60
+    # Beers 2023 Table 6 lives once, in the rule set the planner reads (one rule id).
+    assert "older_adult.beers2023.kidney" not in table.criteria
+    assert default_rules()["oral.older_adult.beers2023.egfr_below"].require_value() == 60
 
 
 def _write(tmp_path: Path, text: str, name: str = "t.toml") -> Path:
@@ -745,6 +747,30 @@ def test_a_child_with_kidney_values_and_policies() -> None:
         check_order(dose="5 mg", times_per_day=3, patient=child, max_policy="us_label")
 
 
+@pytest.mark.parametrize(
+    ("age", "off_label"), [("11 years", True), ("12 years", False), ("15 years", False)]
+)
+def test_us_off_label_only_under_12_and_kidney_never_silently_unchecked(
+    age: str, off_label: bool
+) -> None:
+    """Fresh user's report (issues 10 item 3, 11): US labels say safety and effectiveness are
+    not established under 12 years only (clinical.md 5.1, 16 'Adolescents'), so a 15-year-old
+    is not off-label; the planner says the same (one function). A child with no creatinine,
+    CrCl or eGFR has kidney function listed as not assessed, as an adult has."""
+    child = Patient.from_inputs(
+        age=age, sex=None, weight="50 kg", height=None, scr=None, dialysis=None
+    )
+    result = check_order(dose="10 mg", times_per_day=3, patient=child)
+    rules = {f.rule_id for f in result.findings}
+    assert ("oral.child.us_off_label" in rules) is off_label
+    assert ("population.adolescent.us_label_from" in rules) is not off_label
+    assert "CHILD_KIDNEY_NOT_GIVEN" in {n.code for n in result.not_assessed}
+    plan = plan_titration(start="2026-01-05", target="max", patient=child)
+    assert {f.code for f in plan.findings if f.rule_id in rules} >= {
+        f.code for f in result.findings if f.rule_id.startswith(("oral.child.us", "population"))
+    }
+
+
 def test_child_step_judged_by_age_band() -> None:
     """Issue 10 item 3 (clinical.md 16, S15): from 8 years a step is judged per dose (5 mg, a
     soft limit); under 8 years per kg (0.5 mg/kg/day, a hard limit)."""
@@ -922,3 +948,75 @@ def test_renal_not_assessed_names_what_is_missing(patient_in: dict[str, object],
     if patient_in.get("dialysis") is False:
         assert "dialysis" not in text
     assert_clean(text)
+
+
+# --- a fresh user's report (issues 10 and 11): agreement and conflicting inputs -----------------
+
+
+def _man(age: str, scr: str) -> Patient:
+    return Patient.from_inputs(
+        age=age, sex="male", weight="70 kg", height=None, scr=scr, dialysis=False
+    )
+
+
+def test_planner_and_check_agree_on_muanda_and_beers_for_an_older_adult() -> None:
+    """80-year-old man, 70 kg, creatinine 3 mg/dL: eGFR 20.4 (CKD-EPI 2021), CrCl
+    (140 - 80) x 70 / (72 x 3) = 19.4 mL/min. The 25 mg/day plan starts at 5 mg/day; its
+    steps of 20 mg/day or more carry Muanda 2019 when checked, so the plan carries it too, with
+    the same rule; Beers 2023 has one rule id in both; Muanda names its cohort, 66 and over."""
+    patient = _man("80 years", "3 mg/dL")
+    plan = plan_titration(start="2026-01-05", target="25 mg/day", patient=patient)
+    assert plan.steps[0].regimen.daily_mg == 5 and plan.final.regimen.daily_mg == 25
+    muanda = [f for f in plan.findings if f.rule_id == "renal.muanda2019.start_daily"]
+    assert [f.code for f in muanda] == ["MUANDA_REACHES"]
+    assert muanda[0].values["highest"].value == 25
+    assert muanda[0].values["older"].value == 66
+    assert "66 years and older" in finding_text(muanda[0])
+    result = check_order(
+        doses=[f"{d} mg" for d in plan.final.regimen.doses_mg], patient=patient
+    )
+    checked = {f.rule_id: f for f in result.findings}
+    assert checked["renal.muanda2019.start_daily"].values["older"].value == 66
+    assert "66 years and older" in finding_text(checked["renal.muanda2019.start_daily"])
+    beers = "oral.older_adult.beers2023.egfr_below"
+    assert beers in checked and beers in {f.rule_id for f in plan.findings}
+    assert not any(f.rule_id.startswith("criterion.older_adult") for f in result.findings)
+    low = plan_titration(start="2026-01-05", target="15 mg/day", patient=patient)
+    assert "renal.muanda2019.start_daily" not in {f.rule_id for f in low.findings}
+
+
+@pytest.mark.parametrize(
+    ("measured", "severity"), [("25 mL/min", "warning"), ("85 mL/min", "info")]
+)
+def test_measured_crcl_and_creatinine_both_given_are_both_said(
+    measured: str, severity: str
+) -> None:
+    """50-year-old man, 70 kg, creatinine 1 mg/dL: Cockcroft-Gault (140 - 50) x 70 / (72 x 1)
+    = 87.5 mL/min. The measured value is judged and the computed one is said beside it, never
+    silently dropped; a warning when they fall in different renal bands (25: severe, 87.5:
+    none), info when not (85 and 87.5: both above 80)."""
+    result = check_order(
+        dose="10 mg", times_per_day=3, patient=_man("50 years", "1 mg/dL"),
+        measured_crcl=measured, measured_method="cockcroft_gault",
+    )  # fmt: skip
+    (both,) = [f for f in result.findings if f.code == "MEASURED_AND_COMPUTED"]
+    assert both.severity == severity
+    assert both.values["computed"].value == Fraction(175, 2)
+    assert both.values["measured"].value == Fraction(measured.split()[0])
+    text = finding_text(both)
+    assert "87.5 mL/min" in text and f"the CrCl given, {measured}" in text
+    if severity == "warning":  # the measured 25 is what was judged: severe band
+        assert "renal.vlavonou2014.severe.dose_fraction" in codes(result)
+    assert_clean(check_text(result).splitlines())
+
+
+def test_measured_egfr_and_creatinine_without_sex_is_not_assessed() -> None:
+    patient = Patient.from_inputs(
+        age="50 years", sex=None, weight="70 kg", height=None, scr="1 mg/dL", dialysis=False
+    )
+    result = check_order(
+        dose="10 mg", times_per_day=3, patient=patient,
+        measured_egfr="25 mL/min/1.73 m2", measured_method="ckd_epi_2021",
+    )  # fmt: skip
+    assert "MEASURED_AND_COMPUTED" not in {f.code for f in result.findings}
+    assert "COMPUTED_RENAL_NOT_GIVEN" in {n.code for n in result.not_assessed}

@@ -253,7 +253,9 @@ def test_advice_is_data_and_round_trips_through_json() -> None:
     ("day", "missed_at", "now_day", "now_at", "code"),
     [
         ("2026-03-03", "08:00", "2026-03-03", "09:00", "MISSED_NEXT_NOT_SOON"),
-        ("2026-03-03", "08:00", "2026-03-03", "14:30", "MISSED_NEXT_DUE"),
+        ("2026-03-03", "08:00", "2026-03-03", "14:00", "MISSED_NEXT_DUE"),
+        ("2026-03-03", "08:00", "2026-03-03", "14:30", "MISSED_LATER_DOSE_PASSED"),
+        ("2026-03-03", "14:00", "2026-03-04", "13:00", "MISSED_LATER_DOSES_PASSED"),
         ("2026-03-19", "20:00", "2026-03-19", "23:00", "MISSED_NO_LATER_DOSE_SAME_DAY"),
         ("2026-03-19", "20:00", "2026-03-20", "07:00", "MISSED_NO_LATER_DOSE_OVER"),
     ],
@@ -344,8 +346,72 @@ def test_more_than_one_dose_or_a_day_missed_skip_resume_and_contact_the_prescrib
 
 def test_23_hours_with_one_dose_is_not_several() -> None:
     advice = _advise("2026-03-03", "14:00", "2026-03-04", "13:00")
-    assert advice.reason.code != "MISSED_OVER_A_DAY"
+    assert advice.reason.code == "MISSED_LATER_DOSES_PASSED"
     assert "oral.missed_dose.several" not in {f.rule_id for f in advice.findings}
+
+
+@pytest.mark.parametrize(
+    ("missed_at", "now_day", "now_at", "code", "count", "first", "upcoming", "minutes"),
+    [
+        # The user's report: 08:00 missed, 16:00 now; 14:00 was due in between.
+        ("08:00", "2026-03-03", "16:00", "MISSED_LATER_DOSE_PASSED", 1, "14:00", "20:00", 240),
+        ("08:00", "2026-03-03", "14:01", "MISSED_LATER_DOSE_PASSED", 1, "14:00", "20:00", 359),
+        # 14:00 passed and 20:00 is due now
+        ("08:00", "2026-03-03", "20:00", "MISSED_LATER_DOSE_PASSED", 1, "14:00", "20:00", 0),
+        # 14:00 missed, 13:00 next day: 20:00 and 08:00 passed, next at 14:00 on 4 March
+        ("14:00", "2026-03-04", "13:00", "MISSED_LATER_DOSES_PASSED", 2, "20:00", "14:00", 60),
+    ],
+)
+def test_a_later_dose_due_before_now_is_never_assumed_taken_or_missed(
+    missed_at: str,
+    now_day: str,
+    now_at: str,
+    code: str,
+    count: int,
+    first: str,
+    upcoming: str,
+    minutes: int,
+) -> None:
+    """Issue 10 item 7 (fresh user's report): when a scheduled dose lies between the missed one
+    and now, the tool cannot know whether it was taken. Taking the missed dose now could double
+    up (if it was taken: S19, oral.missed_dose.never_double); if it was not, two doses were
+    missed (oral.missed_dose.several). So: skip the missed dose, say both cases, and name the
+    next dose after now, never one already past."""
+    advice = _advise("2026-03-03", missed_at, now_day, now_at)
+    assert advice.action == "skip" and advice.reason.code == code
+    assert advice.reason.values["count"] == count
+    assert advice.reason.values["first_at"] == first
+    assert advice.next_at == upcoming
+    assert advice.hours_to_next == Fraction(minutes, 60)
+    assert "oral.missed_dose.several" in advice.provenance.rule_ids
+    text = advice_text(advice)
+    assert "take only that one" not in text and "is not known" in text
+    assert "if it" in text or "if they" in text
+    assert "do not take the missed doses" in text and "contact your prescriber" in text
+    assert f"{upcoming} on" in text
+    assert protocol.from_json(protocol.to_json(advice)) == advice
+    assert_clean(text)
+
+
+def test_the_next_dose_due_exactly_now_is_that_one() -> None:
+    """No dose lies strictly between: the next one is due now and is the only one taken."""
+    advice = _advise("2026-03-03", "08:00", "2026-03-03", "14:00")
+    assert advice.reason.code == "MISSED_NEXT_DUE" and advice.next_at == "14:00"
+
+
+def test_cli_missed_dose_with_a_dose_due_in_between(capsys: pytest.CaptureFixture[str]) -> None:
+    from baclofen_dose.cli import main
+
+    code = main(
+        ["missed-dose", "--dose", "10 mg", "--times", "08:00,14:00,20:00",
+         "--missed", "2026-03-03 08:00", "--now", "2026-03-03 16:00"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("Skip the missed dose: 10 mg, due at 08:00 on 3 March 2026.")
+    assert "at 14:00 on 3 March 2026" in out and "if it was taken" in out
+    assert "Take the next dose at 20:00 on 3 March 2026 as usual." in out
+    assert "take only that one" not in out
 
 
 def test_the_advice_says_hours_are_counted_on_the_wall_clock() -> None:

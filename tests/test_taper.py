@@ -754,3 +754,58 @@ def test_a_percent_step_never_cuts_more_than_asked(
             first, last = smallest["first"], smallest["last"]
             assert isinstance(first, int) and isinstance(last, int) and first <= number <= last
         previous = s.regimen.daily_mg
+
+
+def test_taper_from_5_mg_once_a_day_is_one_whole_tablet_and_says_it_is_one_step() -> None:
+    """Fresh user's report (issue 10 item 7): 5 mg once a day is one whole 5 mg tablet (the
+    catalogue has it; clinical.md 2), not half a 10 mg tablet; the 5 mg tablet is not scored
+    and the dose grid is 5 mg, so no smaller step exists: one step of 14 days (the default
+    duration), then stop, said in a warning citing oral.taper.lowest_practical and
+    oral.taper.duration.min."""
+    plan = plan_taper(dose="5 mg", times_per_day=1, start="2026-03-02")
+    assert [p.id for p in plan.supply.products] == ["product.oral.tablet_5_mg"]
+    assert len(plan.steps) == 1 and plan.steps[0].regimen.doses_mg == (D(5),)
+    assert (plan.steps[0].end - plan.steps[0].start).days + 1 == 14
+    assert plan.supply is not None
+    assert plan.supply.doses[0][0].portions[0].quantity == 1
+    assert "take one 5 mg tablet (5 mg)" in flat("\n".join(instructions(plan)))
+    (single,) = [f for f in plan.findings if f.code == "TAPER_SINGLE_STEP"]
+    assert single.rule_id == "oral.taper.lowest_practical" and single.severity == "warning"
+    assert single.values["days"] == 14 and single.values["minimum"] == 7
+    text = finding_text(single)
+    assert "no smaller step" in text and "oral.taper.duration.min" in text
+    assert_clean(text)
+    # A dose with a reduction step has no such finding; 15 mg stays 1.5 x 10 mg (2 pieces).
+    three = plan_taper(dose="15 mg", times_per_day=3, start="2026-03-02")
+    assert "TAPER_SINGLE_STEP" not in {f.code for f in three.findings}
+    assert [p.id for p in three.supply.products] == ["product.oral.tablet_10_mg"]
+
+
+@pytest.mark.parametrize(
+    ("over", "overrides", "least"),
+    [
+        ("3 days", None, "7 days"),
+        # 4 steps in 4 days need steps of 20 mg/day: that soft limit is overridden too.
+        (
+            "3 days",
+            {"oral.taper.duration.min": "inpatient", "oral.taper.step.max": "inpatient"},
+            "4 days",
+        ),
+    ],
+)
+def test_too_short_a_taper_names_the_real_minimum(
+    over: str, overrides: dict[str, str] | None, least: str
+) -> None:
+    """Fresh user's report (issue 10 item 7): 20 mg 3 times a day over 3 days needs 4 steps
+    (the largest step the half-of-the-day cap allows) of at least 1 day: 4 days, which the
+    7-day soft minimum (oral.taper.duration.min) would then refuse. The message names 7 days,
+    or 4 when that rule is overridden; the figure named is then accepted."""
+    with pytest.raises(InputError) as caught:
+        plan_taper(
+            dose="20 mg", times_per_day=3, start="2026-03-02", over=over, overrides=overrides
+        )
+    assert caught.value.code == "E_SCHEDULE"
+    assert f"expected at least {least}" in str(caught.value)
+    assert "oral.taper.duration.min" in str(caught.value)
+    # The minimum said is accepted (no further refusal for the duration).
+    plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over=least, overrides=overrides)

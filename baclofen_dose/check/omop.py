@@ -244,7 +244,9 @@ def _table(nw: Any, native: object, name: str, columns: tuple[str, ...]) -> Any:
     present = frame.collect_schema().names()
     for column in columns:
         if column not in present:
-            raise MissingInputError(f"{name}.{column}", f"a column {column}", f"the {name} table")
+            raise MissingInputError(
+                ".".join((name, column)), f"a column {column}", f"the {name} table"
+            )
     return frame
 
 

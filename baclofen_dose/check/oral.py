@@ -25,7 +25,12 @@ import attrs
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import InputError, InputTypeError, MissingInputError
+from baclofen_dose.core.errors import (
+    BaclofenDoseError,
+    InputError,
+    InputTypeError,
+    MissingInputError,
+)
 from baclofen_dose.core.limits import advice, parse_date
 from baclofen_dose.core.model import Amount, Finding, ParamValue, trusted_amount
 from baclofen_dose.core.rules import Rule, RuleSet, default_rules
@@ -35,13 +40,15 @@ from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, check_plausible, population
 from baclofen_dose.oral.products import Portion, find_product, realize_exact
-from baclofen_dose.oral.titration import LOW_START_RULE, select_max_policy
+from baclofen_dose.oral.titration import LOW_START_RULE, child_label_finding, select_max_policy
 
 __all__ = ["MEASURED_METHODS", "check_order"]
 
 RULES: Final = requires(
     __name__,
     {
+        "oral.older_adult.beers2023.egfr_below": "renal.egfr",
+        "renal.muanda2019.cohort_age": "age",
         "oral.adult.dose.grid": "oral.dose",
         "oral.adult.frequency.add_dose_above": "oral.dose",
         "oral.adult.lowest_effective": None,
@@ -338,6 +345,8 @@ def check_order(
             judge.add(_advice(judge, _C + "renal_not_assessed"))
         if crcl is not None or egfr is not None:
             judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
+        elif patient.scr_mg_dl is None:  # never silently unchecked (as for adults)
+            judge.skip("renal", "kidney function", "CHILD_KIDNEY_NOT_GIVEN")
     else:
         if max_policy is not None and not isinstance(max_policy, str):
             raise InputTypeError("max_policy", max_policy, "a policy name")
@@ -648,6 +657,8 @@ def _renal(
         judge.skip("patient", "patient", "PATIENT_NOT_GIVEN")
     if crcl is None and egfr is not None and not dialysis:
         judge.skip("renal", "measured_egfr", "RENAL_BAND_NEEDS_CRCL")
+    if basis == "given" and patient is not None and patient.scr_mg_dl is not None:
+        _both_given(judge, patient, crcl, egfr, weight_policy)
     if cap_rule is not None:
         cap = judge.rule(cap_rule)
         what = "daily dose on dialysis" if dialysis else "daily dose with end-stage kidney failure"
@@ -678,8 +689,8 @@ def _renal(
             {
                 "daily": _daily(daily),
                 "egfr": Amount(egfr, units.EGFR, "estimate"),
-                "older": Amount(
-                    judge.rule("population.older_adult.from_age").require_value(),
+                "older": Amount(  # the study's cohort: 66 and over (clinical.md 3)
+                    judge.rule("renal.muanda2019.cohort_age").require_value(),
                     units.YEARS,
                     "estimate",
                 ),
@@ -691,6 +702,56 @@ def _renal(
     if group == "older_adult":
         _older(judge, daily, crcl, egfr, dialysis, basis, dict(inputs).get("measured_method"))
     return reduced, low
+
+
+def _both_given(
+    judge: Judge,
+    patient: Patient,
+    crcl: Fraction | None,
+    egfr: Fraction | None,
+    weight_policy: str | None,
+) -> None:
+    """A measured CrCl or eGFR and a creatinine were both given: the measured value is judged
+    (what the caller measured is preferred to an equation), and the value the creatinine gives
+    is said beside it, never silently dropped (issue 11, a fresh user's report). A warning
+    when the two fall on different sides of a threshold the check uses, else info."""
+    for measured, kind, estimate in (
+        (crcl, units.RENAL_CLEARANCE, renal.cockcroft_gault),
+        (egfr, units.EGFR, renal.ckd_epi_2021),
+    ):
+        if measured is None:
+            continue
+        try:
+            computed = (
+                renal.cockcroft_gault(patient, weight_policy=weight_policy, rules=judge.rules)
+                if estimate is renal.cockcroft_gault
+                else renal.ckd_epi_2021(patient, rules=judge.rules)
+            )
+        except BaclofenDoseError as exc:  # e.g. no sex or weight: say so, never guess
+            field = getattr(exc, "field", "patient")
+            judge.skip("renal", str(field), "COMPUTED_RENAL_NOT_GIVEN", field=str(field))
+            continue
+        judge.used.extend(computed.rule_ids)
+        if kind is units.RENAL_CLEARANCE:
+            apart = _band(judge, measured) != _band(judge, computed.value)
+        else:
+            below = judge.rule("renal.muanda2019.egfr_below").require_value()
+            apart = (measured < below) != (computed.value < below)
+        judge.add(
+            Finding(
+                computed.rule_ids[0],
+                "warning" if apart else "info",
+                "MEASURED_AND_COMPUTED",
+                {
+                    "measure": "CrCl" if kind is units.RENAL_CLEARANCE else "eGFR",
+                    "measured": Amount(measured, kind, "estimate"),
+                    "computed": Amount(computed.value, kind, "estimate"),
+                    "equation": computed.equation,
+                    "apart": apart,
+                },
+                judge.rule(computed.rule_ids[0]).citation,
+            )
+        )
 
 
 def _older(
@@ -713,15 +774,14 @@ def _older(
             {"highest": _daily(daily), "tolerated": _daily(note.require_value())},
             note.citation,
         )
-    beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
-    if beers is None:  # pragma: no cover - the bundled table has it; a test checks
-        return
+    # The planner's rule (one rule id for Beers 2023 Table 6, issue 10 item 5).
+    beers = judge.rule("oral.older_adult.beers2023.egfr_below")
+    threshold = beers.require_value()
     # Beers 2023 states eGFR; a CrCl is used (and named) only when no eGFR is known.
     measure, value = ("eGFR", egfr) if egfr is not None else ("CrCl", crcl)
-    if dialysis or (value is not None and value < beers.value):
+    if dialysis or (value is not None and value < threshold):
         params: dict[str, ParamValue] = {
-            "threshold": Amount(beers.value, units.EGFR),
-            "consequence": beers.consequence,
+            "threshold": Amount(threshold, units.EGFR),
             "measure": "dialysis" if dialysis else f"{measure} ({basis})",
         }
         if not dialysis and value is not None:
@@ -729,7 +789,7 @@ def _older(
             params["value"] = Amount(value, kind, "estimate")
             if basis == "given" and isinstance(method, str):
                 params["method"] = method  # how the value given was obtained (render words it)
-        judge.found(beers.rule_id, beers.severity, "CHECK_BEERS_KIDNEY", params, beers.citation)
+        judge.found(beers.id, "warning", "CHECK_BEERS_KIDNEY", params, beers.citation)
     elif value is None:
         judge.skip("older_adult", "kidney function", "BEERS_NOT_ASSESSED")
 
@@ -775,7 +835,7 @@ def _child(
         given=given,
         per_dose=age >= band,
     )
-    judge.add(_advice(judge, _C + "us_off_label"))
+    judge.add(child_label_finding(judge.rules, age))
 
 
 def _givable(

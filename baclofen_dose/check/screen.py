@@ -88,6 +88,7 @@ __all__ = [
 RULES: Final = requires(
     __name__,
     {
+        "oral.older_adult.beers2023.egfr_below": "renal.egfr",
         "counsel.breastfeeding": None,
         "counsel.cns_depressants": None,
         "counsel.pregnancy": None,
@@ -1101,18 +1102,17 @@ def _judge(plan: _Plan) -> list[_Piece]:
     add(plan.finding(note, "OLDER_TOLERANCE_ORDER", _all(older, daily > _at_most(m(note.id))),
                      severity="warning", value=daily,
                      limit=_text(note.require_value()), unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip  # noqa: E501
-    beers = table_or_default(None).criteria.get("older_adult.beers2023.kidney")
-    if beers is not None:
-        below = _below(beers.value * plan.milli)
-        for measure, value, kind, when in (
-            ("eGFR", egfr, units.EGFR, has_egfr),
-            ("CrCl", crcl, units.RENAL_CLEARANCE, _all(has_crcl, _not(has_egfr))),
-        ):
-            add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
-                       beers.rule_id, beers.severity, f"{measure} (given)",
-                       value, _text(beers.value), kind.ucum))  # fmt: skip
-        add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
-                      "BEERS_NOT_ASSESSED"))  # fmt: skip
+    beers = rules["oral.older_adult.beers2023.egfr_below"]  # the planner's rule, as _older
+    below = _below(beers.require_value() * plan.milli)
+    for measure, value, kind, when in (
+        ("eGFR", egfr, units.EGFR, has_egfr),
+        ("CrCl", crcl, units.RENAL_CLEARANCE, _all(has_crcl, _not(has_egfr))),
+    ):
+        add(_Piece(_all(older, when, value < below), "finding", "CHECK_BEERS_KIDNEY",
+                   beers.id, "warning", f"{measure} (given)",
+                   value, _text(beers.require_value()), kind.ucum))  # fmt: skip
+    add(plan.skip(_all(older, no_measure), "older_adult", "kidney function",
+                  "BEERS_NOT_ASSESSED"))  # fmt: skip
 
     # The order (_adult): doses a day, single dose, daily maxima, grid, advice.
     count = units.PER_DAY

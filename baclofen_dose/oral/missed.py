@@ -88,9 +88,10 @@ class MissedDoseAdvice:
 
     ``action`` is ``"take_now"`` or ``"skip"``; ``dose_mg`` the missed dose and ``units`` its
     units of the plan's products (``None`` for a plan without products). ``next_day`` and
-    ``next_at`` name the next scheduled dose (``None`` when the plan has no later dose);
-    ``hours_to_next`` is the clock time from now to it. ``reason`` says why, as a code and
-    typed values (render/sentences/missed.py words it).
+    ``next_at`` name the next scheduled dose (``None`` when the plan has no later dose; when a
+    later dose was due before now, the first dose at or after now, or ``None`` when its time
+    cannot be known); ``hours_to_next`` is the clock time from now to it. ``reason`` says why,
+    as a code and typed values (render/sentences/missed.py words it).
     """
 
     action: Action
@@ -151,6 +152,39 @@ def _times_on(plan: OralPlan | TaperPlan, step: Step, times: list[str]) -> list[
     return times
 
 
+def _minutes(dose: tuple[date, str], start: date) -> Fraction:
+    """Clock hours from midnight of ``start`` to a (day, "HH:MM") dose."""
+    return (dose[0] - start).days * _per("day") + _clock(dose[1], "times")
+
+
+def _doses_after(
+    plan: OralPlan | TaperPlan,
+    day: date,
+    index: int,
+    day_times: list[str],
+    times: list[str],
+    slots: int,
+    last: date,
+) -> list[tuple[date, str]]:
+    """The scheduled doses after the one at ``day_times[index]`` on ``day``, to the end of
+    ``last`` (the day after now: the first dose after now lies in that span); stops at a day
+    whose dose times cannot be known from ``times``."""
+    doses = [(day, t) for t in day_times[index + 1 :]]
+    on = day
+    while on < last:
+        on = add_days(on, 1, "day")
+        step = _step_on(plan, on)
+        if step is None:
+            break
+        if len(times) == slots and plan.supply is not None:
+            doses += [(on, t) for t in _times_on(plan, step, times)]
+        elif step.regimen.times_per_day == len(day_times):
+            doses += [(on, t) for t in day_times]
+        else:
+            break
+    return doses
+
+
 def _steady(regimen: OralRegimen, day: date, rules: RuleSet) -> OralPlan:
     """A steady regimen as a plan of one open-ended step from ``day`` (issue 14 item 5): the
     same doses every day, no products, no end."""
@@ -195,8 +229,10 @@ def advise_missed_dose(
       go on with the schedule and contact the prescriber (``oral.missed_dose.several``).
 
     Skip when less than ``oral.missed_dose.skip_within`` (2 hours) remains until the next
-    dose, or when the next dose is already due; otherwise take it now. With no later dose in
-    the plan: take it now on the same day, else skip.
+    dose, or when the next dose is already due; otherwise take it now. When a later dose was
+    due before now, whether it was taken is not known: skip, and the reason says both cases
+    (taken: go on; not taken: ``oral.missed_dose.several``), never a dose that could double.
+    With no later dose in the plan: take it now on the same day, else skip.
     """
     if not isinstance(plan, OralPlan | TaperPlan | OralRegimen):
         raise InputTypeError(
@@ -320,6 +356,29 @@ def advise_missed_dose(
         reason = Reason(
             "MISSED_NO_LATER_DOSE_SAME_DAY" if same_day else "MISSED_NO_LATER_DOSE_OVER"
         )
+    elif to_next < 0 and next_day is not None and next_at is not None:
+        # A later dose was due between the missed one and now: whether it was taken is not
+        # known, so the advice covers both (issue 10 item 7, docs/decisions.md): never take
+        # the missed dose (it could double up), and more than one missed is the several rule.
+        used.append(_R + "several")
+        action = "skip"
+        later = [(next_day, next_at)]
+        if next_dose is None:
+            last = add_days(today, 1, "now_day")
+            later = _doses_after(plan, missed_day, index, day_times, list(times), slots, last)
+        passed = [d for d in later if _minutes(d, missed_day) < elapsed + missed_minute]
+        coming = [d for d in later if _minutes(d, missed_day) >= elapsed + missed_minute]
+        reason = Reason(
+            "MISSED_LATER_DOSE_PASSED" if len(passed) == 1 else "MISSED_LATER_DOSES_PASSED",
+            {
+                "count": len(passed),
+                "first_at": next_at,
+                "first_day": next_day,
+                "rule": _R + "several",
+            },
+        )
+        next_day, next_at = coming[0] if coming else (None, None)
+        to_next = None if not coming else _minutes(coming[0], missed_day) - missed_minute - elapsed
     elif to_next <= 0 and next_day is not None:
         action = "skip"
         reason = Reason("MISSED_NEXT_DUE", {"next_at": next_at, "next_day": next_day})

@@ -15,7 +15,8 @@ findings are data (a code and typed values); render/ words them (render/sentence
 How a plan is built, in order:
 
 1. The products: the ones asked for, or by default the single tablet strength that gives the
-   finest steps and the current doses in the fewest tablets. Every dose of the plan is a whole
+   finest steps, then the current doses in the fewest pieces (whole tablets before halves), then
+   the fewest tablets. Every dose of the plan is a whole
    multiple of the *taper grid*: the smallest amount on the dose grid (``oral.adult.dose.grid``)
    that the products give, so every dose can be given exactly.
 2. The daily totals: the current total minus the step, again and again, until the next total
@@ -47,6 +48,7 @@ How a plan is built, in order:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from fractions import Fraction
@@ -377,9 +379,11 @@ def _spread(total: int, count: int) -> list[int]:
 def _default_product(
     rules: RuleSet, current: object, doses: Sequence[Fraction], grid: Fraction, field: str
 ) -> tuple[products.Product, ...]:
-    """The single tablet strength with the finest taper grid, then the fewest tablets for the
-    current doses (rounded down to that grid), then the larger strength."""
-    best: tuple[tuple[Fraction, Fraction, Fraction], products.Product] | None = None
+    """The single tablet strength with the finest taper grid, then the fewest pieces to take
+    for the current doses (rounded down to that grid; half a tablet is a piece), then the fewest
+    doses that need a part of a tablet (5 mg is a whole 5 mg tablet, not half a 10 mg one:
+    issue 10 item 7), then the fewest tablets, then the larger strength."""
+    best: tuple[tuple[Fraction, int, int, Fraction, Fraction], products.Product] | None = None
     for product in products.catalogue(rules):
         if product.form != "tablet":
             continue
@@ -388,11 +392,15 @@ def _default_product(
         if not any(floored):
             continue
         count = Fraction(0)
+        pieces = 0  # whole or part tablets to take: half a tablet is one piece, as a whole one
+        split = 0  # doses that need a part of a tablet
         for amount in floored:
             found = products.realize_exact(amount, (product,)) if amount else None
             if found is not None:
                 count += sum((p.quantity for p in found.portions), Fraction(0))
-        key = (finest, count, -(product.strength_mg or Fraction(0)))
+                pieces += sum(math.ceil(p.quantity) for p in found.portions)
+                split += any(p.quantity.denominator != 1 for p in found.portions)
+        key = (finest, pieces, split, count, -(product.strength_mg or Fraction(0)))
         if best is None or key < best[0]:
             best = (key, product)
     if best is None:
@@ -561,13 +569,25 @@ def plan_taper(
     lengthened = False
     if over_days is not None:
         if count * shortest > over_days:
+            # Say the real minimum: the steps' days, or the minimum duration if longer (a soft
+            # limit, so not when it is overridden), never a figure that is refused next.
+            least = count * shortest
+            if minimum.id not in check.overrides:
+                least = max(least, int(minimum.require_value()))
             raise InputError(
                 "over",
                 over,
-                "at least {total:days}: {count} steps of at least {shortest:days}",
+                "at least {total:days}: {count} steps of at least {shortest:days}, and a taper "
+                "of at least {minimum:days} (rule {rule}, a soft limit)",
                 problem="is too short for the steps of this taper",
                 code="E_SCHEDULE",
-                params={"total": count * shortest, "count": count, "shortest": shortest},
+                params={
+                    "total": least,
+                    "count": count,
+                    "shortest": shortest,
+                    "minimum": int(minimum.require_value()),
+                    "rule": minimum.id,
+                },
             )
         if every_days is not None and step is not None and count * every_days != over_days:
             raise InputError(
@@ -649,6 +669,22 @@ def plan_taper(
         total,
         marked,
     )
+    if count == 1 and totals[0] == total:
+        # Already at the smallest givable daily dose: no reduction step exists (issue 10 item 7).
+        findings.append(
+            Finding(
+                _T + "lowest_practical",
+                "warning",
+                "TAPER_SINGLE_STEP",
+                {
+                    "daily": Amount(total, kinds.ORAL_DAILY_DOSE),
+                    "days": duration,
+                    "minimum": int(minimum.require_value()),
+                    "rule": minimum.id,
+                },
+                rule(_T + "lowest_practical").citation,
+            )
+        )
     findings += products.product_findings(chosen, rules)
     for advice_id in (
         "oral.withdrawal.abrupt",

@@ -1301,6 +1301,33 @@ def _adult_findings(
                 muanda_start.citation,
             )
         )
+    elif (
+        egfr is not None
+        and egfr.value < muanda_egfr.require_value()
+        and highest >= muanda_start.require_value()
+    ):
+        # A low start that climbs to 20 mg/day or more: the order check of those steps says
+        # Muanda 2019, so the plan says it too (planning and checking agree).
+        used.append("renal.muanda2019.cohort_age")
+        findings.append(
+            Finding(
+                muanda_start.id,
+                "warning",
+                "MUANDA_REACHES",
+                {
+                    "highest": _daily(highest),
+                    "egfr": egfr.amount,
+                    "older": Amount(
+                        rules["renal.muanda2019.cohort_age"].require_value(),
+                        units.YEARS,
+                        "estimate",
+                    ),
+                    "egfr_below": Amount(muanda_egfr.require_value(), units.EGFR),
+                    "risky": _daily(muanda_start.require_value()),
+                },
+                muanda_start.citation,
+            )
+        )
     if assessment.band == "end_stage":
         toxicity = rules["renal.end_stage.toxicity"]
         findings.append(advice(toxicity))
@@ -1636,7 +1663,10 @@ def _plan_child(
         used += ids
 
     findings = list(check.finish()) + findings
-    for advice_id in ("oral.child.us_off_label", "oral.child.liquid", "oral.withdrawal.abrupt"):
+    label = child_label_finding(rules, _need_age(patient))
+    findings.append(label)
+    used.append(label.rule_id)
+    for advice_id in ("oral.child.liquid", "oral.withdrawal.abrupt"):
         findings.append(advice(rules[advice_id]))
         used.append(advice_id)
     findings.append(
@@ -1732,6 +1762,26 @@ def _adolescent_adult(
         ],
     )
     return attrs.evolve(plan, findings=(*plan.findings, finding), provenance=provenance)
+
+
+def child_label_finding(rules: RuleSet, age: Fraction) -> Finding:
+    """What the US labels say about a child of ``age``: off-label under 12 years
+    (``oral.child.us_off_label``); from 12 (``population.adolescent.us_label_from``, clinical.md
+    16 'Adolescents') the adult label schedule is labelled use, said as an info finding. The
+    planner and the order check both use this, so they agree."""
+    from_age = rules["population.adolescent.us_label_from"]
+    if age < from_age.require_value():
+        return advice(rules["oral.child.us_off_label"])
+    return Finding(
+        from_age.id,
+        "info",
+        "ADOLESCENT_US_LABELLED",
+        {
+            "age": Amount(age, units.YEARS, "estimate"),
+            "from_age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+        },
+        from_age.citation,
+    )
 
 
 def _need_age(patient: Patient) -> Fraction:

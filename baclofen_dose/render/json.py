@@ -668,6 +668,8 @@ _MISSED_ACTIONS: Final = {
     "MISSED_NO_LATER_DOSE_SAME_DAY": "take_now",
     "MISSED_NO_LATER_DOSE_OVER": "skip",
     "MISSED_NEXT_DUE": "skip",
+    "MISSED_LATER_DOSE_PASSED": "skip",
+    "MISSED_LATER_DOSES_PASSED": "skip",
     "MISSED_NEXT_SOON": "skip",
     "MISSED_NEXT_NOT_SOON": "take_now",
     "MISSED_SEVERAL": "skip",

@@ -27,6 +27,9 @@ from baclofen_dose.render.text import INTENDED_USE
 
 __all__ = ["advice_lines", "advice_text", "regimen_check_lines"]
 
+# Reasons where a later dose was due before now and may or may not have been taken.
+_PASSED = ("MISSED_LATER_DOSE_PASSED", "MISSED_LATER_DOSES_PASSED")
+
 
 def advice_text(advice: MissedDoseAdvice) -> str:
     """The advice in plain English (one paragraph), ending "Never take two doses together."."""
@@ -43,10 +46,14 @@ def advice_text(advice: MissedDoseAdvice) -> str:
         head = f"Skip the missed dose: {missed}."
     tail = ""
     due = advice.hours_to_next is not None and advice.hours_to_next <= 0
-    if advice.next_day is not None and advice.next_at is not None and not due:
-        tail = (
-            f" Take the next dose at {advice.next_at} on {display.day(advice.next_day)} as usual."
-        )
+    passed = advice.reason.code in _PASSED
+    if advice.next_day is not None and advice.next_at is not None and (passed or not due):
+        when = f"{advice.next_at} on {display.day(advice.next_day)}"
+        tail = f" Take the next dose at {when} as usual."
+        if due:  # a later dose was due since the missed one, and the one after is due now
+            tail = f" The next dose is due now ({when}): take it as usual."
+    elif passed:
+        tail = " Take the next dose at its usual time."
     return f"{head} {reason_text(advice.reason)}{tail} Never take two doses together."
 
 

@@ -53,7 +53,14 @@ FINDINGS: Final[dict[str, str]] = {
     ),
     "CHECK_BEERS_KIDNEY": (
         "Beers 2023 (older adults, kidney function: eGFR below {threshold} or on chronic "
-        "dialysis; judged on {measure}): {consequence}."
+        "dialysis; judged on {measure}): avoid (encephalopathy requiring hospitalization); if "
+        "it cannot be avoided, use the lowest effective dose and monitor for CNS toxicity, "
+        "including altered mental status."
+    ),
+    "MEASURED_AND_COMPUTED": (
+        "Both a {measure} and a creatinine were given: the order was judged on the {measure} "
+        "given, {measured:computed}; the creatinine gives {computed:computed} ({equation}), "
+        "which was not used. Check which is current."
     ),
     "INTERACTION": "Interaction: {medicine} ({class_name}): {consequence}.",
     "CONTRAINDICATION": "Contraindication: {condition} ({given}): {consequence}.",
@@ -152,6 +159,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Not assessed: the condition {given} is not a known key or ICD-10-CM code (check it by "
         "hand)."
     ),
+    "COMPUTED_RENAL_NOT_GIVEN": (
+        "Not compared: a creatinine was given beside the measured kidney function, but "
+        "{field} is needed to compute a value from it."
+    ),
     "RENAL_NOT_ASSESSED": (
         "Not assessed: kidney function ({missing} not given; a CrCl or eGFR with how it was "
         "obtained would also do)."
@@ -174,6 +185,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
     "PATIENT_NOT_GIVEN": (
         "Not assessed: no patient was given, so the adult rules were applied; kidney function, "
         "age and weight were not checked."
+    ),
+    "CHILD_KIDNEY_NOT_GIVEN": (
+        "Not assessed: kidney function (no creatinine, CrCl or eGFR was given, and the rule "
+        "data has no renal dose rule for children); check it by hand."
     ),
     "CHILD_RENAL_NOT_ASSESSED": (
         "Not assessed: the rule data has no renal dose rule for children, so the CrCl or eGFR "

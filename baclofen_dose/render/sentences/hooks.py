@@ -57,6 +57,11 @@ SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
         "people tolerate (NOT VERIFIED)",
         "Older adult: {highest} is above about {tolerated} (NOT VERIFIED)",
     ),
+    "MEASURED_AND_COMPUTED": (
+        "{measure} given {measured:computed}, judged; the creatinine gives {computed:computed} "
+        "({equation}): check which is current",
+        "{measure} given and a creatinine disagree: check which is current",
+    ),
     "RENAL_START_BELOW_GRID_ORDER": (
         "Renal policy {policy}: {daily} is within its start {start}, below one {grid} dose (a "
         "once-a-day liquid start)",

@@ -20,6 +20,20 @@ REASONS: Final[dict[str, str]] = {
     "MISSED_NEXT_DUE": (
         "The next dose (at {next_at} on {next_day}) is already due: take only that one."
     ),
+    "MISSED_LATER_DOSE_PASSED": (
+        "A later dose was due since then (at {first_at} on {first_day}), and whether it was "
+        "taken is not known: if it was taken, go on with the schedule; if it was not taken "
+        "either, more than one dose was missed: do not take the missed doses, go on with the "
+        "schedule and contact your prescriber today, because missing doses of baclofen can "
+        "cause withdrawal (rule {rule})."
+    ),
+    "MISSED_LATER_DOSES_PASSED": (
+        "{count} later doses were due since then (the first at {first_at} on {first_day}), "
+        "and whether they were taken is not known: if they were all taken, go on with the "
+        "schedule; if any was not taken, more than one dose was missed: do not take the missed "
+        "doses, go on with the schedule and contact your prescriber today, because missing "
+        "doses of baclofen can cause withdrawal (rule {rule})."
+    ),
     "MISSED_NEXT_SOON": "The next dose is {to_next:hours} away, less than {limit} (rule {rule}).",
     "MISSED_NEXT_NOT_SOON": (
         "The next dose is {to_next:hours} away, not less than {limit} (rule {rule})."

@@ -7,7 +7,8 @@ from typing import Final
 # The default product's sentence, one per scoring ({{strength}} stays a placeholder).
 _DEFAULT: Final = (
     "No product was chosen: the plan uses the {{strength}} tablet ({scoring}), the single "
-    "tablet strength that gives the finest steps and the current doses in the fewest tablets. "
+    "tablet strength that gives the finest steps, then the current doses in the fewest pieces "
+    "(whole tablets before halves), then in the fewest tablets. "
     "Choose another product to change this."
 )
 
@@ -47,6 +48,11 @@ FINDINGS: Final[dict[str, str]] = {
     "TAPER_STEP_SMALLEST_GIVABLE_ONE": "Step {first}: " + _SMALLEST + "this step cuts {grid}.",
     "TAPER_STEP_HALF": "Steps {first} to {last}: " + _HALF.format(which="each of these steps"),
     "TAPER_STEP_HALF_ONE": "Step {first}: " + _HALF.format(which="this step"),
+    "TAPER_SINGLE_STEP": (
+        "{daily} is already the smallest daily dose the chosen products give on the dose grid, "
+        "once a day: there is no smaller step, so the taper is this one step for {days:days}, "
+        "then stop (the taper lasts at least {minimum:days}, rule {rule})."
+    ),
     "TAPER_LAST_STEP_COARSE": (
         "The chosen products cannot give less than {grid} on the dose grid, so the last step "
         "before stopping is {grid} once a day; a product that gives {dose_grid} would allow a "

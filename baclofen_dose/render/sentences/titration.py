@@ -52,6 +52,12 @@ FINDINGS: Final[dict[str, str]] = {
         "and older with eGFR below {egfr_below}, starts of {risky_start} or more carried a "
         "higher risk of encephalopathy (Muanda 2019). Consider a lower start."
     ),
+    "MUANDA_REACHES": (
+        "The plan reaches {highest} with eGFR {egfr:computed@egfr_below}. Muanda 2019 (a "
+        "study of starting doses in adults {older} and older with eGFR below {egfr_below}) "
+        "found a higher risk of hospitalization with encephalopathy with daily doses of "
+        "{risky} or more. Watch for confusion and drowsiness as the dose rises."
+    ),
     "OLDER_TOLERANCE": (
         "This plan reaches {highest}. Older people are often said to rarely tolerate more than "
         "{tolerated} to {tolerated_high} (attributed to AGS 2009; NOT VERIFIED): a reason to go "
@@ -79,6 +85,12 @@ FINDINGS: Final[dict[str, str]] = {
         "Age {age}: the US adult label ladder was chosen (policy adolescent_schedule "
         "us_adult_label). US labels say safety and effectiveness are not established under "
         "{from_age} only, so from {from_age} this is the labelled schedule."
+    ),
+    "ADOLESCENT_US_LABELLED": (
+        "Age {age}: US labels say safety and effectiveness are not established under "
+        "{from_age} only, so from {from_age} this is not off-label in the US; the child "
+        "profile's limits (UK SmPC, capped at the adult label) apply here, and the US adult "
+        "label ladder can be chosen (policy adolescent_schedule us_adult_label)."
     ),
     "CHILD_CAPPED_AT_ADULT": (
         "The weight-based {what} works out at {raw}, above the adult label's {cap}: a child's "
