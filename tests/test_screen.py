@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -331,3 +332,32 @@ def test_float_cells_go_fast_exactly_when_their_text_has_three_decimals(engine: 
     assert len(slow) == 3
     assert result.summary.rows_exact == len(slow)
     _same(_actual(findings), _expected(rows, {}, {}), engine)
+
+
+def test_cli_screens_a_csv_and_says_what_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`baclofen-dose screen`: a CSV of orders is screened (exit 0, the findings file written);
+    an empty file, a file that is not Parquet, or an output folder that does not exist is one
+    line naming the option (exit 2), never an internal error."""
+    from baclofen_dose.cli import main
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,dose,dose_unit,times_per_day\n1,25,mg,3\n2,5,mg,3\n", "utf-8")
+    out = tmp_path / "findings.csv"
+    assert main(["screen", str(orders), "-o", str(out)]) == 0
+    written = pl.read_csv(out)
+    assert "oral.adult.max_dose.us_label" in written["rule_id"].to_list()
+    capsys.readouterr()
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", "utf-8")
+    not_parquet = tmp_path / "bad.parquet"
+    not_parquet.write_text("junk", "utf-8")
+    for argv, says in (
+        (["screen", str(empty), "-o", str(out)], "orders: "),
+        (["screen", str(not_parquet), "-o", str(out)], "orders: "),
+        (["screen", str(orders), "-o", str(tmp_path / "no" / "out.csv")], "-o: no folder"),
+    ):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("baclofen-dose: error: " + says) and err.count("\n") == 1

@@ -68,14 +68,24 @@ def _kind(path: str, option: str) -> str:
     return suffix
 
 
+def _unreadable(option: str, path: str, kind: str, exc: Exception) -> options.UsageError:
+    """A file the engine cannot read (empty, not CSV or Parquet): one line naming the option."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    what = "CSV" if kind == ".csv" else "Parquet"
+    return options.UsageError(f"{option}: {path!r} cannot be read as {what}: {first}")
+
+
 def _read(pl: Any, path: str, option: str) -> Any:
     """A whole (small) table: CSV cells as text."""
     kind = _kind(path, option)
     if not Path(path).is_file():
         raise options.UsageError(f"{option}: no file {path!r}")
-    if kind == ".csv":
-        return pl.read_csv(path, infer_schema=False)
-    return pl.read_parquet(path)
+    try:
+        if kind == ".csv":
+            return pl.read_csv(path, infer_schema=False)
+        return pl.read_parquet(path)
+    except Exception as exc:  # the engine's own error types: said in one line, never a trace
+        raise _unreadable(option, path, kind, exc) from None
 
 
 def _batches(pl: Any, path: str, rows: int) -> tuple[int, Iterator[Any]]:
@@ -84,11 +94,17 @@ def _batches(pl: Any, path: str, rows: int) -> tuple[int, Iterator[Any]]:
     if not Path(path).is_file():
         raise options.UsageError(f"orders: no file {path!r}")
     if kind == ".csv":
-        frame = pl.read_csv(path, infer_schema=False)
+        try:
+            frame = pl.read_csv(path, infer_schema=False)
+        except Exception as exc:  # empty or not CSV: one line, never a trace
+            raise _unreadable("orders", path, kind, exc) from None
         return frame.height, frame.iter_slices(rows)
     import pyarrow.parquet as pq
 
-    source = pq.ParquetFile(path)
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:  # not Parquet
+        raise _unreadable("orders", path, kind, exc) from None
     return source.metadata.num_rows, (
         pl.from_arrow(batch) for batch in source.iter_batches(batch_size=rows)
     )
@@ -105,6 +121,9 @@ def _run(args: argparse.Namespace) -> str:
     except ImportError as exc:
         raise options.UsageError(_EXTRA) from exc
     out_kind = _kind(args.output, "-o")
+    folder = Path(args.output).parent
+    if not folder.is_dir():
+        raise options.UsageError(f"-o: no folder {str(folder)!r} to write {args.output!r} in")
     related = {
         "co_medications": None
         if args.co_medications is None
