@@ -361,3 +361,19 @@ def test_cli_screens_a_csv_and_says_what_it_cannot_read(
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.startswith("baclofen-dose: error: " + says) and err.count("\n") == 1
+
+
+def test_cli_says_which_columns_it_did_not_read_and_repeated_order_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelled column ("time_per_day") is named in the summary, never silently passed
+    over; rows sharing an order id are counted."""
+    from baclofen_dose.cli import main
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,dose,dose_unit,time_per_day\n1,25,mg,3\n1,5,mg,3\n", "utf-8")
+    assert main(["screen", str(orders), "-o", str(tmp_path / "out.csv")]) == 0
+    lines = [line.rsplit("  ", 1) for line in capsys.readouterr().out.splitlines()]
+    summary = {key.strip(): value.strip() for key, value in lines}
+    assert summary["columns not read"] == "time_per_day"
+    assert summary["rows whose order id is not unique"] == "2"

@@ -117,7 +117,7 @@ def _run(args: argparse.Namespace) -> str:
         import pyarrow.parquet as pq
         from tqdm import tqdm
 
-        from baclofen_dose.check.screen import OUTPUT_COLUMNS, screen_orders
+        from baclofen_dose.check.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, screen_orders
     except ImportError as exc:
         raise options.UsageError(_EXTRA) from exc
     out_kind = _kind(args.output, "-o")
@@ -140,6 +140,7 @@ def _run(args: argparse.Namespace) -> str:
     counts: dict[str, int] = {}
     findings: dict[str, int] = {}
     order_ids: list[Any] = []
+    not_read: list[str] = []
     sha = ""
     writer: Any = None
     first = True
@@ -147,6 +148,9 @@ def _run(args: argparse.Namespace) -> str:
         total=total, unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr
     ) as progress:
         for batch in batches:
+            # A column the screen does not read (a misspelled "time_per_day") is said at the
+            # end, never silently passed over.
+            not_read += [c for c in batch.columns if c not in INPUT_COLUMNS and c not in not_read]
             ids = None
             if "order_id" in batch.columns:
                 ids = batch.get_column("order_id").cast(pl.String)
@@ -189,8 +193,12 @@ def _run(args: argparse.Namespace) -> str:
         else:
             empty.write_csv(args.output)
     unmatched = 0
+    repeated = 0
     if order_ids:
         known = pl.concat(order_ids)
+        # An order id given more than once: its rows are screened, but its co-medications and
+        # conditions are joined to each of them (said, so the findings are read with care).
+        repeated = known.drop_nulls().is_duplicated().sum()
         for table in related.values():
             if table is not None and "order_id" in table.columns:
                 unmatched += table.filter(~pl.col("order_id").is_in(known)).height
@@ -203,9 +211,12 @@ def _run(args: argparse.Namespace) -> str:
         ("not assessed", counts.get("not_assessed", 0)),
         ("co-medication/condition rows invalid", counts.get("related_rows_invalid", 0)),
         ("co-medication/condition rows for no order", unmatched),
+        ("rows whose order id is not unique", int(repeated)),
     ]
     width = max(len(label) for label, _ in rows)
     lines = [f"{label.ljust(width)}  {n}" for label, n in rows]
+    if not_read:
+        lines.append(f"{'columns not read'.ljust(width)}  {', '.join(not_read)}")
     lines.append(f"{'rule set'.ljust(width)}  {sha or '-'}")
     lines.append(f"{'findings written to'.ljust(width)}  {args.output}")
     return "\n".join(lines) + "\n"
