@@ -123,7 +123,10 @@ _INNERMOST: Final = re.compile(r"\[\]|\{\}")
 def _nesting(text: str, most: int) -> int | None:
     """The nesting depth of JSON text when it is at most ``most``; ``most + 1`` when deeper;
     ``None`` when its brackets do not balance (not JSON)."""
-    skeleton = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    outside = _STRING.sub("", text)
+    if '"' in outside:  # a string that never ends: not JSON (refused, never measured wrongly)
+        return None
+    skeleton = _NOT_BRACKET.sub("", outside)
     for depth in range(most + 1):
         if not skeleton:
             return depth
