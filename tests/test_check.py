@@ -168,6 +168,9 @@ def test_a_change_at_a_refill_visit_uses_the_refill_visit_limits() -> None:
     }
     at_refill = check_intrathecal_order(**kwargs, at_refill=True)
     assert at_refill.hard == () and at_refill.worst in (None, "info")
+    from baclofen_dose.render import from_json, to_json
+
+    assert from_json(to_json(at_refill)) == at_refill  # re-checked with at_refill, as recorded
     over = check_intrathecal_order(**{**kwargs, "daily_dose": "310 mcg/day"}, at_refill=True)
     assert "it.refill_change.cerebral.increase.max" in {f.rule_id for f in over.hard}
 

@@ -119,7 +119,12 @@ def named_ids(text: str) -> tuple[set[str], set[str]]:
             exact |= {p + node.value for p in prefixes | {""} if p + node.value in IDS}
         elif isinstance(node, ast.JoinedStr):
             parts = node.values
-            if any(isinstance(v, ast.Constant) and "." in str(v.value) for v in parts):
+            # A dotted constant with a word in it ("it.refill.margin.{x}"); a bare "." between
+            # two values (f"{path}.{key}", a JSON path) names no rule.
+            if any(
+                isinstance(v, ast.Constant) and "." in str(v.value) and re.search("[a-z]", str(v.value))
+                for v in parts
+            ):
                 pattern = re.compile("".join(_piece(v, strings) for v in parts))
                 patterns |= {rule_id for rule_id in IDS if pattern.fullmatch(rule_id)}
     return exact, patterns

@@ -89,17 +89,6 @@ RULES: Final = requires(
     __name__,
     {
         "oral.older_adult.beers2023.egfr_below": "renal.egfr",
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
         "oral.adult.dose.grid": "oral.dose",
         "oral.adult.lowest_effective": None,
         "oral.adult.max_daily.hard": "oral.daily_dose",
@@ -114,7 +103,6 @@ RULES: Final = requires(
         "patient.height.min": "height",
         "patient.weight.max": "weight",
         "patient.weight.min": "weight",
-        "pk.compare_crcl": "pk.clearance",
         "population.child.below_age": "age",
         "population.older_adult.from_age": "age",
         "renal.ajkd2017.egfr_min": "renal.egfr",
@@ -125,7 +113,6 @@ RULES: Final = requires(
         "renal.vlavonou2014.mild.crcl_max": "renal.crcl",
         "renal.vlavonou2014.moderate.crcl_max": "renal.crcl",
         "renal.vlavonou2014.severe.crcl_below": "renal.crcl",
-        "schedule.horizon": "schedule.length",
     },
 )
 

@@ -61,7 +61,6 @@ from baclofen_dose.core.errors import (
     UnitError,
 )
 from baclofen_dose.core.rules.codes import CodeTable, default_codes
-from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.render.protocol import parse_json
 
 __all__ = [
@@ -76,25 +75,6 @@ __all__ = [
     "read_fhir_json",
     "read_medication_request",
 ]
-
-RULES: Final = requires(
-    __name__,
-    {
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
-        "pk.compare_crcl": "pk.clearance",
-        "schedule.horizon": "schedule.length",
-    },
-)
 
 
 FhirVersion = Literal["R4", "R5"]

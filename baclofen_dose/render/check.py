@@ -18,7 +18,6 @@ from baclofen_dose.check.order import SCHEMA, NotAssessed, OrderCheck
 from baclofen_dose.core import display
 from baclofen_dose.core.errors import InputError
 from baclofen_dose.core.model import Finding, Override, ParamValue
-from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.render import protocol
 from baclofen_dose.render.codec import (
     decode_params,
@@ -35,25 +34,6 @@ from baclofen_dose.render.recheck import recheck_order
 from baclofen_dose.render.sentences.check import MISSING_WORDS, NOT_ASSESSED
 
 __all__ = ["check_data", "check_table", "check_text", "not_assessed_text", "read_check"]
-
-RULES: Final = requires(
-    __name__,
-    {
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
-        "pk.compare_crcl": "pk.clearance",
-        "schedule.horizon": "schedule.length",
-    },
-)
 
 
 _ORDER: Final = ("hard", "warning", "info")

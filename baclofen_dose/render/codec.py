@@ -36,7 +36,6 @@ from baclofen_dose.core.model import (
     Provenance,
     Reason,
 )
-from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.render.messages import finding_text, reason_text
 
 __all__ = [
@@ -54,25 +53,6 @@ __all__ = [
     "reason_data",
 ]
 
-
-RULES: Final = requires(
-    __name__,
-    {
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
-        "pk.compare_crcl": "pk.clearance",
-        "schedule.horizon": "schedule.length",
-    },
-)
 
 
 def _bad(field: str, value: object, expected: str) -> InputError:

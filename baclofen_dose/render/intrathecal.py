@@ -97,17 +97,6 @@ __all__ = [
 RULES: Final = requires(
     __name__,
     {
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
         "it.concentration.screening": "it.concentration",
         "it.daily_dose.ceiling": "it.daily_dose",
         "it.initial.long_effect.percent_of_screening": "it.initial_percent",
@@ -119,8 +108,6 @@ RULES: Final = requires(
         "it.taper.step.max": "it.taper_step",
         "it.titrate.decrease.max": "it.decrease",
         "it.titrate.interval.min": "it.hours",
-        "pk.compare_crcl": "pk.clearance",
-        "schedule.horizon": "schedule.length",
     },
 )
 

@@ -24,7 +24,6 @@ from baclofen_dose.core.kernel import add_days
 from baclofen_dose.core.limits import SEVERITIES, Override
 from baclofen_dose.core.model import Reason
 from baclofen_dose.core.rules import CATALOGUE_FORMS, QUANTITIES, SCORINGS
-from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import missed as missed_dose
 from baclofen_dose.oral import taper as oral_taper
 from baclofen_dose.oral.missed import MissedDoseAdvice
@@ -46,26 +45,6 @@ from baclofen_dose.render.missed import advice_text
 from baclofen_dose.render.products import dispense_text, product_name, units_text
 from baclofen_dose.render.recheck import recheck_taper, recheck_titration
 from baclofen_dose.render.text import INTENDED_USE
-
-RULES: Final = requires(
-    __name__,
-    {
-        "counsel.breastfeeding": None,
-        "counsel.cns_depressants": None,
-        "counsel.pregnancy": None,
-        "counsel.sedation_driving": None,
-        "counsel.symptoms": None,
-        "handout.cns_depressants": None,
-        "handout.missed_dose": None,
-        "handout.missed_several": None,
-        "handout.sedation_driving": None,
-        "handout.symptoms": None,
-        "interop.duplicate_baclofen": None,
-        "pk.compare_crcl": "pk.clearance",
-        "schedule.horizon": "schedule.length",
-    },
-)
-
 
 _MINUTE: Final = units.parse_unit("minute", units.HOURS, "unit")
 _CLOCK: Final = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
