@@ -690,23 +690,41 @@ def read_fhir_bundle(
     return tuple(orders), tuple(dict.fromkeys(others))
 
 
-def _other_medicine(request: Mapping[str, Any]) -> list[str]:
-    """How the order check names another medicine's request: its RxNorm codes, else its text."""
+RXNORM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
+"""The RxNorm code system URI."""
+
+
+def medication_concept(request: Mapping[str, Any]) -> object:
+    """The medication's CodeableConcept (R4 ``medicationCodeableConcept``; R5 ``medication``,
+    a CodeableReference, its ``concept``); anything else as found (callers check the type)."""
     concept = request.get("medicationCodeableConcept")
     holder = request.get("medication")
     if concept is None and isinstance(holder, Mapping):
         concept = holder.get("concept")
+    return concept
+
+
+def concept_codes(concept: object, system: str) -> list[str]:
+    """The codes of ``system`` in a CodeableConcept (none when it is not one)."""
     if not isinstance(concept, Mapping):
         return []
-    codings = [c for c in concept.get("coding") or () if isinstance(c, Mapping)]
-    cuis = [
-        f"RxCUI:{c['code']}"
+    codings = concept.get("coding")
+    if not isinstance(codings, list):
+        return []
+    return [
+        c["code"]
         for c in codings
-        if c.get("system") == "http://www.nlm.nih.gov/research/umls/rxnorm"
-        and isinstance(c.get("code"), str)
+        if isinstance(c, Mapping) and c.get("system") == system and isinstance(c.get("code"), str)
     ]
-    if cuis:
+
+
+def _other_medicine(request: Mapping[str, Any]) -> list[str]:
+    """How the order check names another medicine's request: its RxNorm codes, else its text."""
+    concept = medication_concept(request)
+    cuis = [f"RxCUI:{code}" for code in concept_codes(concept, RXNORM)]
+    if cuis or not isinstance(concept, Mapping):
         return cuis
+    codings = [c for c in concept.get("coding") or () if isinstance(c, Mapping)]
     text = concept.get("text")
     names = [text] if isinstance(text, str) else []
     names += [c["display"] for c in codings if isinstance(c.get("display"), str)]

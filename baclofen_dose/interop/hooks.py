@@ -90,7 +90,7 @@ HOOKS: Final = tuple(SERVICE_IDS.values())
 
 _LOINC: Final = "http://loinc.org"
 _ICD10CM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
-_RXNORM: Final = "http://www.nlm.nih.gov/research/umls/rxnorm"
+_RXNORM: Final = fhir.RXNORM
 _UCUM: Final = "http://unitsofmeasure.org"
 # LOINC codes (shared/reference/identifiers.md section 4, each [2 SOURCES]) with the UCUM units
 # read for each, mapped to the library's unit spelling. A unit not listed is not read.
@@ -265,19 +265,6 @@ def _same_patient(
     return kept
 
 
-def _codes(concept: object, system: str) -> list[str]:
-    if not isinstance(concept, Mapping):
-        return []
-    codings = concept.get("coding")
-    if not isinstance(codings, list):
-        return []
-    return [
-        c["code"]
-        for c in codings
-        if isinstance(c, Mapping) and c.get("system") == system and isinstance(c.get("code"), str)
-    ]
-
-
 def _day(value: object, where: str) -> date:
     if not isinstance(value, str) or not _DATE_PREFIX.match(value):
         raise _bad(where, value, "a FHIR date or dateTime (YYYY-MM-DD...)")
@@ -324,7 +311,7 @@ def _latest(
         where = f"prefetch.{key}[{i}]"
         if obs.get("resourceType") != "Observation":
             continue
-        loinc = next((c for c in _codes(obs.get("code"), _LOINC) if c in table), None)
+        loinc = next((c for c in fhir.concept_codes(obs.get("code"), _LOINC) if c in table), None)
         if loinc is None:
             continue
         try:
@@ -420,11 +407,11 @@ def _read_conditions(
     for i, condition in enumerate(_resources(prefetch, "conditions", notes, patient_id)):
         if condition.get("resourceType") != "Condition":
             continue
-        status = _codes(
+        status = fhir.concept_codes(
             condition.get("clinicalStatus"),
             "http://terminology.hl7.org/CodeSystem/condition-clinical",
         )
-        verification = _codes(
+        verification = fhir.concept_codes(
             condition.get("verificationStatus"),
             "http://terminology.hl7.org/CodeSystem/condition-ver-status",
         )
@@ -435,7 +422,7 @@ def _read_conditions(
             and "relapse" not in status
         ) or (set(verification) & {"refuted", "entered-in-error"}):
             continue
-        icd = _codes(condition.get("code"), _ICD10CM)
+        icd = fhir.concept_codes(condition.get("code"), _ICD10CM)
         if not icd:
             text = (
                 condition.get("code", {}).get("text")
@@ -449,16 +436,6 @@ def _read_conditions(
     return tuple(dict.fromkeys(codes))
 
 
-def _concept(request: JsonObject) -> object:
-    """The medication's CodeableConcept (R4 ``medicationCodeableConcept``; R5 ``medication``,
-    a CodeableReference, its ``concept``)."""
-    concept = request.get("medicationCodeableConcept")
-    medication = request.get("medication")
-    if concept is None and isinstance(medication, Mapping):
-        concept = medication.get("concept")
-    return concept
-
-
 def _read_medicines(
     prefetch: JsonObject, notes: list[NotAssessed], patient_id: str | None
 ) -> tuple[str, ...]:
@@ -466,8 +443,8 @@ def _read_medicines(
     for i, request in enumerate(_resources(prefetch, "medications", notes, patient_id)):
         if request.get("resourceType") != "MedicationRequest" or _ended(request):
             continue
-        concept = _concept(request)
-        cuis = _codes(concept, _RXNORM)
+        concept = fhir.medication_concept(request)
+        cuis = fhir.concept_codes(concept, _RXNORM)
         if not cuis:
             text = concept.get("text") if isinstance(concept, Mapping) else None
             notes.append(
@@ -900,7 +877,8 @@ def _others(
     medicines: list[str] = []
     for draft in drafts:
         if draft.get("resourceType") == "MedicationRequest" and readings[id(draft)] is None:
-            medicines += [f"RxCUI:{c}" for c in _codes(_concept(draft), _RXNORM)]
+            concept = fhir.medication_concept(draft)
+            medicines += [f"RxCUI:{c}" for c in fhir.concept_codes(concept, _RXNORM)]
     unused: list[NotAssessed] = []  # the prefetch's own notes are made when it is read
     active = 0
     if prefetch.get("medications") is not None:
