@@ -253,7 +253,7 @@ def test_the_screen_agrees() -> None:
         "dialysis": True,
     }
     frame = pl.DataFrame([row], schema_overrides={"dialysis": pl.Boolean})
-    screened = screen_orders(frame, renal_policy="cheong2020").findings
+    screened = screen_orders(frame, renal_policy="cheong2020", advice=True).findings
     direct = check_order(
         units_per_dose="2.5 mL",
         times_per_day=1,

@@ -157,6 +157,7 @@ OUTPUT_COLUMNS: Final = (
 
 Row = dict[str, str | None]
 _NO_PER_ADMIN: Final = "DOSE_PER_ADMINISTRATION_NOT_GIVEN"
+_ADVICE: Final = "ADVICE"  # a rule's general advice (no value compared): see screen_orders
 _PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
 _VALUE_KEYS: Final = ("value", "daily", "highest", "doses")
 _LIMIT_KEYS: Final = ("limit", "risky", "tolerated", "threshold", "grid")
@@ -198,6 +199,10 @@ class ScreenSummary:
     related_rows_invalid: int
     related_rows_unmatched: int
     rules_sha256: str
+    advice: Mapping[str, int] = attrs.field(factory=dict)
+    """For each advice rule (``ADVICE`` findings: a rule's general advice for a population,
+    with no value compared), the number of orders it applies to. Not in ``findings``; written
+    as rows only when the screen was asked for them (``advice=True``)."""
 
     def table(self) -> list[tuple[str, str]]:
         """(label, count) pairs for a summary table."""
@@ -210,6 +215,7 @@ class ScreenSummary:
             ("not assessed", str(self.not_assessed)),
             ("co-medication/condition rows invalid", str(self.related_rows_invalid)),
             ("co-medication/condition rows for no order", str(self.related_rows_unmatched)),
+            *((f"orders given advice {rule}", str(n)) for rule, n in self.advice.items()),
             ("rule set", self.rules_sha256),
         ]
 
@@ -543,15 +549,16 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         # path reads, found by arithmetic, not by writing every float as text.
         inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
         inside = inside.fill_null(False)
-        # The product with 1000 is within an eighth of the whole thousandths k it stands for
-        # (below 10^12), so k is its truncation or one more: the one whose quotient is x.
-        truncated = nw.when(inside).then(col * milli).otherwise(nw.lit(0)).cast(nw.Int64)
-        up = (((truncated + 1) / ((truncated + 1) * 0 + milli)) == col).fill_null(False)
+        # If x is the float nearest to k / 1000, the product x * 1000 lies within an eighth
+        # of k (below 10^12), so k is the product rounded (however the engine breaks ties:
+        # a product halfway between two whole numbers stands for no k, and the test below
+        # then fails). A row is fast only when that k, divided back, is x itself.
+        rounded = nw.when(inside).then((col * milli).round(0)).otherwise(nw.lit(0.0))
         # Divided by a full column, not a literal: polars divides by a literal (or a literal
         # column) as a product with its reciprocal, not the correctly rounded quotient
         # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
         nearest = (got / (got * 0 + milli)) == col
-        return truncated + up.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
+        return rounded.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
     if dtype == nw.String:
         text = col
     else:
@@ -1084,7 +1091,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
                      unit=units.ORAL_DAILY_DOSE.ucum))  # fmt: skip
 
     # Older adults (_older): caution, tolerance note, Beers 2023 on a measured value.
-    add(plan.finding(rules["oral.older_adult.caution"], "ADVICE", older))
+    add(plan.finding(rules["oral.older_adult.caution"], _ADVICE, older))
     note = rules["oral.older_adult.tolerance_note"]
     add(plan.finding(note, "OLDER_TOLERANCE_ORDER", _all(older, daily > _at_most(m(note.id))),
                      severity="warning", value=daily,
@@ -1123,14 +1130,29 @@ def _judge(plan: _Plan) -> list[_Piece]:
     add(plan.finding(grid_rule, "OFF_GRID", off_grid, severity="warning",
                      value=c("__dose"), limit=_text(grid),
                      unit=units.ORAL_DOSE.ucum))  # fmt: skip
-    add(plan.finding(rules["oral.adult.lowest_effective"], "ADVICE", everything))
+    add(plan.finding(rules["oral.adult.lowest_effective"], _ADVICE, everything))
     add(plan.skip(_not(per_admin), "order", "daily_dose", _NO_PER_ADMIN))
     return plan.pieces
 
 
-def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], sha: str) -> Any:
+_DISTINCT_TEXTS: Final = 10_000  # more distinct values than this: written by expressions
+
+
+def _emit(
+    nw: Any,
+    frame: Any,
+    pieces: Sequence[_Piece],
+    fires: Sequence[str],
+    sha: str,
+    *,
+    local: bool = False,
+) -> Any:
     """The output rows of every piece (the rows where its boolean column fires), in one
-    frame; the values compared are written as text once, over all the rows that have one."""
+    frame; the values compared are written as text once, over all the rows that have one.
+
+    ``local``: ``frame`` is a polars lazy frame over data in memory; the rows are then
+    materialised here, and each distinct value is written by :func:`_text` (the exact path's
+    own writer) and looked up, which is far cheaper than string arithmetic on every row."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
@@ -1160,7 +1182,20 @@ def _emit(nw: Any, frame: Any, pieces: Sequence[_Piece], fires: Sequence[str], s
     parts = bare
     if valued:
         together = nw.concat(valued, how="vertical")
-        parts = [together.with_columns(_decimal_text(nw, nw.col("value")).alias("value")), *bare]
+        if local:
+            together = together.collect()
+            distinct = together["value"].unique().to_list()
+        if local and len(distinct) <= _DISTINCT_TEXTS:
+            written = [_text(Fraction(v, _milli())) for v in distinct]
+            value = nw.col("value").replace_strict(distinct, written, return_dtype=nw.String)
+            together = together.with_columns(value).lazy()
+        else:
+            together = together.with_columns(_decimal_text(nw, nw.col("value")).alias("value"))
+        parts = [together, *bare]
+    if not parts:  # no piece fires: no rows, in the output's columns
+        return frame.head(0).select(
+            nw.col("order_id"), *(nw.lit(None, nw.String).alias(c) for c in OUTPUT_COLUMNS[1:])
+        )
     return nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
 
 
@@ -1297,6 +1332,7 @@ def screen_orders(
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
     interactions: InteractionTable | None = None,
+    advice: bool = False,
 ) -> ScreenResult:
     """Screen a data frame of oral orders: one output row per finding, as the order check.
 
@@ -1307,6 +1343,12 @@ def screen_orders(
     ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
     ``weight_policy`` and ``overrides`` apply to every order, as for
     :func:`~baclofen_dose.check.check_order`.
+
+    ``advice``: also write a row for each ``ADVICE`` finding (a rule's general advice for the
+    order's population, such as "use the lowest dose that gives an optimal response", with no
+    value compared), one per order, as the order check lists them. By default they are
+    counted in :attr:`ScreenSummary.advice` by rule, not written: on a warehouse of orders
+    they would be most of the rows and say the same thing on each.
 
     Returns the findings (:data:`OUTPUT_COLUMNS`, a frame of the input's library, lazy if the
     input was) and a :class:`ScreenSummary`. Rules: as the order check.
@@ -1340,17 +1382,21 @@ def screen_orders(
     )).rows(named=True)[0]  # fmt: skip
     rows_in, rows_fast = int(totals["__rows"]), int(totals["__fast"] or 0)
     by_severity = {s: 0 for s in ("hard", "warning", "info")}
+    advised: dict[str, int] = {}
     not_assessed = 0
 
-    def tally(kind: object, severity: object, n: int) -> None:
+    def tally(kind: object, severity: object, n: int, code: object, rule_id: object) -> None:
         nonlocal not_assessed
-        if kind == "finding" and isinstance(severity, str):
+        if code == _ADVICE and isinstance(rule_id, str):
+            if n:
+                advised[rule_id] = advised.get(rule_id, 0) + n
+        elif kind == "finding" and isinstance(severity, str):
             by_severity[severity] = by_severity.get(severity, 0) + n
         elif kind == "not_assessed":
             not_assessed += n
 
     for piece, name in zip(pieces, fires, strict=True):
-        tally(piece.kind, piece.severity, int(totals[name] or 0))
+        tally(piece.kind, piece.severity, int(totals[name] or 0), piece.code, piece.rule_id)
     slow_rows: list[Row] = []
     invalid_ids: list[str] = []
     rows_exact = 0
@@ -1361,9 +1407,17 @@ def screen_orders(
             invalid_ids.append(str(row["order_id"]))
         slow_rows += result
     for out in slow_rows:
-        tally(out["kind"], out["severity"], 1)
+        tally(out["kind"], out["severity"], 1, out["code"], out["rule_id"])
+    if not advice:
+        slow_rows = [out for out in slow_rows if out["code"] != _ADVICE]
     source = frame.lazy() if local else frame
-    found = _emit(nw, source, pieces, fires, sha)
+    firing = [
+        (p, n) for p, n in zip(pieces, fires, strict=True)
+        if totals[n] and (advice or p.code != _ADVICE)
+    ]  # fmt: skip
+    found = _emit(
+        nw, source, [p for p, _ in firing], [n for _, n in firing], sha, local=local
+    )
     parts = [found.collect() if local else found]
     if slow_rows:
         parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
@@ -1379,7 +1433,7 @@ def screen_orders(
         related = nw.concat(related_parts, how="vertical")
         grouped = _collect(nw, related.group_by("kind", "severity").agg(nw.len()))
         for kind, severity, n in grouped.iter_rows():
-            tally(kind, severity, int(n))
+            tally(kind, severity, int(n), None, None)  # interactions and conditions only
         parts += related_parts
     findings = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     rows_invalid = len(invalid_ids)
@@ -1390,6 +1444,6 @@ def screen_orders(
         )
     summary = ScreenSummary(
         rows_in, rows_screened, rows_invalid, rows_exact, by_severity, not_assessed,
-        related_invalid, related_unmatched, sha,
+        related_invalid, related_unmatched, sha, dict(sorted(advised.items())),
     )  # fmt: skip
     return ScreenResult(findings.to_native(), summary)

@@ -53,6 +53,12 @@ def add_screen(commands: Any) -> Command:
     parser.add_argument("--renal-policy", help="the renal policy for every order")
     parser.add_argument("--weight-policy", help="the weight policy for every order")
     parser.add_argument(
+        "--advice",
+        action="store_true",
+        help="also write a row for each order's general advice (counted in the summary "
+        "either way)",
+    )
+    parser.add_argument(
         "--batch-rows",
         type=options.count,
         default=BATCH_ROWS,
@@ -139,6 +145,7 @@ def _run(args: argparse.Namespace) -> str:
     schema = pa.schema([(c, pa.string()) for c in OUTPUT_COLUMNS])
     counts: dict[str, int] = {}
     findings: dict[str, int] = {}
+    advised: dict[str, int] = {}
     order_ids: list[Any] = []
     not_read: list[str] = []
     sha = ""
@@ -165,6 +172,7 @@ def _run(args: argparse.Namespace) -> str:
                 max_policy=args.max_policy,
                 renal_policy=args.renal_policy,
                 weight_policy=args.weight_policy,
+                advice=args.advice,
                 **mine,
             )
             summary = result.summary
@@ -174,6 +182,8 @@ def _run(args: argparse.Namespace) -> str:
                 counts[name] = counts.get(name, 0) + getattr(summary, name)
             for severity, n in summary.findings.items():
                 findings[severity] = findings.get(severity, 0) + n
+            for rule_id, n in summary.advice.items():
+                advised[rule_id] = advised.get(rule_id, 0) + n
             out = result.findings
             if out_kind == ".parquet":
                 if writer is None:
@@ -212,11 +222,15 @@ def _run(args: argparse.Namespace) -> str:
         ("co-medication/condition rows invalid", counts.get("related_rows_invalid", 0)),
         ("co-medication/condition rows for no order", unmatched),
         ("rows whose order id is not unique", int(repeated)),
+        *((f"orders given advice {rule_id}", n) for rule_id, n in sorted(advised.items())),
     ]
     width = max(len(label) for label, _ in rows)
     lines = [f"{label.ljust(width)}  {n}" for label, n in rows]
     if not_read:
         lines.append(f"{'columns not read'.ljust(width)}  {', '.join(not_read)}")
+    if advised:
+        written = "yes" if args.advice else "no (--advice writes them)"
+        lines.append(f"{'advice rows written'.ljust(width)}  {written}")
     lines.append(f"{'rule set'.ljust(width)}  {sha or '-'}")
     lines.append(f"{'findings written to'.ljust(width)}  {args.output}")
     return "\n".join(lines) + "\n"
