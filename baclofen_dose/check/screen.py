@@ -640,14 +640,20 @@ def _factors(kind: units.Kind) -> dict[str, int]:
 
 
 def _unit_factors(nw: Any, frame: Any, column: str, kind: units.Kind) -> Any:
-    """mg per unit as Int64 (0 where the spelling is not known): the unit column replaced by
-    its factor in one lookup (no scan of the data to build it)."""
+    """mg per unit as Int64 (0 where the spelling is not known): for each factor, whether the
+    cell is one of its spellings (comparisons of short text are far cheaper per row than a
+    lookup in a table; no scan of the data is needed to build them)."""
     if frame.collect_schema()[column] != nw.String:
         return nw.lit(0, nw.Int64)
-    table = _factors(kind)
-    return nw.col(column).replace_strict(
-        list(table), list(table.values()), default=0, return_dtype=nw.Int64
-    ).fill_null(0)
+    spellings: dict[int, list[str]] = {}
+    for spelling, factor in _factors(kind).items():
+        spellings.setdefault(factor, []).append(spelling)
+    cell = nw.col(column)
+    value = nw.lit(0, nw.Int64)
+    for factor, names in spellings.items():
+        match = functools.reduce(operator.or_, (cell == name for name in names))
+        value = nw.when(match).then(nw.lit(factor, nw.Int64)).otherwise(value)
+    return value.fill_null(0)
 
 
 # Conditions are narwhals expressions or, where the frame's columns settle them (a column the
@@ -855,10 +861,12 @@ def _renal_fields(
     return fields
 
 
-def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
-    """The frame with integer columns and ``__fast``: True where the vectorised path judges
-    the row exactly as the order check would. Doses become whole micrograms in one product
-    (the value in thousandths of its unit times the unit's whole mg)."""
+def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
+    """The columns that give the frame its integer values and ``__fast`` (True where the
+    vectorised path judges the row exactly as the order check would), as lists of named
+    expressions to add in turn (``frame`` is read for its schema only). Doses become whole
+    micrograms in one product (the value in thousandths of its unit times the unit's whole
+    mg)."""
     m, c, given, null = plan.m, nw.col, plan.given, plan.null
 
     # Each cell read once into a named integer column (stage one); every test below reads
@@ -895,8 +903,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
     height, height_ok = number("height_cm")
     crcl, crcl_ok = number("crcl_ml_min")
     egfr, egfr_ok = number("egfr_ml_min_173m2")
-    if stage:
-        frame = frame.with_columns(**stage)
+    steps = [[value.alias(name) for name, value in stage.items()]] if stage else []
     # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
     # beyond every plausibility band, so such a row is the exact path's to refuse).
     top = _grammar_top()
@@ -973,17 +980,18 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
         _any(measured, pattern_ok),
     )
     plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
-    frame = frame.with_columns(
-        __fast=_fill(nw, fast),
-        __pattern=pattern,
-        __per_admin=_fill(nw, per_admin),
-        __n=n,
-        __age=age,
-        __crcl=crcl,
-        __egfr=egfr,
-        __dose=dose_mcg,
-        __daily_given=daily_mcg,
-    )
+    columns = {
+        "__fast": _fill(nw, fast),
+        "__pattern": pattern,
+        "__per_admin": _fill(nw, per_admin),
+        "__n": n,
+        "__age": age,
+        "__crcl": crcl,
+        "__egfr": egfr,
+        "__dose": dose_mcg,
+        "__daily_given": daily_mcg,
+    }
+    steps.append([_expr(nw, value).alias(name) for name, value in columns.items()])
     # A condition settled in Python picks its branch; otherwise the branches are chosen
     # between columns already in the frame (Dask aligns only those inside when/then).
     if isinstance(per_admin, bool):
@@ -992,7 +1000,8 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> Any:
         daily_column = (
             nw.when(c("__per_admin")).then(c("__dose") * c("__n")).otherwise(c("__daily_given"))
         )
-    return frame.with_columns(__daily=daily_column).drop("__daily_given")
+    steps.append([daily_column.alias("__daily")])
+    return steps
 
 
 def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
@@ -1136,50 +1145,124 @@ def _judge(plan: _Plan) -> list[_Piece]:
 
 
 _DISTINCT_TEXTS: Final = 10_000  # more distinct values than this: written by expressions
+_COMPILED_KEPT: Final = 16  # compiled screens kept per process (one per rule set and schema)
 
 
-def _emit(
-    nw: Any,
-    frame: Any,
-    pieces: Sequence[_Piece],
-    fires: Sequence[str],
-    sha: str,
-    *,
-    local: bool = False,
-) -> Any:
-    """The output rows of every piece (the rows where its boolean column fires), in one
-    frame; the values compared are written as text once, over all the rows that have one.
+class _Compiled:
+    """The vectorised screen of one rule set, batch options and input schema: the columns to
+    add in turn (``steps``, the last one the pieces' boolean columns) and the pieces with the
+    expressions of their output rows. Built once and kept (:func:`_compile`): on polars, the
+    expressions are also translated once into polars' own (a screen of many batches, such as
+    the CLI's, then spends its time on the data, not on building the same expressions).
+    Other engines are given the narwhals expressions each time, as they are."""
 
-    ``local``: ``frame`` is a polars lazy frame over data in memory; the rows are then
-    materialised here, and each distinct value is written by :func:`_text` (the exact path's
-    own writer) and looked up, which is far cheaper than string arithmetic on every row."""
+    def __init__(self, nw: Any, options: _Options, frame: Any, absent: frozenset[str]) -> None:
+        self.nw = nw
+        plan = _Plan(nw, options)
+        plan.absent = absent
+        steps = _prepare(nw, frame, plan)
+        self.pieces: tuple[_Piece, ...] = tuple(_judge(plan))
+        self.fires: tuple[str, ...] = tuple(f"__w{i}" for i in range(len(self.pieces)))
+        # Every output row kind as one boolean column, all computed in one pass over the frame.
+        steps.append([
+            _fill(nw, _all(nw.col("__fast"), piece.when)).alias(name)
+            for piece, name in zip(self.pieces, self.fires, strict=True)
+        ])  # fmt: skip
+        self.steps = steps
+        sha = options.rules.sha256
+        self.selects = [_row_exprs(nw, piece, sha) for piece in self.pieces]
+        self._natives: dict[object, list[Any] | None] = {}
+
+    def _polars(self, frame: Any, key: object, exprs: Sequence[Any]) -> list[Any] | None:
+        """``exprs`` as polars expressions, translated by narwhals once per key (None where
+        this narwhals release does not expose its translation: then narwhals runs them)."""
+        if not frame.implementation.is_polars():
+            return None
+        if key not in self._natives:
+            try:
+                compliant = frame._flatten_and_extract(*exprs)
+                self._natives[key] = [c.native for c in compliant]
+            except (AttributeError, TypeError):  # pragma: no cover - another narwhals
+                self._natives[key] = None
+        return self._natives[key]
+
+    def with_columns(self, frame: Any, step: int) -> Any:
+        native = self._polars(frame, ("step", step), self.steps[step])
+        if native is None:
+            return frame.with_columns(*self.steps[step])
+        return self.nw.from_native(frame.to_native().with_columns(*native))
+
+    def rows(self, frame: Any, piece: int) -> Any:
+        """The output rows of one piece: the rows where its column fires (its value as
+        thousandths, Int64, or null text for a piece without one)."""
+        exprs = self.selects[piece]
+        fired = self.nw.col(self.fires[piece])
+        native = self._polars(frame, ("rows", piece), [fired, *exprs])
+        if native is None:
+            return frame.filter(fired).select(*exprs)
+        return self.nw.from_native(frame.to_native().filter(native[0]).select(*native[1:]))
+
+
+_COMPILED: dict[object, _Compiled] = {}
+
+
+def _compile(nw: Any, options: _Options, frame: Any, absent: frozenset[str]) -> _Compiled:
+    """The compiled screen for these options and this frame's schema (kept: see _Compiled)."""
+    overrides = None if options.overrides is None else tuple(sorted(options.overrides.items()))
+    schema = tuple((name, str(dtype)) for name, dtype in frame.collect_schema().items())
+    key = (
+        options.rules.sha256, options.max_policy, options.renal_policy, options.weight_policy,
+        overrides, absent, schema, str(frame.implementation), type(frame).__name__,
+    )  # fmt: skip
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _Compiled(nw, options, frame, absent)
+        if len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[key] = compiled
+    return compiled
+
+
+def _row_exprs(nw: Any, piece: _Piece, sha: str) -> list[Any]:
+    """The output columns of one piece's rows (the value as thousandths, Int64)."""
 
     def text(value: Any) -> Any:
         if value is None or isinstance(value, str):
             return nw.lit(value, nw.String)
         return value.cast(nw.String)
 
-    def rows(piece: _Piece, name: str, value: Any) -> Any:
-        return frame.filter(nw.col(name)).select(
-            nw.col("order_id"),
-            nw.lit(piece.kind, nw.String).alias("kind"),
-            text(piece.rule_id).alias("rule_id"),
-            text(piece.severity).alias("severity"),
-            nw.lit(piece.code, nw.String).alias("code"),
-            text(piece.what).alias("what"),
-            value,
-            text(piece.limit).alias("limit"),
-            text(piece.unit).alias("unit"),
-            text(piece.detail).alias("detail"),
-            nw.lit(sha, nw.String).alias("rules_sha256"),
-        )
-
-    pairs = list(zip(pieces, fires, strict=True))
-    valued = [
-        rows(p, n, p.value.cast(nw.Int64).alias("value")) for p, n in pairs if p.value is not None
+    value = (
+        nw.lit(None, nw.String) if piece.value is None else piece.value.cast(nw.Int64)
+    ).alias("value")
+    return [
+        nw.col("order_id"),
+        nw.lit(piece.kind, nw.String).alias("kind"),
+        text(piece.rule_id).alias("rule_id"),
+        text(piece.severity).alias("severity"),
+        nw.lit(piece.code, nw.String).alias("code"),
+        text(piece.what).alias("what"),
+        value,
+        text(piece.limit).alias("limit"),
+        text(piece.unit).alias("unit"),
+        text(piece.detail).alias("detail"),
+        nw.lit(sha, nw.String).alias("rules_sha256"),
     ]
-    bare = [rows(p, n, nw.lit(None, nw.String).alias("value")) for p, n in pairs if p.value is None]
+
+
+def _emit(nw: Any, frame: Any, compiled: _Compiled, chosen: Sequence[int], *, local: bool) -> Any:
+    """The output rows of the ``chosen`` pieces (the rows where each one's boolean column
+    fires), in one frame; the values compared are written as text once, over all the rows
+    that have one.
+
+    ``local``: ``frame`` is a polars lazy frame over data in memory; the rows are then
+    materialised here, and each distinct value is written by :func:`_text` (the exact path's
+    own writer) and looked up, which is far cheaper than string arithmetic on every row."""
+    pieces = compiled.pieces
+    valued = [compiled.rows(frame, i) for i in chosen if pieces[i].value is not None]
+    bare = [compiled.rows(frame, i) for i in chosen if pieces[i].value is None]
     parts = bare
+    if local and bare:  # materialised apart: the frames are then joined without a copy
+        parts = [nw.concat(bare, how="vertical").collect()]
     if valued:
         together = nw.concat(valued, how="vertical")
         if local:
@@ -1188,10 +1271,10 @@ def _emit(
         if local and len(distinct) <= _DISTINCT_TEXTS:
             written = [_text(Fraction(v, _milli())) for v in distinct]
             value = nw.col("value").replace_strict(distinct, written, return_dtype=nw.String)
-            together = together.with_columns(value).lazy()
+            together = together.with_columns(value)
         else:
             together = together.with_columns(_decimal_text(nw, nw.col("value")).alias("value"))
-        parts = [together, *bare]
+        parts = [together, *parts]
     if not parts:  # no piece fires: no rows, in the output's columns
         return frame.head(0).select(
             nw.col("order_id"), *(nw.lit(None, nw.String).alias(c) for c in OUTPUT_COLUMNS[1:])
@@ -1213,6 +1296,15 @@ def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[s
             session = template.to_native().sparkSession
         return eager.lazy(backend=impl, session=session)
     return nw.from_dict(data, schema, backend=impl)
+
+
+def _count_true(nw: Any, frame: Any, column: str) -> Any:
+    """The number of rows where a boolean column is true: summed as it is where the engine
+    sums booleans (polars counts the bits, far cheaper than summing a cast), else as Int64."""
+    impl = frame.implementation
+    if impl.is_polars() or impl.is_pandas_like() or impl.is_dask():
+        return nw.col(column).sum()
+    return nw.col(column).cast(nw.Int64).sum()
 
 
 def _collect(nw: Any, frame: Any) -> Any:
@@ -1361,24 +1453,20 @@ def screen_orders(
     if not isinstance(options.rules, RuleSet):
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     sha = options.rules.sha256
-    plan = _Plan(nw, options)
-    given, plan.absent = _complete(nw, _native(nw, orders, "orders"))
+    native = _native(nw, orders, "orders")
     # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
     # them in parallel) and materialised once; other engines run as they are.
-    local = isinstance(given, nw.DataFrame) and given.implementation.is_polars()
-    frame = _prepare(nw, given.lazy() if local else given, plan)
-    pieces = _judge(plan)
-    fires = [f"__w{i}" for i in range(len(pieces))]
-    # Every output row kind as one boolean column, all computed in one pass over the frame.
-    frame = frame.with_columns(*(
-        _fill(nw, _all(nw.col("__fast"), piece.when)).alias(name)
-        for piece, name in zip(pieces, fires, strict=True)
-    ))  # fmt: skip
+    local = isinstance(native, nw.DataFrame) and native.implementation.is_polars()
+    frame, absent = _complete(nw, native.lazy() if local else native)
+    compiled = _compile(nw, options, frame, absent)
+    pieces, fires = compiled.pieces, compiled.fires
+    for step in range(len(compiled.steps)):
+        frame = compiled.with_columns(frame, step)
     if local:
         frame = frame.collect()
     totals = _collect(nw, frame.select(
         nw.len().alias("__rows"),
-        *(nw.col(n).cast(nw.Int64).sum().alias(n) for n in ("__fast", *fires)),
+        *(_count_true(nw, frame, n).alias(n) for n in ("__fast", *fires)),
     )).rows(named=True)[0]  # fmt: skip
     rows_in, rows_fast = int(totals["__rows"]), int(totals["__fast"] or 0)
     by_severity = {s: 0 for s in ("hard", "warning", "info")}
@@ -1400,7 +1488,10 @@ def screen_orders(
     slow_rows: list[Row] = []
     invalid_ids: list[str] = []
     rows_exact = 0
-    for row in _rows(nw, frame.filter(~nw.col("__fast")).select(*INPUT_COLUMNS)):
+    exact_rows = [] if rows_fast == rows_in else _rows(
+        nw, frame.filter(~nw.col("__fast")).select(*INPUT_COLUMNS)
+    )
+    for row in exact_rows:
         rows_exact += 1
         result = _exact(row, options)
         if result and result[0]["kind"] == "invalid":
@@ -1411,14 +1502,12 @@ def screen_orders(
     if not advice:
         slow_rows = [out for out in slow_rows if out["code"] != _ADVICE]
     source = frame.lazy() if local else frame
-    firing = [
-        (p, n) for p, n in zip(pieces, fires, strict=True)
+    chosen = [
+        i for i, (p, n) in enumerate(zip(pieces, fires, strict=True))
         if totals[n] and (advice or p.code != _ADVICE)
     ]  # fmt: skip
-    found = _emit(
-        nw, source, [p for p, _ in firing], [n for _, n in firing], sha, local=local
-    )
-    parts = [found.collect() if local else found]
+    found = _emit(nw, source, compiled, chosen, local=local)
+    parts = [found.collect() if isinstance(found, nw.LazyFrame) and local else found]
     if slow_rows:
         parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
     related_invalid = related_unmatched = 0
