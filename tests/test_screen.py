@@ -422,3 +422,35 @@ def test_a_float_cell_is_read_as_the_thousandths_of_its_shortest_text(x: float) 
     if fast:
         assert exact is not None
         assert got["__dose"] == exact * 1000
+
+
+def test_a_kept_compiled_screen_gives_what_a_fresh_one_gives() -> None:
+    """The screen is compiled once per rule set, options and schema and kept: a frame screened
+    after others (other policies, overrides, schemas) gets the findings a fresh compile gives,
+    and on polars the translated expressions are used (the kept path is the one measured)."""
+    from baclofen_dose.check import screen as module
+
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": dose, "dose_unit": "mg", "times_per_day": 3, "age_years": "70", "crcl_ml_min": crcl, "measured_method": "cockcroft_gault" if crcl else None}
+        for i, (dose, crcl) in enumerate([("10", "25"), ("25", None), ("7.5", "45"), ("20", "90")])
+    ]
+    frame = _frame(rows, floats=False)
+    runs = [
+        {"renal_policy": None},
+        {"renal_policy": "vlavonou2014"},
+        {"overrides": {"oral.adult.max_dose.us_label": "reviewed by the pharmacist"}},
+        {},
+    ]
+    kept = [_actual(screen_orders(frame, advice=True, **kw).findings) for kw in runs]
+    as_floats = [{c: (float(v) if c in NUMERIC and v is not None else v) for c, v in r.items()} for r in rows]
+    floats = _frame(as_floats, floats=True)
+    kept_floats = _actual(screen_orders(floats, advice=True).findings)
+    module._COMPILED.clear()
+    fresh = []
+    for kw in runs:
+        fresh.append(_actual(screen_orders(frame, advice=True, **kw).findings))
+        module._COMPILED.clear()
+    assert kept == fresh
+    assert kept_floats == _actual(screen_orders(floats, advice=True).findings) == fresh[0]
+    assert kept[2] != kept[0]  # the override is part of what is kept apart
+    assert any(natives is not None for c in module._COMPILED.values() for natives in c._natives.values())
