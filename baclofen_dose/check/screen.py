@@ -1264,7 +1264,7 @@ def _emit(nw: Any, frame: Any, compiled: _Compiled, chosen: Sequence[int], *, lo
     if local and bare:  # materialised apart: the frames are then joined without a copy
         parts = [nw.concat(bare, how="vertical").collect()]
     if valued:
-        together = nw.concat(valued, how="vertical")
+        together = nw.concat(valued, how="vertical") if local else _stack(nw, valued)
         if local:
             together = together.collect()
             distinct = together["value"].unique().to_list()
@@ -1279,7 +1279,21 @@ def _emit(nw: Any, frame: Any, compiled: _Compiled, chosen: Sequence[int], *, lo
         return frame.head(0).select(
             nw.col("order_id"), *(nw.lit(None, nw.String).alias(c) for c in OUTPUT_COLUMNS[1:])
         )
-    return nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    return _stack(nw, parts)
+
+
+def _stack(nw: Any, parts: Sequence[Any]) -> Any:
+    """Frames one under another. Polars lazy frames (a scan larger than memory) are joined
+    unordered: an ordered concat of many branches of one scan makes polars' streaming engine
+    hold each branch's rows until every branch before it is done, so memory grew with the
+    file. The order of the finding rows carries no meaning (sort by ``order_id``)."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, nw.LazyFrame) and p.implementation.is_polars() for p in parts):
+        import polars as pl  # the screen extra's engine: here only for a polars lazy frame
+
+        return nw.from_native(pl.union([p.to_native() for p in parts], how="vertical"))
+    return nw.concat(parts, how="vertical")
 
 
 def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[str]) -> Any:
@@ -1308,7 +1322,14 @@ def _count_true(nw: Any, frame: Any, column: str) -> Any:
 
 
 def _collect(nw: Any, frame: Any) -> Any:
-    return frame.collect() if isinstance(frame, nw.LazyFrame) else frame
+    """A lazy frame's result (eager frames as they are). A polars lazy frame (a scan of
+    Parquet larger than memory) runs on polars' streaming engine, so a count or a filter
+    over it holds one batch of rows at a time, not the whole file."""
+    if not isinstance(frame, nw.LazyFrame):
+        return frame
+    if frame.implementation.is_polars():
+        return frame.collect(engine="streaming")
+    return frame.collect()
 
 
 def _count(nw: Any, frame: Any) -> int:
@@ -1524,7 +1545,7 @@ def screen_orders(
         for kind, severity, n in grouped.iter_rows():
             tally(kind, severity, int(n), None, None)  # interactions and conditions only
         parts += related_parts
-    findings = nw.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    findings = _stack(nw, parts)
     rows_invalid = len(invalid_ids)
     rows_screened = rows_fast + rows_exact - rows_invalid
     if rows_in != rows_screened + rows_invalid:  # pragma: no cover - a bug if it ever fails
