@@ -454,3 +454,78 @@ def test_a_kept_compiled_screen_gives_what_a_fresh_one_gives() -> None:
     assert kept_floats == _actual(screen_orders(floats, advice=True).findings) == fresh[0]
     assert kept[2] != kept[0]  # the override is part of what is kept apart
     assert any(natives is not None for c in module._COMPILED.values() for natives in c._natives.values())
+
+
+def test_a_dialysis_cell_of_text_is_read_strictly() -> None:
+    """A CSV has no booleans: a dialysis cell "false", "False" or "FALSE" is not on dialysis
+    (the vectorised path), "true"/"TRUE" on dialysis (the exact path, as the check), and any
+    other text ("no", "0", "yes") is an invalid row naming the column, never a guess."""
+    words = ["false", "False", "FALSE", "true", "TRUE", "no", "0", "yes", None]
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": "10", "dose_unit": "mg", "times_per_day": "3", "age_years": "60", "crcl_ml_min": "40", "measured_method": "cockcroft_gault", "dialysis": word}
+        for i, word in enumerate(words)
+    ]
+    text = pl.DataFrame({c: [r[c] for r in rows] for c in INPUT_COLUMNS}, schema=dict.fromkeys(INPUT_COLUMNS, pl.String))
+    result = screen_orders(text, advice=True)
+    invalid = result.findings.filter(pl.col("kind") == "invalid").sort("order_id")
+    assert invalid["order_id"].to_list() == ["5", "6", "7"]
+    assert set(invalid["what"].to_list()) == {"dialysis"}
+    assert result.summary.rows_exact == 2 + 3  # "true"/"TRUE" judged as the check; the invalid
+    _same(_actual(result.findings), _expected(rows, {}, {}), "polars")
+    expected = _expected(rows, {}, {})
+
+    def of(order: str) -> list[tuple[str, ...]]:
+        return [r[1:] for r in expected if r[0] == order]
+
+    assert of("3") == of("4") != of("0") == of("1") == of("2")  # on dialysis; not on it
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ids=st.lists(st.one_of(st.none(), st.sampled_from(["1", "2", "3", "a", "b", "01", "1 "])), max_size=30),
+    related=st.lists(st.one_of(st.none(), st.sampled_from(["1", "2", "x", "a", "zz"])), max_size=10),
+    csv=st.booleans(),
+)
+def test_cli_counts_repeated_and_unmatched_ids_exactly(
+    tmp_path_factory: pytest.TempPathFactory, ids: list[str | None], related: list[str | None], csv: bool
+) -> None:
+    """The command line counts rows whose order id is not unique, and co-medication rows for
+    no order, by streaming passes over the file (hashes, then the ids whose hashes repeat):
+    the counts are the ones a whole-table count gives ("01" and "1" are different ids)."""
+    from baclofen_dose.cli.screen import _id_counts
+
+    folder = tmp_path_factory.mktemp("ids")
+    frame = pl.DataFrame({"order_id": ids}, schema={"order_id": pl.String})
+    path = folder / ("orders.csv" if csv else "orders.parquet")
+    if csv:
+        frame.write_csv(path)
+    else:
+        frame.write_parquet(path)
+    table = pl.DataFrame({"order_id": related, "medicine": ["x"] * len(related)}, schema={"order_id": pl.String, "medicine": pl.String})
+    known = frame["order_id"]
+    repeated = int(known.drop_nulls().is_duplicated().sum())
+    # An empty CSV cell is a missing id (as the screen reads it), so the CSV's ids are read back.
+    if csv:
+        known = pl.read_csv(path, infer_schema=False)["order_id"] if ids else known
+        repeated = int(known.drop_nulls().is_duplicated().sum())
+    unmatched = table.filter(~pl.col("order_id").is_in(known.drop_nulls().implode())).height
+    assert _id_counts(pl, str(path), {"co_medications": table, "conditions": None}) == (repeated, unmatched)
+
+
+def test_cli_reads_a_csv_in_batches_as_it_reads_it_whole(tmp_path: Path) -> None:
+    """A CSV is read a batch at a time (memory bounded by the batch): batches of 2 rows give
+    the findings and summary of one batch of the whole file."""
+    from baclofen_dose.cli import main
+
+    orders = tmp_path / "orders.csv"
+    lines = ["order_id,dose,dose_unit,times_per_day,age_years,dialysis"]
+    lines += [f"{i},{d},mg,{n},{a},{dx}" for i, (d, n, a, dx) in enumerate(
+        [("25", 3, 70, "false"), ("5", 3, "", ""), ("7.5", 4, 40, "TRUE"), ("ten", 3, 50, ""), ("20", 5, 80, "no")]
+    )]
+    orders.write_text("\n".join(lines) + "\n", "utf-8")
+    whole, batched = tmp_path / "whole.csv", tmp_path / "batched.csv"
+    assert main(["screen", str(orders), "-o", str(whole), "--advice"]) == 0
+    assert main(["screen", str(orders), "-o", str(batched), "--advice", "--batch-rows", "2"]) == 0
+    read = [pl.read_csv(p, infer_schema=False).sort(pl.all()) for p in (whole, batched)]
+    assert read[0].equals(read[1])
+    assert read[0].filter(pl.col("kind") == "invalid")["order_id"].sort().to_list() == ["3", "4"]

@@ -156,6 +156,13 @@ OUTPUT_COLUMNS: Final = (
 """The columns of the findings frame (all text; ``kind``: finding, not_assessed or invalid)."""
 
 Row = dict[str, str | None]
+_DIALYSIS_WORDS: Final = {
+    word: value
+    for value in (True, False)
+    for word in (str(value).lower(), str(value), str(value).upper())
+}
+"""The text a ``dialysis`` cell may hold (a CSV has no booleans): true or false, in lower,
+title or upper case. Any other text is an invalid row naming the column."""
 _NO_PER_ADMIN: Final = "DOSE_PER_ADMINISTRATION_NOT_GIVEN"
 _ADVICE: Final = "ADVICE"  # a rule's general advice (no value compared): see screen_orders
 _PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
@@ -359,6 +366,8 @@ def _patient(row: Mapping[str, object], rules: RuleSet) -> Patient | None:
     if all(row.get(n) is None for n in names):
         return None
     dialysis = row.get("dialysis")
+    if isinstance(dialysis, str):  # a CSV cell: only the words for true and false are read
+        dialysis = _DIALYSIS_WORDS.get(dialysis, dialysis)
     if dialysis is not None and not isinstance(dialysis, bool):
         raise InputError("dialysis", dialysis, "true or false")
     return Patient.from_inputs(
@@ -944,11 +953,15 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     if "dialysis" not in plan.absent:
         dialysis = c("dialysis")
         # pandas keeps a boolean column with missing values as objects: compared, not negated.
-        dialysis_off = (
-            (dialysis.is_null() | (dialysis == nw.lit(False)))
-            if frame.collect_schema()["dialysis"] in (nw.Boolean, nw.Object)
-            else dialysis.is_null()
-        ).fill_null(False)
+        dtype = frame.collect_schema()["dialysis"]
+        if dtype in (nw.Boolean, nw.Object):
+            off = dialysis.is_null() | (dialysis == nw.lit(False))
+        elif dtype == nw.String:
+            words = [word for word, value in _DIALYSIS_WORDS.items() if value is False]
+            off = dialysis.is_null() | dialysis.is_in(words)
+        else:
+            off = dialysis.is_null()
+        dialysis_off = off.fill_null(False)
     fields = _renal_not_assessed(plan)
     present = sum(
         1 << i for i, column in enumerate(_PATTERN_COLUMNS) if column not in plan.absent

@@ -13,6 +13,7 @@ float). Needs the ``screen`` extra: ``pip install 'baclofen-dose[screen]'``.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +21,30 @@ from typing import Any, Final
 
 from baclofen_dose.cli import options
 from baclofen_dose.cli.oral import Command
+from baclofen_dose.core.errors import shown
 
 __all__ = ["add_screen"]
 
 BATCH_ROWS: Final = 100_000
+MOST_BATCH_ROWS: Final = 10_000_000
+
+
+def batch_rows(text: str) -> int:
+    """A number of rows per batch: a whole number from 1 to :data:`MOST_BATCH_ROWS`, written
+    in ASCII digits only (the count of a dose's times a day is another option's type).
+
+    >>> batch_rows("50000")
+    50000
+    >>> batch_rows("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '0' is not a number of rows from 1 to 10000000 written in digits
+    """
+    if not re.fullmatch(r"[1-9][0-9]{0,7}", text) or int(text) > MOST_BATCH_ROWS:
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a number of rows from 1 to {MOST_BATCH_ROWS} written in digits"
+        )
+    return int(text)
 """Orders screened at a time (the memory bound of the command)."""
 
 _EXTRA = "bulk screening needs the screen extra: pip install 'baclofen-dose[screen]'"
@@ -60,7 +81,7 @@ def add_screen(commands: Any) -> Command:
     )
     parser.add_argument(
         "--batch-rows",
-        type=options.count,
+        type=batch_rows,
         default=BATCH_ROWS,
         help=f"orders screened at a time (default {BATCH_ROWS})",
     )
@@ -94,17 +115,30 @@ def _read(pl: Any, path: str, option: str) -> Any:
         raise _unreadable(option, path, kind, exc) from None
 
 
-def _batches(pl: Any, path: str, rows: int) -> tuple[int, Iterator[Any]]:
-    """(rows in the file, batches of orders as polars frames)."""
+def _batches(pl: Any, path: str, rows: int) -> tuple[int | None, Iterator[Any]]:
+    """(rows in the file if known, batches of orders as polars frames). Both kinds are read
+    a batch at a time, so memory is bounded by the batch, not the file. CSV cells are text
+    (only an empty cell is missing), as a CSV read whole by polars."""
     kind = _kind(path, "orders")
     if not Path(path).is_file():
         raise options.UsageError(f"orders: no file {path!r}")
     if kind == ".csv":
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
         try:
-            frame = pl.read_csv(path, infer_schema=False)
+            names = pa_csv.open_csv(path).schema.names
+            reader = pa_csv.open_csv(
+                path,
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    null_values=[""],
+                    strings_can_be_null=True,
+                ),
+            )
         except Exception as exc:  # empty or not CSV: one line, never a trace
             raise _unreadable("orders", path, kind, exc) from None
-        return frame.height, frame.iter_slices(rows)
+        return None, _sliced(pl, (pl.from_arrow(batch) for batch in reader), rows, path)
     import pyarrow.parquet as pq
 
     try:
@@ -114,6 +148,59 @@ def _batches(pl: Any, path: str, rows: int) -> tuple[int, Iterator[Any]]:
     return source.metadata.num_rows, (
         pl.from_arrow(batch) for batch in source.iter_batches(batch_size=rows)
     )
+
+
+def _sliced(pl: Any, blocks: Iterator[Any], rows: int, path: str) -> Iterator[Any]:
+    """Blocks of a file (sized in bytes by the reader) as batches of ``rows`` rows."""
+    pending: list[Any] = []
+    held = 0
+    try:
+        for block in blocks:
+            pending.append(block)
+            held += block.height
+            while held >= rows:
+                whole = pl.concat(pending)
+                yield whole.head(rows)
+                rest = whole.slice(rows)
+                pending, held = [rest], rest.height
+    except Exception as exc:  # a malformed line further on: one line, never a trace
+        raise _unreadable("orders", path, ".csv", exc) from None
+    if held:
+        yield pl.concat(pending)
+
+
+def _id_counts(pl: Any, path: str, related: dict[str, Any]) -> tuple[int, int]:
+    """(rows whose order id is not unique, co-medication/condition rows for no order), by
+    streaming passes over the file that hold 8 bytes per row (the id's hash), not the ids:
+    ids whose hashes repeat are then counted exactly by their text (a hash shared by two
+    different ids is never counted as a repeat)."""
+    if _kind(path, "orders") == ".csv":
+        scan = pl.scan_csv(path, infer_schema=False)
+    else:
+        scan = pl.scan_parquet(path)
+    if "order_id" not in scan.collect_schema().names():
+        return 0, 0
+    ids = scan.select(pl.col("order_id").cast(pl.String)).drop_nulls()
+    hashes = ids.select(pl.col("order_id").hash()).collect(engine="streaming").to_series().sort()
+    # Sorted, a repeated hash sits beside its twin: no table of every id is built.
+    candidates = hashes.filter((hashes == hashes.shift(1)) | (hashes == hashes.shift(-1)))
+    candidates = candidates.unique()
+    del hashes
+    # An order id given more than once: its rows are screened, but its co-medications and
+    # conditions are joined to each of them (said, so the findings are read with care).
+    repeated = 0
+    if len(candidates):
+        rows = ids.filter(pl.col("order_id").hash().is_in(candidates.implode()))
+        counts = rows.group_by("order_id").len().filter(pl.col("len") > 1)
+        repeated = counts.select(pl.col("len").sum()).collect(engine="streaming").item() or 0
+    unmatched = 0
+    for table in related.values():
+        if table is not None and "order_id" in table.columns:
+            wanted = table.select("order_id").drop_nulls().unique()
+            found = ids.join(wanted.lazy(), on="order_id", how="semi").unique()
+            known = found.collect(engine="streaming")["order_id"]
+            unmatched += table.filter(~pl.col("order_id").is_in(known.implode())).height
+    return int(repeated), int(unmatched)
 
 
 def _run(args: argparse.Namespace) -> str:
@@ -146,7 +233,6 @@ def _run(args: argparse.Namespace) -> str:
     counts: dict[str, int] = {}
     findings: dict[str, int] = {}
     advised: dict[str, int] = {}
-    order_ids: list[Any] = []
     not_read: list[str] = []
     sha = ""
     writer: Any = None
@@ -161,8 +247,6 @@ def _run(args: argparse.Namespace) -> str:
             ids = None
             if "order_id" in batch.columns:
                 ids = batch.get_column("order_id").cast(pl.String)
-            if ids is not None:
-                order_ids.append(ids)
             mine = {
                 k: None if v is None or ids is None else v.filter(pl.col("order_id").is_in(ids))
                 for k, v in related.items()
@@ -202,16 +286,7 @@ def _run(args: argparse.Namespace) -> str:
             empty.write_parquet(args.output)
         else:
             empty.write_csv(args.output)
-    unmatched = 0
-    repeated = 0
-    if order_ids:
-        known = pl.concat(order_ids)
-        # An order id given more than once: its rows are screened, but its co-medications and
-        # conditions are joined to each of them (said, so the findings are read with care).
-        repeated = known.drop_nulls().is_duplicated().sum()
-        for table in related.values():
-            if table is not None and "order_id" in table.columns:
-                unmatched += table.filter(~pl.col("order_id").is_in(known)).height
+    repeated, unmatched = _id_counts(pl, args.orders, related) if not first else (0, 0)
     rows = [
         ("rows in", counts.get("rows_in", 0)),
         ("rows screened", counts.get("rows_screened", 0)),
