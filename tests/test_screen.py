@@ -529,3 +529,28 @@ def test_cli_reads_a_csv_in_batches_as_it_reads_it_whole(tmp_path: Path) -> None
     read = [pl.read_csv(p, infer_schema=False).sort(pl.all()) for p in (whole, batched)]
     assert read[0].equals(read[1])
     assert read[0].filter(pl.col("kind") == "invalid")["order_id"].sort().to_list() == ["3", "4"]
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas"])
+def test_a_daily_dose_beside_the_dose_must_be_the_orders(engine: str) -> None:
+    """A row with a dose, times a day and a daily dose: a daily dose equal to the dose times
+    the doses a day (in any unit) is the same order; any other is an invalid row naming
+    daily_dose, never silently passed over (30 mg/day beside 25 mg 3 times a day hid 75)."""
+    cells = [
+        ("25", "30", "mg/day"),      # 75 mg/day ordered: refused
+        ("10", "30", "mg/day"),      # agrees
+        ("10", "0.03", "g/day"),     # agrees, in g/day
+        ("10", "30.001", "mg/day"),  # one microgram off: refused
+        ("10", None, None),          # no daily dose: as before
+    ]
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": d, "dose_unit": "mg", "times_per_day": 3, "daily_dose": daily, "daily_dose_unit": unit}
+        for i, (d, daily, unit) in enumerate(cells)
+    ]
+    frame: Any = _frame(rows, floats=False)
+    result = screen_orders(frame if engine == "polars" else frame.to_pandas(), advice=True)
+    _same(_actual(result.findings), _expected(rows, {}, {}), engine)
+    invalid = [r for r in _actual(result.findings) if r[1] == "invalid"]
+    assert [(r[0], r[OUTPUT_COLUMNS.index("what")]) for r in invalid] == [("0", "daily_dose"), ("3", "daily_dose")]
+    assert "75" in invalid[0][OUTPUT_COLUMNS.index("detail")]
+    assert result.summary.rows_exact == 2

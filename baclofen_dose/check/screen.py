@@ -424,17 +424,30 @@ def _check_row(
         one = units.quantity(per_day, units.ORAL_DOSE)
         return check_order(dose=one, times_per_day=1, **common), True
     if product is not None:
-        return check_order(
+        check = check_order(
             product=product,
             units_per_dose=_number_text(row.get("units_per_dose"), "units_per_dose"),
             times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
             **common,
-        ), False
-    return check_order(
-        dose=_quantity(row, "dose", _unit(row, "dose", "dose_unit")),
-        times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
-        **common,
-    ), False
+        )
+    else:
+        check = check_order(
+            dose=_quantity(row, "dose", _unit(row, "dose", "dose_unit")),
+            times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
+            **common,
+        )
+    if daily is not None:  # given beside the dose: it must be the order's, never ignored
+        text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
+        given = units.parse(text, units.ORAL_DAILY_DOSE, "daily_dose")
+        ordered = dict(check.order).get("daily")
+        if not isinstance(ordered, Amount) or given != ordered.value:
+            shown = _text(ordered.value) if isinstance(ordered, Amount) else "?"
+            raise InputError(
+                "daily_dose", text,
+                f"the order's daily dose, the dose times the doses a day ({shown} "
+                f"{units.ORAL_DAILY_DOSE.display}), or no daily dose",
+            )  # fmt: skip
+    return check, False
 
 
 def screen_row(
@@ -976,8 +989,14 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     def readable(column: str, ok: Cond) -> Cond:
         return True if column in plan.absent else _any(null(column), ok)
 
+    # A daily dose given beside the dose must be the order's (else the exact path refuses it).
+    agrees = _any(
+        null("daily_dose"),
+        _all(daily_ok, daily_f_ok, (daily_mcg == dose_mcg * n).fill_null(False)),
+    ) if daily_ok is not False else null("daily_dose")
     fast = _all(
         _any(null("route"), _expr(nw, given("route")) & (c("route") == "oral")),
+        _any(_not(per_admin), agrees),
         null("product"),
         _any(per_admin, daily_only),
         null("scr"),
