@@ -1297,13 +1297,14 @@ def _emit(nw: Any, frame: Any, compiled: _Compiled, chosen: Sequence[int], *, lo
         parts = [nw.concat(bare, how="vertical").collect()]
     if valued:
         together = nw.concat(valued, how="vertical") if local else _stack(nw, valued)
-        if local:
-            together = together.collect()
-            distinct = together["value"].unique().to_list()
+        if local:  # polars: the values as one piece of memory, then looked up
+            native = together.collect().to_native()
+            values = native.get_column("value").rechunk()
+            distinct = values.unique().to_list()
         if local and len(distinct) <= _DISTINCT_TEXTS:
             written = [_text(Fraction(v, _milli())) for v in distinct]
-            value = nw.col("value").replace_strict(distinct, written, return_dtype=nw.String)
-            together = together.with_columns(value)
+            value = values.replace_strict(distinct, written, return_dtype=native.schema["kind"])
+            together = nw.from_native(native.with_columns(value))
         else:
             together = together.with_columns(_decimal_text(nw, nw.col("value")).alias("value"))
         parts = [together, *parts]
