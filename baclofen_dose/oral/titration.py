@@ -942,11 +942,28 @@ def _plan_adult(
         findings.append(_chosen_times_from(rules, steps, chosen_n, grid))
     if low is not None:
         findings.append(_low_start_finding(low, daily, grid, rules, adult))
-    if (chosen_n is not None and chosen_n < label_n) or (
-        low is not None and low.regimen.times_per_day < label_n
-    ):
-        findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
-        used.append(_PREFIX + "times_per_day.fewer_than_label")
+    fewer = rules[_PREFIX + "times_per_day.fewer_than_label"]
+    if chosen_n is not None and chosen_n < label_n:
+        findings.append(advice(fewer))
+        used.append(fewer.id)
+    elif low is not None and low.regimen.times_per_day < label_n:
+        # Nobody chose fewer doses: the kidney-function start is too small to split, so the
+        # sentence says so (the rule's advice text speaks of a chosen count).
+        findings.append(
+            Finding(
+                fewer.id,
+                fewer.severity or "info",
+                "FEWER_THAN_LABEL_LOW_START",
+                {
+                    "times": low.regimen.times_per_day,
+                    "label": label_n,
+                    "start": _daily(daily),
+                    "grid": _dose(grid),
+                },
+                fewer.citation,
+            )
+        )
+        used.append(fewer.id)
     advice_ids = ["oral.withdrawal.abrupt"]
     label_max = rules.policy_default(MAX_POLICY)
     label_bound = _policy_rules(rules, label_max)[0].require_value()

@@ -40,6 +40,11 @@ FINDINGS: Final[dict[str, str]] = {
         "{doses:doses}), because the reduced daily amount is too small to divide further on "
         "the dose grid."
     ),
+    "FEWER_THAN_LABEL_LOW_START": (
+        "The plan starts {times:times}, fewer than the label's {label:times}. This was not "
+        "chosen: the start for kidney function, {start}, is too small to split into {label} "
+        "doses of {grid} each. No label sets a minimum number of doses a day."
+    ),
     "RENAL_START_BELOW_GRID": (
         "Renal policy {policy}: the start, {start}, is less than one {grid} dose of the adult "
         "ladder, so it is given as {doses:doses} {times:times}, measured with the chosen "
