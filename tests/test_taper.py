@@ -4,6 +4,7 @@ dispense equal to what is scheduled, and one plan for text, dates and quantities
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -864,6 +865,6 @@ def test_one_duration_override_gives_steps_within_their_limit(
                 assert "too short for a taper whose steps stay within" not in str(again)
         return
     totals = [sum(doses, Fraction(0)), *(s.regimen.daily_mg for s in plan.steps)]
-    assert all(a - b <= step_max for a, b in zip(totals, totals[1:], strict=False)), totals
+    assert all(a - b <= step_max for a, b in itertools.pairwise(totals)), totals
     assert plan.taper is not None
     assert (plan.taper.stop - plan.steps[0].start).days == days
