@@ -1061,3 +1061,17 @@ def test_cli_intrathecal_refuses_an_oral_option(
     assert main(["check", *given, "intrathecal", "--daily-dose", "100 mcg/day"]) == 2
     err = capsys.readouterr().err
     assert option in err and "intrathecal" in err
+
+
+def test_unequal_doses_are_not_read_as_each_dose_n_times_a_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """"Order: 10 mg, 10 mg and 20 mg 3 times a day" reads as each dose 3 times a day (120
+    mg/day); the order line puts the count first."""
+    assert main(["check", "--dose", "10 mg", "--dose", "10 mg", "--dose", "20 mg"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "Order: 3 doses a day: 10 mg, 10 mg and 20 mg (40 mg/day)." in lines
+    argv = ["check", "--dose", "10 mg", "--times-per-day", "3"]
+    assert main([*argv, "--previous", "5 mg", "--previous", "5 mg", "--previous", "10 mg"]) == 0
+    line = "Order: 10 mg 3 times a day (30 mg/day); previous: 3 doses a day: 5 mg, 5 mg and 10 mg."
+    assert line in capsys.readouterr().out.splitlines()

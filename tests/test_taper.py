@@ -868,3 +868,12 @@ def test_one_duration_override_gives_steps_within_their_limit(
     assert all(a - b <= step_max for a, b in itertools.pairwise(totals)), totals
     assert plan.taper is not None
     assert (plan.taper.stop - plan.steps[0].start).days == days
+
+
+def test_dropped_doses_are_said_with_or() -> None:
+    """A patient line for a step without two of the day's doses says "no 1st or 2nd dose"
+    (neither is taken), not "no 1st and 2nd doses"."""
+    plan = plan_taper(dose="10 mg", times_per_day=3, start="2026-03-02")
+    lines = instructions(plan)
+    assert any("no 1st or 2nd dose" in line for line in lines), lines
+    assert not any("and 2nd doses" in line for line in lines)
