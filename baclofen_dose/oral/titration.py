@@ -660,11 +660,15 @@ def _rounded(
     grid_rule: Rule,
     grid: Fraction | None = None,
     what: str | None = None,
+    times: int | None = None,
 ) -> Finding:
     """The finding recorded when an amount is rounded down to the dose grid (``code``:
     ``ROUNDED_DOWN_CHILD_START``, ``ROUNDED_DOWN_CHILD_STEP``, ``ROUNDED_DOWN_RENAL``);
-    ``grid`` when it is not the rule's value (a product's own grid)."""
+    ``grid`` when it is not the rule's value (a product's own grid); ``times`` the equal doses
+    of a day the amount is split into (a child's daily amount is a multiple of grid x times)."""
     params: dict[str, ParamValue] = {} if what is None else {"what": what}
+    if times is not None:
+        params["times"] = times
     return Finding(
         grid_rule.id,
         "warning",
@@ -1522,7 +1526,9 @@ def _plan_child(
         start_ids.append(_PREFIX + "start.dose")
         used.append(_PREFIX + "start.dose")
     if daily != raw_start:
-        findings.append(_rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule))
+        findings.append(
+            _rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule, times=n)
+        )
     adjustments.append(
         Adjustment(
             "start",
@@ -1552,7 +1558,9 @@ def _plan_child(
                 daily_grid,
             )
         if step_mg != raw_step:
-            findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
+            findings.append(
+                _rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule, times=n)
+            )
         step_ids = [step_rule.id]
         label_step = rules[_PREFIX + "titration.step.label"]
         if step_mg > label_step.require_value():
