@@ -771,8 +771,6 @@ def _selected(drafts: list[JsonObject], context: JsonObject, hook: str) -> list[
     return [d for d in drafts if f"{d.get('resourceType')}/{d.get('id')}" in chosen]
 
 
-
-
 def _read_draft(resource: JsonObject) -> fhir.FhirOrder | BaclofenDoseError | None:
     """The draft as an order; ``None`` for another medicine (or another resource type); the
     error for a baclofen order that cannot be read exactly (it gets a "not checked" card)."""
