@@ -1023,3 +1023,55 @@ def test_measured_egfr_and_creatinine_without_sex_is_not_assessed() -> None:
     )  # fmt: skip
     assert "MEASURED_AND_COMPUTED" not in {f.code for f in result.findings}
     assert "COMPUTED_RENAL_NOT_GIVEN" in {n.code for n in result.not_assessed}
+
+
+def test_cli_intrathecal_keeps_what_was_given_before_intrathecal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``check --with oxycodone intrathecal ...`` lost the co-medication (argparse let the
+    sub-command's defaults replace it; a tester's finding): options given before and after
+    ``intrathecal`` are one set."""
+    base = ["intrathecal", "--daily-dose", "100 mcg/day"]
+    assert main(["check", "--with", "oxycodone", *base, "--with", "diazepam"]) == 0
+    out = capsys.readouterr().out
+    assert "interaction.opioids" in out and "interaction.cns_depressants" in out
+    assert main(["check", "--format", "json", *base]) == 0
+    assert json.loads(capsys.readouterr().out)["schema"].startswith("baclofen-dose/order-check")
+    assert main(["check", "--with", "oxycodone", "--fail-on", "warning", *base]) == 4
+    capsys.readouterr()
+    assert main(["check", "--format", "json", *base, "--format", "text"]) == 2
+    assert "--format is given twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("given", "option"),
+    [
+        (["--product", "10 mg tablet"], "--product"),
+        (["--dose", "10 mg", "--times-per-day", "3"], "--dose"),
+        (["--age", "40"], "--age"),
+        (["--no-dialysis"], "--no-dialysis"),
+        (["--fhir", "order.json"], "--fhir"),
+    ],
+)
+def test_cli_intrathecal_refuses_an_oral_option(
+    given: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An oral product, dose or patient option with ``check intrathecal`` was silently dropped;
+    it is refused, naming the option and the route (no route conversion, ever)."""
+    assert main(["check", *given, "intrathecal", "--daily-dose", "100 mcg/day"]) == 2
+    err = capsys.readouterr().err
+    assert option in err and "intrathecal" in err
+
+
+def test_unequal_doses_are_not_read_as_each_dose_n_times_a_day(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """"Order: 10 mg, 10 mg and 20 mg 3 times a day" reads as each dose 3 times a day (120
+    mg/day); the order line puts the count first."""
+    assert main(["check", "--dose", "10 mg", "--dose", "10 mg", "--dose", "20 mg"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "Order: 3 doses a day: 10 mg, 10 mg and 20 mg (40 mg/day)." in lines
+    argv = ["check", "--dose", "10 mg", "--times-per-day", "3"]
+    assert main([*argv, "--previous", "5 mg", "--previous", "5 mg", "--previous", "10 mg"]) == 0
+    line = "Order: 10 mg 3 times a day (30 mg/day); previous: 3 doses a day: 5 mg, 5 mg and 10 mg."
+    assert line in capsys.readouterr().out.splitlines()

@@ -51,13 +51,20 @@ def test_must_show_taper_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.req("SAF-32")
-def test_must_show_over_4_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
-    """4 days is below the minimum 7 days (oral.taper.duration.min, L17 "approximately 1 to
-    2 weeks"); 4 steps is the fewest when no step removes more than half the daily dose."""
-    code, out, err = run(capsys, *TAPER, "--over", "4 days")
+def test_must_show_over_5_days_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
+    """5 days is below the minimum 7 days (oral.taper.duration.min, L17 "approximately 1 to
+    2 weeks"); 5 steps is the fewest when no step removes more than half the daily dose nor
+    more than oral.taper.step.max. 4 days fits only with larger steps: refused (exit 2)
+    naming both rules, rather than planned with steps refused next (a tester's finding)."""
+    code, out, err = run(capsys, *TAPER, "--over", "5 days")
     assert code == 3 and out == ""
     assert err.count("\n") == 1
     assert "oral.taper.duration.min" in err and "--override RULE_ID=REASON" in err
+    assert "oral.taper.step.max" not in err
+    assert_clean(err)
+    code, out, err = run(capsys, *TAPER, "--over", "4 days")
+    assert code == 2 and out == ""
+    assert "oral.taper.step.max" in err and "oral.taper.duration.min" in err
     assert_clean(err)
 
 

@@ -360,3 +360,33 @@ def test_estimate_places_grow_only_beside_a_threshold() -> None:
         {"crcl": Amount(Fraction(2996, 100), crcl), "threshold": Amount(Fraction(30), crcl)},
     )
     assert filled == "CrCl 29.96 mL/min is below 30 mL/min"
+
+
+def test_a_body_measure_is_shown_to_one_place_even_when_exact() -> None:
+    """154 lb is exactly 69.85322498 kg, and 67 inch exactly 170.18 cm: a weight or height is
+    shown to one decimal place whatever its source (a tester saw "Weight: 69.85322498 kg" in
+    a titration plan and its Cockcroft-Gault working)."""
+    from fractions import Fraction
+
+    from baclofen_dose.core import display, kinds
+
+    assert display.estimate(Fraction("69.85322498"), kinds.WEIGHT) == "69.9 kg"
+    assert display.estimate(Fraction("70.123"), kinds.WEIGHT) == "70.1 kg"
+    assert display.estimate(Fraction(70), kinds.WEIGHT) == "70 kg"
+    assert display.estimate(Fraction("170.18"), kinds.HEIGHT) == "170.2 cm"
+    assert display.estimate(Fraction("69.85322498"), kinds.WEIGHT, unit=False) == "69.9"
+
+
+def test_no_weight_in_a_plan_has_more_than_one_place(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from baclofen_dose.cli import main
+
+    argv = ["titrate", "--start", "2026-01-05", "--target", "15 mg/day", "--age", "70"]
+    argv += ["--sex", "female", "--weight", "154 lb", "--height", "67 inch"]
+    argv += ["--scr", "2.5 mg/dL", "--no-dialysis"]
+    for form in ("table", "text"):
+        assert main([*argv, "--format", form]) == 0
+        out = capsys.readouterr().out
+        assert "69.9 kg" in out
+        assert not re.search(r"\d\.\d{3,} (kg|cm)", out), out

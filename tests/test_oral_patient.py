@@ -955,3 +955,23 @@ def test_a_titration_with_the_suspension_says_shake_well() -> None:
     assert "product.oral.suspension.shake" in {f.rule_id for f in plan.findings}
     assert "product.oral.suspension.shake" in plan.provenance.rule_ids
     assert from_json(to_json(plan)) == plan
+
+
+def test_a_child_weight_in_pounds_reads_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    """44 lb is exactly 19.95806428 kg: the weight-based amounts (0.3 mg/kg/day: 5.987419284
+    mg/day) were shown to 9 decimals, and the start "rounded down to whole mg" was 4 mg/day,
+    not 5: the daily amount is rounded down to 4 equal doses of whole multiples of 0.5 mg.
+    Hand-worked: 5.99 -> 4 mg/day (4 x 1 mg); maximum 2 x 19.96 = 39.92 -> 38 mg/day."""
+    import re
+
+    from baclofen_dose.cli import main
+
+    argv = ["titrate", "--start", "2026-01-05", "--target", "max", "--age", "6"]
+    assert main([*argv, "--weight", "44 lb"]) == 0
+    out = capsys.readouterr().out
+    assert not re.search(r"\d\.\d{3,}", out)
+    assert "works out at about 5.99 mg/day, which cannot be given as 4 equal" in " ".join(
+        out.split()
+    )
+    assert "whole mg" not in out
+    assert "about 14.97 mg/day to about 39.92 mg/day" in " ".join(out.split())

@@ -269,3 +269,19 @@ def test_the_screen_agrees() -> None:
     assert (LOW, "RENAL_START_BELOW_GRID_ORDER") in got
     assert "OFF_GRID" not in {code for _, code in got}
     assert "hard" not in screened["severity"].to_list()
+
+
+def test_fewer_doses_from_the_rule_data_do_not_say_they_were_chosen() -> None:
+    """A tester read "Fewer than 3 doses a day were chosen" on a dialysis plan where nobody
+    chose a dose count: the kidney-function start made it once a day. The sentence says why."""
+    plan = _plan("1 mg/mL oral solution")
+    fewer = next(
+        f for f in plan.findings if f.rule_id == "oral.adult.times_per_day.fewer_than_label"
+    )
+    text = finding_text(fewer)
+    assert "chosen" not in text.replace("not chosen", "")
+    assert text.startswith("The plan starts once a day, fewer than the label's 3 times a day.")
+    assert "2.5 mg/day, is too small to split into 3 doses of 5 mg each" in text
+    assert_clean([text])
+    for shown in (table(plan), *(finding_text(f) for f in plan.findings)):
+        assert "were chosen" not in shown

@@ -4,6 +4,7 @@ dispense equal to what is scheduled, and one plan for text, dates and quantities
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -89,13 +90,19 @@ def test_golden_must_show_default_taper_from_20_mg_3_times_a_day() -> None:
 def test_must_show_over_4_days_needs_the_minimum_duration_override() -> None:
     """Issue 10 item 4: the minimum is the labels' lower end, 7 days (L17); 4 days needs an
     override. Hand-worked: no step removes more than half the daily dose and the last is
-    5 mg/day; the smallest step that fits 4 steps of 1 day is 20 mg/day: 60 -> 40 -> 20 -> 10
-    -> 5 mg/day."""
-    with pytest.raises(OverrideRequired) as caught:
+    5 mg/day; with steps within oral.taper.step.max (15 mg/day) the fewest steps are 5
+    (60 -> 45 -> 30 -> 15 -> 10 -> 5), so 4 days is refused naming that rule (a tester's
+    finding: the duration override alone used to give a plan refused on its step size); the
+    smallest step that fits 4 steps of 1 day is 20 mg/day: 60 -> 40 -> 20 -> 10 -> 5 mg/day,
+    with both overrides."""
+    with pytest.raises(InputError) as refused:
         plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over="4 days")
-    crossed = [c.rule_id for c in caught.value.crossings]
-    assert crossed[0] == "oral.taper.duration.min"
-    assert "override" in str(caught.value)
+    assert refused.value.code == "E_SCHEDULE"
+    assert "oral.taper.step.max" in str(refused.value)
+    with pytest.raises(OverrideRequired) as caught:
+        plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over="5 days")
+    assert [c.rule_id for c in caught.value.crossings] == ["oral.taper.duration.min"]
+    crossed = ["oral.taper.duration.min", "oral.taper.step.max"]
     reason = "serious adverse reaction, stopping under supervision"
     plan = plan_taper(
         dose="20 mg",
@@ -809,3 +816,64 @@ def test_too_short_a_taper_names_the_real_minimum(
     assert "oral.taper.duration.min" in str(caught.value)
     # The minimum said is accepted (no further refusal for the duration).
     plan_taper(dose="20 mg", times_per_day=3, start="2026-03-02", over=least, overrides=overrides)
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=4).map(lambda k: 5 * k), min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=13),
+    st.sampled_from([None, "5 mg/mL suspension", "5 mg/5 mL oral solution"]),
+)
+@example([20, 20, 20], 4, None)  # the tester's case: 60 mg/day over 4 days
+def test_one_duration_override_gives_steps_within_their_limit(
+    doses: list[int], days: int, product: str | None
+) -> None:
+    """Property (a tester's finding): with only the duration rule overridden, a taper fitted
+    to a shorter duration either keeps every reduction within oral.taper.step.max or is
+    refused naming that rule (E_SCHEDULE); it is never refused for a step size it chose
+    itself. With the step rule overridden too, the step may grow to fit."""
+    step_max = RULES["oral.taper.step.max"].require_value()
+    duration_only = {"oral.taper.duration.min": "serious adverse reaction"}
+    try:
+        plan = plan_taper(
+            doses=[f"{d} mg" for d in doses],
+            start="2026-03-02",
+            over=f"{days} days",
+            product=product,
+            overrides=duration_only,
+        )
+    except OverrideRequired as exc:
+        assert "oral.taper.step.max" not in {c.rule_id for c in exc.crossings}, str(exc)
+        return
+    except InputError as exc:
+        assert exc.code in ("E_SCHEDULE", "E_OVERRIDE_UNUSED", "E_NOT_GIVABLE"), str(exc)
+        if exc.code == "E_SCHEDULE" and "step.max" in str(exc):
+            # The refusal is right: no plan within the step limit fits, and one with the
+            # step rule overridden too is no longer refused for its step size.
+            both = {**duration_only, "oral.taper.step.max": "serious adverse reaction"}
+            try:
+                plan_taper(
+                    doses=[f"{d} mg" for d in doses],
+                    start="2026-03-02",
+                    over=f"{days} days",
+                    product=product,
+                    overrides=both,
+                )
+            except OverrideRequired as again:
+                assert "oral.taper.step.max" not in {c.rule_id for c in again.crossings}
+            except InputError as again:
+                assert again.code in ("E_SCHEDULE", "E_OVERRIDE_UNUSED"), str(again)
+                assert "too short for a taper whose steps stay within" not in str(again)
+        return
+    totals = [sum(doses, Fraction(0)), *(s.regimen.daily_mg for s in plan.steps)]
+    assert all(a - b <= step_max for a, b in itertools.pairwise(totals)), totals
+    assert plan.taper is not None
+    assert (plan.taper.stop - plan.steps[0].start).days == days
+
+
+def test_dropped_doses_are_said_with_or() -> None:
+    """A patient line for a step without two of the day's doses says "no 1st or 2nd dose"
+    (neither is taken), not "no 1st and 2nd doses"."""
+    plan = plan_taper(dose="10 mg", times_per_day=3, start="2026-03-02")
+    lines = instructions(plan)
+    assert any("no 1st or 2nd dose" in line for line in lines), lines
+    assert not any("and 2nd doses" in line for line in lines)

@@ -25,39 +25,127 @@ class CheckOutput(str):
     exit_code: int = 0
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+# The options both ``check`` and ``check intrathecal`` take (dest, option). argparse lets a
+# sub-command's values replace the parent's, so ``check --with oxycodone intrathecal ...``
+# silently lost the co-medication: the sub-command's copies have their own dests (``it_``) and
+# no default, and :func:`_merge_shared` joins the two.
+_SHARED: Final = (
+    ("medicines", "--with"),
+    ("condition", "--condition"),
+    ("override", "--override"),
+    ("rules", "--rules"),
+    ("interactions_extra", "--interactions-extra"),
+    ("format", "--format"),
+    ("fail_on", "--fail-on"),
+)
+_LISTS: Final = frozenset({"medicines", "condition", "override"})
+# What an oral order is (``check``'s own options): none of it is read by ``check intrathecal``,
+# and no dose is ever converted between routes, so giving one with it is refused.
+_ORAL_ONLY: Final = (
+    "dose", "times_per_day", "product", "units_per_dose", "start", "previous",
+    "previous_times_per_day", "previous_start", "measured_crcl", "measured_egfr",
+    "measured_method", "max_policy",
+)  # fmt: skip
+_PATIENT: Final = (
+    "age", "born", "as_of", "sex", "weight", "height", "scr", "dialysis", "pregnant",
+    "breastfeeding", "weight_policy", "renal_policy",
+)  # fmt: skip
+
+
+def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    def default(value: object) -> object:
+        # The sub-command's copy sets nothing unless given, so the parent's value survives.
+        return argparse.SUPPRESS if prefix else value
+
     parser.add_argument(
         "--with",
-        dest="medicines",
+        dest=prefix + "medicines",
         action="append",
-        default=[],
+        default=default([]),
         metavar="MEDICINE",
         help='a co-medication by ingredient name or "RxCUI:<n>" (repeat for several)',
     )
     parser.add_argument(
         "--condition",
+        dest=prefix + "condition",
         action="append",
-        default=[],
+        default=default([]),
         metavar="CONDITION",
         help='a condition key (such as "epilepsy") or an ICD-10-CM code (repeat for several)',
     )
-    options.add_override(parser, "acknowledge a soft limit, giving the reason (repeat)")
-    options.add_rules_file(parser)
+    parser.add_argument(
+        "--override",
+        dest=prefix + "override",
+        action="append",
+        type=options.override,
+        default=default([]),
+        metavar="RULE_ID=REASON",
+        help="acknowledge a soft limit, giving the reason (repeat)",
+    )
+    parser.add_argument(
+        "--rules",
+        dest=prefix + "rules",
+        default=default(None),
+        help="a rule file to use instead of the bundled rules",
+    )
     parser.add_argument(
         "--interactions-extra",
+        dest=prefix + "interactions_extra",
+        default=default(None),
         help="an institution file that adds members and codes to the interaction table",
     )
     parser.add_argument(
         "--format",
+        dest=prefix + "format",
         choices=("table", "text", "json", *fhir.FORMATS),
-        default="table",
+        default=default("table"),
         help="output form (fhir-r4, fhir-r5: a Bundle of FHIR DetectedIssues)",
     )
     parser.add_argument(
         "--fail-on",
+        dest=prefix + "fail_on",
         choices=("warning", "hard"),
+        default=default(None),
         help=f"exit {EXIT_FINDINGS} when a finding at this severity or above is present",
     )
+
+
+def _merge_shared(args: argparse.Namespace) -> None:
+    """``check intrathecal``: the shared options given before and after ``intrathecal`` are
+    one set (lists joined; a value given twice differently is refused), and an oral order's
+    option given with it is refused, naming both (no route conversion, ever)."""
+    if getattr(args, "fhir", None) is not None:
+        raise options.UsageError(
+            "--fhir reads the route from the file: give it to 'check' without 'intrathecal'"
+        )
+    for dest in (*_ORAL_ONLY, *_PATIENT):
+        if getattr(args, dest, None) in (None, []):  # --no-dialysis (False) was given
+            continue
+        option = ("--no-" if getattr(args, dest) is False else "--") + dest.replace("_", "-")
+        if dest in _PATIENT:
+            raise options.UsageError(
+                f"{option} is read by the oral check only; 'check intrathecal' does not read "
+                "it (for a child give --child after 'intrathecal'): leave it out"
+            )
+        raise options.UsageError(
+            f"{option} describes an oral order; 'check intrathecal' does not read it (an "
+            "intrathecal order is a daily dose in mcg, never converted from an oral one): give "
+            "it to 'check' without 'intrathecal', or leave it out"
+        )
+    defaults = {"format": "table"}
+    for dest, option in _SHARED:
+        inner = getattr(args, "it_" + dest, None)
+        if inner is None:
+            continue
+        outer = getattr(args, dest)
+        if dest in _LISTS:
+            setattr(args, dest, [*outer, *inner])
+        elif outer not in (None, defaults.get(dest)) and outer != inner:
+            raise options.UsageError(
+                f"{option} is given twice, before and after 'intrathecal' ({outer} and {inner})"
+            )
+        else:
+            setattr(args, dest, inner)
 
 
 def add_check(commands: Any) -> Command:
@@ -129,7 +217,7 @@ def add_check(commands: Any) -> Command:
         action="store_true",
         help="the change is made at a refill visit (the refill-visit increase limits)",
     )
-    _common(it)
+    _common(it, prefix="it_")
     return run_check
 
 
@@ -156,6 +244,8 @@ def run_check(args: argparse.Namespace) -> str:
     from baclofen_dose.core.errors import RuleSetError
     from baclofen_dose.core.rules.interactions import load_interactions
 
+    if args.it_command == "intrathecal":
+        _merge_shared(args)
     rules = options.ruleset(args)
     table = None
     if args.interactions_extra is not None:

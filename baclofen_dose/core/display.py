@@ -307,6 +307,10 @@ _ESTIMATE_PLACES = {
     units.CREATININE_MASS.name: 2,
     units.AREA.name: 2,
 }
+# Body measures are shown to their places whatever their source: a unit conversion makes them
+# exact but long (154 lb is exactly 69.85322498 kg, 67 inch exactly 170.18 cm), and a weight
+# or height is never meant to more than a tenth. The exact value is kept for the arithmetic.
+_ALWAYS_ROUNDED: Final = frozenset({units.WEIGHT.name, units.HEIGHT.name})
 
 
 def estimate(
@@ -316,15 +320,18 @@ def estimate(
 
     Rounded half up to two places for creatinine and body surface area, one place otherwise.
     With ``unit=False`` only the number is written (for equations shown in words);
-    ``computed=True`` always rounds (a value computed to 50 digits is exact but not meant).
+    ``computed=True`` always rounds (a value computed to 50 digits is exact but not meant), as
+    do a weight and a height always (``'69.9 kg'`` for 154 lb, exactly 69.85322498 kg).
 
     >>> estimate(Fraction(70), units.WEIGHT), estimate(Fraction(10115, 252), units.RENAL_CLEARANCE)
     ('70 kg', '40.1 mL/min')
     >>> estimate(Fraction(1238, 884), units.CREATININE_MASS)
     '1.4 mg/dL'
+    >>> estimate(Fraction("69.85322498"), units.WEIGHT)
+    '69.9 kg'
     """
     places = None
-    if computed or not check_exactness_with_decimal(value):
+    if computed or kind.name in _ALWAYS_ROUNDED or not check_exactness_with_decimal(value):
         places = _ESTIMATE_PLACES.get(kind.name, 1)
     if not unit:
         return number(value, places=places)

@@ -18,8 +18,9 @@
 Anything it cannot represent exactly is refused with an :class:`~baclofen_dose.core.errors.
 InputError` whose ``field`` is the FHIR path (``dosageInstruction[1].doseAndRate[0].doseRange``):
 as-needed doses, ranges, an unknown unit, a period other than a day, a rate for an oral dose,
-a ``modifierExtension``, ``doNotPerform``, a medication that is not named baclofen, missing
-pieces. Nothing is guessed and no clinical value is filled in.
+a ``modifierExtension``, ``doNotPerform``, a medication that is not named baclofen (or not
+clearly: :mod:`baclofen_dose.interop.medication`), a route that contradicts the product's name,
+missing pieces. Nothing is guessed and no clinical value is filled in.
 
 >>> request = {
 ...     "resourceType": "MedicationRequest", "status": "draft", "intent": "order",
@@ -61,9 +62,13 @@ from baclofen_dose.core.errors import (
     UnitError,
 )
 from baclofen_dose.core.rules.codes import CodeTable, default_codes
+from baclofen_dose.interop.medication import medication_identity
 from baclofen_dose.render.protocol import parse_json
 
 __all__ = [
+    "MEDICATION_UNCLEAR",
+    "NOT_BACLOFEN",
+    "ROUTE_CONTRADICTS",
     "FhirOrder",
     "FhirStep",
     "FhirVersion",
@@ -81,6 +86,15 @@ FhirVersion = Literal["R4", "R5"]
 Route = Literal["oral", "intrathecal"]
 
 _CODE: Final = "E_FHIR"
+NOT_BACLOFEN: Final = "E_FHIR_NOT_BACLOFEN"
+"""The error code of a MedicationRequest for another medicine (its medication names no
+baclofen): not an order to check here, and in a Bundle a co-medication."""
+ROUTE_CONTRADICTS: Final = "E_FHIR_ROUTE_CONTRADICTS"
+"""The error code of a Dosage route that contradicts the product its medication names (an
+intrathecal product by mouth, an oral tablet intrathecally): no route is ever converted."""
+MEDICATION_UNCLEAR: Final = "E_FHIR_MEDICATION_UNCLEAR"
+"""The error code of a medication that is not clearly baclofen ("not baclofen", "baclofen
+allergy", a brand alone): neither checked as baclofen nor taken for another medicine."""
 _MAX_DIGITS: Final = 15  # as the unit parser: more digits than any plausible amount
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}))?")
 # Dosage elements that do not change the amount or its timing: read past, never used.
@@ -460,7 +474,7 @@ def _dose(dosage: Mapping[str, Any], path: str, route: Route, codes: CodeTable) 
 
 def _medication(
     request: Mapping[str, Any], path: str, version: FhirVersion
-) -> tuple[str, Mapping[str, Any]]:
+) -> tuple[str, Mapping[str, Any], str | None]:
     if version == "R5":
         mpath = path + "medication"
         holder = _obj(request.get("medication"), mpath, "a CodeableReference")
@@ -483,14 +497,26 @@ def _medication(
         codings.append(kept)
         if "display" in entry:
             names.append(_text(entry["display"], f"{mpath}.coding[{i}].display"))
-    if not any("baclofen" in name.lower() for name in names):
-        raise _refuse(
+    found = medication_identity(concept)
+    if found.unclear is not None:
+        # Neither checked as baclofen nor taken for another medicine: say why, never guess.
+        raise InputError(
+            mpath + (".text" if "text" in concept else ".coding"),
+            names[0] if names else codings,
+            "a medication named plainly as baclofen, such as 'baclofen 10 mg oral tablet' "
+            "(not checked: it is not clear that this orders baclofen)",
+            problem=f"is not clearly baclofen: {found.unclear}",
+            code=MEDICATION_UNCLEAR,
+        )
+    if not found.baclofen:
+        raise InputError(
             mpath,
             names or codings,
             "a medication whose text or display names baclofen (no RxNorm code is confirmed "
             "in this library's code table, so a code alone cannot identify it)",
+            code=NOT_BACLOFEN,
         )
-    return mpath, {"text": names[0], "coding": tuple(codings)}
+    return mpath, {"text": names[0], "coding": tuple(codings)}, found.route_named
 
 
 def _version(request: Mapping[str, Any], path: str, version: str | None) -> FhirVersion:
@@ -531,7 +557,7 @@ def _request(
             path + "medicationReference", "present", "the medication as medicationCodeableConcept"
         )
     found = _version(request, path, version)
-    _, medication = _medication(request, path, found)
+    mpath, medication, named = _medication(request, path, found)
     _status(request, path)  # after the medication: another medicine's request is not ours
     dosages = _list(request.get("dosageInstruction"), path + "dosageInstruction")
     groups: dict[int | None, list[tuple[str, str, int, date | None]]] = {}
@@ -555,6 +581,17 @@ def _request(
         elif len(dosages) > 1:
             raise _missing(dpath + "sequence", "a sequence number for each of several Dosages")
         this = _route(dosage, dpath, codes)
+        if named is not None and this != named:
+            # No route conversion, ever: a product of one route ordered on the other is refused,
+            # naming both elements, rather than checked on either route.
+            raise InputError(
+                dpath + "route",
+                this,
+                f"the route of the medication: {mpath} names an {named} product "
+                f"({medication['text']!r})",
+                problem=f"contradicts {mpath} (an {named} product ordered by the {this} route)",
+                code=ROUTE_CONTRADICTS,
+            )
         if route is not None and this != route:
             raise _refuse(dpath + "route", this, f"{route}, as the other Dosages")
         route = this
@@ -681,8 +718,8 @@ def read_fhir_bundle(
         try:
             orders.append(_request(inner, where, version, codes))
         except InputError as exc:
-            if exc.field not in (where + "medicationCodeableConcept", where + "medication.concept"):
-                raise
+            if exc.code != NOT_BACLOFEN:
+                raise  # a baclofen order that cannot be read, or a medication not clearly one
             refused = refused or exc
             others += _other_medicine(inner)
     if not orders:

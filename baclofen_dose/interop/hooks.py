@@ -771,11 +771,6 @@ def _selected(drafts: list[JsonObject], context: JsonObject, hook: str) -> list[
     return [d for d in drafts if f"{d.get('resourceType')}/{d.get('id')}" in chosen]
 
 
-# Where the FHIR reader refuses a medication that is not named baclofen: another medicine's
-# order, which is not this service's business (no card).
-_NOT_BACLOFEN: Final = ("medicationCodeableConcept", "medication.concept")
-
-
 def _read_draft(resource: JsonObject) -> fhir.FhirOrder | BaclofenDoseError | None:
     """The draft as an order; ``None`` for another medicine (or another resource type); the
     error for a baclofen order that cannot be read exactly (it gets a "not checked" card)."""
@@ -784,7 +779,9 @@ def _read_draft(resource: JsonObject) -> fhir.FhirOrder | BaclofenDoseError | No
     try:
         return fhir.read_medication_request(resource)
     except InputError as exc:
-        return None if exc.field in _NOT_BACLOFEN else exc
+        # Another medicine's order is not this service's business (no card); a medication
+        # that is not clearly baclofen ("not baclofen") gets a "not checked" card saying why.
+        return None if exc.code == fhir.NOT_BACLOFEN else exc
     except BaclofenDoseError as exc:
         return exc
 

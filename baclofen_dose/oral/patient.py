@@ -394,7 +394,8 @@ def _implausible(
         problem=problem,
         params={
             **hint_params,
-            "value": Amount(value, kind, "estimate"),
+            # Exact, never rounded onto its bound ("400.04 kg, above 400 kg"; "0.07 kg").
+            "value": Amount(value, kind),
             "bound": Amount(rule.require_value(), kind, "estimate"),
             "rule": rule.id,
             "kind": kind.name,

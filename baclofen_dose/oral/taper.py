@@ -555,10 +555,17 @@ def plan_taper(
     floored_total = sum(floored, Fraction(0))
     half = ctx.value(_T + "step.max_fraction")
     marked = _totals(total, floored_total, step_mg, grid, percent, half)
+    capped = False
     if over_days is not None and step is None:
         # Fit the plan to the duration asked for: the smallest step whose steps fit (the
-        # half-of-the-day cap may keep the count from falling; then E_SCHEDULE below).
+        # half-of-the-day cap may keep the count from falling; then E_SCHEDULE below). The
+        # step never grows past its own soft limit unless that limit is overridden: an
+        # override of the duration alone must not give a plan refused on its step size.
+        cap = None if step_max.id in check.overrides else step_max.require_value()
         while len(marked) * shortest > over_days and len(marked) > 1 and step_mg < total:
+            if cap is not None and step_mg + grid > cap:
+                capped = True
+                break
             step_mg += grid
             marked = _totals(total, floored_total, step_mg, grid, percent, half)
         raw_step = None
@@ -574,6 +581,26 @@ def plan_taper(
             least = count * shortest
             if minimum.id not in check.overrides:
                 least = max(least, int(minimum.require_value()))
+            if capped:
+                raise InputError(
+                    "over",
+                    over,
+                    "at least {total:days}: {count} steps of at least {shortest:days}, each "
+                    "reducing at most {step_max} (rule {step_rule}, a soft limit: larger "
+                    "steps need its override with a reason), and a taper of at least "
+                    "{minimum:days} (rule {rule}, a soft limit)",
+                    problem="is too short for a taper whose steps stay within their limit",
+                    code="E_SCHEDULE",
+                    params={
+                        "total": least,
+                        "count": count,
+                        "shortest": shortest,
+                        "step_max": Amount(step_max.require_value(), kinds.ORAL_DAILY_DOSE),
+                        "step_rule": step_max.id,
+                        "minimum": int(minimum.require_value()),
+                        "rule": minimum.id,
+                    },
+                )
             raise InputError(
                 "over",
                 over,

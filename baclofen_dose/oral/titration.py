@@ -660,11 +660,15 @@ def _rounded(
     grid_rule: Rule,
     grid: Fraction | None = None,
     what: str | None = None,
+    times: int | None = None,
 ) -> Finding:
     """The finding recorded when an amount is rounded down to the dose grid (``code``:
     ``ROUNDED_DOWN_CHILD_START``, ``ROUNDED_DOWN_CHILD_STEP``, ``ROUNDED_DOWN_RENAL``);
-    ``grid`` when it is not the rule's value (a product's own grid)."""
+    ``grid`` when it is not the rule's value (a product's own grid); ``times`` the equal doses
+    of a day the amount is split into (a child's daily amount is a multiple of grid x times)."""
     params: dict[str, ParamValue] = {} if what is None else {"what": what}
+    if times is not None:
+        params["times"] = times
     return Finding(
         grid_rule.id,
         "warning",
@@ -942,11 +946,28 @@ def _plan_adult(
         findings.append(_chosen_times_from(rules, steps, chosen_n, grid))
     if low is not None:
         findings.append(_low_start_finding(low, daily, grid, rules, adult))
-    if (chosen_n is not None and chosen_n < label_n) or (
-        low is not None and low.regimen.times_per_day < label_n
-    ):
-        findings.append(advice(rules[_PREFIX + "times_per_day.fewer_than_label"]))
-        used.append(_PREFIX + "times_per_day.fewer_than_label")
+    fewer = rules[_PREFIX + "times_per_day.fewer_than_label"]
+    if chosen_n is not None and chosen_n < label_n:
+        findings.append(advice(fewer))
+        used.append(fewer.id)
+    elif low is not None and low.regimen.times_per_day < label_n:
+        # Nobody chose fewer doses: the kidney-function start is too small to split, so the
+        # sentence says so (the rule's advice text speaks of a chosen count).
+        findings.append(
+            Finding(
+                fewer.id,
+                fewer.severity or "info",
+                "FEWER_THAN_LABEL_LOW_START",
+                {
+                    "times": low.regimen.times_per_day,
+                    "label": label_n,
+                    "start": _daily(daily),
+                    "grid": _dose(grid),
+                },
+                fewer.citation,
+            )
+        )
+        used.append(fewer.id)
     advice_ids = ["oral.withdrawal.abrupt"]
     label_max = rules.policy_default(MAX_POLICY)
     label_bound = _policy_rules(rules, label_max)[0].require_value()
@@ -1505,7 +1526,9 @@ def _plan_child(
         start_ids.append(_PREFIX + "start.dose")
         used.append(_PREFIX + "start.dose")
     if daily != raw_start:
-        findings.append(_rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule))
+        findings.append(
+            _rounded("ROUNDED_DOWN_CHILD_START", raw_start, daily, grid_rule, times=n)
+        )
     adjustments.append(
         Adjustment(
             "start",
@@ -1535,7 +1558,9 @@ def _plan_child(
                 daily_grid,
             )
         if step_mg != raw_step:
-            findings.append(_rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule))
+            findings.append(
+                _rounded("ROUNDED_DOWN_CHILD_STEP", raw_step, step_mg, grid_rule, times=n)
+            )
         step_ids = [step_rule.id]
         label_step = rules[_PREFIX + "titration.step.label"]
         if step_mg > label_step.require_value():

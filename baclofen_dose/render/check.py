@@ -106,20 +106,28 @@ def _product_part(result: OrderCheck, order: Mapping[str, Any]) -> str:
     return f" ({count}, {strength_text(product)} each)"
 
 
+def _regimen(doses: tuple[Any, ...], times: int, product: str = "") -> str:
+    """Equal doses as "15 mg 3 times a day"; unequal ones with their count first, "3 doses a
+    day: 10 mg, 10 mg and 20 mg", never "10 mg, 10 mg and 20 mg 3 times a day" (which reads
+    as each dose 3 times a day)."""
+    if len(set(doses)) == 1:
+        return f"{display.param(doses[:1], 'doses')}{product} {display.times_a_day(times)}"
+    return f"{times} doses a day: {display.param(doses, 'doses')}{product}"
+
+
 def _order_line(result: OrderCheck) -> str:
     order = dict(result.order)
     if result.route == "oral":
         doses = order["doses"]
         assert isinstance(doses, tuple)
-        shown = doses[:1] if len(set(doses)) == 1 else doses
-        times = display.param(order["times_per_day"], "times")
-        line = f"Order: {display.param(shown, 'doses')}{_product_part(result, order)} {times}"
+        times = order["times_per_day"]
+        assert isinstance(times, int)
+        line = f"Order: {_regimen(doses, times, _product_part(result, order))}"
         line += f" ({display.param(order['daily'])})"
         if "previous_doses" in order:
             before = order["previous_doses"]
             assert isinstance(before, tuple)
-            same = before[:1] if len(set(before)) == 1 else before
-            line += f"; previous: {display.param(same, 'doses')} {display.times_a_day(len(before))}"
+            line += f"; previous: {_regimen(before, len(before))}"
         return line + "."
     line = f"Order: intrathecal daily dose {display.param(order['daily_dose'])}"
     if "daily_dose_entered_per_hour" in order:

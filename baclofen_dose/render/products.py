@@ -230,8 +230,9 @@ def step_line(
         line = f"{when}: take {display.words_list(parts)} of the day, by mouth"
     skipped = [display.ordinal(p) for p in range(1, n + 1) if p not in positions]
     if skipped:
-        plural = "doses" if len(skipped) > 1 else "dose"
-        line += f"; no {display.words_list(skipped)} {plural}"
+        # "no 1st or 2nd dose" (not "no 1st and 2nd doses": neither dose is taken).
+        listed = skipped[0] if len(skipped) == 1 else ", ".join(skipped[:-1]) + " or " + skipped[-1]
+        line += f"; no {listed} dose"
     return line + "."
 
 

@@ -32,8 +32,7 @@ FINDINGS: Final[dict[str, str]] = {
         '{limit}; reason "{reason}".'
     ),
     "OFF_GRID": (
-        "The ordered doses {doses} are not whole multiples of {grid}, the dose grid the "
-        "planners use."
+        "Off the dose grid the planners use (whole multiples of {grid}): {doses} as ordered."
     ),
     "NOT_GIVABLE": "The product {product} ({rule}) cannot give {doses} exactly.",
     "RENAL_START_BELOW_GRID_ORDER": (

@@ -42,7 +42,7 @@ SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
     ),
     # The oral order (check/oral.py).
     "OFF_GRID": (
-        "The ordered doses {doses} are not whole multiples of {grid}",
+        "Off the {grid} dose grid: {doses} as ordered",
         "Doses off the {grid} grid: {doses}",
     ),
     "NOT_GIVABLE": (

@@ -11,12 +11,12 @@ from typing import Final
 
 FINDINGS: Final[dict[str, str]] = {
     "ROUNDED_DOWN_CHILD_START": (
-        "The weight-based start works out at {raw}, which is not a whole multiple of {grid}: "
-        "rounded down to {given}."
+        "The weight-based start works out at {raw:approx}, which cannot be given as {times} "
+        "equal doses that are whole multiples of {grid}: rounded down to {given}."
     ),
     "ROUNDED_DOWN_CHILD_STEP": (
-        "The weekly step works out at {raw}, which is not a whole multiple of {grid}: "
-        "rounded down to {given}."
+        "The weekly step works out at {raw:approx}, which cannot be given as {times} equal "
+        "doses that are whole multiples of {grid}: rounded down to {given}."
     ),
     "ROUNDED_DOWN_RENAL": (
         "The reduced {what} for kidney function works out at {raw}, which is not a whole "
@@ -39,6 +39,11 @@ FINDINGS: Final[dict[str, str]] = {
         "Fewer doses a day than the {intended} chosen: the plan starts {times:times} (doses: "
         "{doses:doses}), because the reduced daily amount is too small to divide further on "
         "the dose grid."
+    ),
+    "FEWER_THAN_LABEL_LOW_START": (
+        "The plan starts {times:times}, fewer than the label's {label:times}. This was not "
+        "chosen: the start for kidney function, {start}, is too small to split into {label} "
+        "doses of {grid} each. No label sets a minimum number of doses a day."
     ),
     "RENAL_START_BELOW_GRID": (
         "Renal policy {policy}: the start, {start}, is less than one {grid} dose of the adult "
@@ -97,8 +102,8 @@ FINDINGS: Final[dict[str, str]] = {
         "plan is never above the adult one, so the {what} is {cap}."
     ),
     "CHILD_MAINTENANCE": (
-        "Usual maintenance (UK SmPC): {low_per_kg} to {high_per_kg}, that is {low} to {high} "
-        "for {weight}; maximum {maximum} at this age."
+        "Usual maintenance (UK SmPC): {low_per_kg} to {high_per_kg}, that is {low:approx} to "
+        "{high:approx} for {weight}; maximum {maximum} at this age."
     ),
 }
 
@@ -137,11 +142,15 @@ REASONS: Final[dict[str, str]] = {
         "the reduced start {start} is too little for {usual} doses on the {grid} grid: fewer "
         "doses, each no larger than usual"
     ),
-    "CHILD_START": "{per_kg} x {weight}, rounded down to whole mg",
+    "CHILD_START": (
+        "{per_kg} x {weight}, rounded down to equal doses that are whole multiples of the dose "
+        "grid"
+    ),
     "CHILD_STEP_WEIGHT": "weekly step for the child's weight (the UK SmPC gives no step size)",
     "CHILD_STEP_CHOSEN": "the chosen step, within the largest step per kg",
     "CHILD_INTERVAL": "increases at about 1-week intervals (UK SmPC)",
     "CHILD_MAXIMUM": (
-        "the lower of {band} (age {age}) and {per_kg} x {weight}, rounded down to whole mg"
+        "the lower of {band} (age {age}) and {per_kg} x {weight}, rounded down to equal doses "
+        "that are whole multiples of the dose grid"
     ),
 }
