@@ -53,6 +53,10 @@ def add_screen(commands: Any) -> Command:
     parser.add_argument("--renal-policy", help="the renal policy for every order")
     parser.add_argument("--weight-policy", help="the weight policy for every order")
     parser.add_argument(
+        "--adolescent-policy",
+        help="for every order of a patient aged 12 to under 18 (default: weight_based)",
+    )
+    parser.add_argument(
         "--batch-rows",
         type=options.count,
         default=BATCH_ROWS,
@@ -165,6 +169,7 @@ def _run(args: argparse.Namespace) -> str:
                 max_policy=args.max_policy,
                 renal_policy=args.renal_policy,
                 weight_policy=args.weight_policy,
+                adolescent_policy=args.adolescent_policy,
                 **mine,
             )
             summary = result.summary

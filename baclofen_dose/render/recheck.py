@@ -238,7 +238,11 @@ def _oral_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
         "start": order.get("start"),
         "previous_start": order.get("previous_start"),
         "patient": _patient(order, rules),
-        "max_policy": order.get("max_policy") if order.get("population") != "child" else None,
+        # A child has no maximum policy, unless on the US adult label ladder (adolescent_policy).
+        "max_policy": order.get("max_policy")
+        if order.get("population") != "child" or order.get("adolescent_policy") is not None
+        else None,
+        "adolescent_policy": order.get("adolescent_policy"),
         "renal_policy": order.get("renal_policy"),
         "weight_policy": order.get("weight_policy"),
         "measured_method": order.get("measured_method"),

@@ -70,6 +70,15 @@ FINDINGS: Final[dict[str, str]] = {
         "Likely time-base mistake: the daily dose {daily} is {times:number} times the previous "
         "daily dose {previous}, as when a dose per day is entered per hour."
     ),
+    "IT_SCREENING_STRENGTH_IN_PUMP": (
+        "The concentration {concentration} is the screening-only strength (for screening "
+        "boluses): it is never used to fill a pump or for an infusion."
+    ),
+    "IT_CONCENTRATION_NOT_MARKETED": (
+        "The concentration {concentration} is not a marketed strength ({strengths}): it must "
+        "be a documented dilution with preservative-free sodium chloride. Check the "
+        "preparation, the pump labeling and the concentration programmed in the pump."
+    ),
 }
 
 REASONS: Final[dict[str, str]] = {}

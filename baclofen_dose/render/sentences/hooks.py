@@ -139,6 +139,16 @@ SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
         "Likely time-base mistake: {daily} is {times:number} times the previous daily dose "
         "{previous}",
     ),
+    "ADOLESCENT_US_LADDER": (
+        "Age {age}: judged on the US adult label ladder (adolescent_schedule us_adult_label), "
+        "labelled from {from_age}",
+    ),
+    "IT_SCREENING_STRENGTH_IN_PUMP": (
+        "{concentration} is the screening-only strength: never for a pump or an infusion",
+    ),
+    "IT_CONCENTRATION_NOT_MARKETED": (
+        "{concentration} is not a marketed strength: check that it is a documented dilution",
+    ),
 }
 
 # Rule advice (code ADVICE) a check can give, by rule id: the rule's own text when it fits.
