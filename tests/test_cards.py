@@ -179,6 +179,9 @@ ORDERS: dict[str, Callable[[], OrderCheck]] = {
         adolescent_policy="us_adult_label",
         patient=_patient(age="15 years", sex="male", weight="60 kg", scr="0.7 mg/dL"),
     ),
+    "text disagrees with the dose": lambda: check_order(
+        dose="25 mg", times_per_day=3, dose_text="take 5 mg"
+    ),
     "dialysis from Z99.2": lambda: check_order(
         dose="5 mg",
         times_per_day=3,

@@ -22,6 +22,7 @@ from typing import Final
 
 import attrs
 
+from baclofen_dose.check.dose_text import judge_dose_text
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
@@ -211,6 +212,7 @@ def check_order(
     measured_method: str | None = None,
     medicines: Sequence[str] | None = None,
     conditions: Sequence[str] | None = None,
+    dose_text: str | Sequence[str] | None = None,
     max_policy: str | None = None,
     renal_policy: str | None = None,
     weight_policy: str | None = None,
@@ -230,7 +232,13 @@ def check_order(
     - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient`; ``measured_crcl`` ("25 mL/min")
       or ``measured_egfr`` ("40 mL/min/1.73 m2") with ``measured_method`` (one of
       :data:`MEASURED_METHODS`) are used instead of computing them.
-    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes).
+    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes; Z99.2
+      means on dialysis, :func:`~baclofen_dose.oral.patient.read_dialysis`).
+    - ``dose_text``: the order's text as written (a FHIR ``Dosage.text``, a sig; or one text
+      per Dosage of a step, each read alone). Never used
+      as the dose: a dose in mg it states unambiguously that is not a dose of the order is a
+      warning (``oral.order.dose_text``); a text that cannot be read so is "not compared"
+      (:mod:`baclofen_dose.check.dose_text`).
     - ``max_policy``, ``renal_policy``, ``weight_policy`` and ``adolescent_policy`` as for
       planning (``"us_adult_label"``: a patient of 12 to under 18 is judged against the adult
       label's limits and maximum policy, as the planner plans; kidney function as for any
@@ -266,6 +274,7 @@ def check_order(
     else:
         given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
     daily = _total(given)
+    text = judge_dose_text(judge, dose_text, given)
     order += [("doses", _doses(given)), ("times_per_day", len(given))]
     order.append(("daily", _daily(daily)))
     before: tuple[Fraction, ...] | None = None
@@ -421,6 +430,8 @@ def check_order(
         ("interactions_version", table.version),
         ("interactions_sha256", table.sha256),
     ]
+    if text is not None:
+        inputs.append(("dose_text", text))
     inputs += other_orders(judge, other_baclofen_orders)
     return judge.result("oral", order, inputs)
 

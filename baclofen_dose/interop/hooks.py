@@ -985,7 +985,9 @@ def _suggest(
         return None
     dose_text = f"{_plain(dose)} mg"
     trial = check_order(
-        **{**kwargs, **{k: v for k, v in arguments.items() if k != "dose"}, "dose": dose_text}
+        # The corrected draft has no text (_corrected drops it): none is compared here.
+        **{**kwargs, **{k: v for k, v in arguments.items() if k not in ("dose", "dose_text")},
+           "dose": dose_text}
     )
     if trial.hard or trial.needs_override:
         return None

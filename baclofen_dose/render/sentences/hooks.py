@@ -143,6 +143,9 @@ SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
         "Age {age}: judged on the US adult label ladder (adolescent_schedule us_adult_label), "
         "labelled from {from_age}",
     ),
+    "DOSE_TEXT_DISAGREES": (
+        "The order's text states a dose of {stated}; the structured dose {doses} was checked",
+    ),
     "IT_SCREENING_STRENGTH_IN_PUMP": (
         "{concentration} is the screening-only strength: never for a pump or an infusion",
     ),
