@@ -211,6 +211,9 @@ def test_the_screen_passes_the_policy_to_adolescent_rows_only() -> None:
 
     assert ("1", "oral.child.max_daily.from_8") in hard(plain)
     assert not {h for h in hard(ladder) if h[0] == "1"}
+    with pytest.raises(InputError) as caught:
+        screen_orders(frame, adolescent_policy="bogus")  # refused once, not row by row
+    assert caught.value.code == "E_POLICY"
 
 
 DATA = Path(__file__).resolve().parent / "data" / "cds_hooks"

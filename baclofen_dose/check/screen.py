@@ -70,7 +70,11 @@ from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, read_dialysis
-from baclofen_dose.oral.titration import adolescent_policy_applies, select_max_policy
+from baclofen_dose.oral.titration import (
+    adolescent_policy_applies,
+    adolescent_policy_name,
+    select_max_policy,
+)
 
 if TYPE_CHECKING:
     from baclofen_dose.core.types import Sex
@@ -1344,6 +1348,7 @@ def screen_orders(
     )  # fmt: skip
     if not isinstance(options.rules, RuleSet):
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
+    adolescent_policy_name(adolescent_policy, options.rules)  # refused once, not per row
     if conditions is not None:
         options = attrs.evolve(options, dialysis_orders=_dialysis_orders(nw, conditions))
     sha = options.rules.sha256

@@ -50,7 +50,7 @@ from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.interop import fhir
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import Patient, dialysis_condition, population
-from baclofen_dose.oral.titration import ADOLESCENT_POLICY, adolescent_policy_applies
+from baclofen_dose.oral.titration import adolescent_policy_applies, adolescent_policy_name
 from baclofen_dose.render.cards import (
     card_text,
     finding_detail,
@@ -160,12 +160,7 @@ class HooksConfig:
         days = self.lab_max_age_days
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
             raise InputTypeError("lab_max_age_days", days, "a whole number of days, 1 or more")
-        chosen = self.adolescent_policy
-        choices = self.rules.policy_choices(ADOLESCENT_POLICY)
-        if chosen is not None and chosen not in choices:
-            raise InputError(
-                "adolescent_policy", chosen, "one of " + ", ".join(choices), code="E_POLICY"
-            )
+        adolescent_policy_name(self.adolescent_policy, self.rules)
 
     @property
     def max_age_days(self) -> int:

@@ -72,6 +72,7 @@ __all__ = [
     "adolescent_kidney",
     "adolescent_ladder_finding",
     "adolescent_policy_applies",
+    "adolescent_policy_name",
     "adolescent_schedule",
     "plan_titration",
 ]
@@ -1784,6 +1785,16 @@ def adolescent_policy_applies(patient: Patient | None, rules: RuleSet) -> bool:
     return population(patient, rules) == "child" and patient.age_years >= from_age
 
 
+def adolescent_policy_name(value: object, rules: RuleSet) -> str | None:
+    """``value`` when it is a choice of ``[policies.adolescent_schedule]`` (or None);
+    ``InputError`` (``E_POLICY``) otherwise. A screen or a service checks the name once."""
+    choices = rules.policy_choices(ADOLESCENT_POLICY)
+    if value is not None and (not isinstance(value, str) or value not in choices):
+        expected = "one of " + ", ".join(choices)
+        raise InputError("adolescent_policy", value, expected, code="E_POLICY")
+    return value
+
+
 def adolescent_schedule(
     patient: Patient,
     adolescent_policy: object,
@@ -1804,11 +1815,7 @@ def adolescent_schedule(
     """
     if adolescent_policy is None:
         return False
-    choices = rules.policy_choices(ADOLESCENT_POLICY)
-    if not isinstance(adolescent_policy, str) or adolescent_policy not in choices:
-        raise InputError(
-            "adolescent_policy", adolescent_policy, "one of " + ", ".join(choices), code="E_POLICY"
-        )
+    adolescent_policy_name(adolescent_policy, rules)
     from_age = rules["population.adolescent.us_label_from"]
     age = patient.age_years
     if age is None:
