@@ -73,6 +73,8 @@ def _with_text(text: object) -> dict[str, Any]:
         ("5 MG", None),  # not the unit's spelling
         ("500 mcg", None),  # another unit
         (".5 mg", None),  # a naked decimal
+        ("25 mg by mouth 4 times a day (100 mg/day)", Fraction(25)),  # a total passed over
+        ("(30 mg/day)", None),  # only a daily total: no dose stated
     ],
 )
 def test_only_an_unambiguous_dose_in_mg_is_read(text: str, expected: Fraction | None) -> None:

@@ -8,7 +8,8 @@ order, that is a warning (``DOSE_TEXT_DISAGREES``): the two disagree and one of 
 The text is read conservatively. A dose is compared only when the text holds exactly one
 amount written as digits and ``mg`` (or "milligram(s)"), not part of a range ("5-10 mg", "5
 to 10 mg"), a count of units ("2 x 10 mg", "2 tablets of 10 mg"), a strength ("10 mg
-tablet", "25 mg/5 mL") or a daily amount ("15 mg daily", "15 mg a day"), and the text names no
+tablet", "25 mg/5 mL") or an ambiguous daily amount ("15 mg daily", "15 mg a day"; a total
+written "45 mg/day" is passed over), and the text names no
 amount in another unit (mcg, g, mL, tablets...). A text with digits that cannot be read so is
 "not compared" (``DOSE_TEXT_NOT_COMPARED``), and says so; a text without any digit states no
 dose and is not compared (there is nothing to contradict).
@@ -42,34 +43,37 @@ RULES: Final = requires(
     },
 )
 
-_MAX_TEXT: Final = 1000  # longer free text is not read (a sig is a line, not a document)
-_AMOUNT: Final = re.compile(r"(?<![\w.,/])(\d+(?:\.\d+)?)[ ]?(mg|milligrams?)(?![\w/])")
 # An amount in another unit, or a count of units: the text names the dose another way.
 _OTHER: Final = re.compile(
-    r"\d\s*(?:mcg|micrograms?|µg|μg|ug|g\b|grams?|mL|ml|cc|MG|Mg|mgs|tablets?|tabs?|"
+    r"\d\s*(?:mcg|micrograms?|\u00b5g|\u03bcg|ug|g\b|grams?|mL|ml|cc|MG|Mg|mgs|tablets?|tabs?|"
     r"capsules?|caps?|packets?|sachets?|granules?|units?|drops?|teaspoons?|tsp)",
 )
-# Before the amount: a range, a multiplier, "of" (a count of units of a strength), "up to".
-_BEFORE: Final = re.compile(
-    r"(?:\d\s*(?:-|\u2013|to|or|x|\u00d7|\*|/)\s*|\bof\s*|\bup\s+to\s*)$", re.IGNORECASE
-)
-# After the unit: per day or per volume, or a product form (a strength, not a dose).
-_AFTER: Final = re.compile(
-    r"^\s*(?:/|per\b|a\s+day|daily|each\s+day|every\s+day|in\s+total|total|tablet|tab\b|"
-    r"capsule|packet|granule|oral\s+solution|oral\s+suspension|solution|suspension)",
-    re.I,
+# An amount in mg, with what may stand before it (a range, a multiplier, "of": a count of
+# units of a strength, "up to") and after it (per day or per volume, or a product form: a
+# strength, not a dose). Either one makes the amount not comparable; a daily total written as
+# "mg/day" or "mg per day" is not a dose and is passed over. One pass over the text.
+_AMOUNT: Final = re.compile(
+    r"(?P<before>\d\s*(?:-|\u2013|to|or|x|\u00d7|\*|/)\s*|\bof\s+|\bup\s+to\s+)?"
+    r"(?<![\w.,/])(?P<value>\d+(?:\.\d+)?)[ ]?(?:mg|milligrams?)(?!\w)"
+    r"(?P<per_day>\s*(?:/\s*day|per\s+day)\b)?"
+    r"(?P<after>\s*(?:/|per\b|a\s+day|daily|each\s+day|every\s+day|in\s+total|total|"
+    r"tablet|tab\b|capsule|packet|granule|oral\s+solution|oral\s+suspension|solution|"
+    r"suspension))?",
+    re.IGNORECASE,
 )
 
 
 def stated_dose(text: str) -> Fraction | None:
     """The one dose in mg ``text`` states unambiguously, or None (not comparable)."""
-    if len(text) > _MAX_TEXT or _OTHER.search(text):
+    if _OTHER.search(text):
         return None
     values: set[Fraction] = set()
     for match in _AMOUNT.finditer(text):
-        if _BEFORE.search(text[: match.start()]) or _AFTER.search(text[match.end() :]):
+        if match.group("before") is None and match.group("per_day") is not None:
+            continue  # a daily total written as such ("(45 mg/day)"), not a dose
+        if match.group("before") is not None or match.group("after") is not None:
             return None
-        values.add(Fraction(Decimal(match.group(1))))
+        values.add(Fraction(Decimal(match.group("value"))))
     if len(values) != 1:
         return None
     (value,) = values
