@@ -257,3 +257,27 @@ def test_ladder_results_survive_their_json_round_trip() -> None:
     assert from_json(to_json(checked)) == checked
     plan = plan_titration(start=START, target="max", patient=patient, adolescent_policy=LADDER)
     assert from_json(to_json(plan)) == plan
+
+
+def test_the_service_does_not_use_the_ladder_on_dialysis_and_says_so() -> None:
+    """A 15-year-old with Z99.2 at a site set to us_adult_label: the ladder is refused on
+    dialysis (oral.adolescent.dialysis_not_planned), so the order is judged on the child
+    profile (a critical card for 80 mg/day) and an information card says why; the draft is
+    still checked."""
+    request = _teen_request()
+    request["prefetch"]["conditions"]["entry"] = [
+        {"resource": {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "active"}]},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z99.2"}]},
+        }}
+    ]  # fmt: skip
+    config = HooksConfig(adolescent_policy=LADDER)
+    cards = handle_hook("baclofen-order-sign", request, config=config)["cards"]
+    text = "\n".join(c["summary"] + "\n" + c["detail"] for c in cards)
+    assert "not checked" not in text
+    assert any(c["indicator"] == "critical" for c in cards)
+    assert "oral.adolescent.dialysis_not_planned" in text
+    assert_clean(text)

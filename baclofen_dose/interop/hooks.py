@@ -930,10 +930,17 @@ def _judge(
     }
     if order.route == "oral":
         kwargs = {**common, **context.check_kwargs, "patient": context.patient}
+        patient = context.patient
         if config.adolescent_policy is not None and adolescent_policy_applies(
-            context.patient, config.rules
+            patient, config.rules
         ):
-            kwargs["adolescent_policy"] = config.adolescent_policy
+            if patient is not None and patient.dialysis is True:
+                # The ladder is refused on dialysis (oral.adolescent.dialysis_not_planned): the
+                # order is judged on the child profile, the default, and the card says why.
+                skipped = NotAssessed("policy", config.adolescent_policy, "ADOLESCENT_DIALYSIS")
+                context = attrs.evolve(context, facts=(*context.facts, skipped))
+            else:
+                kwargs["adolescent_policy"] = config.adolescent_policy
     else:
         child = (
             context.patient is not None

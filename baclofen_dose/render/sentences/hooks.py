@@ -227,6 +227,11 @@ NOTES: Final[dict[str, str]] = {
         "Dialysis: the condition {given} (dependence on renal dialysis) says the patient is on "
         "dialysis."
     ),
+    "ADOLESCENT_DIALYSIS": (
+        "The site's adolescent policy {given} was not used: the patient is on dialysis, and no "
+        "source gives a dose under 18 on dialysis (rule oral.adolescent.dialysis_not_planned); "
+        "the order was judged on the child profile."
+    ),
 }
 
 CARDS: Final[dict[str, str]] = {
