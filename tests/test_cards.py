@@ -167,6 +167,27 @@ ORDERS: dict[str, Callable[[], OrderCheck]] = {
         daily_dose="1200 mcg/day", previous_daily_dose="1000 mcg/day", concentration="3000 mcg/mL"
     ),
     "intrathecal flex per hour": lambda: check_intrathecal_order(daily_dose=_FLEX),
+    "intrathecal screening strength in a pump": lambda: check_intrathecal_order(
+        daily_dose="300 mcg/day", concentration="50 mcg/mL"
+    ),
+    "intrathecal strength not marketed": lambda: check_intrathecal_order(
+        daily_dose="300 mcg/day", concentration="750 mcg/mL"
+    ),
+    "adolescent on the US adult label ladder": lambda: check_order(
+        dose="20 mg",
+        times_per_day=4,
+        adolescent_policy="us_adult_label",
+        patient=_patient(age="15 years", sex="male", weight="60 kg", scr="0.7 mg/dL"),
+    ),
+    "text disagrees with the dose": lambda: check_order(
+        dose="25 mg", times_per_day=3, dose_text="take 5 mg"
+    ),
+    "dialysis from Z99.2": lambda: check_order(
+        dose="5 mg",
+        times_per_day=3,
+        conditions=["Z99.2"],
+        patient=_patient(age="50 years", sex="male", weight="70 kg"),
+    ),
 }
 
 # The values a summary must show when the finding has them (exact amounts: doses and limits).

@@ -554,3 +554,22 @@ def test_a_daily_dose_beside_the_dose_must_be_the_orders(engine: str) -> None:
     assert [(r[0], r[OUTPUT_COLUMNS.index("what")]) for r in invalid] == [("0", "daily_dose"), ("3", "daily_dose")]
     assert "75" in invalid[0][OUTPUT_COLUMNS.index("detail")]
     assert result.summary.rows_exact == 2
+
+
+def test_a_dialysis_condition_is_this_screens_own_never_kept() -> None:
+    """Orders with a Z99.2 condition are judged by the exact path (as on dialysis); the list of
+    such orders belongs to one call: a later screen of the same schema without it judges the
+    same order ids as stated (no dialysis), as a fresh compile does."""
+    from baclofen_dose.check import screen as module
+
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": "60", "crcl_ml_min": "40", "measured_method": "cockcroft_gault", "dialysis": False if i else None}
+        for i in range(3)
+    ]
+    frame = _frame(rows, floats=False)
+    with_z = screen_orders(frame, conditions=_long({"0": ["Z99.2"]}, "condition"), advice=True)
+    assert with_z.summary.rows_exact == 1
+    _same(_actual(with_z.findings), _expected(rows, {}, {"0": ["Z99.2"]}), "polars")
+    after = _actual(screen_orders(frame, advice=True).findings)
+    module._COMPILED.clear()
+    assert after == _actual(screen_orders(frame, advice=True).findings) == _expected(rows, {}, {})

@@ -34,8 +34,13 @@ __all__ = ["check_intrathecal_order"]
 RULES: Final = requires(
     __name__,
     {
+        "it.concentration.diluted": None,
         "it.concentration.highest": "it.concentration",
         "it.concentration.lowest": "it.concentration",
+        "it.concentration.screening": "it.concentration",
+        "it.concentration.strength_1000": "it.concentration",
+        "it.concentration.strength_2000": "it.concentration",
+        "it.concentration.strength_500": "it.concentration",
         "it.daily_dose.ceiling": "it.daily_dose",
         "it.daily_dose.limited_experience": "it.daily_dose",
         "it.refill_change.cerebral.increase.max": "it.increase",
@@ -99,7 +104,10 @@ def check_intrathecal_order(
       ``it.titrate.<origin>.increase.max`` or ``it.titrate.decrease.max``);
       ``hours_since_previous`` ("12 hours"): the time since that dose changed, judged against
       ``it.titrate.interval.min`` when the dose changes again.
-    - ``concentration``: "500 mcg/mL" (checked against ``it.concentration.lowest``/``highest``).
+    - ``concentration``: "500 mcg/mL" (checked against ``it.concentration.lowest``/``highest``
+      and the catalogue, SAF-17: the screening-only strength ``it.concentration.screening`` in
+      a pump is a hard finding; a strength not marketed is a warning to check the dilution,
+      ``it.concentration.diluted``).
     - ``origin``: "spinal" or "cerebral" (without it, the smallest increase limit of the two is
       used and the result says so); ``child``: children's increase limits.
     - ``at_refill``: the change is made at a refill visit, judged against
@@ -211,8 +219,12 @@ def check_intrathecal_order(
     if concentration is not None:
         strength = units.parse(concentration, units.IT_CONCENTRATION, "concentration")
         order.append(("concentration", Amount(strength, units.IT_CONCENTRATION)))
-        for rule_id in ("it.concentration.lowest", "it.concentration.highest"):
+        crossed = [
             judge.limit(judge.rule(rule_id), strength, units.IT_CONCENTRATION, "concentration")
+            for rule_id in ("it.concentration.lowest", "it.concentration.highest")
+        ]
+        if not any(crossed):
+            _catalogue(judge, strength)
     inputs: list[tuple[str, ParamValue]] = [
         ("origin", origin),
         ("child", child),
@@ -225,6 +237,42 @@ def check_intrathecal_order(
     ]
     inputs += other_orders(judge, other_baclofen_orders)
     return judge.result("intrathecal", order, inputs)
+
+
+def _catalogue(judge: Judge, strength: Fraction) -> None:
+    """SAF-17 on an infusion: the screening-only strength is never put in a pump (hard); a
+    strength that is not marketed must be a documented dilution (a warning naming the
+    marketed strengths). The strengths are the rule data's catalogue (clinical.md 6.1)."""
+    kind = units.IT_CONCENTRATION
+    screening = judge.rule("it.concentration.screening")
+    if strength == screening.require_value():
+        judge.found(
+            screening.id,
+            "hard",
+            "IT_SCREENING_STRENGTH_IN_PUMP",
+            {"concentration": Amount(strength, kind)},
+            screening.citation,
+        )
+        return
+    pump = [
+        judge.rule(rule.id)
+        for rule in judge.rules.rules.values()
+        if rule.kind == "catalogue" and rule.quantity == "it.concentration"
+        and rule.id != screening.id
+    ]  # fmt: skip
+    strengths = sorted(rule.require_value() for rule in pump)
+    if strength not in strengths:
+        diluted = judge.rule("it.concentration.diluted")
+        judge.found(
+            diluted.id,
+            "warning",
+            "IT_CONCENTRATION_NOT_MARKETED",
+            {
+                "concentration": Amount(strength, kind),
+                "strengths": tuple(Amount(value, kind) for value in strengths),
+            },
+            diluted.citation,
+        )
 
 
 def _change(

@@ -22,6 +22,7 @@ from typing import Final
 
 import attrs
 
+from baclofen_dose.check.dose_text import judge_dose_text
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.order import Judge, OrderCheck, other_orders
 from baclofen_dose.core import units
@@ -38,9 +39,15 @@ from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, ProductInput, QuantityInput
 from baclofen_dose.oral import renal
-from baclofen_dose.oral.patient import Patient, check_plausible, population
+from baclofen_dose.oral.patient import Patient, check_plausible, population, read_dialysis
 from baclofen_dose.oral.products import Portion, find_product, realize_exact
-from baclofen_dose.oral.titration import LOW_START_RULE, child_label_finding, select_max_policy
+from baclofen_dose.oral.titration import (
+    LOW_START_RULE,
+    adolescent_ladder_finding,
+    adolescent_schedule,
+    child_label_finding,
+    select_max_policy,
+)
 
 __all__ = ["MEASURED_METHODS", "check_order"]
 
@@ -74,6 +81,7 @@ RULES: Final = requires(
         "oral.older_adult.tolerance_note": "oral.daily_dose",
         "oral.renal.times_per_day.min": "oral.times_per_day",
         "oral.taper.step.max": "oral.step",
+        "population.adolescent.us_label_from": "age",
         "renal.ajkd2017.egfr_min": "renal.egfr",
         "renal.ca_monograph.end_stage.below": "renal.crcl",
         "renal.ca_monograph.end_stage.max_daily": "oral.daily_dose",
@@ -204,9 +212,11 @@ def check_order(
     measured_method: str | None = None,
     medicines: Sequence[str] | None = None,
     conditions: Sequence[str] | None = None,
+    dose_text: str | Sequence[str] | None = None,
     max_policy: str | None = None,
     renal_policy: str | None = None,
     weight_policy: str | None = None,
+    adolescent_policy: str | None = None,
     overrides: Mapping[str, str] | None = None,
     rules: RuleSet | None = None,
     interactions: InteractionTable | None = None,
@@ -222,8 +232,17 @@ def check_order(
     - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient`; ``measured_crcl`` ("25 mL/min")
       or ``measured_egfr`` ("40 mL/min/1.73 m2") with ``measured_method`` (one of
       :data:`MEASURED_METHODS`) are used instead of computing them.
-    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes).
-    - ``max_policy``, ``renal_policy``, ``weight_policy`` as for planning; ``overrides``
+    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes; Z99.2
+      means on dialysis, :func:`~baclofen_dose.oral.patient.read_dialysis`).
+    - ``dose_text``: the order's text as written (a FHIR ``Dosage.text``, a sig; or one text
+      per Dosage of a step, each read alone). Never used
+      as the dose: a dose in mg it states unambiguously that is not a dose of the order is a
+      warning (``oral.order.dose_text``); a text that cannot be read so is "not compared"
+      (:mod:`baclofen_dose.check.dose_text`).
+    - ``max_policy``, ``renal_policy``, ``weight_policy`` and ``adolescent_policy`` as for
+      planning (``"us_adult_label"``: a patient of 12 to under 18 is judged against the adult
+      label's limits and maximum policy, as the planner plans; kidney function as for any
+      child, not assessed; refused on dialysis); ``overrides``
       ``{rule_id: reason}`` acknowledge soft limits (the findings record the reason).
 
     ``other_baclofen_orders``: how many other baclofen orders the patient has (active, or
@@ -255,6 +274,7 @@ def check_order(
     else:
         given = _regimen(dose, doses, times_per_day, "dose", "doses", "times_per_day")
     daily = _total(given)
+    text = judge_dose_text(judge, dose_text, given)
     order += [("doses", _doses(given)), ("times_per_day", len(given))]
     order.append(("daily", _daily(daily)))
     before: tuple[Fraction, ...] | None = None
@@ -284,12 +304,16 @@ def check_order(
         order.append(("previous_start", earlier))
     inputs: list[tuple[str, ParamValue]] = []
 
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputTypeError("patient", patient, "a Patient from Patient.from_inputs()")
+    # A Z99.2 condition means on dialysis (read as the service reads it; a conflict refused).
+    patient, dialysis_from = read_dialysis(patient, conditions)
     group = "adult"
     if patient is not None:
-        if not isinstance(patient, Patient):
-            raise InputTypeError("patient", patient, "a Patient from Patient.from_inputs()")
         check_plausible(patient, rules)
         inputs += list(patient.describe())
+        if dialysis_from is not None:
+            inputs.append(("dialysis_from_condition", dialysis_from))
         if patient.age_years is None:
             judge.skip("population", "patient.age", "AGE_NOT_GIVEN")
         else:
@@ -323,7 +347,34 @@ def check_order(
     if measured_method is not None:
         inputs.append(("measured_method", measured_method))
 
-    if group == "child":
+    if adolescent_policy is not None and patient is None:
+        raise InputError(
+            "adolescent_policy",
+            adolescent_policy,
+            "no value without a patient (pass patient=)",
+            code="E_NO_PATIENT",
+        )
+    ladder = patient is not None and adolescent_schedule(
+        patient,
+        adolescent_policy,
+        rules,
+        renal_policy=renal_policy,
+        weight_policy=weight_policy,
+    )
+    if ladder:
+        # The US adult label ladder from 12 (the planner's _adolescent_adult): the adult limits
+        # and maximum policy; kidney function as for any child (adolescent_kidney).
+        assert patient is not None  # ladder needs a patient
+        assert patient.age_years is not None  # adolescent_schedule needs the age
+        if max_policy is not None and not isinstance(max_policy, str):
+            raise InputTypeError("max_policy", max_policy, "a policy name")
+        policy, daily_max, dose_max = _max_policy(rules, max_policy)
+        inputs += [("adolescent_policy", "us_adult_label"), ("max_policy", policy)]
+        _adult(judge, given, daily, before, first, earlier, daily_max, dose_max, False)
+        judge.add(adolescent_ladder_finding(rules, patient.age_years))
+        judge.used.append("population.adolescent.us_label_from")
+        _child_kidney(judge, patient, crcl, egfr)
+    elif group == "child":
         assert patient is not None  # a child is known only from a patient's age
         for name, value in (
             ("max_policy", max_policy),
@@ -339,12 +390,7 @@ def check_order(
                     code="E_OUT_OF_SCOPE",
                 )
         _child(judge, patient, given, daily, before, first, earlier)
-        if patient.scr_mg_dl is not None:
-            judge.add(_advice(judge, _C + "renal_not_assessed"))
-        if crcl is not None or egfr is not None:
-            judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
-        elif patient.scr_mg_dl is None:  # never silently unchecked (as for adults)
-            judge.skip("renal", "kidney function", "CHILD_KIDNEY_NOT_GIVEN")
+        _child_kidney(judge, patient, crcl, egfr)
     else:
         if max_policy is not None and not isinstance(max_policy, str):
             raise InputTypeError("max_policy", max_policy, "a policy name")
@@ -384,8 +430,23 @@ def check_order(
         ("interactions_version", table.version),
         ("interactions_sha256", table.sha256),
     ]
+    if text is not None:
+        inputs.append(("dose_text", text))
     inputs += other_orders(judge, other_baclofen_orders)
     return judge.result("oral", order, inputs)
+
+
+def _child_kidney(
+    judge: Judge, patient: Patient, crcl: Fraction | None, egfr: Fraction | None
+) -> None:
+    """Kidney function under 18 (a child, or an adolescent on the US adult label ladder): no
+    equation or renal dose rule in the rule data, so not assessed, and said."""
+    if patient.scr_mg_dl is not None:
+        judge.add(_advice(judge, _C + "renal_not_assessed"))
+    if crcl is not None or egfr is not None:
+        judge.skip("renal", "measured kidney function", "CHILD_RENAL_NOT_ASSESSED")
+    elif patient.scr_mg_dl is None:  # never silently unchecked (as for adults)
+        judge.skip("renal", "kidney function", "CHILD_KIDNEY_NOT_GIVEN")
 
 
 def _grid(judge: Judge, rule_id: str, given: tuple[Fraction, ...]) -> None:

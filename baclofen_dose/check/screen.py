@@ -69,8 +69,12 @@ from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
-from baclofen_dose.oral.patient import SEXES, Patient
-from baclofen_dose.oral.titration import select_max_policy
+from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, read_dialysis
+from baclofen_dose.oral.titration import (
+    adolescent_policy_applies,
+    adolescent_policy_name,
+    select_max_policy,
+)
 
 if TYPE_CHECKING:
     from baclofen_dose.core.types import Sex
@@ -389,6 +393,9 @@ class _Options:
     overrides: Mapping[str, str] | None = None
     rules: RuleSet = attrs.field(factory=default_rules)
     interactions: InteractionTable | None = None
+    adolescent_policy: str | None = None  # given to the check for rows aged 12 to under 18
+    # Orders with a Z99.2 condition: on dialysis (read_dialysis), judged by the exact check.
+    dialysis_orders: frozenset[str] = frozenset()
 
 
 def _check_row(
@@ -403,8 +410,11 @@ def _check_row(
     product = row.get("product")
     if product is not None and not isinstance(product, str):
         raise InputError("product", product, "a product name such as '10 mg tablet'")
+    patient = _patient(row, options.rules)
+    if str(row.get("order_id")) in options.dialysis_orders:
+        patient, _ = read_dialysis(patient, [DIALYSIS_CODE])
     common: dict[str, Any] = {
-        "patient": _patient(row, options.rules),
+        "patient": patient,
         "measured_crcl": _quantity(row, "crcl_ml_min", "mL/min"),
         "measured_egfr": _quantity(row, "egfr_ml_min_173m2", "mL/min/1.73 m2"),
         "measured_method": row.get("measured_method"),
@@ -416,6 +426,8 @@ def _check_row(
         "interactions": options.interactions,
         **related,
     }
+    if options.adolescent_policy is not None and adolescent_policy_applies(patient, options.rules):
+        common["adolescent_policy"] = options.adolescent_policy
     if dose is None and product is None and daily is not None:
         text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
         assert text is not None  # daily is not None
@@ -461,6 +473,7 @@ def screen_row(
     interactions: InteractionTable | None = None,
     medicines: Sequence[str] | None = None,
     conditions: Sequence[str] | None = None,
+    adolescent_policy: str | None = None,
 ) -> list[Row]:
     """The screen's rows for one order row, by the exact order check (the path every row the
     vectorised path does not cover takes). A row that cannot be read gives one ``invalid`` row.
@@ -472,7 +485,7 @@ def screen_row(
     """
     options = _Options(
         max_policy, renal_policy, weight_policy, overrides, rules or default_rules(),
-        interactions,
+        interactions, adolescent_policy,
     )  # fmt: skip
     related = {"medicines": medicines, "conditions": conditions}
     return _exact(row, options, {k: v for k, v in related.items() if v is not None})
@@ -1467,6 +1480,19 @@ def _related(
     return frames, n_bad, unmatched
 
 
+def _dialysis_orders(nw: Any, conditions: Any) -> frozenset[str]:
+    """The order ids with a Z99.2 condition (read as the check reads it: on dialysis). A table
+    without the columns gives none here; the conditions' own pass refuses it, naming them."""
+    frame = _native(nw, conditions, "conditions")
+    if not {"order_id", "condition"} <= set(frame.collect_schema().names()):
+        return frozenset()
+    code = nw.col("condition").cast(nw.String).str.strip_chars().str.to_uppercase()
+    found = frame.filter(code.str.starts_with(DIALYSIS_CODE)).select(
+        nw.col("order_id").cast(nw.String)
+    )
+    return frozenset(i for i in _collect(nw, found)["order_id"].to_list() if i is not None)
+
+
 def screen_orders(
     orders: Any,
     *,
@@ -1479,6 +1505,7 @@ def screen_orders(
     rules: RuleSet | None = None,
     interactions: InteractionTable | None = None,
     advice: bool = False,
+    adolescent_policy: str | None = None,
 ) -> ScreenResult:
     """Screen a data frame of oral orders: one output row per finding, as the order check.
 
@@ -1488,7 +1515,8 @@ def screen_orders(
     ``co_medications`` (``order_id``, ``medicine``) and ``conditions`` (``order_id``,
     ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
     ``weight_policy`` and ``overrides`` apply to every order, as for
-    :func:`~baclofen_dose.check.check_order`.
+    :func:`~baclofen_dose.check.check_order`; ``adolescent_policy`` to every order of a patient
+    aged 12 to under 18 (children are always judged by the exact check).
 
     ``advice``: also write a row for each ``ADVICE`` finding (a rule's general advice for the
     order's population, such as "use the lowest dose that gives an optimal response", with no
@@ -1502,10 +1530,13 @@ def screen_orders(
     nw = _nw()
     options = _Options(
         max_policy, renal_policy, weight_policy, overrides,
-        default_rules() if rules is None else rules, interactions,
+        default_rules() if rules is None else rules, interactions, adolescent_policy,
     )  # fmt: skip
     if not isinstance(options.rules, RuleSet):
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
+    adolescent_policy_name(adolescent_policy, options.rules)  # refused once, not per row
+    if conditions is not None:
+        options = attrs.evolve(options, dialysis_orders=_dialysis_orders(nw, conditions))
     sha = options.rules.sha256
     native = _native(nw, orders, "orders")
     # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
@@ -1514,8 +1545,13 @@ def screen_orders(
     frame, absent = _complete(nw, native.lazy() if local else native)
     compiled = _compile(nw, options, frame, absent)
     pieces, fires = compiled.pieces, compiled.fires
-    for step in range(len(compiled.steps)):
+    last = len(compiled.steps) - 1  # the pieces' columns, which read __fast
+    for step in range(last):
         frame = compiled.with_columns(frame, step)
+    if options.dialysis_orders:  # a Z99.2 condition: the exact path (this call's, never kept)
+        away = ~nw.col("order_id").is_in(sorted(options.dialysis_orders))
+        frame = frame.with_columns((nw.col("__fast") & away).alias("__fast"))
+    frame = compiled.with_columns(frame, last)
     if local:
         frame = frame.collect()
     totals = _collect(nw, frame.select(

@@ -185,6 +185,10 @@ def add_check(commands: Any) -> Command:
         help="how it was obtained: cockcroft_gault, ckd_epi_2021, timed_urine or other",
     )
     check.add_argument("--max-policy", help="maximum policy (default: us_label)")
+    check.add_argument(
+        "--adolescent-policy",
+        help="ages 12 to under 18 (default: weight_based; or us_adult_label)",
+    )
     fhir.add_fhir_input(check)
     _common(check)
     options.add_patient_options(check)
@@ -299,6 +303,7 @@ def run_check(args: argparse.Namespace) -> str:
             max_policy=args.max_policy,
             renal_policy=args.renal_policy,
             weight_policy=args.weight_policy,
+            adolescent_policy=args.adolescent_policy,
             **common,
         )
     return _output(args, [result], rules)
@@ -345,5 +350,6 @@ def _check_fhir(args: argparse.Namespace, rules: Any, common: dict[str, Any]) ->
         "max_policy": args.max_policy,
         "renal_policy": args.renal_policy,
         "weight_policy": args.weight_policy,
+        "adolescent_policy": args.adolescent_policy,
     }
     return _output(args, fhir.check_file(args.fhir, order, oral, common), rules)

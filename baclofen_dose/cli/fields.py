@@ -141,6 +141,7 @@ _CHECK = {
     "medicines": "--with",
     "conditions": "--condition",
     "max_policy": "--max-policy",
+    "adolescent_policy": "--adolescent-policy",
     "overrides": "--override",
     **_PATIENT,
 }
@@ -167,7 +168,10 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "missed-dose": _MISSED_DOSE,
             "renal": _PATIENT,
             "rules": {},
-            "serve": {"lab_max_age_days": "--lab-max-age-days"},
+            "serve": {
+                "lab_max_age_days": "--lab-max-age-days",
+                "adolescent_policy": "--adolescent-policy",
+            },
             "intrathecal screening": {
                 "concentration": "--concentration",
                 "child": "--child",
@@ -187,6 +191,7 @@ FIELDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
                 "max_policy": "--max-policy",
                 "renal_policy": "--renal-policy",
                 "weight_policy": "--weight-policy",
+                "adolescent_policy": "--adolescent-policy",
             },
         }.items()
     }

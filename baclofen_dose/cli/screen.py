@@ -80,6 +80,10 @@ def add_screen(commands: Any) -> Command:
         "either way)",
     )
     parser.add_argument(
+        "--adolescent-policy",
+        help="for every order of a patient aged 12 to under 18 (default: weight_based)",
+    )
+    parser.add_argument(
         "--batch-rows",
         type=batch_rows,
         default=BATCH_ROWS,
@@ -257,6 +261,7 @@ def _run(args: argparse.Namespace) -> str:
                 renal_policy=args.renal_policy,
                 weight_policy=args.weight_policy,
                 advice=args.advice,
+                adolescent_policy=args.adolescent_policy,
                 **mine,
             )
             summary = result.summary

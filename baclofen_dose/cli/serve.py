@@ -54,6 +54,11 @@ def add_serve(commands: Any) -> Command:
         help="the oldest creatinine, eGFR or weight used, in days (default: the rule "
         "interop.renal.lab_max_age)",
     )
+    serve.add_argument(
+        "--adolescent-policy",
+        help="for orders of patients aged 12 to under 18 (default: weight_based; or "
+        "us_adult_label)",
+    )
     serve.add_argument("--feedback-log", help="append feedback to this JSON-lines file")
     serve.add_argument(
         "--workers",
@@ -110,7 +115,10 @@ def _serve(args: argparse.Namespace) -> str:
                 jwks=args.jwks,
                 insecure_dev=args.insecure_dev,
                 feedback_log=None if args.feedback_log is None else Path(args.feedback_log),
-                hooks=HooksConfig(lab_max_age_days=args.lab_max_age_days),
+                hooks=HooksConfig(
+                    lab_max_age_days=args.lab_max_age_days,
+                    adolescent_policy=args.adolescent_policy,
+                ),
                 replay_store=Path(folder, "jti.sqlite3") if shared else None,
             )
             app = create_app(config)  # also checks the settings before any worker starts

@@ -561,6 +561,7 @@ def _request(
     _status(request, path)  # after the medication: another medicine's request is not ours
     dosages = _list(request.get("dosageInstruction"), path + "dosageInstruction")
     groups: dict[int | None, list[tuple[str, str, int, date | None]]] = {}
+    texts: dict[int | None, list[str]] = {}
     route: Route | None = None
     for i, raw in enumerate(dosages):
         dpath = f"{path}dosageInstruction[{i}]."
@@ -599,10 +600,21 @@ def _request(
         groups.setdefault(sequence, []).append(
             (dpath[:-1], _dose(dosage, dpath, this, codes), per_day, start)
         )
+        written = dosage.get("text")
+        if written is not None and not isinstance(written, str):
+            raise _refuse(dpath + "text", written, "a string (the dosage as written)")
+        if written is not None and written.strip():
+            # Compared by the check with the structured dose, never used as the dose.
+            texts.setdefault(sequence, []).append(written)
     assert route is not None  # dosages is non-empty
     steps: list[FhirStep] = []
     for sequence in sorted(groups, key=lambda s: 0 if s is None else s):
-        steps.append(_step(sequence, groups[sequence], route, steps[-1] if steps else None))
+        step = _step(sequence, groups[sequence], route, steps[-1] if steps else None)
+        if route == "oral" and sequence in texts:
+            # Each Dosage's text is read alone against the step's doses.
+            written = {**step.check_arguments, "dose_text": tuple(texts[sequence])}
+            step = attrs.evolve(step, check_arguments=written)
+        steps.append(step)
     return FhirOrder(route, found, medication, tuple(steps), path)
 
 
@@ -798,6 +810,7 @@ _ARGUMENT_PATHS: Final = {
     "start": ".timing.repeat.boundsPeriod.start",
     "daily_dose": ".doseAndRate[0].rateQuantity",
     "hours_since_previous": ".timing.repeat.boundsPeriod.start",
+    "dose_text": ".text",
 }
 
 

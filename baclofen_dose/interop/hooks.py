@@ -49,7 +49,8 @@ from baclofen_dose.core.rules.interactions import InteractionTable, default_inte
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.interop import fhir
 from baclofen_dose.oral import renal
-from baclofen_dose.oral.patient import Patient, population
+from baclofen_dose.oral.patient import Patient, dialysis_condition, population
+from baclofen_dose.oral.titration import adolescent_policy_applies, adolescent_policy_name
 from baclofen_dose.render.cards import (
     card_text,
     finding_detail,
@@ -97,8 +98,6 @@ _UCUM: Final = "http://unitsofmeasure.org"
 _CREATININE: Final = {"2160-0": {"mg/dL": "mg/dL"}, "14682-9": {"umol/L": "micromol/L"}}
 _EGFR: Final = {"98979-8": {"mL/min/{1.73_m2}": "mL/min/1.73 m2"}}
 _WEIGHT: Final = {"29463-7": {"kg": "kg", "g": "g", "[lb_av]": "lb"}}
-# ICD-10-CM Z99.2 "Dependence on renal dialysis" (identifiers.md section 3, [2 SOURCES]).
-_DIALYSIS: Final = "Z99.2"
 _FINAL: Final = ("final", "amended", "corrected")
 
 _Q: Final = "Observation?patient={{context.patientId}}&code="
@@ -149,16 +148,19 @@ def _service(service_id: object) -> str:
 class HooksConfig:
     """Settings of the handler: the rule set, the interaction table, and how old a kidney
     function or weight measurement may be (days; ``None``: the rule
-    ``interop.renal.lab_max_age``)."""
+    ``interop.renal.lab_max_age``), and the ``adolescent_policy`` of the institution, given to
+    the check for patients aged 12 to under 18 only (as ``check_order(adolescent_policy=)``)."""
 
     rules: RuleSet = attrs.field(factory=default_rules)
     interactions: InteractionTable = attrs.field(factory=default_interactions)
     lab_max_age_days: int | None = None
+    adolescent_policy: str | None = None
 
     def __attrs_post_init__(self) -> None:
         days = self.lab_max_age_days
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
             raise InputTypeError("lab_max_age_days", days, "a whole number of days, 1 or more")
+        adolescent_policy_name(self.adolescent_policy, self.rules)
 
     @property
     def max_age_days(self) -> int:
@@ -473,10 +475,10 @@ def _context(
     conditions = _read_conditions(prefetch, notes, patient_id)
     medicines = _read_medicines(prefetch, notes, patient_id)
     dialysis: bool | None = None
-    on_dialysis = [c for c in conditions if c.upper().startswith(_DIALYSIS)]
-    if on_dialysis:
+    on_dialysis = dialysis_condition(list(conditions))  # the check reads it the same way
+    if on_dialysis is not None:
         dialysis = True
-        facts.append(NotAssessed("renal", on_dialysis[0], "DIALYSIS_FROM_CONDITION"))
+        facts.append(NotAssessed("renal", on_dialysis, "DIALYSIS_FROM_CONDITION"))
     scr = egfr = weight = None
     if oral:  # the intrathecal check has no renal or weight rule: nothing to read or miss
         scr, why_scr = _latest(
@@ -925,6 +927,17 @@ def _judge(
     }
     if order.route == "oral":
         kwargs = {**common, **context.check_kwargs, "patient": context.patient}
+        patient = context.patient
+        if config.adolescent_policy is not None and adolescent_policy_applies(
+            patient, config.rules
+        ):
+            if patient is not None and patient.dialysis is True:
+                # The ladder is refused on dialysis (oral.adolescent.dialysis_not_planned): the
+                # order is judged on the child profile, the default, and the card says why.
+                skipped = NotAssessed("policy", config.adolescent_policy, "ADOLESCENT_DIALYSIS")
+                context = attrs.evolve(context, facts=(*context.facts, skipped))
+            else:
+                kwargs["adolescent_policy"] = config.adolescent_policy
     else:
         child = (
             context.patient is not None
@@ -971,7 +984,9 @@ def _suggest(
         return None
     dose_text = f"{_plain(dose)} mg"
     trial = check_order(
-        **{**kwargs, **{k: v for k, v in arguments.items() if k != "dose"}, "dose": dose_text}
+        # The corrected draft has no text (_corrected drops it): none is compared here.
+        **{**kwargs, **{k: v for k, v in arguments.items() if k not in ("dose", "dose_text")},
+           "dose": dose_text}
     )
     if trial.hard or trial.needs_override:
         return None

@@ -48,7 +48,16 @@ from baclofen_dose.core.rules import Rule, RuleSet
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, QuantityInput, Sex
 
-__all__ = ["POPULATIONS", "SEXES", "Patient", "missing", "population"]
+__all__ = [
+    "DIALYSIS_CODE",
+    "POPULATIONS",
+    "SEXES",
+    "Patient",
+    "dialysis_condition",
+    "missing",
+    "population",
+    "read_dialysis",
+]
 
 RULES: Final = requires(
     __name__,
@@ -568,3 +577,50 @@ def population(patient: Patient, rules: RuleSet) -> str:
     if patient.age_years >= rules["population.older_adult.from_age"].require_value():
         return "older_adult"
     return "adult"
+
+
+DIALYSIS_CODE: Final = "Z99.2"
+"""ICD-10-CM Z99.2, "Dependence on renal dialysis" (identifiers.md section 3, two sources)."""
+
+
+def dialysis_condition(conditions: object) -> str | None:
+    """The first of ``conditions`` (keys or ICD-10-CM codes, as given) that says the patient
+    depends on dialysis (:data:`DIALYSIS_CODE`), or None. Anything that is not a list of
+    strings gives None here (the interaction check refuses it, naming it)."""
+    if isinstance(conditions, str) or not isinstance(conditions, (list, tuple)):
+        return None
+    for condition in conditions:
+        if isinstance(condition, str) and condition.strip().upper().startswith(DIALYSIS_CODE):
+            return condition
+    return None
+
+
+def read_dialysis(patient: Patient | None, conditions: object) -> tuple[Patient | None, str | None]:
+    """The patient with dialysis read from a Z99.2 condition, and the condition that said it.
+
+    The one reading of Z99.2 the order check, the screen and the CDS Hooks service share: a
+    Z99.2 condition means on dialysis. Without a patient there is no one to apply it to (the
+    check says the patient was not given; the dialysis limits need the age). A patient stated
+    NOT on dialysis together with Z99.2 is a conflict: refused, naming both inputs, never one
+    of them chosen.
+
+    >>> patient = Patient.from_inputs(
+    ...     age="60 years", sex=None, weight=None, height=None, scr=None, dialysis=None)
+    >>> read_dialysis(patient, ["Z99.2"])[0].dialysis
+    True
+    """
+    code = dialysis_condition(conditions)
+    if code is None or patient is None:
+        return patient, code
+    if patient.dialysis is False:
+        raise InputError(
+            "conditions",
+            code,
+            "either this condition (dependence on renal dialysis) or a patient stated not on "
+            "dialysis (patient.dialysis), not both: correct the one that is wrong",
+            problem="says the patient is on dialysis, while patient.dialysis says not",
+            code="E_CONFLICT",
+        )
+    if patient.dialysis is True:
+        return patient, code
+    return attrs.evolve(patient, dialysis=True), code

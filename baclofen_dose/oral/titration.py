@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from baclofen_dose.core import units
-from baclofen_dose.core.errors import HardLimitError, InputError, InputTypeError, RuleSetError
+from baclofen_dose.core.errors import (
+    HardLimitError,
+    InputError,
+    InputTypeError,
+    MissingInputError,
+    RuleSetError,
+)
 from baclofen_dose.core.kernel import (
     RoundMode,
     add_days,
@@ -58,7 +64,18 @@ from baclofen_dose.oral.regimen import Adjustment, OralPlan, OralRegimen, Proven
 if TYPE_CHECKING:
     from baclofen_dose.oral.products import Product
 
-__all__ = ["CHILD_MAX_POLICY", "MAX_POLICY", "OLDER_POLICY", "plan_titration"]
+__all__ = [
+    "ADOLESCENT_POLICY",
+    "CHILD_MAX_POLICY",
+    "MAX_POLICY",
+    "OLDER_POLICY",
+    "adolescent_kidney",
+    "adolescent_ladder_finding",
+    "adolescent_policy_applies",
+    "adolescent_policy_name",
+    "adolescent_schedule",
+    "plan_titration",
+]
 
 RULES: Final = requires(
     __name__,
@@ -87,6 +104,7 @@ RULES: Final = requires(
         "oral.child.maintenance.min_per_kg": "oral.daily_dose_per_kg",
         "oral.child.max_daily.from_8": "oral.daily_dose",
         "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.adolescent.dialysis_not_planned": None,
         "oral.child.renal_not_assessed": None,
         "oral.child.start.per_kg": "oral.daily_dose_per_kg",
         "oral.child.times_per_day.max": "oral.times_per_day",
@@ -347,31 +365,29 @@ def _plan(
         )
     check_plausible(patient, rules)
     group = population(patient, rules)
-    if adolescent_policy is not None:
-        if adolescent_policy not in rules.policy_choices("adolescent_schedule"):
-            raise InputError(
-                "adolescent_policy",
-                adolescent_policy,
-                "one of " + ", ".join(rules.policy_choices("adolescent_schedule")),
-                code="E_POLICY",
-            )
-        from_age = rules["population.adolescent.us_label_from"]
-        assert patient.age_years is not None  # population() needs the age
-        if group != "child" or patient.age_years < from_age.require_value():
-            raise InputError(
-                "adolescent_policy",
-                adolescent_policy,
-                "no value: it applies from {age} to under 18 years (rule {rule})",
-                params={
-                    "age": Amount(from_age.require_value(), units.YEARS, "estimate"),
-                    "rule": from_age.id,
-                },
-                code="E_OUT_OF_SCOPE",
-            )
-        if adolescent_policy == "us_adult_label":
-            return _adolescent_adult(
-                start, target, step, interval, times_per_day, max_policy, overrides, rules, patient
-            )
+    if adolescent_schedule(
+        patient,
+        adolescent_policy,
+        rules,
+        renal_policy=renal_policy,
+        weight_policy=weight_policy,
+        older_adult_policy=older_adult_policy,
+    ):
+        plan = _adolescent_adult(
+            start, target, step, interval, times_per_day, max_policy, overrides, rules, patient
+        )
+        kidney = adolescent_kidney(patient, rules)
+        if not kidney:
+            return plan
+        return attrs.evolve(
+            plan,
+            findings=(*plan.findings, *kidney),
+            provenance=Provenance.of(
+                rules,
+                [*plan.provenance.rule_ids, *(f.rule_id for f in kidney)],
+                plan.provenance.inputs,
+            ),
+        )
     if group == "child":
         for name, value in (
             ("max_policy", max_policy),
@@ -1767,16 +1783,7 @@ def _adolescent_adult(
         start, target, step, interval, times_per_day, max_policy, overrides, rules, None
     )
     from_age = rules["population.adolescent.us_label_from"]
-    finding = Finding(
-        from_age.id,
-        "info",
-        "ADOLESCENT_US_LADDER",
-        {
-            "age": Amount(_need_age(patient), units.YEARS, "estimate"),
-            "from_age": Amount(from_age.require_value(), units.YEARS, "estimate"),
-        },
-        from_age.citation,
-    )
+    finding = adolescent_ladder_finding(rules, _need_age(patient))
     provenance = Provenance.of(
         rules,
         [*plan.provenance.rule_ids, from_age.id],
@@ -1787,6 +1794,125 @@ def _adolescent_adult(
         ],
     )
     return attrs.evolve(plan, findings=(*plan.findings, finding), provenance=provenance)
+
+
+ADOLESCENT_POLICY: Final = "adolescent_schedule"
+"""The policy choosing an adolescent's schedule (``[policies.adolescent_schedule]``)."""
+
+
+def adolescent_policy_applies(patient: Patient | None, rules: RuleSet) -> bool:
+    """True for a patient an ``adolescent_policy`` may be given for: aged 12
+    (``population.adolescent.us_label_from``) to under 18. A screen or a service that sets
+    the policy for every order passes it only for these patients (others are refused)."""
+    if patient is None or patient.age_years is None:
+        return False
+    from_age = rules["population.adolescent.us_label_from"].require_value()
+    return population(patient, rules) == "child" and patient.age_years >= from_age
+
+
+def adolescent_policy_name(value: object, rules: RuleSet) -> str | None:
+    """``value`` when it is a choice of ``[policies.adolescent_schedule]`` (or None);
+    ``InputError`` (``E_POLICY``) otherwise. A screen or a service checks the name once."""
+    choices = rules.policy_choices(ADOLESCENT_POLICY)
+    if value is not None and (not isinstance(value, str) or value not in choices):
+        expected = "one of " + ", ".join(choices)
+        raise InputError("adolescent_policy", value, expected, code="E_POLICY")
+    return value
+
+
+def adolescent_schedule(
+    patient: Patient,
+    adolescent_policy: object,
+    rules: RuleSet,
+    *,
+    renal_policy: object = None,
+    weight_policy: object = None,
+    older_adult_policy: object = None,
+) -> bool:
+    """True when ``adolescent_policy`` puts this patient on the US adult label ladder; the
+    planner and the order check both ask here, so they agree on who gets which limits.
+
+    The policy is refused (``E_POLICY``) when it is not a choice of the rule data, and
+    (``E_OUT_OF_SCOPE``) for a patient who is not 12 (``population.adolescent.us_label_from``)
+    to under 18. On the adult ladder the adult renal, weight and older-adult policies are
+    refused as for any child (clinical.md 5.1: no source gives a renal rule under 18), and
+    so is a patient on dialysis (:func:`adolescent_kidney`).
+    """
+    if adolescent_policy is None:
+        return False
+    adolescent_policy_name(adolescent_policy, rules)
+    from_age = rules["population.adolescent.us_label_from"]
+    age = patient.age_years
+    if age is None:
+        raise MissingInputError("patient.age", "the patient's age", "adolescent_policy")
+    if not adolescent_policy_applies(patient, rules):
+        raise InputError(
+            "adolescent_policy",
+            adolescent_policy,
+            "no value: it applies from {age} to under 18 years (rule {rule})",
+            params={
+                "age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+                "rule": from_age.id,
+            },
+            code="E_OUT_OF_SCOPE",
+        )
+    if adolescent_policy != "us_adult_label":
+        return False
+    for name, value in (
+        ("renal_policy", renal_policy),
+        ("weight_policy", weight_policy),
+        ("older_adult_policy", older_adult_policy),
+    ):
+        if value is not None:
+            raise InputError(
+                name,
+                value,
+                "no value under 18 years: the adult renal and older-adult rules come from "
+                "adult studies and the rule data has no renal rule for patients under 18 "
+                "(adolescent_policy us_adult_label sets only the ladder and its maxima)",
+                code="E_OUT_OF_SCOPE",
+            )
+    if patient.dialysis is True:
+        rule = rules["oral.adolescent.dialysis_not_planned"]
+        raise InputError(
+            "adolescent_policy",
+            adolescent_policy,
+            "no value for a patient on dialysis (patient.dialysis): the label's dialysis "
+            "dose is an adult figure and no source gives a dose under 18 on dialysis (rule "
+            "{rule}); use the child profile (the default) and a specialist's dose",
+            params={"rule": rule.id},
+            code="E_OUT_OF_SCOPE",
+            rule_id=rule.id,
+        )
+    return True
+
+
+def adolescent_kidney(patient: Patient, rules: RuleSet) -> tuple[Finding, ...]:
+    """Kidney function of an adolescent on the US adult label ladder: as for any child, not
+    assessed (no kidney-function equation or renal dose rule under 18 in the rule data;
+    Cockcroft-Gault and CKD-EPI 2021 are adult equations), said when a creatinine was given
+    (``oral.child.renal_not_assessed``). Dialysis is refused first (:func:`adolescent_schedule`).
+    """
+    if patient.scr_mg_dl is None:
+        return ()
+    return (advice(rules["oral.child.renal_not_assessed"]),)
+
+
+def adolescent_ladder_finding(rules: RuleSet, age: Fraction) -> Finding:
+    """The info finding that an adolescent of ``age`` is on the US adult label ladder (policy
+    adolescent_schedule us_adult_label; ``population.adolescent.us_label_from``), in a plan
+    and in a checked order alike."""
+    from_age = rules["population.adolescent.us_label_from"]
+    return Finding(
+        from_age.id,
+        "info",
+        "ADOLESCENT_US_LADDER",
+        {
+            "age": Amount(age, units.YEARS, "estimate"),
+            "from_age": Amount(from_age.require_value(), units.YEARS, "estimate"),
+        },
+        from_age.citation,
+    )
 
 
 def child_label_finding(rules: RuleSet, age: Fraction) -> Finding:

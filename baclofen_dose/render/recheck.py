@@ -238,7 +238,12 @@ def _oral_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
         "start": order.get("start"),
         "previous_start": order.get("previous_start"),
         "patient": _patient(order, rules),
-        "max_policy": order.get("max_policy") if order.get("population") != "child" else None,
+        # A child has no maximum policy, unless on the US adult label ladder (adolescent_policy).
+        "max_policy": order.get("max_policy")
+        if order.get("population") != "child" or order.get("adolescent_policy") is not None
+        else None,
+        "adolescent_policy": order.get("adolescent_policy"),
+        "dose_text": _texts(order.get("dose_text")),
         "renal_policy": order.get("renal_policy"),
         "weight_policy": order.get("weight_policy"),
         "measured_method": order.get("measured_method"),
@@ -266,6 +271,11 @@ def _oral_order(read: OrderCheck, rules: RuleSet) -> OrderCheck:
         other_baclofen_orders=cast("int", order.get("other_baclofen_orders", 0)),  # re-checked
         rules=rules,
     )
+
+
+def _texts(value: ParamValue) -> list[str] | None:
+    """The order's texts as recorded (None: none given)."""
+    return None if value is None else list(_names(value, "dose_text"))
 
 
 def _names(value: ParamValue, field: str) -> tuple[str, ...]:

@@ -433,6 +433,7 @@ def config_to_environment(config: ServerConfig) -> str:
             "max_body_bytes": config.max_body_bytes,
             "feedback_log": None if config.feedback_log is None else str(config.feedback_log),
             "lab_max_age_days": config.hooks.lab_max_age_days,
+            "adolescent_policy": config.hooks.adolescent_policy,
             "leeway_seconds": config.leeway_seconds,
             "replay_store": None if config.replay_store is None else str(config.replay_store),
         }
@@ -454,7 +455,10 @@ def app_from_environment() -> Starlette:
             insecure_dev=data["insecure_dev"],
             max_body_bytes=data["max_body_bytes"],
             feedback_log=None if feedback_log is None else Path(feedback_log),
-            hooks=hooks.HooksConfig(lab_max_age_days=data["lab_max_age_days"]),
+            hooks=hooks.HooksConfig(
+                lab_max_age_days=data["lab_max_age_days"],
+                adolescent_policy=data.get("adolescent_policy"),
+            ),
             leeway_seconds=data["leeway_seconds"],
             replay_store=None if replay_store is None else Path(replay_store),
         )

@@ -69,6 +69,19 @@ FINDINGS: Final[dict[str, str]] = {
         "Likely time-base mistake: the daily dose {daily} is {times:number} times the previous "
         "daily dose {previous}, as when a dose per day is entered per hour."
     ),
+    "DOSE_TEXT_DISAGREES": (
+        "The order's text states a dose of {stated}, but the structured dose is {doses}: the "
+        "structured dose was checked and the text was not used. Correct the one that is wrong."
+    ),
+    "IT_SCREENING_STRENGTH_IN_PUMP": (
+        "The concentration {concentration} is the screening-only strength (for screening "
+        "boluses): it is never used to fill a pump or for an infusion."
+    ),
+    "IT_CONCENTRATION_NOT_MARKETED": (
+        "The concentration {concentration} is not a marketed strength ({strengths}): it must "
+        "be a documented dilution with preservative-free sodium chloride. Check the "
+        "preparation, the pump labeling and the concentration programmed in the pump."
+    ),
 }
 
 REASONS: Final[dict[str, str]] = {}
@@ -151,6 +164,11 @@ ORDER_ADVICE: Final[dict[str, str]] = {
 }
 
 NOT_ASSESSED: Final[dict[str, str]] = {
+    "DOSE_TEXT_NOT_COMPARED": (
+        "Not compared: the order's text has numbers but no single dose in mg that can be read "
+        "unambiguously (a range, a count of units, a strength or a daily amount), so it was "
+        "not compared with the structured dose; read it by hand."
+    ),
     "UNKNOWN_MEDICINE": (
         "Not assessed: the medicine {given} is not in the interaction table (check it by hand)."
     ),

@@ -139,6 +139,19 @@ SUMMARIES: Final[dict[str, tuple[str, ...]]] = {
         "Likely time-base mistake: {daily} is {times:number} times the previous daily dose "
         "{previous}",
     ),
+    "ADOLESCENT_US_LADDER": (
+        "Age {age}: judged on the US adult label ladder (adolescent_schedule us_adult_label), "
+        "labelled from {from_age}",
+    ),
+    "DOSE_TEXT_DISAGREES": (
+        "The order's text states a dose of {stated}; the structured dose {doses} was checked",
+    ),
+    "IT_SCREENING_STRENGTH_IN_PUMP": (
+        "{concentration} is the screening-only strength: never for a pump or an infusion",
+    ),
+    "IT_CONCENTRATION_NOT_MARKETED": (
+        "{concentration} is not a marketed strength: check that it is a documented dilution",
+    ),
 }
 
 # Rule advice (code ADVICE) a check can give, by rule id: the rule's own text when it fits.
@@ -213,6 +226,11 @@ NOTES: Final[dict[str, str]] = {
     "DIALYSIS_FROM_CONDITION": (
         "Dialysis: the condition {given} (dependence on renal dialysis) says the patient is on "
         "dialysis."
+    ),
+    "ADOLESCENT_DIALYSIS": (
+        "The site's adolescent policy {given} was not used: the patient is on dialysis, and no "
+        "source gives a dose under 18 on dialysis (rule oral.adolescent.dialysis_not_planned); "
+        "the order was judged on the child profile."
     ),
 }
 
