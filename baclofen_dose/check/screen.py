@@ -56,7 +56,7 @@ import attrs
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
 from baclofen_dose.check.oral import MEASURED_METHODS, check_order
 from baclofen_dose.check.order import Judge, NotAssessed, OrderCheck
-from baclofen_dose.core import numeric, units
+from baclofen_dose.core import numeric, tuning, units
 from baclofen_dose.core.errors import (
     BaclofenDoseError,
     InputError,
@@ -579,21 +579,24 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
     if dtype.is_float():
         # A float's shortest text has at most three decimals exactly when the float nearest
-        # to round(x * 1000) / 1000 is x itself (below 10^12 a thousandth is far wider than
+        # to k / 1000, for k the whole number nearest to x * 1000, is x itself (below 10^12 a thousandth is far wider than
         # the float's spacing, so no other such decimal lies as near): the number the exact
         # path reads, found by arithmetic, not by writing every float as text.
         inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
         inside = inside.fill_null(False)
-        # If x is the float nearest to k / 1000, the product x * 1000 lies within an eighth
-        # of k (below 10^12), so k is the product rounded (however the engine breaks ties:
-        # a product halfway between two whole numbers stands for no k, and the test below
-        # then fails). A row is fast only when that k, divided back, is x itself.
-        rounded = nw.when(inside).then((col * milli).round(0)).otherwise(nw.lit(0.0))
+        # If x is the float nearest to k / 1000, the product p = x * 1000 lies within an
+        # eighth of k (below 10^12), so k is its truncation t, or t + 1 when p - t is more
+        # than a half (compared as (p - t) + (p - t) > 1: no rounding call, no float
+        # literal). A row is fast only when that k, divided back, is x itself.
+        product = nw.when(inside).then(col * milli).otherwise(nw.lit(0))
+        truncated = product.cast(nw.Int64)
+        rest = product - truncated
+        rounded = truncated + ((rest + rest) > 1).cast(nw.Int64)
         # Divided by a full column, not a literal: polars divides by a literal (or a literal
         # column) as a product with its reciprocal, not the correctly rounded quotient
         # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
         nearest = (got / (got * 0 + milli)) == col
-        return rounded.cast(nw.Int64), (inside & (got > 0) & nearest).fill_null(False)
+        return rounded, (inside & (got > 0) & nearest).fill_null(False)
     if dtype == nw.String:
         text = col
     else:
@@ -1189,8 +1192,8 @@ def _judge(plan: _Plan) -> list[_Piece]:
     return plan.pieces
 
 
-_DISTINCT_TEXTS: Final = 10_000  # more distinct values than this: written by expressions
-_COMPILED_KEPT: Final = 16  # compiled screens kept per process (one per rule set and schema)
+_DISTINCT_TEXTS: Final = tuning.SCREEN_DISTINCT_TEXTS
+_COMPILED_KEPT: Final = tuning.SCREEN_COMPILED_KEPT
 
 
 class _Compiled:
