@@ -15,8 +15,9 @@ Run from the repository root (needs the screen extra and numpy)::
    both sides are timed alike); the ratio is printed (target: at most 3). The screen runs as a
    user calls it (advice counted in the summary, not written as rows; the number of rows it
    wrote is printed). The ratio of CPU times (all threads) is printed beside it: the work
-   done, which other processes on a shared machine move far less than the wall time. The floor's counts must equal the screen's findings for
-   those rules (else the run fails: a floor doing less than the screen is no floor).
+   done, which other processes on a shared machine move far less than the wall time. The
+   floor's counts must equal the screen's findings for those rules (else the run fails: a
+   floor doing less than the screen is no floor).
 2. Memory: M rows written to Parquet, then screened from a lazy scan with the findings streamed
    to a Parquet file, in a fresh process; its peak resident memory is printed (target: under
    2 GB).

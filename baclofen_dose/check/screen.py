@@ -579,9 +579,10 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
     if dtype.is_float():
         # A float's shortest text has at most three decimals exactly when the float nearest
-        # to k / 1000, for k the whole number nearest to x * 1000, is x itself (below 10^12 a thousandth is far wider than
-        # the float's spacing, so no other such decimal lies as near): the number the exact
-        # path reads, found by arithmetic, not by writing every float as text.
+        # to k / 1000, for k the whole number nearest to x * 1000, is x itself (below 10^12
+        # a thousandth is far wider than the float's spacing, so no other such decimal lies
+        # as near): the number the exact path reads, found by arithmetic, not by writing
+        # every float as text.
         inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
         inside = inside.fill_null(False)
         # If x is the float nearest to k / 1000, the product p = x * 1000 lies within an
