@@ -169,6 +169,13 @@ _DIALYSIS_WORDS: Final = {
 title or upper case. Any other text is an invalid row naming the column."""
 _NO_PER_ADMIN: Final = "DOSE_PER_ADMINISTRATION_NOT_GIVEN"
 _ADVICE: Final = "ADVICE"  # a rule's general advice (no value compared): see screen_orders
+
+
+def _general_advice(code: object, severity: object) -> bool:
+    """Advice that is counted, not written, by default: an ``ADVICE`` finding of severity
+    info (the advice of the rules of the order's population). Advice of severity warning
+    (a child's kidney function not assessed, a use off the label) is always written."""
+    return code == _ADVICE and severity == "info"
 _PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
 _VALUE_KEYS: Final = ("value", "daily", "highest", "doses")
 _LIMIT_KEYS: Final = ("limit", "risky", "tolerated", "threshold", "grid")
@@ -1522,11 +1529,12 @@ def screen_orders(
     :func:`~baclofen_dose.check.check_order`; ``adolescent_policy`` to every order of a patient
     aged 12 to under 18 (children are always judged by the exact check).
 
-    ``advice``: also write a row for each ``ADVICE`` finding (a rule's general advice for the
-    order's population, such as "use the lowest dose that gives an optimal response", with no
-    value compared), one per order, as the order check lists them. By default they are
-    counted in :attr:`ScreenSummary.advice` by rule, not written: on a warehouse of orders
-    they would be most of the rows and say the same thing on each.
+    ``advice``: also write a row for each general advice (an ``ADVICE`` finding of severity
+    info: a rule's advice for the order's population, such as "use the lowest dose that gives
+    an optimal response", with no value compared), one per order, as the order check lists
+    them. By default they are counted in :attr:`ScreenSummary.advice` by rule, not written: on
+    a warehouse of orders they would be most of the rows and say the same thing on each.
+    Advice of severity warning is always written.
 
     Returns the findings (:data:`OUTPUT_COLUMNS`, a frame of the input's library, lazy if the
     input was) and a :class:`ScreenSummary`. Rules: as the order check.
@@ -1569,7 +1577,7 @@ def screen_orders(
 
     def tally(kind: object, severity: object, n: int, code: object, rule_id: object) -> None:
         nonlocal not_assessed
-        if code == _ADVICE and isinstance(rule_id, str):
+        if _general_advice(code, severity) and isinstance(rule_id, str):
             if n:
                 advised[rule_id] = advised.get(rule_id, 0) + n
         elif kind == "finding" and isinstance(severity, str):
@@ -1594,11 +1602,11 @@ def screen_orders(
     for out in slow_rows:
         tally(out["kind"], out["severity"], 1, out["code"], out["rule_id"])
     if not advice:
-        slow_rows = [out for out in slow_rows if out["code"] != _ADVICE]
+        slow_rows = [out for out in slow_rows if not _general_advice(out["code"], out["severity"])]
     source = frame.lazy() if local else frame
     chosen = [
         i for i, (p, n) in enumerate(zip(pieces, fires, strict=True))
-        if totals[n] and (advice or p.code != _ADVICE)
+        if totals[n] and (advice or not _general_advice(p.code, p.severity))
     ]  # fmt: skip
     found = _emit(nw, source, compiled, chosen, local=local)
     parts = [found.collect() if isinstance(found, nw.LazyFrame) and local else found]
