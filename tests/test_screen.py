@@ -593,3 +593,28 @@ def test_advice_of_severity_warning_is_always_written() -> None:
     assert [r for r in expected if not (r[CODE] == "ADVICE" and r[SEVERITY] == "info")] == written
     assert warned <= {r[RULE] for r in written}
     assert not warned & set(result.summary.advice)
+
+
+@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas"])
+def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact path's output rows are made a columnar frame a batch at a time (memory): with
+    batches of 3 rows the findings and the summary are those of one batch."""
+    from baclofen_dose.check import screen as module
+
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": "10", "dose_unit": "mg", "times_per_day": 3, "age_years": age, "weight_kg": "30" if age == "9" else None, "scr": "1.2", "scr_unit": "mg/dL", "sex": "female"}
+        for i, age in enumerate(["9", "70", "45", "9", "80", "60", "33"])
+    ]
+    frame: Any = _frame(rows, floats=False)
+    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[engine]
+
+    def run() -> tuple[list[tuple[str, ...]], Any]:
+        result = screen_orders(frame, advice=True)
+        found = result.findings.collect() if engine == "lazy" else result.findings
+        return _actual(found), result.summary
+
+    whole = run()
+    monkeypatch.setattr(module, "_EXACT_ROWS_HELD", 3)
+    assert run() == whole
+    assert whole[1].rows_exact == len(rows)
+    _same(whole[0], _expected(rows, {}, {}), engine)

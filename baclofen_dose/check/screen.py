@@ -1202,6 +1202,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
 
 _DISTINCT_TEXTS: Final = tuning.SCREEN_DISTINCT_TEXTS
 _COMPILED_KEPT: Final = tuning.SCREEN_COMPILED_KEPT
+_EXACT_ROWS_HELD: Final = tuning.SCREEN_EXACT_ROWS_HELD
 
 
 class _Compiled:
@@ -1588,6 +1589,7 @@ def screen_orders(
     for piece, name in zip(pieces, fires, strict=True):
         tally(piece.kind, piece.severity, int(totals[name] or 0), piece.code, piece.rule_id)
     slow_rows: list[Row] = []
+    slow_parts: list[Any] = []  # the exact path's rows, made columnar a batch at a time
     invalid_ids: list[str] = []
     rows_exact = 0
     exact_rows = [] if rows_fast == rows_in else _rows(
@@ -1598,11 +1600,13 @@ def screen_orders(
         result = _exact(row, options)
         if result and result[0]["kind"] == "invalid":
             invalid_ids.append(str(row["order_id"]))
-        slow_rows += result
-    for out in slow_rows:
-        tally(out["kind"], out["severity"], 1, out["code"], out["rule_id"])
-    if not advice:
-        slow_rows = [out for out in slow_rows if not _general_advice(out["code"], out["severity"])]
+        for out in result:
+            tally(out["kind"], out["severity"], 1, out["code"], out["rule_id"])
+            if advice or not _general_advice(out["code"], out["severity"]):
+                slow_rows.append(out)
+        if len(slow_rows) >= _EXACT_ROWS_HELD:
+            slow_parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
+            slow_rows = []
     source = frame.lazy() if local else frame
     chosen = [
         i for i, (p, n) in enumerate(zip(pieces, fires, strict=True))
@@ -1611,7 +1615,8 @@ def screen_orders(
     found = _emit(nw, source, compiled, chosen, local=local)
     parts = [found.collect() if isinstance(found, nw.LazyFrame) and local else found]
     if slow_rows:
-        parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
+        slow_parts.append(_frame_like(nw, frame, slow_rows, OUTPUT_COLUMNS))
+    parts += slow_parts
     related_invalid = related_unmatched = 0
     related_parts = []
     for name, table in (("co_medications", co_medications), ("conditions", conditions)):

@@ -14,3 +14,7 @@ and looked up (polars, in memory); more are written by expressions on every row.
 
 SCREEN_COMPILED_KEPT: Final = 16
 """Compiled screens kept per process (one per rule set, batch options and input schema)."""
+
+SCREEN_EXACT_ROWS_HELD: Final = 50_000
+"""Output rows of the exact path held as Python rows before they are made a columnar frame
+(the memory of a screen where most rows take the exact path is then its output's, in columns)."""
