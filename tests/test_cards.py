@@ -62,6 +62,11 @@ ORDERS: dict[str, Callable[[], OrderCheck]] = {
     "dialysis": lambda: check_order(
         dose="5 mg", times_per_day=3, patient=_older(weight="70 kg", scr="1 mg/dL", dialysis=True)
     ),
+    "child on dialysis": lambda: check_order(
+        dose="5 mg",
+        times_per_day=3,
+        patient=_patient(age="9 years", sex="male", weight="30 kg", dialysis=True),
+    ),
     "dialysis, cheong2020": lambda: check_order(
         dose="5 mg",
         times_per_day=3,

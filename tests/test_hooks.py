@@ -235,6 +235,30 @@ def test_dialysis_is_read_from_a_z99_2_condition() -> None:
     )
 
 
+def test_a_child_on_dialysis_gets_a_dialysis_warning_card() -> None:
+    """Found by a fresh tester (SAFETY): a 15-year-old with Z99.2 got info cards only; the
+    check's warning naming dialysis (no dialysis rule for children) is a warning card."""
+    request = _request()
+    request["prefetch"]["patient"]["birthDate"] = "2011-06-01"
+    request["prefetch"]["conditions"]["entry"] = [
+        {"resource": {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "active"}]},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z99.2"}]},
+        }}
+    ]  # fmt: skip
+    cards = handle_hook(SIGN, request, as_of=date(2026, 11, 19))["cards"]
+    _check_card_shapes(cards)
+    assert any(
+        c["indicator"] == "warning"
+        and "dialysis" in c["summary"]
+        and "children" in c["summary"]
+        for c in cards
+    )
+
+
 def test_a_co_medication_by_rxcui_gives_an_interaction_card() -> None:
     request = _request()
     request["prefetch"]["medications"]["entry"] = [

@@ -70,6 +70,7 @@ RULES: Final = requires(
         "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
         "oral.child.max_daily.from_8": "oral.daily_dose",
         "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.child.dialysis_not_assessed": None,
         "oral.child.renal_not_assessed": None,
         "oral.child.tablet.min_weight": "weight",
         "oral.child.times_per_day.max": "oral.times_per_day",
@@ -309,6 +310,14 @@ def check_order(
     # A Z99.2 condition means on dialysis (read as the service reads it; a conflict refused).
     patient, dialysis_from = read_dialysis(patient, conditions)
     group = "adult"
+    if patient is not None and patient.dialysis is True and patient.age_years is None:
+        raise MissingInputError(
+            "patient.age",
+            "an age such as '72 years'",
+            "choosing the dialysis rule (on dialysis"
+            + ("" if dialysis_from is None else f": condition {dialysis_from}")
+            + "; adults and children differ)",
+        )
     if patient is not None:
         check_plausible(patient, rules)
         inputs += list(patient.describe())
@@ -440,7 +449,13 @@ def _child_kidney(
     judge: Judge, patient: Patient, crcl: Fraction | None, egfr: Fraction | None
 ) -> None:
     """Kidney function under 18 (a child, or an adolescent on the US adult label ladder): no
-    equation or renal dose rule in the rule data, so not assessed, and said."""
+    equation or renal dose rule in the rule data, so not assessed, and said. On dialysis (stated
+    or a Z99.2 condition) a warning names it: the rule data has no dialysis rule for children
+    (the planner refuses to plan; the check never raises for a limit)."""
+    if patient.dialysis is True:
+        judge.add(_advice(judge, _C + "dialysis_not_assessed"))
+        judge.skip("renal", "patient.dialysis", "CHILD_DIALYSIS_NOT_ASSESSED")
+        return
     if patient.scr_mg_dl is not None:
         judge.add(_advice(judge, _C + "renal_not_assessed"))
     if crcl is not None or egfr is not None:
