@@ -242,7 +242,8 @@ def check_order(
       (:mod:`baclofen_dose.check.dose_text`).
     - ``max_policy``, ``renal_policy``, ``weight_policy`` and ``adolescent_policy`` as for
       planning (``"us_adult_label"``: a patient of 12 to under 18 is judged against the adult
-      label's limits and maximum policy, as the planner plans; kidney function as for any
+      label's limits, as the planner plans; only with the US label maximum (``max_policy``
+      ``"us_label"`` or none, another refused); kidney function as for any
       child, not assessed; refused on dialysis); ``overrides``
       ``{rule_id: reason}`` acknowledge soft limits (the findings record the reason).
 
@@ -369,6 +370,7 @@ def check_order(
         rules,
         renal_policy=renal_policy,
         weight_policy=weight_policy,
+        max_policy=max_policy,
     )
     if ladder:
         # The US adult label ladder from 12 (the planner's _adolescent_adult): the adult limits
