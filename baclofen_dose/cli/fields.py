@@ -245,7 +245,7 @@ def command_message(error: BaclofenDoseError, table: Mapping[str, str]) -> str:
                 )
     ladder = table.get("adolescent_policy")
     if ladder is not None and field == "max_policy":  # the two options that do not go together
-        text = text.replace("with adolescent_policy us_adult_label", f"with {ladder} us_adult_label")
+        text = text.replace("adolescent_policy us_adult_label", f"{ladder} us_adult_label")
     doses_a_day = table.get("times_per_day")
     if doses_a_day is not None:  # a dose per day given as one administration (core/units.py)
         text = text.replace("and the number of doses a day)", f"and {doses_a_day})")
