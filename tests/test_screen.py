@@ -116,7 +116,10 @@ def order_rows(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         row["egfr_ml_min_173m2"] = draw(EGFRS)
     if row["crcl_ml_min"] or row["egfr_ml_min_173m2"] or draw(st.integers(0, 9)) == 0:
-        row["measured_method"] = _pick(draw, clean, ["other", "timed_urine"], [None, "x"])
+        # A method fits its measurement (check.CRCL_METHODS, EGFR_METHODS): timed urine gives a
+        # CrCl, so never beside an eGFR (the mismatch: test_a_mismatched_method_row_is_invalid).
+        fits = ["other"] if row["egfr_ml_min_173m2"] else ["other", "timed_urine"]
+        row["measured_method"] = _pick(draw, clean, fits, [None, "x"])
     if not clean and draw(st.integers(0, 9)) == 0:
         row["route"] = "intrathecal"
     if not clean and draw(st.integers(0, 9)) == 0:
@@ -593,3 +596,20 @@ def test_advice_of_severity_warning_is_always_written() -> None:
     assert [r for r in expected if not (r[CODE] == "ADVICE" and r[SEVERITY] == "info")] == written
     assert warned <= {r[RULE] for r in written}
     assert not warned & set(result.summary.advice)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the screen's vectorised path does not yet refuse a method that does not give its "
+    "measurement (check.CRCL_METHODS / EGFR_METHODS): the lead mirrors it in check/screen.py, "
+    "then this mark goes (strict: it fails when the screen is fixed)",
+)
+def test_a_mismatched_method_row_is_invalid() -> None:
+    """An eGFR "by timed urine" or a CrCl "by CKD-EPI 2021" is refused by the check
+    (E_METHOD); the screen must give the row as invalid, on every path."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": "1", "dose": "10", "dose_unit": "mg", "times_per_day": "3", "age_years": "60", "egfr_ml_min_173m2": "40", "measured_method": "timed_urine"},
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": "2", "dose": "10", "dose_unit": "mg", "times_per_day": "3", "age_years": "60", "crcl_ml_min": "40", "measured_method": "ckd_epi_2021"},
+    ]
+    result = screen_orders(pl.DataFrame(rows, schema=dict.fromkeys(INPUT_COLUMNS, pl.String)))
+    assert result.summary.rows_invalid == 2

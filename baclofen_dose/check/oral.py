@@ -49,7 +49,7 @@ from baclofen_dose.oral.titration import (
     select_max_policy,
 )
 
-__all__ = ["MEASURED_METHODS", "check_order"]
+__all__ = ["CRCL_METHODS", "EGFR_METHODS", "MEASURED_METHODS", "check_order"]
 
 RULES: Final = requires(
     __name__,
@@ -99,6 +99,10 @@ RULES: Final = requires(
 
 
 MEASURED_METHODS: Final = ("cockcroft_gault", "ckd_epi_2021", "timed_urine", "other")
+# What each method measures: Cockcroft-Gault and a timed urine collection give a creatinine
+# clearance (mL/min), CKD-EPI 2021 an eGFR (mL/min/1.73 m2); "other" is taken for either.
+CRCL_METHODS: Final = ("cockcroft_gault", "timed_urine", "other")
+EGFR_METHODS: Final = ("ckd_epi_2021", "other")
 """How a measured kidney-function value given directly was obtained (recorded, not used)."""
 
 _A: Final = "oral.adult."
@@ -350,6 +354,19 @@ def check_order(
             "one of " + ", ".join(MEASURED_METHODS),
             code="E_METHOD",
         )
+    for given_value, field, methods, gives, measure in (
+        (crcl, "measured_crcl", CRCL_METHODS, "an eGFR (measured_egfr)", "a CrCl"),
+        (egfr, "measured_egfr", EGFR_METHODS, "a CrCl (measured_crcl)", "an eGFR"),
+    ):
+        if given_value is not None and measured_method not in methods:
+            # A CrCl "by CKD-EPI" or an eGFR "by Cockcroft-Gault": one of the two is wrong.
+            raise InputError(
+                "measured_method",
+                measured_method,
+                f"a method that gives {measure} for {field}: one of " + ", ".join(methods),
+                problem=f"gives {gives}, not {measure} ({field})",
+                code="E_METHOD",
+            )
     if crcl is not None:
         inputs.append(("measured_crcl", Amount(crcl, units.RENAL_CLEARANCE, "estimate")))
     if egfr is not None:
