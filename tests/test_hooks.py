@@ -371,7 +371,7 @@ def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
     draft = _draft(request)
     draft["medicationCodeableConcept"] = {"text": "baclofen intrathecal 2000 mcg/mL"}
     dosage = draft["dosageInstruction"][0]
-    dosage["route"]["coding"][0]["code"] = "72607000"
+    dosage["route"]["coding"][0].update(code="72607000", display="Intrathecal route")
     dosage["timing"]["repeat"]["frequency"] = 1
     dosage.pop("text")
     dosage["doseAndRate"] = [
@@ -383,6 +383,7 @@ def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
     _check_card_shapes(cards)
     text = "\n".join(c["summary"] + c["detail"] for c in cards)
     assert "creatinine" not in text
+    assert "not checked" not in text  # judged, not refused (a route display must agree)
     assert any(c["indicator"] in ("warning", "critical") for c in cards)
     assert not any("suggestions" in c for c in cards)
 
