@@ -83,6 +83,8 @@ def test_the_ladder_keeps_the_adult_hard_maximum() -> None:
         (teen(), {"renal_policy": "vlavonou2014"}, "renal_policy", "E_OUT_OF_SCOPE"),
         (teen(), {"weight_policy": "actual"}, "weight_policy", "E_OUT_OF_SCOPE"),
         (None, {}, "adolescent_policy", "E_NO_PATIENT"),
+        (teen(), {"max_policy": "uk_outpatient"}, "max_policy", "E_POLICY"),
+        (teen(age="13 years"), {"max_policy": "inpatient_supervised"}, "max_policy", "E_POLICY"),
     ],
 )
 def test_plan_and_check_refuse_the_same_policy_inputs(
@@ -99,6 +101,49 @@ def test_plan_and_check_refuse_the_same_policy_inputs(
     for caught in (planned.value, checked.value):
         assert (caught.field, caught.code) == (field, code)
     assert str(planned.value) == str(checked.value)
+
+
+@pytest.mark.parametrize("policy", ["uk_outpatient", "inpatient_supervised"])
+def test_the_ladder_goes_with_the_us_label_maximum_only(
+    policy: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by a fresh tester (SAFETY): at 13 on the ladder, 120 mg/day (inpatient_supervised)
+    or 100 mg/day (uk_outpatient) was checked with info findings only, and a 15-year-old's plan
+    reached 120 mg/day. The ladder is the US label's: its maximum is the US label's 80 mg/day
+    (oral.adult.max_daily.us_label); the other policies are adult figures, refused with it in
+    the planner and the check alike, naming both options; us_label given explicitly is taken."""
+    for patient in (teen(age="13 years"), teen(age="15 years")):
+        with pytest.raises(InputError) as planned:
+            plan_titration(
+                start=START, target="max", patient=patient, adolescent_policy=LADDER,
+                max_policy=policy,
+            )  # fmt: skip
+        with pytest.raises(InputError) as checked:
+            check_order(
+                dose="30 mg", times_per_day=4, patient=patient, adolescent_policy=LADDER,
+                max_policy=policy,
+            )  # fmt: skip
+        for caught in (planned.value, checked.value):
+            assert (caught.field, caught.code) == ("max_policy", "E_POLICY")
+            assert "adolescent_policy us_adult_label" in str(caught)
+    explicit = check_order(
+        dose="30 mg", times_per_day=4, patient=teen(), adolescent_policy=LADDER,
+        max_policy="us_label",
+    )  # fmt: skip
+    assert "oral.adult.max_daily.us_label" in explicit.needs_override  # 120 mg/day: soft
+    plan = plan_titration(
+        start=START, target="max", patient=teen(), adolescent_policy=LADDER, max_policy="us_label"
+    )
+    assert plan.steps[-1].regimen.daily_mg == 80
+    base = ["check", "--dose", "30 mg", "--times-per-day", "4", "--age", "13"]
+    assert main([*base, "--adolescent-policy", LADDER, "--max-policy", policy]) == 2
+    err = capsys.readouterr().err
+    assert "--max-policy" in err
+    assert "--adolescent-policy us_adult_label" in err
+    assert "Traceback" not in err
+    assert main(["titrate", "--start", START, "--target", "max", "--age", "15",
+                 "--adolescent-policy", LADDER, "--max-policy", policy]) == 2  # fmt: skip
+    assert "--adolescent-policy us_adult_label" in capsys.readouterr().err
 
 
 def test_an_unknown_age_with_the_policy_is_missing_not_assumed() -> None:
@@ -277,7 +322,8 @@ def test_the_service_does_not_use_the_ladder_on_dialysis_and_says_so() -> None:
     config = HooksConfig(adolescent_policy=LADDER)
     cards = handle_hook("baclofen-order-sign", request, config=config)["cards"]
     text = "\n".join(c["summary"] + "\n" + c["detail"] for c in cards)
-    assert "not checked" not in text
+    assert "Baclofen order not checked" not in text  # the draft is judged, not refused
     assert any(c["indicator"] == "critical" for c in cards)
     assert "oral.adolescent.dialysis_not_planned" in text
+    assert "oral.child.dialysis_not_assessed" in text  # dialysis named as not assessed
     assert_clean(text)

@@ -62,6 +62,11 @@ ORDERS: dict[str, Callable[[], OrderCheck]] = {
     "dialysis": lambda: check_order(
         dose="5 mg", times_per_day=3, patient=_older(weight="70 kg", scr="1 mg/dL", dialysis=True)
     ),
+    "child on dialysis": lambda: check_order(
+        dose="5 mg",
+        times_per_day=3,
+        patient=_patient(age="9 years", sex="male", weight="30 kg", dialysis=True),
+    ),
     "dialysis, cheong2020": lambda: check_order(
         dose="5 mg",
         times_per_day=3,
@@ -335,7 +340,7 @@ def test_the_hook_card_for_a_per_hour_entry_says_so() -> None:
     draft = request["context"]["draftOrders"]["entry"][0]["resource"]
     draft["medicationCodeableConcept"] = {"text": "baclofen intrathecal 2000 mcg/mL"}
     dosage = draft["dosageInstruction"][0]
-    dosage["route"]["coding"][0]["code"] = "72607000"
+    dosage["route"]["coding"][0].update(code="72607000", display="Intrathecal route")
     dosage["timing"]["repeat"]["frequency"] = 1
     dosage.pop("text")
     dosage["doseAndRate"] = [

@@ -10,8 +10,9 @@ import pytest
 from baclofen_dose.check import check_order
 from baclofen_dose.check.screen import screen_orders
 from baclofen_dose.cli import main
-from baclofen_dose.core.errors import InputError
+from baclofen_dose.core.errors import InputError, MissingInputError
 from baclofen_dose.oral.patient import DIALYSIS_CODE, Patient, dialysis_condition, read_dialysis
+from baclofen_dose.render.messages import finding_text
 
 
 def adult(dialysis: bool | None = None) -> Patient:
@@ -49,15 +50,102 @@ def test_z99_2_with_a_patient_not_on_dialysis_is_refused_naming_both() -> None:
     assert "patient.dialysis" in str(caught.value)
 
 
-def test_other_conditions_and_no_patient_are_unchanged() -> None:
-    """N18.4 (CKD 4) is not dialysis; without a patient Z99.2 has no one to apply to (the
-    check says no patient was given) and only the table's caution is given."""
+def test_other_conditions_are_not_dialysis() -> None:
     assert dialysis_condition(["N18.4", "epilepsy"]) is None
     assert dialysis_condition("Z99.2") is None  # not a list: refused by the interaction check
-    assert read_dialysis(None, [DIALYSIS_CODE]) == (None, DIALYSIS_CODE)
-    bare = check_order(dose="5 mg", times_per_day=3, conditions=["Z99.2"])
-    assert "PATIENT_NOT_GIVEN" in {n.code for n in bare.not_assessed}
-    assert bare.needs_override == ()
+
+
+def test_z99_2_without_a_patient_states_dialysis_and_asks_for_the_age() -> None:
+    """Found by a fresh tester (SAFETY): without patient values Z99.2 was dropped, so 30 mg/day
+    was judged by the adult rules alone ("no patient was given") and a measured CrCl of
+    70 mL/min by its mild band ("dialysis status not stated"). Z99.2 states dialysis whatever
+    else is given: as with dialysis=True alone, the check asks for the age (the dialysis rules
+    differ for adults and children) and never judges the order as if off dialysis."""
+    stated, code = read_dialysis(None, [DIALYSIS_CODE])
+    assert code == DIALYSIS_CODE
+    assert stated is not None and stated.dialysis is True and stated.age_years is None
+    for measured in ({}, {"measured_crcl": "70 mL/min", "measured_method": "timed_urine"}):
+        with pytest.raises(MissingInputError) as caught:
+            check_order(dose="20 mg", times_per_day=4, conditions=["Z99.2"], **measured)
+        assert caught.value.field == "patient.age"
+        assert "Z99.2" in str(caught.value)
+        assert "dialysis" in str(caught.value)
+
+
+@pytest.mark.parametrize("age", ["60 years", "80 years"])
+def test_z99_2_with_a_measured_crcl_is_judged_on_dialysis(age: str) -> None:
+    """A measured CrCl of 70 mL/min (mild band) beside Z99.2: the dialysis maximum (5 mg/day,
+    Canadian monograph) judges 80 mg/day, never the mild band, and "not stated" is not said."""
+    patient = Patient.from_inputs(
+        age=age, sex=None, weight=None, height=None, scr=None, dialysis=None
+    )
+    result = check_order(
+        dose="20 mg", times_per_day=4, patient=patient, conditions=["Z99.2"],
+        measured_crcl="70 mL/min", measured_method="timed_urine",
+    )  # fmt: skip
+    assert "renal.ca_monograph.dialysis.max_daily" in result.needs_override
+    assert "renal.vlavonou2014.mild.dose_fraction" not in {f.rule_id for f in result.findings}
+    assert "DIALYSIS_NOT_STATED" not in {n.code for n in result.not_assessed}
+    assert dict(result.provenance.inputs)["renal_band"] == "dialysis"
+
+
+def test_cli_z99_2_alone_asks_for_the_age(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["check", "--dose", "20 mg", "--times-per-day", "4", "--condition", "Z99.2"]
+    for extra in ([], ["--measured-crcl", "70 mL/min", "--measured-method", "timed_urine"]):
+        assert main([*base, *extra, "--format", "text"]) == 2
+        captured = capsys.readouterr()
+        assert "--age is missing" in captured.err
+        assert "Z99.2" in captured.err
+        assert "not stated" not in captured.out + captured.err
+        assert "Traceback" not in captured.err
+    assert main([*base, "--age", "60", "--measured-crcl", "70 mL/min",
+                 "--measured-method", "timed_urine", "--format", "text"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "renal.ca_monograph.dialysis.max_daily" in out
+    assert "not stated" not in out
+    assert "renal.vlavonou2014.mild" not in out
+
+
+def test_the_screen_refuses_a_z99_2_row_without_an_age() -> None:
+    """The screen's row with Z99.2 and only a measured CrCl: invalid, naming the age, never
+    judged by the CrCl's mild band."""
+    frame = pl.DataFrame(
+        {
+            "order_id": [1],
+            "dose": [20],
+            "dose_unit": ["mg"],
+            "times_per_day": [4],
+            "crcl_ml_min": [70],
+            "measured_method": ["timed_urine"],
+        }
+    )
+    conditions = pl.DataFrame({"order_id": [1], "condition": ["Z99.2"]})
+    rows = screen_orders(frame, conditions=conditions, advice=True).findings
+    assert rows["code"].to_list() == ["INVALID_INPUT"]
+    assert "renal.vlavonou2014.mild.dose_fraction" not in set(rows["rule_id"].drop_nulls())
+
+
+@pytest.mark.parametrize("age", ["9 years", "15 years"])
+@pytest.mark.parametrize("how", ["stated", "condition"])
+def test_a_child_on_dialysis_is_warned_and_not_assessed(age: str, how: str) -> None:
+    """Found by a fresh tester (SAFETY): under 18 on the default child profile dialysis gave
+    info findings only. The planner refuses (no dialysis rule for children); the check gives a
+    warning naming dialysis (overdose in renal impairment even at low doses: never info) and
+    the not-assessed entry; kidney function is not said to be merely not given."""
+    patient = Patient.from_inputs(
+        age=age, sex=None, weight="30 kg", height=None, scr=None,
+        dialysis=True if how == "stated" else None,
+    )  # fmt: skip
+    conditions = ["Z99.2"] if how == "condition" else None
+    result = check_order(dose="10 mg", times_per_day=3, patient=patient, conditions=conditions)
+    found = {f.rule_id: f for f in result.findings}
+    warning = found["oral.child.dialysis_not_assessed"]
+    assert warning.severity == "warning"
+    assert "dialysis" in finding_text(warning)
+    assert "children" in finding_text(warning)
+    codes = {n.code for n in result.not_assessed}
+    assert "CHILD_DIALYSIS_NOT_ASSESSED" in codes
+    assert "CHILD_KIDNEY_NOT_GIVEN" not in codes
 
 
 def test_cli_condition_z99_2_needs_no_dialysis_option(capsys: pytest.CaptureFixture[str]) -> None:

@@ -507,3 +507,70 @@ def test_a_bounds_period_ending_before_it_starts_is_refused() -> None:
     assert caught.value.field == "dosageInstruction[0].timing.repeat.boundsPeriod.end"
     resource["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["end"] = "2026-03-20"
     assert read_fhir(resource)[0].steps[0].start is not None
+
+
+@pytest.mark.parametrize(
+    ("code", "display", "fits"),
+    [
+        ("TID", "four times a day", False),
+        ("TID", "QID", False),
+        ("BID", "3 times daily", False),
+        ("QID", "twice a day", False),
+        ("TID", "three times a day", True),
+        ("TID", "TID", True),
+        ("QID", "4x daily", True),
+        ("BID", "every morning and evening", True),  # no number said: the code is read
+    ],
+)
+def test_a_timing_code_display_that_contradicts_the_code_is_refused(
+    code: str, display: str, fits: bool
+) -> None:
+    """Found by a fresh tester: TID with the display "four times a day" was read as 3 a day.
+    Refused, naming the display and the code, as a unit display that disagrees with its code."""
+    item = dosage(frequency={"BID": 2, "TID": 3, "QID": 4}[code])
+    item["timing"] = {"code": {"coding": [{"system": GTS, "code": code, "display": display}]}}
+    if fits:
+        assert read_medication_request(request(item)).check_arguments["times_per_day"] > 0
+        return
+    text = refused(request(item), "dosageInstruction[0].timing.code.coding[0].display")
+    assert "timing.code.coding[0].code" in text
+
+
+@pytest.mark.parametrize(
+    ("route", "where", "text"),
+    [
+        ("26643006", "text", "intrathecal"),
+        ("26643006", "display", "Intrathecal route"),
+        ("72607000", "text", "by mouth"),
+        ("72607000", "display", "Oral route"),
+    ],
+)
+def test_a_route_text_naming_the_other_route_is_refused(route: str, where: str, text: str) -> None:
+    """Found by a fresh tester: route.text "intrathecal" beside the oral SNOMED CT code was
+    judged oral. No route is ever chosen between two: refused, naming both elements."""
+    item = dosage(value=25 if route == "26643006" else 100,
+                  code="mg" if route == "26643006" else "ug", route=route)  # fmt: skip
+    if where == "text":
+        item["route"]["text"] = text
+        path = "dosageInstruction[0].route.text"
+    else:
+        item["route"]["coding"][0]["display"] = text
+        path = "dosageInstruction[0].route.coding[0].display"
+    message = refused(request(item), path)
+    assert "route.coding" in message
+    item["route"] = {"coding": [{"system": SCT, "code": "26643006", "display": "Oral route"}],
+                     "text": "by mouth"}  # fmt: skip
+    item["doseAndRate"][0]["doseQuantity"] = {"value": 25, "unit": "mg", "system": UCUM,
+                                              "code": "mg"}  # fmt: skip
+    assert read_medication_request(request(item)).route == "oral"
+
+
+def test_a_when_code_and_its_part_are_not_two_times_of_day() -> None:
+    """Found by a fresh tester: ["MORN", "MORN.early", "EVE"] was counted as 3 doses a day;
+    MORN.early is a part of MORN. Refused, naming both items."""
+    item = dosage()
+    item["timing"] = {"repeat": {"when": ["MORN", "MORN.early", "EVE"]}}
+    text = refused(request(item), "dosageInstruction[0].timing.repeat.when[1]")
+    assert "timing.repeat.when[0]" in text
+    item["timing"] = {"repeat": {"when": ["MORN.early", "MORN.late", "EVE"]}}
+    assert read_medication_request(request(item)).check_arguments["times_per_day"] == 3

@@ -235,6 +235,30 @@ def test_dialysis_is_read_from_a_z99_2_condition() -> None:
     )
 
 
+def test_a_child_on_dialysis_gets_a_dialysis_warning_card() -> None:
+    """Found by a fresh tester (SAFETY): a 15-year-old with Z99.2 got info cards only; the
+    check's warning naming dialysis (no dialysis rule for children) is a warning card."""
+    request = _request()
+    request["prefetch"]["patient"]["birthDate"] = "2011-06-01"
+    request["prefetch"]["conditions"]["entry"] = [
+        {"resource": {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "active"}]},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z99.2"}]},
+        }}
+    ]  # fmt: skip
+    cards = handle_hook(SIGN, request, as_of=date(2026, 11, 19))["cards"]
+    _check_card_shapes(cards)
+    assert any(
+        c["indicator"] == "warning"
+        and "dialysis" in c["summary"]
+        and "children" in c["summary"]
+        for c in cards
+    )
+
+
 def test_a_co_medication_by_rxcui_gives_an_interaction_card() -> None:
     request = _request()
     request["prefetch"]["medications"]["entry"] = [
@@ -347,7 +371,7 @@ def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
     draft = _draft(request)
     draft["medicationCodeableConcept"] = {"text": "baclofen intrathecal 2000 mcg/mL"}
     dosage = draft["dosageInstruction"][0]
-    dosage["route"]["coding"][0]["code"] = "72607000"
+    dosage["route"]["coding"][0].update(code="72607000", display="Intrathecal route")
     dosage["timing"]["repeat"]["frequency"] = 1
     dosage.pop("text")
     dosage["doseAndRate"] = [
@@ -359,6 +383,7 @@ def test_an_intrathecal_draft_is_checked_without_renal_notes() -> None:
     _check_card_shapes(cards)
     text = "\n".join(c["summary"] + c["detail"] for c in cards)
     assert "creatinine" not in text
+    assert "not checked" not in text  # judged, not refused (a route display must agree)
     assert any(c["indicator"] in ("warning", "critical") for c in cards)
     assert not any("suggestions" in c for c in cards)
 

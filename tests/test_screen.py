@@ -116,7 +116,10 @@ def order_rows(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         row["egfr_ml_min_173m2"] = draw(EGFRS)
     if row["crcl_ml_min"] or row["egfr_ml_min_173m2"] or draw(st.integers(0, 9)) == 0:
-        row["measured_method"] = _pick(draw, clean, ["other", "timed_urine"], [None, "x"])
+        # Methods that fit their measurement and methods that do not (check.CRCL_METHODS,
+        # EGFR_METHODS: the check refuses a mismatch, and so must the screen, on both paths).
+        methods = ["other", "timed_urine", "cockcroft_gault", "ckd_epi_2021"]
+        row["measured_method"] = _pick(draw, clean, methods, [None, "x"])
     if not clean and draw(st.integers(0, 9)) == 0:
         row["route"] = "intrathecal"
     if not clean and draw(st.integers(0, 9)) == 0:
@@ -618,3 +621,38 @@ def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str,
     assert run() == whole
     assert whole[1].rows_exact == len(rows)
     _same(whole[0], _expected(rows, {}, {}), engine)
+
+
+def test_a_mismatched_method_row_is_invalid() -> None:
+    """An eGFR "by timed urine" or a CrCl "by CKD-EPI 2021" is refused by the check
+    (E_METHOD); the screen must give the row as invalid, on every path."""
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": "1", "dose": "10", "dose_unit": "mg", "times_per_day": "3", "age_years": "60", "egfr_ml_min_173m2": "40", "measured_method": "timed_urine"},
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": "2", "dose": "10", "dose_unit": "mg", "times_per_day": "3", "age_years": "60", "crcl_ml_min": "40", "measured_method": "ckd_epi_2021"},
+    ]
+    result = screen_orders(pl.DataFrame(rows, schema=dict.fromkeys(INPUT_COLUMNS, pl.String)))
+    assert result.summary.rows_invalid == 2
+    assert set(result.findings["what"].to_list()) == {"measured_method"}
+    _same(_actual(result.findings), _expected(rows, {}, {}), "polars")
+
+
+def test_a_batch_with_the_ladder_and_an_adult_policy() -> None:
+    """The US adult label ladder goes with the US label maximum only: a batch asking for both
+    the ladder and another maximum is refused once, naming max_policy (never row by row). The
+    batch's renal policy is the adults': an adolescent on the ladder is judged as the check
+    judges them without it (kidney function not assessed), never made invalid by it."""
+    from baclofen_dose.core.errors import InputError
+
+    rows = [
+        dict.fromkeys(INPUT_COLUMNS) | {"order_id": str(i), "dose": "20", "dose_unit": "mg", "times_per_day": 4, "age_years": age, "weight_kg": "60", "crcl_ml_min": crcl, "measured_method": "other" if crcl else None}
+        for i, (age, crcl) in enumerate([("15", None), ("40", "45"), ("15", "45")])
+    ]
+    frame = _frame(rows, floats=False)
+    with pytest.raises(InputError) as refused:
+        screen_orders(frame, adolescent_policy="us_adult_label", max_policy="uk_outpatient")
+    assert refused.value.field == "max_policy"
+    result = screen_orders(frame, adolescent_policy="us_adult_label", renal_policy="vlavonou2014", advice=True)
+    assert result.summary.rows_invalid == 0
+    plain = screen_orders(frame, adolescent_policy="us_adult_label", advice=True)
+    teen = [r for r in _actual(result.findings) if r[0] in ("0", "2")]
+    assert teen == [r for r in _actual(plain.findings) if r[0] in ("0", "2")]

@@ -11,10 +11,12 @@ A check never raises for a limit: hard-limit crossings are findings of severity 
 from __future__ import annotations
 
 from baclofen_dose.check.intrathecal import check_intrathecal_order
-from baclofen_dose.check.oral import MEASURED_METHODS, check_order
+from baclofen_dose.check.oral import CRCL_METHODS, EGFR_METHODS, MEASURED_METHODS, check_order
 from baclofen_dose.check.order import SCHEMA, NotAssessed, OrderCheck
 
 __all__ = [
+    "CRCL_METHODS",
+    "EGFR_METHODS",
     "MEASURED_METHODS",
     "SCHEMA",
     "NotAssessed",

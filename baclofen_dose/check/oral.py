@@ -49,7 +49,7 @@ from baclofen_dose.oral.titration import (
     select_max_policy,
 )
 
-__all__ = ["MEASURED_METHODS", "check_order"]
+__all__ = ["CRCL_METHODS", "EGFR_METHODS", "MEASURED_METHODS", "check_order"]
 
 RULES: Final = requires(
     __name__,
@@ -70,6 +70,7 @@ RULES: Final = requires(
         "oral.child.maintenance.max_per_kg": "oral.daily_dose_per_kg",
         "oral.child.max_daily.from_8": "oral.daily_dose",
         "oral.child.max_daily.under_8": "oral.daily_dose",
+        "oral.child.dialysis_not_assessed": None,
         "oral.child.renal_not_assessed": None,
         "oral.child.tablet.min_weight": "weight",
         "oral.child.times_per_day.max": "oral.times_per_day",
@@ -98,6 +99,10 @@ RULES: Final = requires(
 
 
 MEASURED_METHODS: Final = ("cockcroft_gault", "ckd_epi_2021", "timed_urine", "other")
+# What each method measures: Cockcroft-Gault and a timed urine collection give a creatinine
+# clearance (mL/min), CKD-EPI 2021 an eGFR (mL/min/1.73 m2); "other" is taken for either.
+CRCL_METHODS: Final = ("cockcroft_gault", "timed_urine", "other")
+EGFR_METHODS: Final = ("ckd_epi_2021", "other")
 """How a measured kidney-function value given directly was obtained (recorded, not used)."""
 
 _A: Final = "oral.adult."
@@ -241,7 +246,8 @@ def check_order(
       (:mod:`baclofen_dose.check.dose_text`).
     - ``max_policy``, ``renal_policy``, ``weight_policy`` and ``adolescent_policy`` as for
       planning (``"us_adult_label"``: a patient of 12 to under 18 is judged against the adult
-      label's limits and maximum policy, as the planner plans; kidney function as for any
+      label's limits, as the planner plans; only with the US label maximum (``max_policy``
+      ``"us_label"`` or none, another refused); kidney function as for any
       child, not assessed; refused on dialysis); ``overrides``
       ``{rule_id: reason}`` acknowledge soft limits (the findings record the reason).
 
@@ -309,6 +315,14 @@ def check_order(
     # A Z99.2 condition means on dialysis (read as the service reads it; a conflict refused).
     patient, dialysis_from = read_dialysis(patient, conditions)
     group = "adult"
+    if patient is not None and patient.dialysis is True and patient.age_years is None:
+        raise MissingInputError(
+            "patient.age",
+            "an age such as '72 years'",
+            "choosing the dialysis rule (on dialysis"
+            + ("" if dialysis_from is None else f": condition {dialysis_from}")
+            + "; adults and children differ)",
+        )
     if patient is not None:
         check_plausible(patient, rules)
         inputs += list(patient.describe())
@@ -340,6 +354,19 @@ def check_order(
             "one of " + ", ".join(MEASURED_METHODS),
             code="E_METHOD",
         )
+    for given_value, field, methods, gives, measure in (
+        (crcl, "measured_crcl", CRCL_METHODS, "an eGFR (measured_egfr)", "a CrCl"),
+        (egfr, "measured_egfr", EGFR_METHODS, "a CrCl (measured_crcl)", "an eGFR"),
+    ):
+        if given_value is not None and measured_method not in methods:
+            # A CrCl "by CKD-EPI" or an eGFR "by Cockcroft-Gault": one of the two is wrong.
+            raise InputError(
+                "measured_method",
+                measured_method,
+                f"a method that gives {measure} for {field}: one of " + ", ".join(methods),
+                problem=f"gives {gives}, not {measure} ({field})",
+                code="E_METHOD",
+            )
     if crcl is not None:
         inputs.append(("measured_crcl", Amount(crcl, units.RENAL_CLEARANCE, "estimate")))
     if egfr is not None:
@@ -360,6 +387,7 @@ def check_order(
         rules,
         renal_policy=renal_policy,
         weight_policy=weight_policy,
+        max_policy=max_policy,
     )
     if ladder:
         # The US adult label ladder from 12 (the planner's _adolescent_adult): the adult limits
@@ -440,7 +468,13 @@ def _child_kidney(
     judge: Judge, patient: Patient, crcl: Fraction | None, egfr: Fraction | None
 ) -> None:
     """Kidney function under 18 (a child, or an adolescent on the US adult label ladder): no
-    equation or renal dose rule in the rule data, so not assessed, and said."""
+    equation or renal dose rule in the rule data, so not assessed, and said. On dialysis (stated
+    or a Z99.2 condition) a warning names it: the rule data has no dialysis rule for children
+    (the planner refuses to plan; the check never raises for a limit)."""
+    if patient.dialysis is True:
+        judge.add(_advice(judge, _C + "dialysis_not_assessed"))
+        judge.skip("renal", "patient.dialysis", "CHILD_DIALYSIS_NOT_ASSESSED")
+        return
     if patient.scr_mg_dl is not None:
         judge.add(_advice(judge, _C + "renal_not_assessed"))
     if crcl is not None or egfr is not None:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 import attrs
 
 from baclofen_dose.check.interactions import judge_conditions, judge_medicines, table_or_default
-from baclofen_dose.check.oral import MEASURED_METHODS, check_order
+from baclofen_dose.check.oral import CRCL_METHODS, EGFR_METHODS, MEASURED_METHODS, check_order
 from baclofen_dose.check.order import Judge, NotAssessed, OrderCheck
 from baclofen_dose.core import numeric, tuning, units
 from baclofen_dose.core.errors import (
@@ -71,8 +71,10 @@ from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
 from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, read_dialysis
 from baclofen_dose.oral.titration import (
+    ADOLESCENT_LADDER,
     adolescent_policy_applies,
     adolescent_policy_name,
+    ladder_max_policy,
     select_max_policy,
 )
 
@@ -435,6 +437,10 @@ def _check_row(
     }
     if options.adolescent_policy is not None and adolescent_policy_applies(patient, options.rules):
         common["adolescent_policy"] = options.adolescent_policy
+        if options.adolescent_policy == ADOLESCENT_LADDER:
+            # The batch's renal and weight policies are the adults'; the ladder has none (no
+            # source gives a renal rule under 18: the check says "not assessed" instead).
+            common["renal_policy"] = common["weight_policy"] = None
     if dose is None and product is None and daily is not None:
         text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
         assert text is not None  # daily is not None
@@ -1032,6 +1038,9 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         readable("crcl_ml_min", crcl_ok),
         readable("egfr_ml_min_173m2", egfr_ok),
         one_of("measured_method", MEASURED_METHODS),
+        # A method must give its measurement (else the exact path refuses the row).
+        _any(null("crcl_ml_min"), one_of("measured_method", CRCL_METHODS)),
+        _any(null("egfr_ml_min_173m2"), one_of("measured_method", EGFR_METHODS)),
         _any(_not(measured), given("measured_method")),
         _any(measured, pattern_ok),
     )
@@ -1548,6 +1557,7 @@ def screen_orders(
     if not isinstance(options.rules, RuleSet):
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     adolescent_policy_name(adolescent_policy, options.rules)  # refused once, not per row
+    ladder_max_policy(adolescent_policy, max_policy)  # the batch's maximum: once, not per row
     if conditions is not None:
         options = attrs.evolve(options, dialysis_orders=_dialysis_orders(nw, conditions))
     sha = options.rules.sha256

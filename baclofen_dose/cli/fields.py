@@ -243,6 +243,13 @@ def command_message(error: BaclofenDoseError, table: Mapping[str, str]) -> str:
                     "expected 'female', 'male' or None (not known)",
                     f"expected female or male (leave {option} out when it is not known)",
                 )
+    if field == "measured_method":  # the measurement it does not give, as an option
+        for name in ("measured_crcl", "measured_egfr"):
+            text = text.replace(f"({name})", f"({table.get(name, name)})")
+            text = text.replace(f"for {name}:", f"for {table.get(name, name)}:")
+    ladder = table.get("adolescent_policy")
+    if ladder is not None and field == "max_policy":  # the two options that do not go together
+        text = text.replace("adolescent_policy us_adult_label", f"{ladder} us_adult_label")
     doses_a_day = table.get("times_per_day")
     if doses_a_day is not None:  # a dose per day given as one administration (core/units.py)
         text = text.replace("and the number of doses a day)", f"and {doses_a_day})")

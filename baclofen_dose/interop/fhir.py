@@ -113,6 +113,21 @@ _DOSAGE_IGNORED: Final = frozenset(
     }
 )
 _DOSAGE_READ: Final = frozenset({"sequence", "timing", "route", "doseAndRate"})
+# Words of a route's text or display that name the other route (a contradiction of the code).
+_OTHER_ROUTE: Final = {
+    "oral": re.compile(r"\b(?:intrathecal(?:ly)?|spinal)\b", re.IGNORECASE),
+    "intrathecal": re.compile(r"\b(?:oral(?:ly)?|by mouth|per os|p\.?o\.?)\b", re.IGNORECASE),
+}
+# How often a timing code's display says, in words ("four times a day", "twice daily").
+_COUNT_WORDS: Final = {
+    "once": 1, "twice": 2, "thrice": 3, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6,
+}  # fmt: skip
+_TIMES: Final = re.compile(
+    r"\b(?:(once|twice|thrice)|([0-9]+|one|two|three|four|five|six)\s*(?:times|x)\b)",
+    re.IGNORECASE,
+)
+
 _REPEAT_READ: Final = frozenset(
     {"frequency", "period", "periodUnit", "when", "timeOfDay", "boundsPeriod", "id", "extension"}
 )
@@ -314,6 +329,19 @@ def _route(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> Route:
                     "oral (26643006) or intrathecal (72607000)",
                 )
             found.add(known)
+    if len(found) == 1:
+        (this,) = found
+        said = [(f"{path}route.text", route.get("text"))]
+        said += [(f"{path}route.coding[{i}].display", c.get("display"))
+                 for i, c in enumerate(coding) if isinstance(c, Mapping)]  # fmt: skip
+        for where, text in said:
+            if isinstance(text, str) and _OTHER_ROUTE[this].search(text):
+                raise _refuse(
+                    where,
+                    text,
+                    f"a text that agrees with {path}route.coding ({this})",
+                    problem=f"names another route than {path}route.coding ({this})",
+                )
     if len(found) != 1:
         raise _refuse(
             path + "route.coding",
@@ -321,6 +349,23 @@ def _route(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> Route:
             "exactly one route coded in SNOMED CT: oral (26643006) or intrathecal (72607000)",
         )
     return "oral" if "oral" in found else "intrathecal"
+
+
+def _display_count(display: object, codes: CodeTable) -> int | None:
+    """How many times a day a timing code's display says ("four times a day": 4; "QID": 4),
+    or None when it says no number. Two different numbers: the first one (refused anyway
+    unless it agrees with the code)."""
+    if not isinstance(display, str):
+        return None
+    for word in re.findall(r"[A-Za-z]+", display):
+        per_day = codes.times_per_day(word.upper())
+        if per_day is not None:
+            return per_day
+    match = _TIMES.search(display)
+    if match is None:
+        return None
+    word = (match[1] or match[2]).lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
 
 
 def _date(value: object, path: str) -> date:
@@ -357,6 +402,15 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
                     f"{cpath}.coding[{i}]",
                     code,
                     "BID, TID or QID in " + codes.systems["gts"],
+                )
+            said = _display_count(entry.get("display"), codes)
+            if said is not None and said != per_day:
+                raise _refuse(
+                    f"{cpath}.coding[{i}].display",
+                    entry.get("display"),
+                    f"a display that agrees with {cpath}.coding[{i}].code {code} "
+                    f"({per_day} times a day)",
+                    problem=f"says {said} times a day, while the code {code} says {per_day}",
                 )
             counts.append((f"{cpath}.coding[{i}].code", per_day))
     if "repeat" in timing:
@@ -399,6 +453,17 @@ def _times(dosage: Mapping[str, Any], path: str, codes: CodeTable) -> tuple[int,
                     _text(item, f"{rpath}.{key}[{i}]")
                 if len(set(items)) != len(items):
                     raise _refuse(f"{rpath}.{key}", items, f"each {key} once")
+                for i, item in enumerate(items):
+                    # MORN.early is a part of MORN: both would count one time of day twice.
+                    whole = str(item).split(".", 1)[0]
+                    if key == "when" and whole != item and whole in items:
+                        raise _refuse(
+                            f"{rpath}.{key}[{i}]",
+                            item,
+                            f"a time of day that is not part of another: {whole} "
+                            f"({rpath}.{key}[{items.index(whole)}]) already includes it",
+                            problem=f"is a part of {whole}, also given",
+                        )
                 counts.append((f"{rpath}.{key}", len(items)))
         if "boundsPeriod" in repeat:
             bounds = _obj(repeat["boundsPeriod"], rpath + ".boundsPeriod")

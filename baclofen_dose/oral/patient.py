@@ -599,19 +599,28 @@ def read_dialysis(patient: Patient | None, conditions: object) -> tuple[Patient 
     """The patient with dialysis read from a Z99.2 condition, and the condition that said it.
 
     The one reading of Z99.2 the order check, the screen and the CDS Hooks service share: a
-    Z99.2 condition means on dialysis. Without a patient there is no one to apply it to (the
-    check says the patient was not given; the dialysis limits need the age). A patient stated
-    NOT on dialysis together with Z99.2 is a conflict: refused, naming both inputs, never one
-    of them chosen.
+    Z99.2 condition means on dialysis, whether or not other patient values were given: without
+    a patient it states one, on dialysis and nothing else known (the check then asks for the
+    age, as it does with dialysis=True alone: the dialysis rules differ for adults and
+    children; never "dialysis not stated" nor the adult rules without kidney function). A
+    patient stated NOT on dialysis together with Z99.2 is a conflict: refused, naming both
+    inputs, never one of them chosen.
 
     >>> patient = Patient.from_inputs(
     ...     age="60 years", sex=None, weight=None, height=None, scr=None, dialysis=None)
     >>> read_dialysis(patient, ["Z99.2"])[0].dialysis
     True
+    >>> read_dialysis(None, ["Z99.2"])[0].dialysis
+    True
     """
     code = dialysis_condition(conditions)
-    if code is None or patient is None:
+    if code is None:
         return patient, code
+    if patient is None:
+        stated = Patient.from_inputs(
+            age=None, sex=None, weight=None, height=None, scr=None, dialysis=True
+        )
+        return stated, code
     if patient.dialysis is False:
         raise InputError(
             "conditions",

@@ -372,6 +372,7 @@ def _plan(
         renal_policy=renal_policy,
         weight_policy=weight_policy,
         older_adult_policy=older_adult_policy,
+        max_policy=max_policy,
     ):
         plan = _adolescent_adult(
             start, target, step, interval, times_per_day, max_policy, overrides, rules, patient
@@ -1820,6 +1821,34 @@ def adolescent_policy_name(value: object, rules: RuleSet) -> str | None:
     return value
 
 
+ADOLESCENT_MAX_POLICY: Final = "us_label"
+"""The only ``oral_max_daily`` policy that goes with adolescent_policy us_adult_label: the ladder
+is the US label's, and the label's maximum with it (the other policies are adult figures)."""
+
+
+ADOLESCENT_LADDER: Final = "us_adult_label"
+"""The ``adolescent_schedule`` choice that puts 12 to under 18 on the US adult label ladder."""
+
+
+def ladder_max_policy(adolescent_policy: object, max_policy: object) -> None:
+    """Refuse (``E_POLICY``) a ``max_policy`` other than the US label's with the US adult label
+    ladder: the ladder is the US label's, and so is its maximum; the other maxima are adult
+    figures and no source in the rule data gives more under 18 years. A screen asks once for
+    its whole batch; the planner and the check ask for each patient."""
+    if adolescent_policy != ADOLESCENT_LADDER:
+        return
+    if max_policy is not None and max_policy != ADOLESCENT_MAX_POLICY:
+        raise InputError(
+            "max_policy",
+            max_policy,
+            f"{ADOLESCENT_MAX_POLICY} (or no value) with adolescent_policy {ADOLESCENT_LADDER}: "
+            "the ladder is the US label's, and so is its maximum; the other maxima are adult "
+            "figures and no source in the rule data gives more under 18 years",
+            problem=f"does not go with adolescent_policy {ADOLESCENT_LADDER}",
+            code="E_POLICY",
+        )
+
+
 def adolescent_schedule(
     patient: Patient,
     adolescent_policy: object,
@@ -1828,6 +1857,7 @@ def adolescent_schedule(
     renal_policy: object = None,
     weight_policy: object = None,
     older_adult_policy: object = None,
+    max_policy: object = None,
 ) -> bool:
     """True when ``adolescent_policy`` puts this patient on the US adult label ladder; the
     planner and the order check both ask here, so they agree on who gets which limits.
@@ -1836,7 +1866,10 @@ def adolescent_schedule(
     (``E_OUT_OF_SCOPE``) for a patient who is not 12 (``population.adolescent.us_label_from``)
     to under 18. On the adult ladder the adult renal, weight and older-adult policies are
     refused as for any child (clinical.md 5.1: no source gives a renal rule under 18), and
-    so is a patient on dialysis (:func:`adolescent_kidney`).
+    so is a patient on dialysis (:func:`adolescent_kidney`). The ladder is the US label's, so
+    its maximum is the US label's too: another ``max_policy`` (the UK outpatient 100 or the
+    in-hospital 120 mg/day, both adult figures; clinical.md gives no source for more under 18
+    on this ladder) is refused (``E_POLICY``), naming both options.
     """
     if adolescent_policy is None:
         return False
@@ -1856,7 +1889,7 @@ def adolescent_schedule(
             },
             code="E_OUT_OF_SCOPE",
         )
-    if adolescent_policy != "us_adult_label":
+    if adolescent_policy != ADOLESCENT_LADDER:
         return False
     for name, value in (
         ("renal_policy", renal_policy),
@@ -1872,6 +1905,7 @@ def adolescent_schedule(
                 "(adolescent_policy us_adult_label sets only the ladder and its maxima)",
                 code="E_OUT_OF_SCOPE",
             )
+    ladder_max_policy(adolescent_policy, max_policy)
     if patient.dialysis is True:
         rule = rules["oral.adolescent.dialysis_not_planned"]
         raise InputError(

@@ -207,6 +207,10 @@ NOT_ASSESSED: Final[dict[str, str]] = {
         "Not assessed: kidney function (no creatinine, CrCl or eGFR was given, and the rule "
         "data has no renal dose rule for children); check it by hand."
     ),
+    "CHILD_DIALYSIS_NOT_ASSESSED": (
+        "Not assessed: kidney function on dialysis (the rule data has no dialysis rule for "
+        "children); check this dose with the patient's kidney specialist."
+    ),
     "CHILD_RENAL_NOT_ASSESSED": (
         "Not assessed: the rule data has no renal dose rule for children, so the CrCl or eGFR "
         "given was not used; check it by hand."

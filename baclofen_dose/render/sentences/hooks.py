@@ -19,6 +19,7 @@ RULES: Final = requires(
     {
         "interop.duplicate_baclofen": None,
         "oral.adult.lowest_effective": None,
+        "oral.child.dialysis_not_assessed": None,
         "oral.child.renal_not_assessed": None,
         "oral.child.us_off_label": None,
         "oral.older_adult.caution": None,
@@ -163,6 +164,10 @@ ADVICE_SUMMARIES: Final[dict[str, str]] = {
     ),
     "oral.child.us_off_label": (
         "Off-label in the US for children: the child limits checked come from the UK SmPC."
+    ),
+    "oral.child.dialysis_not_assessed": (
+        "On dialysis: no dialysis rule for children, so kidney function was not checked; "
+        "check this dose with a kidney specialist."
     ),
     "oral.child.renal_not_assessed": (
         "Kidney function not assessed (no renal rule for children): check it before this order "
