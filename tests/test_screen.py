@@ -98,6 +98,9 @@ def order_rows(draw: st.DrawFn) -> dict[str, Any]:
         row["daily_dose_unit"] = {"mg": "mg/day", "g": "g/day"}.get(unit or "", unit)
         if draw(st.booleans()):
             row["daily_dose_unit"] = _pick(draw, clean, ["mg/d", "mg/day"], ["mg/week"])
+        # Its doses a day too, at times (judged against the doses-a-day limits; 0 and 25 are
+        # invalid rows naming times_per_day on both paths).
+        row["times_per_day"] = _pick(draw, clean, [None, None, 1, 2, 3, 5], [0, 25])
     else:
         row["dose"] = text
         row["dose_unit"] = unit

@@ -176,6 +176,16 @@ def _sliced(pl: Any, blocks: Iterator[Any], rows: int, path: str) -> Iterator[An
         yield pl.concat(pending)
 
 
+def _ids_as_text(frame: Any, field: str) -> Any:
+    """A polars frame with its order ids as the screen reads them (whole floats as the whole
+    number's text; see :func:`~baclofen_dose.check.screen.order_id_text`)."""
+    import narwhals.stable.v2 as nw
+
+    from baclofen_dose.check.screen import order_id_text
+
+    return order_id_text(nw, nw.from_native(frame), field).to_native()
+
+
 def _check_output(args: argparse.Namespace) -> None:
     """Refuse an output that is a folder or the same file as one of the inputs (resolved:
     links and relative paths alike), one line naming ``-o``."""
@@ -209,7 +219,7 @@ def _id_counts(pl: Any, path: str, related: dict[str, Any]) -> tuple[int, int]:
         scan = pl.scan_parquet(path)
     if "order_id" not in scan.collect_schema().names():
         return 0, 0
-    ids = scan.select(pl.col("order_id").cast(pl.String)).drop_nulls()
+    ids = _ids_as_text(scan.select("order_id"), "order_id").drop_nulls()
     hashes = ids.select(pl.col("order_id").hash()).collect(engine="streaming").to_series().sort()
     # Sorted, a repeated hash sits beside its twin: no table of every id is built.
     candidates = hashes.filter((hashes == hashes.shift(1)) | (hashes == hashes.shift(-1)))
@@ -257,7 +267,7 @@ def _run(args: argparse.Namespace) -> str:
     }
     for name, table in related.items():
         if table is not None and "order_id" in table.columns:
-            related[name] = table.with_columns(pl.col("order_id").cast(pl.String))
+            related[name] = _ids_as_text(table, f"{name}.order_id")
     total, batches = _batches(pl, args.orders, args.batch_rows)
     schema = pa.schema([(c, pa.string()) for c in OUTPUT_COLUMNS])
     counts: dict[str, int] = {}
@@ -289,7 +299,7 @@ def _run(args: argparse.Namespace) -> str:
                 ]
                 ids = None
                 if "order_id" in batch.columns:
-                    ids = batch.get_column("order_id").cast(pl.String)
+                    ids = _ids_as_text(batch, "order_id").get_column("order_id").implode()
                 mine = {
                     k: None if v is None or ids is None else v.filter(pl.col("order_id").is_in(ids))
                     for k, v in related.items()
