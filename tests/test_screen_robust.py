@@ -146,14 +146,14 @@ def test_an_order_without_an_id_is_an_invalid_row(engine: str) -> None:
 
     rows = [
         {"order_id": oid, "dose": "10", "dose_unit": "mg", "times_per_day": "3"}
-        for oid in ["", "  ", None, "ok"]
+        for oid in ["", "  ", None, "\u00a0\u3000", "ok", " x", "é"]
     ]
     found, summary = _screen(rows, engine)
     invalid = [r for r in found if r["kind"] == "invalid"]
-    assert len(invalid) == 3 and {r["what"] for r in invalid} == {"order_id"}
-    assert {r["order_id"] for r in found if r["kind"] != "invalid"} == {"ok"}
-    assert summary.rows_invalid == 3 and summary.rows_screened == 1  # type: ignore[attr-defined]
-    for row in rows[:3]:
+    assert len(invalid) == 4 and {r["what"] for r in invalid} == {"order_id"}
+    assert {r["order_id"] for r in found if r["kind"] != "invalid"} == {"ok", " x", "é"}
+    assert summary.rows_invalid == 4 and summary.rows_screened == 3  # type: ignore[attr-defined]
+    for row in rows[:4]:
         assert [r["what"] for r in screen_row(row)] == ["order_id"]
 
 
