@@ -496,9 +496,9 @@ def _split(per_day: Fraction, n: object) -> list[Any]:
         return [units.quantity(per_day, units.ORAL_DOSE)]
     count = cast("int", n)
     part = per_day / count
-    if _is_decimal(part):
+    if numeric.check_exactness_with_decimal(part):
         return [units.quantity(part, units.ORAL_DOSE)] * count
-    scale = 10**units.MAX_FRACTION_DIGITS
+    scale = int("1" + "0" * units.MAX_FRACTION_DIGITS)  # the grammar's finest decimal
     part = Fraction(floor(part * scale), scale)
     if part <= 0:
         raise InputError("times_per_day", n, "no more doses a day than the daily dose allows")
@@ -506,15 +506,6 @@ def _split(per_day: Fraction, n: object) -> list[Any]:
     return [units.quantity(part, units.ORAL_DOSE)] * (count - 1) + [
         units.quantity(last, units.ORAL_DOSE)
     ]
-
-
-def _is_decimal(value: Fraction) -> bool:
-    """True when ``value`` has a terminating decimal expansion."""
-    d = value.denominator
-    for prime in (2, 5):
-        while d % prime == 0:
-            d //= prime
-    return d == 1
 
 
 def screen_row(
@@ -924,8 +915,9 @@ def order_id_text(nw: Any, frame: Any, field: str) -> Any:
     col = nw.col("order_id")
     if not frame.collect_schema()["order_id"].is_float():
         return frame.with_columns(col.cast(nw.String))
-    # Whole numbers a float holds exactly (below 2^53): an id beyond is not read as one.
-    exact = 1 << 53
+    # Whole numbers a float holds exactly (below 2^53, the float's significand): an id
+    # beyond may have been rounded on its way into a float, so it is not read as one.
+    exact = 1 << sys.float_info.mant_dig
     number = ~col.is_null() & ~col.is_nan()
     whole = (number & (col.abs() < exact) & ((col % 1) == 0)).fill_null(False)
     bad = _collect(nw, frame.filter(number & ~whole).select(col).head(1))["order_id"].to_list()
