@@ -98,6 +98,9 @@ def order_rows(draw: st.DrawFn) -> dict[str, Any]:
         row["daily_dose_unit"] = {"mg": "mg/day", "g": "g/day"}.get(unit or "", unit)
         if draw(st.booleans()):
             row["daily_dose_unit"] = _pick(draw, clean, ["mg/d", "mg/day"], ["mg/week"])
+        # Its doses a day too, at times (judged against the doses-a-day limits; 0 and 25 are
+        # invalid rows naming times_per_day on both paths).
+        row["times_per_day"] = _pick(draw, clean, [None, None, 1, 2, 3, 5], [0, 25])
     else:
         row["dose"] = text
         row["dose_unit"] = unit
@@ -656,3 +659,17 @@ def test_a_batch_with_the_ladder_and_an_adult_policy() -> None:
     plain = screen_orders(frame, adolescent_policy="us_adult_label", advice=True)
     teen = [r for r in _actual(result.findings) if r[0] in ("0", "2")]
     assert teen == [r for r in _actual(plain.findings) if r[0] in ("0", "2")]
+
+
+@pytest.mark.parametrize("engine", ["polars", "pandas"])
+def test_a_column_the_input_lacks_is_not_given_on_every_engine(engine: str) -> None:
+    """An order frame without a dialysis column: the exact path reads dialysis as not stated
+    on every engine (pandas had made the placeholder column False, 'not on dialysis', a
+    clinical input filled in; with a Z99.2 condition the row was then refused as a conflict)."""
+    orders = pl.DataFrame({"order_id": ["1", "2"], "dose": ["10", "10"], "dose_unit": ["mg", "mg"], "times_per_day": [3, 3], "age_years": ["60", "70"], "scr": ["1.1", "2"], "scr_unit": ["mg/dL", "mg/dL"], "sex": ["male", "female"], "weight_kg": ["70", "60"]})
+    conditions = pl.DataFrame({"order_id": ["1"], "condition": ["Z99.2"]})
+    given = (orders, conditions) if engine == "polars" else (orders.to_pandas(), conditions.to_pandas())
+    result = screen_orders(given[0], conditions=given[1], advice=True)
+    rows = [dict.fromkeys(INPUT_COLUMNS) | r for r in orders.to_dicts()]
+    _same(_actual(result.findings), _expected(rows, {}, {"1": ["Z99.2"]}), engine)
+    assert result.summary.rows_invalid == 0

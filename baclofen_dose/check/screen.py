@@ -179,6 +179,7 @@ def _general_advice(code: object, severity: object) -> bool:
     (a child's kidney function not assessed, a use off the label) is always written."""
     return code == _ADVICE and severity == "info"
 _PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
+_ONE_DOSE_WHAT: Final = frozenset({"a single dose of"})
 _VALUE_KEYS: Final = ("value", "daily", "highest", "doses")
 _LIMIT_KEYS: Final = ("limit", "risky", "tolerated", "threshold", "grid")
 _WHAT_KEYS: Final = ("what", "measure", "medicine", "given")
@@ -301,33 +302,37 @@ def _skip_row(order_id: str, skipped: NotAssessed, sha: str) -> Row:
     )  # fmt: skip
 
 
-def _row(order_id: str, kind: str, *, sha: str, **values: str | None) -> Row:
+def _row(order_id: str | None, kind: str, *, sha: str, **values: str | None) -> Row:
     row: Row = dict.fromkeys(OUTPUT_COLUMNS)
     row.update(order_id=order_id, kind=kind, rules_sha256=sha, **values)
     return row
 
 
-def _invalid_row(order_id: str, column: str, error: BaclofenDoseError, sha: str) -> Row:
+def _invalid_row(order_id: str | None, column: str, error: BaclofenDoseError, sha: str) -> Row:
     return _row(
         order_id, "invalid", code="INVALID_INPUT", what=column,
         detail=f"{error.code}: {error}", sha=sha,
     )  # fmt: skip
 
 
-def finding_rows(order_id: str, check: OrderCheck, *, daily_only: bool = False) -> list[Row]:
+def finding_rows(
+    order_id: str, check: OrderCheck, *, daily_only: bool = False, times_given: bool = False
+) -> list[Row]:
     """The screen's rows for one order check (findings, then what was not assessed).
 
     With ``daily_only`` the order was a daily dose alone: what needs the dose of one
-    administration (times a day, the single-dose maximum, the dose grid) is not assessed.
+    administration (the single-dose maximum, the dose grid) is not assessed, nor the doses a
+    day unless ``times_given`` (the order gave them beside its daily dose).
     """
     sha = check.provenance.ruleset_sha256
     findings = check.findings
     rows: list[Row] = []
     if daily_only:
+        dropped = _ONE_DOSE_WHAT if times_given else _PER_ADMIN_WHAT
         findings = tuple(
             f
             for f in findings
-            if f.code != "OFF_GRID" and dict(f.params).get("what") not in _PER_ADMIN_WHAT
+            if f.code != "OFF_GRID" and dict(f.params).get("what") not in dropped
         )
         rows.append(_skip_row(order_id, NotAssessed("order", "daily_dose", _NO_PER_ADMIN), sha))
     rows[:0] = [_finding_row(order_id, f, sha) for f in findings]
@@ -409,11 +414,17 @@ class _Options:
 
 def _check_row(
     row: Mapping[str, object], options: _Options, related: Mapping[str, Sequence[str]]
-) -> tuple[OrderCheck, bool]:
-    """The order check of one row (and whether it gave a daily dose only)."""
+) -> tuple[OrderCheck, bool, bool]:
+    """The order check of one row (and whether it gave a daily dose only, and then whether
+    it gave its doses a day)."""
+    order_id = row.get("order_id")
+    if order_id is None or (isinstance(order_id, str) and not order_id.strip()):
+        raise MissingInputError("order_id", "an order id that is not blank", "the screen")
     route = row.get("route")
-    if route is not None and route != "oral":
-        raise InputError("route", route, "oral (check intrathecal orders one by one)")
+    if route is not None and not (isinstance(route, str) and route.lower() == "oral"):
+        raise InputError(
+            "route", route, "oral, in any case (check intrathecal orders one by one)"
+        )
     daily = row.get("daily_dose")
     dose = row.get("dose")
     product = row.get("product")
@@ -445,9 +456,16 @@ def _check_row(
         text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
         assert text is not None  # daily is not None
         per_day = units.parse(text, units.ORAL_DAILY_DOSE, "daily_dose")
-        # The daily dose judged as one administration; per-administration findings dropped.
-        one = units.quantity(per_day, units.ORAL_DOSE)
-        return check_order(dose=one, times_per_day=1, **common), True
+        count = row.get("times_per_day")
+        if count is None:
+            # The daily dose judged as one administration; per-administration findings dropped.
+            one = units.quantity(per_day, units.ORAL_DOSE)
+            return check_order(dose=one, times_per_day=1, **common), True, False
+        # Its doses a day given: read and judged by the check (the doses a day limits kept),
+        # the day's amount split into that many doses (the dose of one is not judged).
+        n = _whole(count, "times_per_day")
+        doses = _split(per_day, n)
+        return check_order(doses=doses, times_per_day=n, **common), True, True
     if product is not None:
         check = check_order(
             product=product,
@@ -472,7 +490,28 @@ def _check_row(
                 f"the order's daily dose, the dose times the doses a day ({shown} "
                 f"{units.ORAL_DAILY_DOSE.display}), or no daily dose",
             )  # fmt: skip
-    return check, False
+    return check, False, False
+
+
+def _split(per_day: Fraction, n: object) -> list[Any]:
+    """A daily amount as ``n`` doses that add up to it exactly (equal where the quotient is
+    an exact decimal, else equal but for the last): only their number is judged. A count
+    the check does not read as one gives one dose, for the check to refuse the count."""
+    whole = isinstance(n, int) and not isinstance(n, bool)
+    if not whole or not 1 <= cast("int", n) <= int(units.parse_unit("day", units.HOURS, "n")):
+        return [units.quantity(per_day, units.ORAL_DOSE)]
+    count = cast("int", n)
+    part = per_day / count
+    if numeric.check_exactness_with_decimal(part):
+        return [units.quantity(part, units.ORAL_DOSE)] * count
+    scale = int("1" + "0" * units.MAX_FRACTION_DIGITS)  # the grammar's finest decimal
+    part = Fraction(floor(part * scale), scale)
+    if part <= 0:
+        raise InputError("times_per_day", n, "no more doses a day than the daily dose allows")
+    last = per_day - part * (count - 1)
+    return [units.quantity(part, units.ORAL_DOSE)] * (count - 1) + [
+        units.quantity(last, units.ORAL_DOSE)
+    ]
 
 
 def screen_row(
@@ -509,13 +548,15 @@ def _exact(
     options: _Options,
     related: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Row]:
-    order_id = str(row.get("order_id"))
+    given = row.get("order_id")
+    order_id = None if given is None else str(given)
     try:
-        check, daily_only = _check_row(row, options, related or {})
+        check, daily_only, counted = _check_row(row, options, related or {})
     except BaclofenDoseError as exc:
         column = _column_at_fault(row, exc)
         return [_invalid_row(order_id, column, exc, options.rules.sha256)]
-    return finding_rows(order_id, check, daily_only=daily_only)
+    assert order_id is not None  # a row without one is refused above
+    return finding_rows(order_id, check, daily_only=daily_only, times_given=counted)
 
 
 # A value whose unit is a column of its own: the unit column and the kinds it may be read as.
@@ -775,6 +816,7 @@ class _Plan:
         self.pieces: list[_Piece] = []
         self.absent: frozenset[str] = frozenset()
         self.per_admin: Cond = self.nw.col("__per_admin")  # settled by _prepare where it can
+        self.counted: Cond = self.nw.col("__counted")  # the doses a day given and readable
 
     def given(self, column: str) -> Cond:
         """True where the row has a value in ``column``."""
@@ -865,10 +907,57 @@ def _complete(nw: Any, frame: Any) -> tuple[Any, frozenset[str]]:
         extra.append(nw.lit(None, dtype).alias(column))
     if extra:
         frame = frame.with_columns(*extra)
-    return frame.select(
-        nw.col("order_id").cast(nw.String),
-        *(nw.col(c) for c in INPUT_COLUMNS[1:]),
-    ), absent
+    frame = _float32_read(nw, frame)
+    frame = order_id_text(nw, frame, "order_id")
+    return frame.select(*(nw.col(c) for c in INPUT_COLUMNS)), absent
+
+
+def order_id_text(nw: Any, frame: Any, field: str) -> Any:
+    """``frame`` (narwhals) with its ``order_id`` column as text, the same text for the same
+    order in every table: a column of floats (pandas makes floats of whole numbers beside a
+    missing one) is read only when every value is a whole number, as that whole number's
+    text ("2", never "2.0"; NaN is a missing id); any other float refuses the column, naming
+    ``field``."""
+    col = nw.col("order_id")
+    if not frame.collect_schema()["order_id"].is_float():
+        return frame.with_columns(col.cast(nw.String))
+    # Whole numbers a float holds exactly (below 2^53, the float's significand): an id
+    # beyond may have been rounded on its way into a float, so it is not read as one.
+    exact = 1 << sys.float_info.mant_dig
+    number = ~col.is_null() & ~col.is_nan()
+    whole = (number & (col.abs() < exact) & ((col % 1) == 0)).fill_null(False)
+    bad = _collect(nw, frame.filter(number & ~whole).select(col).head(1))["order_id"].to_list()
+    if bad:
+        raise InputError(
+            field, bad[0], "order ids as text or whole numbers (a float column only of whole "
+            "numbers, read as their text)",
+        )  # fmt: skip
+    value = nw.when(whole).then(col).otherwise(nw.lit(0)).cast(nw.Int64).cast(nw.String)
+    text = nw.when(whole).then(value).otherwise(nw.lit(None, nw.String))
+    return frame.with_columns(text.alias("order_id"))
+
+
+_QUANTITY_COLUMNS: Final = (
+    "dose", "daily_dose", "units_per_dose", "age_years", "weight_kg", "height_cm", "scr",
+    "crcl_ml_min", "egfr_ml_min_173m2",
+)  # fmt: skip
+
+
+def _float32_read(nw: Any, frame: Any) -> Any:
+    """Float32 cells as their own shortest text (what the engine writes for a float32: 20.1,
+    not the 20.100000381469727 of its value widened to 64 bits), read then by the grammar as
+    any text; NaN is a missing cell. A count of doses a day is widened (a whole float32 is
+    a whole float64)."""
+    schema = frame.collect_schema()
+    changed = []
+    for column in _QUANTITY_COLUMNS:
+        if schema[column] == nw.Float32:
+            col = nw.col(column)
+            text = nw.when(~col.is_nan()).then(col.cast(nw.String))
+            changed.append(text.otherwise(nw.lit(None, nw.String)).alias(column))
+    if schema["times_per_day"] == nw.Float32:
+        changed.append(nw.col("times_per_day").cast(nw.Float64))
+    return frame.with_columns(*changed) if changed else frame
 
 
 def _renal_not_assessed(plan: _Plan) -> dict[int, str | None]:
@@ -965,9 +1054,11 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         given("dose"), dose_ok, dose_f_ok, _all(n_ok, n >= 1, n <= most),
         (dose_mcg < top).fill_null(False) if dose_ok is not False else False,
     )  # fmt: skip
+    counted = _all(given("times_per_day"), n_ok, n >= 1, n <= most)
     daily_only = _all(
         null("dose"), given("daily_dose"), daily_ok, daily_f_ok,
         (daily_mcg < top).fill_null(False) if daily_ok is not False else False,
+        _any(null("times_per_day"), counted),  # an unreadable count: the exact path's
     )  # fmt: skip
 
     def within(column: str, value: Any, ok: Cond, low: Any, high: int) -> Cond:
@@ -1024,8 +1115,16 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         null("daily_dose"),
         _all(daily_ok, daily_f_ok, (daily_mcg == dose_mcg * n).fill_null(False)),
     ) if daily_ok is not False else null("daily_dose")
+    route = c("route")
+    if "route" not in plan.absent and frame.collect_schema()["route"] == nw.String:
+        route = route.str.to_lowercase()  # "ORAL" is oral; any other text the exact path's
+    # An order id that begins with a printable ASCII character other than a space is not
+    # blank (two comparisons: a strip of every id cost a fifth of the screen); any other id
+    # (empty, blank, beginning with a space or beyond ASCII) is the exact path's to judge.
+    oid = c("order_id")
     fast = _all(
-        _any(null("route"), _expr(nw, given("route")) & (c("route") == "oral")),
+        ((oid >= nw.lit("!")) & (oid < nw.lit("\x7f"))).fill_null(False),
+        _any(null("route"), _expr(nw, given("route")) & (route == "oral")),
         _any(_not(per_admin), agrees),
         null("product"),
         _any(per_admin, daily_only),
@@ -1045,10 +1144,12 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         _any(measured, pattern_ok),
     )
     plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
+    plan.counted = counted if isinstance(counted, bool) else c("__counted")
     columns = {
         "__fast": _fill(nw, fast),
         "__pattern": pattern,
         "__per_admin": _fill(nw, per_admin),
+        "__counted": _fill(nw, counted),
         "__n": n,
         "__age": age,
         "__crcl": crcl,
@@ -1186,11 +1287,13 @@ def _judge(plan: _Plan) -> list[_Piece]:
     count = units.PER_DAY
     times_min = rules[_A + "times_per_day.min"]
     renal_min = rules["oral.renal.times_per_day.min"]
-    add(plan.limit(renal_min, c("__n"), count, "doses a day", _all(per_admin, reduced),
+    # The doses a day are judged wherever given (a daily dose alone may give them too).
+    counted = plan.counted
+    add(plan.limit(renal_min, c("__n"), count, "doses a day", _all(counted, reduced),
                    scaled=False))  # fmt: skip
-    add(plan.limit(times_min, c("__n"), count, "doses a day", _all(per_admin, _not(reduced)),
+    add(plan.limit(times_min, c("__n"), count, "doses a day", _all(counted, _not(reduced)),
                    scaled=False))  # fmt: skip
-    add(plan.limit(rules[_A + "times_per_day.max"], c("__n"), count, "doses a day", per_admin,
+    add(plan.limit(rules[_A + "times_per_day.max"], c("__n"), count, "doses a day", counted,
                    scaled=False))  # fmt: skip
     if plan.dose_max is not None:
         add(plan.limit(plan.dose_max, c("__dose"), units.ORAL_DOSE, "a single dose of",
@@ -1448,7 +1551,7 @@ def _related(
             raise MissingInputError(
                 f"{table_name}.{needed}", f"a column {needed}", f"the {table_name} table"
             )
-    frame = frame.select(nw.col("order_id").cast(nw.String), nw.col(column))
+    frame = order_id_text(nw, frame.select("order_id", column), f"{table_name}.order_id")
     table = table_or_default(options.interactions)
     judge_names: Callable[[Judge, InteractionTable, object, Literal["oral"]], object] = (
         judge_medicines if table_name == "co_medications" else judge_conditions
@@ -1468,9 +1571,12 @@ def _related(
             row["__name"] = name
             lookup.append(row)
     # The long table's order ids that are orders of this batch (a small list on any engine).
-    wanted = [i for i in _collect(nw, frame.select("order_id"))["order_id"].to_list() if i]
+    wanted = [
+        i for i in _collect(nw, frame.select("order_id"))["order_id"].to_list()
+        if not _missing(i) and i
+    ]  # fmt: skip
     found = orders.filter(nw.col("order_id").is_in(sorted(set(wanted)))).select("order_id")
-    ids = sorted({i for i in _collect(nw, found)["order_id"].to_list() if i is not None})
+    ids = sorted({i for i in _collect(nw, found)["order_id"].to_list() if not _missing(i)})
     known = frame.filter(nw.col("order_id").is_in(ids))
     unmatched = _count(nw, frame) - _count(nw, known)
     valid = known.filter(~nw.col("order_id").is_in(invalid_ids)) if invalid_ids else known
@@ -1508,10 +1614,22 @@ def _dialysis_orders(nw: Any, conditions: Any) -> frozenset[str]:
     if not {"order_id", "condition"} <= set(frame.collect_schema().names()):
         return frozenset()
     code = nw.col("condition").cast(nw.String).str.strip_chars().str.to_uppercase()
-    found = frame.filter(code.str.starts_with(DIALYSIS_CODE)).select(
-        nw.col("order_id").cast(nw.String)
+    frame = order_id_text(nw, frame.select("order_id", "condition"), "conditions.order_id")
+    found = frame.filter(code.str.starts_with(DIALYSIS_CODE)).select("order_id")
+    return frozenset(i for i in _collect(nw, found)["order_id"].to_list() if not _missing(i))
+
+
+def _same_kind(nw: Any, orders: Any, frame: Any, table: object, name: str) -> None:
+    """A long table must be a frame of the orders' library, eager or lazy as they are (the
+    findings of both are one frame): else a library error naming the table."""
+    lazy = isinstance(orders, nw.LazyFrame)
+    if isinstance(frame, nw.LazyFrame) == lazy and frame.implementation == orders.implementation:
+        return
+    kind = "a lazy" if lazy else "an eager"
+    got = f"{type(table).__module__.partition('.')[0]}.{type(table).__name__}"
+    raise InputTypeError(
+        name, got, f"{kind} {orders.implementation} frame, as the orders are (convert it)"
     )
-    return frozenset(i for i in _collect(nw, found)["order_id"].to_list() if i is not None)
 
 
 def screen_orders(
@@ -1558,10 +1676,13 @@ def screen_orders(
         raise InputError("rules", options.rules, "a RuleSet from load_rules() or default_rules()")
     adolescent_policy_name(adolescent_policy, options.rules)  # refused once, not per row
     ladder_max_policy(adolescent_policy, max_policy)  # the batch's maximum: once, not per row
+    native = _native(nw, orders, "orders")
+    for name, table in (("co_medications", co_medications), ("conditions", conditions)):
+        if table is not None:
+            _same_kind(nw, native, _native(nw, table, name), table, name)
     if conditions is not None:
         options = attrs.evolve(options, dialysis_orders=_dialysis_orders(nw, conditions))
     sha = options.rules.sha256
-    native = _native(nw, orders, "orders")
     # An eager polars frame is judged as one lazy plan (polars fuses the expressions and runs
     # them in parallel) and materialised once; other engines run as they are.
     local = isinstance(native, nw.DataFrame) and native.implementation.is_polars()
@@ -1607,6 +1728,9 @@ def screen_orders(
     )
     for row in exact_rows:
         rows_exact += 1
+        # A column the input did not have is not given, whatever the engine made of its
+        # placeholder (pandas keeps a boolean column of missing values as False).
+        row.update(dict.fromkeys(absent))
         result = _exact(row, options)
         if result and result[0]["kind"] == "invalid":
             invalid_ids.append(str(row["order_id"]))

@@ -13,8 +13,11 @@ float). Needs the ``screen`` extra: ``pip install 'baclofen-dose[screen]'``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -173,6 +176,38 @@ def _sliced(pl: Any, blocks: Iterator[Any], rows: int, path: str) -> Iterator[An
         yield pl.concat(pending)
 
 
+def _ids_as_text(frame: Any, field: str) -> Any:
+    """A polars frame with its order ids as the screen reads them (whole floats as the whole
+    number's text; see :func:`~baclofen_dose.check.screen.order_id_text`)."""
+    import narwhals.stable.v2 as nw
+
+    from baclofen_dose.check.screen import order_id_text
+
+    return order_id_text(nw, nw.from_native(frame), field).to_native()
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Refuse an output that is a folder or the same file as one of the inputs (resolved:
+    links and relative paths alike), one line naming ``-o``."""
+    out = Path(args.output)
+    if out.is_dir():
+        raise options.UsageError(f"-o: {args.output!r} is a folder, not a file to write")
+    if not out.exists():
+        return
+    for given, option in (
+        (args.orders, "orders"),
+        (args.co_medications, "--co-medications"),
+        (args.conditions, "--conditions"),
+    ):
+        if given is None or not Path(given).exists():
+            continue
+        if os.path.samefile(out, given):
+            raise options.UsageError(
+                f"-o: {args.output!r} is the same file as {option} {given!r}: "
+                "writing there would overwrite it"
+            )
+
+
 def _id_counts(pl: Any, path: str, related: dict[str, Any]) -> tuple[int, int]:
     """(rows whose order id is not unique, co-medication/condition rows for no order), by
     streaming passes over the file that hold 8 bytes per row (the id's hash), not the ids:
@@ -184,7 +219,7 @@ def _id_counts(pl: Any, path: str, related: dict[str, Any]) -> tuple[int, int]:
         scan = pl.scan_parquet(path)
     if "order_id" not in scan.collect_schema().names():
         return 0, 0
-    ids = scan.select(pl.col("order_id").cast(pl.String)).drop_nulls()
+    ids = _ids_as_text(scan.select("order_id"), "order_id").drop_nulls()
     hashes = ids.select(pl.col("order_id").hash()).collect(engine="streaming").to_series().sort()
     # Sorted, a repeated hash sits beside its twin: no table of every id is built.
     candidates = hashes.filter((hashes == hashes.shift(1)) | (hashes == hashes.shift(-1)))
@@ -221,6 +256,7 @@ def _run(args: argparse.Namespace) -> str:
     folder = Path(args.output).parent
     if not folder.is_dir():
         raise options.UsageError(f"-o: no folder {str(folder)!r} to write {args.output!r} in")
+    _check_output(args)
     related = {
         "co_medications": None
         if args.co_medications is None
@@ -231,7 +267,7 @@ def _run(args: argparse.Namespace) -> str:
     }
     for name, table in related.items():
         if table is not None and "order_id" in table.columns:
-            related[name] = table.with_columns(pl.col("order_id").cast(pl.String))
+            related[name] = _ids_as_text(table, f"{name}.order_id")
     total, batches = _batches(pl, args.orders, args.batch_rows)
     schema = pa.schema([(c, pa.string()) for c in OUTPUT_COLUMNS])
     counts: dict[str, int] = {}
@@ -241,56 +277,77 @@ def _run(args: argparse.Namespace) -> str:
     sha = ""
     writer: Any = None
     first = True
-    with tqdm(
-        total=total, unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr
-    ) as progress:
-        for batch in batches:
-            # A column the screen does not read (a misspelled "time_per_day") is said at the
-            # end, never silently passed over.
-            not_read += [c for c in batch.columns if c not in INPUT_COLUMNS and c not in not_read]
-            ids = None
-            if "order_id" in batch.columns:
-                ids = batch.get_column("order_id").cast(pl.String)
-            mine = {
-                k: None if v is None or ids is None else v.filter(pl.col("order_id").is_in(ids))
-                for k, v in related.items()
-            }
-            result = screen_orders(
-                batch,
-                max_policy=args.max_policy,
-                renal_policy=args.renal_policy,
-                weight_policy=args.weight_policy,
-                advice=args.advice,
-                adolescent_policy=args.adolescent_policy,
-                **mine,
-            )
-            summary = result.summary
-            sha = summary.rules_sha256
-            for name in ("rows_in", "rows_screened", "rows_invalid", "rows_exact",
-                         "not_assessed", "related_rows_invalid"):  # fmt: skip
-                counts[name] = counts.get(name, 0) + getattr(summary, name)
-            for severity, n in summary.findings.items():
-                findings[severity] = findings.get(severity, 0) + n
-            for rule_id, n in summary.advice.items():
-                advised[rule_id] = advised.get(rule_id, 0) + n
-            out = result.findings
+    # The findings go to a temporary file beside the output, renamed into place only when
+    # the whole screen ran: a failed screen never leaves a partial file that looks valid,
+    # and an earlier output of that name stays untouched.
+    handle_fd, temporary = tempfile.mkstemp(
+        dir=folder, prefix=f".{Path(args.output).name}.", suffix=out_kind
+    )
+    os.close(handle_fd)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temporary, 0o666 & ~mask)  # as an ordinary new file (mkstemp makes it private)
+    try:
+        with tqdm(
+            total=total, unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr
+        ) as progress:
+            for batch in batches:
+                # A column the screen does not read (a misspelled "time_per_day") is said at the
+                # end, never silently passed over.
+                not_read += [
+                    c for c in batch.columns if c not in INPUT_COLUMNS and c not in not_read
+                ]
+                ids = None
+                if "order_id" in batch.columns:
+                    ids = _ids_as_text(batch, "order_id").get_column("order_id").implode()
+                mine = {
+                    k: None if v is None or ids is None else v.filter(pl.col("order_id").is_in(ids))
+                    for k, v in related.items()
+                }
+                result = screen_orders(
+                    batch,
+                    max_policy=args.max_policy,
+                    renal_policy=args.renal_policy,
+                    weight_policy=args.weight_policy,
+                    advice=args.advice,
+                    adolescent_policy=args.adolescent_policy,
+                    **mine,
+                )
+                summary = result.summary
+                sha = summary.rules_sha256
+                for name in ("rows_in", "rows_screened", "rows_invalid", "rows_exact",
+                             "not_assessed", "related_rows_invalid"):  # fmt: skip
+                    counts[name] = counts.get(name, 0) + getattr(summary, name)
+                for severity, n in summary.findings.items():
+                    findings[severity] = findings.get(severity, 0) + n
+                for rule_id, n in summary.advice.items():
+                    advised[rule_id] = advised.get(rule_id, 0) + n
+                out = result.findings
+                if out_kind == ".parquet":
+                    if writer is None:
+                        writer = pq.ParquetWriter(temporary, schema)
+                    writer.write_table(out.to_arrow().cast(schema))
+                else:
+                    with open(temporary, "w" if first else "a", encoding="utf-8") as handle:
+                        out.write_csv(handle, include_header=first)
+                first = False
+                progress.update(batch.height)
+        if writer is not None:
+            writer.close()
+        elif first:  # no batch at all: an empty file with its columns
+            empty = pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
             if out_kind == ".parquet":
-                if writer is None:
-                    writer = pq.ParquetWriter(args.output, schema)
-                writer.write_table(out.to_arrow().cast(schema))
+                empty.write_parquet(temporary)
             else:
-                with open(args.output, "w" if first else "a", encoding="utf-8") as handle:
-                    out.write_csv(handle, include_header=first)
-            first = False
-            progress.update(batch.height)
-    if writer is not None:
-        writer.close()
-    elif first:  # no batch at all: an empty file with its columns
-        empty = pl.DataFrame(schema={c: pl.String for c in OUTPUT_COLUMNS})
-        if out_kind == ".parquet":
-            empty.write_parquet(args.output)
-        else:
-            empty.write_csv(args.output)
+                empty.write_csv(temporary)
+    except BaseException:
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    os.replace(temporary, args.output)
     repeated, unmatched = _id_counts(pl, args.orders, related) if not first else (0, 0)
     rows = [
         ("rows in", counts.get("rows_in", 0)),
