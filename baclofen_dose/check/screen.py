@@ -221,9 +221,10 @@ class ScreenSummary:
     related_rows_unmatched: int
     rules_sha256: str
     advice: Mapping[str, int] = attrs.field(factory=dict)
-    """For each advice rule (``ADVICE`` findings: a rule's general advice for a population,
-    with no value compared), the number of orders it applies to. Not in ``findings``; written
-    as rows only when the screen was asked for them (``advice=True``)."""
+    """For each general advice rule (``ADVICE`` findings of severity info: a rule's advice for
+    a population, with no value compared), the number of orders it applies to. Not in
+    ``findings``; written as rows only when the screen was asked for them (``advice=True``).
+    Advice of severity warning is a finding like any other, always written."""
 
     def table(self) -> list[tuple[str, str]]:
         """(label, count) pairs for a summary table."""
