@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import operator
 import re
 import sys
@@ -638,8 +639,9 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         # a thousandth is far wider than the float's spacing, so no other such decimal lies
         # as near): the number the exact path reads, found by arithmetic, not by writing
         # every float as text.
-        inside = (~col.is_null() & ~col.is_nan() & (col > 0) & (col < _grammar_top()))
-        inside = inside.fill_null(False)
+        # NaN fails one of the two comparisons whether the engine orders it above every
+        # number (polars, Spark, DuckDB) or compares it false (numpy, pandas, pyarrow).
+        inside = ((col > 0) & (col < _grammar_top())).fill_null(False)
         # If x is the float nearest to k / 1000, the product p = x * 1000 lies within an
         # eighth of k (below 10^12), so k is its truncation t, or t + 1 when p - t is more
         # than a half (compared as (p - t) + (p - t) > 1: no rounding call, no float
@@ -651,8 +653,9 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
         # Divided by a full column, not a literal: polars divides by a literal (or a literal
         # column) as a product with its reciprocal, not the correctly rounded quotient
         # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
+        # Outside the range the value is 0, so ``got > 0`` holds only for a cell inside it.
         nearest = (got / (got * 0 + milli)) == col
-        return rounded, (inside & (got > 0) & nearest).fill_null(False)
+        return rounded, ((got > 0) & nearest).fill_null(False)
     if dtype == nw.String:
         text = col
     else:
@@ -1045,6 +1048,9 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     height, height_ok = number("height_cm")
     crcl, crcl_ok = number("crcl_ml_min")
     egfr, egfr_ok = number("egfr_ml_min_173m2")
+    method: Any = nw.lit(0)
+    if "measured_method" not in plan.absent:
+        method, _ = staged("__method", _method_code(nw, frame), True)
     steps = [[value.alias(name) for name, value in stage.items()]] if stage else []
     # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
     # beyond every plausibility band, so such a row is the exact path's to refuse).
@@ -1098,15 +1104,14 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
             off = dialysis.is_null()
         dialysis_off = off.fill_null(False)
     fields = _renal_not_assessed(plan)
-    present = sum(
-        1 << i for i, column in enumerate(_PATTERN_COLUMNS) if column not in plan.absent
-    )
+    present = _present(plan.absent)
     uncovered = [code for code, f in fields.items() if f is None and code and code & ~present == 0]
     pattern = _pattern_code(nw, plan.absent)
     pattern_ok = ~pattern.is_in(uncovered) if uncovered else True
 
     def one_of(column: str, values: Sequence[str]) -> Cond:
-        return _any(null(column), _expr(nw, given(column)) & c(column).is_in(list(values)))
+        # Equalities to each word (short text compared in place: far cheaper than is_in).
+        return _any(null(column), _expr(nw, given(column)) & _equals_any(nw, frame, column, values))
 
     def readable(column: str, ok: Cond) -> Cond:
         return True if column in plan.absent else _any(null(column), ok)
@@ -1137,18 +1142,15 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         height_in,
         readable("crcl_ml_min", crcl_ok),
         readable("egfr_ml_min_173m2", egfr_ok),
-        one_of("measured_method", MEASURED_METHODS),
+        _any(null("measured_method"), method > 0),
         # A method must give its measurement (else the exact path refuses the row).
-        _any(null("crcl_ml_min"), one_of("measured_method", CRCL_METHODS)),
-        _any(null("egfr_ml_min_173m2"), one_of("measured_method", EGFR_METHODS)),
+        _any(null("crcl_ml_min"), null("measured_method"), _method_fits(method, 0)),
+        _any(null("egfr_ml_min_173m2"), null("measured_method"), _method_fits(method, 1)),
         _any(_not(measured), given("measured_method")),
         _any(measured, pattern_ok),
     )
-    plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
-    plan.counted = counted if isinstance(counted, bool) else c("__counted")
     columns = {
         "__fast": _fill(nw, fast),
-        "__pattern": pattern,
         "__per_admin": _fill(nw, per_admin),
         "__counted": _fill(nw, counted),
         "__n": n,
@@ -1158,6 +1160,12 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         "__dose": dose_mcg,
         "__daily_given": daily_mcg,
     }
+    # Which patient values a row has, as a code: only where a decision list cannot name the
+    # missing value the renal assessment names (see _renal_field), or some codes are not fast.
+    if uncovered or _decision_list(fields, present) is None:
+        columns["__pattern"] = pattern
+    plan.per_admin = per_admin if isinstance(per_admin, bool) else c("__per_admin")
+    plan.counted = counted if isinstance(counted, bool) else c("__counted")
     steps.append([_expr(nw, value).alias(name) for name, value in columns.items()])
     # A condition settled in Python picks its branch; otherwise the branches are chosen
     # between columns already in the frame (Dask aligns only those inside when/then).
@@ -1169,6 +1177,43 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         )
     steps.append([daily_column.alias("__daily")])
     return steps
+
+
+def _equals_any(nw: Any, frame: Any, column: str, words: Sequence[str]) -> Any:
+    """True where the text cell is one of ``words`` (False for a column that is not text:
+    its rows go to the exact path)."""
+    if frame.collect_schema()[column] not in (nw.String, nw.Categorical, nw.Enum):
+        return nw.lit(False)
+    cell = nw.col(column)
+    return functools.reduce(operator.or_, (cell == word for word in words))
+
+
+# What a measured method measures, (CrCl, eGFR); a method's code is 1 + its place here, so the
+# methods of each measure have adjacent codes (see _method_code and _method_fits).
+_METHOD_FITS: Final = ((True, False), (True, True), (False, True))
+
+
+def _method_code(nw: Any, frame: Any) -> Any:
+    """The measured method as a small integer (Int8): 1 + the place in :data:`_METHOD_FITS` of
+    what it measures, 0 for any other cell (not a method the exact path reads, or empty;
+    those rows with a measurement go to the exact path)."""
+    code: Any = nw.lit(0, nw.Int8)
+    if frame.collect_schema()["measured_method"] not in (nw.String, nw.Categorical, nw.Enum):
+        return code
+    cell = nw.col("measured_method")
+    for method in MEASURED_METHODS:
+        fits = (method in CRCL_METHODS, method in EGFR_METHODS)
+        if fits in _METHOD_FITS:
+            value = nw.lit(_METHOD_FITS.index(fits) + 1, nw.Int8)
+            code = nw.when(cell == method).then(value).otherwise(code)
+    return code.fill_null(0)
+
+
+def _method_fits(code: Any, measure: int) -> Any:
+    """True where the method's code (:func:`_method_code`) is of a method of ``measure`` (0:
+    CrCl, 1: eGFR)."""
+    codes = [i + 1 for i, fits in enumerate(_METHOD_FITS) if fits[measure]]
+    return (code >= min(codes)) & (code <= max(codes))
 
 
 def _product(nw: Any, thousandths: Any, factor: Any, kind: units.Kind) -> Any:
@@ -1190,6 +1235,59 @@ _INT64_MAX: Final = sys.maxsize  # the engines' 64-bit integers (a smaller bound
 def _fill(nw: Any, term: Cond) -> Any:
     """A condition as a boolean column with no nulls (null: the condition does not hold)."""
     return nw.lit(term, nw.Boolean) if isinstance(term, bool) else term.fill_null(False)
+
+
+def _present(absent: frozenset[str]) -> int:
+    """The pattern code (:func:`_pattern_code`) of a row with every column the frame has."""
+    return sum(1 << i for i, column in enumerate(_PATTERN_COLUMNS) if column not in absent)
+
+
+def _decision_list(
+    fields: Mapping[int, str | None], present: int
+) -> tuple[list[tuple[int, str]], str] | None:
+    """The renal assessment's missing value (``fields``: by pattern code, as
+    :func:`_renal_not_assessed`) as a decision list over the columns the frame has: in turn,
+    where column ``i`` is empty, field f (a list of (i, f)), else the last field. None where
+    no such list gives each code's field (then the code is looked up). Only codes a row of
+    this frame can have, with a field, and with some patient value, count."""
+    remaining = {
+        code: field for code, field in fields.items()
+        if field is not None and code and code & ~present == 0
+    }  # fmt: skip
+    free = [i for i in range(len(_PATTERN_COLUMNS)) if present & (1 << i)]
+    steps: list[tuple[int, str]] = []
+    while len(set(remaining.values())) > 1:
+        for i in free:
+            empty = {remaining[code] for code in remaining if not code & (1 << i)}
+            if len(empty) == 1:
+                steps.append((i, empty.pop()))
+                remaining = {code: f for code, f in remaining.items() if code & (1 << i)}
+                free.remove(i)
+                break
+        else:
+            return None
+    return (steps, next(iter(remaining.values()))) if remaining else None
+
+
+def _renal_field(nw: Any, fields: Mapping[int, str | None], absent: frozenset[str]) -> Any:
+    """The value the renal assessment names as missing, on rows with some patient value and
+    no measurement: a decision list of empty-cell tests where there is one, else the row's
+    pattern code looked up in ``fields``."""
+    rule = _decision_list(fields, _present(absent))
+    if rule is None:
+        named = {code: field for code, field in fields.items() if field is not None and code}
+        return nw.col("__pattern").replace_strict(
+            list(named), list(named.values()), default=nw.lit(None, nw.String),
+            return_dtype=nw.String,
+        )  # fmt: skip
+    steps, last = rule
+    if not steps:
+        return last
+    field = nw.lit(last, nw.String)
+    for i, name in reversed(steps):
+        empty = nw.col(_PATTERN_COLUMNS[i]).is_null()
+        field = nw.when(empty).then(nw.lit(name, nw.String)).otherwise(field)
+    return field
 
 
 def _pattern_code(nw: Any, absent: frozenset[str]) -> Any:
@@ -1223,10 +1321,7 @@ def _judge(plan: _Plan) -> list[_Piece]:
     no_measure = _all(_not(has_crcl), _not(has_egfr))
     named = {code: field for code, field in fields.items() if field is not None and code}
     if named:
-        renal_field = c("__pattern").replace_strict(
-            list(named), list(named.values()), default=nw.lit(None, nw.String),
-            return_dtype=nw.String,
-        )  # fmt: skip
+        renal_field = _renal_field(nw, fields, plan.absent)
         add(plan.skip(_all(has_patient, no_measure), "renal", renal_field,
                       "RENAL_NOT_ASSESSED"))  # fmt: skip
     add(plan.skip(_all(has_crcl, plan.null("dialysis")), "renal", "patient.dialysis",
@@ -1424,33 +1519,70 @@ def _emit(nw: Any, frame: Any, compiled: _Compiled, chosen: Sequence[int], *, lo
     fires), in one frame; the values compared are written as text once, over all the rows
     that have one.
 
-    ``local``: ``frame`` is a polars lazy frame over data in memory; the rows are then
-    materialised here, and each distinct value is written by :func:`_text` (the exact path's
-    own writer) and looked up, which is far cheaper than string arithmetic on every row."""
+    ``local``: ``frame`` is a polars lazy frame over data in memory; see :func:`_emit_local`."""
     pieces = compiled.pieces
     valued = [compiled.rows(frame, i) for i in chosen if pieces[i].value is not None]
     bare = [compiled.rows(frame, i) for i in chosen if pieces[i].value is None]
-    parts = bare
-    if local and bare:  # materialised apart: the frames are then joined without a copy
-        parts = [nw.concat(bare, how="vertical").collect()]
-    if valued:
-        together = nw.concat(valued, how="vertical") if local else _stack(nw, valued)
-        if local:  # polars: the values as one piece of memory, then looked up
-            native = together.collect().to_native()
-            values = native.get_column("value").rechunk()
-            distinct = values.unique().to_list()
-        if local and len(distinct) <= _DISTINCT_TEXTS:
-            written = [_text(Fraction(v, _milli())) for v in distinct]
-            value = values.replace_strict(distinct, written, return_dtype=native.schema["kind"])
-            together = nw.from_native(native.with_columns(value))
-        else:
-            together = together.with_columns(_decimal_text(nw, nw.col("value")).alias("value"))
-        parts = [together, *parts]
-    if not parts:  # no piece fires: no rows, in the output's columns
+    if not valued and not bare:  # no piece fires: no rows, in the output's columns
         return frame.head(0).select(
             nw.col("order_id"), *(nw.lit(None, nw.String).alias(c) for c in OUTPUT_COLUMNS[1:])
         )
+    if local:
+        return _emit_local(nw, valued, bare)
+    parts = list(bare)
+    if valued:
+        together = _stack(nw, valued)
+        parts.insert(0, together.with_columns(_decimal_text(nw, nw.col("value")).alias("value")))
     return _stack(nw, parts)
+
+
+def _emit_local(nw: Any, valued: Sequence[Any], bare: Sequence[Any]) -> Any:
+    """:func:`_emit` on a polars lazy frame over data in memory: the rows with a value and the
+    rows without are materialised together (polars runs the branches in parallel); each
+    distinct value is written by :func:`_text` (the exact path's own writer) and each row's
+    text looked up (:func:`_value_texts`), far cheaper than string arithmetic on every row."""
+    import polars as pl  # the screen extra's engine: here only for a polars frame
+
+    plans = [nw.concat(group, how="vertical").to_native() for group in (valued, bare) if group]
+    done = pl.collect_all(plans)
+    parts = []
+    if valued:
+        native = done.pop(0)
+        values = native.get_column("value")
+        texts = _value_texts(values)
+        if texts is None:
+            parts.append(nw.from_native(native).with_columns(
+                _decimal_text(nw, nw.col("value")).alias("value")
+            ))  # fmt: skip
+        else:
+            parts.append(nw.from_native(native.with_columns(texts)))
+    parts += [nw.from_native(rest) for rest in done]
+    return _stack(nw, parts)
+
+
+def _value_texts(values: Any) -> Any:
+    """A polars Series of thousandths (Int64) as the exact decimal text of each, or None where
+    it has more than :data:`_DISTINCT_TEXTS` distinct values. Each distinct value is written
+    once by :func:`_text`; where the distinct values lie on a grid of at most that many steps
+    (as doses and measurements do), each row's text is taken from its place on the grid (two
+    integer operations and a gather), else looked up by value."""
+    import polars as pl  # the screen extra's engine: here only for a polars frame
+
+    distinct = values.unique().drop_nulls().to_list()
+    if len(distinct) > _DISTINCT_TEXTS:
+        return None
+    written = {v: _text(Fraction(v, _milli())) for v in distinct}
+    if not distinct:
+        return values.cast(pl.String)
+    low = min(distinct)
+    step = functools.reduce(math.gcd, (v - low for v in distinct), 0) or 1
+    span = (max(distinct) - low) // step + 1
+    if span > _DISTINCT_TEXTS:
+        return values.replace_strict(list(written), list(written.values()), return_dtype=pl.String)
+    table: list[str | None] = [None] * span
+    for v, text in written.items():
+        table[(v - low) // step] = text
+    return pl.Series("value", table, dtype=pl.String).gather((values - low) // step)
 
 
 def _stack(nw: Any, parts: Sequence[Any]) -> Any:
