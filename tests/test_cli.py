@@ -702,3 +702,23 @@ def test_check_errors_say_what_is_wrong(
     assert code == 2 and out == ""
     assert says in err
     assert "None" not in err and "has no unit" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("check", "--dose", "10 mg", "--times-per-day", "3", "--dialysis", "false"),
+        ("check", "--dose", "10 mg", "--times-per-day", "3", "--no-dialysis", "yes"),
+        ("titrate", "--start", "2026-01-05", "--target", "60 mg/day", "--dialysis", "no"),
+    ],
+)
+def test_a_value_after_a_yes_or_no_option_names_that_option(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]
+) -> None:
+    """`--dialysis false` is not read as the next positional argument's error ("ROUTE:
+    invalid choice"): the message names the option the value was written after."""
+    code, out, err = run(capsys, *argv)
+    flag, word = argv[-2], argv[-1]
+    assert code == 2 and out == ""
+    assert f"{flag}: takes no value (got '{word}'): write --dialysis or --no-dialysis" in err
+    assert "Traceback" not in err and "ROUTE" not in err

@@ -188,6 +188,10 @@ def _same(actual: list[tuple[str, ...]], expected: list[tuple[str, ...]], where:
     raise AssertionError("\n".join(lines))
 
 
+# Columns a frame may lack (the patient values the renal assessment asks for in turn, the
+# measurement's method, the route and the creatinine).
+DROPPABLE = ["age_years", "sex", "weight_kg", "height_cm", "dialysis", "measured_method",
+             "egfr_ml_min_173m2", "route", "scr", "scr_unit"]  # fmt: skip
 BATCH = 100
 EXAMPLES = 100  # 100 x 100 = 10,000 orders in CI
 
@@ -201,14 +205,18 @@ EXAMPLES = 100  # 100 x 100 = 10,000 orders in CI
     meds=st.lists(st.tuples(st.integers(0, BATCH), st.sampled_from(MEDICINES)), max_size=8),
     dx=st.lists(st.tuples(st.integers(0, BATCH), st.sampled_from(CONDITIONS)), max_size=5),
     policy=st.sampled_from([None, None, "ajkd2017"]),
+    dropped=st.sets(st.sampled_from(DROPPABLE), max_size=4),
 )
 def test_screen_agrees_with_the_order_check(
-    rows: list[dict[str, Any]], floats: bool, meds: list[tuple[int, str]], dx: list[tuple[int, str]], policy: str | None
+    rows: list[dict[str, Any]], floats: bool, meds: list[tuple[int, str]], dx: list[tuple[int, str]], policy: str | None,
+    dropped: set[str],
 ) -> None:
     """Issue 12 item 3: the same findings from the screen as from check_order, row by row,
-    on polars and on pandas (float columns read as their shortest decimal)."""
+    on polars and on pandas (float columns read as their shortest decimal), also from a frame
+    that lacks some columns (``dropped``: not given on any row)."""
     for i, row in enumerate(rows):
         row["order_id"] = f"o{i}"
+        row.update(dict.fromkeys(dropped))
     if floats:
         for row in rows:
             for c in NUMERIC:
@@ -226,7 +234,7 @@ def test_screen_agrees_with_the_order_check(
         if k < len(rows):
             dx_table.setdefault(f"o{k}", []).append(name)
     expected = _expected(rows, med_table, dx_table, renal_policy=policy)
-    frame = _frame(rows, floats)
+    frame = _frame(rows, floats).drop(sorted(dropped))
     args = {"co_medications": _long(med_table, "medicine"), "conditions": _long(dx_table, "condition")}
     result = screen_orders(frame, renal_policy=policy, advice=True, **args)
     _same(_actual(result.findings), expected, "polars")
@@ -673,3 +681,57 @@ def test_a_column_the_input_lacks_is_not_given_on_every_engine(engine: str) -> N
     rows = [dict.fromkeys(INPUT_COLUMNS) | r for r in orders.to_dicts()]
     _same(_actual(result.findings), _expected(rows, {}, {"1": ["Z99.2"]}), engine)
     assert result.summary.rows_invalid == 0
+
+
+@pytest.mark.parametrize("dropped", range(1 << 5))
+def test_the_renal_field_decision_list_names_what_the_assessment_names(dropped: int) -> None:
+    """On a frame lacking any of the pattern columns, the decision list of empty-cell tests
+    (where there is one) names, for every pattern of known values a row can have, the value
+    the renal assessment itself names as missing (asked of the planner for each pattern)."""
+    from baclofen_dose.check import screen
+
+    absent = frozenset(c for i, c in enumerate(screen._PATTERN_COLUMNS) if dropped & (1 << i))
+    fields = screen._renal_fields(RULES, None, None)
+    present = screen._present(absent)
+    rule = screen._decision_list(fields, present)
+    reachable = [code for code in fields if code and code & ~present == 0 and fields[code]]
+    if not reachable:  # no patient value in the pattern: the fast path never names one
+        assert rule is None and absent == frozenset(screen._PATTERN_COLUMNS)
+        return
+    assert rule is not None  # the default rules' assessment asks for its values in a fixed order
+    steps, last = rule
+    for code in reachable:
+        named = next((f for i, f in steps if not code & (1 << i)), last)
+        assert named == fields[code], (sorted(absent), code)
+    # A table that no decision list gives is looked up by code instead.
+    odd = {1: "a", 2: "b", 3: "c", 4: "a", 5: "b", 6: "c", 7: "a"}
+    assert screen._decision_list(odd, 7) is None
+
+
+@settings(max_examples=200)
+@given(
+    values=st.lists(st.one_of(st.none(), st.integers(1, 10**15)), max_size=40),
+    grid=st.integers(1, 5000),
+    kept=st.sampled_from([3, 8, 10_000]),
+)
+def test_value_texts_are_each_values_exact_decimal(values: list[int | None], grid: int, kept: int) -> None:
+    """Each value compared is written as its exact decimal (thousandths: "2.5" for 2500), by
+    its place on the values' grid, by lookup, or (more distinct values than are kept) not at
+    all here (None: written by expressions on every row instead)."""
+    from baclofen_dose.check import screen
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(screen, "_DISTINCT_TEXTS", kept)
+        _value_texts_agree(screen, values, grid, kept)
+
+
+def _value_texts_agree(screen: Any, values: list[int | None], grid: int, kept: int) -> None:
+    on_grid = [None if v is None else (v % 10**6) * grid for v in values]
+    for series in (values, on_grid):
+        written = screen._value_texts(pl.Series("value", series, dtype=pl.Int64))
+        distinct = {v for v in series if v is not None}
+        if len(distinct) > kept:
+            assert written is None
+            continue
+        expected = [None if v is None else _dec(Fraction(v, 1000)) for v in series]
+        assert written.to_list() == expected

@@ -7,7 +7,10 @@ subcommand imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
+import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from baclofen_dose.core.errors import shown
@@ -62,11 +65,39 @@ class Parser(argparse.ArgumentParser):
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         # argparse writes "argument --x: problem"; the tool's errors read "--x: problem".
         if message.startswith("argument "):
             message = message[len("argument ") :]
-        raise UsageError(message)
+        raise UsageError(self._flag_given_a_value(message) or message)
+
+    def _flag_given_a_value(self, message: str) -> str | None:
+        """A value written after a yes-or-no option (``--dialysis false``) is read by argparse
+        as the next positional argument, and its error names that argument; this names the
+        option instead (None where that is not what happened)."""
+        words = getattr(self, "_words", [])
+        flags: dict[str, argparse.Action] = {}
+        parsers: list[argparse.ArgumentParser] = [self]
+        while parsers:  # this parser's options and its subcommands'
+            parser = parsers.pop()
+            for action in parser._actions:
+                if isinstance(action, argparse.BooleanOptionalAction):
+                    flags |= dict.fromkeys(action.option_strings, action)
+                elif isinstance(action, argparse._SubParsersAction):
+                    parsers += action.choices.values()
+        _, _, unread = message.partition("unrecognized arguments: ")
+        for before, word in itertools.pairwise(words):
+            named = repr(word) in message or word in unread.split()
+            if before in flags and not word.startswith("-") and named:
+                yes, no = flags[before].option_strings[:2]
+                return f"{before}: takes no value (got {word!r}): write {yes} or {no}"
+        return None
 
 
 def count(text: str) -> int:
