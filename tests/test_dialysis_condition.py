@@ -25,10 +25,11 @@ def _rules_and_codes(result: object) -> set[tuple[str, str]]:
     return {(f.rule_id, f.code) for f in result.findings}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("given", ["Z99.2", "z99.2", " Z99.2 "])
+@pytest.mark.parametrize("given", ["Z99.2", "z99.2", " Z99.2 ", "Z992", " z992"])
 def test_z99_2_is_read_as_dialysis_in_the_check(given: str) -> None:
     """15 mg/day with Z99.2 is judged against the dialysis maximum (5 mg/day, Canadian
-    monograph: renal.ca_monograph.dialysis.max_daily), exactly as with dialysis=True."""
+    monograph: renal.ca_monograph.dialysis.max_daily), exactly as with dialysis=True; the
+    code may be written without its dot, as CMS writes codes ("Z992")."""
     with_code = check_order(
         dose="5 mg", times_per_day=3, patient=adult(), conditions=[given]
     )
@@ -160,10 +161,12 @@ def test_cli_condition_z99_2_needs_no_dialysis_option(capsys: pytest.CaptureFixt
     assert "Traceback" not in err
 
 
-def test_the_screen_agrees_with_the_check_on_z99_2() -> None:
-    """An adult row with a Z99.2 condition leaves the vectorised path (dialysis is judged
-    exactly) and gets the check's dialysis findings; a row stated not on dialysis with Z99.2
-    is an invalid row naming the conditions; the row without the code is unchanged."""
+@pytest.mark.parametrize("code", ["Z99.2", "Z992", "z992"])
+def test_the_screen_agrees_with_the_check_on_z99_2(code: str) -> None:
+    """An adult row with a Z99.2 condition (with its dot or without) leaves the vectorised
+    path (dialysis is judged exactly) and gets the check's dialysis findings; a row stated
+    not on dialysis with Z99.2 is an invalid row naming the conditions; the row without the
+    code is unchanged."""
     frame = pl.DataFrame(
         {
             "order_id": [1, 2, 3],
@@ -177,11 +180,12 @@ def test_the_screen_agrees_with_the_check_on_z99_2() -> None:
         },
         schema_overrides={"dialysis": pl.Boolean},
     )
-    conditions = pl.DataFrame({"order_id": [1, 2], "condition": ["Z99.2", "Z99.2"]})
+    conditions = pl.DataFrame({"order_id": [1, 2], "condition": [code, code]})
     result = screen_orders(frame, conditions=conditions, advice=True)
     rows = result.findings
     one = rows.filter(pl.col("order_id") == "1")
-    expected = check_order(dose="5 mg", times_per_day=3, patient=adult(), conditions=["Z99.2"])
+    expected = check_order(dose="5 mg", times_per_day=3, patient=adult(), conditions=[code])
+    assert "renal.ca_monograph.dialysis.max_daily" in {f.rule_id for f in expected.findings}
     assert set(one["rule_id"].drop_nulls()) == {f.rule_id for f in expected.findings}
     two = rows.filter(pl.col("order_id") == "2")
     assert two["code"].to_list() == ["INVALID_INPUT"]
@@ -189,3 +193,18 @@ def test_the_screen_agrees_with_the_check_on_z99_2() -> None:
     assert result.summary.rows_exact >= 2
     three = rows.filter(pl.col("order_id") == "3")
     assert "renal.ca_monograph.dialysis.max_daily" not in set(three["rule_id"].drop_nulls())
+
+
+@pytest.mark.parametrize(
+    ("given", "key"), [("G40909", "epilepsy"), ("g40.909", "epilepsy"), ("G40", "epilepsy")]
+)
+def test_an_icd_code_without_its_dot_names_its_condition(given: str, key: str) -> None:
+    """Warehouses often hold ICD-10-CM codes as CMS distributes them, without the dot: read
+    as the dotted code (the dot follows the third character); anything else is unknown."""
+    from baclofen_dose.core.rules.interactions import default_interactions, icd10cm_code
+
+    found = default_interactions().condition_for(given)
+    assert found is not None and found.key == key
+    for text in ("G4", "G40.90909", "GG0909", "4G0909", "G40-909", ""):
+        assert icd10cm_code(text) is None
+        assert default_interactions().condition_for(text) is None

@@ -1748,7 +1748,11 @@ def _dialysis_orders(nw: Any, conditions: Any) -> frozenset[str]:
         return frozenset()
     code = nw.col("condition").cast(nw.String).str.strip_chars().str.to_uppercase()
     frame = order_id_text(nw, frame.select("order_id", "condition"), "conditions.order_id")
-    found = frame.filter(code.str.starts_with(DIALYSIS_CODE)).select("order_id")
+    # Written with its dot or without (as CMS writes codes): the set only routes orders to the
+    # exact path, which reads the conditions as the check does, so a wider match is safe.
+    undotted = DIALYSIS_CODE.replace(".", "")
+    said = code.str.starts_with(DIALYSIS_CODE) | code.str.starts_with(undotted)
+    found = frame.filter(said).select("order_id")
     return frozenset(i for i in _collect(nw, found)["order_id"].to_list() if not _missing(i))
 
 

@@ -45,6 +45,7 @@ from baclofen_dose.core.limits import parse_date
 from baclofen_dose.core.memo import remember
 from baclofen_dose.core.model import Amount, ParamValue
 from baclofen_dose.core.rules import Rule, RuleSet
+from baclofen_dose.core.rules.interactions import icd10cm_code
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.core.types import DateInput, QuantityInput, Sex
 
@@ -590,7 +591,12 @@ def dialysis_condition(conditions: object) -> str | None:
     if isinstance(conditions, str) or not isinstance(conditions, (list, tuple)):
         return None
     for condition in conditions:
-        if isinstance(condition, str) and condition.strip().upper().startswith(DIALYSIS_CODE):
+        if not isinstance(condition, str):
+            continue
+        code = icd10cm_code(condition)
+        if condition.strip().upper().startswith(DIALYSIS_CODE) or (
+            code is not None and code.startswith(DIALYSIS_CODE)
+        ):
             return condition
     return None
 

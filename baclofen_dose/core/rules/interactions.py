@@ -55,6 +55,7 @@ __all__ = [
     "InteractionTable",
     "Member",
     "default_interactions",
+    "icd10cm_code",
     "load_interactions",
 ]
 
@@ -68,6 +69,8 @@ _NAME = re.compile(r"[a-z][a-z0-9 '\-]{0,79}")
 _RXCUI = re.compile(r"[1-9][0-9]{0,9}")
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _ICD = re.compile(r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?")
+# A code as CMS distributes them, without its dot ("G40909" for G40.909).
+_ICD_UNDOTTED = re.compile(r"([A-Z][0-9][0-9A-Z])([0-9A-Z]{1,4})")
 _VALUE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _MAX_FILE_BYTES: Final = 1_048_576
 _BUNDLED: Final = "interactions.toml"
@@ -291,12 +294,13 @@ class InteractionTable:
         return tuple(c for c in found if route in c.routes)
 
     def condition_for(self, given: str) -> Condition | None:
-        """The condition a key (``"epilepsy"``) or an ICD-10-CM code (``"G40.909"``) names."""
+        """The condition a key (``"epilepsy"``) or an ICD-10-CM code (``"G40.909"``, or
+        ``"G40909"`` as CMS writes it without the dot: :func:`icd10cm_code`) names."""
         text = given.strip()
         if text in self.conditions:
             return self.conditions[text]
-        code = text.upper()
-        if not _ICD.fullmatch(code):
+        code = icd10cm_code(text)
+        if code is None:
             return None
         best: tuple[int, Condition] | None = None
         for condition in self.conditions.values():
@@ -306,6 +310,22 @@ class InteractionTable:
         return None if best is None else best[1]
 
 
+
+
+def icd10cm_code(text: str) -> str | None:
+    """An ICD-10-CM code as written with its dot, in capitals, or None where ``text`` is not
+    one. The code may be given without its dot, as CMS distributes the code files
+    (``"z992"`` is Z99.2; the dot always follows the third character), and with spaces
+    around it.
+
+    >>> icd10cm_code(" g40909 "), icd10cm_code("Z99.2"), icd10cm_code("Z99"), icd10cm_code("x")
+    ('G40.909', 'Z99.2', 'Z99', None)
+    """
+    code = text.strip().upper()
+    if _ICD.fullmatch(code):
+        return code
+    undotted = _ICD_UNDOTTED.fullmatch(code)
+    return None if undotted is None else f"{undotted[1]}.{undotted[2]}"
 
 
 def _list(table: Mapping[str, Any], key: str, where: str) -> list[Any]:
