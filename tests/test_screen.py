@@ -424,12 +424,12 @@ def test_a_float_cell_is_read_as_the_thousandths_of_its_shortest_text(x: float) 
     rounding or its test of the quotient is changed)."""
     import narwhals.stable.v2 as nw
 
-    from baclofen_dose.check.screen import _milli_int
+    from baclofen_dose.check.screen import _float_milli
 
     frame = nw.from_native(pl.DataFrame({"dose": [x]}, schema={"dose": pl.Float64}))
-    value, ok = _milli_int(nw, frame, "dose", "__dose")
-    staged = frame.with_columns(__dose=value)
-    got = staged.with_columns(__ok=ok).to_native().row(0, named=True)
+    truncated, value, ok = _float_milli(nw, "dose", "__dose")
+    staged = frame.with_columns(__dose=truncated)
+    got = staged.with_columns(__dose=value, __ok=ok).to_native().row(0, named=True)
     text = repr(x)
     exact = Fraction(Decimal(text)) if x == x and abs(x) != float("inf") else None
     fast = exact is not None and 0 < exact < 10**12 and (exact * 1000).denominator == 1

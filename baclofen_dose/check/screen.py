@@ -624,38 +624,15 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     """(thousandths as Int64, True where the cell is a positive whole number of thousandths
     inside the grammar's range; written on the column ``name`` holding the first, so each is
     computed once). Text must match the quantity grammar and is read digit by
-    digit; a float stands for its shortest text (what the exact path reads), which has at most
-    three decimals exactly when the float is the one nearest to its rounded thousandths (a
-    float with more decimals goes to the exact path). No float is ever compared to a limit."""
+    digit. A float column is read by :func:`_float_milli` instead (in two stages)."""
     dtype = frame.collect_schema()[column]
     col, got = nw.col(column), nw.col(name)
     milli = _milli()
     if dtype.is_integer():
         ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
         return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
-    if dtype.is_float():
-        # A float's shortest text has at most three decimals exactly when the float nearest
-        # to k / 1000, for k the whole number nearest to x * 1000, is x itself (below 10^12
-        # a thousandth is far wider than the float's spacing, so no other such decimal lies
-        # as near): the number the exact path reads, found by arithmetic, not by writing
-        # every float as text.
-        # NaN fails one of the two comparisons whether the engine orders it above every
-        # number (polars, Spark, DuckDB) or compares it false (numpy, pandas, pyarrow).
-        inside = ((col > 0) & (col < _grammar_top())).fill_null(False)
-        # If x is the float nearest to k / 1000, the product p = x * 1000 lies within an
-        # eighth of k (below 10^12), so k is its truncation t, or t + 1 when p - t is more
-        # than a half (compared as (p - t) + (p - t) > 1: no rounding call, no float
-        # literal). A row is fast only when that k, divided back, is x itself.
-        product = nw.when(inside).then(col * milli).otherwise(nw.lit(0))
-        truncated = product.cast(nw.Int64)
-        rest = product - truncated
-        rounded = truncated + ((rest + rest) > 1).cast(nw.Int64)
-        # Divided by a full column, not a literal: polars divides by a literal (or a literal
-        # column) as a product with its reciprocal, not the correctly rounded quotient
-        # (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
-        # Outside the range the value is 0, so ``got > 0`` holds only for a cell inside it.
-        nearest = (got / (got * 0 + milli)) == col
-        return rounded, ((got > 0) & nearest).fill_null(False)
+    if dtype.is_float():  # pragma: no cover - read by _float_milli, in two stages
+        raise TypeError(column)
     if dtype == nw.String:
         text = col
     else:
@@ -667,6 +644,35 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     part = nw.concat_str([safe.str.replace_all(r"^[0-9]*\.?", ""), nw.lit("0" * digits)])
     value = whole * milli + part.str.slice(0, digits).cast(nw.Int64)
     return value, readable & (got > 0)
+
+
+def _float_milli(nw: Any, column: str, name: str) -> tuple[Any, Any, Any]:
+    """A float column's thousandths, in two stages: (stage one: the truncation t of x * 1000,
+    0 outside the grammar's range, Int64, written on ``name``; stage two, from it: the
+    thousandths k, Int64, written on ``name`` again; and True where x is exactly the number
+    the exact path reads, written on ``name + "_ok"``).
+
+    A float's shortest text has at most three decimals exactly when x is the float nearest to
+    k / 1000 for some whole k: the number the exact path reads (below 10^12 a thousandth is far
+    wider than the float's spacing, so no other such decimal lies as near, and k is unique).
+    The product x * 1000 lies within an eighth of that k, so k is t or t + 1; each is
+    divided back and compared with x. No float is ever compared to a limit, and no rounding
+    call is made (SAF-26). Division by a full column, not a literal: polars divides by a
+    literal (or a literal column) as a product with its reciprocal, not the correctly rounded
+    quotient (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine."""
+    col, got = nw.col(column), nw.col(name)
+    milli = _milli()
+    # NaN fails one of the two comparisons whether the engine orders it above every number
+    # (polars, Spark, DuckDB) or compares it false (numpy, pandas, pyarrow).
+    inside = ((col > 0) & (col < _grammar_top())).fill_null(False)
+    truncated = nw.when(inside).then(col * milli).otherwise(nw.lit(0)).cast(nw.Int64)
+    up = got + 1
+    above = (up / (up * 0 + milli)) == col  # x is nearest to (t + 1) / 1000
+    value = nw.when(above.fill_null(False)).then(up).otherwise(got)
+    # Outside the range t is 0, so ``got > 0`` holds only for a cell inside it (and there
+    # (0 + 1) / 1000 is not x).
+    ok = (above | ((got > 0) & ((got / (got * 0 + milli)) == col))).fill_null(False)
+    return truncated, value, ok
 
 
 def _whole_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
@@ -1017,6 +1023,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     # Each cell read once into a named integer column (stage one); every test below reads
     # those columns, so no conversion is computed twice whatever the engine's optimiser does.
     stage: dict[str, Any] = {}
+    settle: dict[str, Any] = {}  # stage two: columns computed from stage one's
 
     def staged(name: str, value: Any, ok: Cond) -> tuple[Any, Cond]:
         stage[name] = value
@@ -1026,6 +1033,9 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         if column in plan.absent:
             return nw.lit(0), False
         name = "__" + column
+        if frame.collect_schema()[column].is_float():
+            stage[name], settle[name], settle[name + "_ok"] = _float_milli(nw, column, name)
+            return nw.col(name), nw.col(name + "_ok")
         return staged(name, *_milli_int(nw, frame, column, name))
 
     def factor(column: str, kind: units.Kind) -> tuple[Any, Cond]:
@@ -1051,7 +1061,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     method: Any = nw.lit(0)
     if "measured_method" not in plan.absent:
         method, _ = staged("__method", _method_code(nw, frame), True)
-    steps = [[value.alias(name) for name, value in stage.items()]] if stage else []
+    steps = [[value.alias(name) for name, value in part.items()] for part in (stage, settle) if part]
     # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
     # beyond every plausibility band, so such a row is the exact path's to refuse).
     top = _grammar_top()
