@@ -621,29 +621,15 @@ def _nw() -> Any:
 
 
 def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
-    """(thousandths as Int64, True where the cell is a positive whole number of thousandths
-    inside the grammar's range; written on the column ``name`` holding the first, so each is
-    computed once). Text must match the quantity grammar and is read digit by
-    digit. A float column is read by :func:`_float_milli` instead (in two stages)."""
+    """(thousandths as Int64, True where the cell is a positive whole number inside the
+    grammar's range) of an integer column; any column but integers, floats and text (those
+    are read by :func:`_float_milli`) leaves its rows with a value to the exact path."""
     dtype = frame.collect_schema()[column]
-    col, got = nw.col(column), nw.col(name)
-    milli = _milli()
+    col = nw.col(column)
     if dtype.is_integer():
         ok = (~col.is_null() & (col > 0) & (col < _grammar_top())).fill_null(False)
-        return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * milli, ok
-    if dtype.is_float():  # pragma: no cover - read by _float_milli, in two stages
-        raise TypeError(column)
-    if dtype == nw.String:
-        text = col
-    else:
-        return nw.lit(0), nw.lit(False)
-    digits = len(str(milli)) - 1
-    readable = text.str.contains(_pattern()).fill_null(False)
-    safe = nw.when(readable).then(text).otherwise(nw.lit("0"))
-    whole = safe.str.replace_all(r"\..*$", "").cast(nw.Int64)
-    part = nw.concat_str([safe.str.replace_all(r"^[0-9]*\.?", ""), nw.lit("0" * digits)])
-    value = whole * milli + part.str.slice(0, digits).cast(nw.Int64)
-    return value, readable & (got > 0)
+        return nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64) * _milli(), ok
+    return nw.lit(0), nw.lit(False)
 
 
 def _float_milli(nw: Any, column: str, name: str) -> tuple[Any, Any, Any]:
@@ -1022,6 +1008,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
 
     # Each cell read once into a named integer column (stage one); every test below reads
     # those columns, so no conversion is computed twice whatever the engine's optimiser does.
+    parse: dict[str, Any] = {}  # text cells as floats, before stage one
     stage: dict[str, Any] = {}
     settle: dict[str, Any] = {}  # stage two: columns computed from stage one's
 
@@ -1033,9 +1020,23 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         if column in plan.absent:
             return nw.lit(0), False
         name = "__" + column
-        if frame.collect_schema()[column].is_float():
+        dtype = frame.collect_schema()[column]
+        if dtype.is_float():
             stage[name], settle[name], settle[name + "_ok"] = _float_milli(nw, column, name)
             return nw.col(name), nw.col(name + "_ok")
+        if dtype in (nw.String, nw.Decimal):
+            # Text the grammar reads with at most three decimals is parsed as a float (the
+            # float nearest its value) and read by the float reader, which gives back exactly
+            # its thousandths (or leaves the row to the exact path: never another number). A
+            # decimal cell (a warehouse's DECIMAL) is read as its text ("5.00").
+            cell = nw.col(column) if dtype == nw.String else nw.col(column).cast(nw.String)
+            readable = cell.str.contains(_pattern()).fill_null(False)
+            text = nw.when(readable).then(cell).otherwise(nw.lit("0"))
+            parse[name + "_text"], parse[name + "_read"] = text.cast(nw.Float64), readable
+            stage[name], settle[name], settle[name + "_ok"] = _float_milli(
+                nw, name + "_text", name
+            )
+            return nw.col(name), nw.col(name + "_read") & nw.col(name + "_ok")
         return staged(name, *_milli_int(nw, frame, column, name))
 
     def factor(column: str, kind: units.Kind) -> tuple[Any, Cond]:
@@ -1061,7 +1062,11 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     method: Any = nw.lit(0)
     if "measured_method" not in plan.absent:
         method, _ = staged("__method", _method_code(nw, frame), True)
-    steps = [[value.alias(name) for name, value in part.items()] for part in (stage, settle) if part]
+    steps = [
+        [value.alias(name) for name, value in part.items()]
+        for part in (parse, stage, settle)
+        if part
+    ]
     # Fast only below 10^12 micrograms (the bound the exact twin was proven against; far
     # beyond every plausibility band, so such a row is the exact path's to refuse).
     top = _grammar_top()
