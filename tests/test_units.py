@@ -255,6 +255,33 @@ def test_to_decimal_refuses_repeating_values() -> None:
         numeric.to_decimal(Fraction(1, 3))
 
 
+@given(
+    st.integers(-(10**60), 10**60),
+    st.integers(0, 80),
+    st.integers(0, 80),
+    st.sampled_from([1, 1, 3, 7, 11]),
+)
+def test_to_decimal_is_the_exact_value_with_the_fewest_places(
+    numerator: int, twos: int, fives: int, other: int
+) -> None:
+    """A fraction over 2^a 5^b is written exactly, with max(a, b) places at most (fewer where
+    the numerator cancels); any other denominator is refused."""
+    value = Fraction(numerator, 2**twos * 5**fives * other)
+    den = value.denominator
+    while den % 2 == 0:
+        den //= 2
+    while den % 5 == 0:
+        den //= 5
+    if den != 1:
+        with pytest.raises(ValueError, match="finite decimal"):
+            numeric.to_decimal(value)
+        return
+    written = numeric.to_decimal(value)
+    assert Fraction(written) == value
+    places = max(0, -int(written.as_tuple().exponent))
+    assert places == 0 or (value * 10 ** (places - 1)).denominator != 1
+
+
 ALL_KINDS = [v for v in vars(units).values() if isinstance(v, units.Kind)]
 
 

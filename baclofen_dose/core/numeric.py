@@ -150,11 +150,20 @@ def check_exactness_with_decimal(value: Fraction) -> bool:
     >>> check_exactness_with_decimal(Fraction(15, 2)), check_exactness_with_decimal(Fraction(1, 3))
     (True, False)
     """
-    den = value.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    return den == 1
+    return _twos_and_fives(value.denominator)[2] == 1
+
+
+def _twos_and_fives(den: int) -> tuple[int, int, int]:
+    """(a, b, rest) with den == 2^a * 5^b * rest, counted on integers (the twos from the
+    lowest set bit; the fives sixteen at a time, then one at a time)."""
+    twos = (den & -den).bit_length() - 1
+    den >>= twos
+    fives = 0
+    for step, power in ((16, 5**16), (1, 5)):
+        while den % power == 0:
+            den //= power
+            fives += step
+    return twos, fives, den
 
 
 def to_decimal(value: Fraction) -> Decimal:
@@ -163,12 +172,13 @@ def to_decimal(value: Fraction) -> Decimal:
     >>> to_decimal(Fraction(15, 2)), to_decimal(Fraction(100))
     (Decimal('7.5'), Decimal('100'))
     """
-    if not check_exactness_with_decimal(value):
+    # The denominator is 2^a * 5^b exactly when the expansion is finite; it then has
+    # max(a, b) places (counted on integers: a 50-digit estimate took 50 Fraction products).
+    twos, fives, rest = _twos_and_fives(value.denominator)
+    if rest != 1:
         raise ValueError(f"{value} has no finite decimal expansion")
-    places = 0
-    while (value * 10**places).denominator != 1:
-        places += 1
-    scaled = value * 10**places
+    places = max(twos, fives)
+    scaled = value.numerator * 10**places // value.denominator  # exact: a whole number
     # From text, not scaleb(): scaleb rounds to the caller's context precision (28 digits by
     # default), which would silently shorten a 50-digit estimate written to JSON.
-    return Decimal(f"{scaled.numerator}E-{places}")
+    return Decimal(f"{scaled}E-{places}")
