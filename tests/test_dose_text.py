@@ -141,3 +141,24 @@ def test_the_service_gives_the_warning_as_a_card() -> None:
     draft["dosageInstruction"][0]["text"] = "take 50 mg by mouth 3 times a day"
     cards = handle_hook("baclofen-order-sign", request)["cards"]
     assert any("text states a dose of 50 mg" in c["summary"] for c in cards)
+
+
+def test_the_patient_instruction_is_compared_as_the_text_is() -> None:
+    """A patient follows the instruction: "take 5 mg" there, with 25 mg ordered, is the same
+    warning as in the Dosage's text; an agreeing instruction adds nothing; one that is not a
+    string is refused, naming its path."""
+    request = copy.deepcopy(REQUEST)
+    dosage = request["dosageInstruction"][0]
+    del dosage["text"]
+    dosage["patientInstruction"] = "take 5 mg by mouth 3 times a day"
+    result = check_medication_request(request)
+    found = {f.code: f for f in result.findings}
+    assert "DOSE_TEXT_DISAGREES" in found
+    assert "5 mg" in finding_text(found["DOSE_TEXT_DISAGREES"])
+    dosage["patientInstruction"] = "take 25 mg by mouth 3 times a day"
+    dosage["text"] = "25 mg 3 times a day"
+    assert "DOSE_TEXT_DISAGREES" not in {f.code for f in check_medication_request(request).findings}
+    dosage["patientInstruction"] = ["take 5 mg"]
+    with pytest.raises(InputError) as caught:
+        check_medication_request(request)
+    assert caught.value.field == "dosageInstruction[0].patientInstruction"

@@ -53,6 +53,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from baclofen_dose.check import OrderCheck, check_intrathecal_order, check_order
+from baclofen_dose.check.dose_text import stated_dose
 from baclofen_dose.core import units
 from baclofen_dose.core.errors import (
     ImplausibleValueError,
@@ -97,7 +98,8 @@ MEDICATION_UNCLEAR: Final = "E_FHIR_MEDICATION_UNCLEAR"
 allergy", a brand alone): neither checked as baclofen nor taken for another medicine."""
 _MAX_DIGITS: Final = 15  # as the unit parser: more digits than any plausible amount
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}))?")
-# Dosage elements that do not change the amount or its timing: read past, never used.
+# Dosage elements that do not change the amount or its timing: read past, never used as the
+# amount (text and patientInstruction are compared with it by the check).
 _DOSAGE_IGNORED: Final = frozenset(
     {
         "id",
@@ -665,12 +667,18 @@ def _request(
         groups.setdefault(sequence, []).append(
             (dpath[:-1], _dose(dosage, dpath, this, codes), per_day, start)
         )
-        written = dosage.get("text")
-        if written is not None and not isinstance(written, str):
-            raise _refuse(dpath + "text", written, "a string (the dosage as written)")
-        if written is not None and written.strip():
-            # Compared by the check with the structured dose, never used as the dose.
-            texts.setdefault(sequence, []).append(written)
+        for element in ("text", "patientInstruction"):
+            # The dosage as written, and as the patient is told it: each compared by the check
+            # with the structured dose (a patient follows the instruction), never used as it.
+            # An instruction is compared only where it states one dose in mg (one in tablets
+            # or spoonfuls, as this library writes them, is not the check's to read).
+            written = dosage.get(element)
+            if written is not None and not isinstance(written, str):
+                raise _refuse(dpath + element, written, "a string (the dosage as written)")
+            if element == "patientInstruction" and stated_dose(written or "") is None:
+                continue
+            if written is not None and written.strip():
+                texts.setdefault(sequence, []).append(written)
     assert route is not None  # dosages is non-empty
     steps: list[FhirStep] = []
     for sequence in sorted(groups, key=lambda s: 0 if s is None else s):
