@@ -208,3 +208,34 @@ def test_an_icd_code_without_its_dot_names_its_condition(given: str, key: str) -
     for text in ("G4", "G40.90909", "GG0909", "4G0909", "G40-909", ""):
         assert icd10cm_code(text) is None
         assert default_interactions().condition_for(text) is None
+
+
+@pytest.mark.parametrize("cell", ["Z99.2,N18.6", "Z99.2.", "Z99.29", "Z992X", "z99.2 n18.6"])
+def test_a_cell_that_begins_as_z99_2_but_is_not_it_is_refused(cell: str) -> None:
+    """It may say dialysis, and the dialysis rules differ: the patient is neither read as on
+    dialysis nor as not; the check refuses it naming conditions, and the screen's row is an
+    invalid row naming it (with the cell as given)."""
+    with pytest.raises(InputError) as caught:
+        check_order(dose="5 mg", times_per_day=3, patient=adult(), conditions=[cell])
+    assert (caught.value.field, caught.value.code) == ("conditions", "E_CONDITION")
+    frame = pl.DataFrame(
+        {"order_id": ["1"], "dose": ["5"], "dose_unit": ["mg"], "times_per_day": [3],
+         "age_years": ["60"]}
+    )  # fmt: skip
+    result = screen_orders(frame, conditions=pl.DataFrame({"order_id": ["1"], "condition": [cell]}))
+    invalid = result.findings.filter(pl.col("kind") == "invalid")
+    assert invalid["what"].to_list() == ["conditions"]
+    assert cell in invalid["detail"].to_list()[0]
+
+
+def test_muanda_is_not_judged_on_dialysis() -> None:
+    """Muanda 2019's cohort was not on dialysis (clinical.md section 3): 60 mg/day with an
+    eGFR of 45 on dialysis gets the dialysis cap, not the Muanda warning; off dialysis the
+    warning stays."""
+    base = {"dose": "20 mg", "times_per_day": 3, "measured_egfr": "25 mL/min/1.73 m2",
+            "measured_method": "ckd_epi_2021"}  # fmt: skip
+    on = check_order(patient=adult(dialysis=True), **base)  # type: ignore[arg-type]
+    off = check_order(patient=adult(dialysis=False), **base)  # type: ignore[arg-type]
+    assert "MUANDA_DAILY" not in {f.code for f in on.findings}
+    assert "renal.ca_monograph.dialysis.max_daily" in {f.rule_id for f in on.findings}
+    assert "MUANDA_DAILY" in {f.code for f in off.findings}

@@ -264,6 +264,11 @@ def check_order(
     table = table_or_default(interactions)
     judge = Judge.open(rules, overrides)
     order: list[tuple[str, ParamValue]] = []
+    if units_per_dose is not None and product is None:
+        raise InputError(
+            "units_per_dose", units_per_dose,
+            "units of a product, with the product (or the dose alone, without units)",
+        )  # fmt: skip
     if product is not None and units_per_dose is not None:
         if dose is not None or doses is not None:
             raise InputError(
@@ -772,6 +777,8 @@ def _renal(
     muanda_start = judge.rule("renal.muanda2019.start_daily")
     if (
         egfr is not None
+        and not dialysis  # the study's cohort was not on dialysis (clinical.md 3): the
+        # dialysis caps above judge these patients
         and egfr < muanda_egfr.require_value()
         and (daily >= muanda_start.require_value())
     ):

@@ -47,6 +47,7 @@ import operator
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from math import ceil, floor
@@ -70,7 +71,7 @@ from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
-from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, read_dialysis
+from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, population, read_dialysis
 from baclofen_dose.oral.titration import (
     ADOLESCENT_LADDER,
     adolescent_policy_applies,
@@ -348,6 +349,11 @@ def _number_text(value: object, column: str) -> str:
         raise InputError(column, value, "a number")
     if isinstance(value, float):
         return repr(value)  # the shortest text that reads back as this float
+    if isinstance(value, Decimal) and value.is_finite():
+        # A DECIMAL cell's trailing zeros are its column's scale, not the number: 20 stored
+        # as DECIMAL(38, 18) is 20, never "too many digits" (the vectorised path alike).
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return str(value)
 
 
@@ -410,8 +416,9 @@ class _Options:
     rules: RuleSet = attrs.field(factory=default_rules)
     interactions: InteractionTable | None = None
     adolescent_policy: str | None = None  # given to the check for rows aged 12 to under 18
-    # Orders with a Z99.2 condition: on dialysis (read_dialysis), judged by the exact check.
-    dialysis_orders: frozenset[str] = frozenset()
+    # Orders with a condition that may say dialysis (Z99.2): their condition cells, as given
+    # (read by read_dialysis on the exact path).
+    dialysis_orders: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
 
 
 def _check_row(
@@ -433,8 +440,9 @@ def _check_row(
     if product is not None and not isinstance(product, str):
         raise InputError("product", product, "a product name such as '10 mg tablet'")
     patient = _patient(row, options.rules)
-    if str(row.get("order_id")) in options.dialysis_orders:
-        patient, _ = read_dialysis(patient, [DIALYSIS_CODE])
+    said = options.dialysis_orders.get(str(row.get("order_id")))
+    if said:  # read as the check reads the conditions (a malformed cell refused, naming it)
+        patient, _ = read_dialysis(patient, list(said))
     common: dict[str, Any] = {
         "patient": patient,
         "measured_crcl": _quantity(row, "crcl_ml_min", "mL/min"),
@@ -454,7 +462,21 @@ def _check_row(
             # The batch's renal and weight policies are the adults'; the ladder has none (no
             # source gives a renal rule under 18: the check says "not assessed" instead).
             common["renal_policy"] = common["weight_policy"] = None
+    elif (
+        patient is not None
+        and patient.age_years is not None
+        and population(patient, options.rules) == "child"
+    ):
+        # The batch's maximum, renal and weight policies are the adults' (a site-wide setting):
+        # a child is judged by the child profile's own maxima, as with no policy named (the
+        # check refuses an adult policy named for one child's order).
+        common["max_policy"] = common["renal_policy"] = common["weight_policy"] = None
     if dose is None and product is None and daily is not None:
+        if row.get("units_per_dose") is not None:
+            raise InputError(
+                "units_per_dose", row["units_per_dose"],
+                "units of a product, with the product (or no units with a daily dose)",
+            )  # fmt: skip
         text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
         assert text is not None  # daily is not None
         per_day = units.parse(text, units.ORAL_DAILY_DOSE, "daily_dose")
@@ -468,19 +490,18 @@ def _check_row(
         n = _whole(count, "times_per_day")
         doses = _split(per_day, n)
         return check_order(doses=doses, times_per_day=n, **common), True, True
-    if product is not None:
-        check = check_order(
-            product=product,
-            units_per_dose=_number_text(row.get("units_per_dose"), "units_per_dose"),
-            times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
-            **common,
-        )
-    else:
-        check = check_order(
-            dose=_quantity(row, "dose", _unit(row, "dose", "dose_unit")),
-            times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
-            **common,
-        )
+    # Every column given reaches the check, which refuses what does not go together (units
+    # of a product beside a dose, units without a product): none is passed over.
+    units_per_dose = row.get("units_per_dose")
+    check = check_order(
+        product=product,
+        units_per_dose=(
+            None if units_per_dose is None else _number_text(units_per_dose, "units_per_dose")
+        ),
+        dose=None if dose is None else _quantity(row, "dose", _unit(row, "dose", "dose_unit")),
+        times_per_day=_whole(row.get("times_per_day"), "times_per_day"),
+        **common,
+    )
     if daily is not None:  # given beside the dose: it must be the order's, never ignored
         text = _quantity(row, "daily_dose", _unit(row, "daily_dose", "daily_dose_unit"))
         given = units.parse(text, units.ORAL_DAILY_DOSE, "daily_dose")
@@ -686,13 +707,15 @@ def _grammar_top() -> int:
 
 
 @cache
-def _pattern() -> str:
+def _pattern(decimal: bool = False) -> str:
     """Text the vectorised path reads: the unit grammar's numbers with at most three decimals
-    that are not zeros (a longer one goes to the exact check)."""
+    that are not zeros (a longer one goes to the exact check); ``decimal``: the text of a
+    DECIMAL cell, whose trailing zeros are its scale (any number of them)."""
     digits = len(str(_milli())) - 1
+    zeros = "0*" if decimal else f"0{{0,{units.MAX_FRACTION_DIGITS - digits}}}"
     return (
         rf"^(?:0|[1-9][0-9]{{0,{units.MAX_INTEGER_DIGITS - 1}}})"
-        rf"(?:\.[0-9]{{1,{digits}}}0{{0,{units.MAX_FRACTION_DIGITS - digits}}})?$"
+        rf"(?:\.[0-9]{{1,{digits}}}{zeros})?$"
     )
 
 
@@ -970,6 +993,7 @@ def _renal_fields(
     rules: RuleSet, renal_policy: str | None, weight_policy: str | None
 ) -> dict[int, str | None]:
     fields: dict[int, str | None] = {}
+    chosen = weight_policy or rules.policy_default(renal.WEIGHT_POLICY)
     for pattern in itertools.product((False, True), repeat=len(_PATTERN_COLUMNS)):
         code = sum(1 << i for i, known in enumerate(pattern) if known)
         has_age, has_sex, has_weight, has_height, has_dialysis = pattern
@@ -995,7 +1019,15 @@ def _renal_fields(
             fields[code] = None
         else:  # pragma: no cover - no creatinine: the assessment cannot be made
             fields[code] = None
+        if has_weight and has_height and chosen != _WEIGHT_ACTUAL:
+            # The body weight then depends on the values (the BMI band, a height below the
+            # ideal-weight formula's range): one sample patient does not speak for every row,
+            # so these rows go to the exact path.
+            fields[code] = None
     return fields
+
+
+_WEIGHT_ACTUAL: Final = "actual"  # the weight policy that reads the actual weight alone
 
 
 def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
@@ -1030,7 +1062,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
             # its thousandths (or leaves the row to the exact path: never another number). A
             # decimal cell (a warehouse's DECIMAL) is read as its text ("5.00").
             cell = nw.col(column) if dtype == nw.String else nw.col(column).cast(nw.String)
-            readable = cell.str.contains(_pattern()).fill_null(False)
+            readable = cell.str.contains(_pattern(dtype == nw.Decimal)).fill_null(False)
             text = nw.when(readable).then(cell).otherwise(nw.lit("0"))
             parse[name + "_text"], parse[name + "_read"] = text.cast(nw.Float64), readable
             stage[name], settle[name], settle[name + "_ok"] = _float_milli(
@@ -1136,18 +1168,21 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         null("daily_dose"),
         _all(daily_ok, daily_f_ok, (daily_mcg == dose_mcg * n).fill_null(False)),
     ) if daily_ok is not False else null("daily_dose")
-    route = c("route")
+    # "ORAL" is oral; any other text, and a route column that is not text (a SNOMED code as a
+    # number), is the exact path's to judge (it names the column).
+    oral: Cond = False
     if "route" not in plan.absent and frame.collect_schema()["route"] == nw.String:
-        route = route.str.to_lowercase()  # "ORAL" is oral; any other text the exact path's
+        oral = _expr(nw, given("route")) & (c("route").str.to_lowercase() == "oral")
     # An order id that begins with a printable ASCII character other than a space is not
     # blank (two comparisons: a strip of every id cost a fifth of the screen); any other id
     # (empty, blank, beginning with a space or beyond ASCII) is the exact path's to judge.
     oid = c("order_id")
     fast = _all(
         ((oid >= nw.lit("!")) & (oid < nw.lit("\x7f"))).fill_null(False),
-        _any(null("route"), _expr(nw, given("route")) & (route == "oral")),
+        _any(null("route"), oral),
         _any(_not(per_admin), agrees),
         null("product"),
+        null("units_per_dose"),  # units without a product: the exact path refuses them
         _any(per_admin, daily_only),
         null("scr"),
         dialysis_off,
@@ -1755,20 +1790,29 @@ def _related(
     return frames, n_bad, unmatched
 
 
-def _dialysis_orders(nw: Any, conditions: Any) -> frozenset[str]:
-    """The order ids with a Z99.2 condition (read as the check reads it: on dialysis). A table
-    without the columns gives none here; the conditions' own pass refuses it, naming them."""
+def _dialysis_orders(nw: Any, conditions: Any) -> dict[str, tuple[str, ...]]:
+    """The order ids with a condition that may say dialysis (Z99.2, with its dot or without
+    it), each with those condition cells as given: such orders are judged by the exact path,
+    which reads them as the check does (on dialysis; a cell that begins as the code but is not
+    it refused). A table without the columns gives none here; the conditions' own pass
+    refuses it, naming them."""
     frame = _native(nw, conditions, "conditions")
     if not {"order_id", "condition"} <= set(frame.collect_schema().names()):
-        return frozenset()
-    code = nw.col("condition").cast(nw.String).str.strip_chars().str.to_uppercase()
+        return {}
+    cell = nw.col("condition").cast(nw.String)
+    code = cell.str.strip_chars().str.to_uppercase()
     frame = order_id_text(nw, frame.select("order_id", "condition"), "conditions.order_id")
-    # Written with its dot or without (as CMS writes codes): the set only routes orders to the
-    # exact path, which reads the conditions as the check does, so a wider match is safe.
+    # The set only routes orders to the exact path, so a wider match is safe.
     undotted = DIALYSIS_CODE.replace(".", "")
     said = code.str.starts_with(DIALYSIS_CODE) | code.str.starts_with(undotted)
-    found = frame.filter(said).select("order_id")
-    return frozenset(i for i in _collect(nw, found)["order_id"].to_list() if not _missing(i))
+    found = _collect(nw, frame.filter(said).select("order_id", cell.alias("condition")))
+    orders: dict[str, tuple[str, ...]] = {}
+    for order_id, text in zip(
+        found["order_id"].to_list(), found["condition"].to_list(), strict=True
+    ):
+        if not _missing(order_id):
+            orders[order_id] = (*orders.get(order_id, ()), text)
+    return orders
 
 
 def _same_kind(nw: Any, orders: Any, frame: Any, table: object, name: str) -> None:
@@ -1845,7 +1889,7 @@ def screen_orders(
     for step in range(last):
         frame = compiled.with_columns(frame, step)
     if options.dialysis_orders:  # a Z99.2 condition: the exact path (this call's, never kept)
-        away = ~nw.col("order_id").is_in(sorted(options.dialysis_orders))
+        away = ~nw.col("order_id").is_in(sorted(options.dialysis_orders))  # the ids
         frame = frame.with_columns((nw.col("__fast") & away).alias("__fast"))
     frame = compiled.with_columns(frame, last)
     if local:

@@ -586,18 +586,28 @@ DIALYSIS_CODE: Final = "Z99.2"
 
 def dialysis_condition(conditions: object) -> str | None:
     """The first of ``conditions`` (keys or ICD-10-CM codes, as given) that says the patient
-    depends on dialysis (:data:`DIALYSIS_CODE`), or None. Anything that is not a list of
-    strings gives None here (the interaction check refuses it, naming it)."""
+    depends on dialysis (:data:`DIALYSIS_CODE`, with its dot or without it), or None. Anything
+    that is not a list of strings gives None here (the interaction check refuses it, naming
+    it). An entry that begins as that code but is not it ("Z99.2,N18.6", "Z99.29") is refused
+    (InputError naming ``conditions``): it may say dialysis, and the dialysis rules differ."""
     if isinstance(conditions, str) or not isinstance(conditions, (list, tuple)):
         return None
+    undotted = DIALYSIS_CODE.replace(".", "")
     for condition in conditions:
         if not isinstance(condition, str):
             continue
-        code = icd10cm_code(condition)
-        if condition.strip().upper().startswith(DIALYSIS_CODE) or (
-            code is not None and code.startswith(DIALYSIS_CODE)
-        ):
+        if icd10cm_code(condition) == DIALYSIS_CODE:
             return condition
+        text = condition.strip().upper()
+        if text.startswith((DIALYSIS_CODE, undotted)):
+            # "Z99.2,N18.6", "Z99.2.", "Z99.29": it may say dialysis, but it is no code: the
+            # patient is neither read as on dialysis nor as not (refused, naming it).
+            raise InputError(
+                "conditions", condition,
+                f"one condition key or ICD-10-CM code in each entry ({DIALYSIS_CODE}: "
+                "dependence on renal dialysis, with its dot or without it)",
+                code="E_CONDITION",
+            )  # fmt: skip
     return None
 
 
