@@ -449,22 +449,31 @@ def test_a_float_cell_is_read_as_the_thousandths_of_its_shortest_text(x: float) 
     """The vectorised reader of a float cell: fast exactly when the float's shortest text
     (what the exact path reads) is a positive number with at most three decimals below 10^12,
     and then its value is that text's thousandths (a bound that breaks if the reader's
-    rounding or its test of the quotient is changed)."""
+    rounding or its test of the quotient is changed). On polars as the screen runs it (the
+    cast truncates) and with the floor taken first, and on pyarrow and DuckDB, whose casts do
+    not truncate (the screen takes the floor there)."""
+    import duckdb
     import narwhals.stable.v2 as nw
 
     from baclofen_dose.check.screen import _float_milli
 
-    frame = nw.from_native(pl.DataFrame({"dose": [x]}, schema={"dose": pl.Float64}))
-    truncated, value, ok = _float_milli(nw, "dose", "__dose")
-    staged = frame.with_columns(__dose=truncated)
-    got = staged.with_columns(__dose=value, __ok=ok).to_native().row(0, named=True)
+    native = pl.DataFrame({"dose": [x]}, schema={"dose": pl.Float64})
     text = repr(x)
     exact = Fraction(Decimal(text)) if x == x and abs(x) != float("inf") else None
     fast = exact is not None and 0 < exact < 10**12 and (exact * 1000).denominator == 1
-    assert got["__ok"] is fast, (text, got)
-    if fast:
-        assert exact is not None
-        assert got["__dose"] == exact * 1000
+    con = duckdb.connect()
+    try:
+        for given, floor in ((native, False), (native, True), (native.to_arrow(), True), (con.from_arrow(native.to_arrow()), True)):
+            frame = nw.from_native(given)
+            truncated, value, ok = _float_milli(nw, "dose", "__dose", floor=floor)
+            staged = frame.with_columns(__dose=truncated).with_columns(__dose=value, __ok=ok)
+            got = (staged.collect() if isinstance(staged, nw.LazyFrame) else staged).rows(named=True)[0]
+            assert got["__ok"] is fast, (text, type(given), got)
+            if fast:
+                assert exact is not None
+                assert got["__dose"] == exact * 1000
+    finally:
+        con.close()
 
 
 def test_a_kept_compiled_screen_gives_what_a_fresh_one_gives() -> None:
