@@ -646,10 +646,13 @@ def test_advice_of_severity_warning_is_always_written() -> None:
     assert not warned & set(result.summary.advice)
 
 
-@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas"])
+@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas", "pyarrow", "duckdb"])
 def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The exact path's output rows are made a columnar frame a batch at a time (memory): with
-    batches of 3 rows the findings and the summary are those of one batch."""
+    batches of 3 rows the findings and the summary are those of one batch (on DuckDB each
+    batch is a relation of list constants unnested on the input's connection)."""
+    import duckdb
+
     from baclofen_dose.check import screen as module
 
     rows = [
@@ -657,18 +660,20 @@ def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str,
         for i, age in enumerate(["9", "70", "45", "9", "80", "60", "33"])
     ]
     frame: Any = _frame(rows, floats=False)
-    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[engine]
+    con = duckdb.connect()
+    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas(), "pyarrow": frame.to_arrow(), "duckdb": con.from_arrow(frame.to_arrow())}[engine]
+    read = {"lazy": lambda f: f.collect(), "pyarrow": pl.from_arrow, "duckdb": lambda f: f.pl()}
 
     def run() -> tuple[list[tuple[str, ...]], Any]:
         result = screen_orders(frame, advice=True)
-        found = result.findings.collect() if engine == "lazy" else result.findings
-        return _actual(found), result.summary
+        return _actual(read.get(engine, lambda f: f)(result.findings)), result.summary
 
     whole = run()
     monkeypatch.setattr(module, "_EXACT_ROWS_HELD", 3)
     assert run() == whole
     assert whole[1].rows_exact == len(rows)
     _same(whole[0], _expected(rows, {}, {}), engine)
+    con.close()
 
 
 def test_a_mismatched_method_row_is_invalid() -> None:

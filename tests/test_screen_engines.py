@@ -384,3 +384,24 @@ def test_duckdb_long_tables_must_be_duckdb_too() -> None:
         con.close()
     assert refused.value.field == "co_medications"
     assert "duckdb" in str(refused.value).lower()
+
+
+def test_duckdb_long_tables_on_another_connection_are_refused() -> None:
+    """DuckDB combines only relations of one connection: conditions on another connection than
+    the orders are refused naming the table, before any row is read (not DuckDB's error from
+    deep inside the screen)."""
+    import duckdb
+
+    from baclofen_dose.core.errors import InputTypeError
+
+    first, second = duckdb.connect(), duckdb.connect()
+    try:
+        orders = first.from_arrow(_arrow(_typed(_clean(10), "text")))
+        with pytest.raises(InputTypeError) as refused:
+            screen_orders(orders, conditions=second.from_arrow(_arrow(pl.DataFrame(CLEAN_DX))))
+        assert screen_orders(orders, conditions=first.from_arrow(_arrow(pl.DataFrame(CLEAN_DX)))).summary.rows_in == 10
+    finally:
+        first.close()
+        second.close()
+    assert refused.value.field == "conditions"
+    assert "connection" in str(refused.value)

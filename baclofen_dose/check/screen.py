@@ -1822,13 +1822,31 @@ def _same_kind(nw: Any, orders: Any, frame: Any, table: object, name: str) -> No
     """A long table must be a frame of the orders' library, eager or lazy as they are (the
     findings of both are one frame): else a library error naming the table."""
     lazy = isinstance(orders, nw.LazyFrame)
+    got = f"{type(table).__module__.partition('.')[0]}.{type(table).__name__}"
     if isinstance(frame, nw.LazyFrame) == lazy and frame.implementation == orders.implementation:
+        if orders.implementation.is_duckdb():
+            _same_connection(nw, orders, frame, got, name)
         return
     kind = "a lazy" if lazy else "an eager"
-    got = f"{type(table).__module__.partition('.')[0]}.{type(table).__name__}"
     raise InputTypeError(
         name, got, f"{kind} {orders.implementation} frame, as the orders are (convert it)"
     )
+
+
+def _same_connection(nw: Any, orders: Any, frame: Any, got: str, name: str) -> None:
+    """DuckDB combines only relations of one connection (and a relation does not say which
+    is its own): a union of no rows of each, which DuckDB refuses as it builds it, before any
+    row is read; a library error naming the table rather than DuckDB's deep in the screen."""
+    import duckdb  # the input's engine: here only for DuckDB relations
+
+    empty = [f.head(0).select(nw.len()) for f in (orders, frame)]
+    try:
+        nw.concat(empty, how="vertical")
+    except duckdb.Error as exc:
+        raise InputTypeError(
+            name, got, "a DuckDB relation on the orders' connection (DuckDB combines only "
+            "relations of one connection)",
+        ) from exc  # fmt: skip
 
 
 def screen_orders(
