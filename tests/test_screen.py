@@ -449,22 +449,31 @@ def test_a_float_cell_is_read_as_the_thousandths_of_its_shortest_text(x: float) 
     """The vectorised reader of a float cell: fast exactly when the float's shortest text
     (what the exact path reads) is a positive number with at most three decimals below 10^12,
     and then its value is that text's thousandths (a bound that breaks if the reader's
-    rounding or its test of the quotient is changed)."""
+    rounding or its test of the quotient is changed). On polars as the screen runs it (the
+    cast truncates) and with the floor taken first, and on pyarrow and DuckDB, whose casts do
+    not truncate (the screen takes the floor there)."""
+    import duckdb
     import narwhals.stable.v2 as nw
 
     from baclofen_dose.check.screen import _float_milli
 
-    frame = nw.from_native(pl.DataFrame({"dose": [x]}, schema={"dose": pl.Float64}))
-    truncated, value, ok = _float_milli(nw, "dose", "__dose")
-    staged = frame.with_columns(__dose=truncated)
-    got = staged.with_columns(__dose=value, __ok=ok).to_native().row(0, named=True)
+    native = pl.DataFrame({"dose": [x]}, schema={"dose": pl.Float64})
     text = repr(x)
     exact = Fraction(Decimal(text)) if x == x and abs(x) != float("inf") else None
     fast = exact is not None and 0 < exact < 10**12 and (exact * 1000).denominator == 1
-    assert got["__ok"] is fast, (text, got)
-    if fast:
-        assert exact is not None
-        assert got["__dose"] == exact * 1000
+    con = duckdb.connect()
+    try:
+        for given, floor in ((native, False), (native, True), (native.to_arrow(), True), (con.from_arrow(native.to_arrow()), True)):
+            frame = nw.from_native(given)
+            truncated, value, ok = _float_milli(nw, "dose", "__dose", floor=floor)
+            staged = frame.with_columns(__dose=truncated).with_columns(__dose=value, __ok=ok)
+            got = (staged.collect() if isinstance(staged, nw.LazyFrame) else staged).rows(named=True)[0]
+            assert got["__ok"] is fast, (text, type(given), got)
+            if fast:
+                assert exact is not None
+                assert got["__dose"] == exact * 1000
+    finally:
+        con.close()
 
 
 def test_a_kept_compiled_screen_gives_what_a_fresh_one_gives() -> None:
@@ -637,10 +646,13 @@ def test_advice_of_severity_warning_is_always_written() -> None:
     assert not warned & set(result.summary.advice)
 
 
-@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas"])
+@pytest.mark.parametrize("engine", ["polars", "lazy", "pandas", "pyarrow", "duckdb"])
 def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The exact path's output rows are made a columnar frame a batch at a time (memory): with
-    batches of 3 rows the findings and the summary are those of one batch."""
+    batches of 3 rows the findings and the summary are those of one batch (on DuckDB each
+    batch is a relation of list constants unnested on the input's connection)."""
+    import duckdb
+
     from baclofen_dose.check import screen as module
 
     rows = [
@@ -648,18 +660,20 @@ def test_the_exact_paths_rows_made_columnar_in_batches_are_the_same(engine: str,
         for i, age in enumerate(["9", "70", "45", "9", "80", "60", "33"])
     ]
     frame: Any = _frame(rows, floats=False)
-    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas()}[engine]
+    con = duckdb.connect()
+    frame = {"polars": frame, "lazy": frame.lazy(), "pandas": frame.to_pandas(), "pyarrow": frame.to_arrow(), "duckdb": con.from_arrow(frame.to_arrow())}[engine]
+    read = {"lazy": lambda f: f.collect(), "pyarrow": pl.from_arrow, "duckdb": lambda f: f.pl()}
 
     def run() -> tuple[list[tuple[str, ...]], Any]:
         result = screen_orders(frame, advice=True)
-        found = result.findings.collect() if engine == "lazy" else result.findings
-        return _actual(found), result.summary
+        return _actual(read.get(engine, lambda f: f)(result.findings)), result.summary
 
     whole = run()
     monkeypatch.setattr(module, "_EXACT_ROWS_HELD", 3)
     assert run() == whole
     assert whole[1].rows_exact == len(rows)
     _same(whole[0], _expected(rows, {}, {}), engine)
+    con.close()
 
 
 def test_a_mismatched_method_row_is_invalid() -> None:

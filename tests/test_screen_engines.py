@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -203,3 +204,204 @@ def test_dask_text_for_a_boolean_is_read_strictly(dask_client: Any) -> None:
         tuple(map(str, r.values())) for r in typed.findings.to_dicts()
     )
     assert result.summary.rows_in == 2
+
+
+# -- pyarrow (eager) and DuckDB (lazy) -------------------------------------------------------
+
+
+def _arrow(frame: pl.DataFrame) -> Any:
+    """The frame as a pyarrow Table, as polars exports it (text as large_string)."""
+    return frame.to_arrow()
+
+
+def test_pyarrow_gives_the_same_findings(expected: Any) -> None:
+    """The same 5,000 orders as pyarrow Tables == polars; the findings are a pyarrow Table.
+    (pyarrow refused the float reader's cast, a safe cast of a float that is not whole; and
+    joined no large_string key with the lookup's string.)"""
+    import pyarrow as pa
+
+    rows, summary = expected
+    result = screen_orders(
+        _arrow(_polars()), co_medications=_arrow(pl.DataFrame(MEDS)), conditions=_arrow(pl.DataFrame(DX))
+    )
+    assert isinstance(result.findings, pa.Table)
+    assert result.summary == summary
+    assert _sorted(result.findings.to_pylist()) == rows
+
+
+def test_duckdb_on_its_own_connection_gives_the_same_findings(expected: Any) -> None:
+    """The same 5,000 orders as DuckDB relations on a connection of their own (as a warehouse
+    file is) == polars, screened lazily: the findings are a relation on that connection. (The
+    exact path's rows were made on DuckDB's default connection, which DuckDB refuses to
+    combine with another's relations.)"""
+    import duckdb
+
+    rows, summary = expected
+    con = duckdb.connect()
+    try:
+        result = screen_orders(
+            con.from_arrow(_arrow(_polars())),
+            co_medications=con.from_arrow(_arrow(pl.DataFrame(MEDS))),
+            conditions=con.from_arrow(_arrow(pl.DataFrame(DX))),
+        )
+        assert isinstance(result.findings, duckdb.DuckDBPyRelation)  # lazy, as the input
+        assert result.summary == summary
+        assert _sorted(result.findings.pl().to_dicts()) == rows
+    finally:
+        con.close()
+
+
+def test_duckdb_sql_on_the_default_connection(expected: Any) -> None:
+    """``duckdb.sql("select * from orders")`` (a data frame read by name, on the default
+    connection) == polars."""
+    import duckdb
+
+    rows, summary = expected
+    orders, meds, dx = _arrow(_polars()), _arrow(pl.DataFrame(MEDS)), _arrow(pl.DataFrame(DX))
+    result = screen_orders(
+        duckdb.sql("select * from orders"),
+        co_medications=duckdb.sql("select * from meds"),
+        conditions=duckdb.sql("select * from dx"),
+    )
+    assert result.summary == summary
+    assert _sorted(result.findings.pl().to_dicts()) == rows
+    del orders, meds, dx  # read by name above
+
+
+def _clean(n: int = 2000) -> list[dict[str, Any]]:
+    """Orders most of which the vectorised path judges (adults and older adults, doses in mg
+    or g on the limits, measured kidney values with their method), a few children and
+    creatinines for the exact path (seeded)."""
+    from tests.test_screen import CRCLS, DOSES, EGFRS
+
+    rng = random.Random(7)
+    doses = [d for d in DOSES if 0 < float(d) < 1000]
+    crcls = CRCLS.elements  # type: ignore[attr-defined]
+    egfrs = EGFRS.elements  # type: ignore[attr-defined]
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = dict.fromkeys(INPUT_COLUMNS)
+        row |= {"order_id": f"c{i}", "dose": rng.choice(doses), "times_per_day": rng.choice([1, 2, 3, 4])}
+        row["dose_unit"] = rng.choice(["mg", "mg", "mg", "g"])
+        if row["dose_unit"] == "g":
+            row["dose"] = format(Decimal(row["dose"]) / 1000, "f")
+        row["age_years"] = rng.choice(["18", "40", "64.999", "65", "80", "12", None])
+        row["sex"] = rng.choice(["female", "male", None])
+        row["dialysis"] = rng.choice([None, False])
+        r = rng.random()
+        if r < 0.4:
+            row["crcl_ml_min"], row["measured_method"] = rng.choice(crcls), "timed_urine"
+        elif r < 0.7:
+            row["egfr_ml_min_173m2"], row["measured_method"] = rng.choice(egfrs), "ckd_epi_2021"
+        elif r < 0.75:
+            row["scr"], row["scr_unit"], row["weight_kg"] = "1.4", "mg/dL", "70"
+        rows.append(row)
+    return rows
+
+
+_NUMERIC = ("dose", "age_years", "weight_kg", "scr", "crcl_ml_min", "egfr_ml_min_173m2")
+
+
+def _typed(rows: list[dict[str, Any]], numbers: str) -> pl.DataFrame:
+    """The orders with their numbers as text, Float64 or DECIMAL(38, 6) columns, without the
+    columns no row uses (absent: not given)."""
+    from tests.test_screen import DECIMAL_SCALE, _decimal
+
+    kinds = {"text": pl.String, "float": pl.Float64, "decimal": pl.Decimal(38, DECIMAL_SCALE)}
+    read = {"text": lambda v: v, "float": float, "decimal": _decimal}[numbers]
+    schema: dict[str, Any] = dict.fromkeys(INPUT_COLUMNS, pl.String)
+    schema |= {"times_per_day": pl.Int64, "dialysis": pl.Boolean} | dict.fromkeys(_NUMERIC, kinds[numbers])
+    data = {c: [r[c] if r[c] is None or c not in _NUMERIC else read(r[c]) for r in rows] for c in INPUT_COLUMNS}
+    frame = pl.DataFrame(data, schema=schema)
+    return frame.drop([c for c in frame.columns if frame[c].null_count() == len(frame)])
+
+
+CLEAN_DX = {"order_id": ["c1", "c2", "c3", "c4"], "condition": ["Z99.2", "z992", "epilepsy", "Z99.9"]}
+CLEAN_MEDS = {"order_id": ["c1", "c5", "c5"], "medicine": ["diazepam", "lithium", "ethanol"]}
+
+
+@pytest.mark.parametrize("numbers", ["text", "float", "decimal"])
+def test_pyarrow_and_duckdb_on_typed_columns(numbers: str) -> None:
+    """Orders the vectorised path mostly judges, with their numbers as text, float or DECIMAL
+    columns, absent columns, Z99.2 conditions (the exact path), advice written: pyarrow and
+    DuckDB == polars, findings and summary."""
+    import duckdb
+
+    frame = _typed(_clean(), numbers)
+    assert {"height_cm", "product", "route"}.isdisjoint(frame.columns)  # absent columns
+    meds, dx = pl.DataFrame(CLEAN_MEDS), pl.DataFrame(CLEAN_DX)
+    polars = screen_orders(frame, co_medications=meds, conditions=dx, advice=True)
+    rows = _sorted(polars.findings.to_dicts())
+    summary = polars.summary
+    assert summary.rows_exact < summary.rows_in // 2  # mostly the vectorised path
+    assert summary.rows_invalid < summary.rows_in // 10
+    arrow = screen_orders(frame.to_arrow(), co_medications=meds.to_arrow(), conditions=dx.to_arrow(), advice=True)
+    assert arrow.summary == summary
+    assert _sorted(arrow.findings.to_pylist()) == rows
+    con = duckdb.connect()
+    try:
+        lazy = screen_orders(
+            con.from_arrow(frame.to_arrow()), co_medications=con.from_arrow(meds.to_arrow()),
+            conditions=con.from_arrow(dx.to_arrow()), advice=True,
+        )  # fmt: skip
+        assert lazy.summary == summary
+        assert _sorted(lazy.findings.pl().to_dicts()) == rows
+    finally:
+        con.close()
+
+
+def test_duckdb_parquet_in_findings_parquet_out(tmp_path: Any) -> None:
+    """docs/screening.md's DuckDB recipe: a Parquet file read by DuckDB, screened lazily, the
+    findings written back to Parquet by DuckDB == polars on the same file."""
+    import duckdb
+
+    orders = tmp_path / "orders.parquet"
+    _typed(_clean(), "float").write_parquet(orders)
+    out = tmp_path / "findings.parquet"
+    con = duckdb.connect()
+    try:
+        result = screen_orders(con.read_parquet(str(orders)))
+        result.findings.write_parquet(str(out))
+    finally:
+        con.close()
+    expected = screen_orders(pl.read_parquet(orders))
+    assert result.summary == expected.summary
+    assert _sorted(pl.read_parquet(out).to_dicts()) == _sorted(expected.findings.to_dicts())
+
+
+def test_duckdb_long_tables_must_be_duckdb_too() -> None:
+    """A co-medication table of another library beside DuckDB orders is refused naming it
+    (the findings of both are one relation)."""
+    import duckdb
+
+    from baclofen_dose.core.errors import InputTypeError
+
+    con = duckdb.connect()
+    try:
+        with pytest.raises(InputTypeError) as refused:
+            screen_orders(con.from_arrow(_arrow(_typed(_clean(10), "text"))), co_medications=pl.DataFrame(MEDS))
+    finally:
+        con.close()
+    assert refused.value.field == "co_medications"
+    assert "duckdb" in str(refused.value).lower()
+
+
+def test_duckdb_long_tables_on_another_connection_are_refused() -> None:
+    """DuckDB combines only relations of one connection: conditions on another connection than
+    the orders are refused naming the table, before any row is read (not DuckDB's error from
+    deep inside the screen)."""
+    import duckdb
+
+    from baclofen_dose.core.errors import InputTypeError
+
+    first, second = duckdb.connect(), duckdb.connect()
+    try:
+        orders = first.from_arrow(_arrow(_typed(_clean(10), "text")))
+        with pytest.raises(InputTypeError) as refused:
+            screen_orders(orders, conditions=second.from_arrow(_arrow(pl.DataFrame(CLEAN_DX))))
+        assert screen_orders(orders, conditions=first.from_arrow(_arrow(pl.DataFrame(CLEAN_DX)))).summary.rows_in == 10
+    finally:
+        first.close()
+        second.close()
+    assert refused.value.field == "conditions"
+    assert "connection" in str(refused.value)

@@ -4,7 +4,7 @@
 same rule ids, codes and severities, read from the same :class:`~baclofen_dose.core.rules.RuleSet`
 (no figure in code). It is written once with narwhals, so the same expressions run on polars
 (the default, from the ``[screen]`` extra), pandas and pyarrow eagerly, and on polars lazy
-frames, PySpark and Dask lazily.
+frames, PySpark, Dask and DuckDB lazily.
 
 Exactness: every number is read per row into an integer count of thousandths of its unit
 (micrograms for doses, thousandths of a mL/min for kidney function, of a year for ages), and
@@ -653,7 +653,7 @@ def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     return nw.lit(0), nw.lit(False)
 
 
-def _float_milli(nw: Any, column: str, name: str) -> tuple[Any, Any, Any]:
+def _float_milli(nw: Any, column: str, name: str, *, floor: bool) -> tuple[Any, Any, Any]:
     """A float column's thousandths, in two stages: (stage one: the truncation t of x * 1000,
     0 outside the grammar's range, Int64, written on ``name``; stage two, from it: the
     thousandths k, Int64, written on ``name`` again; and True where x is exactly the number
@@ -666,13 +666,18 @@ def _float_milli(nw: Any, column: str, name: str) -> tuple[Any, Any, Any]:
     divided back and compared with x. No float is ever compared to a limit, and no rounding
     call is made (SAF-26). Division by a full column, not a literal: polars divides by a
     literal (or a literal column) as a product with its reciprocal, not the correctly rounded
-    quotient (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine."""
+    quotient (18 * 0.001 != 0.018); the division of two columns is IEEE's, on every engine.
+
+    ``floor``: take the floor before the cast to Int64 (see :func:`_cast_truncates`); on the
+    positive values inside the range it is the truncation."""
     col, got = nw.col(column), nw.col(name)
     milli = _milli()
     # NaN fails one of the two comparisons whether the engine orders it above every number
     # (polars, Spark, DuckDB) or compares it false (numpy, pandas, pyarrow).
     inside = ((col > 0) & (col < _grammar_top())).fill_null(False)
-    truncated = nw.when(inside).then(col * milli).otherwise(nw.lit(0)).cast(nw.Int64)
+    scaled = col * milli
+    truncated = nw.when(inside).then(scaled.floor() if floor else scaled).otherwise(nw.lit(0))
+    truncated = truncated.cast(nw.Int64)
     up = got + 1
     above = (up / (up * 0 + milli)) == col  # x is nearest to (t + 1) / 1000
     value = nw.when(above.fill_null(False)).then(up).otherwise(got)
@@ -693,12 +698,22 @@ def _whole_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
     if dtype.is_float():
         top = _grammar_top()
         ok = (~col.is_null() & ~col.is_nan() & (col.abs() < top)).fill_null(False)
-        value = nw.when(ok).then(col).otherwise(nw.lit(0)).cast(nw.Int64)
+        whole = col if _cast_truncates(frame) else col.floor()  # not whole: got != col
+        value = nw.when(ok).then(whole).otherwise(nw.lit(0)).cast(nw.Int64)
         return value, (ok & (got == col)).fill_null(False)
     if dtype == nw.String:
         ok = col.str.contains(_WHOLE_TEXT).fill_null(False)
         return nw.when(ok).then(col).otherwise(nw.lit("0")).cast(nw.Int64), ok
     return nw.lit(0), nw.lit(False)
+
+
+def _cast_truncates(frame: Any) -> bool:
+    """Whether the engine's cast of a float to Int64 truncates (polars, pandas, Dask, Spark).
+    pyarrow refuses a float that is not whole (a safe cast) and DuckDB rounds to the nearest:
+    there the readers take the floor first (the same whole number on the positive values they
+    read; polars is spared the extra pass)."""
+    impl = frame.implementation
+    return not (impl.is_pyarrow() or impl.is_duckdb())
 
 
 def _grammar_top() -> int:
@@ -902,7 +917,7 @@ def _native(nw: Any, frame: object, field: str) -> Any:
         native = nw.from_native(frame)
     except TypeError as exc:
         raise InputTypeError(
-            field, frame, "a data frame: polars, pandas, pyarrow, PySpark or Dask"
+            field, frame, "a data frame: polars, pandas, pyarrow, PySpark, Dask or DuckDB"
         ) from exc
     return native
 
@@ -1054,7 +1069,9 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
         name = "__" + column
         dtype = frame.collect_schema()[column]
         if dtype.is_float():
-            stage[name], settle[name], settle[name + "_ok"] = _float_milli(nw, column, name)
+            stage[name], settle[name], settle[name + "_ok"] = _float_milli(
+                nw, column, name, floor=not _cast_truncates(frame)
+            )
             return nw.col(name), nw.col(name + "_ok")
         if dtype in (nw.String, nw.Decimal):
             # Text the grammar reads with at most three decimals is parsed as a float (the
@@ -1066,7 +1083,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
             text = nw.when(readable).then(cell).otherwise(nw.lit("0"))
             parse[name + "_text"], parse[name + "_read"] = text.cast(nw.Float64), readable
             stage[name], settle[name], settle[name + "_ok"] = _float_milli(
-                nw, name + "_text", name
+                nw, name + "_text", name, floor=not _cast_truncates(frame)
             )
             return nw.col(name), nw.col(name + "_read") & nw.col(name + "_ok")
         return staged(name, *_milli_int(nw, frame, column, name))
@@ -1654,6 +1671,8 @@ def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[s
     data = {column: [row[column] for row in rows] for column in columns}
     schema = {column: nw.String() for column in columns}
     impl = template.implementation
+    if impl.is_duckdb():
+        return _duckdb_rows(nw, template, data)
     if isinstance(template, nw.LazyFrame):
         eager = nw.from_dict(data, schema, backend="polars" if impl.is_polars() else "pandas")
         if impl.is_polars():
@@ -1663,6 +1682,31 @@ def _frame_like(nw: Any, template: Any, rows: Sequence[Row], columns: Sequence[s
             session = template.to_native().sparkSession
         return eager.lazy(backend=impl, session=session)
     return nw.from_dict(data, schema, backend=impl)
+
+
+def _duckdb_rows(nw: Any, template: Any, data: Mapping[str, Sequence[str | None]]) -> Any:
+    """Text columns as a DuckDB relation on the template's connection. DuckDB combines (joins,
+    unions) only relations of one connection, and a relation does not expose its own (narwhals
+    builds its DuckDB frames on the default connection; a warehouse file is another): so the
+    rows are made from the template itself. Its count of no rows (``LIMIT 0``: exactly one
+    row, and nothing read) is the one row; each column is a list constant of its values,
+    unnested beside the others (DuckDB unnests the lists of one select side by side, as a
+    zip). The first column is always unnested, so there are as many rows as values; a column
+    of one repeated value is that constant. Cells are DuckDB's own constants (quoted by
+    DuckDB), never SQL text written here."""
+    import duckdb  # the input's engine: here only for a DuckDB relation
+
+    one = template.head(0).select(nw.len()).to_native()
+    text = duckdb.sqltypes.VARCHAR
+    exprs = []
+    for place, (column, values) in enumerate(data.items()):
+        if place and len(set(values)) == 1:
+            cell = duckdb.ConstantExpression(values[0]).cast(text)
+        else:
+            listed = duckdb.ConstantExpression(list(values)).cast(duckdb.list_type(text))
+            cell = duckdb.FunctionExpression("unnest", listed)
+        exprs.append(cell.alias(column))
+    return nw.from_native(one.select(*exprs))
 
 
 def _count_true(nw: Any, frame: Any, column: str) -> Any:
@@ -1785,7 +1829,10 @@ def _related(
         ))  # fmt: skip
     if lookup:
         right = _frame_like(nw, frame, lookup, ["__name", *OUTPUT_COLUMNS[1:]])
-        joined = valid.join(right, left_on=column, right_on="__name", how="inner")
+        # Both keys as the engine's one text type (pyarrow joins no large_string, as polars
+        # exports text, with the string of the lookup).
+        key = valid.with_columns(nw.col(column).cast(nw.String))
+        joined = key.join(right, left_on=column, right_on="__name", how="inner")
         frames.append(joined.select(*OUTPUT_COLUMNS))
     return frames, n_bad, unmatched
 
@@ -1819,13 +1866,31 @@ def _same_kind(nw: Any, orders: Any, frame: Any, table: object, name: str) -> No
     """A long table must be a frame of the orders' library, eager or lazy as they are (the
     findings of both are one frame): else a library error naming the table."""
     lazy = isinstance(orders, nw.LazyFrame)
+    got = f"{type(table).__module__.partition('.')[0]}.{type(table).__name__}"
     if isinstance(frame, nw.LazyFrame) == lazy and frame.implementation == orders.implementation:
+        if orders.implementation.is_duckdb():
+            _same_connection(nw, orders, frame, got, name)
         return
     kind = "a lazy" if lazy else "an eager"
-    got = f"{type(table).__module__.partition('.')[0]}.{type(table).__name__}"
     raise InputTypeError(
         name, got, f"{kind} {orders.implementation} frame, as the orders are (convert it)"
     )
+
+
+def _same_connection(nw: Any, orders: Any, frame: Any, got: str, name: str) -> None:
+    """DuckDB combines only relations of one connection (and a relation does not say which
+    is its own): a union of no rows of each, which DuckDB refuses as it builds it, before any
+    row is read; a library error naming the table rather than DuckDB's deep in the screen."""
+    import duckdb  # the input's engine: here only for DuckDB relations
+
+    empty = [f.head(0).select(nw.len()) for f in (orders, frame)]
+    try:
+        nw.concat(empty, how="vertical")
+    except duckdb.Error as exc:
+        raise InputTypeError(
+            name, got, "a DuckDB relation on the orders' connection (DuckDB combines only "
+            "relations of one connection)",
+        ) from exc  # fmt: skip
 
 
 def screen_orders(
@@ -1845,7 +1910,7 @@ def screen_orders(
     """Screen a data frame of oral orders: one output row per finding, as the order check.
 
     ``orders``: a polars, pandas or pyarrow frame, a polars lazy frame, a PySpark or a Dask
-    frame with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
+    frame or a DuckDB relation with the columns of :data:`INPUT_COLUMNS` (docs/screening.md
     has the schema).
     ``co_medications`` (``order_id``, ``medicine``) and ``conditions`` (``order_id``,
     ``condition``): long tables in the same library. ``max_policy``, ``renal_policy``,
@@ -1973,3 +2038,4 @@ def screen_orders(
         related_invalid, related_unmatched, sha, dict(sorted(advised.items())),
     )  # fmt: skip
     return ScreenResult(findings.to_native(), summary)
+
