@@ -225,3 +225,21 @@ def test_shared_check_options_before_and_after_intrathecal(
     assert code == 0 and out.startswith("Order: intrathecal daily dose 100 mcg/day.")
     code, out, _ = _run(capsys, ["check", *base])
     assert code == 0 and out.startswith("Order check (intrathecal)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["screen", "-o", "a.parquet", "--output", "b.parquet"],
+        ["titrate", "-oa.png", "-ob.png"],
+        ["titrate", "--output=a.png", "-o", "b.png"],
+    ],
+)
+def test_short_and_long_forms_are_one_option(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o`` and ``--output`` are one option, in any form (``-oFILE``, ``--output=FILE``)."""
+    code, out, err = _run(capsys, argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("baclofen-dose: error: -o/--output: given twice (")
+    assert "'b." in err and err.count("\n") == 1

@@ -58,7 +58,9 @@ class Parser(argparse.ArgumentParser):
     """argparse, but no option may be abbreviated and a usage error is one line (exit 2).
 
     ``allow_abbrev`` is always off: with it on, ``taper --times 08:00`` would silently be
-    taken as ``--times-per-day``.
+    taken as ``--times-per-day``. An option that keeps one value is given at most once: again
+    with another value, or as both ``--x`` and ``--no-x``, it is a usage error naming the
+    option and both values (the same value twice is one value; ``append`` options repeat).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -85,7 +87,7 @@ class Parser(argparse.ArgumentParser):
         self._typed = " ".join(arg_strings)
         return super()._get_values(action, arg_strings)
 
-    def given(self, action: argparse.Action, option: str, typed: str) -> tuple[str, str] | None:
+    def _record(self, action: argparse.Action, option: str, typed: str) -> tuple[str, str] | None:
         """Record that ``action`` was given as ``option`` with the value ``typed``; returns the
         first (option, value) when this one differs from it (None the first time or the same)."""
         first = self._given.setdefault(action.dest, (option, typed))
@@ -133,9 +135,9 @@ class _StoreOnce(argparse._StoreAction):
         if isinstance(parser, Parser):
             name = "/".join(self.option_strings)
             typed = shown(parser._typed)
-            first = parser.given(self, name, typed)
+            first = parser._record(self, name, typed)
             if first is not None:
-                parser.error(f"{name}: given twice ({first[1]} and {typed}): give it once")
+                raise UsageError(f"{name}: given twice ({first[1]} and {typed}): give it once")
         super().__call__(parser, namespace, values, option_string)
 
 
@@ -151,8 +153,8 @@ class _YesOrNoOnce(argparse.BooleanOptionalAction):
     ) -> None:
         if isinstance(parser, Parser) and option_string is not None:
             yes, no = self.option_strings[:2]
-            if parser.given(self, option_string, "") is not None:
-                parser.error(f"{yes}: given as both {yes} and {no}: give one")
+            if parser._record(self, option_string, "") is not None:
+                raise UsageError(f"{yes}: given as both {yes} and {no}: give one")
         super().__call__(parser, namespace, values, option_string)
 
 
