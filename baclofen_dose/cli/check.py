@@ -98,8 +98,10 @@ def _common(parser: argparse.ArgumentParser, prefix: str = "") -> None:
         "--format",
         dest=prefix + "format",
         choices=("table", "text", "json", *fhir.FORMATS),
-        default=default("table"),
-        help="output form (fhir-r4, fhir-r5: a Bundle of FHIR DetectedIssues)",
+        # None is the table: so "--format table" given before 'intrathecal' and another
+        # after it is seen as given twice, not as the default.
+        default=default(None),
+        help="output form (default: table; fhir-r4, fhir-r5: a Bundle of FHIR DetectedIssues)",
     )
     parser.add_argument(
         "--fail-on",
@@ -132,7 +134,6 @@ def _merge_shared(args: argparse.Namespace) -> None:
             "intrathecal order is a daily dose in mcg, never converted from an oral one): give "
             "it to 'check' without 'intrathecal', or leave it out"
         )
-    defaults = {"format": "table"}
     for dest, option in _SHARED:
         inner = getattr(args, "it_" + dest, None)
         if inner is None:
@@ -140,7 +141,7 @@ def _merge_shared(args: argparse.Namespace) -> None:
         outer = getattr(args, dest)
         if dest in _LISTS:
             setattr(args, dest, [*outer, *inner])
-        elif outer not in (None, defaults.get(dest)) and outer != inner:
+        elif outer is not None and outer != inner:
             raise options.UsageError(
                 f"{option} is given twice, before and after 'intrathecal' ({outer} and {inner})"
             )

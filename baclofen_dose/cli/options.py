@@ -58,18 +58,40 @@ class Parser(argparse.ArgumentParser):
     """argparse, but no option may be abbreviated and a usage error is one line (exit 2).
 
     ``allow_abbrev`` is always off: with it on, ``taper --times 08:00`` would silently be
-    taken as ``--times-per-day``.
+    taken as ``--times-per-day``. An option that keeps one value is given at most once: again
+    with another value, or as both ``--x`` and ``--no-x``, it is a usage error naming the
+    option and both values (the same value twice is one value; ``append`` options repeat).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["allow_abbrev"] = False
         super().__init__(*args, **kwargs)
+        # argparse keeps the last of an option given twice, without a word: a wrapper script
+        # that appends its defaults would silently replace the clinician's values. Every
+        # one-value option of every parser (argument groups share these tables) is refused
+        # when given again with another value.
+        self.register("action", None, _StoreOnce)
+        self.register("action", "store", _StoreOnce)
+        self.register("action", argparse.BooleanOptionalAction, _YesOrNoOnce)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         self._words = list(sys.argv[1:] if args is None else args)
+        self._given: dict[str, tuple[str, str]] = {}  # dest -> (option, value as typed)
+        self._typed = ""
         return super().parse_known_args(args, namespace)
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # The words as typed: an option given twice is named with them (its type converts).
+        self._typed = " ".join(arg_strings)
+        return super()._get_values(action, arg_strings)
+
+    def _record(self, action: argparse.Action, option: str, typed: str) -> tuple[str, str] | None:
+        """Record that ``action`` was given as ``option`` with the value ``typed``; returns the
+        first (option, value) when this one differs from it (None the first time or the same)."""
+        first = self._given.setdefault(action.dest, (option, typed))
+        return None if first == (option, typed) else first
 
     def error(self, message: str) -> NoReturn:
         # argparse writes "argument --x: problem"; the tool's errors read "--x: problem".
@@ -98,6 +120,42 @@ class Parser(argparse.ArgumentParser):
                 yes, no = flags[before].option_strings[:2]
                 return f"{before}: takes no value (got {word!r}): write {yes} or {no}"
         return None
+
+
+class _StoreOnce(argparse._StoreAction):
+    """A one-value option (``--age 80``): given again with another value, it is refused."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(parser, Parser):
+            name = "/".join(self.option_strings)
+            typed = shown(parser._typed)
+            first = parser._record(self, name, typed)
+            if first is not None:
+                raise UsageError(f"{name}: given twice ({first[1]} and {typed}): give it once")
+        super().__call__(parser, namespace, values, option_string)
+
+
+class _YesOrNoOnce(argparse.BooleanOptionalAction):
+    """A yes-or-no option pair (``--dialysis``/``--no-dialysis``): both are refused."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if isinstance(parser, Parser) and option_string is not None:
+            yes, no = self.option_strings[:2]
+            if parser._record(self, option_string, "") is not None:
+                raise UsageError(f"{yes}: given as both {yes} and {no}: give one")
+        super().__call__(parser, namespace, values, option_string)
 
 
 def count(text: str) -> int:
