@@ -205,9 +205,12 @@ def main() -> int:
     args = parser.parse_args()
     n, m, runs = (10_000, 100_000, 3) if args.quick else (1_000_000, 10_000_000, 5)
     s = speed(n, runs)
+    # The target is for 10^6 orders; on the quick run's 10^4 the screen's fixed cost per call
+    # (a few milliseconds: the plan, the summary) outweighs the floor's 1 ms of work.
+    target = "target <= 3" if n >= 1_000_000 else "the target <= 3 is for 10^6 rows"
     print(
         f"screen_orders on {s['rows']:,} polars rows: {s['screen_s']:.3f} s; numpy floor "
-        f"{s['floor_s']:.4f} s; ratio {s['ratio']:.1f} (target <= 3; rows by the exact "
+        f"{s['floor_s']:.4f} s; ratio {s['ratio']:.1f} ({target}; rows by the exact "
         f"path: {s['rows_exact']}; finding rows written: {s['rows_out']:,}); CPU time "
         f"ratio {s['cpu_ratio']:.1f}"
     )
