@@ -657,3 +657,23 @@ def test_feedback_is_refused_when_any_part_is_malformed(
     with pytest.raises(InputError) as caught:
         read_hook_feedback(SIGN, {"feedback": [entry]})
     assert caught.value.field == f"feedback[0].{field}"
+
+
+def test_a_condition_code_that_begins_as_z99_2_but_is_not_it_is_a_card_not_a_crash() -> None:
+    """Z99.29 is no ICD-10-CM code: it may say dialysis, and the dialysis rules differ, so the
+    service neither reads dialysis from it nor ignores it; its answer names the condition."""
+    request = _request()
+    request["prefetch"]["conditions"]["entry"] = [
+        {"resource": {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                "code": "active"}]},
+            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "Z99.29"}]},
+        }}
+    ]  # fmt: skip
+    cards = handle_hook(SIGN, request)["cards"]
+    _check_card_shapes(cards)
+    text = "\n".join(c["summary"] + c["detail"] for c in cards)
+    assert "Z99.29" in text
+    assert not any("dialysis maximum" in c["summary"] for c in cards)

@@ -71,7 +71,13 @@ from baclofen_dose.core.rules import LIMIT_KINDS, Rule, RuleSet, default_rules
 from baclofen_dose.core.rules.interactions import InteractionTable
 from baclofen_dose.core.rules.needs import requires
 from baclofen_dose.oral import renal
-from baclofen_dose.oral.patient import DIALYSIS_CODE, SEXES, Patient, population, read_dialysis
+from baclofen_dose.oral.patient import (
+    DIALYSIS_PREFIXES,
+    SEXES,
+    Patient,
+    population,
+    read_dialysis,
+)
 from baclofen_dose.oral.titration import (
     ADOLESCENT_LADDER,
     adolescent_policy_applies,
@@ -180,6 +186,8 @@ def _general_advice(code: object, severity: object) -> bool:
     info (the advice of the rules of the order's population). Advice of severity warning
     (a child's kidney function not assessed, a use off the label) is always written."""
     return code == _ADVICE and severity == "info"
+
+
 _PER_ADMIN_WHAT: Final = frozenset({"doses a day", "a single dose of"})
 _ONE_DOSE_WHAT: Final = frozenset({"a single dose of"})
 _VALUE_KEYS: Final = ("value", "daily", "highest", "doses")
@@ -641,7 +649,7 @@ def _nw() -> Any:
     return nw_module
 
 
-def _milli_int(nw: Any, frame: Any, column: str, name: str) -> tuple[Any, Any]:
+def _milli_int(nw: Any, frame: Any, column: str) -> tuple[Any, Any]:
     """(thousandths as Int64, True where the cell is a positive whole number inside the
     grammar's range) of an integer column; any column but integers, floats and text (those
     are read by :func:`_float_milli`) leaves its rows with a value to the exact path."""
@@ -1086,7 +1094,7 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
                 nw, name + "_text", name, floor=not _cast_truncates(frame)
             )
             return nw.col(name), nw.col(name + "_read") & nw.col(name + "_ok")
-        return staged(name, *_milli_int(nw, frame, column, name))
+        return staged(name, *_milli_int(nw, frame, column))
 
     def factor(column: str, kind: units.Kind) -> tuple[Any, Cond]:
         if column in plan.absent:
@@ -1246,10 +1254,15 @@ def _prepare(nw: Any, frame: Any, plan: _Plan) -> list[list[Any]]:
     return steps
 
 
+def _is_text(nw: Any, frame: Any, column: str) -> bool:
+    """Whether ``column`` holds words (text or categories) the vectorised path compares."""
+    return frame.collect_schema()[column] in (nw.String, nw.Categorical, nw.Enum)
+
+
 def _equals_any(nw: Any, frame: Any, column: str, words: Sequence[str]) -> Any:
     """True where the text cell is one of ``words`` (False for a column that is not text:
     its rows go to the exact path)."""
-    if frame.collect_schema()[column] not in (nw.String, nw.Categorical, nw.Enum):
+    if not _is_text(nw, frame, column):
         return nw.lit(False)
     cell = nw.col(column)
     return functools.reduce(operator.or_, (cell == word for word in words))
@@ -1265,7 +1278,7 @@ def _method_code(nw: Any, frame: Any) -> Any:
     what it measures, 0 for any other cell (not a method the exact path reads, or empty;
     those rows with a measurement go to the exact path)."""
     code: Any = nw.lit(0, nw.Int8)
-    if frame.collect_schema()["measured_method"] not in (nw.String, nw.Categorical, nw.Enum):
+    if not _is_text(nw, frame, "measured_method"):
         return code
     cell = nw.col("measured_method")
     for method in MEASURED_METHODS:
@@ -1850,8 +1863,7 @@ def _dialysis_orders(nw: Any, conditions: Any) -> dict[str, tuple[str, ...]]:
     code = cell.str.strip_chars().str.to_uppercase()
     frame = order_id_text(nw, frame.select("order_id", "condition"), "conditions.order_id")
     # The set only routes orders to the exact path, so a wider match is safe.
-    undotted = DIALYSIS_CODE.replace(".", "")
-    said = code.str.starts_with(DIALYSIS_CODE) | code.str.starts_with(undotted)
+    said = functools.reduce(operator.or_, (code.str.starts_with(p) for p in DIALYSIS_PREFIXES))
     found = _collect(nw, frame.filter(said).select("order_id", cell.alias("condition")))
     orders: dict[str, tuple[str, ...]] = {}
     for order_id, text in zip(
@@ -2038,4 +2050,3 @@ def screen_orders(
         related_invalid, related_unmatched, sha, dict(sorted(advised.items())),
     )  # fmt: skip
     return ScreenResult(findings.to_native(), summary)
-

@@ -582,6 +582,9 @@ def population(patient: Patient, rules: RuleSet) -> str:
 
 DIALYSIS_CODE: Final = "Z99.2"
 """ICD-10-CM Z99.2, "Dependence on renal dialysis" (identifiers.md section 3, two sources)."""
+DIALYSIS_PREFIXES: Final = (DIALYSIS_CODE, DIALYSIS_CODE.replace(".", ""))
+"""How an entry that may say dialysis begins (in capitals): the code with its dot or without
+it, as CMS writes codes."""
 
 
 def dialysis_condition(conditions: object) -> str | None:
@@ -592,14 +595,13 @@ def dialysis_condition(conditions: object) -> str | None:
     (InputError naming ``conditions``): it may say dialysis, and the dialysis rules differ."""
     if isinstance(conditions, str) or not isinstance(conditions, (list, tuple)):
         return None
-    undotted = DIALYSIS_CODE.replace(".", "")
     for condition in conditions:
         if not isinstance(condition, str):
             continue
         if icd10cm_code(condition) == DIALYSIS_CODE:
             return condition
         text = condition.strip().upper()
-        if text.startswith((DIALYSIS_CODE, undotted)):
+        if text.startswith(DIALYSIS_PREFIXES):
             # "Z99.2,N18.6", "Z99.2.", "Z99.29": it may say dialysis, but it is no code: the
             # patient is neither read as on dialysis nor as not (refused, naming it).
             raise InputError(
