@@ -232,13 +232,17 @@ def check_order(
     - The order: ``dose`` ("15 mg") and ``times_per_day`` (3), or ``doses`` (["10 mg", "10 mg",
       "20 mg"]), or ``product`` ("10 mg tablet") with ``units_per_dose`` ("1.5"; a liquid: "3 mL")
       and ``times_per_day``. With ``product`` and a dose, the dose is checked for givability.
+      Units with a dose, or units without a product, are refused (``InputError`` naming
+      ``units_per_dose``): none is passed over.
     - The previous regimen (for the step): ``previous`` or ``previous_doses`` with
       ``previous_times_per_day``; ``previous_start`` and ``start`` (dates) for the interval.
     - ``patient``: a :class:`~baclofen_dose.oral.patient.Patient`; ``measured_crcl`` ("25 mL/min")
       or ``measured_egfr`` ("40 mL/min/1.73 m2") with ``measured_method`` (one of
       :data:`MEASURED_METHODS`) are used instead of computing them.
-    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes; Z99.2
-      means on dialysis, :func:`~baclofen_dose.oral.patient.read_dialysis`).
+    - ``medicines`` (names or ``RxCUI:<n>``) and ``conditions`` (keys or ICD-10-CM codes, with
+      their dot or without it; Z99.2 means on dialysis,
+      :func:`~baclofen_dose.oral.patient.read_dialysis`; an entry that begins as Z99.2 but is
+      not it is refused, ``E_CONDITION``).
     - ``dose_text``: the order's text as written (a FHIR ``Dosage.text``, a sig; or one text
       per Dosage of a step, each read alone). Never used
       as the dose: a dose in mg it states unambiguously that is not a dose of the order is a
