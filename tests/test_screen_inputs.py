@@ -156,3 +156,24 @@ def test_a_decimal_column_is_read_by_its_value_whatever_its_scale() -> None:
     assert result.summary.rows_exact == 1  # only the one with more decimals
     grid = result.findings.filter(pl.col("code") == "OFF_GRID")
     assert sorted(grid["value"].to_list()) == ["5.0000005", "7.5"]
+
+
+@pytest.mark.parametrize(
+    ("option", "header", "missing"),
+    [("--co-medications", "id,medicine", "order_id"), ("--conditions", "order_id,cond", "condition")],
+)
+def test_cli_a_long_table_without_its_columns_is_one_line_naming_the_option(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], option: str, header: str, missing: str
+) -> None:
+    """It was an internal error ("unable to find column order_id", exit 1): the command line
+    filters the long tables by the batch's order ids before the screen could say so."""
+    from baclofen_dose.cli import main
+
+    orders = tmp_path / "o.csv"
+    orders.write_text("order_id,dose,dose_unit,times_per_day\nk1,10,mg,3\n", "utf-8")
+    table = tmp_path / "t.csv"
+    table.write_text(f"{header}\nk1,Z99.2\n", "utf-8")
+    code = main(["screen", str(orders), option, str(table), "-o", str(tmp_path / "f.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{option}: no column '{missing}'" in err and "internal error" not in err

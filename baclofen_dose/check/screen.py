@@ -1770,7 +1770,8 @@ def _rows(nw: Any, frame: Any) -> list[dict[str, object]]:
     return rows
 
 
-_RELATED: Final = {"co_medications": "medicine", "conditions": "condition"}
+RELATED_COLUMNS: Final = {"co_medications": "medicine", "conditions": "condition"}
+"""The long tables and the column each names beside ``order_id``."""
 
 
 def _related(
@@ -1783,7 +1784,7 @@ def _related(
 ) -> tuple[list[Any], int, int]:
     """Findings for a long table (order id, name): each distinct name judged once by the order
     check's own code, joined to the valid orders; (frames, invalid rows, unmatched rows)."""
-    column = _RELATED[table_name]
+    column = RELATED_COLUMNS[table_name]
     sha = options.rules.sha256
     frame = _native(nw, related, table_name)
     for needed in ("order_id", column):

@@ -249,7 +249,12 @@ def _run(args: argparse.Namespace) -> str:
         import pyarrow.parquet as pq
         from tqdm import tqdm
 
-        from baclofen_dose.check.screen import INPUT_COLUMNS, OUTPUT_COLUMNS, screen_orders
+        from baclofen_dose.check.screen import (
+            INPUT_COLUMNS,
+            OUTPUT_COLUMNS,
+            RELATED_COLUMNS,
+            screen_orders,
+        )
     except ImportError as exc:
         raise options.UsageError(_EXTRA) from exc
     out_kind = _kind(args.output, "-o")
@@ -266,8 +271,15 @@ def _run(args: argparse.Namespace) -> str:
         else _read(pl, args.conditions, "--conditions"),
     }
     for name, table in related.items():
-        if table is not None and "order_id" in table.columns:
-            related[name] = _ids_as_text(table, f"{name}.order_id")
+        if table is None:
+            continue
+        option, column = "--" + name.replace("_", "-"), RELATED_COLUMNS[name]
+        for needed in ("order_id", column):
+            if needed not in table.columns:  # said here: the batches filter on order_id
+                raise options.UsageError(
+                    f"{option}: no column {needed!r} (a long table of order_id, {column})"
+                )
+        related[name] = _ids_as_text(table, f"{name}.order_id")
     total, batches = _batches(pl, args.orders, args.batch_rows)
     schema = pa.schema([(c, pa.string()) for c in OUTPUT_COLUMNS])
     counts: dict[str, int] = {}
